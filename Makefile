@@ -1,0 +1,135 @@
+# ociboot: `make` builds everything, `make check` runs every test,
+# `make demo` builds a signed kernel.efi and boots it under QEMU.
+# Each folder lists its sources, tests and fuzzers in its own build.mk.
+
+BUILD ?= build
+DEPS := $(BUILD)/deps
+CC := gcc
+MUSL_CC := musl-gcc
+CLANG := clang
+
+# The kernel the demo and the tests boot: the one Debian's linux-image-amd64
+# metapackage points at (not the host's running kernel).
+KVER := $(shell dpkg-query -W -f '$${Depends}' linux-image-amd64 2>/dev/null | \
+	sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+KERNEL := /boot/vmlinuz-$(KVER)
+MODULES_DIR := /lib/modules/$(KVER)
+
+VERSION := $(shell cat VERSION)
+# Fixed time for everything that records one (cpio, signatures, squashfs).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	-Wno-unused-parameter -Werror
+COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -ffile-prefix-map=$(CURDIR)/= \
+	-DOCIBOOT_VERSION='"$(VERSION)"' $(WARN)
+
+INIT_CFLAGS := $(COMMON_CFLAGS) -Os -static -idirafter $(DEPS)/kinc \
+	-I$(DEPS)/musl/include -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+INIT_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=sha1 -L$(DEPS)/musl/lib
+INIT_LIBS := -ltss2 -lbearssl
+
+HOST_CFLAGS := $(COMMON_CFLAGS) -O2 -g -I$(DEPS)/host/include
+HOST_LDFLAGS := -L$(DEPS)/host/lib
+HOST_LIBS := -lsquashfs -lcrypto -lzstd -ltss2 -lbearssl
+
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+TEST_CFLAGS := $(COMMON_CFLAGS) -O1 -g $(SAN) -I$(DEPS)/host/include \
+	-DOCIBOOT_TEST
+TEST_LIBS := -lcmocka
+FUZZ_CFLAGS := $(COMMON_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+	-I$(DEPS)/host/include -DOCIBOOT_TEST -Wno-missing-prototypes
+
+HEADERS := $(wildcard */*.h)
+
+# Filled in by the build.mk files.
+init_SRCS :=
+tool_SRCS :=
+tests :=
+fuzzers :=
+shell_tests :=
+qemu_scenarios :=
+
+include $(sort $(wildcard */build.mk))
+
+all: $(BUILD)/init $(BUILD)/ociboot $(BUILD)/ukify
+
+.PHONY: all packages deps check check-unit check-fuzz check-shell \
+	check-qemu fuzz demo clean
+
+# --- dependencies ----------------------------------------------------------
+
+packages:
+	@scripts/install-packages
+
+deps: $(DEPS)/.built
+$(DEPS)/.built: scripts/deps.sh | packages
+	scripts/deps.sh $(DEPS)
+
+# --- the init --------------------------------------------------------------
+
+$(BUILD)/init.debug: $(init_SRCS) $(HEADERS) VERSION | $(DEPS)/.built
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(INIT_CFLAGS) $(INIT_LDFLAGS) -o $@ $(init_SRCS) $(INIT_LIBS)
+
+$(BUILD)/init: $(BUILD)/init.debug
+	strip --strip-all -R .comment -o $@ $<
+
+# --- the host tool -----------------------------------------------------------
+
+$(BUILD)/ociboot: $(tool_SRCS) $(HEADERS) VERSION | $(DEPS)/.built
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(tool_SRCS) $(HOST_LIBS)
+
+$(BUILD)/ukify: $(BUILD)/ociboot
+	ln -sf ociboot $@
+
+# --- unit tests and fuzzers --------------------------------------------------
+
+define test_rule
+$(BUILD)/tests/$(1): $$(test_$(1)_SRCS) $(HEADERS) | $(DEPS)/.built
+	@mkdir -p $$(@D)
+	$(CC) $(TEST_CFLAGS) -o $$@ $$(test_$(1)_SRCS) \
+		-L$(DEPS)/host/lib $$(test_$(1)_LIBS) $(TEST_LIBS) -lbearssl
+endef
+$(foreach t,$(tests),$(eval $(call test_rule,$(t))))
+
+define fuzz_rule
+$(BUILD)/fuzz/$(1): $$(fuzz_$(1)_SRCS) $(HEADERS) | $(DEPS)/.built
+	@mkdir -p $$(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS) \
+		-L$(DEPS)/host/lib $$(fuzz_$(1)_LIBS) -lbearssl
+endef
+$(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(fuzzers))
+
+# --- checks ------------------------------------------------------------------
+# Every check appends "PASS name" or "FAIL name" to $(BUILD)/check.log;
+# `make check` ends with the totals.
+
+CHECK_LOG := $(BUILD)/check.log
+
+check-unit: $(addprefix $(BUILD)/tests/,$(tests))
+	@scripts/check-each unit $(CHECK_LOG) $^
+
+check-fuzz: fuzz
+	@scripts/check-each fuzz $(CHECK_LOG) \
+		$(addprefix $(BUILD)/fuzz/,$(fuzzers))
+
+check-shell: all
+	@scripts/check-each shell $(CHECK_LOG) $(shell_tests)
+
+check-qemu: all $(BUILD)/kernel.efi
+	@scripts/check-each qemu $(CHECK_LOG) $(qemu_scenarios)
+
+check: packages
+	@mkdir -p $(BUILD) && : > $(CHECK_LOG)
+	@$(MAKE) --no-print-directory -k check-unit check-fuzz check-shell \
+		check-qemu; scripts/check-each summary $(CHECK_LOG) $$?
+
+clean:
+	rm -rf $(filter-out $(DEPS),$(wildcard $(BUILD)/*))

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Entry points of the host tool's subcommands. Each takes its own argv
+ * (argv[0] is the command name), prints its usage on --help, and returns
+ * 0 on success, 1 on failure (after one line saying why) or 2 on bad usage.
+ */
+#ifndef OCIBOOT_TOOL_COMMANDS_H
+#define OCIBOOT_TOOL_COMMANDS_H
+
+int ukify_main(int argc, char **argv);
+
+#endif
