@@ -1,6 +1,6 @@
 # ociboot: `make` builds everything, `make check` runs every test,
 # `make demo` builds a signed kernel.efi and boots it under QEMU.
-# Each folder lists its sources, tests and fuzzers in its own build.mk.
+# Each folder lists its sources, tests and fuzzers in its own *.mk files.
 
 BUILD ?= build
 DEPS := $(BUILD)/deps
@@ -45,7 +45,7 @@ FUZZ_CFLAGS := $(COMMON_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
 
 HEADERS := $(wildcard */*.h)
 
-# Filled in by the build.mk files.
+# Filled in by the */*.mk files.
 init_SRCS :=
 tool_SRCS :=
 tests :=
@@ -53,7 +53,7 @@ fuzzers :=
 shell_tests :=
 qemu_scenarios :=
 
-include $(sort $(wildcard */build.mk))
+include $(sort $(wildcard */*.mk))
 
 all: $(BUILD)/init $(BUILD)/ociboot $(BUILD)/ukify
 
