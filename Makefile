@@ -10,8 +10,8 @@ CLANG := clang
 
 # The kernel the demo and the tests boot: the one Debian's linux-image-amd64
 # metapackage points at (not the host's running kernel).
-KVER := $(shell dpkg-query -W -f '$${Depends}' linux-image-amd64 2>/dev/null | \
-	sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+KVER := $(shell scripts/kver 2>/dev/null)
+export KVER
 KERNEL := /boot/vmlinuz-$(KVER)
 MODULES_DIR := /lib/modules/$(KVER)
 
@@ -55,7 +55,7 @@ qemu_scenarios :=
 
 include $(sort $(wildcard */*.mk))
 
-all: $(BUILD)/init $(BUILD)/ociboot $(BUILD)/ukify
+all: $(BUILD)/init $(BUILD)/ociboot $(BUILD)/ukify $(BUILD)/kernel.efi
 
 .PHONY: all packages deps check check-unit check-fuzz check-shell \
 	check-qemu fuzz demo clean
@@ -86,6 +86,35 @@ $(BUILD)/ociboot: $(tool_SRCS) $(HEADERS) VERSION | $(DEPS)/.built
 
 $(BUILD)/ukify: $(BUILD)/ociboot
 	ln -sf ociboot $@
+
+# --- the demo's signed kernel.efi --------------------------------------------
+# Signed with the db key Debian's OVMF ships enrolled, so QEMU's Secure Boot
+# accepts it. Real users pass their own: make SIGN_KEY=... SIGN_CERT=...
+
+SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
+SIGN_KEY ?= $(BUILD)/keys/db.key
+SIGN_CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
+INITRD_MODULES ?= loop squashfs overlay dm-verity virtio_blk virtio_pci \
+	virtio_net
+DEMO_CMDLINE ?= console=ttyS0 quiet ociboot.break=report
+
+$(BUILD)/keys/db.key: | packages
+	@mkdir -p $(@D)
+	(umask 077 && openssl rsa -in $(SNAKEOIL_KEY) -passin pass:snakeoil \
+		-out $@.tmp) && mv $@.tmp $@
+
+$(BUILD)/initrd.img: $(BUILD)/init $(BUILD)/ociboot
+	$(BUILD)/ociboot ukify initrd --init $(BUILD)/init \
+		--modules-dir $(MODULES_DIR) \
+		$(addprefix --module ,$(INITRD_MODULES)) --output $@
+
+$(BUILD)/kernel.efi: $(BUILD)/initrd.img $(SIGN_KEY)
+	$(BUILD)/ociboot ukify build --kernel $(KERNEL) \
+		--initrd $(BUILD)/initrd.img --cmdline "$(DEMO_CMDLINE)" \
+		--key $(SIGN_KEY) --cert $(SIGN_CERT) --output $@
+
+demo: all $(BUILD)/kernel.efi
+	@scripts/demo
 
 # --- unit tests and fuzzers --------------------------------------------------
 
@@ -123,7 +152,7 @@ check-fuzz: fuzz
 check-shell: all
 	@scripts/check-each shell $(CHECK_LOG) $(shell_tests)
 
-check-qemu: all $(BUILD)/kernel.efi
+check-qemu: all
 	@scripts/check-each qemu $(CHECK_LOG) $(qemu_scenarios)
 
 check: packages

@@ -1,0 +1,15 @@
+# An unknown ociboot.* option is an error, not ignored: the init names it and
+# follows the default failure policy (halt), so the guest stays up until the
+# harness stops it.
+secure_boot=on
+expect=(
+	'ociboot: FATAL: .*ociboot\.frobnicate'
+	'ociboot: failure policy: halt'
+)
+reject=('Kernel panic' 'break at report')
+stop_on_expect=1
+
+prepare() {
+	make_uki kernel.efi 'console=ttyS0 quiet ociboot.frobnicate=1' &&
+		install_esp kernel.efi
+}
