@@ -1,0 +1,14 @@
+# dm-verity: hash tree builder, superblock, dm table (fs/verity.h).
+init_SRCS += fs/verity.c
+tool_SRCS += fs/verity.c
+
+tests += verity
+test_verity_SRCS := fs/verity_test.c fs/verity.c crypto/sha256.c
+
+fuzzers += verity
+fuzz_verity_SRCS := fs/verity_fuzz.c fs/verity.c crypto/sha256.c
+
+# The shell test drives build/tests/verity (its `format` and `parse` modes)
+# against veritysetup.
+shell_tests += fs/verity_test.sh
+check-shell: $(BUILD)/tests/verity
