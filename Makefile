@@ -67,6 +67,7 @@ packages:
 
 deps: $(DEPS)/.built
 $(DEPS)/.built: scripts/deps.sh | packages
+	rm -f $(DEPS)/.built
 	scripts/deps.sh $(DEPS)
 
 # --- the init --------------------------------------------------------------
@@ -94,8 +95,8 @@ $(BUILD)/ukify: $(BUILD)/ociboot
 SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
 SIGN_KEY ?= $(BUILD)/keys/db.key
 SIGN_CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
-INITRD_MODULES ?= loop squashfs overlay dm-verity virtio_blk virtio_pci \
-	virtio_net
+INITRD_MODULES ?= efivarfs loop squashfs overlay dm-verity virtio_blk \
+	virtio_pci virtio_net
 DEMO_CMDLINE ?= console=ttyS0 quiet ociboot.break=report
 
 $(BUILD)/keys/db.key: | packages

@@ -102,7 +102,8 @@ build_tss() {	# build_tss FLAVOUR CC EXTRA_CFLAGS
 	files=$(cd "$src" && ls src/tss2-mu/*.c src/tss2-sys/*.c \
 		src/tss2-sys/api/*.c src/tss2-tcti/tcti-common.c \
 		src/tss2-tcti/tcti-device.c src/tss2-tcti/tcti-swtpm.c \
-		src/util-io/io.c src/util/log.c)
+		src/util-io/io.c src/util/log.c \
+		src/util/key-value-parse.c)
 	for f in $files; do
 		o=$obj/$(echo "$f" | tr / _).o
 		$2 -c -Os -fPIC -ffunction-sections -fdata-sections -std=gnu99 \
@@ -111,6 +112,9 @@ build_tss() {	# build_tss FLAVOUR CC EXTRA_CFLAGS
 			-I"$src/src/tss2-sys" -I"$src/src/tss2-mu" \
 			-I"$src/src/tss2-tcti" -I"$src/src/util" \
 			-o "$o" "$src/$f" || exit 1
+		# Every TCTI defines Tss2_Tcti_Info (for dlopen): keep it
+		# local so that two TCTIs link into one static binary.
+		objcopy --localize-symbol=Tss2_Tcti_Info "$o"
 	done
 	ar rcsD "$dest/lib/libtss2.a" "$obj"/*.o
 	rm -rf "$dest/include/tss2"

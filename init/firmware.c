@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The UEFI Secure Boot state, read from efivarfs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "init/firmware.h"
+#include "lib/util.h"
+
+/* Both variables live under EFI_GLOBAL_VARIABLE. */
+#define EFI_GLOBAL_GUID "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+#define SECURE_BOOT_VAR "SecureBoot-" EFI_GLOBAL_GUID
+#define SETUP_MODE_VAR "SetupMode-" EFI_GLOBAL_GUID
+
+/* One byte more than a valid file, so a longer file is seen as such. */
+#define EFIVAR_READ_MAX (EFIVAR_BOOL_LEN + 1)
+
+int firmware_parse_efivar_bool(const void *buf, size_t len, bool *value)
+{
+	const uint8_t *bytes = buf;
+
+	if (!buf || len != EFIVAR_BOOL_LEN)
+		return -OCIBOOT_EMALFORMED;
+	if (bytes[EFIVAR_ATTRIBUTES_LEN] > 1)
+		return -OCIBOOT_EMALFORMED;
+	*value = bytes[EFIVAR_ATTRIBUTES_LEN] == 1;
+	return 0;
+}
+
+/* Read up to cap bytes of fd; returns the length read or -errno. */
+static ssize_t read_capped(int fd, uint8_t *buf, size_t cap)
+{
+	size_t len = 0;
+
+	while (len < cap) {
+		ssize_t n = read(fd, buf + len, cap - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* Read one boolean variable; -ENOENT when it does not exist. */
+static int read_efivar_bool(int dir_fd, const char *name, bool *value)
+{
+	_cleanup_close_ int fd = -1;
+	uint8_t buf[EFIVAR_READ_MAX];
+	ssize_t len;
+
+	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	len = read_capped(fd, buf, sizeof(buf));
+	if (len < 0)
+		return (int)len;
+	return firmware_parse_efivar_bool(buf, (size_t)len, value);
+}
+
+static enum secure_boot_state classify(bool secure_boot, bool setup_mode)
+{
+	if (setup_mode)
+		return SECURE_BOOT_SETUP_MODE;
+	return secure_boot ? SECURE_BOOT_ENABLED : SECURE_BOOT_DISABLED;
+}
+
+int firmware_secure_boot(const char *efivars_dir,
+			 enum secure_boot_state *state)
+{
+	_cleanup_close_ int dir_fd = -1;
+	bool secure_boot = false, setup_mode = false;
+	int r_secure_boot, r_setup_mode;
+
+	if (!efivars_dir || !state)
+		return -EINVAL;
+	dir_fd = open(efivars_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		*state = SECURE_BOOT_UNKNOWN;
+		return 0;
+	}
+
+	r_secure_boot = read_efivar_bool(dir_fd, SECURE_BOOT_VAR, &secure_boot);
+	if (r_secure_boot < 0 && r_secure_boot != -ENOENT)
+		return r_secure_boot;
+	r_setup_mode = read_efivar_bool(dir_fd, SETUP_MODE_VAR, &setup_mode);
+	if (r_setup_mode < 0 && r_setup_mode != -ENOENT)
+		return r_setup_mode;
+
+	if (r_secure_boot == -ENOENT || r_setup_mode == -ENOENT)
+		*state = SECURE_BOOT_UNKNOWN;
+	else
+		*state = classify(secure_boot, setup_mode);
+	return 0;
+}
+
+const char *firmware_secure_boot_name(enum secure_boot_state state)
+{
+	switch (state) {
+	case SECURE_BOOT_UNKNOWN: return "unknown";
+	case SECURE_BOOT_DISABLED: return "disabled";
+	case SECURE_BOOT_ENABLED: return "enabled";
+	case SECURE_BOOT_SETUP_MODE: return "setup-mode";
+	}
+	return "invalid";
+}
