@@ -1,0 +1,1 @@
+shell_tests += scripts/reproducible_test.sh
