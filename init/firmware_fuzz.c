@@ -17,9 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		if (size != EFIVAR_BOOL_LEN ||
 		    data[EFIVAR_ATTRIBUTES_LEN] != (uint8_t)value)
-			abort();
+			__builtin_trap();
 	} else if (rc != -OCIBOOT_EMALFORMED || value) {
-		abort();
+		__builtin_trap();
 	}
 	return 0;
 }

@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: MIT */
+#include "init/cmdline.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define CMDLINE_PREFIX "ociboot."
+#define CMDLINE_DELAY_DIGITS_MAX 4
+
+static const char *const failure_actions[] = {
+	[FAILURE_HALT] = "halt",
+	[FAILURE_REBOOT] = "reboot",
+	[FAILURE_POWEROFF] = "poweroff",
+};
+
+/* Keep in boot order; "none" is the default, not a value to give. */
+static const char *const boot_breaks[] = {
+	[BOOT_BREAK_NONE] = "none",
+	[BOOT_BREAK_REPORT] = "report",
+};
+
+const char *failure_action_name(enum failure_action action)
+{
+	if ((size_t)action >= ARRAY_SIZE(failure_actions))
+		return NULL;
+	return failure_actions[action];
+}
+
+const char *boot_break_name(enum boot_break at)
+{
+	if ((size_t)at >= ARRAY_SIZE(boot_breaks))
+		return NULL;
+	return boot_breaks[at];
+}
+
+/* --- splitting -------------------------------------------------------- */
+
+/* The kernel's isspace(), whose Latin-1 table counts 0xa0 as a space. */
+static bool is_kernel_space(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
+}
+
+void cmdline_cursor_init(struct cmdline_cursor *c, const char *buf,
+			 size_t len)
+{
+	const char *nul = memchr(buf, '\0', len);
+
+	c->buf = buf;
+	c->len = nul ? (size_t)(nul - buf) : len;
+	c->pos = 0;
+	c->done = false;
+}
+
+static bool param_is(const struct cmdline_param *p, const char *key)
+{
+	return p->key_len == strlen(key) &&
+	       memcmp(p->key, key, p->key_len) == 0;
+}
+
+int cmdline_next(struct cmdline_cursor *c, struct cmdline_param *p)
+{
+	bool in_quote = false, quoted = false;
+	size_t i, avail, equals = 0, stop, value_start = 0;
+	const char *args;
+
+	while (c->pos < c->len && is_kernel_space(c->buf[c->pos]))
+		c->pos++;
+	if (c->done || c->pos == c->len)
+		return 0;
+	if (c->buf[c->pos] == '"') {
+		c->pos++;
+		in_quote = quoted = true;
+	}
+	args = c->buf + c->pos;
+	avail = c->len - c->pos;
+	for (i = 0; i < avail; i++) {
+		if (is_kernel_space(args[i]) && !in_quote)
+			break;
+		/* As in the kernel, an '=' at offset 0 does not count. */
+		if (equals == 0 && args[i] == '=')
+			equals = i;
+		if (args[i] == '"')
+			in_quote = !in_quote;
+	}
+	c->pos += i;
+	stop = i;
+	if (equals) {
+		value_start = equals + 1;
+		if (value_start < i && args[value_start] == '"') {
+			value_start++;
+			if (args[i - 1] == '"')
+				stop = i - 1;
+		}
+	}
+	if (quoted && i > 0 && args[i - 1] == '"')
+		stop = i - 1;
+
+	p->key = args;
+	p->key_len = equals ? equals : stop;
+	p->has_value = equals != 0;
+	p->value = args + value_start;
+	p->value_len = (equals && stop > value_start) ? stop - value_start : 0;
+	if (!p->has_value && param_is(p, "--")) {
+		c->done = true;
+		return 0;
+	}
+	return 1;
+}
+
+/* --- options ---------------------------------------------------------- */
+
+static int need_value(const struct cmdline_param *p, const char **why)
+{
+	if (p->has_value)
+		return 0;
+	*why = "needs a value";
+	return -OCIBOOT_EMALFORMED;
+}
+
+static int parse_oci(struct ociboot_config *c, const struct cmdline_param *p,
+		     const char **why)
+{
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	err = oci_location_parse(p->value, p->value_len, &c->oci, why);
+	if (err < 0)
+		return err;
+	c->has_oci = true;
+	return 0;
+}
+
+static int parse_on_failure(struct ociboot_config *c,
+			    const struct cmdline_param *p, const char **why)
+{
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < ARRAY_SIZE(failure_actions); i++) {
+		if (p->value_len == strlen(failure_actions[i]) &&
+		    memcmp(p->value, failure_actions[i], p->value_len) == 0) {
+			c->on_failure.action = (enum failure_action)i;
+			return 0;
+		}
+	}
+	*why = "must be halt, reboot or poweroff";
+	return -OCIBOOT_EMALFORMED;
+}
+
+static int parse_reboot_delay(struct ociboot_config *c,
+			      const struct cmdline_param *p, const char **why)
+{
+	unsigned seconds = 0;
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	*why = "must be a whole number of seconds from 0 to "
+	       STR(CMDLINE_REBOOT_DELAY_MAX);
+	if (p->value_len == 0 || p->value_len > CMDLINE_DELAY_DIGITS_MAX)
+		return -OCIBOOT_EMALFORMED;
+	for (size_t i = 0; i < p->value_len; i++) {
+		if (p->value[i] < '0' || p->value[i] > '9')
+			return -OCIBOOT_EMALFORMED;
+		seconds = seconds * 10 + (unsigned)(p->value[i] - '0');
+	}
+	if (seconds > CMDLINE_REBOOT_DELAY_MAX)
+		return -OCIBOOT_EMALFORMED;
+	c->on_failure.reboot_delay_s = seconds;
+	return 0;
+}
+
+static int parse_break(struct ociboot_config *c, const struct cmdline_param *p,
+		       const char **why)
+{
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	for (size_t i = BOOT_BREAK_NONE + 1; i < ARRAY_SIZE(boot_breaks); i++) {
+		if (p->value_len == strlen(boot_breaks[i]) &&
+		    memcmp(p->value, boot_breaks[i], p->value_len) == 0) {
+			c->break_at = (enum boot_break)i;
+			return 0;
+		}
+	}
+	/* List every entry of boot_breaks after "none". */
+	*why = "must name a stage to stop after: report";
+	return -OCIBOOT_EMALFORMED;
+}
+
+static int parse_debug(struct ociboot_config *c, const struct cmdline_param *p,
+		       const char **why)
+{
+	if (!p->has_value || (p->value_len == 1 && p->value[0] == '1')) {
+		c->debug = true;
+		return 0;
+	}
+	if (p->value_len == 1 && p->value[0] == '0') {
+		c->debug = false;
+		return 0;
+	}
+	*why = "must be 0 or 1, or given without a value";
+	return -OCIBOOT_EMALFORMED;
+}
+
+typedef int option_parse_fn(struct ociboot_config *c,
+			    const struct cmdline_param *p, const char **why);
+
+static const struct option {
+	const char *key;
+	option_parse_fn *parse;
+} options[] = {
+	{ "oci", parse_oci },
+	{ "ociboot.on_failure", parse_on_failure },
+	{ "ociboot.reboot_delay", parse_reboot_delay },
+	{ "ociboot.break", parse_break },
+	{ "ociboot.debug", parse_debug },
+};
+
+_Static_assert(ARRAY_SIZE(options) <= 32, "options seen are kept in bits");
+
+static const struct option *find_option(const struct cmdline_param *p)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (param_is(p, options[i].key))
+			return &options[i];
+	return NULL;
+}
+
+static bool is_ours(const struct cmdline_param *p)
+{
+	size_t n = strlen(CMDLINE_PREFIX);
+
+	return p->key_len >= n && memcmp(p->key, CMDLINE_PREFIX, n) == 0;
+}
+
+/* Apply one parameter; *seen has a bit for each option already given. */
+static int apply(struct ociboot_config *c, const struct cmdline_param *p,
+		 uint32_t *seen, const char **why)
+{
+	const struct option *o = find_option(p);
+	uint32_t bit;
+
+	if (!o) {
+		if (!is_ours(p))
+			return 0;	/* the kernel's own */
+		*why = "unknown ociboot option";
+		return -OCIBOOT_EMALFORMED;
+	}
+	bit = 1u << (o - options);
+	if (*seen & bit) {
+		*why = "given more than once";
+		return -OCIBOOT_EMALFORMED;
+	}
+	*seen |= bit;
+	return o->parse(c, p, why);
+}
+
+void cmdline_defaults(struct ociboot_config *config)
+{
+	memset(config, 0, sizeof(*config));
+	config->on_failure.action = FAILURE_HALT;
+	config->on_failure.reboot_delay_s = CMDLINE_REBOOT_DELAY_DEFAULT;
+	config->break_at = BOOT_BREAK_NONE;
+}
+
+/* Append s[len] cut to max bytes (marking a cut with "..."). */
+static void append_cut(char *buf, size_t size, const char *s, size_t len,
+		       size_t max)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, size - used, "%.*s%s",
+		 (int)(len > max ? max : len), s, len > max ? "..." : "");
+}
+
+static void set_reason(struct cmdline_error *err,
+		       const struct cmdline_param *p, const char *why)
+{
+	size_t used;
+
+	err->reason[0] = '\0';
+	append_cut(err->reason, sizeof(err->reason), p->key, p->key_len,
+		   CMDLINE_KEY_SHOWN_MAX);
+	if (p->has_value) {
+		append_cut(err->reason, sizeof(err->reason), "=", 1, 1);
+		append_cut(err->reason, sizeof(err->reason), p->value,
+			   p->value_len, CMDLINE_VALUE_SHOWN_MAX);
+	}
+	used = strlen(err->reason);
+	snprintf(err->reason + used, sizeof(err->reason) - used, ": %s", why);
+}
+
+/*
+ * After an error: the failure policy the line asks for, taking each of
+ * on_failure and reboot_delay when it appears once and parses.
+ */
+static void salvage_policy(const char *buf, size_t len,
+			   struct failure_policy *policy)
+{
+	struct ociboot_config action, delay;
+	struct cmdline_cursor cur;
+	struct cmdline_param p;
+	unsigned actions = 0, delays = 0;
+	bool action_ok = false, delay_ok = false;
+	const char *why;
+	size_t count = 0;
+
+	cmdline_defaults(&action);
+	cmdline_defaults(&delay);
+	*policy = action.on_failure;
+	cmdline_cursor_init(&cur, buf, len);
+	while (cmdline_next(&cur, &p) > 0 && ++count <= CMDLINE_PARAMS_MAX) {
+		if (param_is(&p, "ociboot.on_failure")) {
+			actions++;
+			action_ok = parse_on_failure(&action, &p, &why) == 0;
+		} else if (param_is(&p, "ociboot.reboot_delay")) {
+			delays++;
+			delay_ok = parse_reboot_delay(&delay, &p, &why) == 0;
+		}
+	}
+	if (actions == 1 && action_ok)
+		policy->action = action.on_failure.action;
+	if (delays == 1 && delay_ok)
+		policy->reboot_delay_s = delay.on_failure.reboot_delay_s;
+}
+
+static int fail(struct cmdline_error *err, const char *buf, size_t len,
+		const struct cmdline_param *p, const char *why, int code)
+{
+	if (p) {
+		set_reason(err, p, why);
+	} else {
+		snprintf(err->reason, sizeof(err->reason), "%s", why);
+	}
+	salvage_policy(buf, len, &err->policy);
+	return code;
+}
+
+int cmdline_parse(const char *buf, size_t len, struct ociboot_config *config,
+		  struct cmdline_error *err)
+{
+	struct ociboot_config tmp;
+	struct cmdline_cursor cur;
+	struct cmdline_param p;
+	uint32_t seen = 0;
+	size_t count = 0;
+	const char *why;
+	int r;
+
+	memset(err, 0, sizeof(*err));
+	if (len > CMDLINE_MAX)
+		return fail(err, buf, CMDLINE_MAX, NULL,
+			    "kernel command line is longer than "
+			    STR(CMDLINE_MAX) " bytes", -OCIBOOT_ETOOBIG);
+	cmdline_defaults(&tmp);
+	cmdline_cursor_init(&cur, buf, len);
+	while ((r = cmdline_next(&cur, &p)) > 0) {
+		if (++count > CMDLINE_PARAMS_MAX)
+			return fail(err, buf, len, NULL,
+				    "kernel command line has more than "
+				    STR(CMDLINE_PARAMS_MAX) " parameters",
+				    -OCIBOOT_ETOOBIG);
+		r = apply(&tmp, &p, &seen, &why);
+		if (r < 0)
+			return fail(err, buf, len, &p, why, r);
+	}
+	memcpy(config, &tmp, sizeof(tmp));
+	return 0;
+}
+
+/* --- printing --------------------------------------------------------- */
+
+struct out {
+	char *buf;
+	size_t size, len;
+	bool overflow;
+};
+
+static void out_line(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void out_line(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len) {
+		o->overflow = true;
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+static void out_reference(struct out *o, const struct oci_reference *ref)
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (!ref->by_digest) {
+		out_line(o, "oci.tag=%s\n", ref->tag);
+		return;
+	}
+	sha256_hex(ref->digest, hex);
+	out_line(o, "oci.digest=sha256:%s\n", hex);
+}
+
+static void out_location(struct out *o, const struct oci_location *loc)
+{
+	static const char *const host_kinds[] = {
+		[OCI_HOST_NAME] = "name",
+		[OCI_HOST_IPV4] = "ipv4",
+		[OCI_HOST_IPV6] = "ipv6",
+	};
+	const struct oci_registry *r = &loc->registry;
+	const struct oci_device *d = &loc->device;
+	char text[OCI_LOCATION_STR_MAX];
+
+	if (oci_location_format(loc, text, sizeof(text)) < 0) {
+		o->overflow = true;
+		return;
+	}
+	out_line(o, "oci=%s\n", text);
+	switch (loc->kind) {
+	case OCI_LOCATION_DHCP:
+		out_line(o, "oci.kind=dhcp\n");
+		break;
+	case OCI_LOCATION_REGISTRY:
+		out_line(o, "oci.kind=registry\noci.scheme=%s\noci.host=%s\n"
+			 "oci.host_kind=%s\noci.port=%u\noci.repository=%s\n",
+			 r->https ? "https" : "http", r->host,
+			 host_kinds[r->host_kind], (unsigned)r->port,
+			 r->repository);
+		out_reference(o, &loc->ref);
+		break;
+	case OCI_LOCATION_DEVICE:
+		out_line(o, "oci.kind=device\noci.device_key=%s\n"
+			 "oci.device_value=%s\noci.path=%s\n",
+			 oci_device_key_name(d->key), d->value, d->path);
+		out_reference(o, &loc->ref);
+		break;
+	}
+}
+
+int cmdline_format(const struct ociboot_config *config, char *buf,
+		   size_t size)
+{
+	const char *action = failure_action_name(config->on_failure.action);
+	const char *at = boot_break_name(config->break_at);
+	struct out o = { buf, size, 0, size == 0 };
+
+	if (!action || !at)
+		return -EINVAL;
+	if (config->has_oci)
+		out_location(&o, &config->oci);
+	else
+		out_line(&o, "oci=\noci.kind=none\n");
+	out_line(&o, "ociboot.on_failure=%s\nociboot.reboot_delay=%u\n"
+		 "ociboot.break=%s\nociboot.debug=%d\n", action,
+		 config->on_failure.reboot_delay_s, at, config->debug ? 1 : 0);
+	if (o.overflow)
+		return -ENOSPC;
+	return (int)o.len;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel command line, split the way the kernel splits it, and the
+ * typed configuration ociboot takes from it:
+ *
+ *   oci=LOCATION                 where the system manifest lives (fs/oci_ref.h)
+ *   ociboot.on_failure=ACTION    halt (default), reboot or poweroff
+ *   ociboot.reboot_delay=SECONDS 0..3600, default 10: wait before a reboot
+ *   ociboot.break=STAGE          stop on purpose after STAGE and power off
+ *                                (only "report" so far)
+ *   ociboot.debug[=0|1]          also log debug lines
+ *
+ * Any other ociboot.* key, a malformed value or a key given twice is an
+ * error; everything else belongs to the kernel and is ignored. Parsing
+ * stops at "--" (what follows is for init's argv).
+ *
+ * The caller owns every structure; nothing here allocates or logs.
+ */
+#ifndef OCIBOOT_INIT_CMDLINE_H
+#define OCIBOOT_INIT_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fs/oci_ref.h"
+
+#define CMDLINE_MAX 4096		/* bytes; x86 kernels take 2048 */
+#define CMDLINE_PARAMS_MAX 512		/* parameters looked at */
+#define CMDLINE_REASON_MAX 384		/* an error's text, with NUL */
+#define CMDLINE_KEY_SHOWN_MAX 64	/* key bytes quoted in a reason */
+#define CMDLINE_VALUE_SHOWN_MAX 128	/* value bytes quoted in a reason */
+#define CMDLINE_REBOOT_DELAY_MAX 3600
+#define CMDLINE_REBOOT_DELAY_DEFAULT 10
+/* Size that always holds cmdline_format()'s output and its NUL. */
+#define CMDLINE_FORMAT_MAX 4096
+
+enum failure_action {
+	FAILURE_HALT,
+	FAILURE_REBOOT,
+	FAILURE_POWEROFF,
+};
+
+struct failure_policy {
+	enum failure_action action;
+	unsigned reboot_delay_s;	/* used by FAILURE_REBOOT */
+};
+
+/*
+ * Where the boot stops on purpose (ociboot.break=NAME), in boot order. New
+ * stages add a value here and a name in cmdline.c's table.
+ */
+enum boot_break {
+	BOOT_BREAK_NONE,
+	BOOT_BREAK_REPORT,	/* after logging versions, firmware, PCR 7 */
+};
+
+struct ociboot_config {
+	bool has_oci;
+	struct oci_location oci;		/* valid when has_oci */
+	struct failure_policy on_failure;
+	enum boot_break break_at;
+	bool debug;
+};
+
+struct cmdline_error {
+	/*
+	 * "KEY=VALUE: why", NUL-terminated. KEY and VALUE are quoted as
+	 * written (cut to the _SHOWN_MAX sizes above, "..." marking a cut), so
+	 * they may hold any byte but NUL: escape before printing (log_msg()
+	 * does).
+	 */
+	char reason[CMDLINE_REASON_MAX];
+	/*
+	 * The failure policy to apply: ociboot.on_failure and
+	 * ociboot.reboot_delay when each appears once and parses, wherever it
+	 * is on the line, else the defaults.
+	 */
+	struct failure_policy policy;
+};
+
+/* One parameter: key[key_len] and, when has_value, value[value_len]. Both
+ * point into the command line buffer, quotes already dropped. */
+struct cmdline_param {
+	const char *key;
+	size_t key_len;
+	const char *value;
+	size_t value_len;
+	bool has_value;
+};
+
+struct cmdline_cursor {
+	const char *buf;
+	size_t len;
+	size_t pos;
+	bool done;
+};
+
+/* Start splitting buf[len]; a NUL byte ends the line, as for the kernel. */
+void cmdline_cursor_init(struct cmdline_cursor *c, const char *buf,
+			 size_t len);
+
+/*
+ * The next parameter, with the kernel's rules (lib/cmdline.c next_arg):
+ * whitespace separates parameters unless inside double quotes; a leading
+ * quote around a whole parameter and a quote opening a value are dropped
+ * together with the final quote. Returns 1 and fills *p, or 0 at the end
+ * of the line or at "--".
+ */
+int cmdline_next(struct cmdline_cursor *c, struct cmdline_param *p);
+
+/* The defaults: no oci=, halt, 10 s, no break, no debug. */
+void cmdline_defaults(struct ociboot_config *config);
+
+/*
+ * Parse a whole command line (e.g. /proc/cmdline's contents). Returns 0
+ * with *config set, or -OCIBOOT_EMALFORMED / -OCIBOOT_ETOOBIG with *err
+ * filled (config untouched).
+ */
+int cmdline_parse(const char *buf, size_t len, struct ociboot_config *config,
+		  struct cmdline_error *err);
+
+/*
+ * The typed configuration as "key=value\n" lines (ociboot.on_failure=halt,
+ * oci.host=..., ...) into buf[size], NUL-terminated. Returns the length,
+ * or -ENOSPC (size >= CMDLINE_FORMAT_MAX always suffices).
+ */
+int cmdline_format(const struct ociboot_config *config, char *buf,
+		   size_t size);
+
+/* "halt", "reboot", "poweroff"; NULL for other values. */
+const char *failure_action_name(enum failure_action action);
+
+/* "none", "report", ...; NULL for other values. */
+const char *boot_break_name(enum boot_break at);
+
+#endif

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ociboot-init: PID 1 of the initrd.
+ *
+ * The boot is a fixed list of stages run in order (see stages[] below);
+ * each returns 0 or fails with a reason, and a failure ends the boot
+ * through the failure policy (init/fail.h). After a stage that
+ * ociboot.break names, the machine powers off on purpose. Later stages --
+ * find the store, verify the system manifest, TPM checks, verity, overlay,
+ * switch_root -- slot in before "boot".
+ *
+ * Not PID 1, the binary answers `--version` and
+ * `--test-mode --cmdline STRING` (print the configuration a command line
+ * gives) and otherwise refuses to run.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/oci_ref.h"
+#include "init/buildid.h"
+#include "init/cmdline.h"
+#include "init/fail.h"
+#include "init/file.h"
+#include "init/firmware.h"
+#include "init/lockdown.h"
+#include "init/log.h"
+#include "init/modules.h"
+#include "init/pid1.h"
+#include "lib/util.h"
+#include "tpm/tpm.h"
+
+#define CMDLINE_PATH "/proc/cmdline"
+#define PRINTK_DEVKMSG_PATH "/proc/sys/kernel/printk_devkmsg"
+#define EFIVARS_DIR "/sys/firmware/efi/efivars"
+#define TPM_WAIT_MS 3000	/* for a late TPM driver to create its node */
+#define TPM_POLL_MS 50
+#define BOOT_REASON_MAX FAIL_REASON_MAX
+
+struct boot {
+	struct pid1 pid1;
+	struct ociboot_config config;
+	/* In force now: the defaults until the command line parsed. */
+	struct failure_policy policy;
+	char reason[BOOT_REASON_MAX];	/* why the current stage failed */
+	struct tpm tpm;			/* open when has_tpm */
+	bool has_tpm;
+};
+
+struct stage {
+	const char *name;
+	int (*run)(struct boot *b);
+	enum boot_break break_after;	/* ociboot.break value naming it */
+};
+
+static int stage_failed(struct boot *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int stage_failed(struct boot *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->reason, sizeof(b->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* --- early: what every later step needs ------------------------------ */
+
+static const struct pid1_mount early_mounts[] = {
+	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", 0755 },
+	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  0555 },
+	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  0555 },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", 0755 },
+};
+
+static int stage_early(struct boot *b)
+{
+	int signals = pid1_take_signals(&b->pid1), console, devkmsg;
+	const struct pid1_mount *failed = NULL;
+	int mount_err = 0;
+
+	umask(022);
+	if (chdir("/") < 0)
+		return stage_failed(b, "chdir /: %s", strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(early_mounts) && !failed; i++) {
+		mount_err = pid1_mount(&early_mounts[i], true);
+		if (mount_err < 0)
+			failed = &early_mounts[i];
+	}
+	console = pid1_open_console();
+	devkmsg = file_write_all(PRINTK_DEVKMSG_PATH, "on\n", 3);
+	log_init();
+
+	if (failed)
+		return stage_failed(b, "mounting %s on %s: %s", failed->fstype,
+				    failed->target, strerror(-mount_err));
+	if (signals < 0)
+		log_warning("init", "signals: %s", strerror(-signals));
+	if (console < 0)
+		log_warning("init", "no console: %s", strerror(-console));
+	if (devkmsg < 0)
+		log_warning("init", "%s: %s", PRINTK_DEVKMSG_PATH,
+			    strerror(-devkmsg));
+	return 0;
+}
+
+/* --- the command line ------------------------------------------------- */
+
+static int stage_cmdline(struct boot *b)
+{
+	static char line[CMDLINE_MAX + 2];	/* + the newline, + NUL */
+	struct cmdline_error err;
+	ssize_t n;
+
+	n = file_read_all(CMDLINE_PATH, line, sizeof(line));
+	if (n < 0)
+		return stage_failed(b, "reading %s: %s", CMDLINE_PATH,
+				    ociboot_strerror((int)n));
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (cmdline_parse(line, (size_t)n, &b->config, &err) < 0) {
+		b->policy = err.policy;
+		return stage_failed(b, "bad kernel command line: %s",
+				    err.reason);
+	}
+	b->policy = b->config.on_failure;
+	log_set_debug(b->config.debug);
+	log_debug("cmdline", "%s", line);
+	return 0;
+}
+
+/* --- kernel modules --------------------------------------------------- */
+
+struct module_load {
+	char failed[MODULES_PATH_MAX + 1];
+	int err;
+};
+
+static int load_module(void *ctx, const char *path)
+{
+	struct module_load *m = ctx;
+	char name[MODULES_NAME_MAX + 1];
+	int r;
+
+	if (modules_name(path, name, sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "%s", path);
+	r = modules_load(path);
+	if (r == -ENODEV) {
+		/*
+		 * The module itself found nothing to drive here (efivarfs
+		 * without EFI): not loading it weakens nothing, and a later
+		 * stage that needs it fails with its own reason.
+		 */
+		log_warning("modules", "%s: no such device here, not loaded",
+			    name);
+		return 0;
+	}
+	if (r < 0) {
+		snprintf(m->failed, sizeof(m->failed), "%s", path);
+		m->err = r;
+		return r;
+	}
+	if (r == 0)
+		log_info("modules", "loaded %s", name);
+	else
+		log_info("modules", "%s was already loaded", name);
+	return 0;
+}
+
+static int stage_modules(struct boot *b)
+{
+	static char list[MODULES_LIST_MAX + 1];
+	struct module_load load = { "", 0 };
+	struct modules_list_error err = { 0, NULL };
+	ssize_t n;
+	int r;
+
+	n = file_read_all(MODULES_LIST_PATH, list, sizeof(list));
+	if (n == -ENOENT) {
+		log_info("modules", "no %s: none to load", MODULES_LIST_PATH);
+		return 0;
+	}
+	if (n < 0)
+		return stage_failed(b, "reading %s: %s", MODULES_LIST_PATH,
+				    ociboot_strerror((int)n));
+	r = modules_parse_list(list, (size_t)n, load_module, &load, &err);
+	if (r < 0 && load.err)
+		return stage_failed(b, "loading module %s: %s", load.failed,
+				    strerror(-load.err));
+	if (r < 0)
+		return stage_failed(b, "%s line %u: %s", MODULES_LIST_PATH,
+				    err.line, err.reason);
+	return 0;
+}
+
+/* --- filesystems that need modules ------------------------------------ */
+
+/* Mounted when their mount point exists (the kernel makes those). */
+static const struct pid1_mount firmware_mounts[] = {
+	{ "securityfs", "/sys/kernel/security", "securityfs",
+	  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0 },
+	{ "efivarfs", EFIVARS_DIR, "efivarfs",
+	  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0 },
+};
+
+static int stage_firmware_mounts(struct boot *b)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(firmware_mounts); i++) {
+		const struct pid1_mount *m = &firmware_mounts[i];
+		int r = pid1_mount(m, false);
+
+		if (r == -ENOENT)
+			log_debug("mount", "no %s: %s not mounted", m->target,
+				  m->fstype);
+		else if (r < 0)
+			log_warning("mount", "%s on %s: %s", m->fstype,
+				    m->target, strerror(-r));
+	}
+	return 0;
+}
+
+/* --- report: what booted, on what ------------------------------------- */
+
+static void report_secure_boot(void)
+{
+	enum secure_boot_state state;
+	char mode[LOCKDOWN_MODE_MAX];
+	int r;
+
+	r = firmware_secure_boot(EFIVARS_DIR, &state);
+	if (r < 0)
+		log_warning("firmware", "secure boot state unreadable: %s",
+			    ociboot_strerror(r));
+	else
+		log_info("firmware", "secure boot %s",
+			 firmware_secure_boot_name(state));
+
+	r = lockdown_read(LOCKDOWN_PATH, mode);
+	if (r < 0)
+		log_info("firmware", "lockdown unknown (%s: %s)", LOCKDOWN_PATH,
+			 ociboot_strerror(r));
+	else
+		log_info("firmware", "lockdown %s", mode);
+}
+
+static bool tpm_node_exists(void)
+{
+	return access("/dev/tpmrm0", F_OK) == 0 ||
+	       access("/dev/tpm0", F_OK) == 0;
+}
+
+/* Open the TPM, giving a late driver TPM_WAIT_MS to create the node. */
+static int open_tpm(struct boot *b)
+{
+	int64_t deadline = pid1_now_ms() + TPM_WAIT_MS;
+	int r;
+
+	while (!tpm_node_exists() && pid1_now_ms() < deadline)
+		pid1_sleep_until(&b->pid1, pid1_now_ms() + TPM_POLL_MS);
+	r = tpm_open(&b->tpm, "device:/dev/tpmrm0");
+	if (r < 0)
+		r = tpm_open(&b->tpm, "device:/dev/tpm0");
+	b->has_tpm = r == 0;
+	return r;
+}
+
+static void report_tpm(struct boot *b)
+{
+	uint8_t pcr[TPM_SHA256_LEN];
+	char hex[SHA256_HEX_LEN + 1];
+	int r = open_tpm(b);
+
+	if (r < 0) {
+		log_info("tpm", "no TPM (/dev/tpmrm0, /dev/tpm0: %s)",
+			 ociboot_strerror(r));
+		return;
+	}
+	r = tpm_pcr_read_sha256(&b->tpm, 7, pcr);
+	if (r < 0) {
+		log_warning("tpm", "reading pcr7: %s (TPM rc 0x%x)",
+			    ociboot_strerror(r), (unsigned)b->tpm.last_rc);
+		return;
+	}
+	sha256_hex(pcr, hex);
+	log_info("tpm", "pcr7 sha256:%s", hex);
+}
+
+static int stage_report(struct boot *b)
+{
+	char id[BUILDID_HEX_MAX];
+
+	if (buildid_self_hex(id) < 0)
+		snprintf(id, sizeof(id), "unknown");
+	log_info("init", "ociboot-init %s build-id %s", OCIBOOT_VERSION, id);
+	report_secure_boot();
+	report_tpm(b);
+	return 0;
+}
+
+/* --- boot ------------------------------------------------------------- */
+
+static int stage_boot(struct boot *b)
+{
+	char where[OCI_LOCATION_STR_MAX];
+
+	if (!b->config.has_oci)
+		return stage_failed(b, "no oci= on the kernel command line");
+	if (oci_location_format(&b->config.oci, where, sizeof(where)) < 0)
+		snprintf(where, sizeof(where), "(unprintable)");
+	return stage_failed(b, "booting from %s is not implemented yet", where);
+}
+
+static const struct stage stages[] = {
+	{ "early", stage_early, BOOT_BREAK_NONE },
+	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE },
+	{ "modules", stage_modules, BOOT_BREAK_NONE },
+	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE },
+	{ "report", stage_report, BOOT_BREAK_REPORT },
+	{ "boot", stage_boot, BOOT_BREAK_NONE },
+};
+
+static _Noreturn void boot(void)
+{
+	static struct boot b;
+
+	b.pid1.signal_fd = -1;
+	cmdline_defaults(&b.config);
+	b.policy = b.config.on_failure;
+	for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
+		const struct stage *s = &stages[i];
+		char at[48];
+
+		log_debug("init", "stage %s", s->name);
+		if (s->run(&b) < 0)
+			fail_boot(&b.pid1, &b.policy, "%s", b.reason);
+		pid1_poll(&b.pid1);
+		if (s->break_after == BOOT_BREAK_NONE ||
+		    s->break_after != b.config.break_at)
+			continue;
+		snprintf(at, sizeof(at), "break at %s",
+			 boot_break_name(s->break_after));
+		log_info(at, "powering off");
+		pid1_power(&b.pid1, PID1_POWER_POWEROFF);
+	}
+	fail_boot(&b.pid1, &b.policy, "the boot sequence ended");
+}
+
+/* --- not PID 1 -------------------------------------------------------- */
+
+static int print_version(void)
+{
+	char id[BUILDID_HEX_MAX];
+	int r = buildid_self_hex(id);
+
+	if (r < 0) {
+		fprintf(stderr, "ociboot-init: no build-id: %s\n",
+			ociboot_strerror(r));
+		return 1;
+	}
+	printf("ociboot-init %s build-id %s\n", OCIBOOT_VERSION, id);
+	return 0;
+}
+
+static int print_config(const char *line)
+{
+	static char out[CMDLINE_FORMAT_MAX];
+	char reason[4 * CMDLINE_REASON_MAX];
+	struct ociboot_config config;
+	struct cmdline_error err;
+
+	if (cmdline_parse(line, strlen(line), &config, &err) < 0) {
+		log_escape(reason, sizeof(reason), err.reason,
+			   strlen(err.reason), NULL);
+		fprintf(stderr, "ociboot-init: bad command line: %s\n", reason);
+		return 1;
+	}
+	if (cmdline_format(&config, out, sizeof(out)) < 0)
+		return 1;
+	fputs(out, stdout);
+	return 0;
+}
+
+static int not_pid1(int argc, char **argv)
+{
+	if (argc == 2 && streq(argv[1], "--version"))
+		return print_version();
+	if (argc == 4 && streq(argv[1], "--test-mode") &&
+	    streq(argv[2], "--cmdline"))
+		return print_config(argv[3]);
+	fprintf(stderr, "ociboot-init: must run as PID 1\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (getpid() == 1)
+		boot();
+	return not_pid1(argc, argv);
+}
