@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: MIT */
+/* The initrd builder; see initrd.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <zstd.h>
+
+#include "lib/util.h"
+#include "ukify/cpio.h"
+#include "ukify/file.h"
+#include "ukify/initrd.h"
+#include "ukify/moddep.h"
+
+#define MODULES_LIST "etc/ociboot/modules"
+#define CA_DIR "etc/ociboot/ca"
+
+struct builder {
+	const struct initrd_options *o;
+	struct cpio cpio;
+	char kver[INITRD_KVER_MAX + 1];
+	char *why;
+	size_t why_len;
+};
+
+/* Say what failed into b->why and hand back the error r. */
+__attribute__((format(printf, 3, 4)))
+static int fail(struct builder *b, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->why, b->why_len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static bool is_printable_word(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '/')
+			return false;
+	return true;
+}
+
+int initrd_kver(const char *modules_dir, char kver[INITRD_KVER_MAX + 1])
+{
+	size_t end = strlen(modules_dir), start;
+
+	while (end > 1 && modules_dir[end - 1] == '/')
+		end--;
+	start = end;
+	while (start > 0 && modules_dir[start - 1] != '/')
+		start--;
+	if (end - start == 0 || end - start > INITRD_KVER_MAX ||
+	    !is_printable_word(modules_dir + start, end - start))
+		return -EINVAL;
+	if ((end - start == 1 && modules_dir[start] == '.') ||
+	    (end - start == 2 && modules_dir[start] == '.' &&
+	     modules_dir[start + 1] == '.'))
+		return -EINVAL;
+	memcpy(kver, modules_dir + start, end - start);
+	kver[end - start] = '\0';
+	return 0;
+}
+
+static int add_skeleton(struct builder *b)
+{
+	static const char *const dirs[] = {
+		"dev", "proc", "sys", "run", "sysroot", "etc/ociboot",
+	};
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == 0; i++)
+		r = cpio_add_dir(&b->cpio, dirs[i], 0755);
+	if (r == 0)
+		r = cpio_add_chardev(&b->cpio, "dev/console", 0600, 5, 1);
+	return r < 0 ? fail(b, r, "the initrd's directories") : 0;
+}
+
+static int add_init(struct builder *b)
+{
+	uint8_t *data;
+	size_t len;
+	int r;
+
+	r = ukify_file_read(b->o->init, INITRD_INIT_MAX, &data, &len);
+	if (r < 0)
+		return fail(b, r, "init %s", b->o->init);
+	r = cpio_add_file(&b->cpio, "init", 0755, data, len);
+	free(data);
+	return r < 0 ? fail(b, r, "init %s", b->o->init) : 0;
+}
+
+/* Read DIR/NAME; a missing optional file reads as empty. */
+static int read_modules_file(struct builder *b, const char *name,
+			     bool optional, uint8_t **data, size_t *len)
+{
+	char path[4096];
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->o->modules_dir,
+			     name) >= sizeof(path))
+		return fail(b, -ENAMETOOLONG, "%s/%s", b->o->modules_dir,
+			    name);
+	r = ukify_file_read(path, MODDEP_FILE_MAX, data, len);
+	if (r == -ENOENT && optional) {
+		*data = NULL;
+		*len = 0;
+		return 0;
+	}
+	return r < 0 ? fail(b, r, "%s", path) : 0;
+}
+
+static int load_moddep(struct builder *b, struct moddep *md)
+{
+	uint8_t *dep, *builtin;
+	size_t dep_len, builtin_len;
+	int r;
+
+	r = read_modules_file(b, "modules.dep", false, &dep, &dep_len);
+	if (r < 0)
+		return r;
+	r = read_modules_file(b, "modules.builtin", true, &builtin,
+			      &builtin_len);
+	if (r < 0)
+		goto out_free_dep;
+	r = moddep_parse(md, (const char *)dep, dep_len,
+			 (const char *)builtin, builtin_len);
+	if (r < 0)
+		fail(b, r, "%s/modules.dep or modules.builtin",
+		     b->o->modules_dir);
+	free(builtin);
+out_free_dep:
+	free(dep);
+	return r;
+}
+
+static int resolve_failure(struct builder *b, int r, const char *culprit)
+{
+	const char *dir = b->o->modules_dir;
+
+	switch (r) {
+	case -ENOENT:
+		return fail(b, r, "module '%s' is not in %s/modules.dep",
+			    culprit, dir);
+	case -ELOOP:
+		return fail(b, r, "module '%s' is in a dependency cycle in "
+			    "%s/modules.dep", culprit, dir);
+	case -EINVAL:
+		return fail(b, r, "module name '%s'", culprit);
+	}
+	return fail(b, r, "resolving modules at '%s' in %s/modules.dep",
+		    culprit ? culprit : "?", dir);
+}
+
+/* Add one module file and its line of the modules list. */
+static int add_module(struct builder *b, const char *rel, char **list,
+		      size_t *list_len)
+{
+	char src[4096], dst[4096];
+	uint8_t *data;
+	size_t len;
+	int n, r;
+
+	snprintf(src, sizeof(src), "%s/%s", b->o->modules_dir, rel);
+	n = snprintf(dst, sizeof(dst), "lib/modules/%s/%s", b->kver, rel);
+	if (n < 0 || (size_t)n >= sizeof(dst) - 2)
+		return fail(b, -ENAMETOOLONG, "module %s", rel);
+	r = ukify_file_read(src, INITRD_MODULE_MAX, &data, &len);
+	if (r < 0)
+		return fail(b, r, "module %s", src);
+	r = cpio_add_file(&b->cpio, dst, 0644, data, len);
+	free(data);
+	if (r < 0)
+		return fail(b, r, "module %s", src);
+	/* "/" + dst + "\n" */
+	memcpy(*list + *list_len, "/", 1);
+	memcpy(*list + *list_len + 1, dst, (size_t)n);
+	(*list)[*list_len + 1 + (size_t)n] = '\n';
+	*list_len += (size_t)n + 2;
+	return 0;
+}
+
+static int add_module_files(struct builder *b, const struct moddep *md,
+			    const size_t *order, size_t count)
+{
+	char *list = calloc(count ? count : 1, 4096);
+	size_t list_len = 0;
+	int r = 0;
+
+	if (!list)
+		return fail(b, -ENOMEM, "the modules list");
+	for (size_t i = 0; i < count && r == 0; i++)
+		r = add_module(b, md->modules[order[i]].path, &list,
+			       &list_len);
+	if (r == 0) {
+		r = cpio_add_file(&b->cpio, MODULES_LIST, 0644, list,
+				  list_len);
+		if (r < 0)
+			fail(b, r, "/%s", MODULES_LIST);
+	}
+	free(list);
+	return r;
+}
+
+static int add_modules(struct builder *b)
+{
+	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0;
+	const char *culprit = NULL;
+	struct moddep md;
+	int r;
+
+	if (!b->o->modules_dir) {
+		if (b->o->module_count)
+			return fail(b, -EINVAL, "modules without a modules "
+				    "directory");
+		return add_module_files(b, NULL, order, 0);
+	}
+	if (initrd_kver(b->o->modules_dir, b->kver) < 0)
+		return fail(b, -EINVAL, "modules directory %s",
+			    b->o->modules_dir);
+	r = load_moddep(b, &md);
+	if (r < 0)
+		return r;
+	r = moddep_resolve(&md, b->o->modules, b->o->module_count, order,
+			   ARRAY_SIZE(order), &count, &culprit);
+	if (r < 0)
+		r = resolve_failure(b, r, culprit);
+	else
+		r = add_module_files(b, &md, order, count);
+	moddep_free(&md);
+	return r;
+}
+
+/* NAME of NAME.pem: the base name without a .pem/.crt/.cer suffix. */
+static int ca_name(const char *path, char name[INITRD_CA_NAME_MAX + 1])
+{
+	static const char *const suffixes[] = { ".pem", ".crt", ".cer" };
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		size_t n = strlen(suffixes[i]);
+
+		if (len > n && streq(base + len - n, suffixes[i])) {
+			len -= n;
+			break;
+		}
+	}
+	if (len == 0 || len > INITRD_CA_NAME_MAX || base[0] == '.')
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char c = base[i];
+
+		if (!(c == '-' || c == '_' || c == '.' ||
+		      (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z')))
+			return -EINVAL;
+	}
+	memcpy(name, base, len);
+	name[len] = '\0';
+	return 0;
+}
+
+/* One PEM block: must be a whole X.509 certificate; re-encode it to out. */
+static int ca_block(const char *name, const char *header,
+		    const unsigned char *data, long len, BIO *out)
+{
+	const unsigned char *p = data;
+	X509 *cert;
+	int ok;
+
+	if (!streq(name, PEM_STRING_X509) || header[0] != '\0')
+		return -OCIBOOT_EMALFORMED;
+	cert = d2i_X509(NULL, &p, len);
+	if (!cert || p != data + len) {
+		X509_free(cert);
+		return -OCIBOOT_EMALFORMED;
+	}
+	ok = PEM_write_bio_X509(out, cert);
+	X509_free(cert);
+	return ok ? 0 : -ENOMEM;
+}
+
+/* Every PEM block of in into out; at least one, nothing else. */
+static int ca_canonical(BIO *in, BIO *out)
+{
+	int count = 0, r = 0;
+
+	ERR_clear_error();
+	for (;;) {
+		char *name = NULL, *header = NULL;
+		unsigned char *data = NULL;
+		long len;
+
+		if (!PEM_read_bio(in, &name, &header, &data, &len))
+			break;
+		if (++count > INITRD_CAS_MAX)
+			r = -OCIBOOT_ETOOBIG;
+		else
+			r = ca_block(name, header, data, len, out);
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+		if (r < 0)
+			return r;
+	}
+	if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+		r = -OCIBOOT_EMALFORMED;
+	ERR_clear_error();
+	return r < 0 || count == 0 ? -OCIBOOT_EMALFORMED : 0;
+}
+
+static int add_ca_data(struct builder *b, const char *name,
+		       const uint8_t *data, size_t len)
+{
+	BIO *in = BIO_new_mem_buf(data, (int)len);
+	BIO *out = BIO_new(BIO_s_mem());
+	char path[sizeof(CA_DIR) + INITRD_CA_NAME_MAX + 8];
+	char *pem;
+	long pem_len;
+	int r = -ENOMEM;
+
+	if (in && out)
+		r = ca_canonical(in, out);
+	if (r == 0) {
+		pem_len = BIO_get_mem_data(out, &pem);
+		snprintf(path, sizeof(path), "%s/%s.pem", CA_DIR, name);
+		r = cpio_add_file(&b->cpio, path, 0644, pem, (size_t)pem_len);
+	}
+	BIO_free(in);
+	BIO_free(out);
+	return r;
+}
+
+static int add_ca(struct builder *b, const char *path)
+{
+	char name[INITRD_CA_NAME_MAX + 1];
+	uint8_t *data;
+	size_t len;
+	int r;
+
+	if (ca_name(path, name) < 0)
+		return fail(b, -EINVAL, "CA file name %s (want NAME.pem, "
+			    "NAME of letters, digits, '.', '-', '_')", path);
+	r = ukify_file_read(path, INITRD_CA_MAX, &data, &len);
+	if (r < 0)
+		return fail(b, r, "CA file %s", path);
+	r = add_ca_data(b, name, data, len);
+	free(data);
+	if (r == -OCIBOOT_EMALFORMED)
+		return fail(b, r, "CA file %s (want only PEM X.509 "
+			    "certificates)", path);
+	return r < 0 ? fail(b, r, "CA file %s", path) : 0;
+}
+
+static int add_cas(struct builder *b)
+{
+	int r = 0;
+
+	if (b->o->ca_count > INITRD_CAS_MAX)
+		return fail(b, -OCIBOOT_ETOOBIG, "%zu CA files (at most %d)",
+			    b->o->ca_count, INITRD_CAS_MAX);
+	for (size_t i = 0; i < b->o->ca_count && r == 0; i++)
+		r = add_ca(b, b->o->cas[i]);
+	return r;
+}
+
+static int zstd_compress(const uint8_t *in, size_t len, uint8_t **out,
+			 size_t *out_len)
+{
+	size_t bound = ZSTD_compressBound(len), n;
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	uint8_t *buf = malloc(bound ? bound : 1);
+	int r = -ENOMEM;
+
+	if (!cctx || !buf || ZSTD_isError(bound))
+		goto out;
+	/* Single-threaded at a fixed level: the same bytes every time. */
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cctx,
+			ZSTD_c_compressionLevel, INITRD_ZSTD_LEVEL)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx,
+			ZSTD_c_checksumFlag, 1))) {
+		r = -EINVAL;
+		goto out;
+	}
+	n = ZSTD_compress2(cctx, buf, bound, in, len);
+	if (ZSTD_isError(n)) {
+		r = -EIO;
+		goto out;
+	}
+	*out = buf;
+	*out_len = n;
+	buf = NULL;
+	r = 0;
+out:
+	free(buf);
+	ZSTD_freeCCtx(cctx);
+	return r;
+}
+
+static int finish(struct builder *b, uint8_t **out, size_t *out_len)
+{
+	uint8_t *archive;
+	size_t len;
+	int r;
+
+	r = cpio_write(&b->cpio, b->o->mtime, &archive, &len);
+	if (r == -EEXIST)
+		return fail(b, r, "two initrd entries with one path "
+			    "(two CA files with one name?)");
+	if (r < 0)
+		return fail(b, r, "writing the cpio archive");
+	if (b->o->compression == INITRD_COMPRESS_NONE) {
+		*out = archive;
+		*out_len = len;
+		return 0;
+	}
+	r = zstd_compress(archive, len, out, out_len);
+	free(archive);
+	return r < 0 ? fail(b, r, "zstd compression") : 0;
+}
+
+int initrd_build(const struct initrd_options *o, uint8_t **out,
+		 size_t *out_len, char *why, size_t why_len)
+{
+	struct builder b = { .o = o, .why = why, .why_len = why_len };
+	int r;
+
+	if (why_len)
+		why[0] = '\0';
+	if (!o->init)
+		return fail(&b, -EINVAL, "no init binary given");
+	cpio_init(&b.cpio);
+	r = add_skeleton(&b);
+	if (r == 0)
+		r = add_init(&b);
+	if (r == 0)
+		r = add_modules(&b);
+	if (r == 0)
+		r = add_cas(&b);
+	if (r == 0)
+		r = finish(&b, out, out_len);
+	cpio_free(&b.cpio);
+	return r;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The initrd of kernel.efi: a reproducible newc cpio archive (see cpio.h),
+ * optionally zstd-compressed, holding
+ *   /init                          the given binary, 0755
+ *   /dev/console                   char 5:1, 0600
+ *   /dev /proc /sys /run /sysroot /etc/ociboot   directories, 0755
+ *   /lib/modules/KVER/PATH         each module to load, PATH as in
+ *                                  modules.dep, KVER = basename of the
+ *                                  modules directory, 0644
+ *   /etc/ociboot/modules           absolute in-initrd paths of those
+ *                                  modules, one a line, in load order
+ *                                  (always present, empty without modules)
+ *   /etc/ociboot/ca/NAME.pem       each CA file, checked to hold only PEM
+ *                                  X.509 certificates and written back as
+ *                                  their canonical PEM; NAME is the file's
+ *                                  base name less a .pem/.crt/.cer suffix
+ */
+#ifndef OCIBOOT_UKIFY_INITRD_H
+#define OCIBOOT_UKIFY_INITRD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define INITRD_MODULES_MAX 512		/* modules in load order */
+#define INITRD_CAS_MAX 64		/* --ca files */
+#define INITRD_CA_NAME_MAX 64		/* bytes of NAME in NAME.pem */
+#define INITRD_KVER_MAX 64		/* bytes of the kernel release */
+#define INITRD_INIT_MAX (64u << 20)	/* bytes of /init */
+#define INITRD_MODULE_MAX (64u << 20)	/* bytes of one module file */
+#define INITRD_CA_MAX (1u << 20)	/* bytes of one CA file */
+#define INITRD_ZSTD_LEVEL 19		/* fixed, so output is reproducible */
+
+enum initrd_compression {
+	INITRD_COMPRESS_NONE,
+	INITRD_COMPRESS_ZSTD,
+};
+
+struct initrd_options {
+	const char *init;		/* path of the binary for /init */
+	const char *modules_dir;	/* /lib/modules/KVER, or NULL */
+	const char *const *modules;	/* names to resolve, module_count */
+	size_t module_count;
+	const char *const *cas;		/* CA file paths, ca_count */
+	size_t ca_count;
+	enum initrd_compression compression;
+	uint32_t mtime;			/* of every entry */
+};
+
+/*
+ * Build the initrd into a new malloc'd buffer *out (*out_len bytes, owned
+ * by the caller). Returns 0 or a negative error: -errno from reading a
+ * file, -ENOENT for an unknown module, -ELOOP for a dependency cycle,
+ * -OCIBOOT_EMALFORMED for a bad modules.dep or CA file, -OCIBOOT_ETOOBIG
+ * over a cap, -EINVAL for bad options. On failure why (why_len bytes,
+ * NUL-terminated) names what failed, e.g. "module 'foo' in
+ * /lib/modules/6.1.0/modules.dep"; the caller adds the error's text.
+ */
+int initrd_build(const struct initrd_options *o, uint8_t **out,
+		 size_t *out_len, char *why, size_t why_len);
+
+/*
+ * The kernel release a modules directory is for: its base name, trailing
+ * slashes ignored, into kver (INITRD_KVER_MAX + 1 bytes). Returns 0 or
+ * -EINVAL when that is empty, ".", "..", too long or not printable.
+ */
+int initrd_kver(const char *modules_dir, char kver[INITRD_KVER_MAX + 1]);
+
+#endif
