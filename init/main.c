@@ -85,6 +85,7 @@ static int stage_early(struct boot *b)
 {
 	int signals = pid1_take_signals(&b->pid1), console, devkmsg;
 	const struct pid1_mount *failed = NULL;
+	char id[BUILDID_HEX_MAX];
 	int mount_err = 0;
 
 	umask(022);
@@ -98,6 +99,9 @@ static int stage_early(struct boot *b)
 	console = pid1_open_console();
 	devkmsg = file_write_all(PRINTK_DEVKMSG_PATH, "on\n", 3);
 	log_init();
+	if (buildid_self_hex(id) < 0)
+		snprintf(id, sizeof(id), "unknown");
+	log_info("init", "ociboot-init %s build-id %s", OCIBOOT_VERSION, id);
 
 	if (failed)
 		return stage_failed(b, "mounting %s on %s: %s", failed->fstype,
@@ -133,7 +137,7 @@ static int stage_cmdline(struct boot *b)
 	}
 	b->policy = b->config.on_failure;
 	log_set_debug(b->config.debug);
-	log_debug("cmdline", "%s", line);
+	log_info("cmdline", "%s", line);
 	return 0;
 }
 
@@ -295,11 +299,6 @@ static void report_tpm(struct boot *b)
 
 static int stage_report(struct boot *b)
 {
-	char id[BUILDID_HEX_MAX];
-
-	if (buildid_self_hex(id) < 0)
-		snprintf(id, sizeof(id), "unknown");
-	log_info("init", "ociboot-init %s build-id %s", OCIBOOT_VERSION, id);
 	report_secure_boot();
 	report_tpm(b);
 	return 0;
