@@ -8,5 +8,6 @@
 #define OCIBOOT_TOOL_COMMANDS_H
 
 int ukify_main(int argc, char **argv);
+int layer_main(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "ukify", ukify_main, "build or inspect an initrd and a signed kernel.efi" },
+	{ "layer", layer_main, "build or inspect a squashfs + dm-verity layer" },
 };
 
 static void usage(FILE *f)
