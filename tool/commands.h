@@ -9,5 +9,6 @@
 
 int ukify_main(int argc, char **argv);
 int layer_main(int argc, char **argv);
+int image_main(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct command {
 } commands[] = {
 	{ "ukify", ukify_main, "build or inspect an initrd and a signed kernel.efi" },
 	{ "layer", layer_main, "build or inspect a squashfs + dm-verity layer" },
+	{ "image", image_main, "make or inspect an OCI image of layers in a layout" },
 };
 
 static void usage(FILE *f)
