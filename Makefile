@@ -24,8 +24,10 @@ WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-unused-parameter -Werror
 COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -ffile-prefix-map=$(CURDIR)/= \
 	-DOCIBOOT_VERSION='"$(VERSION)"' $(WARN)
+INIT_EPOCH := -DOCIBOOT_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)
 
-INIT_CFLAGS := $(COMMON_CFLAGS) -Os -static -idirafter $(DEPS)/kinc \
+INIT_CFLAGS := $(COMMON_CFLAGS) $(INIT_EPOCH) -Os -static \
+	-idirafter $(DEPS)/kinc \
 	-I$(DEPS)/musl/include -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 INIT_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=sha1 -L$(DEPS)/musl/lib
@@ -95,8 +97,11 @@ $(BUILD)/ukify: $(BUILD)/ociboot
 SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
 SIGN_KEY ?= $(BUILD)/keys/db.key
 SIGN_CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
-INITRD_MODULES ?= efivarfs loop squashfs overlay dm-verity virtio_blk \
-	virtio_pci virtio_net
+# ext4 (the store) wants crc32c through a soft dependency modules.dep does
+# not list, so crc32c_generic is named.
+INITRD_MODULES ?= efivarfs loop squashfs overlay dm-verity ext4 \
+	crc32c_generic virtio_blk virtio_pci virtio_net
+export INITRD_MODULES
 DEMO_CMDLINE ?= console=ttyS0 quiet ociboot.break=report
 
 $(BUILD)/keys/db.key: | packages

@@ -23,6 +23,10 @@ static const char *const failure_actions[] = {
 static const char *const boot_breaks[] = {
 	[BOOT_BREAK_NONE] = "none",
 	[BOOT_BREAK_REPORT] = "report",
+	[BOOT_BREAK_STORE] = "store",
+	[BOOT_BREAK_VERIFY] = "verify",
+	[BOOT_BREAK_LAYERS] = "layers",
+	[BOOT_BREAK_ROOTFS] = "rootfs",
 };
 
 const char *failure_action_name(enum failure_action action)

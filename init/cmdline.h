@@ -52,6 +52,10 @@ struct failure_policy {
 enum boot_break {
 	BOOT_BREAK_NONE,
 	BOOT_BREAK_REPORT,	/* after logging versions, firmware, PCR 7 */
+	BOOT_BREAK_STORE,	/* after finding and mounting the store */
+	BOOT_BREAK_VERIFY,	/* after verifying the signed system */
+	BOOT_BREAK_LAYERS,	/* after setting up every verity layer */
+	BOOT_BREAK_ROOTFS,	/* after mounting the overlay root */
 };
 
 struct ociboot_config {

@@ -1,7 +1,7 @@
 # PID 1: the init in the initrd, and the tests of its pure parts.
 init_SRCS += init/main.c init/pid1.c init/fail.c init/log.c init/file.c \
 	init/cmdline.c init/modules.c init/buildid.c init/lockdown.c \
-	init/firmware.c fs/oci_ref.c tpm/tpm.c
+	init/firmware.c init/verified.c fs/oci_ref.c tpm/tpm.c
 
 tests += cmdline
 test_cmdline_SRCS := init/cmdline_test.c init/cmdline.c fs/oci_ref.c \

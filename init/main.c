@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fs/oci_ref.h"
+#include "init/boot.h"
 #include "init/buildid.h"
 #include "init/cmdline.h"
 #include "init/fail.h"
@@ -31,6 +32,7 @@
 #include "init/log.h"
 #include "init/modules.h"
 #include "init/pid1.h"
+#include "init/verified.h"
 #include "lib/util.h"
 #include "tpm/tpm.h"
 
@@ -39,28 +41,13 @@
 #define EFIVARS_DIR "/sys/firmware/efi/efivars"
 #define TPM_WAIT_MS 3000	/* for a late TPM driver to create its node */
 #define TPM_POLL_MS 50
-#define BOOT_REASON_MAX FAIL_REASON_MAX
-
-struct boot {
-	struct pid1 pid1;
-	struct ociboot_config config;
-	/* In force now: the defaults until the command line parsed. */
-	struct failure_policy policy;
-	char reason[BOOT_REASON_MAX];	/* why the current stage failed */
-	struct tpm tpm;			/* open when has_tpm */
-	bool has_tpm;
-};
-
 struct stage {
 	const char *name;
 	int (*run)(struct boot *b);
 	enum boot_break break_after;	/* ociboot.break value naming it */
 };
 
-static int stage_failed(struct boot *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int stage_failed(struct boot *b, const char *fmt, ...)
+int boot_failed(struct boot *b, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,7 +77,7 @@ static int stage_early(struct boot *b)
 
 	umask(022);
 	if (chdir("/") < 0)
-		return stage_failed(b, "chdir /: %s", strerror(errno));
+		return boot_failed(b, "chdir /: %s", strerror(errno));
 	for (size_t i = 0; i < ARRAY_SIZE(early_mounts) && !failed; i++) {
 		mount_err = pid1_mount(&early_mounts[i], true);
 		if (mount_err < 0)
@@ -104,7 +91,7 @@ static int stage_early(struct boot *b)
 	log_info("init", "ociboot-init %s build-id %s", OCIBOOT_VERSION, id);
 
 	if (failed)
-		return stage_failed(b, "mounting %s on %s: %s", failed->fstype,
+		return boot_failed(b, "mounting %s on %s: %s", failed->fstype,
 				    failed->target, strerror(-mount_err));
 	if (signals < 0)
 		log_warning("init", "signals: %s", strerror(-signals));
@@ -126,13 +113,13 @@ static int stage_cmdline(struct boot *b)
 
 	n = file_read_all(CMDLINE_PATH, line, sizeof(line));
 	if (n < 0)
-		return stage_failed(b, "reading %s: %s", CMDLINE_PATH,
+		return boot_failed(b, "reading %s: %s", CMDLINE_PATH,
 				    ociboot_strerror((int)n));
 	if (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
 	if (cmdline_parse(line, (size_t)n, &b->config, &err) < 0) {
 		b->policy = err.policy;
-		return stage_failed(b, "bad kernel command line: %s",
+		return boot_failed(b, "bad kernel command line: %s",
 				    err.reason);
 	}
 	b->policy = b->config.on_failure;
@@ -193,14 +180,14 @@ static int stage_modules(struct boot *b)
 		return 0;
 	}
 	if (n < 0)
-		return stage_failed(b, "reading %s: %s", MODULES_LIST_PATH,
+		return boot_failed(b, "reading %s: %s", MODULES_LIST_PATH,
 				    ociboot_strerror((int)n));
 	r = modules_parse_list(list, (size_t)n, load_module, &load, &err);
 	if (r < 0 && load.err)
-		return stage_failed(b, "loading module %s: %s", load.failed,
+		return boot_failed(b, "loading module %s: %s", load.failed,
 				    strerror(-load.err));
 	if (r < 0)
-		return stage_failed(b, "%s line %u: %s", MODULES_LIST_PATH,
+		return boot_failed(b, "%s line %u: %s", MODULES_LIST_PATH,
 				    err.line, err.reason);
 	return 0;
 }
@@ -304,26 +291,17 @@ static int stage_report(struct boot *b)
 	return 0;
 }
 
-/* --- boot ------------------------------------------------------------- */
-
-static int stage_boot(struct boot *b)
-{
-	char where[OCI_LOCATION_STR_MAX];
-
-	if (!b->config.has_oci)
-		return stage_failed(b, "no oci= on the kernel command line");
-	if (oci_location_format(&b->config.oci, where, sizeof(where)) < 0)
-		snprintf(where, sizeof(where), "(unprintable)");
-	return stage_failed(b, "booting from %s is not implemented yet", where);
-}
-
 static const struct stage stages[] = {
 	{ "early", stage_early, BOOT_BREAK_NONE },
 	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE },
 	{ "modules", stage_modules, BOOT_BREAK_NONE },
 	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE },
 	{ "report", stage_report, BOOT_BREAK_REPORT },
-	{ "boot", stage_boot, BOOT_BREAK_NONE },
+	{ "store", stage_store, BOOT_BREAK_STORE },
+	{ "verify", stage_verify, BOOT_BREAK_VERIFY },
+	{ "layers", stage_layers, BOOT_BREAK_LAYERS },
+	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS },
+	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE },
 };
 
 static _Noreturn void boot(void)

@@ -1,2 +1,7 @@
 # Boots under QEMU, in this order (secureboot-off compares with secureboot).
 qemu_scenarios += secureboot unsigned secureboot-off bad-cmdline failure-reboot
+# The verified local boot and everything that must stop it.
+qemu_scenarios += verified-boot interop-gensquashfs \
+	refuse-other-ca refuse-uncertified-key refuse-edited-manifest \
+	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
+	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree

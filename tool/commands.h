@@ -9,6 +9,9 @@
 
 int ukify_main(int argc, char **argv);
 int layer_main(int argc, char **argv);
+int keys_main(int argc, char **argv);
 int image_main(int argc, char **argv);
+int manifest_main(int argc, char **argv);
+int verify_main(int argc, char **argv);
 
 #endif

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+#include "crypto/dn.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/der.h"
+#include "lib/util.h"
+
+/* id-at-serialNumber, 2.5.4.5 */
+static const uint8_t oid_serial_number[] = { 0x55, 0x04, 0x05 };
+
+/* Called for each attribute; new_rdn is true for the first of an RDN. */
+typedef int (*dn_visit_fn)(void *ctx, const struct der_tlv *oid,
+			   const struct der_tlv *value, bool new_rdn);
+
+/* One RDN: a non-empty SET OF AttributeTypeAndValue. */
+static int walk_rdn(const struct der_tlv *set, size_t *count,
+		    dn_visit_fn visit, void *ctx)
+{
+	struct der_cursor atvs, atv;
+	struct der_tlv seq, oid, value;
+	bool first = true;
+	int r;
+
+	der_enter(&atvs, set);
+	if (der_at_end(&atvs))
+		return -OCIBOOT_EMALFORMED;
+	while (!der_at_end(&atvs)) {
+		if (++*count > DN_ATTRS_MAX)
+			return -OCIBOOT_ETOOBIG;
+		if (der_expect(&atvs, DER_SEQUENCE, &seq) < 0)
+			return -OCIBOOT_EMALFORMED;
+		der_enter(&atv, &seq);
+		if (der_expect(&atv, DER_OID, &oid) < 0 ||
+		    der_oid_check(oid.value, oid.len) < 0 ||
+		    der_next(&atv, &value) < 0 || !der_at_end(&atv))
+			return -OCIBOOT_EMALFORMED;
+		if (visit) {
+			r = visit(ctx, &oid, &value, first);
+			if (r < 0)
+				return r;
+		}
+		first = false;
+	}
+	return 0;
+}
+
+/* Check the Name and call visit (if not NULL) for each attribute. */
+static int dn_walk(const void *dn, size_t len, dn_visit_fn visit, void *ctx)
+{
+	struct der_cursor top, rdns;
+	struct der_tlv name, set;
+	size_t count = 0;
+	int r;
+
+	if (len > DN_MAX)
+		return -OCIBOOT_ETOOBIG;
+	der_init(&top, dn, len);
+	if (der_expect(&top, DER_SEQUENCE, &name) < 0 || !der_at_end(&top))
+		return -OCIBOOT_EMALFORMED;
+	der_enter(&rdns, &name);
+	while (!der_at_end(&rdns)) {
+		if (der_expect(&rdns, DER_SET, &set) < 0)
+			return -OCIBOOT_EMALFORMED;
+		r = walk_rdn(&set, &count, visit, ctx);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int dn_check(const void *dn, size_t len, struct verify_error *err)
+{
+	int r = dn_walk(dn, len, NULL, NULL);
+
+	if (r == -OCIBOOT_ETOOBIG)
+		return verify_fail(err, r, VERIFY_NAME_TOO_BIG,
+				   VERIFY_CERT_NONE, 0);
+	if (r < 0)
+		return verify_fail(err, r, VERIFY_NAME_MALFORMED,
+				   VERIFY_CERT_NONE, 0);
+	return 0;
+}
+
+/* --- product ID ---------------------------------------------------------- */
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int dn_uuid_normalize(const char *s, size_t len, char out[DN_UUID_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[DN_UUID_LEN + 1];
+
+	if (len != DN_UUID_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < DN_UUID_LEN; i++) {
+		bool hyphen = i == 8 || i == 13 || i == 18 || i == 23;
+		int v;
+
+		if (hyphen) {
+			if (s[i] != '-')
+				return -EINVAL;
+			tmp[i] = '-';
+			continue;
+		}
+		v = hex_digit(s[i]);
+		if (v < 0)
+			return -EINVAL;
+		tmp[i] = digits[v];
+	}
+	tmp[DN_UUID_LEN] = '\0';
+	memcpy(out, tmp, sizeof(tmp));
+	return 0;
+}
+
+struct serial_search {
+	unsigned int count;
+	struct der_tlv value;
+};
+
+static int find_serial(void *ctx, const struct der_tlv *oid,
+		       const struct der_tlv *value, bool new_rdn)
+{
+	struct serial_search *s = ctx;
+
+	if (!der_oid_is(oid, oid_serial_number, sizeof(oid_serial_number)))
+		return 0;
+	if (s->count++ == 0)
+		s->value = *value;
+	return 0;
+}
+
+int dn_product_uuid(const void *dn, size_t len, char uuid[DN_UUID_LEN + 1],
+		    struct verify_error *err)
+{
+	struct serial_search s = { 0 };
+	int r;
+
+	r = dn_check(dn, len, err);
+	if (r < 0)
+		return r;
+	dn_walk(dn, len, find_serial, &s);
+	if (s.count == 0)
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_NO_SERIAL_NUMBER, VERIFY_CERT_NONE,
+				   0);
+	if (s.count > 1)
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_TWO_SERIAL_NUMBERS,
+				   VERIFY_CERT_NONE, 0);
+	if ((s.value.tag != DER_PRINTABLE_STRING &&
+	     s.value.tag != DER_UTF8_STRING) ||
+	    dn_uuid_normalize((const char *)s.value.value, s.value.len,
+			      uuid) < 0)
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_SERIAL_NUMBER_NOT_UUID,
+				   VERIFY_CERT_NONE, 0);
+	return 0;
+}
+
+/* --- one-line rendering -------------------------------------------------- */
+
+struct attr_name {
+	uint8_t len;
+	uint8_t oid[10];
+	const char *name;
+};
+
+/* OpenSSL's short names for the attributes names usually carry. */
+static const struct attr_name attr_names[] = {
+	{ 3, { 0x55, 0x04, 0x03 }, "CN" },
+	{ 3, { 0x55, 0x04, 0x04 }, "SN" },
+	{ 3, { 0x55, 0x04, 0x05 }, "serialNumber" },
+	{ 3, { 0x55, 0x04, 0x06 }, "C" },
+	{ 3, { 0x55, 0x04, 0x07 }, "L" },
+	{ 3, { 0x55, 0x04, 0x08 }, "ST" },
+	{ 3, { 0x55, 0x04, 0x09 }, "street" },
+	{ 3, { 0x55, 0x04, 0x0a }, "O" },
+	{ 3, { 0x55, 0x04, 0x0b }, "OU" },
+	{ 3, { 0x55, 0x04, 0x0c }, "title" },
+	{ 3, { 0x55, 0x04, 0x0d }, "description" },
+	{ 3, { 0x55, 0x04, 0x0f }, "businessCategory" },
+	{ 3, { 0x55, 0x04, 0x11 }, "postalCode" },
+	{ 3, { 0x55, 0x04, 0x29 }, "name" },
+	{ 3, { 0x55, 0x04, 0x2a }, "GN" },
+	{ 3, { 0x55, 0x04, 0x2b }, "initials" },
+	{ 3, { 0x55, 0x04, 0x2c }, "generationQualifier" },
+	{ 3, { 0x55, 0x04, 0x2e }, "dnQualifier" },
+	{ 3, { 0x55, 0x04, 0x41 }, "pseudonym" },
+	{ 3, { 0x55, 0x04, 0x61 }, "organizationIdentifier" },
+	{ 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01 },
+	  "emailAddress" },
+	{ 10, { 0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19 },
+	  "DC" },
+	{ 10, { 0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01 },
+	  "UID" },
+};
+
+/* Output that stops, flagged full, at the first piece that does not fit. */
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+	bool full;
+};
+
+/* Copy what fits of s[0..n), keeping a byte for the NUL. */
+static void put(struct out *o, const char *s, size_t n)
+{
+	size_t room = o->size - o->len - 1;
+
+	if (o->full)
+		return;
+	if (n > room) {
+		n = room;
+		o->full = true;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void put_hex_byte(struct out *o, uint8_t b)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char s[2] = { digits[b >> 4], digits[b & 15] };
+
+	put(o, s, 2);
+}
+
+/* One character (a code point) of a text value, escaped. */
+static void put_char(struct out *o, uint32_t c, bool first, bool last)
+{
+	char s[12];
+
+	if (c > 0xffff) {
+		snprintf(s, sizeof(s), "\\W%08X", (unsigned int)c);
+		put_str(o, s);
+	} else if (c > 0xff) {
+		snprintf(s, sizeof(s), "\\U%04X", (unsigned int)c);
+		put_str(o, s);
+	} else if (c < 0x20 || c >= 0x7f) {
+		put(o, "\\", 1);
+		put_hex_byte(o, (uint8_t)c);
+	} else {
+		s[0] = '\\';
+		s[1] = (char)c;
+		if ((c && strchr(",+\"\\<>;", (int)c)) ||
+		    (first && (c == ' ' || c == '#')) || (last && c == ' '))
+			put(o, s, 2);
+		else
+			put(o, s + 1, 1);
+	}
+}
+
+/*
+ * The code point at v[*pos..len) for a value whose characters are width
+ * bytes wide (1, 2 or 4, big-endian) or UTF-8 (width 0). Returns 0 and
+ * moves *pos, or -1 for a bad encoding.
+ */
+static int next_char(const uint8_t *v, size_t len, int width, size_t *pos,
+		     uint32_t *c)
+{
+	size_t i = *pos, n;
+	uint32_t x, min;
+
+	if (width > 0) {
+		if (len - i < (size_t)width)
+			return -1;
+		x = 0;
+		for (int k = 0; k < width; k++)
+			x = x << 8 | v[i + k];
+		*c = x;
+		*pos = i + (size_t)width;
+		return 0;
+	}
+	x = v[i];
+	if (x < 0x80)
+		n = 1;
+	else if ((x & 0xe0) == 0xc0)
+		n = 2;
+	else if ((x & 0xf0) == 0xe0)
+		n = 3;
+	else if ((x & 0xf8) == 0xf0)
+		n = 4;
+	else
+		return -1;
+	/* The lead byte's payload bits, and the least value n bytes may
+	 * carry (anything less is an overlong form). */
+	x &= 0x7fu >> (n - 1) >> (n > 1);
+	min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+	if (len - i < n)
+		return -1;
+	for (size_t k = 1; k < n; k++) {
+		if ((v[i + k] & 0xc0) != 0x80)
+			return -1;
+		x = x << 6 | (v[i + k] & 0x3f);
+	}
+	if (x < min || x > 0x10ffff || (x >= 0xd800 && x <= 0xdfff))
+		return -1;
+	*c = x;
+	*pos = i + n;
+	return 0;
+}
+
+/* Characters' width for a string tag (0: UTF-8), or -1: not text. */
+static int text_width(uint8_t tag)
+{
+	switch (tag) {
+	case DER_UTF8_STRING:
+		return 0;
+	case DER_NUMERIC_STRING:
+	case DER_PRINTABLE_STRING:
+	case DER_TELETEX_STRING:
+	case DER_IA5_STRING:
+	case DER_UTC_TIME:
+	case DER_GENERALIZED_TIME:
+	case DER_VISIBLE_STRING:
+		return 1;
+	case DER_BMP_STRING:
+		return 2;
+	case DER_UNIVERSAL_STRING:
+		return 4;
+	}
+	return -1;
+}
+
+static bool text_decodes(const struct der_tlv *t, int width)
+{
+	size_t pos = 0;
+	uint32_t c;
+
+	while (pos < t->len)
+		if (next_char(t->value, t->len, width, &pos, &c) < 0)
+			return false;
+	return true;
+}
+
+static void put_value(struct out *o, const struct der_tlv *t)
+{
+	int width = text_width(t->tag);
+	size_t pos = 0;
+	uint32_t c;
+
+	if (width < 0 || !text_decodes(t, width)) {
+		put(o, "#", 1);
+		for (size_t i = 0; i < t->size; i++)
+			put_hex_byte(o, t->start[i]);
+		return;
+	}
+	while (pos < t->len) {
+		bool first = pos == 0, last;
+
+		next_char(t->value, t->len, width, &pos, &c);
+		last = pos == t->len;
+		/* As OpenSSL: a lone character is escaped as a last one. */
+		put_char(o, c, first && !last, last);
+	}
+}
+
+static void put_name(struct out *o, const struct der_tlv *oid)
+{
+	/* An OID inside a Name of at most DN_MAX bytes always fits. */
+	char dotted[DER_OID_CHARS_PER_BYTE * DN_MAX + 1];
+	int n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(attr_names); i++) {
+		const struct attr_name *a = &attr_names[i];
+
+		if (der_oid_is(oid, a->oid, a->len)) {
+			put_str(o, a->name);
+			return;
+		}
+	}
+	n = der_oid_format(oid->value, oid->len, dotted, sizeof(dotted));
+	if (n < 0)
+		o->full = true;
+	else
+		put(o, dotted, (size_t)n);
+}
+
+static int format_attr(void *ctx, const struct der_tlv *oid,
+		       const struct der_tlv *value, bool new_rdn)
+{
+	struct out *o = ctx;
+
+	if (o->len > 0 || o->full)
+		put_str(o, new_rdn ? ", " : " + ");
+	put_name(o, oid);
+	put(o, "=", 1);
+	put_value(o, value);
+	return 0;
+}
+
+int dn_format(const void *dn, size_t len, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0, false };
+	int r;
+
+	if (size == 0)
+		return -OCIBOOT_ETOOBIG;
+	buf[0] = '\0';
+	r = dn_walk(dn, len, NULL, NULL);
+	if (r < 0)
+		return r;
+	dn_walk(dn, len, format_attr, &o);
+	if (o.full) {
+		if (size >= 4) {
+			size_t at = o.len < size - 4 ? o.len : size - 4;
+
+			memcpy(buf + at, "...", 4);
+		} else {
+			buf[0] = '\0';
+		}
+		return -OCIBOOT_ETOOBIG;
+	}
+	buf[o.len] = '\0';
+	return (int)o.len;
+}

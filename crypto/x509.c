@@ -1,0 +1,796 @@
+/* SPDX-License-Identifier: MIT */
+#include "crypto/x509.h"
+
+#include <bearssl_hash.h>
+#include <bearssl_pem.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/cert.h"
+#include "crypto/der.h"
+#include "lib/util.h"
+
+/* Days from 0000-01-01 (BearSSL's epoch) to 1970-01-01. */
+#define BR_DAYS_TO_UNIX_EPOCH 719528
+
+/* --- keys ---------------------------------------------------------------- */
+
+void x509_pubkey_rsa(const struct x509_pubkey *k, br_rsa_public_key *out)
+{
+	out->n = (unsigned char *)k->data;
+	out->nlen = k->len;
+	out->e = (unsigned char *)k->data + k->len;
+	out->elen = k->exponent_len;
+}
+
+void x509_pubkey_ec(const struct x509_pubkey *k, br_ec_public_key *out)
+{
+	out->curve = k->curve;
+	out->q = (unsigned char *)k->data;
+	out->qlen = k->len;
+}
+
+static unsigned int curve_bits(int curve)
+{
+	switch (curve) {
+	case BR_EC_secp256r1:
+		return 256;
+	case BR_EC_secp384r1:
+		return 384;
+	case BR_EC_secp521r1:
+		return 521;
+	}
+	return 0;
+}
+
+void x509_pubkey_describe(const struct x509_pubkey *k, char *buf,
+			  size_t size)
+{
+	if (k->type == BR_KEYTYPE_RSA)
+		snprintf(buf, size, "RSA %u", k->bits);
+	else if (curve_bits(k->curve))
+		snprintf(buf, size, "EC P-%u", k->bits);
+	else
+		snprintf(buf, size, "EC curve %d", k->curve);
+}
+
+static unsigned int bit_length(uint8_t b)
+{
+	unsigned int n = 0;
+
+	for (; b; b >>= 1)
+		n++;
+	return n;
+}
+
+/* Copy BearSSL's view of a key; -EINVAL for an unknown or empty one. */
+static int pubkey_copy(const br_x509_pkey *pk, struct x509_pubkey *out)
+{
+	struct x509_pubkey k = { 0 };
+	const uint8_t *n, *e;
+	size_t nlen, elen;
+
+	if (pk->key_type == BR_KEYTYPE_RSA) {
+		n = pk->key.rsa.n;
+		nlen = pk->key.rsa.nlen;
+		e = pk->key.rsa.e;
+		elen = pk->key.rsa.elen;
+		for (; nlen && !n[0]; nlen--)
+			n++;
+		for (; elen && !e[0]; elen--)
+			e++;
+		if (!nlen || !elen || nlen > X509_KEY_MAX - elen)
+			return -EINVAL;
+		k.type = BR_KEYTYPE_RSA;
+		k.bits = (unsigned int)(nlen - 1) * 8 + bit_length(n[0]);
+		k.len = nlen;
+		k.exponent_len = elen;
+		memcpy(k.data, n, nlen);
+		memcpy(k.data + nlen, e, elen);
+	} else if (pk->key_type == BR_KEYTYPE_EC) {
+		if (!pk->key.ec.qlen || pk->key.ec.qlen > X509_KEY_MAX)
+			return -EINVAL;
+		k.type = BR_KEYTYPE_EC;
+		k.curve = pk->key.ec.curve;
+		k.bits = curve_bits(k.curve);
+		k.len = pk->key.ec.qlen;
+		memcpy(k.data, pk->key.ec.q, k.len);
+	} else {
+		return -EINVAL;
+	}
+	*out = k;
+	return 0;
+}
+
+static void pubkey_to_br(const struct x509_pubkey *k, br_x509_pkey *out)
+{
+	out->key_type = (unsigned char)k->type;
+	if (k->type == BR_KEYTYPE_RSA)
+		x509_pubkey_rsa(k, &out->key.rsa);
+	else
+		x509_pubkey_ec(k, &out->key.ec);
+}
+
+/* --- certificates in PEM or DER ------------------------------------------ */
+
+/* Called with each certificate of an input, numbered from 0. */
+typedef int (*cert_fn)(void *ctx, const uint8_t *der, size_t len,
+		       size_t index, struct verify_error *err);
+
+struct pem_sink {
+	uint8_t *buf;		/* CERT_MAX bytes */
+	size_t len;
+	bool overflow;
+};
+
+static void pem_append(void *ctx, const void *data, size_t len)
+{
+	struct pem_sink *s = ctx;
+
+	if (s->overflow || len > CERT_MAX - s->len) {
+		s->overflow = true;
+		return;
+	}
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+}
+
+struct pem_walk {
+	br_pem_decoder_context pc;
+	struct pem_sink sink;
+	bool inside;
+	size_t count;
+};
+
+/* Handle the decoder's event, if any; 1 when there was one. */
+static int pem_event(struct pem_walk *w, enum verify_reason bad_pem,
+		     int cert_base, cert_fn fn, void *ctx,
+		     struct verify_error *err)
+{
+	int cert = cert_base == VERIFY_CERT_CA ? VERIFY_CERT_CA :
+		   (int)w->count;
+	int r;
+
+	switch (br_pem_decoder_event(&w->pc)) {
+	case 0:
+		return 0;
+	case BR_PEM_BEGIN_OBJ:
+		if (!streq(br_pem_decoder_name(&w->pc), "CERTIFICATE"))
+			return verify_fail(err, -OCIBOOT_EMALFORMED, bad_pem,
+					   cert, 0);
+		w->sink.len = 0;
+		w->sink.overflow = false;
+		w->inside = true;
+		br_pem_decoder_setdest(&w->pc, pem_append, &w->sink);
+		return 1;
+	case BR_PEM_END_OBJ:
+		w->inside = false;
+		if (w->sink.overflow)
+			return verify_fail(err, -OCIBOOT_ETOOBIG,
+					   VERIFY_CERT_TOO_BIG, cert, 0);
+		r = fn(ctx, w->sink.buf, w->sink.len, w->count++, err);
+		return r < 0 ? r : 1;
+	}
+	return verify_fail(err, -OCIBOOT_EMALFORMED, bad_pem, cert, 0);
+}
+
+/* Each CERTIFICATE object of PEM text; returns how many. */
+static int pem_for_each(const uint8_t *data, size_t len, uint8_t *scratch,
+			enum verify_reason bad_pem, int cert_base, cert_fn fn,
+			void *ctx, struct verify_error *err)
+{
+	static const uint8_t newline = '\n';
+	struct pem_walk w = { .sink = { scratch, 0, false } };
+	bool flushed = false;
+	size_t used;
+	int r;
+
+	br_pem_decoder_init(&w.pc);
+	for (;;) {
+		/* A final newline ends a last line that has none. */
+		if (len == 0 && !flushed) {
+			data = &newline;
+			len = 1;
+			flushed = true;
+		}
+		used = br_pem_decoder_push(&w.pc, data, len);
+		data += used;
+		len -= used;
+		r = pem_event(&w, bad_pem, cert_base, fn, ctx, err);
+		if (r < 0)
+			return r;
+		if (r == 0 && len == 0 && flushed)
+			break;
+	}
+	if (w.inside)
+		return verify_fail(err, -OCIBOOT_EMALFORMED, bad_pem,
+				   cert_base == VERIFY_CERT_CA ?
+				   VERIFY_CERT_CA : (int)w.count, 0);
+	return (int)w.count;
+}
+
+/* DER certificates back to back; returns how many. */
+static int der_for_each(const uint8_t *data, size_t len, int cert_base,
+			cert_fn fn, void *ctx, struct verify_error *err)
+{
+	struct der_cursor c;
+	struct der_tlv t;
+	size_t count = 0;
+	int r, cert;
+
+	der_init(&c, data, len);
+	while (!der_at_end(&c)) {
+		cert = cert_base == VERIFY_CERT_CA ? VERIFY_CERT_CA :
+		       (int)count;
+		if (der_peek(&c) != DER_SEQUENCE || der_next(&c, &t) < 0)
+			return verify_fail(err, -OCIBOOT_EMALFORMED,
+					   cert_base == VERIFY_CERT_CA ?
+					   VERIFY_CA_MALFORMED :
+					   VERIFY_CERT_MALFORMED, cert, 0);
+		if (t.size > CERT_MAX)
+			return verify_fail(err, -OCIBOOT_ETOOBIG,
+					   VERIFY_CERT_TOO_BIG, cert, 0);
+		r = fn(ctx, t.start, t.size, count++, err);
+		if (r < 0)
+			return r;
+	}
+	return (int)count;
+}
+
+/* DER when it starts as a SEQUENCE does, else PEM. */
+static int certs_for_each(const void *data, size_t len, uint8_t *scratch,
+			  enum verify_reason bad_pem, int cert_base,
+			  cert_fn fn, void *ctx, struct verify_error *err)
+{
+	const uint8_t *p = data;
+
+	if (len > 0 && p[0] == DER_SEQUENCE)
+		return der_for_each(p, len, cert_base, fn, ctx, err);
+	return pem_for_each(p, len, scratch, bad_pem, cert_base, fn, ctx,
+			    err);
+}
+
+static void set_name(char *dst, const uint8_t *dn, size_t len)
+{
+	if (dn_format(dn, len, dst, VERIFY_NAME_MAX) < 0 && !dst[0])
+		snprintf(dst, VERIFY_NAME_MAX, "(unreadable name)");
+}
+
+/* --- trust anchors ------------------------------------------------------- */
+
+void x509_trust_store_init(struct x509_trust_store *ts)
+{
+	ts->count = 0;
+}
+
+static int check_anchor_key(const struct x509_pubkey *k,
+			    struct verify_error *err)
+{
+	if (k->type == BR_KEYTYPE_RSA && k->bits < X509_RSA_MIN_BITS)
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_RSA_TOO_SHORT,
+				   VERIFY_CERT_CA, 0);
+	if (k->type == BR_KEYTYPE_RSA && k->bits > X509_RSA_MAX_BITS)
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_RSA_TOO_LONG,
+				   VERIFY_CERT_CA, 0);
+	if (k->type == BR_KEYTYPE_EC && !curve_bits(k->curve))
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_KEY,
+				   VERIFY_CERT_CA, 0);
+	return 0;
+}
+
+static int add_anchor(void *ctx, const uint8_t *der, size_t len,
+		      size_t index, struct verify_error *err)
+{
+	struct x509_trust_store *ts = ctx;
+	br_x509_decoder_context dc;
+	const br_x509_pkey *pk;
+	struct x509_anchor *a;
+	struct cert_info ci;
+	int r;
+
+	if (ts->count >= X509_ANCHORS_MAX)
+		return verify_fail(err, -OCIBOOT_ETOOBIG, VERIFY_CA_TOO_MANY,
+				   VERIFY_CERT_CA, 0);
+	r = cert_parse(der, len, &ci);
+	if (r < 0)
+		return verify_fail(err, r, VERIFY_CA_MALFORMED,
+				   VERIFY_CERT_CA, 0);
+	if (err)
+		set_name(err->subject, ci.subject, ci.subject_len);
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, der, len);
+	r = br_x509_decoder_last_error(&dc);
+	pk = br_x509_decoder_get_pkey(&dc);
+	if (r != 0 || !pk)
+		return verify_fail(err, -OCIBOOT_EMALFORMED,
+				   VERIFY_CA_MALFORMED, VERIFY_CERT_CA, r);
+	if (!br_x509_decoder_isCA(&dc) || !ci.ca)
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_NOT_CA,
+				   VERIFY_CERT_CA, 0);
+	a = &ts->anchors[ts->count];
+	if (pubkey_copy(pk, &a->key) < 0)
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_KEY,
+				   VERIFY_CERT_CA, 0);
+	r = check_anchor_key(&a->key, err);
+	if (r < 0)
+		return r;
+	/* cert_parse() checked the name against DN_MAX. */
+	memcpy(a->dn, ci.subject, ci.subject_len);
+	a->dn_len = ci.subject_len;
+	a->not_before = ci.not_before;
+	a->not_after = ci.not_after;
+	ts->count++;
+	return 0;
+}
+
+int x509_trust_store_add(struct x509_trust_store *ts, const void *data,
+			 size_t len, struct verify_error *err)
+{
+	uint8_t scratch[CERT_MAX];
+	size_t saved = ts->count;
+	int r;
+
+	verify_error_clear(err);
+	r = certs_for_each(data, len, scratch, VERIFY_CA_PEM, VERIFY_CERT_CA,
+			   add_anchor, ts, err);
+	if (r == 0)
+		r = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY,
+				VERIFY_CERT_NONE, 0);
+	if (r < 0) {
+		ts->count = saved;
+		return r;
+	}
+	verify_error_clear(err);
+	return r;
+}
+
+static void set_file(struct verify_error *err, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	if (err)
+		snprintf(err->file, sizeof(err->file), "%s",
+			 base && base[1] ? base + 1 : path);
+}
+
+/* Read a whole regular file into buf[size]; its length or -errno. */
+static ssize_t read_file(const char *path, uint8_t *buf, size_t size)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	for (;;) {
+		/* One byte more than allowed tells a file that is too big. */
+		n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return (ssize_t)got;
+		got += (size_t)n;
+		if (got == size)
+			return -OCIBOOT_ETOOBIG;
+	}
+}
+
+int x509_trust_store_load_file(struct x509_trust_store *ts, const char *path,
+			       struct verify_error *err)
+{
+	uint8_t buf[X509_PEM_FILE_MAX + 1];
+	ssize_t n;
+	int r;
+
+	verify_error_clear(err);
+	n = read_file(path, buf, sizeof(buf));
+	if (n == -OCIBOOT_ETOOBIG) {
+		r = verify_fail(err, (int)n, VERIFY_CA_READ, VERIFY_CERT_NONE,
+				EFBIG);
+	} else if (n < 0) {
+		r = verify_fail(err, (int)n, VERIFY_CA_READ, VERIFY_CERT_NONE,
+				(int)-n);
+	} else {
+		r = x509_trust_store_add(ts, buf, (size_t)n, err);
+	}
+	if (r < 0)
+		set_file(err, path);
+	return r;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static bool is_pem_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && streq(name + len - 4, ".pem");
+}
+
+/* The "*.pem" names in dir, sorted; their count or -errno. */
+static int list_pem_files(const char *dir,
+			  char names[X509_ANCHORS_MAX][NAME_MAX + 1],
+			  struct verify_error *err)
+{
+	struct dirent *de;
+	size_t count = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return verify_fail(err, -errno, VERIFY_CA_READ,
+				   VERIFY_CERT_NONE, errno);
+	while ((de = readdir(d))) {
+		if (!is_pem_name(de->d_name))
+			continue;
+		if (count == X509_ANCHORS_MAX) {
+			closedir(d);
+			return verify_fail(err, -OCIBOOT_ETOOBIG,
+					   VERIFY_CA_TOO_MANY,
+					   VERIFY_CERT_NONE, 0);
+		}
+		snprintf(names[count++], NAME_MAX + 1, "%s", de->d_name);
+	}
+	closedir(d);
+	qsort(names, count, sizeof(names[0]), compare_names);
+	return (int)count;
+}
+
+int x509_trust_store_load_dir(struct x509_trust_store *ts, const char *dir,
+			      struct verify_error *err)
+{
+	char names[X509_ANCHORS_MAX][NAME_MAX + 1];
+	char path[PATH_MAX];
+	size_t saved = ts->count;
+	int count, r, total = 0;
+
+	verify_error_clear(err);
+	count = list_pem_files(dir, names, err);
+	if (count == 0)
+		count = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY,
+				    VERIFY_CERT_NONE, 0);
+	if (count < 0) {
+		set_file(err, dir);
+		return count;
+	}
+	for (int i = 0; i < count; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     names[i]) >= sizeof(path)) {
+			r = verify_fail(err, -ENAMETOOLONG, VERIFY_CA_READ,
+					VERIFY_CERT_NONE, ENAMETOOLONG);
+			set_file(err, names[i]);
+		} else {
+			r = x509_trust_store_load_file(ts, path, err);
+		}
+		if (r < 0) {
+			ts->count = saved;
+			return r;
+		}
+		total += r;
+	}
+	return total;
+}
+
+/* --- chains -------------------------------------------------------------- */
+
+struct chain {
+	size_t count;
+	size_t len[X509_CHAIN_MAX];
+	struct cert_info info[X509_CHAIN_MAX];	/* points into der[] */
+	uint8_t der[X509_CHAIN_MAX][CERT_MAX];
+	uint8_t scratch[CERT_MAX];
+};
+
+static void describe_cert(struct verify_error *err, const struct chain *ch,
+			  int i, bool with_issuer)
+{
+	const struct cert_info *ci;
+
+	if (!err || i < 0 || (size_t)i >= ch->count)
+		return;
+	ci = &ch->info[i];
+	set_name(err->subject, ci->subject, ci->subject_len);
+	if (with_issuer)
+		set_name(err->issuer, ci->issuer, ci->issuer_len);
+	err->not_before = ci->not_before;
+	err->not_after = ci->not_after;
+}
+
+static int add_to_chain(void *ctx, const uint8_t *der, size_t len,
+			size_t index, struct verify_error *err)
+{
+	struct chain *ch = ctx;
+	int r;
+
+	if (index >= X509_CHAIN_MAX)
+		return verify_fail(err, -OCIBOOT_ETOOBIG,
+				   VERIFY_CHAIN_TOO_LONG, VERIFY_CERT_NONE,
+				   0);
+	memcpy(ch->der[index], der, len);
+	ch->len[index] = len;
+	r = cert_parse(ch->der[index], len, &ch->info[index]);
+	if (r == -OCIBOOT_ETOOBIG)
+		return verify_fail(err, r, VERIFY_CERT_TOO_BIG, (int)index, 0);
+	if (r < 0)
+		return verify_fail(err, r, VERIFY_CERT_MALFORMED, (int)index,
+				   0);
+	ch->count = index + 1;
+	return 0;
+}
+
+static bool valid_at(int64_t not_before, int64_t not_after, int64_t now)
+{
+	return not_before <= now && now <= not_after;
+}
+
+static void setup_engine(br_x509_minimal_context *xc,
+			 const br_x509_trust_anchor *tas, size_t count,
+			 int64_t now)
+{
+	uint32_t days = (uint32_t)(now / 86400 + BR_DAYS_TO_UNIX_EPOCH);
+
+	br_x509_minimal_init(xc, &br_sha256_vtable, tas, count);
+	br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
+	br_x509_minimal_set_hash(xc, br_sha384_ID, &br_sha384_vtable);
+	br_x509_minimal_set_hash(xc, br_sha512_ID, &br_sha512_vtable);
+	br_x509_minimal_set_rsa(xc, br_rsa_i31_pkcs1_vrfy);
+	br_x509_minimal_set_ecdsa(xc, &br_ec_all_m31, br_ecdsa_i31_vrfy_asn1);
+	br_x509_minimal_set_minrsa(xc, X509_RSA_MIN_BITS / 8);
+	br_x509_minimal_set_time(xc, days, (uint32_t)(now % 86400));
+}
+
+/* Run BearSSL over the chain with the anchors valid at now. */
+static unsigned run_engine(const struct x509_trust_store *ts,
+			   const struct chain *ch, int64_t now,
+			   br_x509_minimal_context *xc)
+{
+	br_x509_trust_anchor tas[X509_ANCHORS_MAX];
+	const br_x509_class **vt = &xc->vtable;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ts->count; i++) {
+		const struct x509_anchor *a = &ts->anchors[i];
+
+		if (!valid_at(a->not_before, a->not_after, now))
+			continue;
+		tas[n].dn.data = (unsigned char *)a->dn;
+		tas[n].dn.len = a->dn_len;
+		tas[n].flags = BR_X509_TA_CA;
+		pubkey_to_br(&a->key, &tas[n].pkey);
+		n++;
+	}
+	setup_engine(xc, tas, n, now);
+	(*vt)->start_chain(vt, NULL);
+	for (size_t i = 0; i < ch->count; i++) {
+		(*vt)->start_cert(vt, (uint32_t)ch->len[i]);
+		(*vt)->append(vt, ch->der[i], ch->len[i]);
+		(*vt)->end_cert(vt);
+	}
+	return (*vt)->end_chain(vt);
+}
+
+/* The first certificate not valid at now, or -1. */
+static int first_expired(const struct chain *ch, int64_t now)
+{
+	for (size_t i = 0; i < ch->count; i++)
+		if (!valid_at(ch->info[i].not_before, ch->info[i].not_after,
+			      now))
+			return (int)i;
+	return -1;
+}
+
+/* The first intermediate that does not claim to be a CA, or -1. */
+static int first_non_ca(const struct chain *ch)
+{
+	for (size_t i = 1; i < ch->count; i++)
+		if (!ch->info[i].ca)
+			return (int)i;
+	return -1;
+}
+
+static int first_critical_eku(const struct chain *ch)
+{
+	for (size_t i = 0; i < ch->count; i++)
+		if (ch->info[i].has_eku && ch->info[i].eku_critical)
+			return (int)i;
+	return -1;
+}
+
+/* The chain's last certificate is issued by no valid anchor: is it by one
+ * that is not valid at now? */
+static int expired_issuer(const struct x509_trust_store *ts,
+			  const struct chain *ch, int64_t now,
+			  struct verify_error *err)
+{
+	const struct cert_info *top = &ch->info[ch->count - 1];
+
+	for (size_t i = 0; i < ts->count; i++) {
+		const struct x509_anchor *a = &ts->anchors[i];
+
+		if (valid_at(a->not_before, a->not_after, now) ||
+		    a->dn_len != top->issuer_len ||
+		    memcmp(a->dn, top->issuer, a->dn_len) != 0)
+			continue;
+		if (err) {
+			set_name(err->subject, a->dn, a->dn_len);
+			err->not_before = a->not_before;
+			err->not_after = a->not_after;
+		}
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_EXPIRED,
+				   VERIFY_CERT_CA, 0);
+	}
+	describe_cert(err, ch, (int)ch->count - 1, true);
+	return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_NOT_TRUSTED,
+			   (int)ch->count - 1, 0);
+}
+
+/* Turn BearSSL's verdict into a reason, and find the certificate. */
+static int engine_failure(unsigned code, const struct x509_trust_store *ts,
+			  const struct chain *ch, int64_t now,
+			  struct verify_error *err)
+{
+	enum verify_reason reason;
+	int cert = VERIFY_CERT_NONE, ret = -OCIBOOT_EVERIFY;
+
+	switch (code) {
+	case BR_ERR_X509_NOT_TRUSTED:
+		return expired_issuer(ts, ch, now, err);
+	case BR_ERR_X509_EXPIRED:
+		reason = VERIFY_EXPIRED;
+		cert = first_expired(ch, now);
+		break;
+	case BR_ERR_X509_BAD_SIGNATURE:
+		reason = VERIFY_CERT_SIGNATURE;
+		cert = ch->count == 1 ? 0 : VERIFY_CERT_NONE;
+		break;
+	case BR_ERR_X509_NOT_CA:
+		reason = VERIFY_ISSUER_NOT_CA;
+		cert = first_non_ca(ch);
+		break;
+	case BR_ERR_X509_FORBIDDEN_KEY_USAGE:
+		reason = VERIFY_ISSUER_KEY_USAGE;
+		break;
+	case BR_ERR_X509_CRITICAL_EXTENSION:
+		reason = VERIFY_CRITICAL_EXTENSION;
+		cert = first_critical_eku(ch);
+		break;
+	case BR_ERR_X509_WEAK_PUBLIC_KEY:
+		reason = VERIFY_RSA_TOO_SHORT;
+		break;
+	case BR_ERR_X509_UNSUPPORTED:
+	case BR_ERR_X509_WRONG_KEY_TYPE:
+		reason = VERIFY_ALGORITHM;
+		break;
+	case BR_ERR_X509_DN_MISMATCH:
+		reason = VERIFY_CHAIN_ORDER;
+		break;
+	case BR_ERR_X509_LIMIT_EXCEEDED:
+		reason = VERIFY_CERT_TOO_BIG;
+		ret = -OCIBOOT_ETOOBIG;
+		break;
+	case BR_ERR_X509_EMPTY_CHAIN:
+		reason = VERIFY_CHAIN_EMPTY;
+		break;
+	default:
+		reason = VERIFY_CERT_MALFORMED;
+		ret = -OCIBOOT_EMALFORMED;
+		break;
+	}
+	describe_cert(err, ch, cert, false);
+	return verify_fail(err, ret, reason, cert, (int)code);
+}
+
+/* The checks on the signer's certificate and key that BearSSL leaves. */
+static int check_signer(const struct chain *ch, const struct x509_pubkey *k,
+			unsigned usages, struct verify_error *err)
+{
+	const struct cert_info *ci = &ch->info[0];
+	enum verify_reason reason = VERIFY_OK;
+
+	if (!(usages & BR_KEYTYPE_SIGN))
+		reason = VERIFY_KEY_USAGE;
+	else if (ci->ca)
+		reason = VERIFY_SIGNER_IS_CA;
+	else if (ci->has_eku && !ci->eku_code_signing)
+		reason = VERIFY_EXTENDED_KEY_USAGE;
+	else if (k->type == BR_KEYTYPE_RSA && k->bits < X509_RSA_MIN_BITS)
+		reason = VERIFY_RSA_TOO_SHORT;
+	else if (k->type == BR_KEYTYPE_RSA && k->bits > X509_RSA_MAX_BITS)
+		reason = VERIFY_RSA_TOO_LONG;
+	else if (k->type == BR_KEYTYPE_EC && k->curve != BR_EC_secp256r1 &&
+		 k->curve != BR_EC_secp384r1)
+		reason = VERIFY_KEY_UNSUPPORTED;
+	if (reason == VERIFY_OK)
+		return 0;
+	describe_cert(err, ch, 0, false);
+	return verify_fail(err, -OCIBOOT_EVERIFY, reason, 0, 0);
+}
+
+static int finish(const struct x509_trust_store *ts, const struct chain *ch,
+		  int64_t now, br_x509_minimal_context *xc,
+		  struct x509_signer *out, struct verify_error *err)
+{
+	const struct cert_info *ci = &ch->info[0];
+	const br_x509_pkey *pk;
+	struct x509_pubkey key;
+	char uuid[DN_UUID_LEN + 1];
+	unsigned code, usages = 0;
+	int r;
+
+	code = run_engine(ts, ch, now, xc);
+	if (code != 0)
+		return engine_failure(code, ts, ch, now, err);
+	pk = xc->vtable->get_pkey(&xc->vtable, &usages);
+	if (!pk || pubkey_copy(pk, &key) < 0) {
+		describe_cert(err, ch, 0, false);
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_KEY_UNSUPPORTED, 0, 0);
+	}
+	r = check_signer(ch, &key, usages, err);
+	if (r < 0)
+		return r;
+	r = dn_product_uuid(ci->subject, ci->subject_len, uuid, err);
+	if (r < 0) {
+		describe_cert(err, ch, 0, false);
+		if (err)
+			err->cert = 0;
+		return r;
+	}
+	out->key = key;
+	memcpy(out->subject, ci->subject, ci->subject_len);
+	out->subject_len = ci->subject_len;
+	memcpy(out->product_uuid, uuid, sizeof(uuid));
+	out->not_before = ci->not_before;
+	out->not_after = ci->not_after;
+	out->chain_len = ch->count;
+	return 0;
+}
+
+int x509_chain_verify(const struct x509_trust_store *ts, const void *chain,
+		      size_t len, int64_t now, struct x509_signer *out,
+		      struct verify_error *err)
+{
+	br_x509_minimal_context xc;
+	struct chain ch;
+	int r;
+
+	verify_error_clear(err);
+	if (err)
+		err->time = now;
+	if (now < 0 ||
+	    now / 86400 > (int64_t)UINT32_MAX - BR_DAYS_TO_UNIX_EPOCH)
+		return -EINVAL;
+	ch.count = 0;
+	r = certs_for_each(chain, len, ch.scratch, VERIFY_CHAIN_PEM,
+			   VERIFY_CERT_NONE, add_to_chain, &ch, err);
+	if (r == 0)
+		r = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CHAIN_EMPTY,
+				VERIFY_CERT_NONE, 0);
+	if (r < 0)
+		return r;
+	r = finish(ts, &ch, now, &xc, out, err);
+	if (r == 0) {
+		verify_error_clear(err);
+		if (err)
+			err->time = now;
+	}
+	return r;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The state of one boot, shared by the stages of init/main.c (early mounts,
+ * command line, modules, report) and init/verified.c (store, verify,
+ * layers, rootfs, switch_root). There is one, a static in init/main.c.
+ */
+#ifndef OCIBOOT_INIT_BOOT_H
+#define OCIBOOT_INIT_BOOT_H
+
+#include <stdbool.h>
+
+#include "fs/layout.h"
+#include "fs/store.h"
+#include "fs/system.h"
+#include "init/cmdline.h"
+#include "init/fail.h"
+#include "init/pid1.h"
+#include "tpm/tpm.h"
+
+#define BOOT_REASON_MAX FAIL_REASON_MAX
+
+struct boot {
+	struct pid1 pid1;
+	struct ociboot_config config;
+	/* In force now: the defaults until the command line parsed. */
+	struct failure_policy policy;
+	char reason[BOOT_REASON_MAX];	/* why the current stage failed */
+	struct tpm tpm;			/* open when has_tpm */
+	bool has_tpm;
+
+	/* The verified boot: filled stage by stage. */
+	char store_device[STORE_PATH_MAX + 1];	/* "/dev/vda", once found */
+	struct layout layout;		/* open on the store */
+	struct system_plan plan;	/* what verification accepted */
+	unsigned int layers_mounted;
+};
+
+/*
+ * Record why the current stage failed (printf-style, one line) in
+ * b->reason; returns -1 for the stage to return.
+ */
+int boot_failed(struct boot *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

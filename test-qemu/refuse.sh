@@ -1,0 +1,35 @@
+# Sourced by the refuse-* scenarios: the boot must stop before the
+# product's init runs, with the reason on the console, and power off.
+secure_boot=on
+reject=('Kernel panic' 'product:' 'switch_root: exec')
+expect_exit=1
+disks=(store.img)
+REFUSE_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff"
+
+# refuse_expect REASON_REGEX: the FATAL line and the failure policy.
+refuse_expect() {
+	expect=("ociboot: FATAL: .*$1" 'ociboot: failure policy: poweroff')
+}
+
+# resign MANIFEST_FILE KEY CERT: package MANIFEST_FILE signed by KEY with
+# CERT as the system artifact in ./store (replacing the tag "system").
+resign() {
+	rm -f resigned.sig
+	"$BUILD/ociboot" manifest sign --key "$2" --in "$1" \
+		--out resigned.sig &&
+	"$BUILD/ociboot" manifest package --layout store/oci --tag system \
+		--manifest "$1" --signature resigned.sig --cert "$3"
+}
+
+# rogue_keys: a CA of our own making that the initrd does not trust, and
+# a product key it certified for the right product.
+rogue_keys() {
+	mkdir -p rogue
+	"$BUILD/ociboot" keys ca --subject 'CN=rogue CA' \
+		--out-key rogue/ca.key --out-cert rogue/ca.pem &&
+	"$BUILD/ociboot" keys product --ca-key rogue/ca.key \
+		--ca-cert rogue/ca.pem \
+		--product 6a0d3c1e-5b7f-4e2a-9c4d-0123456789ab \
+		--subject 'CN=rogue product' \
+		--out-key rogue/product.key --out-cert rogue/product.pem
+}

@@ -1,0 +1,29 @@
+# The verified local boot: the two-layer busybox product boots from an ext4
+# store disk; every verification step is on the console before the
+# product's init runs, and the product proves it runs on the overlay.
+secure_boot=on
+expect=(
+	'ociboot: store: LABEL=ocistore is /dev/vda'
+	'ociboot: verify: trusting 1 CA certificate'
+	'ociboot: verify: signed system verified'
+	'ociboot: layers: layer 0 sha256:[0-9a-f]{64}: /dev/loop[0-9]+ -> /dev/dm-[0-9]+ \(dm-verity root [0-9a-f]{64}'
+	'ociboot: layers: layer 1 sha256:[0-9a-f]{64}: '
+	'ociboot: rootfs: overlay of 2 verified layers'
+	'ociboot: switch_root: exec /sbin/init'
+	'product: hello from the product.s init \(pid 1\)'
+	'product: root filesystem: overlay'
+	'product: motd: top layer'
+	'product: whiteout: /etc/removed is gone'
+	'product: hello: hello from the top layer'
+	'product: root is writable'
+	'product: handed over: /run/ociboot/boot'
+	'product: handed over: /run/ociboot/system.json'
+	'product: read [0-9]+ files, 0 errors'
+)
+reject=('ociboot: FATAL' 'Kernel panic' 'verity.*corrupted' 'read error')
+expect_exit=1
+disks=(store.img)
+
+prepare() {
+	product_prepare && product_disk
+}

@@ -1,0 +1,913 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `ociboot manifest`: write a system manifest pinning images of OCI
+ * layouts by digest, sign it, and package manifest, signature and product
+ * certificate as the system artifact of docs/formats.md in a layout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bearssl_pem.h>
+
+#include "crypto/cert.h"
+#include "crypto/dn.h"
+#include "crypto/keygen.h"
+#include "crypto/sha256.h"
+#include "crypto/x509.h"
+#include "fs/jsonw.h"
+#include "fs/layout.h"
+#include "fs/layout_write.h"
+#include "fs/oci.h"
+#include "lib/util.h"
+#include "tool/commands.h"
+
+/* The OCI empty descriptor's content and digest (image-spec v1.1). */
+#define EMPTY_JSON "{}"
+#define EMPTY_DIGEST "sha256:" \
+	"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+/* A certificate file given to package: PEM of one certificate. */
+#define CERT_FILE_MAX X509_PEM_FILE_MAX
+#define PEM_CERTIFICATE "CERTIFICATE"
+
+static const char main_usage[] =
+	"usage: ociboot manifest COMMAND [ARGS...]\n"
+	"\n"
+	"commands:\n"
+	"  create   write a system manifest pinning images by digest\n"
+	"  sign     sign a system manifest with a product key\n"
+	"  package  put manifest, signature and certificate in a layout as "
+	"the system artifact\n"
+	"\n"
+	"`ociboot manifest COMMAND --help` describes each command.\n";
+
+static const char create_usage[] =
+	"usage: ociboot manifest create --product UUID --version N\n"
+	"                               --rootfs-layout DIR --rootfs-tag TAG\n"
+	"                               [--rootfs-repository NAME]\n"
+	"                               [--service NAME=LAYOUT:TAG]...\n"
+	"                               --output FILE\n"
+	"\n"
+	"Write the system manifest (docs/formats.md) for product UUID at\n"
+	"version N (the anti-rollback counter, 0 to 2^53-1): its rootfs is\n"
+	"the image tagged TAG in the OCI image layout DIR, and each --service\n"
+	"the image tagged TAG in LAYOUT, each pinned by the digest, size and\n"
+	"media type of its image manifest. Every image must be bootable:\n"
+	"squashfs layers with verity root hashes. --rootfs-repository names\n"
+	"the registry repository the rootfs is fetched from (default: the\n"
+	"system manifest's own). The JSON is compact, keys in a fixed order:\n"
+	"the same arguments always give the same bytes. Prints its digest.\n";
+
+static const char sign_usage[] =
+	"usage: ociboot manifest sign --key KEY --in FILE --out FILE.sig "
+	"[--force]\n"
+	"\n"
+	"Sign the exact bytes of a system manifest with a product key, as\n"
+	"`ociboot keys sign` does: a detached signature, DER ECDSA (P-256\n"
+	"with SHA-256, P-384 with SHA-384) or RSA PKCS#1 v1.5 with SHA-256.\n"
+	"--out is never replaced without --force.\n";
+
+static const char package_usage[] =
+	"usage: ociboot manifest package --layout DIR --tag TAG\n"
+	"                                --manifest FILE --signature FILE\n"
+	"                                --cert FILE\n"
+	"\n"
+	"Store the system manifest, its signature and the product certificate\n"
+	"(PEM or DER; stored as DER) as blobs of the OCI image layout DIR\n"
+	"(created if missing), write the artifact manifest (artifactType\n"
+	OCI_ARTIFACT_TYPE_SYSTEM ", the empty config, those three\n"
+	"layers) and tag it TAG, replacing any manifest tagged TAG. The\n"
+	"manifest must parse as a system manifest and the certificate must\n"
+	"be one X.509 certificate; the signature is not checked here (use\n"
+	"`ociboot verify`). Prints the artifact's digest.\n";
+
+enum {
+	OPT_PRODUCT = 256, OPT_VERSION, OPT_ROOTFS_LAYOUT, OPT_ROOTFS_TAG,
+	OPT_ROOTFS_REPOSITORY, OPT_SERVICE, OPT_OUTPUT, OPT_KEY, OPT_IN,
+	OPT_OUT, OPT_FORCE, OPT_LAYOUT, OPT_TAG, OPT_MANIFEST, OPT_SIGNATURE,
+	OPT_CERT, OPT_HELP,
+};
+
+__attribute__((format(printf, 2, 3)))
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ociboot manifest %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try 'ociboot manifest %s --help')\n", cmd);
+	return 2;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int failure(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ociboot manifest %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static void print_digest(const char *label, const uint8_t d[SHA256_LEN])
+{
+	char text[OCI_DIGEST_STRING_LEN + 1];
+
+	oci_digest_string(d, text);
+	printf("%s: %s\n", label, text);
+}
+
+/* Buffers for reading and checking documents, allocated once. */
+struct work {
+	char buf[LAYOUT_DOCUMENT_MAX];
+	struct json_token tokens[OCI_TOKENS_MAX];
+	struct oci_index idx;
+	struct oci_manifest manifest;
+	struct oci_system_manifest system;
+};
+
+/* --- files ---------------------------------------------------------------- */
+
+/*
+ * Read the file at path whole into a new buffer (*out, to free()) of *len
+ * bytes; -OCIBOOT_ETOOBIG when it has more than max.
+ */
+static int read_file(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+	size_t got = 0;
+	uint8_t *buf;
+	ssize_t n = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(max + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (got <= max) {
+		n = read(fd, buf + got, max + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (n < 0 || got > max) {
+		int r = n < 0 ? -errno : -OCIBOOT_ETOOBIG;
+
+		free(buf);
+		return r;
+	}
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Replace path with data[0..len): a temporary file beside it, renamed. */
+static int write_file(const char *path, const void *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/* --- create --------------------------------------------------------------- */
+
+struct image_arg {
+	const char *name;		/* services; NULL for the rootfs */
+	const char *repository;		/* NULL: the manifest's own */
+	const char *layout;
+	const char *tag;
+	uint8_t digest[SHA256_LEN];	/* resolved */
+	int64_t size;
+};
+
+struct create_args {
+	char product[DN_UUID_LEN + 1];
+	bool has_product, has_version;
+	uint64_t version;
+	struct image_arg rootfs;
+	size_t service_count;
+	struct image_arg services[OCI_SERVICES_MAX];
+	const char *output;
+};
+
+static int parse_version(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > OCI_SYSTEM_VERSION_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* NAME=LAYOUT:TAG, split in place (arg is argv's, which we may edit). */
+static int parse_service(char *arg, struct image_arg *out)
+{
+	char *eq = strchr(arg, '='), *colon = strrchr(arg, ':');
+
+	if (!eq || eq == arg || !colon || colon < eq || colon == eq + 1 ||
+	    !colon[1])
+		return -EINVAL;
+	*eq = '\0';
+	*colon = '\0';
+	out->name = arg;
+	out->layout = eq + 1;
+	out->tag = colon + 1;
+	return 0;
+}
+
+static int create_option(struct create_args *a, int opt, char *arg)
+{
+	switch (opt) {
+	case OPT_PRODUCT:
+		if (dn_uuid_normalize(arg, strlen(arg), a->product) < 0)
+			return usage_error("create", "--product '%s' is not a "
+					   "UUID", arg);
+		a->has_product = true;
+		return 0;
+	case OPT_VERSION:
+		if (parse_version(arg, &a->version) < 0)
+			return usage_error("create", "--version takes 0 to "
+					   "2^53-1, not '%s'", arg);
+		a->has_version = true;
+		return 0;
+	case OPT_ROOTFS_LAYOUT:
+		a->rootfs.layout = arg;
+		return 0;
+	case OPT_ROOTFS_TAG:
+		a->rootfs.tag = arg;
+		return 0;
+	case OPT_ROOTFS_REPOSITORY:
+		a->rootfs.repository = arg;
+		return 0;
+	case OPT_SERVICE:
+		if (a->service_count == OCI_SERVICES_MAX)
+			return usage_error("create", "more than %d services",
+					   OCI_SERVICES_MAX);
+		if (parse_service(arg, &a->services[a->service_count]) < 0)
+			return usage_error("create", "--service takes "
+					   "NAME=LAYOUT:TAG, not '%s'", arg);
+		a->service_count++;
+		return 0;
+	case OPT_OUTPUT:
+		a->output = arg;
+		return 0;
+	}
+	return usage_error("create", "bad option");
+}
+
+/* 0 to go on, -1 after --help, else the exit status. */
+static int create_parse(int argc, char **argv, struct create_args *a)
+{
+	static const struct option options[] = {
+		{ "product", required_argument, NULL, OPT_PRODUCT },
+		{ "version", required_argument, NULL, OPT_VERSION },
+		{ "rootfs-layout", required_argument, NULL, OPT_ROOTFS_LAYOUT },
+		{ "rootfs-tag", required_argument, NULL, OPT_ROOTFS_TAG },
+		{ "rootfs-repository", required_argument, NULL,
+		  OPT_ROOTFS_REPOSITORY },
+		{ "service", required_argument, NULL, OPT_SERVICE },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == OPT_HELP) {
+			fputs(create_usage, stdout);
+			return -1;
+		}
+		if (opt == '?' || opt == ':')
+			return usage_error("create", "bad option '%s'",
+					   argv[optind - 1]);
+		r = create_option(a, opt, optarg);
+		if (r)
+			return r;
+	}
+	if (optind < argc)
+		return usage_error("create", "unexpected argument '%s'",
+				   argv[optind]);
+	if (!a->has_product || !a->has_version || !a->rootfs.layout ||
+	    !a->rootfs.tag || !a->output)
+		return usage_error("create", "--product, --version, "
+				   "--rootfs-layout, --rootfs-tag and --output "
+				   "are needed");
+	return 0;
+}
+
+/* The image img->tag of layout img->layout: its digest and size. */
+static int resolve_image(struct image_arg *img, struct work *w)
+{
+	const struct oci_descriptor *d;
+	struct layout_error le;
+	struct json_error je = { 0 };
+	struct layout l;
+	int r;
+
+	r = layout_open(&l, AT_FDCWD, img->layout, &le);
+	if (r < 0)
+		return failure("create", "%s: %s: %s", img->layout, le.what,
+			       le.reason);
+	r = layout_read_index(&l, w->buf, sizeof(w->buf), w->tokens,
+			      OCI_TOKENS_MAX, &w->idx, &le);
+	if (r >= 0)
+		r = layout_find_tag(&w->idx, img->tag, &le);
+	if (r >= 0) {
+		d = &w->idx.manifests[r];
+		memcpy(img->digest, d->digest, SHA256_LEN);
+		img->size = d->size;
+		r = layout_read_manifest(&l, d, w->buf, sizeof(w->buf),
+					 w->tokens, OCI_TOKENS_MAX,
+					 &w->manifest, &le);
+	}
+	layout_close(&l);
+	if (r < 0)
+		return failure("create", "%s: %s: %s", img->layout, le.what,
+			       le.reason);
+	r = oci_manifest_check_bootable(&w->manifest, &je);
+	if (r == 0 && w->manifest.layer_count == 0)
+		return failure("create", "%s:%s: the image has no layers",
+			       img->layout, img->tag);
+	if (r < 0)
+		return failure("create", "%s:%s cannot boot: %s: %s",
+			       img->layout, img->tag, je.path, je.reason);
+	return 0;
+}
+
+static void write_image_ref(struct jsonw *j, const struct image_arg *img)
+{
+	char digest[OCI_DIGEST_STRING_LEN + 1];
+
+	oci_digest_string(img->digest, digest);
+	jsonw_object_begin(j);
+	if (img->name) {
+		jsonw_key(j, "name");
+		jsonw_string(j, img->name);
+	}
+	if (img->repository) {
+		jsonw_key(j, "repository");
+		jsonw_string(j, img->repository);
+	}
+	jsonw_key(j, "digest");
+	jsonw_string(j, digest);
+	jsonw_key(j, "mediaType");
+	jsonw_string(j, OCI_MEDIA_TYPE_MANIFEST);
+	jsonw_key(j, "size");
+	jsonw_int(j, img->size);
+	jsonw_object_end(j);
+}
+
+/* The system manifest as JSON: *out (to free()) of *len bytes. */
+static int system_manifest_json(const struct create_args *a, char **out,
+				size_t *len)
+{
+	struct jsonw j;
+
+	jsonw_init(&j);
+	jsonw_object_begin(&j);
+	jsonw_key(&j, "schemaVersion");
+	jsonw_int(&j, 1);
+	jsonw_key(&j, "mediaType");
+	jsonw_string(&j, OCI_MEDIA_TYPE_SYSTEM_MANIFEST);
+	jsonw_key(&j, "product");
+	jsonw_string(&j, a->product);
+	jsonw_key(&j, "version");
+	jsonw_uint(&j, a->version);
+	jsonw_key(&j, "rootfs");
+	write_image_ref(&j, &a->rootfs);
+	if (a->service_count) {
+		jsonw_key(&j, "services");
+		jsonw_array_begin(&j);
+		for (size_t i = 0; i < a->service_count; i++)
+			write_image_ref(&j, &a->services[i]);
+		jsonw_array_end(&j);
+	}
+	jsonw_object_end(&j);
+	return jsonw_finish(&j, out, len);
+}
+
+static int create_write(const struct create_args *a, struct work *w)
+{
+	struct json_error je = { 0 };
+	uint8_t digest[SHA256_LEN];
+	size_t len;
+	char *json;
+	int r;
+
+	r = system_manifest_json(a, &json, &len);
+	if (r < 0)
+		return failure("create", "system manifest: %s",
+			       ociboot_strerror(r));
+	/* Refuse what the init would refuse (names, repositories...). */
+	r = oci_system_manifest_parse(json, len, w->tokens, OCI_TOKENS_MAX,
+				      &w->system, &je);
+	if (r == 0 && len > OCI_SYSTEM_MANIFEST_SIZE_MAX)
+		r = -OCIBOOT_ETOOBIG;
+	if (r < 0) {
+		free(json);
+		return failure("create", "the system manifest would be "
+			       "refused: %s: %s", je.path,
+			       je.reason ? je.reason : ociboot_strerror(r));
+	}
+	r = write_file(a->output, json, len);
+	sha256_digest(json, len, digest);
+	free(json);
+	if (r < 0)
+		return failure("create", "%s: %s", a->output, strerror(-r));
+	print_digest("digest", digest);
+	printf("size: %zu\nproduct: %s\nversion: %" PRIu64 "\n", len,
+	       a->product, a->version);
+	print_digest("rootfs", a->rootfs.digest);
+	for (size_t i = 0; i < a->service_count; i++) {
+		printf("service %s: ", a->services[i].name);
+		print_digest("image", a->services[i].digest);
+	}
+	return 0;
+}
+
+static int manifest_create(int argc, char **argv)
+{
+	struct create_args *a = calloc(1, sizeof(*a));
+	struct work *w = malloc(sizeof(struct work));
+	int r;
+
+	if (!a || !w) {
+		r = failure("create", "%s", strerror(ENOMEM));
+		goto out;
+	}
+	r = create_parse(argc, argv, a);
+	if (r) {
+		r = r < 0 ? 0 : r;
+		goto out;
+	}
+	r = resolve_image(&a->rootfs, w);
+	for (size_t i = 0; r == 0 && i < a->service_count; i++)
+		r = resolve_image(&a->services[i], w);
+	if (r == 0)
+		r = create_write(a, w);
+out:
+	free(a);
+	free(w);
+	return r;
+}
+
+/* --- sign ----------------------------------------------------------------- */
+
+static int manifest_sign(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "in", required_argument, NULL, OPT_IN },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *key = NULL, *in = NULL, *out = NULL;
+	char why[KEYGEN_WHY_MAX];
+	bool force = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_KEY:
+			key = optarg;
+			break;
+		case OPT_IN:
+			in = optarg;
+			break;
+		case OPT_OUT:
+			out = optarg;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_HELP:
+			fputs(sign_usage, stdout);
+			return 0;
+		default:
+			return usage_error("sign", "bad option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("sign", "unexpected argument '%s'",
+				   argv[optind]);
+	if (!key || !in || !out)
+		return usage_error("sign", "--key, --in and --out are needed");
+	if (streq(in, out))
+		return usage_error("sign", "--in and --out name the same file");
+	if (keygen_sign(key, in, out, force, why, sizeof(why)) < 0)
+		return failure("sign", "%s", why);
+	printf("wrote %s\n", out);
+	return 0;
+}
+
+/* --- package -------------------------------------------------------------- */
+
+struct package_args {
+	const char *layout, *tag, *manifest, *signature, *cert;
+};
+
+/* A blob of the artifact: its bytes and, once stored, its descriptor. */
+struct part {
+	uint8_t *data;
+	size_t len;
+	uint8_t digest[SHA256_LEN];
+};
+
+static int package_parse(int argc, char **argv, struct package_args *a)
+{
+	static const struct option options[] = {
+		{ "layout", required_argument, NULL, OPT_LAYOUT },
+		{ "tag", required_argument, NULL, OPT_TAG },
+		{ "manifest", required_argument, NULL, OPT_MANIFEST },
+		{ "signature", required_argument, NULL, OPT_SIGNATURE },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_LAYOUT:
+			a->layout = optarg;
+			break;
+		case OPT_TAG:
+			a->tag = optarg;
+			break;
+		case OPT_MANIFEST:
+			a->manifest = optarg;
+			break;
+		case OPT_SIGNATURE:
+			a->signature = optarg;
+			break;
+		case OPT_CERT:
+			a->cert = optarg;
+			break;
+		case OPT_HELP:
+			fputs(package_usage, stdout);
+			return -1;
+		default:
+			return usage_error("package", "bad option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("package", "unexpected argument '%s'",
+				   argv[optind]);
+	if (!a->layout || !a->tag || !a->manifest || !a->signature ||
+	    !a->cert)
+		return usage_error("package", "--layout, --tag, --manifest, "
+				   "--signature and --cert are needed");
+	if (!layout_tag_valid(a->tag))
+		return usage_error("package", "bad --tag '%s'", a->tag);
+	return 0;
+}
+
+static int read_part(const char *path, size_t max, struct part *p)
+{
+	int r = read_file(path, max, &p->data, &p->len);
+
+	if (r == -OCIBOOT_ETOOBIG)
+		return failure("package", "%s: more than %zu bytes", path, max);
+	if (r < 0)
+		return failure("package", "%s: %s", path, strerror(-r));
+	return 0;
+}
+
+/* Copies decoded PEM bytes into a struct part of at most CERT_MAX bytes. */
+struct pem_sink {
+	struct part *out;
+	bool overflow;
+};
+
+static void pem_append(void *ctx, const void *data, size_t len)
+{
+	struct pem_sink *s = ctx;
+
+	if (s->overflow || len > CERT_MAX - s->out->len) {
+		s->overflow = true;
+		return;
+	}
+	memcpy(s->out->data + s->out->len, data, len);
+	s->out->len += len;
+}
+
+/*
+ * The one CERTIFICATE of the PEM text in[0..len) into out (DER). Returns
+ * 0, or -EINVAL with *why set.
+ */
+static int pem_certificate(const uint8_t *in, size_t len, struct part *out,
+			   const char **why)
+{
+	struct pem_sink sink = { .out = out };
+	br_pem_decoder_context pc;
+	int objects = 0;
+	bool inside = false;
+
+	br_pem_decoder_init(&pc);
+	while (len) {
+		size_t n = br_pem_decoder_push(&pc, in, len);
+
+		in += n;
+		len -= n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			if (objects++ || !streq(br_pem_decoder_name(&pc),
+						PEM_CERTIFICATE)) {
+				*why = "holds something other than one "
+				       "CERTIFICATE";
+				return -EINVAL;
+			}
+			inside = true;
+			br_pem_decoder_setdest(&pc, pem_append, &sink);
+			break;
+		case BR_PEM_END_OBJ:
+			inside = false;
+			break;
+		case BR_PEM_ERROR:
+			*why = "bad PEM";
+			return -EINVAL;
+		}
+	}
+	if (inside || objects != 1 || sink.overflow) {
+		*why = sink.overflow ? "certificate too big" :
+		       "not one complete PEM CERTIFICATE";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The certificate file (PEM or DER) as DER in *out, checked. */
+static int read_certificate(const char *path, struct part *out)
+{
+	struct cert_info info;
+	const char *why = NULL;
+	struct part file = { 0 };
+	int r;
+
+	r = read_part(path, CERT_FILE_MAX, &file);
+	if (r)
+		return r;
+	if (file.len && file.data[0] == 0x30) {
+		*out = file;
+	} else {
+		out->data = malloc(CERT_MAX);
+		out->len = 0;
+		r = out->data ? pem_certificate(file.data, file.len, out, &why)
+			      : -ENOMEM;
+		free(file.data);
+		if (r < 0)
+			return failure("package", "%s: %s", path,
+				       why ? why : strerror(-r));
+	}
+	if (out->len > OCI_SYSTEM_CERTIFICATE_SIZE_MAX ||
+	    cert_parse(out->data, out->len, &info) < 0)
+		return failure("package", "%s: not one X.509 certificate",
+			       path);
+	return 0;
+}
+
+/* The three files, read and checked as far as they can be without a CA. */
+static int read_parts(const struct package_args *a, struct work *w,
+		      struct part parts[3])
+{
+	struct json_error je = { 0 };
+	int r;
+
+	r = read_part(a->manifest, OCI_SYSTEM_MANIFEST_SIZE_MAX, &parts[0]);
+	if (r)
+		return r;
+	r = oci_system_manifest_parse((const char *)parts[0].data,
+				      parts[0].len, w->tokens, OCI_TOKENS_MAX,
+				      &w->system, &je);
+	if (r < 0)
+		return failure("package", "%s: not a system manifest: %s: %s "
+			       "(offset %zu)", a->manifest, je.path,
+			       je.reason ? je.reason : "refused", je.offset);
+	r = read_part(a->signature, OCI_SYSTEM_SIGNATURE_SIZE_MAX, &parts[1]);
+	if (r)
+		return r;
+	if (parts[1].len == 0)
+		return failure("package", "%s: empty", a->signature);
+	return read_certificate(a->cert, &parts[2]);
+}
+
+static void write_layer(struct jsonw *j, const char *media_type,
+			const struct part *p)
+{
+	char digest[OCI_DIGEST_STRING_LEN + 1];
+
+	oci_digest_string(p->digest, digest);
+	jsonw_object_begin(j);
+	jsonw_key(j, "mediaType");
+	jsonw_string(j, media_type);
+	jsonw_key(j, "digest");
+	jsonw_string(j, digest);
+	jsonw_key(j, "size");
+	jsonw_uint(j, p->len);
+	jsonw_object_end(j);
+}
+
+/* The artifact manifest, keys in the order of the image-spec's Go struct. */
+static int artifact_json(const struct part parts[3], char **out, size_t *len)
+{
+	static const char *const types[3] = {
+		OCI_MEDIA_TYPE_SYSTEM_MANIFEST,
+		OCI_MEDIA_TYPE_SYSTEM_SIGNATURE,
+		OCI_MEDIA_TYPE_SYSTEM_CERTIFICATE,
+	};
+	struct jsonw j;
+
+	jsonw_init(&j);
+	jsonw_object_begin(&j);
+	jsonw_key(&j, "schemaVersion");
+	jsonw_int(&j, 2);
+	jsonw_key(&j, "mediaType");
+	jsonw_string(&j, OCI_MEDIA_TYPE_MANIFEST);
+	jsonw_key(&j, "artifactType");
+	jsonw_string(&j, OCI_ARTIFACT_TYPE_SYSTEM);
+	jsonw_key(&j, "config");
+	jsonw_object_begin(&j);
+	jsonw_key(&j, "mediaType");
+	jsonw_string(&j, OCI_MEDIA_TYPE_EMPTY);
+	jsonw_key(&j, "digest");
+	jsonw_string(&j, EMPTY_DIGEST);
+	jsonw_key(&j, "size");
+	jsonw_int(&j, (int64_t)strlen(EMPTY_JSON));
+	jsonw_object_end(&j);
+	jsonw_key(&j, "layers");
+	jsonw_array_begin(&j);
+	for (size_t i = 0; i < 3; i++)
+		write_layer(&j, types[i], &parts[i]);
+	jsonw_array_end(&j);
+	jsonw_object_end(&j);
+	return jsonw_finish(&j, out, len);
+}
+
+/* The artifact manifest must pass the init's own check. */
+static int check_artifact(const char *json, size_t len, struct work *w)
+{
+	struct oci_system_artifact art;
+	struct json_error je = { 0 };
+	int r;
+
+	r = oci_manifest_parse(json, len, w->tokens, OCI_TOKENS_MAX,
+			       &w->manifest, &je);
+	if (r == 0)
+		r = oci_system_artifact_check(&w->manifest, &art, &je);
+	if (r < 0)
+		return failure("package", "artifact manifest refused: %s: %s",
+			       je.path, je.reason ? je.reason : "refused");
+	return 0;
+}
+
+static int store(const struct package_args *a, const struct layout *l,
+		 struct part parts[3], struct work *w)
+{
+	uint8_t empty[SHA256_LEN], want[SHA256_LEN], digest[SHA256_LEN];
+	struct layout_error le;
+	const char *reason;
+	size_t len;
+	char *json;
+	int r;
+
+	r = layout_add_blob(l, EMPTY_JSON, strlen(EMPTY_JSON), empty, &le);
+	for (size_t i = 0; r == 0 && i < 3; i++)
+		r = layout_add_blob(l, parts[i].data, parts[i].len,
+				    parts[i].digest, &le);
+	if (r < 0)
+		return failure("package", "%s: %s: %s", a->layout, le.what,
+			       le.reason);
+	if (oci_digest_parse(EMPTY_DIGEST, strlen(EMPTY_DIGEST), want,
+			     &reason) < 0 || !ct_memeq(empty, want, SHA256_LEN))
+		return failure("package", "the empty blob's digest is wrong");
+	r = artifact_json(parts, &json, &len);
+	if (r < 0)
+		return failure("package", "artifact manifest: %s",
+			       ociboot_strerror(r));
+	r = check_artifact(json, len, w);
+	if (r == 0 && layout_add_blob(l, json, len, digest, &le) == 0 &&
+	    layout_tag(l, a->tag, digest, (int64_t)len, &le) == 0) {
+		print_digest("digest", digest);
+		printf("size: %zu\ntag: %s\n", len, a->tag);
+	} else if (r == 0) {
+		r = failure("package", "%s: %s: %s", a->layout, le.what,
+			    le.reason);
+	}
+	free(json);
+	return r;
+}
+
+static int manifest_package(int argc, char **argv)
+{
+	struct package_args a = { 0 };
+	struct part parts[3] = { { 0 } };
+	struct layout_error le;
+	struct work *w = NULL;
+	struct layout l;
+	int r;
+
+	r = package_parse(argc, argv, &a);
+	if (r)
+		return r < 0 ? 0 : r;
+	w = malloc(sizeof(*w));
+	if (!w)
+		return failure("package", "%s", strerror(ENOMEM));
+	r = read_parts(&a, w, parts);
+	if (r == 0) {
+		r = layout_create(&l, AT_FDCWD, a.layout, &le);
+		if (r < 0) {
+			r = failure("package", "%s: %s: %s", a.layout, le.what,
+				    le.reason);
+		} else {
+			r = store(&a, &l, parts, w);
+			layout_close(&l);
+		}
+	}
+	for (size_t i = 0; i < 3; i++)
+		free(parts[i].data);
+	free(w);
+	return r;
+}
+
+int manifest_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(main_usage, stderr);
+		return 2;
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		fputs(main_usage, stdout);
+		return 0;
+	}
+	optind = 1;
+	opterr = 0;
+	if (streq(argv[1], "create"))
+		return manifest_create(argc - 1, argv + 1);
+	if (streq(argv[1], "sign"))
+		return manifest_sign(argc - 1, argv + 1);
+	if (streq(argv[1], "package"))
+		return manifest_package(argc - 1, argv + 1);
+	fprintf(stderr, "ociboot manifest: unknown command '%s' (try --help)\n",
+		argv[1]);
+	return 2;
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `ociboot verify`: check a signed system in an OCI image layout with the
+ * code the init runs (fs/system.h), then do what the boot leaves to
+ * dm-verity: hash every layer blob whole, and recompute every layer's hash
+ * tree and compare it, block for block, with the one in the blob.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/dn.h"
+#include "crypto/sha256.h"
+#include "crypto/verify_error.h"
+#include "crypto/x509.h"
+#include "fs/layout.h"
+#include "fs/oci.h"
+#include "fs/oci_ref.h"
+#include "fs/system.h"
+#include "fs/verity.h"
+#include "lib/util.h"
+#include "tool/commands.h"
+
+#define VERIFY_CA_FILES_MAX X509_ANCHORS_MAX
+/* Bytes read at a time; a multiple of VERITY_BLOCK_SIZE. */
+#define VERIFY_CHUNK (1u << 20)
+
+_Static_assert(VERIFY_CHUNK % VERITY_BLOCK_SIZE == 0,
+	       "chunks hold whole verity blocks");
+
+static const char verify_usage[] =
+	"usage: ociboot verify --layout DIR [--tag TAG | --digest sha256:HEX]\n"
+	"                      --ca FILE|DIR [--ca ...] [--product UUID] "
+	"[--time EPOCH]\n"
+	"\n"
+	"Verify the signed system artifact tagged TAG (default latest), or\n"
+	"the one with that manifest digest, in the OCI image layout DIR with\n"
+	"the code the init runs at boot: the certificate chains to one of the\n"
+	"CA certificates (PEM files, or every *.pem of a directory) at --time\n"
+	"(Unix seconds; default now), the signature over the system manifest\n"
+	"matches, its product is the certificate's (and --product, if given),\n"
+	"and the rootfs image, its config and every layer's squashfs and\n"
+	"verity superblocks are what they must be. Prints each step, as the\n"
+	"boot logs it. Then checks what the boot leaves to dm-verity: every\n"
+	"layer blob against its digest, and every layer's hash tree\n"
+	"recomputed from its data, its root against the signed annotation and\n"
+	"its blocks against those in the blob. Prints OK, or one line saying\n"
+	"what failed (exit 1).\n";
+
+enum {
+	OPT_LAYOUT = 256, OPT_TAG, OPT_DIGEST, OPT_CA, OPT_PRODUCT, OPT_TIME,
+	OPT_HELP,
+};
+
+struct verify_args {
+	const char *layout;
+	struct oci_reference ref;
+	bool has_tag;
+	const char *cas[VERIFY_CA_FILES_MAX];
+	size_t ca_count;
+	const char *product;
+	int64_t time;
+};
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ociboot verify: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try 'ociboot verify --help')\n");
+	return 2;
+}
+
+__attribute__((format(printf, 1, 2)))
+static int failure(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ociboot verify: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int set_tag(struct verify_args *a, const char *tag)
+{
+	size_t len = strlen(tag);
+
+	if (a->has_tag || a->ref.by_digest)
+		return usage_error("give one --tag or --digest");
+	if (len == 0 || len > OCI_TAG_MAX)
+		return usage_error("--tag takes 1 to %d characters",
+				   OCI_TAG_MAX);
+	memcpy(a->ref.tag, tag, len + 1);
+	a->has_tag = true;
+	return 0;
+}
+
+static int set_digest(struct verify_args *a, const char *text)
+{
+	const char *reason;
+
+	if (a->has_tag || a->ref.by_digest)
+		return usage_error("give one --tag or --digest");
+	if (oci_digest_parse(text, strlen(text), a->ref.digest, &reason) < 0)
+		return usage_error("bad --digest '%s': %s", text, reason);
+	a->ref.by_digest = true;
+	return 0;
+}
+
+static int set_time(struct verify_args *a, const char *text)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = *text >= '0' && *text <= '9' ? strtoll(text, &end, 10) : -1;
+	if (v < 0 || errno || *end)
+		return usage_error("--time takes Unix seconds, not '%s'",
+				   text);
+	a->time = v;
+	return 0;
+}
+
+static int set_option(struct verify_args *a, int opt, const char *arg)
+{
+	char uuid[DN_UUID_LEN + 1];
+
+	switch (opt) {
+	case OPT_LAYOUT:
+		a->layout = arg;
+		return 0;
+	case OPT_TAG:
+		return set_tag(a, arg);
+	case OPT_DIGEST:
+		return set_digest(a, arg);
+	case OPT_CA:
+		if (a->ca_count == VERIFY_CA_FILES_MAX)
+			return usage_error("more than %d --ca",
+					   VERIFY_CA_FILES_MAX);
+		a->cas[a->ca_count++] = arg;
+		return 0;
+	case OPT_PRODUCT:
+		if (dn_uuid_normalize(arg, strlen(arg), uuid) < 0)
+			return usage_error("--product '%s' is not a UUID", arg);
+		a->product = arg;
+		return 0;
+	case OPT_TIME:
+		return set_time(a, arg);
+	}
+	return usage_error("bad option");
+}
+
+/* 0 to go on, -1 after --help, else the exit status. */
+static int parse_args(int argc, char **argv, struct verify_args *a)
+{
+	static const struct option options[] = {
+		{ "layout", required_argument, NULL, OPT_LAYOUT },
+		{ "tag", required_argument, NULL, OPT_TAG },
+		{ "digest", required_argument, NULL, OPT_DIGEST },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "product", required_argument, NULL, OPT_PRODUCT },
+		{ "time", required_argument, NULL, OPT_TIME },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, r;
+
+	memset(a, 0, sizeof(*a));
+	a->time = (int64_t)time(NULL);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == OPT_HELP) {
+			fputs(verify_usage, stdout);
+			return -1;
+		}
+		if (opt == '?' || opt == ':')
+			return usage_error("bad option '%s'",
+					   argv[optind - 1]);
+		r = set_option(a, opt, optarg);
+		if (r)
+			return r;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!a->layout || !a->ca_count)
+		return usage_error("--layout and --ca are needed");
+	if (!a->has_tag && !a->ref.by_digest)
+		memcpy(a->ref.tag, OCI_DEFAULT_TAG, sizeof(OCI_DEFAULT_TAG));
+	return 0;
+}
+
+static int load_cas(const struct verify_args *a, struct x509_trust_store *ts)
+{
+	char line[1024];
+	struct verify_error e;
+	struct stat st;
+	int r;
+
+	x509_trust_store_init(ts);
+	for (size_t i = 0; i < a->ca_count; i++) {
+		verify_error_clear(&e);
+		if (stat(a->cas[i], &st) == 0 && S_ISDIR(st.st_mode))
+			r = x509_trust_store_load_dir(ts, a->cas[i], &e);
+		else
+			r = x509_trust_store_load_file(ts, a->cas[i], &e);
+		if (r < 0) {
+			verify_error_format(&e, line, sizeof(line));
+			return failure("%s: %s", a->cas[i], line);
+		}
+	}
+	return 0;
+}
+
+/* --- what dm-verity checks at boot, done here in full --------------------- */
+
+/* Compares each hash block the tree builder makes with the blob's. */
+struct tree_compare {
+	int fd;
+	uint64_t block;			/* the first that differs */
+	uint8_t stored[VERITY_BLOCK_SIZE];
+};
+
+static int compare_block(void *ctx, uint64_t block, const uint8_t *data)
+{
+	struct tree_compare *t = ctx;
+	size_t done = 0;
+
+	while (done < VERITY_BLOCK_SIZE) {
+		ssize_t n = pread(t->fd, t->stored + done,
+				  VERITY_BLOCK_SIZE - done,
+				  (off_t)(block * VERITY_BLOCK_SIZE + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	if (memcmp(t->stored, data, VERITY_BLOCK_SIZE) == 0)
+		return 0;
+	t->block = block;
+	return -OCIBOOT_EVERIFY;
+}
+
+/* Hash the data of layer y open on fd into tree; its stored blocks compared. */
+static int hash_tree(const struct system_layer *y, int fd,
+		     struct verity_tree *tree, struct tree_compare *cmp,
+		     uint8_t *buf, uint8_t root[VERITY_DIGEST_LEN])
+{
+	uint64_t done = 0;
+	int r;
+
+	r = verity_tree_init(tree, y->hash_offset, y->verity.salt,
+			     y->verity.salt_len, compare_block, cmp);
+	while (r == 0 && done < y->hash_offset) {
+		size_t want = y->hash_offset - done < VERIFY_CHUNK ?
+			      (size_t)(y->hash_offset - done) : VERIFY_CHUNK;
+		ssize_t n = pread(fd, buf, want, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if ((size_t)n != want)
+			return -EIO;	/* a short read of a regular file */
+		r = verity_tree_update(tree, buf, want);
+		done += want;
+	}
+	if (r == 0)
+		r = verity_tree_final(tree, root);
+	return r;
+}
+
+static int check_tree(size_t i, const struct system_layer *y, int fd,
+		      struct verity_tree *tree, uint8_t *buf)
+{
+	char got[SHA256_HEX_LEN + 1], want[SHA256_HEX_LEN + 1];
+	char digest[OCI_DIGEST_STRING_LEN + 1];
+	struct tree_compare cmp = { .fd = fd };
+	uint8_t root[VERITY_DIGEST_LEN];
+	int r;
+
+	oci_digest_string(y->digest, digest);
+	r = hash_tree(y, fd, tree, &cmp, buf, root);
+	if (r == -OCIBOOT_EVERIFY)
+		return failure("layer %zu %s: hash block %" PRIu64 " (offset "
+			       "%" PRIu64 ") differs from the one its data "
+			       "gives", i, digest, cmp.block,
+			       cmp.block * VERITY_BLOCK_SIZE);
+	if (r < 0)
+		return failure("layer %zu %s: hash tree: %s", i, digest,
+			       ociboot_strerror(r));
+	if (!ct_memeq(root, y->root_hash, VERITY_DIGEST_LEN)) {
+		sha256_hex(root, got);
+		sha256_hex(y->root_hash, want);
+		return failure("layer %zu %s: verity root hash %s is not the "
+			       "signed annotation's %s", i, digest, got, want);
+	}
+	printf("layer %zu: content matches its digest; hash tree of %" PRIu64
+	       " data blocks recomputed, root hash and every hash block "
+	       "match\n", i, y->verity.data_blocks);
+	return 0;
+}
+
+static int check_layer_content(const struct layout *l, size_t i,
+			       const struct system_layer *y,
+			       struct verity_tree *tree, uint8_t *buf)
+{
+	char digest[OCI_DIGEST_STRING_LEN + 1];
+	struct layout_error le;
+	int fd, r;
+
+	oci_digest_string(y->digest, digest);
+	fd = layout_open_blob(l, y->digest, y->size, &le);
+	if (fd < 0)
+		return failure("layer %zu %s: %s", i, digest, le.reason);
+	r = layout_blob_verify_fd(fd, y->digest, y->size, buf, VERIFY_CHUNK,
+				  &le);
+	if (r < 0)
+		r = failure("layer %zu %s: %s", i, digest, le.reason);
+	else
+		r = check_tree(i, y, fd, tree, buf);
+	close(fd);
+	return r;
+}
+
+static int check_contents(const struct layout *l,
+			  const struct system_plan *plan)
+{
+	struct verity_tree *tree = malloc(sizeof(*tree));
+	uint8_t *buf = malloc(VERIFY_CHUNK);
+	int r = 0;
+
+	if (!tree || !buf)
+		r = failure("%s", strerror(ENOMEM));
+	for (size_t i = 0; r == 0 && i < plan->layer_count; i++)
+		r = check_layer_content(l, i, &plan->layers[i], tree, buf);
+	free(tree);
+	free(buf);
+	return r;
+}
+
+/* --- the command ---------------------------------------------------------- */
+
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
+struct verify_work {
+	struct x509_trust_store ts;
+	struct system_scratch scratch;
+	struct system_plan plan;
+	struct system_error err;
+};
+
+static int run(const struct verify_args *a, struct verify_work *w)
+{
+	char line[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX + 8];
+	struct layout_error le;
+	struct layout l;
+	int r;
+
+	r = load_cas(a, &w->ts);
+	if (r)
+		return r;
+	r = layout_open(&l, AT_FDCWD, a->layout, &le);
+	if (r < 0)
+		return failure("%s: %s: %s", a->layout, le.what, le.reason);
+	r = system_verify(&l, &a->ref, &w->ts, a->time, a->product,
+			  &w->scratch, &w->plan, &w->err);
+	if (r < 0) {
+		system_error_format(&w->err, line, sizeof(line));
+		r = failure("%s: %s", system_stage_name(w->err.stage), line);
+	} else {
+		system_plan_describe(&w->plan, print_line, NULL);
+		fflush(stdout);
+		r = check_contents(&l, &w->plan);
+	}
+	layout_close(&l);
+	if (r == 0)
+		printf("OK\n");
+	return r;
+}
+
+int verify_main(int argc, char **argv)
+{
+	struct verify_args a;
+	struct verify_work *w;
+	int r;
+
+	r = parse_args(argc, argv, &a);
+	if (r)
+		return r < 0 ? 0 : r;
+	w = malloc(sizeof(*w));
+	if (!w)
+		return failure("%s", strerror(ENOMEM));
+	r = run(&a, w);
+	free(w);
+	return r;
+}
