@@ -708,13 +708,9 @@ static void test_format_vs_openssl(void **state)
 	assert_true(compared > 4000);
 }
 
-static void test_format_short_buffer(void **state)
+static void check_short_buffer(const struct atv *atvs, const char *full)
 {
-	static const struct atv atvs[] = {
-		ATV(OID_CN, U8, "product"), ATV(OID_SERIAL, PS, UUID), ATV_END
-	};
-	const char *full = "CN=product, serialNumber=" UUID;
-	char text[64];
+	char text[128];
 	struct buf dn;
 
 	build_dn(atvs, &dn);
@@ -739,6 +735,22 @@ static void test_format_short_buffer(void **state)
 		}
 	}
 	assert_int_equal(dn_format(dn.d, dn.n, text, 0), -OCIBOOT_ETOOBIG);
+}
+
+static void test_format_short_buffer(void **state)
+{
+	static const struct atv known[] = {
+		ATV(OID_CN, U8, "product"), ATV(OID_SERIAL, PS, UUID), ATV_END
+	};
+	static const struct atv unknown[] = {
+		ATV(OID_CN, U8, "a,b"), ATV_PLUS("1.2.840.113549.1.9.99", U8,
+						 "\xc3\xa9"),
+		ATV_LEN("2.999.1", DER_INTEGER, "\x05", 1), ATV_END
+	};
+
+	check_short_buffer(known, "CN=product, serialNumber=" UUID);
+	check_short_buffer(unknown, "CN=a\\,b + 1.2.840.113549.1.9.99=\\E9, "
+			   "2.999.1=#020105");
 }
 
 /* der_oid_format() against OBJ_obj2txt() on random OIDs. */

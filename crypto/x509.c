@@ -124,6 +124,28 @@ static void pubkey_to_br(const struct x509_pubkey *k, br_x509_pkey *out)
 typedef int (*cert_fn)(void *ctx, const uint8_t *der, size_t len,
 		       size_t index, struct verify_error *err);
 
+/* Where certificates come from and go to. */
+struct cert_source {
+	bool anchors;		/* CA certificates, else a chain */
+	cert_fn fn;
+	void *ctx;
+	uint8_t *scratch;	/* CERT_MAX bytes for decoded PEM */
+	struct verify_error *err;
+};
+
+/* err->cert for the index-th certificate of the input. */
+static int cert_ref(const struct cert_source *src, size_t index)
+{
+	return src->anchors ? VERIFY_CERT_CA : (int)index;
+}
+
+static int bad_pem(const struct cert_source *src, size_t index)
+{
+	return verify_fail(src->err, -OCIBOOT_EMALFORMED,
+			   src->anchors ? VERIFY_CA_PEM : VERIFY_CHAIN_PEM,
+			   cert_ref(src, index), 0);
+}
+
 struct pem_sink {
 	uint8_t *buf;		/* CERT_MAX bytes */
 	size_t len;
@@ -150,12 +172,8 @@ struct pem_walk {
 };
 
 /* Handle the decoder's event, if any; 1 when there was one. */
-static int pem_event(struct pem_walk *w, enum verify_reason bad_pem,
-		     int cert_base, cert_fn fn, void *ctx,
-		     struct verify_error *err)
+static int pem_event(struct pem_walk *w, const struct cert_source *src)
 {
-	int cert = cert_base == VERIFY_CERT_CA ? VERIFY_CERT_CA :
-		   (int)w->count;
 	int r;
 
 	switch (br_pem_decoder_event(&w->pc)) {
@@ -163,8 +181,7 @@ static int pem_event(struct pem_walk *w, enum verify_reason bad_pem,
 		return 0;
 	case BR_PEM_BEGIN_OBJ:
 		if (!streq(br_pem_decoder_name(&w->pc), "CERTIFICATE"))
-			return verify_fail(err, -OCIBOOT_EMALFORMED, bad_pem,
-					   cert, 0);
+			return bad_pem(src, w->count);
 		w->sink.len = 0;
 		w->sink.overflow = false;
 		w->inside = true;
@@ -173,21 +190,22 @@ static int pem_event(struct pem_walk *w, enum verify_reason bad_pem,
 	case BR_PEM_END_OBJ:
 		w->inside = false;
 		if (w->sink.overflow)
-			return verify_fail(err, -OCIBOOT_ETOOBIG,
-					   VERIFY_CERT_TOO_BIG, cert, 0);
-		r = fn(ctx, w->sink.buf, w->sink.len, w->count++, err);
+			return verify_fail(src->err, -OCIBOOT_ETOOBIG,
+					   VERIFY_CERT_TOO_BIG,
+					   cert_ref(src, w->count), 0);
+		r = src->fn(src->ctx, w->sink.buf, w->sink.len, w->count++,
+			    src->err);
 		return r < 0 ? r : 1;
 	}
-	return verify_fail(err, -OCIBOOT_EMALFORMED, bad_pem, cert, 0);
+	return bad_pem(src, w->count);
 }
 
 /* Each CERTIFICATE object of PEM text; returns how many. */
-static int pem_for_each(const uint8_t *data, size_t len, uint8_t *scratch,
-			enum verify_reason bad_pem, int cert_base, cert_fn fn,
-			void *ctx, struct verify_error *err)
+static int pem_for_each(const uint8_t *data, size_t len,
+			const struct cert_source *src)
 {
 	static const uint8_t newline = '\n';
-	struct pem_walk w = { .sink = { scratch, 0, false } };
+	struct pem_walk w = { .sink = { src->scratch, 0, false } };
 	bool flushed = false;
 	size_t used;
 	int r;
@@ -203,58 +221,53 @@ static int pem_for_each(const uint8_t *data, size_t len, uint8_t *scratch,
 		used = br_pem_decoder_push(&w.pc, data, len);
 		data += used;
 		len -= used;
-		r = pem_event(&w, bad_pem, cert_base, fn, ctx, err);
+		r = pem_event(&w, src);
 		if (r < 0)
 			return r;
 		if (r == 0 && len == 0 && flushed)
 			break;
 	}
 	if (w.inside)
-		return verify_fail(err, -OCIBOOT_EMALFORMED, bad_pem,
-				   cert_base == VERIFY_CERT_CA ?
-				   VERIFY_CERT_CA : (int)w.count, 0);
+		return bad_pem(src, w.count);
 	return (int)w.count;
 }
 
 /* DER certificates back to back; returns how many. */
-static int der_for_each(const uint8_t *data, size_t len, int cert_base,
-			cert_fn fn, void *ctx, struct verify_error *err)
+static int der_for_each(const uint8_t *data, size_t len,
+			const struct cert_source *src)
 {
 	struct der_cursor c;
 	struct der_tlv t;
 	size_t count = 0;
-	int r, cert;
+	int r;
 
 	der_init(&c, data, len);
 	while (!der_at_end(&c)) {
-		cert = cert_base == VERIFY_CERT_CA ? VERIFY_CERT_CA :
-		       (int)count;
 		if (der_peek(&c) != DER_SEQUENCE || der_next(&c, &t) < 0)
-			return verify_fail(err, -OCIBOOT_EMALFORMED,
-					   cert_base == VERIFY_CERT_CA ?
-					   VERIFY_CA_MALFORMED :
-					   VERIFY_CERT_MALFORMED, cert, 0);
+			return verify_fail(src->err, -OCIBOOT_EMALFORMED,
+					   src->anchors ? VERIFY_CA_MALFORMED :
+					   VERIFY_CERT_MALFORMED,
+					   cert_ref(src, count), 0);
 		if (t.size > CERT_MAX)
-			return verify_fail(err, -OCIBOOT_ETOOBIG,
-					   VERIFY_CERT_TOO_BIG, cert, 0);
-		r = fn(ctx, t.start, t.size, count++, err);
+			return verify_fail(src->err, -OCIBOOT_ETOOBIG,
+					   VERIFY_CERT_TOO_BIG,
+					   cert_ref(src, count), 0);
+		r = src->fn(src->ctx, t.start, t.size, count++, src->err);
 		if (r < 0)
 			return r;
 	}
 	return (int)count;
 }
 
-/* DER when it starts as a SEQUENCE does, else PEM. */
-static int certs_for_each(const void *data, size_t len, uint8_t *scratch,
-			  enum verify_reason bad_pem, int cert_base,
-			  cert_fn fn, void *ctx, struct verify_error *err)
+/* DER when the input starts with a SEQUENCE tag (0x30), else PEM. */
+static int certs_for_each(const void *data, size_t len,
+			  const struct cert_source *src)
 {
 	const uint8_t *p = data;
 
 	if (len > 0 && p[0] == DER_SEQUENCE)
-		return der_for_each(p, len, cert_base, fn, ctx, err);
-	return pem_for_each(p, len, scratch, bad_pem, cert_base, fn, ctx,
-			    err);
+		return der_for_each(p, len, src);
+	return pem_for_each(p, len, src);
 }
 
 static void set_name(char *dst, const uint8_t *dn, size_t len)
@@ -334,12 +347,12 @@ int x509_trust_store_add(struct x509_trust_store *ts, const void *data,
 			 size_t len, struct verify_error *err)
 {
 	uint8_t scratch[CERT_MAX];
+	const struct cert_source src = { true, add_anchor, ts, scratch, err };
 	size_t saved = ts->count;
 	int r;
 
 	verify_error_clear(err);
-	r = certs_for_each(data, len, scratch, VERIFY_CA_PEM, VERIFY_CERT_CA,
-			   add_anchor, ts, err);
+	r = certs_for_each(data, len, &src);
 	if (r == 0)
 		r = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY,
 				VERIFY_CERT_NONE, 0);
@@ -770,6 +783,9 @@ int x509_chain_verify(const struct x509_trust_store *ts, const void *chain,
 {
 	br_x509_minimal_context xc;
 	struct chain ch;
+	const struct cert_source src = {
+		false, add_to_chain, &ch, ch.scratch, err
+	};
 	int r;
 
 	verify_error_clear(err);
@@ -779,8 +795,7 @@ int x509_chain_verify(const struct x509_trust_store *ts, const void *chain,
 	    now / 86400 > (int64_t)UINT32_MAX - BR_DAYS_TO_UNIX_EPOCH)
 		return -EINVAL;
 	ch.count = 0;
-	r = certs_for_each(chain, len, ch.scratch, VERIFY_CHAIN_PEM,
-			   VERIFY_CERT_NONE, add_to_chain, &ch, err);
+	r = certs_for_each(chain, len, &src);
 	if (r == 0)
 		r = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CHAIN_EMPTY,
 				VERIFY_CERT_NONE, 0);

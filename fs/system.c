@@ -223,7 +223,7 @@ static int check_signed(struct run *c, const struct x509_trust_store *ts,
 {
 	const struct oci_system_artifact *a = &c->plan->artifact;
 	struct system_scratch *s = c->s;
-	int mlen, slen, clen;
+	int mlen, slen, clen, r;
 
 	mlen = read_artifact_blob(c, "system manifest", &a->manifest,
 				  s->system_manifest,
@@ -239,9 +239,9 @@ static int check_signed(struct run *c, const struct x509_trust_store *ts,
 	if (clen < 0)
 		return clen;
 	*manifest_len = (size_t)mlen;
-	clen = check_certificate(c, ts, now, (size_t)clen);
-	if (clen < 0)
-		return clen;
+	r = check_certificate(c, ts, now, (size_t)clen);
+	if (r < 0)
+		return r;
 	return check_signature(c, (size_t)mlen, (size_t)slen);
 }
 

@@ -113,8 +113,8 @@ size() {
 # index_digest LAYOUT TAG: the digest index.json gives the tag.
 index_digest() {
 	jq -r --arg t "$2" \
-		'.manifests[] | select(.annotations["'$REF'"] == $t) | .digest' \
-		"$1/index.json"
+		'.manifests[] | select(.annotations["'$REF'"] == $t) |
+		 .digest' "$1/index.json"
 }
 
 manifest_of() {	# manifest_of LAYOUT TAG: the path of its manifest blob
@@ -163,9 +163,9 @@ verify() {
 }
 
 # refused LABEL PATTERN LAYOUT [ARGS...]: verify fails (exit 1) with one
-# line on stderr matching the grep -E PATTERN.
+# line on stderr matching the grep -E "^ociboot verify: PATTERN".
 refused() {
-	label=$1 pattern=$2
+	label=$1 pattern="^ociboot verify: $2"
 	shift 2
 	verify "$@" > "$tmp/out" 2> "$tmp/err"
 	got=$?
@@ -180,7 +180,7 @@ refused() {
 	fi
 }
 
-# --- keys ---------------------------------------------------------------------
+# --- keys -------------------------------------------------------------------
 
 must "keys ca" "$tool" keys ca --out-key ca.key --out-cert ca.pem
 must "keys product" "$tool" keys product --ca-key ca.key --ca-cert ca.pem \
@@ -197,7 +197,7 @@ must "a self-signed product key" openssl req -new -x509 -newkey ec \
 	-addext "keyUsage=critical,digitalSignature" \
 	-addext "basicConstraints=critical,CA:FALSE"
 
-# --- layers, image, system ---------------------------------------------------------
+# --- layers, image, system --------------------------------------------------
 
 mkdir -p t1/etc t1/sbin t2/etc
 echo base > t1/etc/os-release
@@ -230,7 +230,7 @@ must "manifest package" "$tool" manifest package --layout lay \
 	--cert product.pem
 artifact=$(manifest_of lay system)
 
-# --- the good system -------------------------------------------------------------
+# --- the good system --------------------------------------------------------
 
 if verify lay > verify.out 2> verify.err; then
 	ok "ociboot verify accepts the system"
@@ -251,7 +251,8 @@ for l in l1 l2; do
 hash offset $(hash_offset "$l") " verify.out
 done
 check "the summary names artifact, product, version, rootfs, service" sh -c "
-	grep -qx 'artifact: $(index_digest lay system) ($(size "$artifact") bytes, tag \"system\")' verify.out &&
+	grep -qx 'artifact: $(index_digest lay system) ($(size "$artifact") \
+bytes, tag \"system\")' verify.out &&
 	grep -qx 'product: $U (the certificate'\"'\"'s)' verify.out &&
 	grep -qx 'version: 7' verify.out &&
 	grep -q '^rootfs: image $image ' verify.out &&
@@ -261,22 +262,46 @@ check "verify by digest, with the machine's product, works too" quiet \
 	--ca ca.pem --product "$U"
 
 # The system manifest: what was asked, parsed back by jq.
-check "system manifest: fields as asked (jq)" test "$(jq -c \
-	'[.schemaVersion, .mediaType, .product, .version, .rootfs.repository,
-	  .rootfs.digest, .rootfs.mediaType, .rootfs.size, .services[0].name,
-	  .services[0].digest, (.services | length)]' system.json)" = \
-	"[1,\"application/vnd.ociboot.system.manifest.v1+json\",\"$U\",7,\"acme/router/rootfs\",\"$image\",\"application/vnd.oci.image.manifest.v1+json\",$(size "$(blob lay "$image")"),\"sshd\",\"$(index_digest svc sshd)\",1]"
+jq -r '.schemaVersion, .mediaType, .product, .version, .rootfs.repository,
+	.rootfs.digest, .rootfs.mediaType, .rootfs.size, .services[0].name,
+	.services[0].digest, (.services | length)' system.json > fields
+cat > want <<WANT
+1
+application/vnd.ociboot.system.manifest.v1+json
+$U
+7
+acme/router/rootfs
+$image
+application/vnd.oci.image.manifest.v1+json
+$(size "$(blob lay "$image")")
+sshd
+$(index_digest svc sshd)
+1
+WANT
+check "system manifest: the fields asked for (jq)" cmp -s fields want
 create again.json "$(echo "$U" | tr a-f A-F)" --service sshd=svc:sshd \
 	> /dev/null
 check "manifest create: the same input gives the same bytes (UUID case \
 folded)" cmp -s system.json again.json
 
 # The artifact: the format of docs/formats.md, digests by sha256sum.
-check "artifact: artifactType, empty config, three layers (jq)" test \
-	"$(jq -c '[.schemaVersion, .mediaType, .artifactType,
-	  .config.mediaType, .config.digest, .config.size,
-	  [.layers[].mediaType]]' "$artifact")" = \
-	"[2,\"application/vnd.oci.image.manifest.v1+json\",\"$SYSTEM_TYPE\",\"application/vnd.oci.empty.v1+json\",\"$EMPTY\",2,[\"application/vnd.ociboot.system.manifest.v1+json\",\"application/vnd.ociboot.system.signature.v1\",\"application/vnd.ociboot.system.certificate.v1+der\"]]"
+jq -r '.schemaVersion, .mediaType, .artifactType, .config.mediaType,
+	.config.digest, .config.size, .layers[].mediaType,
+	(.layers | length)' "$artifact" > fields
+cat > want <<WANT
+2
+application/vnd.oci.image.manifest.v1+json
+$SYSTEM_TYPE
+application/vnd.oci.empty.v1+json
+$EMPTY
+2
+application/vnd.ociboot.system.manifest.v1+json
+application/vnd.ociboot.system.signature.v1
+application/vnd.ociboot.system.certificate.v1+der
+3
+WANT
+check "artifact: artifactType, empty config, three layers (jq)" \
+	cmp -s fields want
 check "the empty config blob is the 2 bytes {}" test \
 	"$(cat "$(blob lay "$EMPTY")")" = "{}"
 openssl x509 -in product.pem -outform DER -out product.der
@@ -328,7 +353,7 @@ else
 	fail "skopeo inspect --raw oci:lay:system: $(cat skopeo.err)"
 fi
 
-# --- broken links, each in a copy of the layout -----------------------------------
+# --- broken links, each in a copy of the layout -----------------------------
 
 # A key the CA never certified, with the real product certificate.
 cp -a lay rogue-key
@@ -337,7 +362,8 @@ must "sign with a rogue key" "$tool" manifest sign --key rogue.key \
 must "package" "$tool" manifest package --layout rogue-key --tag system \
 	--manifest system.json --signature rogue.sig --cert product.pem
 refused "signed by an uncertified key" \
-	"^ociboot verify: signature: signature does not match \(system manifest $(sha system.json), signer CN=ociboot product, serialNumber=$U\)$" \
+	"signature: signature does not match \(system manifest \
+$(sha system.json), signer CN=ociboot product, serialNumber=$U\)$" \
 	rogue-key
 
 # ... with its own self-signed certificate.
@@ -345,7 +371,7 @@ cp -a lay rogue-cert
 must "package" "$tool" manifest package --layout rogue-cert --tag system \
 	--manifest system.json --signature rogue.sig --cert rogue.pem
 refused "a self-signed product certificate" \
-	"^ociboot verify: certificate: certificate not issued by a trusted CA .*CN=rogue" \
+	"certificate: certificate not issued by a trusted CA .*CN=rogue" \
 	rogue-cert
 
 # A product certificate (and key) from another CA.
@@ -355,7 +381,8 @@ must "sign with the other CA's product key" "$tool" manifest sign \
 must "package" "$tool" manifest package --layout other-ca --tag system \
 	--manifest system.json --signature other.sig --cert other.pem
 refused "a certificate from another CA" \
-	"^ociboot verify: certificate: certificate not issued by a trusted CA .*issued by 'CN=Other CA'" \
+	"certificate: certificate not issued by a trusted CA \
+.*issued by 'CN=Other CA'" \
 	other-ca
 
 # The system manifest edited after signing; the artifact and the index
@@ -367,7 +394,8 @@ jq -c --arg d "$edited_digest" --argjson s "$(size edited.json)" \
 	> edited-artifact.json
 retag edited system edited-artifact.json
 refused "the system manifest edited after signing" \
-	"^ociboot verify: signature: signature does not match \(system manifest $edited_digest, " \
+	"signature: signature does not match \
+\(system manifest $edited_digest, " \
 	edited
 check "... while its digests all match (the edit is not caught earlier)" \
 	test "$(sha "$(blob edited "$(jq -r '.layers[0].digest' \
@@ -378,20 +406,22 @@ cp -a lay missing
 layer1=$(sha l2)
 rm "$(blob missing "$layer1")"
 refused "a missing layer blob" \
-	"^ociboot verify: layer: blob $layer1 is missing \(layer 1 $layer1\)$" \
+	"layer: blob $layer1 is missing \(layer 1 $layer1\)$" \
 	missing
 
 # Layer blobs one byte longer and one byte shorter than their descriptor.
 cp -a lay longer
 printf x >> "$(blob longer "$layer1")"
 refused "a layer blob one byte longer" \
-	"^ociboot verify: layer: size $(($(size l2) + 1)) differs from the descriptor's $(size l2) \(layer 1 $layer1\)$" \
+	"layer: size $(($(size l2) + 1)) differs from the descriptor's \
+$(size l2) \(layer 1 $layer1\)$" \
 	longer
 cp -a lay shorter
 layer0=$(sha l1)
 truncate -s -1 "$(blob shorter "$layer0")"
 refused "a layer blob one byte shorter" \
-	"^ociboot verify: layer: size $(($(size l1) - 1)) differs from the descriptor's $(size l1) \(layer 0 $layer0\)$" \
+	"layer: size $(($(size l1) - 1)) differs from the descriptor's \
+$(size l1) \(layer 0 $layer0\)$" \
 	shorter
 
 # A corrupted verity superblock (its version field), caught without
@@ -399,12 +429,13 @@ refused "a layer blob one byte shorter" \
 cp -a lay badsuper
 flip_byte "$(blob badsuper "$layer0")" $(($(hash_offset l1) + 8))
 refused "a corrupted verity superblock" \
-	"^ociboot verify: layer: verity superblock at offset $(hash_offset l1): malformed input \(layer 0 $layer0\)$" \
+	"layer: verity superblock at offset $(hash_offset l1): \
+malformed input \(layer 0 $layer0\)$" \
 	badsuper
 
 # Products and time.
 refused "a machine of another product" \
-	"^ociboot verify: product: the manifest is for product $U, not this machine's $U2 " \
+	"product: the manifest is for product $U, not this machine's $U2 " \
 	lay --product "$U2"
 cp -a lay wrong-product
 must "a manifest for another product" create other-product.json "$U2"
@@ -414,15 +445,16 @@ must "package it" "$tool" manifest package --layout wrong-product \
 	--tag system --manifest other-product.json \
 	--signature other-product.sig --cert product.pem
 refused "a manifest for a product other than its certificate's" \
-	"^ociboot verify: product: the manifest is for product $U2 but its signer's certificate is for product $U " \
+	"product: the manifest is for product $U2 but its signer's \
+certificate is for product $U " \
 	wrong-product
 refused "a validation time after the certificate expired" \
-	"^ociboot verify: certificate: certificate expired or not yet valid at 2096-" \
+	"certificate: certificate expired or not yet valid at 2096-" \
 	lay --time 4000000000
-refused "a tag that is not there" "no manifest is tagged 'nope'" lay \
+refused "a tag that is not there" "index: no manifest is tagged 'nope'" lay \
 	--tag nope
 
-# --- what only the full check sees -------------------------------------------------
+# --- what only the full check sees ------------------------------------------
 # Each damaged layer is put in a new image that is signed as it is, so
 # every digest matches and the boot's checks pass; the boot leaves these
 # to dm-verity, `ociboot verify` recomputes them.
@@ -462,27 +494,31 @@ flip_byte data-flipped 5000
 must "an image with a flipped data byte" signed_with_layer data \
 	data-flipped
 full_check_refuses "a flipped data byte" \
-	"^ociboot verify: layer 0 $(sha data-flipped): hash block [0-9]+ \(offset [0-9]+\) differs from the one its data gives$" \
+	"layer 0 $(sha data-flipped): hash block [0-9]+ \
+\(offset [0-9]+\) differs from the one its data gives$" \
 	data
 cp l1 tree-flipped
 flip_byte tree-flipped $((offset + 4096 + 7))
 must "an image with a flipped hash-tree byte" signed_with_layer tree \
 	tree-flipped
 full_check_refuses "a flipped hash-tree byte" \
-	"^ociboot verify: layer 0 $(sha tree-flipped): hash block $((offset / 4096 + 1)) \(offset $((offset + 4096))\) differs" \
+	"layer 0 $(sha tree-flipped): hash block \
+$((offset / 4096 + 1)) \(offset $((offset + 4096))\) differs" \
 	tree
 cp l1 root-wrong
 must "an image with another root hash" signed_with_layer root root-wrong \
 	"$(printf '%064d' 0)"
 full_check_refuses "a wrong root hash annotation" \
-	"^ociboot verify: layer 0 $(sha l1): verity root hash [0-9a-f]{64} is not the signed annotation's 0{64}$" \
+	"layer 0 $(sha l1): verity root hash [0-9a-f]{64} is not \
+the signed annotation's 0{64}$" \
 	root
 
-# --- a registry round trip ---------------------------------------------------------
+# --- a registry round trip --------------------------------------------------
 
 free_port() {
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		p=$((20000 + r % 40000))
 		ss -ltn | grep -q ":$p " || { echo "$p"; return; }
 	done
 	return 1
@@ -535,8 +571,7 @@ elif start_registry; then
 					exit 1
 			done"
 		check "ociboot verify accepts the pulled layout" quiet \
-			"$tool" verify --layout pulled --tag system --ca ca.pem \
-			--product "$U"
+			verify pulled --product "$U"
 	else
 		cat skopeo.err
 		fail "skopeo round trip through docker-registry"

@@ -129,7 +129,7 @@ static int set_time(struct verify_args *a, const char *text)
 
 	errno = 0;
 	v = *text >= '0' && *text <= '9' ? strtoll(text, &end, 10) : -1;
-	if (v < 0 || errno || *end)
+	if (v < 0 || errno || *end || v > INT64_MAX / 4)
 		return usage_error("--time takes Unix seconds, not '%s'",
 				   text);
 	a->time = v;
