@@ -1,7 +1,7 @@
 # Sourced by the refuse-* scenarios: the boot must stop before the
 # product's init runs, with the reason on the console, and power off.
 secure_boot=on
-reject=('Kernel panic' 'product:' 'switch_root: exec')
+reject=('Kernel panic' '^product: ' 'switch_root: exec')
 expect_exit=1
 disks=(store.img)
 REFUSE_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff"

@@ -6,7 +6,7 @@ expect=(
 	'ociboot: switch_root: exec /sbin/init'
 	'ociboot: FATAL: .*(/sbin/init|exec).*'
 )
-reject=('Kernel panic' 'product:')
+reject=('Kernel panic' '^product: ')
 
 prepare() {
 	local blob

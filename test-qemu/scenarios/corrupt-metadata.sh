@@ -7,7 +7,7 @@ expect=(
 	'ociboot: FATAL: layer 1 .*'
 	'ociboot: failure policy: poweroff'
 )
-reject=('Kernel panic' 'product:' 'switch_root: exec')
+reject=('Kernel panic' '^product: ' 'switch_root: exec')
 
 prepare() {
 	local blob inodes
