@@ -102,17 +102,26 @@ SIGN_CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
 INITRD_MODULES ?= efivarfs loop squashfs overlay dm-verity ext4 \
 	crc32c_generic virtio_blk virtio_pci virtio_net
 export INITRD_MODULES
-DEMO_CMDLINE ?= console=ttyS0 quiet ociboot.break=report
+# The demo product's store: an ext4 disk labelled ocistore, layout at /oci,
+# system artifact tagged "system" (test-qemu/product/build makes it).
+DEMO_CMDLINE ?= console=ttyS0 quiet oci=LABEL=ocistore:/oci:system
+DEMO_DIR := $(BUILD)/demo
+CA_CERT ?= $(DEMO_DIR)/keys/ca.pem
 
 $(BUILD)/keys/db.key: | packages
 	@mkdir -p $(@D)
 	(umask 077 && openssl rsa -in $(SNAKEOIL_KEY) -passin pass:snakeoil \
 		-out $@.tmp) && mv $@.tmp $@
 
-$(BUILD)/initrd.img: $(BUILD)/init $(BUILD)/ociboot
+# The demo's manifest-signing CA and product key (kept once made).
+$(DEMO_DIR)/keys/ca.pem: | $(BUILD)/ociboot
+	BUILD=$(BUILD) test-qemu/product/build --keys-only $(DEMO_DIR)
+
+$(BUILD)/initrd.img: $(BUILD)/init $(BUILD)/ociboot $(CA_CERT)
 	$(BUILD)/ociboot ukify initrd --init $(BUILD)/init \
 		--modules-dir $(MODULES_DIR) \
-		$(addprefix --module ,$(INITRD_MODULES)) --output $@
+		$(addprefix --module ,$(INITRD_MODULES)) --ca $(CA_CERT) \
+		--output $@
 
 $(BUILD)/kernel.efi: $(BUILD)/initrd.img $(SIGN_KEY)
 	$(BUILD)/ociboot ukify build --kernel $(KERNEL) \

@@ -8,6 +8,9 @@ second=$BUILD/reproducible
 rm -rf "$second"
 mkdir -p "$second"
 ln -s "$(cd "$BUILD/deps" && pwd)" "$second/deps"
+# The same demo CA goes into both initrds (keys are made once, not built).
+mkdir -p "$second/demo"
+cp -a "$BUILD/demo/keys" "$second/demo/keys"
 make -s --no-print-directory BUILD="$second" \
 	"$second/init" "$second/initrd.img" "$second/kernel.efi" >/dev/null
 status=0
