@@ -1,2 +1,2 @@
-init_SRCS += crypto/sha256.c crypto/sha256_ni.c
-tool_SRCS += crypto/sha256.c crypto/sha256_ni.c
+init_SRCS += $(SHA256_SRCS)
+tool_SRCS += $(SHA256_SRCS)

@@ -12,14 +12,6 @@
 
 #include "crypto/sha256_ni.h"
 
-/*
- * Weak, so that programs and tests built from crypto/sha256.c alone still
- * link: there the addresses are NULL and only BearSSL is used.
- */
-extern bool sha256_ni_supported(void) __attribute__((weak));
-extern void sha256_ni_blocks(uint32_t state[8], const uint8_t *data,
-			     size_t nblocks) __attribute__((weak));
-
 _Static_assert(sizeof(((struct sha256 *)0)->state) == SHA256_LEN,
 	       "the chaining value is the digest's size");
 
@@ -37,8 +29,7 @@ static enum sha256_impl impl_chosen = SHA256_IMPL_AUTO;
 
 static bool ni_available(void)
 {
-	return sha256_ni_supported && sha256_ni_blocks &&
-	       sha256_ni_supported();
+	return sha256_ni_supported();
 }
 
 static enum sha256_impl impl_current(void)

@@ -3,7 +3,7 @@ init_SRCS += fs/oci.c
 tool_SRCS += fs/oci.c
 
 tests += oci
-test_oci_SRCS := fs/oci_test.c fs/oci.c fs/json.c crypto/sha256.c
+test_oci_SRCS := fs/oci_test.c fs/oci.c fs/json.c $(SHA256_SRCS)
 
 fuzzers += oci
-fuzz_oci_SRCS := fs/oci_fuzz.c fs/oci.c fs/json.c crypto/sha256.c
+fuzz_oci_SRCS := fs/oci_fuzz.c fs/oci.c fs/json.c $(SHA256_SRCS)

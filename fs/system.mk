@@ -9,8 +9,8 @@ tool_SRCS += fs/system.c tool/manifest.c tool/verify.c
 tests += system
 test_system_SRCS := fs/system_test.c fs/system.c fs/layout.c \
 	fs/layout_write.c fs/jsonw.c fs/oci.c fs/json.c fs/layer.c \
-	fs/dirscan.c fs/squashfs_super.c fs/verity.c crypto/sha256.c \
-	crypto/sha256_ni.c crypto/der.c crypto/dn.c crypto/cert.c \
+	fs/dirscan.c fs/squashfs_super.c fs/verity.c $(SHA256_SRCS) \
+	crypto/der.c crypto/dn.c crypto/cert.c \
 	crypto/x509.c crypto/signature.c crypto/verify_error.c \
 	crypto/openssl_fixture.c
 test_system_LIBS := -lsquashfs

@@ -5,11 +5,11 @@ init_SRCS += init/main.c init/pid1.c init/fail.c init/log.c init/file.c \
 
 tests += cmdline
 test_cmdline_SRCS := init/cmdline_test.c init/cmdline.c fs/oci_ref.c \
-	crypto/sha256.c
+	$(SHA256_SRCS)
 
 fuzzers += cmdline
 fuzz_cmdline_SRCS := init/cmdline_fuzz.c init/cmdline.c fs/oci_ref.c \
-	crypto/sha256.c
+	$(SHA256_SRCS)
 
 tests += modules
 test_modules_SRCS := init/modules_test.c init/modules.c

@@ -9,6 +9,6 @@ tool_SRCS += tpm/tpm.c
 # With OCIBOOT_TPM_TCTI=device:/dev/tpmrm0 (or swtpm:path=...) in the
 # environment it compares against that TPM instead, read-only.
 tests += tpm
-test_tpm_SRCS := tpm/tpm_test.c crypto/sha256.c
+test_tpm_SRCS := tpm/tpm_test.c $(SHA256_SRCS)
 test_tpm_LIBS := -ltss2
 $(BUILD)/tests/tpm: tpm/tpm.c

@@ -10,7 +10,7 @@ test_pe_SRCS := ukify/pe.c ukify/pe_fixture.c ukify/pe_test.c
 test_bzimage_SRCS := ukify/bzimage.c ukify/bzimage_test.c
 test_uki_SRCS := ukify/uki.c ukify/pe.c ukify/pe_fixture.c ukify/uki_test.c
 test_authenticode_SRCS := ukify/authenticode.c ukify/pe.c ukify/pe_fixture.c \
-	crypto/sha256.c ukify/authenticode_test.c
+	$(SHA256_SRCS) ukify/authenticode_test.c
 test_authenticode_LIBS := -lcrypto
 
 fuzzers += moddep pe bzimage
