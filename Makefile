@@ -3,6 +3,7 @@
 # Each folder lists its sources, tests and fuzzers in its own *.mk files.
 
 BUILD ?= build
+.DEFAULT_GOAL := build
 DEPS := $(BUILD)/deps
 CC := gcc
 MUSL_CC := musl-gcc
@@ -61,10 +62,16 @@ qemu_scenarios :=
 
 include $(sort $(wildcard */*.mk))
 
+# `make`, `make demo` and `make check` install the packages first and only
+# then start the make that builds: what this one computed at start-up
+# (KVER above) may have needed those packages.
+build: packages
+	@$(MAKE) --no-print-directory all
+
 all: $(BUILD)/init $(BUILD)/ociboot $(BUILD)/ukify $(BUILD)/kernel.efi
 
-.PHONY: all packages deps check check-build check-unit check-fuzz \
-	check-shell check-qemu fuzz demo clean
+.PHONY: build all packages deps demo demo-run check check-build \
+	check-unit check-fuzz check-shell check-qemu fuzz clean
 
 # --- dependencies ----------------------------------------------------------
 
@@ -132,7 +139,10 @@ $(BUILD)/kernel.efi: $(BUILD)/initrd.img $(SIGN_KEY)
 		--initrd $(BUILD)/initrd.img --cmdline "$(DEMO_CMDLINE)" \
 		--key $(SIGN_KEY) --cert $(SIGN_CERT) --output $@
 
-demo: all $(BUILD)/kernel.efi
+demo: packages
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
 	@scripts/demo
 
 # --- unit tests and fuzzers --------------------------------------------------
