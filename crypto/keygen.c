@@ -27,6 +27,7 @@
 
 #include "crypto/dn.h"
 #include "crypto/x509.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 #define SUBJECT_KEY_MAX 64
@@ -187,23 +188,6 @@ struct output {
 	bool created;
 };
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int create_output(struct output *o, bool force)
 {
 	int fd, r;
@@ -223,7 +207,7 @@ static int create_output(struct output *o, bool force)
 	o->created = true;
 	r = fchmod(fd, o->mode) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, o->data, o->len);
+		r = fileio_write_all(fd, o->data, o->len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -351,8 +335,7 @@ static BIO *pem_file_bio(const char *path, char **buf, int *err, char *why,
 			 size_t why_size)
 {
 	_cleanup_close_ int fd = -1;
-	size_t got = 0;
-	ssize_t n = 0;
+	ssize_t n;
 	BIO *b;
 
 	*buf = NULL;
@@ -367,21 +350,14 @@ static BIO *pem_file_bio(const char *path, char **buf, int *err, char *why,
 		*err = fail(why, why_size, -ENOMEM, "out of memory");
 		return NULL;
 	}
-	while (got <= KEYGEN_PEM_FILE_MAX) {
-		n = read(fd, *buf + got, KEYGEN_PEM_FILE_MAX + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (n < 0 || got > KEYGEN_PEM_FILE_MAX) {
-		*err = fail(why, why_size, n < 0 ? -errno : -EFBIG,
+	n = fileio_read_all(fd, *buf, KEYGEN_PEM_FILE_MAX + 1);
+	if (n < 0 || n > KEYGEN_PEM_FILE_MAX) {
+		*err = fail(why, why_size, n < 0 ? (int)n : -EFBIG,
 			    "cannot read %s: %s", path,
-			    n < 0 ? strerror(errno) : "too big");
+			    n < 0 ? strerror((int)-n) : "too big");
 		return NULL;
 	}
-	b = BIO_new_mem_buf(*buf, (int)got);
+	b = BIO_new_mem_buf(*buf, (int)n);
 	if (!b)
 		*err = ossl_fail(why, why_size, "BIO_new_mem_buf");
 	return b;
@@ -799,12 +775,10 @@ static int hash_file(EVP_MD_CTX *mctx, const char *path, char *why,
 	if (!buf)
 		return fail(why, why_size, -ENOMEM, "out of memory");
 	for (;;) {
-		n = read(fd, buf, KEYGEN_SIGN_INPUT_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = fileio_read_all(fd, buf, KEYGEN_SIGN_INPUT_CHUNK);
 		if (n < 0) {
-			r = fail(why, why_size, -errno, "reading %s: %s", path,
-				 strerror(errno));
+			r = fail(why, why_size, (int)n, "reading %s: %s", path,
+				 strerror((int)-n));
 			break;
 		}
 		if (n == 0)

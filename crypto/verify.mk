@@ -2,7 +2,7 @@
 # validation, detached signatures (BearSSL; init and host tool), and the
 # host tool's key generation and signing (OpenSSL) behind `ociboot keys`.
 crypto_verify_SRCS := crypto/der.c crypto/dn.c crypto/cert.c crypto/x509.c \
-	crypto/signature.c crypto/verify_error.c $(SHA256_SRCS)
+	crypto/signature.c crypto/verify_error.c lib/fileio.c $(SHA256_SRCS)
 
 init_SRCS += crypto/der.c crypto/dn.c crypto/cert.c crypto/x509.c \
 	crypto/signature.c crypto/verify_error.c

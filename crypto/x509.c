@@ -15,6 +15,7 @@
 
 #include "crypto/cert.h"
 #include "crypto/der.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 /* Days from 0000-01-01 (BearSSL's epoch) to 1970-01-01. */
@@ -378,7 +379,6 @@ static ssize_t read_file(const char *path, uint8_t *buf, size_t size)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
-	size_t got = 0;
 	ssize_t n;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -388,19 +388,11 @@ static ssize_t read_file(const char *path, uint8_t *buf, size_t size)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	for (;;) {
-		/* One byte more than allowed tells a file that is too big. */
-		n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return (ssize_t)got;
-		got += (size_t)n;
-		if (got == size)
-			return -OCIBOOT_ETOOBIG;
-	}
+	/* One byte more than allowed tells a file that is too big. */
+	n = fileio_read_all(fd, buf, size);
+	if (n >= 0 && (size_t)n == size)
+		return -OCIBOOT_ETOOBIG;
+	return n;
 }
 
 int x509_trust_store_load_file(struct x509_trust_store *ts, const char *path,

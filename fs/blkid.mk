@@ -8,7 +8,7 @@ tests += blkid store
 test_blkid_SRCS := fs/blkid_test.c fs/blkid.c
 test_blkid_LIBS := -lz
 test_store_SRCS := fs/store_test.c fs/store.c fs/blkid.c fs/oci_ref.c \
-	$(SHA256_SRCS)
+	lib/fileio.c $(SHA256_SRCS)
 test_store_LIBS := -lz
 
 fuzzers += blkid

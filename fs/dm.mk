@@ -11,17 +11,19 @@ tests += loop dm mount switch_root
 test_loop_SRCS := fs/loop_test.c fs/loop.c
 # The test fakes lost races and old kernels under loop.c's ioctl().
 test_loop_LIBS := -Wl,--wrap=ioctl
-test_dm_SRCS := fs/dm_test.c fs/dm.c fs/verity.c $(SHA256_SRCS)
+test_dm_SRCS := fs/dm_test.c fs/dm.c fs/verity.c lib/fileio.c \
+	$(SHA256_SRCS)
 # The test answers dm.c's open() and ioctl() with a model of the kernel.
 test_dm_LIBS := -Wl,--wrap=open -Wl,--wrap=ioctl
 test_mount_SRCS := fs/mount_test.c fs/mount.c fs/loop.c
 test_switch_root_SRCS := init/switch_root_test.c init/switch_root.c \
-	init/log.c init/file.c
+	init/log.c init/file.c lib/fileio.c
 
 fuzzers += dm_status switch_root_mnt_id
-fuzz_dm_status_SRCS := fs/dm_fuzz.c fs/dm.c fs/verity.c $(SHA256_SRCS)
+fuzz_dm_status_SRCS := fs/dm_fuzz.c fs/dm.c fs/verity.c lib/fileio.c \
+	$(SHA256_SRCS)
 fuzz_switch_root_mnt_id_SRCS := init/switch_root_fuzz.c init/switch_root.c \
-	init/log.c init/file.c
+	init/log.c init/file.c lib/fileio.c
 
 # Loop devices, squashfs and overlay mounts on the host, compared with
 # losetup, sysfs, unsquashfs and /proc/self/mountinfo; the dm requests as

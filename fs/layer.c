@@ -38,6 +38,7 @@
 
 #include "crypto/sha256.h"
 #include "fs/squashfs_super.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 #define NO_XATTR 0xffffffffu
@@ -1426,26 +1427,6 @@ int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 
 /* --- reading a blob back -------------------------------------------------- */
 
-static int pread_full(int fd, void *buf, size_t len, uint64_t offset)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (size_t)n;
-	}
-	return 0;
-}
-
 /* The size of a file or block device, leaving the file offset alone. */
 static int file_size(int fd, uint64_t *size)
 {
@@ -1470,15 +1451,11 @@ int layer_digest_fd(int fd, uint8_t digest[SHA256_LEN], uint64_t *size)
 		return -ENOMEM;
 	sha256_init(&sha);
 	for (;;) {
-		ssize_t n = pread(fd, buf, READ_CHUNK, (off_t)total);
+		ssize_t n = fileio_pread_all(fd, buf, READ_CHUNK, total);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
-			int err = -errno;
-
 			free(buf);
-			return err;
+			return (int)n;
 		}
 		if (n == 0)
 			break;
@@ -1502,8 +1479,8 @@ static int compare_block(void *ctx, uint64_t block, const uint8_t *data)
 	struct inspect_ctx *c = ctx;
 	int r;
 
-	r = pread_full(c->fd, c->block, sizeof(c->block),
-		       block * VERITY_BLOCK_SIZE);
+	r = fileio_pread_exact(c->fd, c->block, sizeof(c->block),
+			       block * VERITY_BLOCK_SIZE);
 	if (r < 0)
 		return r;
 	return memcmp(c->block, data, VERITY_BLOCK_SIZE) ?
@@ -1523,7 +1500,7 @@ static int inspect_stream(int fd, uint64_t size, uint64_t hash_offset,
 	while (pos < size && r == 0) {
 		size_t n = size - pos < READ_CHUNK ? size - pos : READ_CHUNK;
 
-		r = pread_full(fd, buf, n, pos);
+		r = fileio_pread_exact(fd, buf, n, pos);
 		if (r < 0)
 			break;
 		sha256_update(sha, buf, n);
@@ -1550,7 +1527,7 @@ static int inspect_headers(int fd, struct layer_info *info)
 		return r;
 	if (info->size < SQUASHFS_SUPER_SIZE)
 		return -OCIBOOT_EMALFORMED;
-	r = pread_full(fd, buf, SQUASHFS_SUPER_SIZE, 0);
+	r = fileio_pread_exact(fd, buf, SQUASHFS_SUPER_SIZE, 0);
 	if (r == 0)
 		r = squashfs_super_parse(buf, SQUASHFS_SUPER_SIZE, &sq);
 	if (r < 0)
@@ -1565,7 +1542,7 @@ static int inspect_headers(int fd, struct layer_info *info)
 			    VERITY_BLOCK_SIZE * VERITY_BLOCK_SIZE;
 	if (info->size < info->hash_offset + VERITY_BLOCK_SIZE)
 		return -OCIBOOT_EMALFORMED;
-	r = pread_full(fd, buf, sizeof(buf), info->hash_offset);
+	r = fileio_pread_exact(fd, buf, sizeof(buf), info->hash_offset);
 	if (r == 0)
 		r = verity_superblock_parse(buf, sizeof(buf), info->hash_offset,
 					    &info->verity);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 /* JSON tokens for an oci-layout file; one needing more is refused. */
@@ -138,26 +139,6 @@ static int read_failure(struct layout_error *err, const char *what, int e)
 	return fail(err, what, -e, "cannot read: %s", strerror(e));
 }
 
-/* Exactly len bytes from offset 0; -EIO when the file ends early. */
-static int read_exact(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done,
-				  (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * A small file of the layout (oci-layout, index.json) into buf[0..size).
  * Returns its length.
@@ -177,7 +158,7 @@ static int read_small_file(int dir_fd, const char *name, char *buf,
 			    "%" PRId64 " bytes, over the limit of %zu", len,
 			    size);
 	}
-	r = read_exact(fd, buf, (size_t)len);
+	r = fileio_pread_exact(fd, buf, (size_t)len, 0);
 	close(fd);
 	if (r < 0)
 		return fail(err, name, r, "cannot read: %s",
@@ -507,7 +488,7 @@ int layout_read_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 	else if (actual > (int64_t)cap)
 		r = fail(err, what, -OCIBOOT_ETOOBIG, "size %" PRId64
 			 " is over the limit of %zu bytes", actual, cap);
-	else if ((r = read_exact(fd, buf, (size_t)actual)) < 0)
+	else if ((r = fileio_pread_exact(fd, buf, (size_t)actual, 0)) < 0)
 		r = fail(err, what, r, "cannot read: %s", ociboot_strerror(r));
 	close(fd);
 	if (r < 0)
@@ -603,12 +584,10 @@ int layout_blob_verify_fd(int fd, const uint8_t digest[SHA256_LEN],
 		return size_mismatch(err, what, st.st_size, size);
 	sha256_init(&sha);
 	for (;;) {
-		ssize_t n = pread(fd, buf, buf_size, (off_t)total);
+		ssize_t n = fileio_pread_all(fd, buf, buf_size, total);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
-			return read_failure(err, what, errno);
+			return read_failure(err, what, (int)-n);
 		if (n == 0)
 			break;
 		sha256_update(&sha, buf, (size_t)n);

@@ -6,11 +6,11 @@ tool_SRCS += fs/layout.c fs/layout_write.c fs/jsonw.c tool/image.c
 tests += jsonw layout
 test_jsonw_SRCS := fs/jsonw_test.c fs/jsonw.c fs/json.c
 test_layout_SRCS := fs/layout_test.c fs/layout.c fs/layout_write.c \
-	fs/jsonw.c fs/oci.c fs/json.c $(SHA256_SRCS)
+	fs/jsonw.c fs/oci.c fs/json.c lib/fileio.c $(SHA256_SRCS)
 
 fuzzers += layout jsonw
 fuzz_layout_SRCS := fs/layout_fuzz.c fs/layout.c fs/oci.c fs/json.c \
-	$(SHA256_SRCS)
+	lib/fileio.c $(SHA256_SRCS)
 fuzz_jsonw_SRCS := fs/jsonw_fuzz.c fs/jsonw.c fs/json.c
 
 # Images made by `ociboot image create` against skopeo (inspect, copy

@@ -18,6 +18,7 @@
 
 #include "fs/jsonw.h"
 #include "fs/oci.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 #define COPY_CHUNK (1u << 20)
@@ -66,23 +67,6 @@ static void blob_what(const uint8_t digest[SHA256_LEN],
 
 /* --- files ---------------------------------------------------------------- */
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * A new file ".NAME.tmp-PID-N" in dir_fd (mode 0644 less the umask); its
  * name goes to tmp. Returns the fd.
@@ -126,7 +110,7 @@ static int replace_file(int dir_fd, const char *name, const void *data,
 	fd = temp_create(dir_fd, name, tmp);
 	if (fd < 0)
 		return fd;
-	r = write_all(fd, data, len);
+	r = fileio_write_all(fd, data, len);
 	if (r == 0)
 		r = commit(dir_fd, fd, tmp, name);
 	close(fd);
@@ -248,16 +232,14 @@ static int copy_hashing(int in, int out, uint8_t digest[SHA256_LEN],
 		return -ENOMEM;
 	sha256_init(&sha);
 	for (;;) {
-		ssize_t n = pread(in, buf, COPY_CHUNK, (off_t)total);
+		ssize_t n = fileio_pread_all(in, buf, COPY_CHUNK, total);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
+			r = (int)n;
 			break;
 		}
 		sha256_update(&sha, buf, (size_t)n);
-		r = write_all(out, buf, (size_t)n);
+		r = fileio_write_all(out, buf, (size_t)n);
 		if (r < 0)
 			break;
 		total += n;

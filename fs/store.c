@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "fs/blkid.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 #define SYSFS_ATTR_MAX 64		/* bytes of a sysfs value we read */
@@ -236,37 +237,6 @@ static int device_open(const struct store_config *cfg,
 	return fd;
 }
 
-/* Read up to len bytes at off; fewer only at the end of the device. */
-static ssize_t read_at(int fd, uint8_t *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	if (off > INT64_MAX || len > INT64_MAX - off)
-		return -EINVAL;
-	while (done < len) {
-		ssize_t n = pread(fd, buf + done, len - done,
-				  (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-static int read_exact(int fd, uint8_t *buf, size_t len, uint64_t off)
-{
-	ssize_t n = read_at(fd, buf, len, off);
-
-	if (n < 0)
-		return (int)n;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 /* --- matching ------------------------------------------------------------- */
 
 static void failed(struct scan *s, const char *name, int err)
@@ -328,7 +298,7 @@ static void probe_fs(struct scan *s, const struct blockdev *bd)
 		return;
 	}
 	s->res->devices++;
-	n = read_at(fd, buf, want, 0);
+	n = fileio_pread_all(fd, buf, want, 0);
 	close(fd);
 	if (n < 0) {
 		failed(s, bd->name, (int)n);
@@ -456,7 +426,7 @@ static int gpt_walk_at(struct gpt_walk *w, int fd, uint32_t ss, uint64_t lba,
 	uint8_t *array;
 	int r;
 
-	r = read_exact(fd, header, ss, lba * ss);
+	r = fileio_pread_exact(fd, header, ss, lba * ss);
 	if (r < 0)
 		return r;
 	r = blkid_gpt_header_parse(header, ss, ss, lba, disk_sectors, &h);
@@ -466,7 +436,7 @@ static int gpt_walk_at(struct gpt_walk *w, int fd, uint32_t ss, uint64_t lba,
 	if (!array)
 		return -ENOMEM;
 	/* Inside the disk: the header parser checked. */
-	r = read_exact(fd, array, h.array_size, h.entries_lba * ss);
+	r = fileio_pread_exact(fd, array, h.array_size, h.entries_lba * ss);
 	if (r == 0)
 		r = blkid_gpt_entries_parse(&h, array, h.array_size,
 					    gpt_entry_seen, w);
@@ -487,7 +457,7 @@ static int gpt_walk_disk(struct gpt_walk *w, int fd, uint32_t ss)
 
 	if (disk_sectors < 3)
 		return -ENOENT;
-	r = read_exact(fd, mbr, ss, 0);
+	r = fileio_pread_exact(fd, mbr, ss, 0);
 	if (r < 0)
 		return r;
 	r = blkid_gpt_pmbr_check(mbr, ss);

@@ -19,6 +19,7 @@
 #include "crypto/signature.h"
 #include "crypto/verify_error.h"
 #include "fs/squashfs_super.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 /* The first byte of a DER certificate: SEQUENCE, constructed. */
@@ -66,25 +67,6 @@ static void name_blob(char *out, size_t size, const char *label,
 
 	oci_digest_string(digest, text);
 	snprintf(out, size, "%s %s", label, text);
-}
-
-static int read_at(int fd, void *buf, size_t len, uint64_t offset)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, (uint8_t *)buf + done, len - done,
-				  (off_t)(offset + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
-	return 0;
 }
 
 /* --- the artifact --------------------------------------------------------- */
@@ -355,7 +337,7 @@ static int layer_superblocks(struct run *c, const char *what, int fd,
 		return fail(c, SYSTEM_STAGE_LAYER, -OCIBOOT_EMALFORMED, what,
 			    "%" PRId64 " bytes: too short for a squashfs "
 			    "superblock", out->size);
-	r = read_at(fd, sq, sizeof(sq), 0);
+	r = fileio_pread_exact(fd, sq, sizeof(sq), 0);
 	if (r == 0)
 		r = squashfs_super_parse(sq, sizeof(sq), &super);
 	if (r < 0)
@@ -370,7 +352,7 @@ static int layer_superblocks(struct run *c, const char *what, int fd,
 			    "%" PRId64 " bytes: ends before its verity "
 			    "superblock at offset %" PRIu64, out->size,
 			    out->hash_offset);
-	r = read_at(fd, vs, sizeof(vs), out->hash_offset);
+	r = fileio_pread_exact(fd, vs, sizeof(vs), out->hash_offset);
 	if (r == 0)
 		r = verity_superblock_parse(vs, sizeof(vs), out->hash_offset,
 					    &out->verity);

@@ -12,7 +12,7 @@ test_system_SRCS := fs/system_test.c fs/system.c fs/layout.c \
 	fs/dirscan.c fs/squashfs_super.c fs/verity.c $(SHA256_SRCS) \
 	crypto/der.c crypto/dn.c crypto/cert.c \
 	crypto/x509.c crypto/signature.c crypto/verify_error.c \
-	crypto/openssl_fixture.c
+	crypto/openssl_fixture.c lib/fileio.c
 test_system_LIBS := -lsquashfs
 
 # Keys, layers, an image and a signed system made by the tool, verified,

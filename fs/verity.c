@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 #define VERITY_VERSION 1
@@ -373,27 +374,6 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
 	return 0;
 }
 
-/* Fill buf[0, len) from offset; -EIO when the file ends first. */
-static int pread_all(int fd, void *buf, size_t len, uint64_t offset)
-{
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
-}
-
 static int emit_to_fd(void *ctx, uint64_t block, const uint8_t *data)
 {
 	return pwrite_all(*(int *)ctx, data, VERITY_BLOCK_SIZE,
@@ -429,7 +409,7 @@ static int hash_fd_data(int fd, struct verity_tree *tree, uint8_t *buf)
 
 		if (size - offset < n)
 			n = (size_t)(size - offset);
-		r = pread_all(fd, buf, n, offset);
+		r = fileio_pread_exact(fd, buf, n, offset);
 		if (r < 0)
 			return r;
 		r = verity_tree_update(tree, buf, n);

@@ -5,38 +5,30 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 ssize_t file_read_all(const char *path, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t used = 0;
+	ssize_t n, more;
+	char extra;
 
 	if (fd < 0)
 		return -errno;
 	if (size == 0)
 		return -OCIBOOT_ETOOBIG;
-	/* Each read either adds a byte or ends the loop, so used bounds it. */
-	for (;;) {
-		char extra;
-		ssize_t n;
-
-		if (used == size - 1)
-			n = read(fd, &extra, 1);
-		else
-			n = read(fd, buf + used, size - 1 - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		if (used == size - 1)
-			return -OCIBOOT_ETOOBIG;
-		used += (size_t)n;
+	n = fileio_read_all(fd, buf, size - 1);
+	if (n < 0)
+		return n;
+	/* Full: one more byte tells a file that does not fit. */
+	if ((size_t)n == size - 1) {
+		more = fileio_read_all(fd, &extra, 1);
+		if (more != 0)
+			return more < 0 ? more : -OCIBOOT_ETOOBIG;
 	}
-	buf[used] = '\0';
-	return (ssize_t)used;
+	buf[n] = '\0';
+	return n;
 }
 
 int file_write_all(const char *path, const char *data, size_t len)

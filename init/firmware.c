@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "init/firmware.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 /* Both variables live under EFI_GLOBAL_VARIABLE. */
@@ -30,26 +31,6 @@ int firmware_parse_efivar_bool(const void *buf, size_t len, bool *value)
 	return 0;
 }
 
-/* Read up to cap bytes of fd; returns the length read or -errno. */
-static ssize_t read_capped(int fd, uint8_t *buf, size_t cap)
-{
-	size_t len = 0;
-
-	while (len < cap) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	return (ssize_t)len;
-}
-
 /* Read one boolean variable; -ENOENT when it does not exist. */
 static int read_efivar_bool(int dir_fd, const char *name, bool *value)
 {
@@ -60,7 +41,7 @@ static int read_efivar_bool(int dir_fd, const char *name, bool *value)
 	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	len = read_capped(fd, buf, sizeof(buf));
+	len = fileio_read_all(fd, buf, sizeof(buf));
 	if (len < 0)
 		return (int)len;
 	return firmware_parse_efivar_bool(buf, (size_t)len, value);

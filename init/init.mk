@@ -21,9 +21,10 @@ tests += buildid
 test_buildid_SRCS := init/buildid_test.c init/buildid.c
 
 tests += lockdown
-test_lockdown_SRCS := init/lockdown_test.c init/lockdown.c init/file.c
+test_lockdown_SRCS := init/lockdown_test.c init/lockdown.c init/file.c \
+	lib/fileio.c
 
 tests += log
-test_log_SRCS := init/log_test.c init/log.c init/file.c
+test_log_SRCS := init/log_test.c init/log.c init/file.c lib/fileio.c
 
 shell_tests += init/init_test.sh

@@ -1,1 +1,1 @@
-tool_SRCS += tool/main.c
+tool_SRCS += tool/main.c tool/cli.c

@@ -21,9 +21,13 @@
 #include "fs/oci.h"
 #include "fs/squashfs_super.h"
 #include "lib/util.h"
+#include "tool/cli.h"
 #include "tool/commands.h"
 
 #define VERIFY_CHUNK (1u << 20)
+/* What the messages of `image create` and `image inspect` start with. */
+#define CREATE "ociboot image create"
+#define INSPECT "ociboot image inspect"
 
 static const char create_usage[] =
 	"usage: ociboot image create --layout DIR --tag TAG --layer BLOB "
@@ -62,46 +66,12 @@ static const char main_usage[] =
 	"  create   make an OCI image of layer blobs in an image layout\n"
 	"  inspect  check an image in an image layout and print it\n";
 
-__attribute__((format(printf, 2, 3)))
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot image %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try 'ociboot image %s --help')\n", cmd);
-	return 2;
-}
-
-__attribute__((format(printf, 2, 3)))
-static int failure(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot image %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
 static int layout_failure(const char *cmd, const char *dir,
 			  const struct layout_error *err)
 {
 	if (streq(err->what, dir))
-		return failure(cmd, "%s: %s", dir, err->reason);
-	return failure(cmd, "%s: %s: %s", dir, err->what, err->reason);
-}
-
-static void print_digest(const char *label, const uint8_t d[SHA256_LEN])
-{
-	char text[OCI_DIGEST_STRING_LEN + 1];
-
-	oci_digest_string(d, text);
-	printf("%s: %s\n", label, text);
+		return cli_failure(cmd, "%s: %s", dir, err->reason);
+	return cli_failure(cmd, "%s: %s: %s", dir, err->what, err->reason);
 }
 
 /* --- create --------------------------------------------------------------- */
@@ -148,20 +118,21 @@ static void strings_free(struct create_args *a)
 static int create_check(const struct create_args *a)
 {
 	if (!a->layout || !a->tag)
-		return usage_error("create", "--layout and --tag are required");
+		return cli_usage_error(CREATE, "--layout and --tag are "
+				       "required");
 	if (!layout_tag_valid(a->tag))
-		return usage_error("create", "bad --tag '%s'", a->tag);
+		return cli_usage_error(CREATE, "bad --tag '%s'", a->tag);
 	if (!a->layers.n)
-		return usage_error("create", "need at least one --layer");
+		return cli_usage_error(CREATE, "need at least one --layer");
 	if (a->layers.n > OCI_LAYERS_MAX)
-		return usage_error("create", "more than %d layers",
-				   OCI_LAYERS_MAX);
+		return cli_usage_error(CREATE, "more than %d layers",
+				       OCI_LAYERS_MAX);
 	for (size_t i = 0; i < a->env.n; i++) {
 		const char *eq = strchr(a->env.v[i], '=');
 
 		if (!eq || eq == a->env.v[i])
-			return usage_error("create", "bad --env '%s'",
-					   a->env.v[i]);
+			return cli_usage_error(CREATE, "bad --env '%s'",
+					       a->env.v[i]);
 	}
 	return -1;
 }
@@ -209,11 +180,12 @@ static int create_parse(int argc, char **argv, struct create_args *a)
 			fputs(create_usage, stdout);
 			return 0;
 		default:
-			return usage_error("create", "bad arguments");
+			return cli_usage_error(CREATE, "bad arguments");
 		}
 	}
 	if (optind != argc)
-		return usage_error("create", "unexpected '%s'", argv[optind]);
+		return cli_usage_error(CREATE, "unexpected '%s'",
+				       argv[optind]);
 	return create_check(a);
 }
 
@@ -221,17 +193,12 @@ static int create_parse(int argc, char **argv, struct create_args *a)
 static int created_from_env(bool *has, int64_t *t)
 {
 	const char *env = getenv("SOURCE_DATE_EPOCH");
-	char *end;
 	long long v;
 
 	*has = false;
 	if (!env || !*env)
 		return 0;
-	if (*env < '0' || *env > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(env, &end, 10);
-	if (errno || *end || v < 0 || v > LAYOUT_CREATED_MAX)
+	if (cli_parse_number(env, 0, LAYOUT_CREATED_MAX, &v) < 0)
 		return -EINVAL;
 	*has = true;
 	*t = v;
@@ -266,21 +233,23 @@ struct layer_input {
 static int check_layer(const char *path, struct layer_input *in,
 		       struct layout_layer *out)
 {
+	const char *compression;
 	int r;
 
 	in->path = path;
 	in->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (in->fd < 0)
-		return failure("create", "%s: %s", path, strerror(errno));
+		return cli_failure(CREATE, "%s: %s", path, strerror(errno));
 	r = layer_inspect_fd(in->fd, &in->info);
 	if (r < 0)
-		return failure("create", "%s: not a squashfs + verity layer: "
-			       "%s", path, ociboot_strerror(r));
+		return cli_failure(CREATE, "%s: not a squashfs + verity layer: "
+				   "%s", path, ociboot_strerror(r));
 	out->media_type = squashfs_media_type(in->info.compression);
+	compression = squashfs_compression_name(in->info.compression);
 	if (!out->media_type)
-		return failure("create", "%s: squashfs compression %s has no "
-			       "layer media type (use zstd, gzip or xz)", path,
-			       squashfs_compression_name(in->info.compression));
+		return cli_failure(CREATE, "%s: squashfs compression %s has "
+				   "no layer media type (use zstd, gzip or xz)",
+				   path, compression);
 	out->has_verity_root = true;
 	memcpy(out->verity_root, in->info.root, SHA256_LEN);
 	return 0;
@@ -295,11 +264,11 @@ static int add_layer(const struct layout *l, const struct layer_input *in,
 
 	r = layout_add_blob_fd(l, in->fd, out->digest, &out->size, &err);
 	if (r < 0)
-		return layout_failure("create", in->path, &err);
+		return layout_failure(CREATE, in->path, &err);
 	if (!ct_memeq(out->digest, in->info.digest, SHA256_LEN) ||
 	    (uint64_t)out->size != in->info.size)
-		return failure("create", "%s: changed while being read",
-			       in->path);
+		return cli_failure(CREATE, "%s: changed while being read",
+				   in->path);
 	return 0;
 }
 
@@ -326,11 +295,11 @@ static int add_config(const struct layout *l, const struct create_args *a,
 	int r;
 
 	if (created_from_env(&c.has_created, &c.created) < 0)
-		return failure("create", "bad SOURCE_DATE_EPOCH '%s'",
-			       getenv("SOURCE_DATE_EPOCH"));
+		return cli_failure(CREATE, "bad SOURCE_DATE_EPOCH '%s'",
+				   getenv("SOURCE_DATE_EPOCH"));
 	diff_ids = calloc(a->layers.n, SHA256_LEN);
 	if (!diff_ids)
-		return failure("create", "%s", strerror(ENOMEM));
+		return cli_failure(CREATE, "%s", strerror(ENOMEM));
 	/* squashfs layers are not compressed: the diff_id is the digest */
 	for (size_t i = 0; i < a->layers.n; i++)
 		memcpy(diff_ids[i], layers[i].digest, SHA256_LEN);
@@ -338,12 +307,12 @@ static int add_config(const struct layout *l, const struct create_args *a,
 	r = layout_config_json(&c, &json, &len);
 	free(diff_ids);
 	if (r < 0)
-		return failure("create", "image config: %s",
-			       ociboot_strerror(r));
+		return cli_failure(CREATE, "image config: %s",
+				   ociboot_strerror(r));
 	r = layout_add_blob(l, json, len, digest, &err);
 	free(json);
 	if (r < 0)
-		return layout_failure("create", a->layout, &err);
+		return layout_failure(CREATE, a->layout, &err);
 	*size = (int64_t)len;
 	return 0;
 }
@@ -364,15 +333,15 @@ static int add_manifest(const struct layout *l, const struct create_args *a,
 	r = layout_manifest_json(config_digest, config_size, layers,
 				 a->layers.n, &json, &len);
 	if (r < 0)
-		return failure("create", "image manifest: %s",
-			       ociboot_strerror(r));
+		return cli_failure(CREATE, "image manifest: %s",
+				   ociboot_strerror(r));
 	r = layout_add_blob(l, json, len, digest, &err);
 	free(json);
 	if (r == 0)
 		r = layout_tag(l, a->tag, digest, (int64_t)len, &err);
 	if (r < 0)
-		return layout_failure("create", a->layout, &err);
-	print_digest("digest", digest);
+		return layout_failure(CREATE, a->layout, &err);
+	cli_print_digest("digest", digest);
 	printf("size: %zu\ntag: %s\n", len, a->tag);
 	return 0;
 }
@@ -387,7 +356,7 @@ static int add_image(const struct create_args *a,
 
 	r = layout_create(&l, AT_FDCWD, a->layout, &err);
 	if (r < 0)
-		return layout_failure("create", a->layout, &err);
+		return layout_failure(CREATE, a->layout, &err);
 	for (size_t i = 0; i < a->layers.n && r == 0; i++)
 		r = add_layer(&l, &inputs[i], &layers[i]);
 	if (r == 0)
@@ -409,7 +378,7 @@ static int create_image(const struct create_args *a)
 	if (!inputs || !layers) {
 		free(inputs);
 		free(layers);
-		return failure("create", "%s", strerror(ENOMEM));
+		return cli_failure(CREATE, "%s", strerror(ENOMEM));
 	}
 	for (size_t i = 0; i < n; i++)
 		inputs[i].fd = -1;
@@ -432,7 +401,7 @@ static int image_create(int argc, char **argv)
 
 	if (strings_alloc(&a, argc) < 0) {
 		strings_free(&a);
-		return failure("create", "%s", strerror(ENOMEM));
+		return cli_failure(CREATE, "%s", strerror(ENOMEM));
 	}
 	r = create_parse(argc, argv, &a);
 	if (r < 0)
@@ -484,8 +453,9 @@ static int inspect_parse(int argc, char **argv, struct inspect_args *a)
 		case OPT_DIGEST:
 			if (oci_digest_parse(optarg, strlen(optarg),
 					     a->digest, &reason) < 0)
-				return usage_error("inspect", "bad --digest "
-						   "'%s': %s", optarg, reason);
+				return cli_usage_error(INSPECT, "bad --digest "
+						       "'%s': %s", optarg,
+						       reason);
 			a->has_digest = true;
 			break;
 		case OPT_VERIFY:
@@ -495,15 +465,16 @@ static int inspect_parse(int argc, char **argv, struct inspect_args *a)
 			fputs(inspect_usage, stdout);
 			return 0;
 		default:
-			return usage_error("inspect", "bad arguments");
+			return cli_usage_error(INSPECT, "bad arguments");
 		}
 	}
 	if (optind != argc)
-		return usage_error("inspect", "unexpected '%s'", argv[optind]);
+		return cli_usage_error(INSPECT, "unexpected '%s'",
+				       argv[optind]);
 	if (!a->layout)
-		return usage_error("inspect", "--layout is required");
+		return cli_usage_error(INSPECT, "--layout is required");
 	if (!a->tag == !a->has_digest)
-		return usage_error("inspect", "need one of --tag, --digest");
+		return cli_usage_error(INSPECT, "need one of --tag, --digest");
 	return -1;
 }
 
@@ -556,7 +527,7 @@ static void print_json_string(const char *label, const char *s)
 static void print_config(const struct oci_descriptor *d,
 			 const struct oci_config *c)
 {
-	print_digest("config", d->digest);
+	cli_print_digest("config", d->digest);
 	printf("config_size: %" PRId64 "\n", d->size);
 	printf("architecture: %s\nos: %s\n", c->architecture, c->os);
 	print_json_strings("entrypoint", c, c->entrypoint,
@@ -573,7 +544,7 @@ static void print_layer(size_t i, const struct oci_descriptor *d)
 	char hex[SHA256_HEX_LEN + 1], label[32];
 
 	snprintf(label, sizeof(label), "layer[%zu].digest", i);
-	print_digest(label, d->digest);
+	cli_print_digest(label, d->digest);
 	printf("layer[%zu].size: %" PRId64 "\n", i, d->size);
 	printf("layer[%zu].mediaType: %s\n", i, d->media_type);
 	if (d->has_verity_root) {
@@ -593,8 +564,7 @@ static int layer_refused(const char *dir, size_t i,
 	va_list ap;
 
 	oci_digest_string(d->digest, text);
-	fprintf(stderr, "ociboot image inspect: %s: layer %zu (%s): ", dir, i,
-		text);
+	fprintf(stderr, INSPECT ": %s: layer %zu (%s): ", dir, i, text);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -618,7 +588,7 @@ static int verify_layer(const char *dir, size_t i, int fd,
 	if (d->kind != OCI_LAYER_SQUASHFS) {
 		buf = malloc(VERIFY_CHUNK);
 		if (!buf)
-			return failure("inspect", "%s", strerror(ENOMEM));
+			return cli_failure(INSPECT, "%s", strerror(ENOMEM));
 		r = layout_blob_verify_fd(fd, d->digest, d->size, buf,
 					  VERIFY_CHUNK, &err);
 		free(buf);
@@ -658,7 +628,7 @@ static int check_layers(const struct inspect_args *a, const struct layout *l,
 
 		fd = layout_open_blob(l, d->digest, d->size, &err);
 		if (fd < 0)
-			return layout_failure("inspect", a->layout, &err);
+			return layout_failure(INSPECT, a->layout, &err);
 		r = a->verify ? verify_layer(a->layout, i, fd, d) : 0;
 		close(fd);
 		if (r)
@@ -677,21 +647,21 @@ static int inspect_image(const struct inspect_args *a, const struct layout *l,
 	r = layout_read_index(l, w->buf, sizeof(w->buf), w->tokens,
 			      OCI_TOKENS_MAX, &w->idx, &err);
 	if (r < 0)
-		return layout_failure("inspect", a->layout, &err);
+		return layout_failure(INSPECT, a->layout, &err);
 	r = find_entry(a, &w->idx, &err);
 	if (r < 0)
-		return layout_failure("inspect", a->layout, &err);
+		return layout_failure(INSPECT, a->layout, &err);
 	d = &w->idx.manifests[r];
 	r = layout_read_manifest(l, d, w->buf, sizeof(w->buf), w->tokens,
 				 OCI_TOKENS_MAX, &w->manifest, &err);
 	if (r < 0)
-		return layout_failure("inspect", a->layout, &err);
-	print_digest("manifest", d->digest);
+		return layout_failure(INSPECT, a->layout, &err);
+	cli_print_digest("manifest", d->digest);
 	printf("manifest_size: %" PRId64 "\n", d->size);
 	r = layout_read_config(l, &w->manifest.config, w->buf, sizeof(w->buf),
 			       w->tokens, OCI_TOKENS_MAX, &w->config, &err);
 	if (r < 0)
-		return layout_failure("inspect", a->layout, &err);
+		return layout_failure(INSPECT, a->layout, &err);
 	print_config(&w->manifest.config, &w->config);
 	printf("layers: %zu\n", w->manifest.layer_count);
 	for (size_t i = 0; i < w->manifest.layer_count; i++)
@@ -716,11 +686,11 @@ static int image_inspect(int argc, char **argv)
 		return r;
 	r = layout_open(&l, AT_FDCWD, a.layout, &err);
 	if (r < 0)
-		return layout_failure("inspect", a.layout, &err);
+		return layout_failure(INSPECT, a.layout, &err);
 	w = malloc(sizeof(*w));
 	if (!w) {
 		layout_close(&l);
-		return failure("inspect", "%s", strerror(ENOMEM));
+		return cli_failure(INSPECT, "%s", strerror(ENOMEM));
 	}
 	r = inspect_image(&a, &l, w);
 	free(w);
@@ -730,20 +700,11 @@ static int image_inspect(int argc, char **argv)
 
 int image_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(main_usage, stderr);
-		return 2;
-	}
-	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
-		fputs(main_usage, stdout);
-		return 0;
-	}
-	optind = 1;
-	if (streq(argv[1], "create"))
-		return image_create(argc - 1, argv + 1);
-	if (streq(argv[1], "inspect"))
-		return image_inspect(argc - 1, argv + 1);
-	fprintf(stderr, "ociboot image: unknown command '%s' (try --help)\n",
-		argv[1]);
-	return 2;
+	static const struct cli_command commands[] = {
+		{ "create", image_create },
+		{ "inspect", image_inspect },
+	};
+
+	return cli_dispatch("ociboot image", main_usage, commands,
+			    ARRAY_SIZE(commands), argc, argv);
 }

@@ -6,11 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +18,9 @@
 #include "crypto/signature.h"
 #include "crypto/verify_error.h"
 #include "crypto/x509.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
+#include "tool/cli.h"
 #include "tool/commands.h"
 
 #define KEYS_CA_FILES_MAX X509_ANCHORS_MAX
@@ -29,6 +29,8 @@
 /* Read one byte more than a signature may have, to tell it is too big. */
 #define KEYS_SIG_FILE_MAX (SIGNATURE_MAX + 1)
 #define KEYS_INPUT_CHUNK (64 * 1024)
+/* What `keys verify` messages start with. */
+#define KEYS_VERIFY "ociboot keys verify"
 
 static const char keys_usage[] =
 	"usage: ociboot keys COMMAND [OPTIONS]\n"
@@ -103,52 +105,8 @@ static const char verify_usage[] =
 enum {
 	OPT_OUT_KEY = 256, OPT_OUT_CERT, OPT_SUBJECT, OPT_DAYS, OPT_RSA,
 	OPT_CURVE, OPT_NOT_BEFORE, OPT_FORCE, OPT_CA_KEY, OPT_CA_CERT,
-	OPT_PRODUCT, OPT_KEY, OPT_IN, OPT_OUT, OPT_CA, OPT_CERT, OPT_TIME,
-	OPT_SIG, OPT_HELP,
+	OPT_PRODUCT, OPT_CA, OPT_CERT, OPT_TIME, OPT_IN, OPT_SIG, OPT_HELP,
 };
-
-__attribute__((format(printf, 2, 3)))
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot keys %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try 'ociboot keys %s --help')\n", cmd);
-	return 2;
-}
-
-__attribute__((format(printf, 2, 3)))
-static int failure(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot keys %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-/* A decimal integer in [min, max]; false otherwise. */
-static bool parse_number(const char *s, long long min, long long max,
-			 long long *out)
-{
-	char *end;
-	long long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
 
 /* The option getopt just refused, for the message. */
 static const char *bad_option(char **argv)
@@ -198,18 +156,20 @@ static int make_option(const char *cmd, struct make_args *a, int opt,
 		a->o.subject = arg;
 		return 0;
 	case OPT_DAYS:
-		if (!parse_number(arg, 1, KEYGEN_DAYS_MAX, &v))
-			return usage_error(cmd, "--days takes 1 to %d, not "
-					   "'%s'", KEYGEN_DAYS_MAX, arg);
+		if (cli_parse_number(arg, 1, KEYGEN_DAYS_MAX, &v) < 0)
+			return cli_usage_error(cmd, "--days takes 1 to %d, "
+					       "not '%s'", KEYGEN_DAYS_MAX,
+					       arg);
 		a->o.days = (unsigned int)v;
 		return 0;
 	case OPT_RSA:
-		if (!parse_number(arg, X509_RSA_MIN_BITS, X509_RSA_MAX_BITS,
-				  &v))
-			return usage_error(cmd, "--rsa takes %d to %d bits, "
-					   "not '%s' (shorter keys are "
-					   "refused)", X509_RSA_MIN_BITS,
-					   X509_RSA_MAX_BITS, arg);
+		if (cli_parse_number(arg, X509_RSA_MIN_BITS,
+				     X509_RSA_MAX_BITS, &v) < 0)
+			return cli_usage_error(cmd, "--rsa takes %d to %d "
+					       "bits, not '%s' (shorter keys "
+					       "are refused)",
+					       X509_RSA_MIN_BITS,
+					       X509_RSA_MAX_BITS, arg);
 		a->o.rsa_bits = (unsigned int)v;
 		a->have_rsa = true;
 		return 0;
@@ -219,14 +179,14 @@ static int make_option(const char *cmd, struct make_args *a, int opt,
 		else if (streq(arg, "P-384"))
 			a->o.ec_bits = 384;
 		else
-			return usage_error(cmd, "--curve takes P-256 or P-384, "
-					   "not '%s'", arg);
+			return cli_usage_error(cmd, "--curve takes P-256 or "
+					       "P-384, not '%s'", arg);
 		a->have_curve = true;
 		return 0;
 	case OPT_NOT_BEFORE:
-		if (!parse_number(arg, 0, INT64_MAX / 4, &v))
-			return usage_error(cmd, "--not-before takes Unix "
-					   "seconds, not '%s'", arg);
+		if (cli_parse_number(arg, 0, INT64_MAX / 4, &v) < 0)
+			return cli_usage_error(cmd, "--not-before takes Unix "
+					       "seconds, not '%s'", arg);
 		a->o.not_before = v;
 		return 0;
 	case OPT_FORCE:
@@ -242,7 +202,7 @@ static int make_option(const char *cmd, struct make_args *a, int opt,
 		a->product = arg;
 		return 0;
 	}
-	return usage_error(cmd, "unexpected option '%s'", arg ? arg : "");
+	return cli_usage_error(cmd, "unexpected option '%s'", arg ? arg : "");
 }
 
 /* Parse argv into *a; 0, 2 (usage error) or -1 after --help. */
@@ -263,19 +223,19 @@ static int parse_make(const char *cmd, const char *help, bool product,
 			return -1;
 		}
 		if (opt == '?' || opt == ':')
-			return usage_error(cmd, "bad option '%s'",
-					   bad_option(argv));
+			return cli_usage_error(cmd, "bad option '%s'",
+					       bad_option(argv));
 		if (!product && (opt == OPT_CA_KEY || opt == OPT_CA_CERT ||
 				 opt == OPT_PRODUCT))
-			return usage_error(cmd, "unknown option '%s'",
-					   bad_option(argv));
+			return cli_usage_error(cmd, "unknown option '%s'",
+					       bad_option(argv));
 		r = make_option(cmd, a, opt, optarg);
 		if (r)
 			return r;
 	}
 	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind]);
 	return 0;
 }
 
@@ -285,26 +245,29 @@ static int check_make(const char *cmd, const struct make_args *a,
 	char why[KEYGEN_WHY_MAX], uuid[DN_UUID_LEN + 1];
 
 	if (!a->out_key || !a->out_cert)
-		return usage_error(cmd, "--out-key and --out-cert are needed");
+		return cli_usage_error(cmd, "--out-key and --out-cert are "
+				       "needed");
 	if (product && (!a->ca_key || !a->ca_cert || !a->product))
-		return usage_error(cmd, "--ca-key, --ca-cert and --product "
-				   "are needed");
+		return cli_usage_error(cmd, "--ca-key, --ca-cert and "
+				       "--product are needed");
 	if (a->have_rsa && a->have_curve)
-		return usage_error(cmd, "--rsa and --curve exclude each other");
+		return cli_usage_error(cmd, "--rsa and --curve exclude each "
+				       "other");
 	if (streq(a->out_key, a->out_cert))
-		return usage_error(cmd, "--out-key and --out-cert name the "
-				   "same file");
+		return cli_usage_error(cmd, "--out-key and --out-cert name "
+				       "the same file");
 	if (product && dn_uuid_normalize(a->product, strlen(a->product),
 					 uuid) < 0)
-		return usage_error(cmd, "--product '%s' is not a UUID "
-				   "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
-				   a->product);
+		return cli_usage_error(cmd, "--product '%s' is not a UUID "
+				       "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+				       a->product);
 	if (a->o.subject &&
 	    keygen_check_subject(a->o.subject, product, why, sizeof(why)) < 0)
-		return usage_error(cmd, "%s", why);
+		return cli_usage_error(cmd, "%s", why);
 	return 0;
 }
 
+/* cmd: the command as typed, "ociboot keys ca" or "ociboot keys product". */
 static int keys_make(const char *cmd, int argc, char **argv, bool product)
 {
 	char why[KEYGEN_WHY_MAX];
@@ -324,63 +287,9 @@ static int keys_make(const char *cmd, int argc, char **argv, bool product)
 	else
 		r = keygen_ca(&a.o, a.out_key, a.out_cert, why, sizeof(why));
 	if (r < 0)
-		return failure(cmd, "%s", why);
+		return cli_failure(cmd, "%s", why);
 	printf("wrote %s (private key, mode 0600) and %s\n", a.out_key,
 	       a.out_cert);
-	return 0;
-}
-
-/* --- sign ---------------------------------------------------------------- */
-
-static int keys_sign(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "in", required_argument, NULL, OPT_IN },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *key = NULL, *in = NULL, *out = NULL;
-	char why[KEYGEN_WHY_MAX];
-	bool force = false;
-	int opt;
-
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_KEY:
-			key = optarg;
-			break;
-		case OPT_IN:
-			in = optarg;
-			break;
-		case OPT_OUT:
-			out = optarg;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
-		case OPT_HELP:
-			fputs(sign_usage, stdout);
-			return 0;
-		default:
-			return usage_error("sign", "bad option '%s'",
-					   bad_option(argv));
-		}
-	}
-	if (optind < argc)
-		return usage_error("sign", "unexpected argument '%s'",
-				   argv[optind]);
-	if (!key || !in || !out)
-		return usage_error("sign", "--key, --in and --out are needed");
-	if (streq(in, out))
-		return usage_error("sign", "--in and --out name the same file");
-	if (keygen_sign(key, in, out, force, why, sizeof(why)) < 0)
-		return failure("sign", "%s", why);
-	printf("wrote %s\n", out);
 	return 0;
 }
 
@@ -392,40 +301,6 @@ struct verify_args {
 	const char *cert, *in, *sig;
 	int64_t time;
 };
-
-/* Read a whole file of at most max bytes into a new buffer. */
-static int read_small_file(const char *path, size_t max, uint8_t **out,
-			   size_t *out_len)
-{
-	_cleanup_close_ int fd = -1;
-	uint8_t *buf;
-	size_t got = 0;
-	ssize_t n = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(max + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (got <= max) {
-		n = read(fd, buf + got, max + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (n < 0 || got > max) {
-		int r = n < 0 ? -errno : -OCIBOOT_ETOOBIG;
-
-		free(buf);
-		return r;
-	}
-	*out = buf;
-	*out_len = got;
-	return 0;
-}
 
 static int parse_verify(int argc, char **argv, struct verify_args *a)
 {
@@ -449,18 +324,19 @@ static int parse_verify(int argc, char **argv, struct verify_args *a)
 		switch (opt) {
 		case OPT_CA:
 			if (a->ca_count == KEYS_CA_FILES_MAX)
-				return usage_error("verify", "more than %d "
-						   "--ca", KEYS_CA_FILES_MAX);
+				return cli_usage_error(KEYS_VERIFY, "more than "
+						       "%d --ca",
+						       KEYS_CA_FILES_MAX);
 			a->cas[a->ca_count++] = optarg;
 			break;
 		case OPT_CERT:
 			a->cert = optarg;
 			break;
 		case OPT_TIME:
-			if (!parse_number(optarg, 0, INT64_MAX / 4, &v))
-				return usage_error("verify", "--time takes "
-						   "Unix seconds, not '%s'",
-						   optarg);
+			if (cli_parse_number(optarg, 0, INT64_MAX / 4, &v) < 0)
+				return cli_usage_error(KEYS_VERIFY, "--time "
+						       "takes Unix seconds, "
+						       "not '%s'", optarg);
 			a->time = v;
 			break;
 		case OPT_IN:
@@ -473,16 +349,16 @@ static int parse_verify(int argc, char **argv, struct verify_args *a)
 			fputs(verify_usage, stdout);
 			return -1;
 		default:
-			return usage_error("verify", "bad option '%s'",
-					   bad_option(argv));
+			return cli_usage_error(KEYS_VERIFY, "bad option '%s'",
+					       bad_option(argv));
 		}
 	}
 	if (optind < argc)
-		return usage_error("verify", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error(KEYS_VERIFY, "unexpected argument "
+				       "'%s'", argv[optind]);
 	if (!a->ca_count || !a->cert || !a->in || !a->sig)
-		return usage_error("verify", "--ca, --cert, --in and --sig are "
-				   "needed");
+		return cli_usage_error(KEYS_VERIFY, "--ca, --cert, --in and "
+				       "--sig are needed");
 	return 0;
 }
 
@@ -491,25 +367,7 @@ static int verify_failure(const char *what, const struct verify_error *e)
 	char line[1024];
 
 	verify_error_format(e, line, sizeof(line));
-	return failure("verify", "%s: %s", what, line);
-}
-
-static int load_cas(const struct verify_args *a, struct x509_trust_store *ts)
-{
-	struct verify_error e;
-	struct stat st;
-	int r;
-
-	x509_trust_store_init(ts);
-	for (size_t i = 0; i < a->ca_count; i++) {
-		if (stat(a->cas[i], &st) == 0 && S_ISDIR(st.st_mode))
-			r = x509_trust_store_load_dir(ts, a->cas[i], &e);
-		else
-			r = x509_trust_store_load_file(ts, a->cas[i], &e);
-		if (r < 0)
-			return verify_failure(a->cas[i], &e);
-	}
-	return 0;
+	return cli_failure(KEYS_VERIFY, "%s: %s", what, line);
 }
 
 static int verify_chain(const struct verify_args *a,
@@ -521,10 +379,10 @@ static int verify_chain(const struct verify_args *a,
 	size_t len;
 	int r;
 
-	r = read_small_file(a->cert, KEYS_CHAIN_FILE_MAX, &chain, &len);
+	r = cli_read_file(a->cert, KEYS_CHAIN_FILE_MAX, &chain, &len);
 	if (r < 0)
-		return failure("verify", "cannot read %s: %s", a->cert,
-			       ociboot_strerror(r));
+		return cli_failure(KEYS_VERIFY, "cannot read %s: %s", a->cert,
+				   ociboot_strerror(r));
 	r = x509_chain_verify(ts, chain, len, a->time, signer, &e);
 	free(chain);
 	if (r < 0)
@@ -538,7 +396,6 @@ static int hash_input(const char *path, struct signature_verifier *v)
 	_cleanup_close_ int fd = -1;
 	uint8_t *buf;
 	ssize_t n;
-	int r = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
@@ -546,18 +403,10 @@ static int hash_input(const char *path, struct signature_verifier *v)
 	buf = malloc(KEYS_INPUT_CHUNK);
 	if (!buf)
 		return -ENOMEM;
-	for (;;) {
-		n = read(fd, buf, KEYS_INPUT_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			r = -errno;
-		if (n <= 0)
-			break;
+	while ((n = fileio_read_all(fd, buf, KEYS_INPUT_CHUNK)) > 0)
 		signature_update(v, buf, (size_t)n);
-	}
 	free(buf);
-	return r;
+	return n < 0 ? (int)n : 0;
 }
 
 static int verify_signature(const struct verify_args *a,
@@ -569,7 +418,7 @@ static int verify_signature(const struct verify_args *a,
 	size_t sig_len;
 	int r;
 
-	r = read_small_file(a->sig, KEYS_SIG_FILE_MAX, &sig, &sig_len);
+	r = cli_read_file(a->sig, KEYS_SIG_FILE_MAX, &sig, &sig_len);
 	if (r == -OCIBOOT_ETOOBIG) {
 		verify_error_clear(&e);
 		verify_fail(&e, r, VERIFY_SIGNATURE_TOO_BIG, VERIFY_CERT_NONE,
@@ -577,15 +426,15 @@ static int verify_signature(const struct verify_args *a,
 		return verify_failure(a->sig, &e);
 	}
 	if (r < 0)
-		return failure("verify", "cannot read %s: %s", a->sig,
-			       ociboot_strerror(r));
+		return cli_failure(KEYS_VERIFY, "cannot read %s: %s", a->sig,
+				   ociboot_strerror(r));
 	r = signature_init(&v, &signer->key, &e);
 	if (r == 0) {
 		r = hash_input(a->in, &v);
 		if (r < 0) {
 			free(sig);
-			return failure("verify", "cannot read %s: %s", a->in,
-				       ociboot_strerror(r));
+			return cli_failure(KEYS_VERIFY, "cannot read %s: %s",
+					   a->in, ociboot_strerror(r));
 		}
 		r = signature_final(&v, sig, sig_len, &e);
 	}
@@ -621,10 +470,10 @@ static int keys_verify(int argc, char **argv)
 	ts = malloc(sizeof(*ts));
 	signer = malloc(sizeof(*signer));
 	if (!ts || !signer) {
-		r = failure("verify", "out of memory");
+		r = cli_failure(KEYS_VERIFY, "out of memory");
 		goto out;
 	}
-	r = load_cas(&a, ts);
+	r = cli_load_cas(KEYS_VERIFY, a.cas, a.ca_count, ts);
 	if (r == 0)
 		r = verify_chain(&a, ts, signer);
 	if (r == 0)
@@ -649,11 +498,13 @@ int keys_main(int argc, char **argv)
 		return 0;
 	}
 	if (streq(argv[1], "ca"))
-		return keys_make("ca", argc - 1, argv + 1, false);
+		return keys_make("ociboot keys ca", argc - 1, argv + 1, false);
 	if (streq(argv[1], "product"))
-		return keys_make("product", argc - 1, argv + 1, true);
+		return keys_make("ociboot keys product", argc - 1, argv + 1,
+				 true);
 	if (streq(argv[1], "sign"))
-		return keys_sign(argc - 1, argv + 1);
+		return cli_sign("ociboot keys sign", sign_usage, argc - 1,
+				argv + 1);
 	if (streq(argv[1], "verify"))
 		return keys_verify(argc - 1, argv + 1);
 	fprintf(stderr, "ociboot keys: unknown command '%s' (try 'ociboot "

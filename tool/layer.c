@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "fs/squashfs_super.h"
 #include "fs/tar.h"
 #include "lib/util.h"
+#include "tool/cli.h"
 #include "tool/commands.h"
 
 #define DEFAULT_SALT_LEN 32
@@ -30,6 +30,9 @@
 #define UUID_STRING_LEN 36
 /* Bytes of an entry's name shown in an error message. */
 #define NAME_SHOWN_MAX 1024
+/* What the messages of `layer create` and `layer inspect` start with. */
+#define CREATE "ociboot layer create"
+#define INSPECT "ociboot layer inspect"
 
 static const char create_usage[] =
 	"usage: ociboot layer create (--from-dir DIR | --from-tar FILE) "
@@ -64,32 +67,6 @@ static const char main_usage[] =
 	"commands:\n"
 	"  create   build a squashfs + dm-verity layer blob\n"
 	"  inspect  check a layer blob and print its digest and root hash\n";
-
-__attribute__((format(printf, 2, 3)))
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot layer %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try 'ociboot layer %s --help')\n", cmd);
-	return 2;
-}
-
-__attribute__((format(printf, 2, 3)))
-static int failure(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot layer %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 /* --- values --------------------------------------------------------------- */
 
@@ -358,33 +335,33 @@ static int create_parse(int argc, char **argv, struct create_args *a)
 			break;
 		case OPT_SALT:
 			if (parse_salt(optarg, a->salt, &a->opt.salt_len) < 0)
-				return usage_error("create", "bad --salt '%s'",
-						   optarg);
+				return cli_usage_error(CREATE, "bad --salt "
+						       "'%s'", optarg);
 			a->have_salt = true;
 			break;
 		case OPT_UUID:
 			if (parse_uuid(optarg, a->opt.uuid) < 0)
-				return usage_error("create", "bad --uuid '%s'",
-						   optarg);
+				return cli_usage_error(CREATE, "bad --uuid "
+						       "'%s'", optarg);
 			a->have_uuid = true;
 			break;
 		case OPT_MTIME:
 			if (parse_u32(optarg, &a->opt.mtime) < 0)
-				return usage_error("create",
-						   "bad --mtime '%s'", optarg);
+				return cli_usage_error(CREATE, "bad --mtime "
+						       "'%s'", optarg);
 			have_mtime = true;
 			break;
 		case OPT_OWNER:
 			if (parse_owner(optarg, &a->opt.uid, &a->opt.gid) < 0)
-				return usage_error("create",
-						   "bad --owner '%s'", optarg);
+				return cli_usage_error(CREATE, "bad --owner "
+						       "'%s'", optarg);
 			a->opt.force_owner = true;
 			break;
 		case OPT_JOBS:
 			if (parse_u32(optarg, &jobs) < 0 || jobs == 0 ||
 			    jobs > LAYER_WORKERS_MAX)
-				return usage_error("create", "bad --jobs '%s'",
-						   optarg);
+				return cli_usage_error(CREATE, "bad --jobs "
+						       "'%s'", optarg);
 			a->opt.workers = jobs;
 			break;
 		case OPT_JSON:
@@ -394,19 +371,20 @@ static int create_parse(int argc, char **argv, struct create_args *a)
 			fputs(create_usage, stdout);
 			return 0;
 		default:
-			return usage_error("create", "bad arguments");
+			return cli_usage_error(CREATE, "bad arguments");
 		}
 	}
 	if (optind != argc)
-		return usage_error("create", "unexpected '%s'", argv[optind]);
+		return cli_usage_error(CREATE, "unexpected '%s'",
+				       argv[optind]);
 	if (!a->from_dir == !a->from_tar)
-		return usage_error("create", "need one of --from-dir, "
-				   "--from-tar");
+		return cli_usage_error(CREATE, "need one of --from-dir, "
+				       "--from-tar");
 	if (!a->output)
-		return usage_error("create", "--output is required");
+		return cli_usage_error(CREATE, "--output is required");
 	if (!have_mtime && mtime_from_env(&a->opt.mtime) < 0)
-		return usage_error("create", "bad SOURCE_DATE_EPOCH '%s'",
-				   getenv("SOURCE_DATE_EPOCH"));
+		return cli_usage_error(CREATE, "bad SOURCE_DATE_EPOCH '%s'",
+				       getenv("SOURCE_DATE_EPOCH"));
 	return -1;
 }
 
@@ -521,11 +499,11 @@ static int tar_failure(const char *path, struct tar_reader *tr,
 	const char *reason = tar_reader_error(tr, &offset);
 
 	if (reason)
-		return failure("create", "%s: at byte %" PRIu64 ": %s: %s",
-			       path, offset, reason, ociboot_strerror(err));
+		return cli_failure(CREATE, "%s: at byte %" PRIu64 ": %s: %s",
+				   path, offset, reason, ociboot_strerror(err));
 	escape(entry ? entry : "", name, sizeof(name));
-	return failure("create", "%s: %s: %s", path, name,
-		       ociboot_strerror(err));
+	return cli_failure(CREATE, "%s: %s: %s", path, name,
+			   ociboot_strerror(err));
 }
 
 /* Feed the archive at path ("-": standard input) to b. */
@@ -539,10 +517,10 @@ static int feed_tar(const char *path, struct layer_builder *b)
 	fd = streq(path, "-") ? STDIN_FILENO :
 	     open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return failure("create", "%s: %s", path, strerror(errno));
+		return cli_failure(CREATE, "%s: %s", path, strerror(errno));
 	tr = malloc(sizeof(*tr));
 	if (!tr) {
-		r = failure("create", "%s: %s", path, strerror(ENOMEM));
+		r = cli_failure(CREATE, "%s: %s", path, strerror(ENOMEM));
 		goto out_close;
 	}
 	tar_reader_init(tr, read_fd, &fd, 0);
@@ -571,8 +549,8 @@ static int feed_dir(const char *dir, struct layer_builder *b)
 	r = dirscan_walk(dir, add_entry, b, failed, sizeof(failed));
 	if (r < 0) {
 		escape(failed, name, sizeof(name));
-		return failure("create", "%s/%s: %s", dir, name,
-			       ociboot_strerror(r));
+		return cli_failure(CREATE, "%s/%s: %s", dir, name,
+				   ociboot_strerror(r));
 	}
 	return 0;
 }
@@ -586,8 +564,8 @@ static int build(const struct create_args *a, int fd,
 
 	r = layer_builder_new(fd, &a->opt, &b);
 	if (r < 0)
-		return failure("create", "%s: %s", a->output,
-			       ociboot_strerror(r));
+		return cli_failure(CREATE, "%s: %s", a->output,
+				   ociboot_strerror(r));
 	r = a->from_dir ? feed_dir(a->from_dir, b) : feed_tar(a->from_tar, b);
 	if (r) {
 		layer_builder_free(b);
@@ -596,10 +574,10 @@ static int build(const struct create_args *a, int fd,
 	r = layer_builder_finish(b, res);
 	layer_builder_free(b);
 	if (r < 0)
-		return failure("create", "%s: %s", a->output,
-			       ociboot_strerror(r));
+		return cli_failure(CREATE, "%s: %s", a->output,
+				   ociboot_strerror(r));
 	if (res->xattrs_dropped)
-		fprintf(stderr, "ociboot layer create: %" PRIu64 " xattrs "
+		fprintf(stderr, CREATE ": %" PRIu64 " xattrs "
 			"dropped (squashfs keeps only user., trusted., "
 			"security.)\n", res->xattrs_dropped);
 	return 0;
@@ -639,8 +617,8 @@ static int create_output(const struct create_args *a, struct report *rep)
 
 	fd = temp_open(a->output, &tmp);
 	if (fd < 0)
-		return failure("create", "%s: %s", a->output,
-			       ociboot_strerror(fd));
+		return cli_failure(CREATE, "%s: %s", a->output,
+				   ociboot_strerror(fd));
 	r = build(a, fd, &res);
 	if (r == 0) {
 		r = layer_digest_fd(fd, rep->digest, &rep->size);
@@ -649,8 +627,8 @@ static int create_output(const struct create_args *a, struct report *rep)
 		if (r == 0 && rename(tmp, a->output) < 0)
 			r = -errno;
 		if (r < 0)
-			r = failure("create", "%s: %s", a->output,
-				    ociboot_strerror(r));
+			r = cli_failure(CREATE, "%s: %s", a->output,
+					ociboot_strerror(r));
 	}
 	close(fd);
 	if (r)
@@ -673,7 +651,8 @@ static int layer_create(int argc, char **argv)
 		return r;
 	r = fill_random(&a);
 	if (r < 0)
-		return failure("create", "getrandom: %s", ociboot_strerror(r));
+		return cli_failure(CREATE, "getrandom: %s",
+				   ociboot_strerror(r));
 	r = create_output(&a, &rep);
 	if (r)
 		return r;
@@ -708,20 +687,20 @@ static int layer_inspect(int argc, char **argv)
 			fputs(inspect_usage, stdout);
 			return 0;
 		} else {
-			return usage_error("inspect", "bad arguments");
+			return cli_usage_error(INSPECT, "bad arguments");
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error("inspect", "need one FILE");
+		return cli_usage_error(INSPECT, "need one FILE");
 	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return failure("inspect", "%s: %s", argv[optind],
-			       strerror(errno));
+		return cli_failure(INSPECT, "%s: %s", argv[optind],
+				   strerror(errno));
 	r = layer_inspect_fd(fd, &info);
 	close(fd);
 	if (r < 0)
-		return failure("inspect", "%s: %s", argv[optind],
-			       ociboot_strerror(r));
+		return cli_failure(INSPECT, "%s: %s", argv[optind],
+				   ociboot_strerror(r));
 	memcpy(rep.digest, info.digest, sizeof(rep.digest));
 	rep.size = info.size;
 	rep.bytes_used = info.bytes_used;
@@ -744,20 +723,11 @@ static int layer_inspect(int argc, char **argv)
 
 int layer_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(main_usage, stderr);
-		return 2;
-	}
-	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
-		fputs(main_usage, stdout);
-		return 0;
-	}
-	optind = 1;
-	if (streq(argv[1], "create"))
-		return layer_create(argc - 1, argv + 1);
-	if (streq(argv[1], "inspect"))
-		return layer_inspect(argc - 1, argv + 1);
-	fprintf(stderr, "ociboot layer: unknown command '%s' (try --help)\n",
-		argv[1]);
-	return 2;
+	static const struct cli_command commands[] = {
+		{ "create", layer_create },
+		{ "inspect", layer_inspect },
+	};
+
+	return cli_dispatch("ociboot layer", main_usage, commands,
+			    ARRAY_SIZE(commands), argc, argv);
 }

@@ -9,25 +9,24 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bearssl_pem.h>
 
 #include "crypto/cert.h"
 #include "crypto/dn.h"
-#include "crypto/keygen.h"
 #include "crypto/sha256.h"
 #include "crypto/x509.h"
 #include "fs/jsonw.h"
 #include "fs/layout.h"
 #include "fs/layout_write.h"
 #include "fs/oci.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
+#include "tool/cli.h"
 #include "tool/commands.h"
 
 /* The OCI empty descriptor's content and digest (image-spec v1.1). */
@@ -37,6 +36,9 @@
 /* A certificate file given to package: PEM of one certificate. */
 #define CERT_FILE_MAX X509_PEM_FILE_MAX
 #define PEM_CERTIFICATE "CERTIFICATE"
+/* What the messages of `manifest create` and `manifest package` start with. */
+#define CREATE "ociboot manifest create"
+#define PACKAGE "ociboot manifest package"
 
 static const char main_usage[] =
 	"usage: ociboot manifest COMMAND [ARGS...]\n"
@@ -91,44 +93,9 @@ static const char package_usage[] =
 
 enum {
 	OPT_PRODUCT = 256, OPT_VERSION, OPT_ROOTFS_LAYOUT, OPT_ROOTFS_TAG,
-	OPT_ROOTFS_REPOSITORY, OPT_SERVICE, OPT_OUTPUT, OPT_KEY, OPT_IN,
-	OPT_OUT, OPT_FORCE, OPT_LAYOUT, OPT_TAG, OPT_MANIFEST, OPT_SIGNATURE,
-	OPT_CERT, OPT_HELP,
+	OPT_ROOTFS_REPOSITORY, OPT_SERVICE, OPT_OUTPUT, OPT_LAYOUT, OPT_TAG,
+	OPT_MANIFEST, OPT_SIGNATURE, OPT_CERT, OPT_HELP,
 };
-
-__attribute__((format(printf, 2, 3)))
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot manifest %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try 'ociboot manifest %s --help')\n", cmd);
-	return 2;
-}
-
-__attribute__((format(printf, 2, 3)))
-static int failure(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot manifest %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-static void print_digest(const char *label, const uint8_t d[SHA256_LEN])
-{
-	char text[OCI_DIGEST_STRING_LEN + 1];
-
-	oci_digest_string(d, text);
-	printf("%s: %s\n", label, text);
-}
 
 /* Buffers for reading and checking documents, allocated once. */
 struct work {
@@ -140,59 +107,6 @@ struct work {
 };
 
 /* --- files ---------------------------------------------------------------- */
-
-/*
- * Read the file at path whole into a new buffer (*out, to free()) of *len
- * bytes; -OCIBOOT_ETOOBIG when it has more than max.
- */
-static int read_file(const char *path, size_t max, uint8_t **out, size_t *len)
-{
-	_cleanup_close_ int fd = -1;
-	size_t got = 0;
-	uint8_t *buf;
-	ssize_t n = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(max + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (got <= max) {
-		n = read(fd, buf + got, max + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (n < 0 || got > max) {
-		int r = n < 0 ? -errno : -OCIBOOT_ETOOBIG;
-
-		free(buf);
-		return r;
-	}
-	*out = buf;
-	*len = got;
-	return 0;
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Replace path with data[0..len): a temporary file beside it, renamed. */
 static int write_file(const char *path, const void *data, size_t len)
@@ -207,7 +121,7 @@ static int write_file(const char *path, const void *data, size_t len)
 		  0644);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, data, len);
+	r = fileio_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -240,21 +154,6 @@ struct create_args {
 	const char *output;
 };
 
-static int parse_version(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > OCI_SYSTEM_VERSION_MAX)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* NAME=LAYOUT:TAG, split in place (arg is argv's, which we may edit). */
 static int parse_service(char *arg, struct image_arg *out)
 {
@@ -273,17 +172,20 @@ static int parse_service(char *arg, struct image_arg *out)
 
 static int create_option(struct create_args *a, int opt, char *arg)
 {
+	long long v;
+
 	switch (opt) {
 	case OPT_PRODUCT:
 		if (dn_uuid_normalize(arg, strlen(arg), a->product) < 0)
-			return usage_error("create", "--product '%s' is not a "
-					   "UUID", arg);
+			return cli_usage_error(CREATE, "--product '%s' is not "
+					       "a UUID", arg);
 		a->has_product = true;
 		return 0;
 	case OPT_VERSION:
-		if (parse_version(arg, &a->version) < 0)
-			return usage_error("create", "--version takes 0 to "
-					   "2^53-1, not '%s'", arg);
+		if (cli_parse_number(arg, 0, OCI_SYSTEM_VERSION_MAX, &v) < 0)
+			return cli_usage_error(CREATE, "--version takes 0 to "
+					       "2^53-1, not '%s'", arg);
+		a->version = (uint64_t)v;
 		a->has_version = true;
 		return 0;
 	case OPT_ROOTFS_LAYOUT:
@@ -297,18 +199,19 @@ static int create_option(struct create_args *a, int opt, char *arg)
 		return 0;
 	case OPT_SERVICE:
 		if (a->service_count == OCI_SERVICES_MAX)
-			return usage_error("create", "more than %d services",
-					   OCI_SERVICES_MAX);
+			return cli_usage_error(CREATE, "more than %d services",
+					       OCI_SERVICES_MAX);
 		if (parse_service(arg, &a->services[a->service_count]) < 0)
-			return usage_error("create", "--service takes "
-					   "NAME=LAYOUT:TAG, not '%s'", arg);
+			return cli_usage_error(CREATE, "--service takes "
+					       "NAME=LAYOUT:TAG, not '%s'",
+					       arg);
 		a->service_count++;
 		return 0;
 	case OPT_OUTPUT:
 		a->output = arg;
 		return 0;
 	}
-	return usage_error("create", "bad option");
+	return cli_usage_error(CREATE, "bad option");
 }
 
 /* 0 to go on, -1 after --help, else the exit status. */
@@ -334,20 +237,20 @@ static int create_parse(int argc, char **argv, struct create_args *a)
 			return -1;
 		}
 		if (opt == '?' || opt == ':')
-			return usage_error("create", "bad option '%s'",
-					   argv[optind - 1]);
+			return cli_usage_error(CREATE, "bad option '%s'",
+					       argv[optind - 1]);
 		r = create_option(a, opt, optarg);
 		if (r)
 			return r;
 	}
 	if (optind < argc)
-		return usage_error("create", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error(CREATE, "unexpected argument '%s'",
+				       argv[optind]);
 	if (!a->has_product || !a->has_version || !a->rootfs.layout ||
 	    !a->rootfs.tag || !a->output)
-		return usage_error("create", "--product, --version, "
-				   "--rootfs-layout, --rootfs-tag and --output "
-				   "are needed");
+		return cli_usage_error(CREATE, "--product, --version, "
+				       "--rootfs-layout, --rootfs-tag and "
+				       "--output are needed");
 	return 0;
 }
 
@@ -362,8 +265,8 @@ static int resolve_image(struct image_arg *img, struct work *w)
 
 	r = layout_open(&l, AT_FDCWD, img->layout, &le);
 	if (r < 0)
-		return failure("create", "%s: %s: %s", img->layout, le.what,
-			       le.reason);
+		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
+				   le.reason);
 	r = layout_read_index(&l, w->buf, sizeof(w->buf), w->tokens,
 			      OCI_TOKENS_MAX, &w->idx, &le);
 	if (r >= 0)
@@ -378,15 +281,15 @@ static int resolve_image(struct image_arg *img, struct work *w)
 	}
 	layout_close(&l);
 	if (r < 0)
-		return failure("create", "%s: %s: %s", img->layout, le.what,
-			       le.reason);
+		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
+				   le.reason);
 	r = oci_manifest_check_bootable(&w->manifest, &je);
 	if (r == 0 && w->manifest.layer_count == 0)
-		return failure("create", "%s:%s: the image has no layers",
-			       img->layout, img->tag);
+		return cli_failure(CREATE, "%s:%s: the image has no layers",
+				   img->layout, img->tag);
 	if (r < 0)
-		return failure("create", "%s:%s cannot boot: %s: %s",
-			       img->layout, img->tag, je.path, je.reason);
+		return cli_failure(CREATE, "%s:%s cannot boot: %s: %s",
+				   img->layout, img->tag, je.path, je.reason);
 	return 0;
 }
 
@@ -452,8 +355,8 @@ static int create_write(const struct create_args *a, struct work *w)
 
 	r = system_manifest_json(a, &json, &len);
 	if (r < 0)
-		return failure("create", "system manifest: %s",
-			       ociboot_strerror(r));
+		return cli_failure(CREATE, "system manifest: %s",
+				   ociboot_strerror(r));
 	/* Refuse what the init would refuse (names, repositories...). */
 	r = oci_system_manifest_parse(json, len, w->tokens, OCI_TOKENS_MAX,
 				      &w->system, &je);
@@ -461,22 +364,22 @@ static int create_write(const struct create_args *a, struct work *w)
 		r = -OCIBOOT_ETOOBIG;
 	if (r < 0) {
 		free(json);
-		return failure("create", "the system manifest would be "
-			       "refused: %s: %s", je.path,
-			       je.reason ? je.reason : ociboot_strerror(r));
+		return cli_failure(CREATE, "the system manifest would be "
+				   "refused: %s: %s", je.path,
+				   je.reason ? je.reason : ociboot_strerror(r));
 	}
 	r = write_file(a->output, json, len);
 	sha256_digest(json, len, digest);
 	free(json);
 	if (r < 0)
-		return failure("create", "%s: %s", a->output, strerror(-r));
-	print_digest("digest", digest);
+		return cli_failure(CREATE, "%s: %s", a->output, strerror(-r));
+	cli_print_digest("digest", digest);
 	printf("size: %zu\nproduct: %s\nversion: %" PRIu64 "\n", len,
 	       a->product, a->version);
-	print_digest("rootfs", a->rootfs.digest);
+	cli_print_digest("rootfs", a->rootfs.digest);
 	for (size_t i = 0; i < a->service_count; i++) {
 		printf("service %s: ", a->services[i].name);
-		print_digest("image", a->services[i].digest);
+		cli_print_digest("image", a->services[i].digest);
 	}
 	return 0;
 }
@@ -488,7 +391,7 @@ static int manifest_create(int argc, char **argv)
 	int r;
 
 	if (!a || !w) {
-		r = failure("create", "%s", strerror(ENOMEM));
+		r = cli_failure(CREATE, "%s", strerror(ENOMEM));
 		goto out;
 	}
 	r = create_parse(argc, argv, a);
@@ -511,52 +414,7 @@ out:
 
 static int manifest_sign(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "in", required_argument, NULL, OPT_IN },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *key = NULL, *in = NULL, *out = NULL;
-	char why[KEYGEN_WHY_MAX];
-	bool force = false;
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_KEY:
-			key = optarg;
-			break;
-		case OPT_IN:
-			in = optarg;
-			break;
-		case OPT_OUT:
-			out = optarg;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
-		case OPT_HELP:
-			fputs(sign_usage, stdout);
-			return 0;
-		default:
-			return usage_error("sign", "bad option '%s'",
-					   argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("sign", "unexpected argument '%s'",
-				   argv[optind]);
-	if (!key || !in || !out)
-		return usage_error("sign", "--key, --in and --out are needed");
-	if (streq(in, out))
-		return usage_error("sign", "--in and --out name the same file");
-	if (keygen_sign(key, in, out, force, why, sizeof(why)) < 0)
-		return failure("sign", "%s", why);
-	printf("wrote %s\n", out);
-	return 0;
+	return cli_sign("ociboot manifest sign", sign_usage, argc, argv);
 }
 
 /* --- package -------------------------------------------------------------- */
@@ -606,30 +464,31 @@ static int package_parse(int argc, char **argv, struct package_args *a)
 			fputs(package_usage, stdout);
 			return -1;
 		default:
-			return usage_error("package", "bad option '%s'",
-					   argv[optind - 1]);
+			return cli_usage_error(PACKAGE, "bad option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("package", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error(PACKAGE, "unexpected argument '%s'",
+				       argv[optind]);
 	if (!a->layout || !a->tag || !a->manifest || !a->signature ||
 	    !a->cert)
-		return usage_error("package", "--layout, --tag, --manifest, "
-				   "--signature and --cert are needed");
+		return cli_usage_error(PACKAGE, "--layout, --tag, --manifest, "
+				       "--signature and --cert are needed");
 	if (!layout_tag_valid(a->tag))
-		return usage_error("package", "bad --tag '%s'", a->tag);
+		return cli_usage_error(PACKAGE, "bad --tag '%s'", a->tag);
 	return 0;
 }
 
 static int read_part(const char *path, size_t max, struct part *p)
 {
-	int r = read_file(path, max, &p->data, &p->len);
+	int r = cli_read_file(path, max, &p->data, &p->len);
 
 	if (r == -OCIBOOT_ETOOBIG)
-		return failure("package", "%s: more than %zu bytes", path, max);
+		return cli_failure(PACKAGE, "%s: more than %zu bytes", path,
+				   max);
 	if (r < 0)
-		return failure("package", "%s: %s", path, strerror(-r));
+		return cli_failure(PACKAGE, "%s: %s", path, strerror(-r));
 	return 0;
 }
 
@@ -716,13 +575,13 @@ static int read_certificate(const char *path, struct part *out)
 			      : -ENOMEM;
 		free(file.data);
 		if (r < 0)
-			return failure("package", "%s: %s", path,
-				       why ? why : strerror(-r));
+			return cli_failure(PACKAGE, "%s: %s", path,
+					   why ? why : strerror(-r));
 	}
 	if (out->len > OCI_SYSTEM_CERTIFICATE_SIZE_MAX ||
 	    cert_parse(out->data, out->len, &info) < 0)
-		return failure("package", "%s: not one X.509 certificate",
-			       path);
+		return cli_failure(PACKAGE, "%s: not one X.509 certificate",
+				   path);
 	return 0;
 }
 
@@ -740,14 +599,15 @@ static int read_parts(const struct package_args *a, struct work *w,
 				      parts[0].len, w->tokens, OCI_TOKENS_MAX,
 				      &w->system, &je);
 	if (r < 0)
-		return failure("package", "%s: not a system manifest: %s: %s "
-			       "(offset %zu)", a->manifest, je.path,
-			       je.reason ? je.reason : "refused", je.offset);
+		return cli_failure(PACKAGE, "%s: not a system manifest: %s: %s "
+				   "(offset %zu)", a->manifest, je.path,
+				   je.reason ? je.reason : "refused",
+				   je.offset);
 	r = read_part(a->signature, OCI_SYSTEM_SIGNATURE_SIZE_MAX, &parts[1]);
 	if (r)
 		return r;
 	if (parts[1].len == 0)
-		return failure("package", "%s: empty", a->signature);
+		return cli_failure(PACKAGE, "%s: empty", a->signature);
 	return read_certificate(a->cert, &parts[2]);
 }
 
@@ -815,8 +675,8 @@ static int check_artifact(const char *json, size_t len, struct work *w)
 	if (r == 0)
 		r = oci_system_artifact_check(&w->manifest, &art, &je);
 	if (r < 0)
-		return failure("package", "artifact manifest refused: %s: %s",
-			       je.path, je.reason ? je.reason : "refused");
+		return cli_failure(PACKAGE, "artifact manifest refused: %s: %s",
+				   je.path, je.reason ? je.reason : "refused");
 	return 0;
 }
 
@@ -835,23 +695,23 @@ static int store(const struct package_args *a, const struct layout *l,
 		r = layout_add_blob(l, parts[i].data, parts[i].len,
 				    parts[i].digest, &le);
 	if (r < 0)
-		return failure("package", "%s: %s: %s", a->layout, le.what,
-			       le.reason);
+		return cli_failure(PACKAGE, "%s: %s: %s", a->layout, le.what,
+				   le.reason);
 	if (oci_digest_parse(EMPTY_DIGEST, strlen(EMPTY_DIGEST), want,
 			     &reason) < 0 || !ct_memeq(empty, want, SHA256_LEN))
-		return failure("package", "the empty blob's digest is wrong");
+		return cli_failure(PACKAGE, "the empty blob's digest is wrong");
 	r = artifact_json(parts, &json, &len);
 	if (r < 0)
-		return failure("package", "artifact manifest: %s",
-			       ociboot_strerror(r));
+		return cli_failure(PACKAGE, "artifact manifest: %s",
+				   ociboot_strerror(r));
 	r = check_artifact(json, len, w);
 	if (r == 0 && layout_add_blob(l, json, len, digest, &le) == 0 &&
 	    layout_tag(l, a->tag, digest, (int64_t)len, &le) == 0) {
-		print_digest("digest", digest);
+		cli_print_digest("digest", digest);
 		printf("size: %zu\ntag: %s\n", len, a->tag);
 	} else if (r == 0) {
-		r = failure("package", "%s: %s: %s", a->layout, le.what,
-			    le.reason);
+		r = cli_failure(PACKAGE, "%s: %s: %s", a->layout, le.what,
+				le.reason);
 	}
 	free(json);
 	return r;
@@ -871,13 +731,13 @@ static int manifest_package(int argc, char **argv)
 		return r < 0 ? 0 : r;
 	w = malloc(sizeof(*w));
 	if (!w)
-		return failure("package", "%s", strerror(ENOMEM));
+		return cli_failure(PACKAGE, "%s", strerror(ENOMEM));
 	r = read_parts(&a, w, parts);
 	if (r == 0) {
 		r = layout_create(&l, AT_FDCWD, a.layout, &le);
 		if (r < 0) {
-			r = failure("package", "%s: %s: %s", a.layout, le.what,
-				    le.reason);
+			r = cli_failure(PACKAGE, "%s: %s: %s", a.layout,
+					le.what, le.reason);
 		} else {
 			r = store(&a, &l, parts, w);
 			layout_close(&l);
@@ -891,23 +751,13 @@ static int manifest_package(int argc, char **argv)
 
 int manifest_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(main_usage, stderr);
-		return 2;
-	}
-	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
-		fputs(main_usage, stdout);
-		return 0;
-	}
-	optind = 1;
+	static const struct cli_command commands[] = {
+		{ "create", manifest_create },
+		{ "sign", manifest_sign },
+		{ "package", manifest_package },
+	};
+
 	opterr = 0;
-	if (streq(argv[1], "create"))
-		return manifest_create(argc - 1, argv + 1);
-	if (streq(argv[1], "sign"))
-		return manifest_sign(argc - 1, argv + 1);
-	if (streq(argv[1], "package"))
-		return manifest_package(argc - 1, argv + 1);
-	fprintf(stderr, "ociboot manifest: unknown command '%s' (try --help)\n",
-		argv[1]);
-	return 2;
+	return cli_dispatch("ociboot manifest", main_usage, commands,
+			    ARRAY_SIZE(commands), argc, argv);
 }

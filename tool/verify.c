@@ -9,29 +9,30 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "crypto/dn.h"
 #include "crypto/sha256.h"
-#include "crypto/verify_error.h"
 #include "crypto/x509.h"
 #include "fs/layout.h"
 #include "fs/oci.h"
 #include "fs/oci_ref.h"
 #include "fs/system.h"
 #include "fs/verity.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
+#include "tool/cli.h"
 #include "tool/commands.h"
 
 #define VERIFY_CA_FILES_MAX X509_ANCHORS_MAX
 /* Bytes read at a time; a multiple of VERITY_BLOCK_SIZE. */
 #define VERIFY_CHUNK (1u << 20)
+/* What the messages of `ociboot verify` start with. */
+#define VERIFY "ociboot verify"
 
 _Static_assert(VERIFY_CHUNK % VERITY_BLOCK_SIZE == 0,
 	       "chunks hold whole verity blocks");
@@ -70,41 +71,15 @@ struct verify_args {
 	int64_t time;
 };
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot verify: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try 'ociboot verify --help')\n");
-	return 2;
-}
-
-__attribute__((format(printf, 1, 2)))
-static int failure(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ociboot verify: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
 static int set_tag(struct verify_args *a, const char *tag)
 {
 	size_t len = strlen(tag);
 
 	if (a->has_tag || a->ref.by_digest)
-		return usage_error("give one --tag or --digest");
+		return cli_usage_error(VERIFY, "give one --tag or --digest");
 	if (len == 0 || len > OCI_TAG_MAX)
-		return usage_error("--tag takes 1 to %d characters",
-				   OCI_TAG_MAX);
+		return cli_usage_error(VERIFY, "--tag takes 1 to %d "
+				       "characters", OCI_TAG_MAX);
 	memcpy(a->ref.tag, tag, len + 1);
 	a->has_tag = true;
 	return 0;
@@ -115,23 +90,21 @@ static int set_digest(struct verify_args *a, const char *text)
 	const char *reason;
 
 	if (a->has_tag || a->ref.by_digest)
-		return usage_error("give one --tag or --digest");
+		return cli_usage_error(VERIFY, "give one --tag or --digest");
 	if (oci_digest_parse(text, strlen(text), a->ref.digest, &reason) < 0)
-		return usage_error("bad --digest '%s': %s", text, reason);
+		return cli_usage_error(VERIFY, "bad --digest '%s': %s", text,
+				       reason);
 	a->ref.by_digest = true;
 	return 0;
 }
 
 static int set_time(struct verify_args *a, const char *text)
 {
-	char *end;
 	long long v;
 
-	errno = 0;
-	v = *text >= '0' && *text <= '9' ? strtoll(text, &end, 10) : -1;
-	if (v < 0 || errno || *end || v > INT64_MAX / 4)
-		return usage_error("--time takes Unix seconds, not '%s'",
-				   text);
+	if (cli_parse_number(text, 0, INT64_MAX / 4, &v) < 0)
+		return cli_usage_error(VERIFY, "--time takes Unix seconds, "
+				       "not '%s'", text);
 	a->time = v;
 	return 0;
 }
@@ -150,19 +123,20 @@ static int set_option(struct verify_args *a, int opt, const char *arg)
 		return set_digest(a, arg);
 	case OPT_CA:
 		if (a->ca_count == VERIFY_CA_FILES_MAX)
-			return usage_error("more than %d --ca",
-					   VERIFY_CA_FILES_MAX);
+			return cli_usage_error(VERIFY, "more than %d --ca",
+					       VERIFY_CA_FILES_MAX);
 		a->cas[a->ca_count++] = arg;
 		return 0;
 	case OPT_PRODUCT:
 		if (dn_uuid_normalize(arg, strlen(arg), uuid) < 0)
-			return usage_error("--product '%s' is not a UUID", arg);
+			return cli_usage_error(VERIFY, "--product '%s' is not "
+					       "a UUID", arg);
 		a->product = arg;
 		return 0;
 	case OPT_TIME:
 		return set_time(a, arg);
 	}
-	return usage_error("bad option");
+	return cli_usage_error(VERIFY, "bad option");
 }
 
 /* 0 to go on, -1 after --help, else the exit status. */
@@ -190,40 +164,19 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 			return -1;
 		}
 		if (opt == '?' || opt == ':')
-			return usage_error("bad option '%s'",
-					   argv[optind - 1]);
+			return cli_usage_error(VERIFY, "bad option '%s'",
+					       argv[optind - 1]);
 		r = set_option(a, opt, optarg);
 		if (r)
 			return r;
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(VERIFY, "unexpected argument '%s'",
+				       argv[optind]);
 	if (!a->layout || !a->ca_count)
-		return usage_error("--layout and --ca are needed");
+		return cli_usage_error(VERIFY, "--layout and --ca are needed");
 	if (!a->has_tag && !a->ref.by_digest)
 		memcpy(a->ref.tag, OCI_DEFAULT_TAG, sizeof(OCI_DEFAULT_TAG));
-	return 0;
-}
-
-static int load_cas(const struct verify_args *a, struct x509_trust_store *ts)
-{
-	char line[1024];
-	struct verify_error e;
-	struct stat st;
-	int r;
-
-	x509_trust_store_init(ts);
-	for (size_t i = 0; i < a->ca_count; i++) {
-		verify_error_clear(&e);
-		if (stat(a->cas[i], &st) == 0 && S_ISDIR(st.st_mode))
-			r = x509_trust_store_load_dir(ts, a->cas[i], &e);
-		else
-			r = x509_trust_store_load_file(ts, a->cas[i], &e);
-		if (r < 0) {
-			verify_error_format(&e, line, sizeof(line));
-			return failure("%s: %s", a->cas[i], line);
-		}
-	}
 	return 0;
 }
 
@@ -239,21 +192,12 @@ struct tree_compare {
 static int compare_block(void *ctx, uint64_t block, const uint8_t *data)
 {
 	struct tree_compare *t = ctx;
-	size_t done = 0;
+	int r;
 
-	while (done < VERITY_BLOCK_SIZE) {
-		ssize_t n = pread(t->fd, t->stored + done,
-				  VERITY_BLOCK_SIZE - done,
-				  (off_t)(block * VERITY_BLOCK_SIZE + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
+	r = fileio_pread_exact(t->fd, t->stored, VERITY_BLOCK_SIZE,
+			       block * VERITY_BLOCK_SIZE);
+	if (r < 0)
+		return r;
 	if (memcmp(t->stored, data, VERITY_BLOCK_SIZE) == 0)
 		return 0;
 	t->block = block;
@@ -273,14 +217,10 @@ static int hash_tree(const struct system_layer *y, int fd,
 	while (r == 0 && done < y->hash_offset) {
 		size_t want = y->hash_offset - done < VERIFY_CHUNK ?
 			      (size_t)(y->hash_offset - done) : VERIFY_CHUNK;
-		ssize_t n = pread(fd, buf, want, (off_t)done);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if ((size_t)n != want)
-			return -EIO;	/* a short read of a regular file */
+		r = fileio_pread_exact(fd, buf, want, done);
+		if (r < 0)
+			return r;
 		r = verity_tree_update(tree, buf, want);
 		done += want;
 	}
@@ -301,18 +241,19 @@ static int check_tree(size_t i, const struct system_layer *y, int fd,
 	oci_digest_string(y->digest, digest);
 	r = hash_tree(y, fd, tree, &cmp, buf, root);
 	if (r == -OCIBOOT_EVERIFY)
-		return failure("layer %zu %s: hash block %" PRIu64 " (offset "
-			       "%" PRIu64 ") differs from the one its data "
-			       "gives", i, digest, cmp.block,
-			       cmp.block * VERITY_BLOCK_SIZE);
+		return cli_failure(VERIFY, "layer %zu %s: hash block %" PRIu64
+				   " (offset %" PRIu64 ") differs from the one "
+				   "its data gives", i, digest, cmp.block,
+				   cmp.block * VERITY_BLOCK_SIZE);
 	if (r < 0)
-		return failure("layer %zu %s: hash tree: %s", i, digest,
-			       ociboot_strerror(r));
+		return cli_failure(VERIFY, "layer %zu %s: hash tree: %s", i,
+				   digest, ociboot_strerror(r));
 	if (!ct_memeq(root, y->root_hash, VERITY_DIGEST_LEN)) {
 		sha256_hex(root, got);
 		sha256_hex(y->root_hash, want);
-		return failure("layer %zu %s: verity root hash %s is not the "
-			       "signed annotation's %s", i, digest, got, want);
+		return cli_failure(VERIFY, "layer %zu %s: verity root hash %s "
+				   "is not the signed annotation's %s", i,
+				   digest, got, want);
 	}
 	printf("layer %zu: content matches its digest; hash tree of %" PRIu64
 	       " data blocks recomputed, root hash and every hash block "
@@ -331,11 +272,13 @@ static int check_layer_content(const struct layout *l, size_t i,
 	oci_digest_string(y->digest, digest);
 	fd = layout_open_blob(l, y->digest, y->size, &le);
 	if (fd < 0)
-		return failure("layer %zu %s: %s", i, digest, le.reason);
+		return cli_failure(VERIFY, "layer %zu %s: %s", i, digest,
+				   le.reason);
 	r = layout_blob_verify_fd(fd, y->digest, y->size, buf, VERIFY_CHUNK,
 				  &le);
 	if (r < 0)
-		r = failure("layer %zu %s: %s", i, digest, le.reason);
+		r = cli_failure(VERIFY, "layer %zu %s: %s", i, digest,
+				le.reason);
 	else
 		r = check_tree(i, y, fd, tree, buf);
 	close(fd);
@@ -350,7 +293,7 @@ static int check_contents(const struct layout *l,
 	int r = 0;
 
 	if (!tree || !buf)
-		r = failure("%s", strerror(ENOMEM));
+		r = cli_failure(VERIFY, "%s", strerror(ENOMEM));
 	for (size_t i = 0; r == 0 && i < plan->layer_count; i++)
 		r = check_layer_content(l, i, &plan->layers[i], tree, buf);
 	free(tree);
@@ -380,17 +323,19 @@ static int run(const struct verify_args *a, struct verify_work *w)
 	struct layout l;
 	int r;
 
-	r = load_cas(a, &w->ts);
+	r = cli_load_cas(VERIFY, a->cas, a->ca_count, &w->ts);
 	if (r)
 		return r;
 	r = layout_open(&l, AT_FDCWD, a->layout, &le);
 	if (r < 0)
-		return failure("%s: %s: %s", a->layout, le.what, le.reason);
+		return cli_failure(VERIFY, "%s: %s: %s", a->layout, le.what,
+				   le.reason);
 	r = system_verify(&l, &a->ref, &w->ts, a->time, a->product,
 			  &w->scratch, &w->plan, &w->err);
 	if (r < 0) {
 		system_error_format(&w->err, line, sizeof(line));
-		r = failure("%s: %s", system_stage_name(w->err.stage), line);
+		r = cli_failure(VERIFY, "%s: %s",
+				system_stage_name(w->err.stage), line);
 	} else {
 		system_plan_describe(&w->plan, print_line, NULL);
 		fflush(stdout);
@@ -413,7 +358,7 @@ int verify_main(int argc, char **argv)
 		return r < 0 ? 0 : r;
 	w = malloc(sizeof(*w));
 	if (!w)
-		return failure("%s", strerror(ENOMEM));
+		return cli_failure(VERIFY, "%s", strerror(ENOMEM));
 	r = run(&a, w);
 	free(w);
 	return r;

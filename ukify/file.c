@@ -5,26 +5,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "lib/fileio.h"
 #include "lib/util.h"
 #include "ukify/file.h"
-
-static int read_all(int fd, uint8_t *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;	/* the file shrank under us */
-		done += (size_t)n;
-	}
-	return 0;
-}
 
 int ukify_file_read(const char *path, size_t max, uint8_t **out,
 		    size_t *out_len)
@@ -49,7 +32,8 @@ int ukify_file_read(const char *path, size_t max, uint8_t **out,
 	buf = malloc(len + 1);
 	if (!buf)
 		return -ENOMEM;
-	r = read_all(fd, buf, len);
+	/* -EIO when the file shrank under us. */
+	r = fileio_pread_exact(fd, buf, len, 0);
 	if (r < 0) {
 		free(buf);
 		return r;
@@ -60,25 +44,9 @@ int ukify_file_read(const char *path, size_t max, uint8_t **out,
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static int write_fd(int fd, const void *buf, size_t len, mode_t mode)
 {
-	int r = write_all(fd, buf, len);
+	int r = fileio_write_all(fd, buf, len);
 
 	if (r < 0)
 		return r;

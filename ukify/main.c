@@ -4,12 +4,12 @@
  * sign a unified kernel image, inspect a PE image.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "crypto/sha256.h"
 #include "lib/util.h"
+#include "tool/cli.h"
 #include "tool/commands.h"
 #include "ukify/authenticode.h"
 #include "ukify/bzimage.h"
@@ -20,6 +20,10 @@
 
 #define DEFAULT_STUB "/usr/lib/systemd/boot/efi/linuxx64.efi.stub"
 #define INSPECT_MAX PE_FILE_MAX
+/* Each command as typed: what its messages start with. */
+#define INITRD "ukify initrd"
+#define BUILD "ukify build"
+#define INSPECT "ukify inspect"
 
 static const char initrd_usage[] =
 	"usage: ukify initrd --init FILE\n"
@@ -71,51 +75,14 @@ static const char main_usage[] =
 	"\n"
 	"`ukify COMMAND --help` describes each command.\n";
 
-__attribute__((format(printf, 2, 3)))
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ukify %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try 'ukify %s --help')\n", cmd);
-	return 2;
-}
-
-__attribute__((format(printf, 3, 4)))
-static int failure(const char *cmd, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ukify %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (err)
-		fprintf(stderr, ": %s", ociboot_strerror(err));
-	fputc('\n', stderr);
-	return 1;
-}
-
 /* SOURCE_DATE_EPOCH, default 0; false when it is not a 32-bit count. */
 static bool source_date_epoch(uint32_t *out)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v = 0;
+	long long v = 0;
 
-	if (!s || !*s) {
-		*out = 0;
-		return true;
-	}
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (unsigned long long)(*s - '0');
-		if (v > UINT32_MAX)
-			return false;
-	}
+	if (s && *s && cli_parse_number(s, 0, UINT32_MAX, &v) < 0)
+		return false;
 	*out = (uint32_t)v;
 	return true;
 }
@@ -149,8 +116,8 @@ static int add_modules(const char *cmd, struct initrd_args *a, char *list)
 	for (char *save, *name = strtok_r(list, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
 		if (a->o.module_count >= INITRD_MODULES_MAX)
-			return usage_error(cmd, "more than %d modules",
-					   INITRD_MODULES_MAX);
+			return cli_usage_error(cmd, "more than %d modules",
+					       INITRD_MODULES_MAX);
 		a->modules[a->o.module_count++] = name;
 	}
 	return 0;
@@ -173,12 +140,12 @@ static int initrd_option(const char *cmd, struct initrd_args *a, int opt,
 		/* Kept for the life of the process, like argv. */
 		copy = strdup(arg);
 		if (!copy)
-			return usage_error(cmd, "out of memory");
+			return cli_usage_error(cmd, "out of memory");
 		return add_modules(cmd, a, copy);
 	case OPT_CA:
 		if (a->o.ca_count >= INITRD_CAS_MAX)
-			return usage_error(cmd, "more than %d --ca files",
-					   INITRD_CAS_MAX);
+			return cli_usage_error(cmd, "more than %d --ca files",
+					       INITRD_CAS_MAX);
 		a->cas[a->o.ca_count++] = arg;
 		return 0;
 	case OPT_COMPRESS:
@@ -187,8 +154,8 @@ static int initrd_option(const char *cmd, struct initrd_args *a, int opt,
 		else if (streq(arg, "none"))
 			a->o.compression = INITRD_COMPRESS_NONE;
 		else
-			return usage_error(cmd, "--compress takes none or "
-					   "zstd, not '%s'", arg);
+			return cli_usage_error(cmd, "--compress takes none or "
+					       "zstd, not '%s'", arg);
 		return 0;
 	case OPT_OUTPUT:
 		a->output = arg;
@@ -211,17 +178,17 @@ static int bad_option(const char *cmd, int opt, char **argv)
 	const char *word = argv[optind - 1];
 
 	if (opt == ':')
-		return usage_error(cmd, "%s needs a value", word);
-	return usage_error(cmd, "unknown option '%s'", word);
+		return cli_usage_error(cmd, "%s needs a value", word);
+	return cli_usage_error(cmd, "unknown option '%s'", word);
 }
 
 /* Check the initrd options make sense together; 0 or 2. */
 static int check_initrd_args(const char *cmd, const struct initrd_args *a)
 {
 	if (!a->o.init)
-		return usage_error(cmd, "--init is required");
+		return cli_usage_error(cmd, "--init is required");
 	if (a->o.module_count && !a->o.modules_dir)
-		return usage_error(cmd, "--module needs --modules-dir");
+		return cli_usage_error(cmd, "--module needs --modules-dir");
 	return 0;
 }
 
@@ -232,12 +199,12 @@ static int make_initrd(const char *cmd, struct initrd_args *a, uint8_t **out,
 	int r;
 
 	if (!source_date_epoch(&a->o.mtime))
-		return usage_error(cmd, "SOURCE_DATE_EPOCH is not a decimal "
-				   "count of seconds below 2^32");
+		return cli_usage_error(cmd, "SOURCE_DATE_EPOCH is not a "
+				       "decimal count of seconds below 2^32");
 	r = initrd_build(&a->o, out, out_len, why, sizeof(why));
 	if (r < 0)
-		return failure(cmd, r, "%s%s", streq(cmd, "build") ?
-			       "initrd: " : "", why);
+		return cli_failure_errno(cmd, r, "%s%s", streq(cmd, BUILD) ?
+					 "initrd: " : "", why);
 	return 0;
 }
 
@@ -247,7 +214,7 @@ static int cmd_initrd(int argc, char **argv)
 		INITRD_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "initrd";
+	const char *cmd = INITRD;
 	struct initrd_args a;
 	uint8_t *buf;
 	size_t len;
@@ -266,11 +233,11 @@ static int cmd_initrd(int argc, char **argv)
 			return r;
 	}
 	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind]);
 	r = check_initrd_args(cmd, &a);
 	if (r == 0 && !a.output)
-		r = usage_error(cmd, "--output is required");
+		r = cli_usage_error(cmd, "--output is required");
 	if (r == 0)
 		r = make_initrd(cmd, &a, &buf, &len);
 	if (r)
@@ -278,7 +245,7 @@ static int cmd_initrd(int argc, char **argv)
 	r = ukify_file_write(a.output, buf, len, 0644);
 	free(buf);
 	if (r < 0)
-		return failure(cmd, r, "writing %s", a.output);
+		return cli_failure_errno(cmd, r, "writing %s", a.output);
 	return 0;
 }
 
@@ -321,7 +288,7 @@ static int build_option(struct build_args *b, int opt, const char *arg)
 	case OPT_KEY: b->key = arg; return 0;
 	case OPT_CERT: b->cert = arg; return 0;
 	}
-	return initrd_option("build", &b->initrd, opt, arg);
+	return initrd_option(BUILD, &b->initrd, opt, arg);
 }
 
 static int parse_build_args(int argc, char **argv, struct build_args *b)
@@ -348,13 +315,13 @@ static int parse_build_args(int argc, char **argv, struct build_args *b)
 		}
 		r = build_option(b, opt, optarg);
 		if (r < 0)
-			return bad_option("build", opt, argv);
+			return bad_option(BUILD, opt, argv);
 		if (r > 0)
 			return r;
 	}
 	if (optind < argc)
-		return usage_error("build", "unexpected argument '%s'",
-				   argv[optind]);
+		return cli_usage_error(BUILD, "unexpected argument '%s'",
+				       argv[optind]);
 	return 0;
 }
 
@@ -363,17 +330,17 @@ static int check_build_args(struct build_args *b)
 	const struct initrd_args *i = &b->initrd;
 
 	if (!b->kernel)
-		return usage_error("build", "--kernel is required");
+		return cli_usage_error(BUILD, "--kernel is required");
 	if (!i->output)
-		return usage_error("build", "--output is required");
+		return cli_usage_error(BUILD, "--output is required");
 	if (!b->key != !b->cert)
-		return usage_error("build", "--key and --cert go together");
+		return cli_usage_error(BUILD, "--key and --cert go together");
 	if (b->initrd_file && (i->o.init || i->o.modules_dir ||
 			       i->o.module_count || i->o.ca_count))
-		return usage_error("build", "--initrd excludes --init, "
-				   "--modules-dir, --module and --ca");
+		return cli_usage_error(BUILD, "--initrd excludes --init, "
+				       "--modules-dir, --module and --ca");
 	if (!b->initrd_file)
-		return check_initrd_args("build", i);
+		return check_initrd_args(BUILD, i);
 	return 0;
 }
 
@@ -382,7 +349,7 @@ static int read_input(const char *what, const char *path, size_t max,
 {
 	int r = ukify_file_read(path, max, buf, len);
 
-	return r < 0 ? failure("build", r, "%s %s", what, path) : 0;
+	return r < 0 ? cli_failure_errno(BUILD, r, "%s %s", what, path) : 0;
 }
 
 static int read_build_files(const struct build_args *b, struct build_files *f)
@@ -419,19 +386,19 @@ static int find_uname(const struct build_args *b, struct build_files *f)
 	if (b->uname) {
 		snprintf(f->uname, sizeof(f->uname), "%s", b->uname);
 		if (strlen(b->uname) >= sizeof(f->uname))
-			return failure("build", -EINVAL, "--uname '%s' is "
-				       "longer than %d bytes", b->uname,
-				       BZIMAGE_RELEASE_MAX);
+			return cli_failure_errno(BUILD, -EINVAL, "--uname '%s' "
+						 "is longer than %d bytes",
+						 b->uname, BZIMAGE_RELEASE_MAX);
 	} else if (bzimage_release(f->kernel, f->kernel_len, f->uname) < 0) {
-		return failure("build", 0, "cannot read the kernel release "
-			       "from %s (pass --uname)", b->kernel);
+		return cli_failure(BUILD, "cannot read the kernel release "
+				   "from %s (pass --uname)", b->kernel);
 	}
 	if (!b->initrd_file && b->initrd.o.modules_dir &&
 	    initrd_kver(b->initrd.o.modules_dir, kver) == 0 &&
 	    !streq(kver, f->uname))
-		return failure("build", 0, "the modules in %s are for %s but "
-			       "the kernel is %s", b->initrd.o.modules_dir,
-			       kver, f->uname);
+		return cli_failure(BUILD, "the modules in %s are for %s but "
+				   "the kernel is %s", b->initrd.o.modules_dir,
+				   kver, f->uname);
 	return 0;
 }
 
@@ -467,7 +434,7 @@ static int assemble_uki(const struct build_args *b, struct build_files *f,
 		in.osrel_len = strlen(in.osrel);
 	}
 	r = uki_build(&in, out, out_len, &why);
-	return r < 0 ? failure("build", r, "%s", why) : 0;
+	return r < 0 ? cli_failure_errno(BUILD, r, "%s", why) : 0;
 }
 
 static int sign_uki(const struct build_args *b, struct build_files *f,
@@ -480,13 +447,14 @@ static int sign_uki(const struct build_args *b, struct build_files *f,
 	int r;
 
 	if (!source_date_epoch(&epoch))
-		return usage_error("build", "SOURCE_DATE_EPOCH is not a "
-				   "decimal count of seconds below 2^32");
+		return cli_usage_error(BUILD, "SOURCE_DATE_EPOCH is not a "
+				       "decimal count of seconds below 2^32");
 	r = authenticode_sign(*img, *len, (const char *)f->key, f->key_len,
 			      (const char *)f->cert, f->cert_len,
 			      (time_t)epoch, &signed_img, &signed_len, &why);
 	if (r < 0)
-		return failure("build", r, "signing with %s: %s", b->key, why);
+		return cli_failure_errno(BUILD, r, "signing with %s: %s",
+					 b->key, why);
 	free(*img);
 	*img = signed_img;
 	*len = signed_len;
@@ -501,7 +469,7 @@ static int build_with_files(struct build_args *b, struct build_files *f)
 
 	r = read_build_files(b, f);
 	if (r == 0 && !b->initrd_file)
-		r = make_initrd("build", &b->initrd, &f->initrd,
+		r = make_initrd(BUILD, &b->initrd, &f->initrd,
 				&f->initrd_len);
 	if (r == 0)
 		r = find_uname(b, f);
@@ -512,8 +480,8 @@ static int build_with_files(struct build_args *b, struct build_files *f)
 	if (r == 0) {
 		r = ukify_file_write(b->initrd.output, img, len, 0644);
 		if (r < 0)
-			r = failure("build", r, "writing %s",
-				    b->initrd.output);
+			r = cli_failure_errno(BUILD, r, "writing %s",
+					      b->initrd.output);
 	}
 	free(img);
 	return r;
@@ -631,20 +599,21 @@ static int cmd_inspect(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-')
-		return usage_error("inspect", "takes exactly one FILE");
+		return cli_usage_error(INSPECT, "takes exactly one FILE");
 	r = ukify_file_read(argv[1], INSPECT_MAX, &buf, &len);
 	if (r < 0)
-		return failure("inspect", r, "%s", argv[1]);
+		return cli_failure_errno(INSPECT, r, "%s", argv[1]);
 	pe = malloc(sizeof(*pe));
 	r = pe ? pe_parse(buf, len, pe) : -ENOMEM;
 	if (r < 0) {
-		r = failure("inspect", r, "%s is not a valid PE32+ image",
-			    argv[1]);
+		r = cli_failure_errno(INSPECT, r, "%s is not a valid PE32+ "
+				      "image", argv[1]);
 	} else {
 		print_sections(buf, pe);
 		r = print_signature(buf, pe);
-		r = r < 0 ? failure("inspect", r, "%s: certificate table",
-				    argv[1]) : 0;
+		if (r < 0)
+			r = cli_failure_errno(INSPECT, r, "%s: certificate "
+					      "table", argv[1]);
 	}
 	free(pe);
 	free(buf);
