@@ -71,7 +71,7 @@ build: packages
 all: $(BUILD)/init $(BUILD)/ociboot $(BUILD)/ukify $(BUILD)/kernel.efi
 
 .PHONY: build all packages deps demo demo-run check check-build \
-	check-unit check-fuzz check-shell check-qemu fuzz clean
+	check-unit check-fuzz check-shell check-qemu fuzz bench clean
 
 # --- dependencies ----------------------------------------------------------
 
@@ -194,6 +194,12 @@ check: packages
 	$(MAKE) --no-print-directory -k check-unit check-fuzz check-shell \
 		check-qemu; ran=$$?; \
 	scripts/check-each summary $(CHECK_LOG) $$((built | ran))
+
+# Benchmarks: each prints our time against a reference tool's, as a ratio.
+bench: all
+	sh bench/sha256.sh
+	sh bench/verity.sh
+	sh bench/layer.sh
 
 clean:
 	rm -rf $(filter-out $(DEPS),$(wildcard $(BUILD)/*))

@@ -60,7 +60,7 @@ fi
 
 echo "verity format of $MB MB, best of $RUNS ($same):"
 echo "$ours $theirs $MB" | awk '{
-	printf "  ociboot (BearSSL sha256): %6.3f s  %7.1f MB/s\n", $1, $3 / $1
+	printf "  ociboot (crypto/sha256):  %6.3f s  %7.1f MB/s\n", $1, $3 / $1
 	printf "  veritysetup (OpenSSL):    %6.3f s  %7.1f MB/s\n", $2, $3 / $2
 	printf "  ratio ociboot / veritysetup: %.2f\n", $1 / $2
 }'
