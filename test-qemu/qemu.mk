@@ -4,4 +4,5 @@ qemu_scenarios += secureboot unsigned secureboot-off bad-cmdline failure-reboot
 qemu_scenarios += verified-boot interop-gensquashfs \
 	refuse-other-ca refuse-uncertified-key refuse-edited-manifest \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
+	refuse-wrong-product refuse-ambiguous-store \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree

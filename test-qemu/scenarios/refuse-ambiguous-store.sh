@@ -1,0 +1,10 @@
+# Two disks carry the label the command line names (a stick plugged in with
+# the same label, say): the init refuses to guess and names both.
+. "$here/refuse.sh"
+refuse_expect 'store LABEL=ocistore is ambiguous: /dev/vd[ab] and /dev/vd[ab]'
+disks=(store.img other.img)
+
+prepare() {
+	product_prepare && product_disk "$REFUSE_CMDLINE" &&
+		cp store.img other.img
+}
