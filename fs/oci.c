@@ -463,8 +463,32 @@ static int parse_artifact_type(struct ctx *c, char *out)
 
 /* --- image index and manifest --------------------------------------------- */
 
-static int index_fields(struct ctx *c, struct oci_index *out)
+/*
+ * The frame of every oci_*_parse(): tokenise buf, let fields() fill out
+ * (out_size bytes, zeroed first), and leave out zeroed on any failure.
+ */
+typedef int (*fields_fn)(struct ctx *c, void *out);
+
+static int parse_document(const char *buf, size_t len,
+			  struct json_token *tokens, size_t max_tokens,
+			  fields_fn fields, void *out, size_t out_size,
+			  struct json_error *err)
 {
+	struct ctx c;
+	int r;
+
+	memset(out, 0, out_size);
+	r = parse_json(&c, buf, len, tokens, max_tokens, err);
+	if (r == 0)
+		r = fields(&c, out);
+	if (r < 0)
+		memset(out, 0, out_size);
+	return r;
+}
+
+static int index_fields(struct ctx *c, void *p)
+{
+	struct oci_index *out = p;
 	int r = parse_schema_version(c, 2, -OCIBOOT_EMALFORMED);
 
 	if (r == 0)
@@ -493,20 +517,13 @@ int oci_index_parse(const char *buf, size_t len, struct json_token *tokens,
 		    size_t max_tokens, struct oci_index *out,
 		    struct json_error *err)
 {
-	struct ctx c;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	r = parse_json(&c, buf, len, tokens, max_tokens, err);
-	if (r == 0)
-		r = index_fields(&c, out);
-	if (r < 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	return parse_document(buf, len, tokens, max_tokens, index_fields,
+			      out, sizeof(*out), err);
 }
 
-static int manifest_fields(struct ctx *c, struct oci_manifest *out)
+static int manifest_fields(struct ctx *c, void *p)
 {
+	struct oci_manifest *out = p;
 	int i, r = parse_schema_version(c, 2, -OCIBOOT_EMALFORMED);
 
 	if (r == 0)
@@ -535,16 +552,8 @@ int oci_manifest_parse(const char *buf, size_t len, struct json_token *tokens,
 		       size_t max_tokens, struct oci_manifest *out,
 		       struct json_error *err)
 {
-	struct ctx c;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	r = parse_json(&c, buf, len, tokens, max_tokens, err);
-	if (r == 0)
-		r = manifest_fields(&c, out);
-	if (r < 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	return parse_document(buf, len, tokens, max_tokens, manifest_fields,
+			      out, sizeof(*out), err);
 }
 
 /* --- image config --------------------------------------------------------- */
@@ -661,8 +670,9 @@ static int config_rootfs(struct ctx *c, struct oci_config *cfg)
 	return 0;
 }
 
-static int config_fields(struct ctx *c, struct oci_config *cfg)
+static int config_fields(struct ctx *c, void *p)
 {
+	struct oci_config *cfg = p;
 	int r = parse_platform_field(c, 0, "architecture", true,
 				     cfg->architecture);
 
@@ -679,16 +689,8 @@ int oci_config_parse(const char *buf, size_t len, struct json_token *tokens,
 		     size_t max_tokens, struct oci_config *out,
 		     struct json_error *err)
 {
-	struct ctx c;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	r = parse_json(&c, buf, len, tokens, max_tokens, err);
-	if (r == 0)
-		r = config_fields(&c, out);
-	if (r < 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	return parse_document(buf, len, tokens, max_tokens, config_fields,
+			      out, sizeof(*out), err);
 }
 
 const char *oci_config_string(const struct oci_config *cfg, uint32_t offset)
@@ -922,8 +924,9 @@ static int parse_version(struct ctx *c, struct oci_system_manifest *m)
 	return 0;
 }
 
-static int system_fields_check(struct ctx *c, struct oci_system_manifest *m)
+static int system_fields_check(struct ctx *c, void *p)
 {
+	struct oci_system_manifest *m = p;
 	int i, r = parse_schema_version(c, 1, -EOPNOTSUPP);
 
 	if (r == 0)
@@ -955,16 +958,8 @@ int oci_system_manifest_parse(const char *buf, size_t len,
 			      struct oci_system_manifest *out,
 			      struct json_error *err)
 {
-	struct ctx c;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	r = parse_json(&c, buf, len, tokens, max_tokens, err);
-	if (r == 0)
-		r = system_fields_check(&c, out);
-	if (r < 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	return parse_document(buf, len, tokens, max_tokens, system_fields_check,
+			      out, sizeof(*out), err);
 }
 
 /* --- checks on parsed documents ------------------------------------------- */
