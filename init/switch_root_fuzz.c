@@ -17,13 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int id = -1, r;
 
 	if (!copy)
-		abort();
+		__builtin_trap();
 	memcpy(copy, data, size);
 	r = switch_root_parse_mnt_id(copy, size, &id);
 	if (r == 0 && (id < 0 || size < 8 || !memmem(copy, size, "mnt_id:", 7)))
-		abort();
+		__builtin_trap();
 	if (r != 0 && r != -OCIBOOT_EMALFORMED)
-		abort();
+		__builtin_trap();
 	free(copy);
 	return 0;
 }
