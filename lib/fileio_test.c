@@ -7,6 +7,14 @@
  * signal before they moved a byte, reads stopping at the end of the file
  * or at the cap, pread() leaving the file offset alone, offsets beyond
  * off_t refused, and errors passed up as -errno.
+ *
+ * Whole files: reads at, under and over their cap (sizes 0 to one past
+ * it), text NUL-terminated, non-regular files refused without hanging on a
+ * FIFO, procfs read as stdio reads it; attributes written in one write();
+ * new files with their exact mode, never over an existing file or link;
+ * atomic replacement leaving the old contents and no temporary file when
+ * it fails (a write cut by RLIMIT_FSIZE), in the working directory, a
+ * subdirectory or by absolute path, with the path's limits checked.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,11 +24,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -372,6 +385,375 @@ static void test_pread(void **state)
 	close(fd);
 }
 
+/* --- whole files ---------------------------------------------------------- */
+
+/* A new empty directory; its fd, its path into dir. */
+static int temp_dir(char dir[64])
+{
+	int fd;
+
+	snprintf(dir, 64, "/tmp/fileio_test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* Entries in dir_fd besides "." and "..". */
+static int count_entries(int dir_fd)
+{
+	DIR *d = fdopendir(dup(dir_fd));
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	rewinddir(d);		/* the offset is shared with dir_fd's */
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void remove_dir(int dir_fd, const char *dir)
+{
+	close(dir_fd);
+	assert_int_equal(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void put_file(int dir_fd, const char *name, const void *data,
+		     size_t len)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void assert_holds(int dir_fd, const char *name, const char *want)
+{
+	char got[256];
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = read(fd, got, sizeof(got));
+	close(fd);
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(got, want, (size_t)n);
+}
+
+static mode_t mode_of(int dir_fd, const char *name)
+{
+	struct stat st;
+
+	assert_int_equal(fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
+	return st.st_mode & 07777;
+}
+
+/* Files of 0..9 bytes against caps 0..9: the count, or too big. */
+static void test_read_file_caps(void **state)
+{
+	static const char data[] = "0123456789";
+	char dir[64];
+	int dir_fd = temp_dir(dir);
+
+	for (size_t len = 0; len < 10; len++) {
+		put_file(dir_fd, "f", data, len);
+		for (size_t cap = 0; cap < 10; cap++) {
+			char *buf = test_malloc(cap ? cap : 1);
+			ssize_t n = fileio_read_file(dir_fd, "f", buf, cap, 0);
+
+			if (len > cap) {
+				assert_int_equal(n, -OCIBOOT_ETOOBIG);
+			} else {
+				assert_int_equal(n, len);
+				assert_memory_equal(buf, data, len);
+			}
+			test_free(buf);
+		}
+	}
+	remove_dir(dir_fd, dir);
+}
+
+static void test_read_text(void **state)
+{
+	char dir[64], buf[6];
+	int dir_fd = temp_dir(dir);
+
+	put_file(dir_fd, "five", "hello", 5);
+	put_file(dir_fd, "six", "hello!", 6);
+	put_file(dir_fd, "nul", "a\0b", 3);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(fileio_read_text(dir_fd, "five", buf, sizeof(buf),
+					  FILEIO_REGULAR), 5);
+	assert_string_equal(buf, "hello");
+	assert_int_equal(fileio_read_text(dir_fd, "six", buf, sizeof(buf), 0),
+			 -OCIBOOT_ETOOBIG);
+	assert_int_equal(fileio_read_text(dir_fd, "nul", buf, sizeof(buf), 0),
+			 3);
+	assert_memory_equal(buf, "a\0b\0", 4);
+	assert_int_equal(fileio_read_text(dir_fd, "five", buf, 0, 0), -EINVAL);
+	assert_int_equal(fileio_read_text(dir_fd, "five", buf, 1, 0),
+			 -OCIBOOT_ETOOBIG);
+	remove_dir(dir_fd, dir);
+}
+
+/* procfs reports size 0: the file is read to its end all the same. */
+static void test_read_procfs(void **state)
+{
+	char buf[4096], want[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t len;
+	ssize_t n;
+
+	if (!f) {
+		/* No procfs: say it, as a skip the runner can count. */
+		skip();
+	}
+	len = fread(want, 1, sizeof(want), f);
+	fclose(f);
+	n = fileio_read_text(AT_FDCWD, "/proc/self/mountinfo", buf,
+			     sizeof(buf), 0);
+	if (len == sizeof(want)) {
+		assert_int_equal(n, -OCIBOOT_ETOOBIG);
+		return;
+	}
+	/* The same process, nothing mounted between: the same text. */
+	assert_int_equal(n, len);
+	assert_memory_equal(buf, want, len);
+	assert_int_equal(fileio_read_text(AT_FDCWD, "/proc/self/mountinfo",
+					  buf, sizeof(buf), FILEIO_REGULAR),
+			 n);
+}
+
+static void test_read_file_kinds(void **state)
+{
+	char dir[64], buf[8];
+	int dir_fd = temp_dir(dir);
+
+	assert_int_equal(fileio_read_file(dir_fd, "missing", buf, sizeof(buf),
+					  0), -ENOENT);
+	assert_int_equal(mkdirat(dir_fd, "d", 0755), 0);
+	assert_int_equal(fileio_read_file(dir_fd, "d", buf, sizeof(buf),
+					  FILEIO_REGULAR), -EISDIR);
+	assert_int_equal(fileio_read_file(dir_fd, "d", buf, sizeof(buf), 0),
+			 -EISDIR);	/* read() says so too */
+	/* A FIFO with no writer: refused, not waited on. */
+	assert_int_equal(mkfifoat(dir_fd, "fifo", 0600), 0);
+	assert_int_equal(fileio_read_file(dir_fd, "fifo", buf, sizeof(buf),
+					  FILEIO_REGULAR), -EINVAL);
+	assert_int_equal(fileio_read_file(AT_FDCWD, "/dev/null", buf,
+					  sizeof(buf), FILEIO_REGULAR),
+			 -EINVAL);
+	assert_int_equal(fileio_read_file(AT_FDCWD, "/dev/null", buf,
+					  sizeof(buf), 0), 0);
+	remove_dir(dir_fd, dir);
+}
+
+/* fileio_read_whole() from the fd's offset, and its cap limit. */
+static void test_read_whole(void **state)
+{
+	char buf[8];
+	int fd = temp_file();
+
+	assert_int_equal(write(fd, "abcdef", 6), 6);
+	assert_int_equal(lseek(fd, 2, SEEK_SET), 2);
+	assert_int_equal(fileio_read_whole(fd, buf, 4), 4);
+	assert_memory_equal(buf, "cdef", 4);
+	assert_int_equal(fileio_read_whole(fd, buf, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(fileio_read_whole(fd, buf, 5), -OCIBOOT_ETOOBIG);
+	assert_int_equal(fileio_read_whole(fd, buf, SSIZE_MAX), -EINVAL);
+	close(fd);
+	assert_int_equal(fileio_read_whole(fd, buf, 4), -EBADF);
+}
+
+static void test_write_attr(void **state)
+{
+	char dir[64];
+	int dir_fd = temp_dir(dir);
+
+	put_file(dir_fd, "attr", "old value", 9);
+	assert_int_equal(fileio_write_attr(dir_fd, "attr", "new", 3), 0);
+	assert_holds(dir_fd, "attr", "new value");	/* not truncated */
+	/* Never creates: a missing attribute is an error. */
+	assert_int_equal(fileio_write_attr(dir_fd, "missing", "x", 1),
+			 -ENOENT);
+	assert_int_equal(count_entries(dir_fd), 1);
+	remove_dir(dir_fd, dir);
+}
+
+static void test_write_new(void **state)
+{
+	char dir[64];
+	int dir_fd = temp_dir(dir);
+	mode_t mask = umask(077);
+
+	assert_int_equal(fileio_write_new(dir_fd, "f", "data", 4, 0644), 0);
+	assert_holds(dir_fd, "f", "data");
+	assert_int_equal(mode_of(dir_fd, "f"), 0644);	/* umask not applied */
+	assert_int_equal(fileio_write_new(dir_fd, "f", "other", 5, 0644),
+			 -EEXIST);
+	assert_holds(dir_fd, "f", "data");
+	assert_int_equal(symlinkat("target", dir_fd, "link"), 0);
+	assert_int_equal(fileio_write_new(dir_fd, "link", "x", 1, 0644),
+			 -EEXIST);
+	assert_int_equal(faccessat(dir_fd, "target", F_OK, 0), -1);
+	assert_int_equal(fileio_write_new(dir_fd, "empty", "", 0, 0444), 0);
+	assert_int_equal(mode_of(dir_fd, "empty"), 0444);
+	umask(mask);
+	remove_dir(dir_fd, dir);
+}
+
+/*
+ * In a child with RLIMIT_FSIZE at 4 bytes (SIGXFSZ ignored), a longer
+ * write fails with EFBIG: fn must then leave the directory as it was.
+ */
+static void run_with_small_fsize(int dir_fd,
+				 int (*fn)(int dir_fd, const char *path,
+					   const void *data, size_t len,
+					   mode_t mode))
+{
+	int status;
+	pid_t child = fork();
+
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct rlimit rl = { 4, 4 };
+		int r;
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(2);
+		r = fn(dir_fd, "f", "too long", 8, 0644);
+		_exit(r == -EFBIG ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_write_new_failure(void **state)
+{
+	char dir[64];
+	int dir_fd = temp_dir(dir);
+
+	run_with_small_fsize(dir_fd, fileio_write_new);
+	assert_int_equal(count_entries(dir_fd), 0);	/* removed */
+	remove_dir(dir_fd, dir);
+}
+
+static void test_replace(void **state)
+{
+	char dir[64], path[128];
+	int dir_fd = temp_dir(dir);
+	mode_t mask = umask(077);
+
+	/* New, then replaced; the mode each time as given. */
+	assert_int_equal(fileio_replace(dir_fd, "f", "first", 5, 0640), 0);
+	assert_holds(dir_fd, "f", "first");
+	assert_int_equal(mode_of(dir_fd, "f"), 0640);
+	assert_int_equal(fileio_replace(dir_fd, "f", "second", 6, 0644), 0);
+	assert_holds(dir_fd, "f", "second");
+	assert_int_equal(mode_of(dir_fd, "f"), 0644);
+	assert_int_equal(count_entries(dir_fd), 1);
+
+	/* A link is replaced, not followed. */
+	assert_int_equal(symlinkat("f", dir_fd, "link"), 0);
+	assert_int_equal(fileio_replace(dir_fd, "link", "own", 3, 0644), 0);
+	assert_holds(dir_fd, "f", "second");
+	assert_holds(dir_fd, "link", "own");
+	assert_int_equal(mode_of(dir_fd, "link") & 0777, 0644);
+
+	/* In a subdirectory, and by absolute path. */
+	assert_int_equal(mkdirat(dir_fd, "sub", 0755), 0);
+	assert_int_equal(fileio_replace(dir_fd, "sub/g", "in sub", 6, 0600),
+			 0);
+	assert_holds(dir_fd, "sub/g", "in sub");
+	snprintf(path, sizeof(path), "%s/sub/g", dir);
+	assert_int_equal(fileio_replace(AT_FDCWD, path, "absolute", 8, 0600),
+			 0);
+	assert_holds(dir_fd, "sub/g", "absolute");
+	umask(mask);
+
+	/* Failure: the old file stays, no temporary is left. */
+	run_with_small_fsize(dir_fd, fileio_replace);
+	assert_holds(dir_fd, "f", "second");
+	assert_int_equal(count_entries(dir_fd), 3);	/* f, link, sub */
+	remove_dir(dir_fd, dir);
+}
+
+static void test_replace_paths(void **state)
+{
+	char dir[64], name[NAME_MAX + 2], *deep;
+	int dir_fd = temp_dir(dir);
+
+	assert_int_equal(fileio_replace(dir_fd, "", "x", 1, 0644), -EINVAL);
+	assert_int_equal(fileio_replace(dir_fd, "sub/", "x", 1, 0644),
+			 -EINVAL);
+	assert_int_equal(fileio_replace(dir_fd, "missing/f", "x", 1, 0644),
+			 -ENOENT);
+	memset(name, 'n', NAME_MAX + 1);
+	name[NAME_MAX + 1] = '\0';
+	assert_int_equal(fileio_replace(dir_fd, name, "x", 1, 0644),
+			 -ENAMETOOLONG);
+	/* The longest name: its temporary name is shortened, not refused. */
+	name[NAME_MAX] = '\0';
+	assert_int_equal(fileio_replace(dir_fd, name, "x", 1, 0644), 0);
+	assert_holds(dir_fd, name, "x");
+	deep = test_malloc(PATH_MAX + 8);
+	memset(deep, 'd', PATH_MAX + 1);
+	memcpy(deep + PATH_MAX + 1, "/f", 3);
+	assert_int_equal(fileio_replace(dir_fd, deep, "x", 1, 0644),
+			 -ENAMETOOLONG);
+	test_free(deep);
+	assert_int_equal(count_entries(dir_fd), 1);
+	remove_dir(dir_fd, dir);
+}
+
+/* Written in pieces, named at the end; or abandoned. */
+static void test_temp(void **state)
+{
+	struct fileio_temp t;
+	char dir[64];
+	int dir_fd = temp_dir(dir);
+
+	assert_int_equal(fileio_temp_open(&t, dir_fd, "blob", 0644), 0);
+	assert_int_equal(count_entries(dir_fd), 1);
+	assert_int_equal(fileio_write_all(t.fd, "ab", 2), 0);
+	assert_int_equal(fileio_write_all(t.fd, "cd", 2), 0);
+	assert_int_equal(fileio_temp_commit(&t, "by-digest"), 0);
+	assert_int_equal(t.fd, -1);
+	assert_int_equal(t.dir_fd, -1);
+	assert_holds(dir_fd, "by-digest", "abcd");
+	assert_int_equal(count_entries(dir_fd), 1);
+
+	assert_int_equal(fileio_temp_open(&t, dir_fd, "blob", 0644), 0);
+	assert_int_equal(fileio_write_all(t.fd, "xy", 2), 0);
+	fileio_temp_abort(&t);
+	fileio_temp_abort(&t);		/* twice is harmless */
+	assert_int_equal(count_entries(dir_fd), 1);
+
+	/* A commit that cannot rename removes the temporary file. */
+	assert_int_equal(mkdirat(dir_fd, "dir", 0755), 0);
+	assert_int_equal(mkdirat(dir_fd, "dir/full", 0755), 0);
+	assert_int_equal(fileio_temp_open(&t, dir_fd, "dir/f", 0644), 0);
+	assert_int_equal(fileio_temp_commit(&t, "full"), -EISDIR);
+	assert_int_equal(unlinkat(dir_fd, "dir/full", AT_REMOVEDIR), 0);
+	assert_int_equal(unlinkat(dir_fd, "dir", AT_REMOVEDIR), 0);
+	assert_int_equal(count_entries(dir_fd), 1);
+	remove_dir(dir_fd, dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +766,17 @@ int main(void)
 		cmocka_unit_test(test_read_all_eintr),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_pread),
+		cmocka_unit_test(test_read_file_caps),
+		cmocka_unit_test(test_read_text),
+		cmocka_unit_test(test_read_procfs),
+		cmocka_unit_test(test_read_file_kinds),
+		cmocka_unit_test(test_read_whole),
+		cmocka_unit_test(test_write_attr),
+		cmocka_unit_test(test_write_new),
+		cmocka_unit_test(test_write_new_failure),
+		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_replace_paths),
+		cmocka_unit_test(test_temp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
