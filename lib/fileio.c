@@ -96,7 +96,7 @@ ssize_t fileio_read_whole(int fd, void *buf, size_t cap)
 	return n;
 }
 
-static int open_read(int dir_fd, const char *path, unsigned int flags)
+int fileio_open_read(int dir_fd, const char *path, unsigned int flags)
 {
 	int open_flags = O_RDONLY | O_NOCTTY | O_CLOEXEC;
 	struct stat st;
@@ -125,7 +125,7 @@ static int open_read(int dir_fd, const char *path, unsigned int flags)
 ssize_t fileio_read_file(int dir_fd, const char *path, void *buf, size_t cap,
 			 unsigned int flags)
 {
-	_cleanup_close_ int fd = open_read(dir_fd, path, flags);
+	_cleanup_close_ int fd = fileio_open_read(dir_fd, path, flags);
 
 	if (fd < 0)
 		return fd;

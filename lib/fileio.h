@@ -58,6 +58,12 @@ int fileio_pread_exact(int fd, void *buf, size_t len, uint64_t offset);
 #define FILEIO_REGULAR 1u
 
 /*
+ * Open dir_fd/path to read (O_RDONLY | O_NOCTTY | O_CLOEXEC). flags: 0 or
+ * FILEIO_REGULAR. Returns the fd, which the caller closes, or -errno.
+ */
+int fileio_open_read(int dir_fd, const char *path, unsigned int flags);
+
+/*
  * Read fd from its file offset to the end into buf[0, cap). Returns the
  * number of bytes, or -OCIBOOT_ETOOBIG when there are more than cap (one
  * byte past them is read to tell; buf then holds the first cap), or
