@@ -235,7 +235,7 @@ static int create_temp(struct fileio_temp *t)
 		snprintf(t->temp_name, sizeof(t->temp_name), ".%.*s.tmp-%ld-%u",
 			 TEMP_NAME_KEEP, t->name, (long)getpid(), n);
 		t->fd = openat(t->dir_fd, t->temp_name,
-			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			       O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 			       O_NOCTTY | O_CLOEXEC, 0600);
 		if (t->fd >= 0)
 			return 0;

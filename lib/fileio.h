@@ -115,7 +115,7 @@ int fileio_write_new(int dir_fd, const char *path, const void *data,
  * fileio_temp_commit() or fileio_temp_abort().
  */
 struct fileio_temp {
-	int fd;				/* the temporary file, O_WRONLY */
+	int fd;				/* the temporary file, O_RDWR */
 	int dir_fd;			/* its directory */
 	char temp_name[NAME_MAX + 1];	/* in dir_fd */
 	char name[NAME_MAX + 1];	/* the final name, in dir_fd */
@@ -123,7 +123,8 @@ struct fileio_temp {
 
 /*
  * Create a temporary file in the directory of dir_fd/path (".NAME.tmp-"
- * and a unique suffix), with permission bits exactly mode; write to t->fd.
+ * and a unique suffix), with permission bits exactly mode; write to t->fd
+ * (it may be read back too, to hash what was written).
  * Returns 0, -ENAMETOOLONG when path's directory is longer than PATH_MAX
  * or its last component longer than NAME_MAX, -EINVAL when path is empty
  * or ends in '/', or -errno; t is then not open.

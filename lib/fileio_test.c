@@ -731,6 +731,13 @@ static void test_temp(void **state)
 	assert_int_equal(count_entries(dir_fd), 1);
 	assert_int_equal(fileio_write_all(t.fd, "ab", 2), 0);
 	assert_int_equal(fileio_write_all(t.fd, "cd", 2), 0);
+	{
+		char back[4];
+
+		/* Readable: a caller hashes what it wrote. */
+		assert_int_equal(fileio_pread_exact(t.fd, back, 4, 0), 0);
+		assert_memory_equal(back, "abcd", 4);
+	}
 	assert_int_equal(fileio_temp_commit(&t, "by-digest"), 0);
 	assert_int_equal(t.fd, -1);
 	assert_int_equal(t.dir_fd, -1);
