@@ -1,13 +1,37 @@
 # ociboot: `make` builds everything, `make check` runs every test,
 # `make demo` builds a signed kernel.efi and boots it under QEMU.
-# Each folder lists its sources, tests and fuzzers in its own *.mk files.
+#
+# Each folder is one subsystem with one FOLDER/FOLDER.mk that lists only its
+# own files (see docs/design.md, "Layout"):
+#
+#   F_USES   the folders F may include and link, all of them (not only the
+#            direct ones); each must come before F in FOLDERS
+#   F_INIT   sources the init may link: built with musl and with gcc
+#   F_HOST   host-only sources: built with gcc only
+#   F_MAIN   the source with main() of a program (init, tool): not archived
+#   F_TESTLIB  sources only tests and fuzzers link (fixtures)
+#   F_TEST_USES  further folders F's tests and fuzzers may use
+#   F_TESTS, F_FUZZERS  NAME for F/NAME_test.c, F/NAME_fuzz.c
+#   test_NAME_LDFLAGS, fuzz_NAME_LDFLAGS  extra link flags (e.g. --wrap)
+#
+# Every source is compiled once per toolchain (musl, host, test, fuzz) into
+# $(BUILD)/obj/TOOLCHAIN/F/x.o with generated header dependencies, archived
+# into $(BUILD)/lib/TOOLCHAIN/F.a; programs, tests and fuzzers link those
+# archives, so the linker takes only the objects something calls.
+# scripts/check-layers fails the build when an include breaks F_USES or
+# init-side code includes a host-only header.
 
 BUILD ?= build
 .DEFAULT_GOAL := build
-DEPS := $(BUILD)/deps
+DEPS ?= $(BUILD)/deps
+GEN := $(BUILD)/gen
 CC := gcc
 MUSL_CC := musl-gcc
 CLANG := clang
+AR := ar
+
+# The folders, lowest first: a folder may use only folders before it.
+FOLDERS := lib crypto oci fs tpm trust layer ukify init tool
 
 # The kernel the demo and the tests boot: the one Debian's linux-image-amd64
 # metapackage points at (not the host's running kernel).
@@ -23,44 +47,49 @@ export SOURCE_DATE_EPOCH
 
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-unused-parameter -Werror
-COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -ffile-prefix-map=$(CURDIR)/= \
-	-DOCIBOOT_VERSION='"$(VERSION)"' $(WARN)
-INIT_EPOCH := -DOCIBOOT_BUILD_EPOCH=$(SOURCE_DATE_EPOCH)
+COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -I$(GEN) \
+	-ffile-prefix-map=$(CURDIR)/= -MMD -MP $(WARN)
+SECTIONS := -ffunction-sections -fdata-sections
 
-INIT_CFLAGS := $(COMMON_CFLAGS) $(INIT_EPOCH) -Os -static \
-	-idirafter $(DEPS)/kinc \
-	-I$(DEPS)/musl/include -ffunction-sections -fdata-sections \
+MUSL_CFLAGS := $(COMMON_CFLAGS) -Os -idirafter $(DEPS)/kinc \
+	-I$(DEPS)/musl/include $(SECTIONS) \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
-INIT_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=sha1 -L$(DEPS)/musl/lib
+INIT_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=sha1 \
+	-L$(DEPS)/musl/lib
 INIT_LIBS := -ltss2 -lbearssl
 
-HOST_CFLAGS := $(COMMON_CFLAGS) -O2 -g -I$(DEPS)/host/include
-HOST_LDFLAGS := -L$(DEPS)/host/lib
+HOST_CFLAGS := $(COMMON_CFLAGS) -O2 -g -I$(DEPS)/host/include $(SECTIONS)
+HOST_LDFLAGS := -L$(DEPS)/host/lib -Wl,--gc-sections -Wl,--as-needed
 HOST_LIBS := -lsquashfs -lcrypto -lzstd -ltss2 -lbearssl
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 TEST_CFLAGS := $(COMMON_CFLAGS) -O1 -g $(SAN) -I$(DEPS)/host/include \
 	-DOCIBOOT_TEST
-TEST_LIBS := -lcmocka
-FUZZ_CFLAGS := $(COMMON_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+TEST_LDFLAGS := $(SAN) -L$(DEPS)/host/lib -Wl,--as-needed
+# Every library any test may need; --as-needed drops the unused ones.
+TEST_LIBS := -lcmocka $(HOST_LIBS) -lz
+FUZZ_SAN := address,undefined
+FUZZ_CFLAGS := $(COMMON_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
 	-I$(DEPS)/host/include -DOCIBOOT_TEST -Wno-missing-prototypes
+FUZZ_LDFLAGS := -fsanitize=fuzzer,$(FUZZ_SAN) -L$(DEPS)/host/lib \
+	-Wl,--as-needed
+FUZZ_LIBS := $(HOST_LIBS) -lz
 
-HEADERS := $(wildcard */*.h)
+# Objects of FOLDER's SOURCES for a TOOLCHAIN; the archives of FOLDERS for
+# a TOOLCHAIN; archives linked as one group (order-free).
+objs = $(addprefix $(BUILD)/obj/$(1)/$(2)/,$(patsubst %.c,%.o,$(3)))
+libs = $(foreach u,$(2),$(BUILD)/lib/$(1)/$(u).a)
+group = -Wl,--start-group $(1) -Wl,--end-group
 
-# SHA-256: the streaming layer and its SHA-NI compression function, always
-# linked together (fragments use this, not the files).
-SHA256_SRCS := crypto/sha256.c crypto/sha256_ni.c
-
-# Filled in by the */*.mk files.
-init_SRCS :=
-tool_SRCS :=
+# Filled in by the FOLDER/FOLDER.mk files and the other fragments.
 tests :=
 fuzzers :=
 shell_tests :=
 qemu_scenarios :=
 
-include $(sort $(wildcard */*.mk))
+include $(foreach f,$(FOLDERS),$(f)/$(f).mk)
+include $(sort $(wildcard bench/*.mk scripts/*.mk test-qemu/*.mk))
 
 # `make`, `make demo` and `make check` install the packages first and only
 # then start the make that builds: what this one computed at start-up
@@ -71,7 +100,7 @@ build: packages
 all: $(BUILD)/init $(BUILD)/ociboot $(BUILD)/ukify $(BUILD)/kernel.efi
 
 .PHONY: build all packages deps demo demo-run check check-build \
-	check-unit check-fuzz check-shell check-qemu fuzz bench clean
+	check-unit check-fuzz check-shell check-qemu fuzz bench clean FORCE
 
 # --- dependencies ----------------------------------------------------------
 
@@ -83,20 +112,84 @@ $(DEPS)/.built: scripts/deps.sh | packages
 	rm -f $(DEPS)/.built
 	scripts/deps.sh $(DEPS)
 
+# The version and build time, as a header rewritten only when they change,
+# so that only what includes it is rebuilt.
+$(GEN)/version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '/* Generated by the Makefile from VERSION and' \
+		' * SOURCE_DATE_EPOCH. */' \
+		'#define OCIBOOT_VERSION "$(VERSION)"' \
+		'#define OCIBOOT_BUILD_EPOCH $(SOURCE_DATE_EPOCH)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+# --- the layering rule -------------------------------------------------------
+
+LAYERS_STAMP := $(BUILD)/layers.ok
+layer_spec = $(1):$(strip $($(1)_USES)):$(strip $($(1)_TEST_USES)):$(strip \
+	$($(1)_INIT) $($(1)_MAIN)):$(strip $($(1)_HOST)):$(strip $($(1)_TESTLIB))
+$(LAYERS_STAMP): scripts/check-layers $(MAKEFILE_LIST) \
+		$(wildcard $(addsuffix /*.[ch],$(FOLDERS)))
+	@mkdir -p $(@D)
+	@scripts/check-layers $(foreach f,$(FOLDERS),"$(call layer_spec,$(f))")
+	@touch $@
+
+# --- objects and per-folder libraries --------------------------------------
+# One pattern rule a toolchain; every object waits for the third-party
+# libraries, the generated header and the layering check.
+
+OBJ_PREREQS := $(DEPS)/.built $(GEN)/version.h $(LAYERS_STAMP)
+
+$(BUILD)/obj/musl/%.o: %.c | $(OBJ_PREREQS)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/host/%.o: %.c | $(OBJ_PREREQS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/test/%.o: %.c | $(OBJ_PREREQS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/fuzz/%.o: %.c | $(OBJ_PREREQS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -c -o $@ $<
+
+-include $(wildcard $(BUILD)/obj/*/*/*.d)
+
+
+# folder_lib FOLDER TOOLCHAIN SOURCES: $(BUILD)/lib/TOOLCHAIN/FOLDER.a
+define folder_lib
+$(BUILD)/lib/$(2)/$(1).a: $(call objs,$(2),$(1),$(3))
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$(AR) rcsD $$@ $$(sort $$^)
+endef
+$(foreach f,$(FOLDERS), \
+	$(eval $(call folder_lib,$(f),musl,$($(f)_INIT))) \
+	$(eval $(call folder_lib,$(f),host,$($(f)_INIT) $($(f)_HOST))) \
+	$(eval $(call folder_lib,$(f),test,$($(f)_INIT) $($(f)_HOST) \
+		$($(f)_TESTLIB))) \
+	$(eval $(call folder_lib,$(f),fuzz,$($(f)_INIT) $($(f)_HOST) \
+		$($(f)_TESTLIB))))
+
+
 # --- the init --------------------------------------------------------------
 
-$(BUILD)/init.debug: $(init_SRCS) $(HEADERS) VERSION | $(DEPS)/.built
-	@mkdir -p $(@D)
-	$(MUSL_CC) $(INIT_CFLAGS) $(INIT_LDFLAGS) -o $@ $(init_SRCS) $(INIT_LIBS)
+INIT_ARCHIVES := $(call libs,musl,init $(init_USES))
+$(BUILD)/init.debug: $(BUILD)/obj/musl/init/main.o $(INIT_ARCHIVES)
+	$(MUSL_CC) $(INIT_LDFLAGS) -o $@ $< $(call group,$(INIT_ARCHIVES)) \
+		$(INIT_LIBS)
 
 $(BUILD)/init: $(BUILD)/init.debug
 	strip --strip-all -R .comment -o $@ $<
 
 # --- the host tool -----------------------------------------------------------
 
-$(BUILD)/ociboot: $(tool_SRCS) $(HEADERS) VERSION | $(DEPS)/.built
-	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(tool_SRCS) $(HOST_LIBS)
+TOOL_ARCHIVES := $(call libs,host,tool $(tool_USES))
+$(BUILD)/ociboot: $(BUILD)/obj/host/tool/main.o $(TOOL_ARCHIVES)
+	$(CC) $(HOST_LDFLAGS) -o $@ $< $(call group,$(TOOL_ARCHIVES)) \
+		$(HOST_LIBS)
 
 $(BUILD)/ukify: $(BUILD)/ociboot
 	ln -sf ociboot $@
@@ -146,28 +239,36 @@ demo-run: all
 	@scripts/demo
 
 # --- unit tests and fuzzers --------------------------------------------------
+# A test or fuzzer of folder F links F's archives, those of F_USES and of
+# F_TEST_USES: it names what it tests, not what that needs.
 
 define test_rule
-$(BUILD)/tests/$(1): $$(test_$(1)_SRCS) $(HEADERS) | $(DEPS)/.built
+tests += $(2)
+$(BUILD)/tests/$(2): $(BUILD)/obj/test/$(1)/$(2)_test.o \
+		$(call libs,test,$(1) $($(1)_USES) $($(1)_TEST_USES))
 	@mkdir -p $$(@D)
-	$(CC) $(TEST_CFLAGS) -o $$@ $$(test_$(1)_SRCS) \
-		-L$(DEPS)/host/lib $$(test_$(1)_LIBS) $(TEST_LIBS) -lbearssl
+	$(CC) $(TEST_LDFLAGS) $$(test_$(2)_LDFLAGS) -o $$@ $$< \
+		$$(call group,$$(filter %.a,$$^)) $(TEST_LIBS)
 endef
-$(foreach t,$(tests),$(eval $(call test_rule,$(t))))
 
 define fuzz_rule
-$(BUILD)/fuzz/$(1): $$(fuzz_$(1)_SRCS) $(HEADERS) | $(DEPS)/.built
+fuzzers += $(2)
+$(BUILD)/fuzz/$(2): $(BUILD)/obj/fuzz/$(1)/$(2)_fuzz.o \
+		$(call libs,fuzz,$(1) $($(1)_USES) $($(1)_TEST_USES))
 	@mkdir -p $$(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS) \
-		-L$(DEPS)/host/lib $$(fuzz_$(1)_LIBS) -lbearssl
+	$(CLANG) $(FUZZ_LDFLAGS) $$(fuzz_$(2)_LDFLAGS) -o $$@ $$< \
+		$$(call group,$$(filter %.a,$$^)) $(FUZZ_LIBS)
 endef
-$(foreach f,$(fuzzers),$(eval $(call fuzz_rule,$(f))))
+
+$(foreach f,$(FOLDERS), \
+	$(foreach t,$($(f)_TESTS),$(eval $(call test_rule,$(f),$(t)))) \
+	$(foreach z,$($(f)_FUZZERS),$(eval $(call fuzz_rule,$(f),$(z)))))
 
 fuzz: $(addprefix $(BUILD)/fuzz/,$(fuzzers))
 
 # --- checks ------------------------------------------------------------------
-# Every check appends "PASS name" or "FAIL name" to $(BUILD)/check.log;
-# `make check` ends with the totals.
+# Every check appends "PASS name", "SKIP name" or "FAIL name" to
+# $(BUILD)/check.log; `make check` ends with the totals.
 
 CHECK_LOG := $(BUILD)/check.log
 
@@ -178,7 +279,8 @@ check-fuzz: fuzz
 	@scripts/check-each fuzz $(CHECK_LOG) \
 		$(addprefix $(BUILD)/fuzz/,$(fuzzers))
 
-check-shell: all
+# The shell tests drive the tool and the unit-test binaries (their modes).
+check-shell: all $(addprefix $(BUILD)/tests/,$(tests))
 	@scripts/check-each shell $(CHECK_LOG) $(shell_tests)
 
 check-qemu: all

@@ -3,7 +3,7 @@
  * Table-driven tests of squashfs_super_parse(): a valid superblock built
  * field by field, each field broken in turn, every truncation, and the
  * superblock of an image mksquashfs 4.5 wrote, checked against what
- * `unsquashfs -s` printed for it. fs/layer_test.c compares the parser with
+ * `unsquashfs -s` printed for it. layer/layer_test.c compares the parser with
  * libsquashfs's reader on the images the builder writes.
  */
 #include <stdarg.h>

@@ -31,7 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fs/oci_ref.h"
+#include "oci/oci_ref.h"
 
 #define STORE_NAME_MAX 32		/* a sysfs block device name */
 #define STORE_PATH_MAX 255		/* dev_dir + '/' + name */

@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "fs/oci_ref.h"
+#include "oci/oci_ref.h"
 #include "fs/store.h"
 #include "lib/util.h"
 

@@ -27,6 +27,7 @@
 #include <bearssl_hash.h>
 
 #include "fs/verity.h"
+#include "layer/verity_tree.h"
 #include "lib/util.h"
 
 #define BLOCK VERITY_BLOCK_SIZE

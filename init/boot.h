@@ -9,9 +9,9 @@
 
 #include <stdbool.h>
 
-#include "fs/layout.h"
+#include "oci/layout.h"
 #include "fs/store.h"
-#include "fs/system.h"
+#include "trust/system.h"
 #include "init/cmdline.h"
 #include "init/fail.h"
 #include "init/pid1.h"

@@ -3,7 +3,7 @@
  * The kernel command line, split the way the kernel splits it, and the
  * typed configuration ociboot takes from it:
  *
- *   oci=LOCATION                 where the system manifest lives (fs/oci_ref.h)
+ *   oci=LOCATION                 where the system manifest lives (oci/oci_ref.h)
  *   ociboot.on_failure=ACTION    halt (default), reboot or poweroff
  *   ociboot.reboot_delay=SECONDS 0..3600, default 10: wait before a reboot
  *   ociboot.break=STAGE          stop on purpose after STAGE and power off
@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "fs/oci_ref.h"
+#include "oci/oci_ref.h"
 
 #define CMDLINE_MAX 4096		/* bytes; x86 kernels take 2048 */
 #define CMDLINE_PARAMS_MAX 512		/* parameters looked at */

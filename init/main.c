@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs/oci_ref.h"
+#include "oci/oci_ref.h"
 #include "init/boot.h"
 #include "init/buildid.h"
 #include "init/cmdline.h"
@@ -35,6 +35,7 @@
 #include "init/verified.h"
 #include "lib/util.h"
 #include "tpm/tpm.h"
+#include "version.h"	/* generated: OCIBOOT_VERSION */
 
 #define CMDLINE_PATH "/proc/cmdline"
 #define PRINTK_DEVKMSG_PATH "/proc/sys/kernel/printk_devkmsg"

@@ -20,17 +20,14 @@
 #include "fs/dm.h"
 #include "fs/loop.h"
 #include "fs/mount.h"
-#include "fs/oci.h"
-#include "fs/oci_ref.h"
+#include "oci/oci.h"
+#include "oci/oci_ref.h"
 #include "fs/store.h"
 #include "init/log.h"
 #include "init/switch_root.h"
 #include "init/verified.h"
 #include "lib/util.h"
-
-#ifndef OCIBOOT_BUILD_EPOCH
-#define OCIBOOT_BUILD_EPOCH 0
-#endif
+#include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
 
 #define STORE_FSTYPE "ext4"
 /* Read-only, and no journal replay: the store is never written. */

@@ -1,1 +1,3 @@
-shell_tests += scripts/reproducible_test.sh
+# Two builds of init, initrd and kernel.efi must match byte for byte; the
+# layering check must refuse a tree that breaks the rule.
+shell_tests += scripts/reproducible_test.sh scripts/check-layers_test.sh

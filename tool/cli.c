@@ -15,7 +15,7 @@
 #include "crypto/keygen.h"
 #include "crypto/verify_error.h"
 #include "crypto/x509.h"
-#include "fs/oci.h"
+#include "oci/oci.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
 

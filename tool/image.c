@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "crypto/sha256.h"
-#include "fs/jsonw.h"
-#include "fs/layer.h"
-#include "fs/layout.h"
-#include "fs/layout_write.h"
-#include "fs/oci.h"
+#include "oci/jsonw.h"
+#include "layer/layer.h"
+#include "oci/layout.h"
+#include "oci/layout_write.h"
+#include "oci/oci.h"
 #include "fs/squashfs_super.h"
 #include "lib/util.h"
 #include "tool/cli.h"

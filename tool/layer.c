@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "crypto/sha256.h"
-#include "fs/dirscan.h"
-#include "fs/layer.h"
-#include "fs/oci.h"
+#include "layer/dirscan.h"
+#include "layer/layer.h"
+#include "oci/oci.h"
 #include "fs/squashfs_super.h"
-#include "fs/tar.h"
+#include "layer/tar.h"
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"

@@ -8,6 +8,7 @@
 
 #include "lib/util.h"
 #include "tool/commands.h"
+#include "version.h"	/* generated: OCIBOOT_VERSION */
 
 static const struct command {
 	const char *name;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `ociboot verify`: check a signed system in an OCI image layout with the
- * code the init runs (fs/system.h), then do what the boot leaves to
+ * code the init runs (trust/system.h), then do what the boot leaves to
  * dm-verity: hash every layer blob whole, and recompute every layer's hash
  * tree and compare it, block for block, with the one in the blob.
  */
@@ -18,11 +18,12 @@
 #include "crypto/dn.h"
 #include "crypto/sha256.h"
 #include "crypto/x509.h"
-#include "fs/layout.h"
-#include "fs/oci.h"
-#include "fs/oci_ref.h"
-#include "fs/system.h"
+#include "oci/layout.h"
+#include "oci/oci.h"
+#include "oci/oci_ref.h"
+#include "trust/system.h"
 #include "fs/verity.h"
+#include "layer/verity_tree.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
 #include "tool/cli.h"

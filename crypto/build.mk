@@ -1,2 +1,0 @@
-init_SRCS += $(SHA256_SRCS)
-tool_SRCS += $(SHA256_SRCS)

@@ -1,0 +1,11 @@
+# layer: the host-only layer builder. The tar reader and directory scanner
+# that feed it, the squashfs writer (libsquashfs) and the dm-verity tree
+# builder, together making reproducible squashfs + verity layer blobs.
+layer_USES := lib crypto oci fs
+layer_HOST := tar.c dirscan.c layer.c verity_tree.c
+
+layer_TESTS := tar layer
+layer_FUZZERS := tar layer
+
+# Against GNU tar, unsquashfs, veritysetup and a loop mount of the image.
+shell_tests += layer/tar_test.sh layer/layer_test.sh

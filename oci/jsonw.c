@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Deterministic JSON writer: a growable buffer, a stack of open containers
+ * and a sticky error.
+ */
+#include "oci/jsonw.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+/* frame[] bits of an open container. */
+#define FRAME_OBJECT 0x1	/* an object (else an array) */
+#define FRAME_NONEMPTY 0x2	/* has a member or element already */
+#define FRAME_KEY 0x4		/* object: a key waits for its value */
+
+#define INITIAL_CAP 256
+
+void jsonw_init(struct jsonw *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void jsonw_free(struct jsonw *w)
+{
+	free(w->buf);
+	jsonw_init(w);
+}
+
+static void fail(struct jsonw *w, int err)
+{
+	if (!w->err)
+		w->err = err;
+}
+
+/* Room for n more bytes and the NUL. */
+static bool reserve(struct jsonw *w, size_t n)
+{
+	size_t need, cap;
+	char *p;
+
+	if (w->err)
+		return false;
+	if (!size_add(w->len, n, &need) || need > JSONW_OUTPUT_MAX) {
+		fail(w, -OCIBOOT_ETOOBIG);
+		return false;
+	}
+	need++;
+	if (need <= w->cap)
+		return true;
+	cap = w->cap ? w->cap : INITIAL_CAP;
+	while (cap < need)
+		cap *= 2;	/* need <= JSONW_OUTPUT_MAX + 1: no overflow */
+	p = realloc(w->buf, cap);
+	if (!p) {
+		fail(w, -ENOMEM);
+		return false;
+	}
+	w->buf = p;
+	w->cap = cap;
+	return true;
+}
+
+static void put(struct jsonw *w, const void *p, size_t n)
+{
+	if (!reserve(w, n))
+		return;
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+static void put_char(struct jsonw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+static uint8_t *top(struct jsonw *w)
+{
+	return w->depth ? &w->frame[w->depth - 1] : NULL;
+}
+
+/*
+ * Before a value: check that one may come here and write the comma that
+ * separates it from the previous element.
+ */
+static bool value_begin(struct jsonw *w)
+{
+	uint8_t *f = top(w);
+
+	if (w->err)
+		return false;
+	if (!f) {
+		if (w->done) {
+			fail(w, -EINVAL);	/* a second root value */
+			return false;
+		}
+		return true;
+	}
+	if (*f & FRAME_OBJECT) {
+		if (!(*f & FRAME_KEY)) {
+			fail(w, -EINVAL);	/* a value without a key */
+			return false;
+		}
+		*f &= (uint8_t)~FRAME_KEY;
+		return true;
+	}
+	if (*f & FRAME_NONEMPTY)
+		put_char(w, ',');
+	*f |= FRAME_NONEMPTY;
+	return !w->err;
+}
+
+/* After a value: at the top, the document is complete. */
+static void value_end(struct jsonw *w)
+{
+	if (!w->depth)
+		w->done = true;
+}
+
+static void container_begin(struct jsonw *w, uint8_t kind, char open)
+{
+	if (!value_begin(w))
+		return;
+	if (w->depth == JSONW_DEPTH_MAX) {
+		fail(w, -OCIBOOT_ETOOBIG);
+		return;
+	}
+	put_char(w, open);
+	w->frame[w->depth++] = kind;
+}
+
+static void container_end(struct jsonw *w, uint8_t kind, char close)
+{
+	uint8_t *f = top(w);
+
+	if (w->err)
+		return;
+	if (!f || (*f & FRAME_OBJECT) != kind || (*f & FRAME_KEY)) {
+		fail(w, -EINVAL);
+		return;
+	}
+	put_char(w, close);
+	w->depth--;
+	value_end(w);
+}
+
+void jsonw_object_begin(struct jsonw *w)
+{
+	container_begin(w, FRAME_OBJECT, '{');
+}
+
+void jsonw_object_end(struct jsonw *w)
+{
+	container_end(w, FRAME_OBJECT, '}');
+}
+
+void jsonw_array_begin(struct jsonw *w)
+{
+	container_begin(w, 0, '[');
+}
+
+void jsonw_array_end(struct jsonw *w)
+{
+	container_end(w, 0, ']');
+}
+
+/* --- strings -------------------------------------------------------------- */
+
+/*
+ * Length of the well-formed UTF-8 sequence at s[0..len) (RFC 3629: no
+ * overlong forms, no surrogates, nothing over U+10FFFF), or 0.
+ */
+static size_t utf8_sequence(const uint8_t *s, size_t len)
+{
+	uint8_t lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;		/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;		/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;		/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;		/* over U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* The escape of byte c, or NULL when it is written as is. */
+static const char *short_escape(uint8_t c)
+{
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\b': return "\\b";
+	case '\f': return "\\f";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	}
+	return NULL;
+}
+
+static void put_escape(struct jsonw *w, uint8_t c)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *e = short_escape(c);
+	char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+
+	if (e)
+		put(w, e, strlen(e));
+	else
+		put(w, u, sizeof(u));
+}
+
+static void put_string(struct jsonw *w, const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0;
+
+	put_char(w, '"');
+	while (i < len && !w->err) {
+		size_t run = i, n;
+
+		/* Copy the longest run that needs no escape in one go. */
+		while (run < len && p[run] >= 0x20 && p[run] != '"' &&
+		       p[run] != '\\') {
+			n = utf8_sequence(p + run, len - run);
+			if (!n) {
+				fail(w, -EILSEQ);
+				return;
+			}
+			run += n;
+		}
+		put(w, s + i, run - i);
+		i = run;
+		if (i < len)
+			put_escape(w, p[i++]);
+	}
+	put_char(w, '"');
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+	uint8_t *f = top(w);
+
+	if (w->err)
+		return;
+	if (!f || !(*f & FRAME_OBJECT) || (*f & FRAME_KEY)) {
+		fail(w, -EINVAL);
+		return;
+	}
+	if (*f & FRAME_NONEMPTY)
+		put_char(w, ',');
+	*f |= FRAME_NONEMPTY | FRAME_KEY;
+	put_string(w, key, strlen(key));
+	put_char(w, ':');
+}
+
+void jsonw_string_len(struct jsonw *w, const char *s, size_t len)
+{
+	if (!value_begin(w))
+		return;
+	put_string(w, s, len);
+	value_end(w);
+}
+
+void jsonw_string(struct jsonw *w, const char *s)
+{
+	jsonw_string_len(w, s, strlen(s));
+}
+
+/* --- other values --------------------------------------------------------- */
+
+static void put_literal(struct jsonw *w, const char *text)
+{
+	if (!value_begin(w))
+		return;
+	put(w, text, strlen(text));
+	value_end(w);
+}
+
+void jsonw_int(struct jsonw *w, int64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRId64, v);
+	put_literal(w, text);
+}
+
+void jsonw_uint(struct jsonw *w, uint64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRIu64, v);
+	put_literal(w, text);
+}
+
+void jsonw_bool(struct jsonw *w, bool v)
+{
+	put_literal(w, v ? "true" : "false");
+}
+
+void jsonw_null(struct jsonw *w)
+{
+	put_literal(w, "null");
+}
+
+void jsonw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	if (!len) {
+		fail(w, -EINVAL);
+		return;
+	}
+	if (!value_begin(w))
+		return;
+	put(w, json, len);
+	value_end(w);
+}
+
+int jsonw_finish(struct jsonw *w, char **out, size_t *len)
+{
+	int err = w->err;
+
+	if (!err && (w->depth || !w->done))
+		err = -EINVAL;
+	if (err) {
+		jsonw_free(w);
+		return err;
+	}
+	*out = w->buf;
+	*len = w->len;
+	jsonw_init(w);
+	return 0;
+}

@@ -1,0 +1,14 @@
+# oci: the JSON codec, OCI image-spec documents and the system manifest,
+# oci= locations, and OCI image layouts (read by the init and the host tool;
+# written, with the deterministic JSON writer, by the host tool only).
+oci_USES := lib crypto
+oci_INIT := json.c oci.c oci_ref.c layout.c
+oci_HOST := jsonw.c layout_write.c
+
+oci_TESTS := json jsonw oci oci_ref layout
+oci_FUZZERS := json jsonw oci oci_ref layout
+
+# Images made by `ociboot image create` against skopeo (inspect, copy
+# between layouts, push to and pull from docker-registry), veritysetup's
+# root hash, and layouts written by skopeo read back by `image inspect`.
+shell_tests += oci/layout_test.sh

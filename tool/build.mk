@@ -1,1 +1,0 @@
-tool_SRCS += tool/main.c tool/cli.c

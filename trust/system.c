@@ -1,0 +1,697 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Verification of a signed system in an OCI layout (trust/system.h): the
+ * steps of docs/formats.md, "Verification at boot", each refusal named
+ * with the thing that failed.
+ */
+#include "trust/system.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto/cert.h"
+#include "crypto/dn.h"
+#include "crypto/signature.h"
+#include "crypto/verify_error.h"
+#include "fs/squashfs_super.h"
+#include "lib/fileio.h"
+#include "lib/util.h"
+
+/* The first byte of a DER certificate: SEQUENCE, constructed. */
+#define DER_SEQUENCE 0x30
+/* Characters of one untrusted string shown in a summary line. */
+#define SHOWN_STRING_MAX 128
+
+_Static_assert(SYSTEM_BLOB_PATH_MAX + 1 <= LAYOUT_WHAT_MAX,
+	       "a blob path fits the layout's error text");
+_Static_assert(OCI_SYSTEM_MANIFEST_SIZE_MAX <= LAYOUT_READ_MAX &&
+	       OCI_SYSTEM_CERTIFICATE_SIZE_MAX <= LAYOUT_READ_MAX,
+	       "artifact blobs are read whole");
+
+/* One verification in progress. */
+struct run {
+	const struct layout *l;
+	struct system_scratch *s;
+	struct system_plan *plan;
+	struct system_error *err;
+};
+
+__attribute__((format(printf, 5, 6)))
+static int fail(struct run *c, enum system_stage stage, int code,
+		const char *what, const char *fmt, ...)
+{
+	struct system_error *e = c->err;
+	va_list ap;
+
+	if (!e)
+		return code;
+	e->stage = stage;
+	e->code = code;
+	snprintf(e->what, sizeof(e->what), "%s", what ? what : "");
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* "LABEL sha256:<hex>" into out. */
+static void name_blob(char *out, size_t size, const char *label,
+		      const uint8_t digest[SHA256_LEN])
+{
+	char text[OCI_DIGEST_STRING_LEN + 1];
+
+	oci_digest_string(digest, text);
+	snprintf(out, size, "%s %s", label, text);
+}
+
+/* --- the artifact --------------------------------------------------------- */
+
+static int find_artifact(struct run *c, const struct oci_reference *ref)
+{
+	struct system_scratch *s = c->s;
+	const struct oci_descriptor *d;
+	struct layout_error le;
+	int r;
+
+	r = layout_read_index(c->l, s->document, sizeof(s->document),
+			      s->tokens, OCI_TOKENS_MAX, &s->index, &le);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.reason);
+	if (ref->by_digest)
+		r = layout_find_digest(&s->index, ref->digest, &le);
+	else
+		r = layout_find_tag(&s->index, ref->tag, &le);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.reason);
+	d = &s->index.manifests[r];
+	memcpy(c->plan->artifact_digest, d->digest, SHA256_LEN);
+	c->plan->artifact_size = d->size;
+	return 0;
+}
+
+static int read_artifact_manifest(struct run *c)
+{
+	struct system_scratch *s = c->s;
+	struct oci_descriptor d = { .size = c->plan->artifact_size };
+	char what[SYSTEM_WHAT_MAX];
+	struct layout_error le;
+	struct json_error je = { 0 };
+	int r;
+
+	memcpy(d.digest, c->plan->artifact_digest, SHA256_LEN);
+	name_blob(what, sizeof(what), "system artifact", d.digest);
+	r = layout_read_manifest(c->l, &d, s->document, sizeof(s->document),
+				 s->tokens, OCI_TOKENS_MAX, &s->manifest, &le);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.reason);
+	r = oci_system_artifact_check(&s->manifest, &c->plan->artifact, &je);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s: %s",
+			    je.path, je.reason ? je.reason : "refused");
+	return 0;
+}
+
+/* Read the artifact blob d whole into buf[cap]; returns its length. */
+static int read_artifact_blob(struct run *c, const char *label,
+			      const struct oci_descriptor *d, void *buf,
+			      size_t cap)
+{
+	char what[SYSTEM_WHAT_MAX];
+	struct layout_error le;
+	int r;
+
+	r = layout_read_blob(c->l, d->digest, d->size, buf, cap, &le);
+	if (r >= 0)
+		return r;
+	name_blob(what, sizeof(what), label, d->digest);
+	return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.reason);
+}
+
+/* --- the signer ----------------------------------------------------------- */
+
+static void describe_signer(struct run *c, const uint8_t *der, size_t len)
+{
+	const struct x509_signer *sg = &c->s->signer;
+	struct system_plan *p = c->plan;
+	struct cert_info info;
+
+	dn_format(sg->subject, sg->subject_len, p->signer_subject,
+		  sizeof(p->signer_subject));
+	if (cert_parse(der, len, &info) == 0)
+		dn_format(info.issuer, info.issuer_len, p->signer_issuer,
+			  sizeof(p->signer_issuer));
+	memcpy(p->signer_product, sg->product_uuid, sizeof(p->signer_product));
+	x509_pubkey_describe(&sg->key, p->signer_key, sizeof(p->signer_key));
+	p->signer_not_before = sg->not_before;
+	p->signer_not_after = sg->not_after;
+}
+
+static int check_certificate(struct run *c, const struct x509_trust_store *ts,
+			     int64_t now, size_t len)
+{
+	const struct oci_descriptor *d = &c->plan->artifact.certificate;
+	const uint8_t *der = c->s->certificate;
+	char what[SYSTEM_WHAT_MAX], reason[SYSTEM_REASON_MAX];
+	struct verify_error ve;
+	int r;
+
+	name_blob(what, sizeof(what), "certificate", d->digest);
+	if (len == 0 || der[0] != DER_SEQUENCE)
+		return fail(c, SYSTEM_STAGE_CERTIFICATE, -OCIBOOT_EMALFORMED,
+			    what, "not a DER certificate");
+	verify_error_clear(&ve);
+	r = x509_chain_verify(ts, der, len, now, &c->s->signer, &ve);
+	if (r < 0) {
+		verify_error_format(&ve, reason, sizeof(reason));
+		return fail(c, SYSTEM_STAGE_CERTIFICATE, r, what, "%s",
+			    reason);
+	}
+	if (c->s->signer.chain_len != 1)
+		return fail(c, SYSTEM_STAGE_CERTIFICATE, -OCIBOOT_EMALFORMED,
+			    what, "holds %zu certificates, not one",
+			    c->s->signer.chain_len);
+	describe_signer(c, der, len);
+	return 0;
+}
+
+static int check_signature(struct run *c, size_t manifest_len, size_t sig_len)
+{
+	struct system_plan *p = c->plan;
+	char what[SYSTEM_WHAT_MAX], reason[SYSTEM_REASON_MAX];
+	char digest[OCI_DIGEST_STRING_LEN + 1];
+	struct verify_error ve;
+	int r;
+
+	verify_error_clear(&ve);
+	r = signature_verify(&c->s->signer.key, c->s->system_manifest,
+			     manifest_len, c->s->signature, sig_len, &ve);
+	if (r == 0)
+		return 0;
+	oci_digest_string(p->artifact.manifest.digest, digest);
+	snprintf(what, sizeof(what), "system manifest %s, signer %s", digest,
+		 p->signer_subject);
+	verify_error_format(&ve, reason, sizeof(reason));
+	return fail(c, SYSTEM_STAGE_SIGNATURE, r, what, "%s", reason);
+}
+
+/* Read the three blobs, then check certificate and signature. */
+static int check_signed(struct run *c, const struct x509_trust_store *ts,
+			int64_t now, size_t *manifest_len)
+{
+	const struct oci_system_artifact *a = &c->plan->artifact;
+	struct system_scratch *s = c->s;
+	int mlen, slen, clen, r;
+
+	mlen = read_artifact_blob(c, "system manifest", &a->manifest,
+				  s->system_manifest,
+				  sizeof(s->system_manifest));
+	if (mlen < 0)
+		return mlen;
+	slen = read_artifact_blob(c, "signature", &a->signature, s->signature,
+				  sizeof(s->signature));
+	if (slen < 0)
+		return slen;
+	clen = read_artifact_blob(c, "certificate", &a->certificate,
+				  s->certificate, sizeof(s->certificate));
+	if (clen < 0)
+		return clen;
+	*manifest_len = (size_t)mlen;
+	r = check_certificate(c, ts, now, (size_t)clen);
+	if (r < 0)
+		return r;
+	return check_signature(c, (size_t)mlen, (size_t)slen);
+}
+
+/* --- the system manifest -------------------------------------------------- */
+
+static int parse_system_manifest(struct run *c, size_t len)
+{
+	struct system_plan *p = c->plan;
+	char what[SYSTEM_WHAT_MAX];
+	struct json_error je = { 0 };
+	int r;
+
+	r = oci_system_manifest_parse(c->s->system_manifest, len, c->s->tokens,
+				      OCI_TOKENS_MAX, &p->manifest, &je);
+	if (r == 0)
+		return 0;
+	name_blob(what, sizeof(what), "system manifest",
+		  p->artifact.manifest.digest);
+	return fail(c, SYSTEM_STAGE_MANIFEST, r, what, "%s: %s (offset %zu)",
+		    je.path, je.reason ? je.reason : "refused", je.offset);
+}
+
+static int check_product(struct run *c, const char *expected)
+{
+	struct system_plan *p = c->plan;
+	char what[SYSTEM_WHAT_MAX], digest[OCI_DIGEST_STRING_LEN + 1];
+
+	oci_digest_string(p->artifact.manifest.digest, digest);
+	snprintf(what, sizeof(what), "system manifest %s, signer %s", digest,
+		 p->signer_subject);
+	if (!streq(p->manifest.product, p->signer_product))
+		return fail(c, SYSTEM_STAGE_PRODUCT, -OCIBOOT_EVERIFY, what,
+			    "the manifest is for product %s but its signer's "
+			    "certificate is for product %s",
+			    p->manifest.product, p->signer_product);
+	if (expected && !streq(p->manifest.product, expected))
+		return fail(c, SYSTEM_STAGE_PRODUCT, -OCIBOOT_EVERIFY, what,
+			    "the manifest is for product %s, not this "
+			    "machine's %s", p->manifest.product, expected);
+	p->expected_product = expected != NULL;
+	return 0;
+}
+
+/* --- the rootfs image ----------------------------------------------------- */
+
+static int read_image(struct run *c)
+{
+	struct system_plan *p = c->plan;
+	struct system_scratch *s = c->s;
+	const struct oci_image_ref *ref = &p->manifest.rootfs;
+	char what[SYSTEM_WHAT_MAX];
+	struct layout_error le;
+	struct json_error je = { 0 };
+	int len, r;
+
+	name_blob(what, sizeof(what), "rootfs image", ref->digest);
+	len = layout_read_blob(c->l, ref->digest, ref->size, s->document,
+			       sizeof(s->document), &le);
+	if (len < 0)
+		return fail(c, SYSTEM_STAGE_IMAGE, len, what, "%s", le.reason);
+	r = oci_manifest_parse(s->document, (size_t)len, s->tokens,
+			       OCI_TOKENS_MAX, &s->manifest, &je);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_IMAGE, r, what,
+			    "%s: %s (offset %zu)", je.path,
+			    je.reason ? je.reason : "refused", je.offset);
+	if (s->manifest.layer_count == 0)
+		return fail(c, SYSTEM_STAGE_IMAGE, -OCIBOOT_EMALFORMED, what,
+			    "the image has no layers");
+	r = oci_manifest_check_bootable(&s->manifest, &je);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_IMAGE, r, what, "%s: %s", je.path,
+			    je.reason ? je.reason : "refused");
+	memcpy(p->image_digest, ref->digest, SHA256_LEN);
+	p->image_size = len;
+	return 0;
+}
+
+static int read_config(struct run *c)
+{
+	struct system_plan *p = c->plan;
+	struct system_scratch *s = c->s;
+	const struct oci_descriptor *d = &s->manifest.config;
+	char what[SYSTEM_WHAT_MAX];
+	struct layout_error le;
+	int r;
+
+	name_blob(what, sizeof(what), "rootfs image config", d->digest);
+	if (!streq(d->media_type, OCI_MEDIA_TYPE_CONFIG))
+		return fail(c, SYSTEM_STAGE_CONFIG, -OCIBOOT_EMALFORMED, what,
+			    "media type is not " OCI_MEDIA_TYPE_CONFIG);
+	r = layout_read_config(c->l, d, s->document, sizeof(s->document),
+			       s->tokens, OCI_TOKENS_MAX, &p->config, &le);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_CONFIG, r, what, "%s", le.reason);
+	p->config_descriptor = *d;
+	return 0;
+}
+
+/* --- the layers ----------------------------------------------------------- */
+
+static int layer_superblocks(struct run *c, const char *what, int fd,
+			     struct system_layer *out)
+{
+	uint8_t sq[SQUASHFS_SUPER_SIZE], vs[VERITY_SUPERBLOCK_SIZE];
+	struct verity_geometry geo;
+	struct squashfs_super super;
+	int r;
+
+	if ((uint64_t)out->size < SQUASHFS_SUPER_SIZE)
+		return fail(c, SYSTEM_STAGE_LAYER, -OCIBOOT_EMALFORMED, what,
+			    "%" PRId64 " bytes: too short for a squashfs "
+			    "superblock", out->size);
+	r = fileio_pread_exact(fd, sq, sizeof(sq), 0);
+	if (r == 0)
+		r = squashfs_super_parse(sq, sizeof(sq), &super);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_LAYER, r, what,
+			    "squashfs superblock: %s", ociboot_strerror(r));
+	out->bytes_used = super.bytes_used;
+	/* bytes_used <= SQUASHFS_BYTES_MAX: no overflow */
+	out->hash_offset = (super.bytes_used + SYSTEM_HASH_ALIGN - 1) /
+			   SYSTEM_HASH_ALIGN * SYSTEM_HASH_ALIGN;
+	if (out->hash_offset + VERITY_SUPERBLOCK_SIZE > (uint64_t)out->size)
+		return fail(c, SYSTEM_STAGE_LAYER, -OCIBOOT_EMALFORMED, what,
+			    "%" PRId64 " bytes: ends before its verity "
+			    "superblock at offset %" PRIu64, out->size,
+			    out->hash_offset);
+	r = fileio_pread_exact(fd, vs, sizeof(vs), out->hash_offset);
+	if (r == 0)
+		r = verity_superblock_parse(vs, sizeof(vs), out->hash_offset,
+					    &out->verity);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_LAYER, r, what,
+			    "verity superblock at offset %" PRIu64 ": %s",
+			    out->hash_offset, ociboot_strerror(r));
+	r = verity_geometry_init(&geo, out->hash_offset);
+	if (r < 0)
+		return fail(c, SYSTEM_STAGE_LAYER, r, what,
+			    "verity data of %" PRIu64 " bytes: %s",
+			    out->hash_offset, ociboot_strerror(r));
+	if (geo.blob_size != (uint64_t)out->size)
+		return fail(c, SYSTEM_STAGE_LAYER, -OCIBOOT_EMALFORMED, what,
+			    "size %" PRId64 " is not that of its data, verity "
+			    "superblock and hash tree (%" PRIu64 " bytes)",
+			    out->size, geo.blob_size);
+	return 0;
+}
+
+static int check_layer(struct run *c, size_t i)
+{
+	const struct oci_descriptor *d = &c->s->manifest.layers[i];
+	struct system_layer *out = &c->plan->layers[i];
+	char what[SYSTEM_WHAT_MAX], label[32], hex[SHA256_HEX_LEN + 1];
+	struct layout_error le;
+	int fd, r;
+
+	snprintf(label, sizeof(label), "layer %zu", i);
+	name_blob(what, sizeof(what), label, d->digest);
+	memcpy(out->digest, d->digest, SHA256_LEN);
+	out->size = d->size;
+	memcpy(out->media_type, d->media_type, sizeof(out->media_type));
+	memcpy(out->root_hash, d->verity_root, VERITY_DIGEST_LEN);
+	sha256_hex(d->digest, hex);
+	snprintf(out->path, sizeof(out->path), LAYOUT_BLOBS_DIR "/sha256/%s",
+		 hex);
+	fd = layout_open_blob(c->l, d->digest, d->size, &le);
+	if (fd < 0)
+		return fail(c, SYSTEM_STAGE_LAYER, fd, what, "%s", le.reason);
+	r = layer_superblocks(c, what, fd, out);
+	close(fd);
+	return r;
+}
+
+static int check_layers(struct run *c)
+{
+	size_t n = c->s->manifest.layer_count;
+
+	for (size_t i = 0; i < n && i < SYSTEM_LAYERS_MAX; i++) {
+		int r = check_layer(c, i);
+
+		if (r < 0)
+			return r;
+	}
+	c->plan->layer_count = n;
+	return 0;
+}
+
+/* --- verification --------------------------------------------------------- */
+
+static int check_arguments(struct run *c, const struct oci_reference *ref,
+			   int64_t now, const char *expected,
+			   char normalized[DN_UUID_LEN + 1])
+{
+	if (now < 0)
+		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
+			    "negative validation time %" PRId64, now);
+	if (!ref->by_digest && !memchr(ref->tag, '\0', sizeof(ref->tag)))
+		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
+			    "tag not terminated");
+	if (!ref->by_digest && !ref->tag[0])
+		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
+			    "empty tag");
+	if (expected && dn_uuid_normalize(expected, strlen(expected),
+					  normalized) < 0)
+		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
+			    "expected product is not a UUID");
+	return 0;
+}
+
+static int verify(struct run *c, const struct oci_reference *ref,
+		  const struct x509_trust_store *ts, int64_t now,
+		  const char *expected)
+{
+	char normalized[DN_UUID_LEN + 1];
+	size_t manifest_len = 0;
+	int r;
+
+	r = check_arguments(c, ref, now, expected, normalized);
+	if (r < 0)
+		return r;
+	c->plan->ref = *ref;
+	c->plan->time = now;
+	r = find_artifact(c, ref);
+	if (r == 0)
+		r = read_artifact_manifest(c);
+	if (r == 0)
+		r = check_signed(c, ts, now, &manifest_len);
+	if (r == 0)
+		r = parse_system_manifest(c, manifest_len);
+	if (r == 0)
+		r = check_product(c, expected ? normalized : NULL);
+	if (r == 0)
+		r = read_image(c);
+	if (r == 0)
+		r = read_config(c);
+	if (r == 0)
+		r = check_layers(c);
+	return r;
+}
+
+int system_verify(const struct layout *l, const struct oci_reference *ref,
+		  const struct x509_trust_store *ts, int64_t now,
+		  const char *expected_product, struct system_scratch *scratch,
+		  struct system_plan *plan, struct system_error *err)
+{
+	struct run c = { .l = l, .s = scratch, .plan = plan, .err = err };
+	int r;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	memset(plan, 0, sizeof(*plan));
+	r = verify(&c, ref, ts, now, expected_product);
+	if (r < 0)
+		memset(plan, 0, sizeof(*plan));
+	return r;
+}
+
+/* --- messages ------------------------------------------------------------- */
+
+const char *system_stage_name(enum system_stage stage)
+{
+	static const char *const names[] = {
+		[SYSTEM_STAGE_NONE] = "none",
+		[SYSTEM_STAGE_ARGUMENTS] = "arguments",
+		[SYSTEM_STAGE_INDEX] = "index",
+		[SYSTEM_STAGE_ARTIFACT] = "artifact",
+		[SYSTEM_STAGE_CERTIFICATE] = "certificate",
+		[SYSTEM_STAGE_SIGNATURE] = "signature",
+		[SYSTEM_STAGE_MANIFEST] = "manifest",
+		[SYSTEM_STAGE_PRODUCT] = "product",
+		[SYSTEM_STAGE_IMAGE] = "image",
+		[SYSTEM_STAGE_CONFIG] = "config",
+		[SYSTEM_STAGE_LAYER] = "layer",
+	};
+
+	if ((size_t)stage < ARRAY_SIZE(names) && names[stage])
+		return names[stage];
+	return "unknown";
+}
+
+size_t system_error_format(const struct system_error *err, char *buf,
+			   size_t size)
+{
+	int n;
+
+	if (size == 0)
+		return 0;
+	if (err->what[0])
+		n = snprintf(buf, size, "%s (%s)", err->reason, err->what);
+	else
+		n = snprintf(buf, size, "%s", err->reason);
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* A summary line being built; text past the end is cut with "...". */
+struct line {
+	char buf[SYSTEM_LINE_MAX];
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void add(struct line *l, const char *fmt, ...)
+{
+	size_t room = sizeof(l->buf) - l->len;
+	va_list ap;
+	int n;
+
+	if (room <= 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < room) {
+		l->len += (size_t)n;
+		return;
+	}
+	l->len = sizeof(l->buf) - 1;
+	memcpy(l->buf + l->len - 3, "...", 3);
+}
+
+/* Untrusted text, quoted, as printable ASCII (\xHH for other bytes). */
+static void add_quoted(struct line *l, const char *s)
+{
+	size_t n = 0;
+
+	add(l, "\"");
+	for (; s[n] && n < SHOWN_STRING_MAX; n++) {
+		unsigned char ch = (unsigned char)s[n];
+
+		if (ch == '"' || ch == '\\')
+			add(l, "\\%c", ch);
+		else if (ch >= 0x20 && ch < 0x7f)
+			add(l, "%c", ch);
+		else
+			add(l, "\\x%02x", ch);
+	}
+	add(l, s[n] ? "...\"" : "\"");
+}
+
+static void add_digest(struct line *l, const uint8_t digest[SHA256_LEN])
+{
+	char text[OCI_DIGEST_STRING_LEN + 1];
+
+	oci_digest_string(digest, text);
+	add(l, "%s", text);
+}
+
+static void emit(struct line *l, system_line_fn fn, void *ctx)
+{
+	l->buf[l->len] = '\0';
+	fn(ctx, l->buf);
+	l->len = 0;
+}
+
+static void add_strings(struct line *l, const struct oci_config *cfg,
+			const uint32_t *offsets, size_t n)
+{
+	add(l, "[");
+	for (size_t i = 0; i < n; i++) {
+		add(l, i ? ", " : "");
+		add_quoted(l, oci_config_string(cfg, offsets[i]));
+	}
+	add(l, "]");
+}
+
+static void describe_signed(const struct system_plan *p, struct line *l,
+			    system_line_fn fn, void *ctx)
+{
+	const struct oci_system_artifact *a = &p->artifact;
+	char from[CERT_TIME_STRING_MAX], to[CERT_TIME_STRING_MAX];
+	char at[CERT_TIME_STRING_MAX];
+
+	add(l, "artifact: ");
+	add_digest(l, p->artifact_digest);
+	add(l, " (%" PRId64 " bytes, ", p->artifact_size);
+	if (p->ref.by_digest) {
+		add(l, "by digest)");
+	} else {
+		add(l, "tag ");
+		add_quoted(l, p->ref.tag);
+		add(l, ")");
+	}
+	emit(l, fn, ctx);
+	cert_time_format(p->signer_not_before, from);
+	cert_time_format(p->signer_not_after, to);
+	cert_time_format(p->time, at);
+	add(l, "certificate: ");
+	add_digest(l, a->certificate.digest);
+	add(l, " %s (%s), issued by %s, valid %s to %s: trusted at %s",
+	    p->signer_subject, p->signer_key,
+	    p->signer_issuer[0] ? p->signer_issuer : "?", from, to, at);
+	emit(l, fn, ctx);
+	add(l, "signature: ");
+	add_digest(l, a->signature.digest);
+	add(l, " matches system manifest ");
+	add_digest(l, a->manifest.digest);
+	add(l, " (%" PRId64 " bytes)", a->manifest.size);
+	emit(l, fn, ctx);
+	add(l, "product: %s (the certificate's%s)", p->manifest.product,
+	    p->expected_product ? " and this machine's" : "");
+	emit(l, fn, ctx);
+	add(l, "version: %" PRIu64, p->manifest.version);
+	emit(l, fn, ctx);
+}
+
+static void describe_image(const struct system_plan *p, struct line *l,
+			   system_line_fn fn, void *ctx)
+{
+	const struct oci_config *cfg = &p->config;
+
+	add(l, "rootfs: image ");
+	add_digest(l, p->image_digest);
+	add(l, " (%" PRId64 " bytes, %zu layers)", p->image_size,
+	    p->layer_count);
+	emit(l, fn, ctx);
+	add(l, "config: ");
+	add_digest(l, p->config_descriptor.digest);
+	add(l, " entrypoint ");
+	add_strings(l, cfg, cfg->entrypoint, cfg->entrypoint_count);
+	add(l, " cmd ");
+	add_strings(l, cfg, cfg->cmd, cfg->cmd_count);
+	add(l, " env %zu", cfg->env_count);
+	if (cfg->has_working_dir) {
+		add(l, " workdir ");
+		add_quoted(l, oci_config_string(cfg, cfg->working_dir));
+	}
+	emit(l, fn, ctx);
+}
+
+static void describe_layers(const struct system_plan *p, struct line *l,
+			    system_line_fn fn, void *ctx)
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	for (size_t i = 0; i < p->layer_count && i < SYSTEM_LAYERS_MAX; i++) {
+		const struct system_layer *y = &p->layers[i];
+
+		sha256_hex(y->root_hash, hex);
+		add(l, "layer %zu: ", i);
+		add_digest(l, y->digest);
+		add(l, " %" PRId64 " bytes, root hash %s, hash offset %" PRIu64
+		    " (data blocks: %" PRIu64 "), %s", y->size, hex,
+		    y->hash_offset, y->verity.data_blocks, y->path);
+		emit(l, fn, ctx);
+	}
+	for (size_t i = 0; i < p->manifest.service_count &&
+	     i < OCI_SERVICES_MAX; i++) {
+		const struct oci_image_ref *s = &p->manifest.services[i];
+
+		add(l, "service %s: image ", s->name);
+		add_digest(l, s->digest);
+		emit(l, fn, ctx);
+	}
+}
+
+void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
+			  void *ctx)
+{
+	struct line l = { .len = 0 };
+
+	describe_signed(plan, &l, fn, ctx);
+	describe_image(plan, &l, fn, ctx);
+	describe_layers(plan, &l, fn, ctx);
+}
