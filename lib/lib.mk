@@ -1,4 +1,10 @@
-# lib: the primitives every folder may use (lib/util.h, lib/fileio.h).
+# lib: the primitives every folder may use: endian loads and stores, hex,
+# a bounded read cursor, a fixed-buffer text builder, monotonic deadlines,
+# whole-buffer and whole-file I/O, named constants (docs/design.md).
 lib_USES :=
-lib_INIT := fileio.c
-lib_TESTS := fileio
+lib_INIT := fileio.c hex.c strbuf.c clock.c
+# Reads whole files into a growing heap buffer: the host tool only.
+lib_HOST := fileio_alloc.c
+
+lib_TESTS := fileio fileio_alloc hex strbuf clock endian cursor
+lib_FUZZERS := hex cursor
