@@ -6,9 +6,26 @@ expect_exit=1
 disks=(store.img)
 REFUSE_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff"
 
-# refuse_expect REASON_REGEX: the FATAL line and the failure policy.
+# The signer the test product's certificate names, as the init prints it.
+PRODUCT_UUID=6a0d3c1e-5b7f-4e2a-9c4d-0123456789ab
+PRODUCT_SIGNER="CN=ociboot demo product, serialNumber=$PRODUCT_UUID"
+
+# refuse_expect REASON_REGEX: the FATAL line, which must be exactly the
+# reason (the whole rest of the line), then the failure policy. A scenario
+# whose reason names digests of what prepare() made calls this from
+# prepare(), which runs in the harness's shell.
 refuse_expect() {
-	expect=("ociboot: FATAL: .*$1" 'ociboot: failure policy: poweroff')
+	expect=("ociboot: FATAL: $1\$" 'ociboot: failure policy: poweroff$')
+}
+
+# ere TEXT: TEXT as an extended regexp matching exactly TEXT.
+ere() {
+	printf '%s' "$1" | sed 's/\\/\\\\/g; s/[].*$+?(){}|[]/[&]/g; s/\^/\\^/g'
+}
+
+# digest_of FILE: "sha256:<hex>" of FILE.
+digest_of() {
+	echo "sha256:$(sha256sum < "$1" | cut -d' ' -f1)"
 }
 
 # resign MANIFEST_FILE KEY CERT: package MANIFEST_FILE signed by KEY with
@@ -29,7 +46,7 @@ rogue_keys() {
 		--out-key rogue/ca.key --out-cert rogue/ca.pem &&
 	"$BUILD/ociboot" keys product --ca-key rogue/ca.key \
 		--ca-cert rogue/ca.pem \
-		--product 6a0d3c1e-5b7f-4e2a-9c4d-0123456789ab \
+		--product "$PRODUCT_UUID" \
 		--subject 'CN=rogue product' \
 		--out-key rogue/product.key --out-cert rogue/product.pem
 }

@@ -1,8 +1,13 @@
-# A layer blob one byte longer than its descriptor says.
+# A layer blob (the base layer's) one byte longer than its descriptor says.
 . "$here/refuse.sh"
-refuse_expect 'verify: layer: .*size'
 
 prepare() {
-	product_prepare && printf x >> "$(layer_blob base)" &&
-		product_disk "$REFUSE_CMDLINE"
+	local blob d size
+
+	product_prepare || return 1
+	blob=$(layer_blob base)
+	d=$(digest_of "$blob")
+	size=$(stat -c %s "$blob")
+	printf x >> "$blob" && product_disk "$REFUSE_CMDLINE" || return 1
+	refuse_expect "$(ere "verify: layer: size $((size + 1)) differs from the descriptor's $size (layer 0 $d)")"
 }

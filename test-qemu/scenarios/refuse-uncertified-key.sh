@@ -1,11 +1,12 @@
 # The artifact carries the genuine product certificate, but the signature
-# was made by a key the CA never certified.
+# was made by a key the CA never certified: the genuine manifest's signature
+# does not verify with the certificate's key.
 . "$here/refuse.sh"
-refuse_expect 'verify: signature: .*does not match'
 
 prepare() {
 	product_prepare && rogue_keys &&
 		resign "$PRODUCT_DIR/system.json" rogue/product.key \
 			"$PRODUCT_DIR/keys/product.pem" &&
-		product_disk "$REFUSE_CMDLINE"
+		product_disk "$REFUSE_CMDLINE" || return 1
+	refuse_expect "$(ere "verify: signature: signature does not match (system manifest $(digest_of "$PRODUCT_DIR/system.json"), signer $PRODUCT_SIGNER)")"
 }
