@@ -377,8 +377,10 @@ static void test_ni_blocks_direct(void **state)
 	uint32_t h[8], one_by_one[8];
 	uint8_t d[SHA256_LEN];
 
-	if (!sha256_ni_supported())
+	if (!sha256_ni_supported()) {
+		print_message("SKIP: hardware: this CPU has no SHA-NI\n");
 		skip();
+	}
 	block[SHA256_BLOCK_LEN - 1] = 24;
 	memcpy(h, iv, sizeof(h));
 	sha256_ni_blocks(h, block, 1);

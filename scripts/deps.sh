@@ -82,7 +82,10 @@ TOOLS = no
 TESTS = no
 CONF
 	say "building BearSSL ($1)"
-	make -C "$src" -s -j2 CONF="ociboot-$1" lib >/dev/null
+	# Not our make's variables (a BUILD= given to it would override
+	# BearSSL's own BUILD): a clean environment for theirs.
+	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
+		make -C "$src" -s -j2 CONF="ociboot-$1" lib >/dev/null
 	mkdir -p "$dest/lib" "$dest/include"
 	cp "$src/build-$1/libbearssl.a" "$dest/lib/"
 	cp "$src"/inc/*.h "$dest/include/"

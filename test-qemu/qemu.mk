@@ -1,4 +1,5 @@
-# Boots under QEMU, in this order (secureboot-off compares with secureboot).
+# Boots under QEMU (secureboot-off boots secureboot itself when no passing
+# run of it is there to compare PCR 7 with).
 qemu_scenarios += secureboot unsigned secureboot-off bad-cmdline failure-reboot
 # The verified local boot and everything that must stop it.
 qemu_scenarios += verified-boot interop-gensquashfs \
