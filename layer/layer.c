@@ -170,51 +170,33 @@ static int file_read_at(sqfs_file_t *base, sqfs_u64 offset, void *buffer,
 			size_t size)
 {
 	struct layer_file *f = (struct layer_file *)base;
-	uint8_t *p = buffer;
+	ssize_t n;
 
 	if (offset > INT64_MAX || size > INT64_MAX - offset)
 		return SQFS_ERROR_OUT_OF_BOUNDS;
-	while (size) {
-		ssize_t n = pread(f->fd, p, size, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			f->err = errno;
-			return SQFS_ERROR_IO;
-		}
-		if (n == 0)
-			return SQFS_ERROR_OUT_OF_BOUNDS;
-		p += n;
-		offset += (size_t)n;
-		size -= (size_t)n;
+	n = fileio_pread_all(f->fd, buffer, size, offset);
+	if (n < 0) {
+		f->err = (int)-n;
+		return SQFS_ERROR_IO;
 	}
-	return 0;
+	return (size_t)n == size ? 0 : SQFS_ERROR_OUT_OF_BOUNDS;
 }
 
 static int file_write_at(sqfs_file_t *base, sqfs_u64 offset,
 			 const void *buffer, size_t size)
 {
 	struct layer_file *f = (struct layer_file *)base;
-	const uint8_t *p = buffer;
+	int r;
 
 	if (offset > INT64_MAX || size > INT64_MAX - offset)
 		return SQFS_ERROR_OUT_OF_BOUNDS;
-	while (size) {
-		ssize_t n = pwrite(f->fd, p, size, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			f->err = n < 0 ? errno : EIO;
-			return SQFS_ERROR_IO;
-		}
-		p += n;
-		offset += (size_t)n;
-		size -= (size_t)n;
-		if (offset > f->size)
-			f->size = offset;
+	r = fileio_pwrite_all(f->fd, buffer, size, offset);
+	if (r < 0) {
+		f->err = -r;
+		return SQFS_ERROR_IO;
 	}
+	if (offset + size > f->size)
+		f->size = offset + size;
 	return 0;
 }
 
@@ -1376,7 +1358,7 @@ static int write_tables(struct layer_builder *b)
 	return r ? sqfs_to_errno(b, r) : 0;
 }
 
-/* Zeros up to the next multiple of 4096: where the hash area starts. */
+/* Zeros up to the next verity block boundary: where the hash area starts. */
 static int pad_image(struct layer_builder *b, uint64_t *hash_offset)
 {
 	static const uint8_t zeros[VERITY_BLOCK_SIZE];
