@@ -5,9 +5,6 @@
 # docs/storage.md and docs/store.md.
 fs_USES := lib crypto oci
 fs_INIT := blkid.c store.c loop.c dm.c mount.c squashfs_super.c verity.c
-# verity_test formats files with the tree builder to check what it parses.
-fs_TEST_USES := layer
-
 fs_TESTS := blkid store loop dm mount squashfs_super verity
 fs_FUZZERS := blkid dm squashfs_super verity
 # loop_test fakes lost races and old kernels under loop.c's ioctl(); dm_test
