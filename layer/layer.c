@@ -466,6 +466,21 @@ static int walk_parents(struct layer_builder *b, const struct layer_path *p,
 	return 0;
 }
 
+/*
+ * walk_parents(), then look p's last component up in its directory:
+ * *parent is that directory, *n the node found there or NULL.
+ */
+static int walk_to_last(struct layer_builder *b, const struct layer_path *p,
+			struct layer_inode **parent, struct layer_node **n)
+{
+	int r = walk_parents(b, p, parent);
+
+	if (r < 0)
+		return r;
+	*n = lookup(b, *parent, p->comp[p->count - 1], p->len[p->count - 1]);
+	return 0;
+}
+
 /* Name path's last component ino, replacing what it named. */
 static int attach(struct layer_builder *b, const struct layer_path *p,
 		  struct layer_inode *ino)
@@ -708,10 +723,9 @@ static int add_dir(struct layer_builder *b, const struct layer_entry *e)
 	r = xattrs_take(b, e, &xattrs, &count, &opaque);
 	if (r < 0)
 		return r;
-	r = walk_parents(b, p, &parent);
+	r = walk_to_last(b, p, &parent, &n);
 	if (r < 0)
 		goto out_free;
-	n = lookup(b, parent, p->comp[p->count - 1], p->len[p->count - 1]);
 	if (n && n->inode->type == LAYER_DIR) {
 		dir_set_meta(n->inode, e, b, xattrs, count, opaque);
 		return 0;
@@ -736,10 +750,9 @@ static int add_whiteout(struct layer_builder *b)
 	struct layer_node *n;
 	int r;
 
-	r = walk_parents(b, p, &parent);
+	r = walk_to_last(b, p, &parent, &n);
 	if (r < 0)
 		return r;
-	n = lookup(b, parent, p->comp[p->count - 1], p->len[p->count - 1]);
 	if (n) {
 		/* This layer's own entry stays; its directory hides below. */
 		if (n->inode->type == LAYER_DIR)
@@ -759,10 +772,9 @@ static int add_opaque(struct layer_builder *b)
 	struct layer_node *n;
 	int r;
 
-	r = walk_parents(b, p, &parent);
+	r = walk_to_last(b, p, &parent, &n);
 	if (r < 0)
 		return r;
-	n = lookup(b, parent, p->comp[p->count - 1], p->len[p->count - 1]);
 	if (n && n->inode->type == LAYER_DIR) {
 		n->inode->opaque = true;
 		return 0;
