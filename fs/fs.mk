@@ -5,6 +5,8 @@
 # docs/storage.md and docs/store.md.
 fs_USES := lib crypto oci
 fs_INIT := blkid.c store.c loop.c dm.c mount.c squashfs_super.c verity.c
+# What the verity tests here and in layer/ share.
+fs_TESTLIB := verity_fixture.c
 fs_TESTS := blkid store loop dm mount squashfs_super verity
 fs_FUZZERS := blkid dm squashfs_super verity store
 # loop_test fakes lost races and old kernels under loop.c's ioctl(); dm_test

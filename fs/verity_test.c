@@ -23,36 +23,10 @@
 #include <unistd.h>
 
 #include "fs/verity.h"
-#include "lib/hex.h"
+#include "fs/verity_fixture.h"
 #include "lib/util.h"
 
 #define BLOCK VERITY_BLOCK_SIZE
-
-/* --- helpers -------------------------------------------------------------- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static void rng_fill(uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)rng();
-}
-
-static void print_hex(const uint8_t *p, size_t n)
-{
-	char hex[2 * VERITY_SALT_MAX + 1];
-
-	hex_encode(p, n, hex);
-	printf("%s", hex);
-}
 
 /* --- geometry ------------------------------------------------------------- */
 
@@ -186,10 +160,10 @@ static void test_superblock_roundtrip(void **state)
 		struct verity_superblock in = { 0 }, out;
 		uint8_t buf[512];
 
-		rng_fill(in.uuid, sizeof(in.uuid));
-		rng_fill(in.salt, salt_len);
+		verity_fixture_rng_fill(in.uuid, sizeof(in.uuid));
+		verity_fixture_rng_fill(in.salt, salt_len);
 		in.salt_len = salt_len;
-		in.data_blocks = 1 + rng() % VERITY_DATA_BLOCKS_MAX;
+		in.data_blocks = 1 + verity_fixture_rng() % VERITY_DATA_BLOCKS_MAX;
 		assert_int_equal(verity_superblock_format(&in, buf), 0);
 		memset(&out, 0, sizeof(out));
 		assert_int_equal(verity_superblock_parse(buf, sizeof(buf),
@@ -495,7 +469,7 @@ static int driver_parse(const char *path, const char *offset_text)
 		return 1;
 	printf("data_blocks=%" PRIu64 " salt=", sb.data_blocks);
 	if (sb.salt_len)
-		print_hex(sb.salt, sb.salt_len);
+		verity_fixture_print_hex(sb.salt, sb.salt_len);
 	else
 		printf("-");
 	printf(" uuid=");

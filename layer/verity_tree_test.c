@@ -25,6 +25,7 @@
 #include <bearssl_hash.h>
 
 #include "fs/verity.h"
+#include "fs/verity_fixture.h"
 #include "layer/verity_tree.h"
 #include "lib/hex.h"
 #include "lib/util.h"
@@ -32,30 +33,6 @@
 #define BLOCK VERITY_BLOCK_SIZE
 
 /* --- helpers -------------------------------------------------------------- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static void rng_fill(uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)rng();
-}
-
-static void print_hex(const uint8_t *p, size_t n)
-{
-	char hex[2 * VERITY_SALT_MAX + 1];
-
-	hex_encode(p, n, hex);
-	printf("%s", hex);
-}
 
 static void digest_hex(const void *p, size_t n, char hex[SHA256_HEX_LEN + 1])
 {
@@ -297,7 +274,7 @@ static void test_tree_matches_reference(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		size_t blocks = sizes[i];
-		size_t salt_len = rng() % (VERITY_SALT_MAX + 1);
+		size_t salt_len = verity_fixture_rng() % (VERITY_SALT_MAX + 1);
 		uint8_t salt[VERITY_SALT_MAX], root[32];
 		uint8_t *data = malloc(blocks * BLOCK);
 		struct ref_tree ref;
@@ -306,8 +283,8 @@ static void test_tree_matches_reference(void **state)
 		assert_non_null(data);
 		if (i % 4 == 1)
 			salt_len = 0;
-		rng_fill(salt, salt_len);
-		rng_fill(data, blocks * BLOCK);
+		verity_fixture_rng_fill(salt, salt_len);
+		verity_fixture_rng_fill(data, blocks * BLOCK);
 		ref_tree_build(data, blocks, salt, salt_len, &ref);
 		build_tree(data, blocks, salt, salt_len,
 			   chunks[i % ARRAY_SIZE(chunks)], &c, root);
@@ -522,7 +499,7 @@ static int driver_format(const char *path, const char *salt_hex,
 			ociboot_strerror(r));
 		return 1;
 	}
-	print_hex(root, sizeof(root));
+	verity_fixture_print_hex(root, sizeof(root));
 	printf("\n");
 	return 0;
 }
