@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Benchmark, not a test: format the same ~256 MB of random data with
-# fs/verity.c and with veritysetup (same salt and uuid, file in the page
+# layer/verity_tree.c and with veritysetup (same salt and uuid, file in the page
 # cache), best of RUNS wall times each, and print the ratio. Also checks the
 # two outputs are identical, since a fast wrong answer is no answer.
 #
@@ -10,7 +10,7 @@ set -eu
 BUILD=${BUILD:-build}
 MB=${1:-256}
 RUNS=${RUNS:-3}
-driver=$BUILD/bench/verity
+driver=$BUILD/bench/verity_tree
 
 make -s "$driver"
 tmp=$(mktemp -d)

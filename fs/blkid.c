@@ -4,25 +4,9 @@
  */
 #include "fs/blkid.h"
 
+#include "lib/endian.h"
+#include "lib/hex.h"
 #include "lib/util.h"
-
-/* --- little-endian reads; callers check bounds first ---------------------- */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* --- CRCs ----------------------------------------------------------------- */
 
@@ -49,15 +33,6 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t len)
 
 /* --- text ----------------------------------------------------------------- */
 
-static const char hex_digits[] = "0123456789abcdef";
-
-static char *put_hex(char *out, uint8_t byte)
-{
-	*out++ = hex_digits[byte >> 4];
-	*out++ = hex_digits[byte & 15];
-	return out;
-}
-
 /* bytes in the order given by order[], with dashes after bytes 4, 6, 8, 10 */
 static void format_uuid_order(const uint8_t b[BLKID_GUID_LEN],
 			      const uint8_t order[BLKID_GUID_LEN],
@@ -68,7 +43,8 @@ static void format_uuid_order(const uint8_t b[BLKID_GUID_LEN],
 	for (int i = 0; i < BLKID_GUID_LEN; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			*o++ = '-';
-		o = put_hex(o, b[order[i]]);
+		hex_encode(&b[order[i]], 1, o);
+		o += 2;
 	}
 	*o = '\0';
 }
@@ -178,12 +154,12 @@ static void gpt_name_to_utf8(const uint8_t *p, char out[BLKID_GPT_NAME_MAX + 1])
 	size_t n = 0;
 
 	for (size_t i = 0; i < BLKID_GPT_NAME_UNITS; i++) {
-		uint32_t u = le16(p + 2 * i), low;
+		uint32_t u = le16_load(p + 2 * i), low;
 
 		if (u == 0)
 			break;
 		if (is_high_surrogate(u) && i + 1 < BLKID_GPT_NAME_UNITS &&
-		    is_low_surrogate(low = le16(p + 2 * (i + 1)))) {
+		    is_low_surrogate(low = le16_load(p + 2 * (i + 1)))) {
 			u = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
 			i++;
 		} else if (is_high_surrogate(u) || is_low_surrogate(u)) {
@@ -255,7 +231,7 @@ static bool ext_checksum_ok(const uint8_t *sb)
 	uint32_t crc = crc32_update(CRC32C_POLY, ~0u, sb, EXT_CHECKSUM);
 
 	return sb[EXT_CHECKSUM_TYPE] == EXT_CHECKSUM_CRC32C &&
-	       crc == le32(sb + EXT_CHECKSUM);
+	       crc == le32_load(sb + EXT_CHECKSUM);
 }
 
 static int probe_ext(const uint8_t *buf, size_t len, struct blkid_fs *fs)
@@ -265,16 +241,16 @@ static int probe_ext(const uint8_t *buf, size_t len, struct blkid_fs *fs)
 
 	if (len < EXT_SB_OFFSET + EXT_SB_SIZE)
 		return -ENOENT;
-	if (le16(sb + EXT_MAGIC_OFF) != EXT_MAGIC)
+	if (le16_load(sb + EXT_MAGIC_OFF) != EXT_MAGIC)
 		return -ENOENT;
-	compat = le32(sb + EXT_FEATURE_COMPAT);
-	incompat = le32(sb + EXT_FEATURE_INCOMPAT);
-	ro_compat = le32(sb + EXT_FEATURE_RO_COMPAT);
+	compat = le32_load(sb + EXT_FEATURE_COMPAT);
+	incompat = le32_load(sb + EXT_FEATURE_INCOMPAT);
+	ro_compat = le32_load(sb + EXT_FEATURE_RO_COMPAT);
 	if (incompat & EXT_INCOMPAT_JOURNAL_DEV)
 		return -ENOENT;
 	if ((ro_compat & EXT_RO_COMPAT_METADATA_CSUM) && !ext_checksum_ok(sb))
 		return -OCIBOOT_EMALFORMED;
-	log_block = le32(sb + EXT_LOG_BLOCK_SIZE);
+	log_block = le32_load(sb + EXT_LOG_BLOCK_SIZE);
 	if (log_block > EXT_LOG_BLOCK_SIZE_MAX)
 		return -OCIBOOT_EMALFORMED;
 
@@ -380,7 +356,7 @@ int blkid_gpt_pmbr_check(const uint8_t *buf, size_t len)
 		const uint8_t *rec = buf + MBR_RECORDS + i * MBR_RECORD_SIZE;
 
 		if (rec[MBR_RECORD_TYPE] == MBR_TYPE_GPT_PROTECTIVE &&
-		    le32(rec + MBR_RECORD_START) == 1)
+		    le32_load(rec + MBR_RECORD_START) == 1)
 			return 0;
 	}
 	return -ENOENT;
@@ -470,23 +446,23 @@ int blkid_gpt_header_parse(const uint8_t *buf, size_t len,
 		return -ENOENT;
 	if (len < BLKID_GPT_HEADER_MIN)
 		return -OCIBOOT_EMALFORMED;
-	header_size = le32(buf + GPT_HEADER_SIZE);
+	header_size = le32_load(buf + GPT_HEADER_SIZE);
 	if (header_size < BLKID_GPT_HEADER_MIN || header_size > sector_size ||
 	    header_size > len)
 		return -OCIBOOT_EMALFORMED;
-	if (gpt_header_crc(buf, header_size) != le32(buf + GPT_HEADER_CRC))
+	if (gpt_header_crc(buf, header_size) != le32_load(buf + GPT_HEADER_CRC))
 		return -OCIBOOT_EMALFORMED;
 
 	h.sector_size = sector_size;
-	h.my_lba = le64(buf + GPT_MY_LBA);
-	h.alternate_lba = le64(buf + GPT_ALTERNATE_LBA);
-	h.first_usable_lba = le64(buf + GPT_FIRST_USABLE);
-	h.last_usable_lba = le64(buf + GPT_LAST_USABLE);
+	h.my_lba = le64_load(buf + GPT_MY_LBA);
+	h.alternate_lba = le64_load(buf + GPT_ALTERNATE_LBA);
+	h.first_usable_lba = le64_load(buf + GPT_FIRST_USABLE);
+	h.last_usable_lba = le64_load(buf + GPT_LAST_USABLE);
 	memcpy(h.disk_guid, buf + GPT_DISK_GUID, BLKID_GUID_LEN);
-	h.entries_lba = le64(buf + GPT_ENTRIES_LBA);
-	h.entry_count = le32(buf + GPT_ENTRY_COUNT);
-	h.entry_size = le32(buf + GPT_ENTRY_SIZE);
-	h.entries_crc32 = le32(buf + GPT_ENTRIES_CRC);
+	h.entries_lba = le64_load(buf + GPT_ENTRIES_LBA);
+	h.entry_count = le32_load(buf + GPT_ENTRY_COUNT);
+	h.entry_size = le32_load(buf + GPT_ENTRY_SIZE);
+	h.entries_crc32 = le32_load(buf + GPT_ENTRIES_CRC);
 	if (h.my_lba != lba)
 		return -OCIBOOT_EMALFORMED;
 	r = gpt_entries_geometry(&h);
@@ -505,9 +481,9 @@ static void gpt_entry_read(const uint8_t *p, uint32_t number,
 	e->number = number;
 	memcpy(e->type_guid, p + GPT_ENTRY_TYPE, BLKID_GUID_LEN);
 	memcpy(e->unique_guid, p + GPT_ENTRY_GUID, BLKID_GUID_LEN);
-	e->first_lba = le64(p + GPT_ENTRY_FIRST);
-	e->last_lba = le64(p + GPT_ENTRY_LAST);
-	e->attributes = le64(p + GPT_ENTRY_ATTRS);
+	e->first_lba = le64_load(p + GPT_ENTRY_FIRST);
+	e->last_lba = le64_load(p + GPT_ENTRY_LAST);
+	e->attributes = le64_load(p + GPT_ENTRY_ATTRS);
 	blkid_guid_format(e->unique_guid, e->uuid);
 	gpt_name_to_utf8(p + GPT_ENTRY_NAME, e->name);
 }

@@ -14,26 +14,10 @@
 #include <zlib.h>
 
 #include "fs/blkid.h"
+#include "lib/endian.h"
 #include "lib/util.h"
 
 #define DISK_SECTORS ((uint64_t)1 << 16)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint8_t *copy_of(const uint8_t *p, size_t len)
 {
@@ -64,7 +48,7 @@ static void check_fs(const uint8_t *data, size_t size, bool fix)
 	struct blkid_fs fs;
 
 	if (fix && size >= 2048)
-		wr32(c + 1024 + 0x3fc, crc32c_raw(c + 1024, 0x3fc));
+		le32_store(c + 1024 + 0x3fc, crc32c_raw(c + 1024, 0x3fc));
 	if (blkid_probe_fs(c, size, &fs) == 0) {
 		if (!fs.type || strlen(fs.label) > BLKID_LABEL_MAX ||
 		    (fs.uuid[0] && strlen(fs.uuid) != BLKID_UUID_STR_LEN) ||
@@ -119,16 +103,16 @@ static void check_gpt(const uint8_t *disk, size_t len, uint32_t ss, bool fix)
 	if (len < ss + 92)
 		goto out;
 	if (fix) {
-		uint32_t hs = rd32(c + ss + 12);
-		uint64_t elba = rd64(c + ss + 72);
-		size_t asize = (size_t)rd32(c + ss + 80) * rd32(c + ss + 84);
+		uint32_t hs = le32_load(c + ss + 12);
+		uint64_t elba = le64_load(c + ss + 72);
+		size_t asize = (size_t)le32_load(c + ss + 80) * le32_load(c + ss + 84);
 
 		if (elba < len / ss && asize <= len - elba * ss)
-			wr32(c + ss + 88, (uint32_t)crc32(0, c + elba * ss,
+			le32_store(c + ss + 88, (uint32_t)crc32(0, c + elba * ss,
 							  (uInt)asize));
 		if (hs >= 92 && hs <= len - ss) {
-			wr32(c + ss + 16, 0);
-			wr32(c + ss + 16, (uint32_t)crc32(0, c + ss, hs));
+			le32_store(c + ss + 16, 0);
+			le32_store(c + ss + 16, (uint32_t)crc32(0, c + ss, hs));
 		}
 	}
 	if (blkid_gpt_header_parse(c + ss, len - ss, ss, 1, DISK_SECTORS,

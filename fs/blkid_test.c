@@ -27,27 +27,10 @@
 #include <zlib.h>
 
 #include "fs/blkid.h"
+#include "lib/endian.h"
 #include "lib/util.h"
 
 /* --- helpers -------------------------------------------------------------- */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* Exact-size heap copy, so ASan sees any read past len. */
 static uint8_t *dup_exact(const uint8_t *p, size_t len)
@@ -119,19 +102,19 @@ static void ext_build(uint8_t img[EXT_IMAGE], const struct ext_spec *s)
 	uint8_t *sb = img + SB;
 
 	memset(img, 0, EXT_IMAGE);
-	put32(sb + 0x18, s->log_block);
-	put16(sb + 0x38, 0xef53);
-	put32(sb + 0x4c, 1);
-	put32(sb + 0x5c, s->compat);
-	put32(sb + 0x60, s->incompat);
-	put32(sb + 0x64, s->ro_compat);
+	le32_store(sb + 0x18, s->log_block);
+	le16_store(sb + 0x38, 0xef53);
+	le32_store(sb + 0x4c, 1);
+	le32_store(sb + 0x5c, s->compat);
+	le32_store(sb + 0x60, s->incompat);
+	le32_store(sb + 0x64, s->ro_compat);
 	if (!s->zero_uuid)
 		memcpy(sb + 0x68, ext_uuid, 16);
 	if (s->label)
 		memcpy(sb + 0x78, s->label, strnlen(s->label, 16));
 	if (s->ro_compat & 0x400) {
 		sb[0x175] = s->csum == 2 ? 2 : 1;
-		put32(sb + 0x3fc, crc32c_raw(~0u, sb, 0x3fc) ^
+		le32_store(sb + 0x3fc, crc32c_raw(~0u, sb, 0x3fc) ^
 			(s->csum == 1 ? 1 : 0));
 	}
 }
@@ -358,13 +341,13 @@ static void header_crc(struct disk *d)
 {
 	uint32_t hs = (uint32_t)(d->header[12] | d->header[13] << 8);
 
-	put32(d->header + 16, 0);
-	put32(d->header + 16, (uint32_t)crc32(0, d->header, hs));
+	le32_store(d->header + 16, 0);
+	le32_store(d->header + 16, (uint32_t)crc32(0, d->header, hs));
 }
 
 static void array_crc(struct disk *d)
 {
-	put32(d->header + 88, (uint32_t)crc32(0, d->array, d->array_size));
+	le32_store(d->header + 88, (uint32_t)crc32(0, d->array, d->array_size));
 	header_crc(d);
 }
 
@@ -393,35 +376,35 @@ static void disk_build(struct disk *d, const struct gpt_spec *s,
 
 	mbr = d->img;
 	mbr[0x1be + 4] = 0xee;
-	put32(mbr + 0x1be + 8, 1);
-	put32(mbr + 0x1be + 12, DISK_SECTORS - 1);
+	le32_store(mbr + 0x1be + 8, 1);
+	le32_store(mbr + 0x1be + 12, DISK_SECTORS - 1);
 	mbr[510] = 0x55;
 	mbr[511] = 0xaa;
 
 	h = d->header = d->img + d->header_lba * ss;
 	memcpy(h, "EFI PART", 8);
-	put32(h + 8, 0x00010000);
-	put32(h + 12, s->header_size ? s->header_size : 92);
-	put64(h + 24, d->header_lba);
-	put64(h + 32, s->backup ? 1 : DISK_SECTORS - 1);
-	put64(h + 40, s->first_usable ? s->first_usable : 2 + array_sectors);
-	put64(h + 48, s->last_usable ? s->last_usable
+	le32_store(h + 8, 0x00010000);
+	le32_store(h + 12, s->header_size ? s->header_size : 92);
+	le64_store(h + 24, d->header_lba);
+	le64_store(h + 32, s->backup ? 1 : DISK_SECTORS - 1);
+	le64_store(h + 40, s->first_usable ? s->first_usable : 2 + array_sectors);
+	le64_store(h + 48, s->last_usable ? s->last_usable
 				     : DISK_SECTORS - 2 - array_sectors);
 	for (int i = 0; i < 16; i++)
 		h[56 + i] = (uint8_t)(0xd0 + i);
-	put64(h + 72, elba);
-	put32(h + 80, count);
-	put32(h + 84, esize);
+	le64_store(h + 72, elba);
+	le32_store(h + 80, count);
+	le32_store(h + 84, esize);
 	for (size_t i = 0; i < nparts && i < count; i++) {
 		uint8_t *e = d->array + i * esize;
 
 		memcpy(e, parts[i].type, 16);
 		memcpy(e + 16, parts[i].guid, 16);
-		put64(e + 32, parts[i].first);
-		put64(e + 40, parts[i].last);
-		put64(e + 48, parts[i].attrs);
+		le64_store(e + 32, parts[i].first);
+		le64_store(e + 40, parts[i].last);
+		le64_store(e + 48, parts[i].attrs);
 		for (int k = 0; k < 36; k++)
-			put16(e + 56 + 2 * k, parts[i].name[k]);
+			le16_store(e + 56 + 2 * k, parts[i].name[k]);
 	}
 	array_crc(d);
 	if (elba * ss + d->array_size <= d->size)
@@ -629,9 +612,9 @@ static void test_gpt_header_table(void **state)
 
 		disk_build(&d, &spec, NULL, 0);
 		if (c->width == 4)
-			put32(d.header + c->off, (uint32_t)c->value);
+			le32_store(d.header + c->off, (uint32_t)c->value);
 		else
-			put64(d.header + c->off, c->value);
+			le64_store(d.header + c->off, c->value);
 		header_crc(&d);
 		memset(&h, 0x5a, sizeof(h));
 		r = blkid_gpt_header_parse(d.header, 512, 512, 1,
@@ -652,20 +635,20 @@ static void test_gpt_array_cap(void **state)
 
 	(void)state;
 	memcpy(hdr, "EFI PART", 8);
-	put32(hdr + 12, 92);
-	put64(hdr + 24, 1);
-	put64(hdr + 40, 4096);
-	put64(hdr + 48, 100000);
-	put64(hdr + 72, 2);
-	put32(hdr + 80, 1024);
-	put32(hdr + 84, 1024);
-	put32(hdr + 16, (uint32_t)crc32(0, hdr, 92));
+	le32_store(hdr + 12, 92);
+	le64_store(hdr + 24, 1);
+	le64_store(hdr + 40, 4096);
+	le64_store(hdr + 48, 100000);
+	le64_store(hdr + 72, 2);
+	le32_store(hdr + 80, 1024);
+	le32_store(hdr + 84, 1024);
+	le32_store(hdr + 16, (uint32_t)crc32(0, hdr, 92));
 	assert_int_equal(blkid_gpt_header_parse(hdr, 512, 512, 1, 200000, &h),
 			 -OCIBOOT_ETOOBIG);
 	/* 1024 entries of 128 bytes is at the cap and fine. */
-	put32(hdr + 84, 128);
-	put32(hdr + 16, 0);
-	put32(hdr + 16, (uint32_t)crc32(0, hdr, 92));
+	le32_store(hdr + 84, 128);
+	le32_store(hdr + 16, 0);
+	le32_store(hdr + 16, (uint32_t)crc32(0, hdr, 92));
 	assert_int_equal(blkid_gpt_header_parse(hdr, 512, 512, 1, 200000, &h),
 			 0);
 	assert_int_equal(h.array_size, BLKID_GPT_ARRAY_MAX);
@@ -929,7 +912,7 @@ static void test_pmbr(void **state)
 		uint8_t *rec = mbr + 0x1be + 16 * c->slot;
 
 		rec[4] = c->type;
-		put32(rec + 8, c->start);
+		le32_store(rec + 8, c->start);
 		mbr[510] = c->sig0;
 		mbr[511] = c->sig1;
 		if (blkid_gpt_pmbr_check(mbr, sizeof(mbr)) != c->want)

@@ -8,9 +8,9 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/util.h"
 
 /* The layout this file builds and parses by hand. */
@@ -317,22 +317,6 @@ static int simple(struct dm_control *dm, unsigned long request,
 	return call(dm, request);
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int dm_open(struct dm_control *dm)
 {
 	int err;
@@ -425,7 +409,7 @@ int dm_remove(struct dm_control *dm, const char *name)
 		return -EINVAL;
 	for (unsigned int i = 0; i < DM_REMOVE_TRIES && err == -EBUSY; i++) {
 		if (i > 0)
-			sleep_ms(DM_REMOVE_RETRY_MS);
+			clock_sleep_ms(DM_REMOVE_RETRY_MS);
 		err = simple(dm, DM_DEV_REMOVE, name, NULL, 0);
 	}
 	return err;
@@ -446,15 +430,15 @@ static int node_ready(const char *path, dev_t devt)
 int dm_node_wait(dev_t devt, char path[DM_NODE_PATH_MAX],
 		 unsigned int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = clock_deadline_ms(timeout_ms);
 	char p[DM_NODE_PATH_MAX];
 	int r;
 
 	dm_node_path(devt, p);
 	while ((r = node_ready(p, devt)) == 0) {
-		if (now_ms() >= deadline)
+		if (clock_deadline_passed(deadline))
 			return -OCIBOOT_ETIMEOUT;
-		sleep_ms(DM_NODE_POLL_MS);
+		clock_sleep_ms(DM_NODE_POLL_MS);
 	}
 	if (r < 0)
 		return r;

@@ -4,6 +4,7 @@
  */
 #include "fs/squashfs_super.h"
 
+#include "lib/cursor.h"
 #include "lib/util.h"
 
 /* The on-disk layout, only to pin offsets: the parser reads field by field. */
@@ -36,35 +37,6 @@ _Static_assert(__builtin_offsetof(struct squashfs_super_wire, bytes_used) ==
 _Static_assert(__builtin_offsetof(struct squashfs_super_wire,
 				  export_table_start) == 88,
 	       "export_table_start offset");
-
-/* A little-endian cursor over the 96 bytes, bounds checked once up front. */
-struct cursor {
-	const uint8_t *p;
-};
-
-static uint16_t get16(struct cursor *c)
-{
-	uint16_t v = (uint16_t)(c->p[0] | c->p[1] << 8);
-
-	c->p += 2;
-	return v;
-}
-
-static uint32_t get32(struct cursor *c)
-{
-	uint32_t v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 |
-		     (uint32_t)c->p[2] << 16 | (uint32_t)c->p[3] << 24;
-
-	c->p += 4;
-	return v;
-}
-
-static uint64_t get64(struct cursor *c)
-{
-	uint64_t lo = get32(c);
-
-	return lo | (uint64_t)get32(c) << 32;
-}
 
 static bool geometry_ok(const struct squashfs_super *sb)
 {
@@ -119,32 +91,35 @@ int squashfs_super_parse(const uint8_t *buf, size_t len,
 			 struct squashfs_super *out)
 {
 	struct squashfs_super sb;
-	struct cursor c = { buf };
+	struct cursor c;
+	uint32_t magic;
 	uint16_t major, minor;
 
-	if (!buf || len < SQUASHFS_SUPER_SIZE)
+	if (!buf)
 		return -OCIBOOT_EMALFORMED;
-	if (get32(&c) != SQUASHFS_MAGIC)
-		return -OCIBOOT_EMALFORMED;
-	sb.inode_count = get32(&c);
-	sb.mtime = get32(&c);
-	sb.block_size = get32(&c);
-	sb.fragment_count = get32(&c);
-	sb.compression = get16(&c);
-	sb.block_log = get16(&c);
-	sb.flags = get16(&c);
-	sb.id_count = get16(&c);
-	major = get16(&c);
-	minor = get16(&c);
-	sb.root_inode_ref = get64(&c);
-	sb.bytes_used = get64(&c);
-	sb.id_table_start = get64(&c);
-	sb.xattr_table_start = get64(&c);
-	sb.inode_table_start = get64(&c);
-	sb.directory_table_start = get64(&c);
-	sb.fragment_table_start = get64(&c);
-	sb.export_table_start = get64(&c);
+	cursor_init(&c, buf, len);
+	magic = cursor_le32(&c);
+	sb.inode_count = cursor_le32(&c);
+	sb.mtime = cursor_le32(&c);
+	sb.block_size = cursor_le32(&c);
+	sb.fragment_count = cursor_le32(&c);
+	sb.compression = cursor_le16(&c);
+	sb.block_log = cursor_le16(&c);
+	sb.flags = cursor_le16(&c);
+	sb.id_count = cursor_le16(&c);
+	major = cursor_le16(&c);
+	minor = cursor_le16(&c);
+	sb.root_inode_ref = cursor_le64(&c);
+	sb.bytes_used = cursor_le64(&c);
+	sb.id_table_start = cursor_le64(&c);
+	sb.xattr_table_start = cursor_le64(&c);
+	sb.inode_table_start = cursor_le64(&c);
+	sb.directory_table_start = cursor_le64(&c);
+	sb.fragment_table_start = cursor_le64(&c);
+	sb.export_table_start = cursor_le64(&c);
 
+	if (cursor_failed(&c) || magic != SQUASHFS_MAGIC)
+		return -OCIBOOT_EMALFORMED;
 	if (major != 4 || minor != 0)
 		return -OCIBOOT_EMALFORMED;
 	if (!geometry_ok(&sb) || !layout_ok(&sb))

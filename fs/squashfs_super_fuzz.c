@@ -9,35 +9,30 @@
 #include <string.h>
 
 #include "fs/squashfs_super.h"
+#include "lib/endian.h"
 #include "lib/util.h"
-
-static void put(uint8_t *p, uint64_t v, int width)
-{
-	for (int i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void encode(const struct squashfs_super *sb, uint8_t *p)
 {
-	put(p + 0, SQUASHFS_MAGIC, 4);
-	put(p + 4, sb->inode_count, 4);
-	put(p + 8, sb->mtime, 4);
-	put(p + 12, sb->block_size, 4);
-	put(p + 16, sb->fragment_count, 4);
-	put(p + 20, sb->compression, 2);
-	put(p + 22, sb->block_log, 2);
-	put(p + 24, sb->flags, 2);
-	put(p + 26, sb->id_count, 2);
-	put(p + 28, 4, 2);
-	put(p + 30, 0, 2);
-	put(p + 32, sb->root_inode_ref, 8);
-	put(p + 40, sb->bytes_used, 8);
-	put(p + 48, sb->id_table_start, 8);
-	put(p + 56, sb->xattr_table_start, 8);
-	put(p + 64, sb->inode_table_start, 8);
-	put(p + 72, sb->directory_table_start, 8);
-	put(p + 80, sb->fragment_table_start, 8);
-	put(p + 88, sb->export_table_start, 8);
+	le32_store(p + 0, SQUASHFS_MAGIC);
+	le32_store(p + 4, sb->inode_count);
+	le32_store(p + 8, sb->mtime);
+	le32_store(p + 12, sb->block_size);
+	le32_store(p + 16, sb->fragment_count);
+	le16_store(p + 20, sb->compression);
+	le16_store(p + 22, sb->block_log);
+	le16_store(p + 24, sb->flags);
+	le16_store(p + 26, sb->id_count);
+	le16_store(p + 28, 4);
+	le16_store(p + 30, 0);
+	le64_store(p + 32, sb->root_inode_ref);
+	le64_store(p + 40, sb->bytes_used);
+	le64_store(p + 48, sb->id_table_start);
+	le64_store(p + 56, sb->xattr_table_start);
+	le64_store(p + 64, sb->inode_table_start);
+	le64_store(p + 72, sb->directory_table_start);
+	le64_store(p + 80, sb->fragment_table_start);
+	le64_store(p + 88, sb->export_table_start);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

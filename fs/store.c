@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 
 #include "fs/blkid.h"
+#include "lib/clock.h"
+#include "lib/constants.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
 
 #define SYSFS_ATTR_MAX 64		/* bytes of a sysfs value we read */
-#define SECTOR 512			/* sysfs counts in these */
 
 /* A block device as sysfs describes it. */
 struct blockdev {
@@ -58,21 +58,10 @@ void store_config_default(struct store_config *cfg)
  */
 static int read_attr(int dirfd, const char *rel, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t n = fileio_read_text(dirfd, rel, buf, size, 0);
 
-	if (fd < 0)
-		return -errno;
-	do {
-		n = read(fd, buf, size);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n >= size)
-		return -OCIBOOT_ETOOBIG;
 	if (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = '\0';
+		buf[--n] = '\0';
 	return (int)n;
 }
 
@@ -262,7 +251,7 @@ static void matched(struct scan *s, const struct blockdev *bd,
 		d->path[0] = '\0';
 	d->major = bd->major;
 	d->minor = bd->minor;
-	d->size = bd->sectors * SECTOR;
+	d->size = bd->sectors * SECTOR_SIZE;
 	d->fs_type = fs_type;
 }
 
@@ -270,7 +259,7 @@ static uint64_t device_bytes(const struct blockdev *bd)
 {
 	uint64_t bytes;
 
-	if (__builtin_mul_overflow(bd->sectors, (uint64_t)SECTOR, &bytes))
+	if (__builtin_mul_overflow(bd->sectors, (uint64_t)SECTOR_SIZE, &bytes))
 		return UINT64_MAX;
 	return bytes;
 }
@@ -413,7 +402,7 @@ static uint32_t disk_sector_size(int disk_fd)
 	uint64_t size;
 
 	if (read_u64(disk_fd, "queue/logical_block_size", &size) < 0)
-		return SECTOR;
+		return SECTOR_SIZE;
 	return size <= UINT32_MAX ? (uint32_t)size : 0;
 }
 
@@ -482,7 +471,7 @@ static void probe_gpt(struct scan *s, int disk_fd, const struct blockdev *bd)
 		failed(s, bd->name, -EINVAL);
 		return;
 	}
-	w.units = ss / SECTOR;
+	w.units = ss / SECTOR_SIZE;
 	fd = device_open(s->cfg, bd);
 	if (fd < 0) {
 		failed(s, bd->name, fd);
@@ -598,22 +587,10 @@ int store_scan(const struct store_config *cfg, const struct store_key *key,
 
 /* --- waiting -------------------------------------------------------------- */
 
-static int64_t now_ms(void)
+static int default_wait(void *ctx, unsigned int ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int sleep_ms(void *ctx, unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
 	(void)ctx;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-	return 0;
+	return clock_sleep_ms(ms);
 }
 
 int store_find(const struct store_config *cfg, const struct store_key *key,
@@ -626,11 +603,11 @@ int store_find(const struct store_config *cfg, const struct store_key *key,
 	if (!cfg || !res)
 		return -EINVAL;
 	memset(res, 0, sizeof(*res));
-	wait = cfg->wait ? cfg->wait : sleep_ms;
+	wait = cfg->wait ? cfg->wait : default_wait;
 	poll = cfg->poll_ms ? cfg->poll_ms : STORE_POLL_DEFAULT_MS;
-	deadline = now_ms() + cfg->timeout_ms;
+	deadline = clock_deadline_ms(cfg->timeout_ms);
 	for (;;) {
-		int64_t left;
+		uint32_t left;
 		int r = store_scan(cfg, key, res);
 
 		res->scans++;
@@ -638,11 +615,11 @@ int store_find(const struct store_config *cfg, const struct store_key *key,
 			return 0;
 		if (r == -ENOTUNIQ || r == -EINVAL)
 			return r;
-		left = deadline - now_ms();
-		if (left <= 0)
+		left = clock_deadline_left_ms(deadline);
+		if (left == 0)
 			return -OCIBOOT_ETIMEOUT;
 		r = wait(cfg->wait_ctx,
-			 left < poll ? (unsigned int)left : poll);
+			 left < poll ? left : poll);
 		if (r < 0)
 			return r;
 	}

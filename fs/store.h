@@ -52,7 +52,7 @@ struct store_config {
 	const char *dev_dir;		/* "/dev" */
 	unsigned int timeout_ms;	/* give up after this long */
 	unsigned int poll_ms;		/* between scans; 0: the default */
-	store_wait_fn wait;		/* NULL: nanosleep() */
+	store_wait_fn wait;		/* NULL: clock_sleep_ms() */
 	void *wait_ctx;
 	/* Tests only: accept regular files in dev_dir (no device number
 	 * check), so a fake tree of images stands in for /sys and /dev. */

@@ -31,32 +31,15 @@
 
 #include "oci/oci_ref.h"
 #include "fs/store.h"
+#include "lib/constants.h"
+#include "lib/endian.h"
 #include "lib/util.h"
 
 /* --- images --------------------------------------------------------------- */
 
-#define SECTOR 512
 #define TREE_PATH_MAX 512		/* any path in the fake tree */
 #define PART_SECTORS 64			/* every partition: 32 KiB */
 #define DISK_SECTORS 2048		/* every disk: 1 MiB */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* An ext4 superblock (no metadata_csum) at 1024 in img. */
 static void ext_write(uint8_t *img, const char *label, uint8_t uuid_tag)
@@ -64,10 +47,10 @@ static void ext_write(uint8_t *img, const char *label, uint8_t uuid_tag)
 	uint8_t *sb = img + 1024;
 
 	memset(sb, 0, 1024);
-	put16(sb + 0x38, 0xef53);
-	put32(sb + 0x5c, 0x3c);
-	put32(sb + 0x60, 0x2c2);
-	put32(sb + 0x64, 0x7b);
+	le16_store(sb + 0x38, 0xef53);
+	le32_store(sb + 0x5c, 0x3c);
+	le32_store(sb + 0x60, 0x2c2);
+	le32_store(sb + 0x64, 0x7b);
 	for (int i = 0; i < 16; i++)
 		sb[0x68 + i] = (uint8_t)(uuid_tag * 16 + i);
 	memcpy(sb + 0x78, label, strnlen(label, 16));
@@ -87,10 +70,10 @@ static void gpt_write(uint8_t *img, const struct gpt_part *parts,
 	static const uint8_t type[16] = { 0xaf, 0x3d, 0xc6, 0x0f, 1 };
 	uint64_t hlba = primary ? 1 : DISK_SECTORS - 1;
 	uint64_t elba = primary ? 2 : DISK_SECTORS - 33;
-	uint8_t *h = img + hlba * SECTOR, *a = img + elba * SECTOR;
+	uint8_t *h = img + hlba * SECTOR_SIZE, *a = img + elba * SECTOR_SIZE;
 
 	img[0x1be + 4] = 0xee;
-	put32(img + 0x1be + 8, 1);
+	le32_store(img + 0x1be + 8, 1);
 	img[510] = 0x55;
 	img[511] = 0xaa;
 	for (size_t i = 0; i < n; i++) {
@@ -99,23 +82,23 @@ static void gpt_write(uint8_t *img, const struct gpt_part *parts,
 		memcpy(e, type, 16);
 		for (int k = 0; k < 16; k++)
 			e[16 + k] = (uint8_t)(parts[i].guid_tag * 16 + k);
-		put64(e + 32, parts[i].first);
-		put64(e + 40, parts[i].first + PART_SECTORS - 1);
+		le64_store(e + 32, parts[i].first);
+		le64_store(e + 40, parts[i].first + PART_SECTORS - 1);
 		for (size_t k = 0; parts[i].name[k] && k < 36; k++)
-			put16(e + 56 + 2 * k, (uint8_t)parts[i].name[k]);
+			le16_store(e + 56 + 2 * k, (uint8_t)parts[i].name[k]);
 	}
 	memcpy(h, "EFI PART", 8);
-	put32(h + 8, 0x10000);
-	put32(h + 12, 92);
-	put64(h + 24, hlba);
-	put64(h + 32, primary ? DISK_SECTORS - 1 : 1);
-	put64(h + 40, 34);
-	put64(h + 48, DISK_SECTORS - 34);
-	put64(h + 72, elba);
-	put32(h + 80, 128);
-	put32(h + 84, 128);
-	put32(h + 88, (uint32_t)crc32(0, a, 128 * 128));
-	put32(h + 16, (uint32_t)crc32(0, h, 92));
+	le32_store(h + 8, 0x10000);
+	le32_store(h + 12, 92);
+	le64_store(h + 24, hlba);
+	le64_store(h + 32, primary ? DISK_SECTORS - 1 : 1);
+	le64_store(h + 40, 34);
+	le64_store(h + 48, DISK_SECTORS - 34);
+	le64_store(h + 72, elba);
+	le32_store(h + 80, 128);
+	le32_store(h + 84, 128);
+	le32_store(h + 88, (uint32_t)crc32(0, a, 128 * 128));
+	le32_store(h + 16, (uint32_t)crc32(0, h, 92));
 }
 
 /* --- the fake tree -------------------------------------------------------- */
@@ -228,7 +211,7 @@ static void add_disk(struct tree *t, const char *name, const uint8_t *data,
 	xmkdir("%s/holders", dir);
 	attr(dir, "dev", "254:%u\n", t->next_minor);
 	t->next_minor += 16;
-	attr(dir, "size", "%zu\n", len / SECTOR);
+	attr(dir, "size", "%zu\n", len / SECTOR_SIZE);
 	attr(dir, "queue/logical_block_size", "512\n");
 	snprintf(target, sizeof(target), "../../devices/virtual/block/%s",
 		 name);
@@ -253,7 +236,7 @@ static void add_part(struct tree *t, const char *disk, const char *name,
 	snprintf(target, sizeof(target), "../../devices/virtual/block/%s/%s",
 		 disk, name);
 	class_link(t, target, name);
-	dev_file(t, name, data + first * SECTOR, PART_SECTORS * SECTOR);
+	dev_file(t, name, data + first * SECTOR_SIZE, PART_SECTORS * SECTOR_SIZE);
 }
 
 /*
@@ -261,7 +244,7 @@ static void add_part(struct tree *t, const char *disk, const char *name,
  * "system") and vda2 (ext4 "ocistore", PARTLABEL "store"); vdb, a whole-
  * disk ext4 "data"; loop0, unbound (size 0, no node).
  */
-static uint8_t vda[DISK_SECTORS * SECTOR], vdb[DISK_SECTORS * SECTOR];
+static uint8_t vda[DISK_SECTORS * SECTOR_SIZE], vdb[DISK_SECTORS * SECTOR_SIZE];
 
 static const struct gpt_part vda_parts[] = {
 	{ 2048 - 2 * PART_SECTORS - 64, "system", 0xa },
@@ -278,11 +261,11 @@ static void standard_tree(struct tree *t)
 	tree_init(t);
 	memset(vda, 0, sizeof(vda));
 	gpt_write(vda, vda_parts, ARRAY_SIZE(vda_parts), true);
-	ext_write(vda + VDA1_FIRST * SECTOR, "rootfs", 1);
-	ext_write(vda + VDA2_FIRST * SECTOR, "ocistore", 0);
+	ext_write(vda + VDA1_FIRST * SECTOR_SIZE, "rootfs", 1);
+	ext_write(vda + VDA2_FIRST * SECTOR_SIZE, "ocistore", 0);
 	/* The UUID of vda2 is 00..0f + 2: set it apart from vda1. */
 	for (int i = 0; i < 16; i++)
-		vda[VDA2_FIRST * SECTOR + 1024 + 0x68 + i] = (uint8_t)(i + 2);
+		vda[VDA2_FIRST * SECTOR_SIZE + 1024 + 0x68 + i] = (uint8_t)(i + 2);
 	memset(vdb, 0, sizeof(vdb));
 	ext_write(vdb, "data", 3);
 	add_disk(t, "vda", vda, sizeof(vda));
@@ -377,9 +360,9 @@ static void test_match_table(void **state)
 			assert_string_equal(r.device.fs_type, c->fs_type);
 		else
 			assert_null(r.device.fs_type);
-		assert_int_equal(r.device.size, PART_SECTORS * SECTOR +
+		assert_int_equal(r.device.size, PART_SECTORS * SECTOR_SIZE +
 				 (streq(c->device, "vdb") ?
-				  (DISK_SECTORS - PART_SECTORS) * SECTOR : 0));
+				  (DISK_SECTORS - PART_SECTORS) * SECTOR_SIZE : 0));
 	}
 	tree_free(&t);
 }
@@ -407,7 +390,7 @@ static void test_device_numbers(void **state)
 /* A second device with the same label: refused, both named. */
 static void test_ambiguous(void **state)
 {
-	static uint8_t stick[DISK_SECTORS * SECTOR];
+	static uint8_t stick[DISK_SECTORS * SECTOR_SIZE];
 	struct tree t;
 	struct store_result r;
 	struct store_config cfg;
@@ -433,7 +416,7 @@ static void test_ambiguous(void **state)
 /* The same PARTLABEL on two disks is ambiguous too. */
 static void test_ambiguous_partlabel(void **state)
 {
-	static uint8_t vdc[DISK_SECTORS * SECTOR];
+	static uint8_t vdc[DISK_SECTORS * SECTOR_SIZE];
 	static const struct gpt_part parts[] = { { 100, "store", 0xc } };
 	struct tree t;
 	struct store_result r;
@@ -488,20 +471,20 @@ static void test_gpt_backup(void **state)
 	tree_init(&t);
 	memset(vda, 0, sizeof(vda));
 	gpt_write(vda, vda_parts, ARRAY_SIZE(vda_parts), false);
-	ext_write(vda + VDA2_FIRST * SECTOR, "ocistore", 0);
-	memcpy(vda + SECTOR, "EFI PART", 8);	/* a bad primary */
+	ext_write(vda + VDA2_FIRST * SECTOR_SIZE, "ocistore", 0);
+	memcpy(vda + SECTOR_SIZE, "EFI PART", 8);	/* a bad primary */
 	add_disk(&t, "vda", vda, sizeof(vda));
 	add_part(&t, "vda", "vda2", 2, VDA2_FIRST, vda);
 	assert_int_equal(find(&t, OCI_DEVICE_PARTLABEL, "store", &r), 0);
 	assert_found(&t, &r, "vda2");
 	/* Both copies, the primary's entry array damaged: the backup. */
 	gpt_write(vda, vda_parts, ARRAY_SIZE(vda_parts), true);
-	vda[2 * SECTOR + 56] ^= 1;		/* entry 1's name */
+	vda[2 * SECTOR_SIZE + 56] ^= 1;		/* entry 1's name */
 	dev_file(&t, "vda", vda, sizeof(vda));
 	assert_int_equal(find(&t, OCI_DEVICE_PARTLABEL, "store", &r), 0);
 	assert_found(&t, &r, "vda2");
 	/* The backup's array damaged too: nothing, and vda is named. */
-	vda[(DISK_SECTORS - 33) * SECTOR + 56] ^= 1;
+	vda[(DISK_SECTORS - 33) * SECTOR_SIZE + 56] ^= 1;
 	dev_file(&t, "vda", vda, sizeof(vda));
 	assert_int_equal(find(&t, OCI_DEVICE_PARTLABEL, "store", &r),
 			 -OCIBOOT_ETIMEOUT);
@@ -585,7 +568,7 @@ static void test_failures_noted(void **state)
 	/* A bad ext checksum on vdb. */
 	memset(vdb, 0, sizeof(vdb));
 	ext_write(vdb, "data", 3);
-	put32(vdb + 1024 + 0x64, 0x47b);	/* metadata_csum, no csum */
+	le32_store(vdb + 1024 + 0x64, 0x47b);	/* metadata_csum, no csum */
 	dev_file(&t, "vdb", vdb, sizeof(vdb));
 	assert_int_equal(find(&t, OCI_DEVICE_LABEL, "data", &r),
 			 -OCIBOOT_ETIMEOUT);
@@ -650,7 +633,7 @@ static int waiter_wait(void *ctx, unsigned int ms)
 	if (w->calls == w->appear_at) {
 		memset(vda, 0, sizeof(vda));
 		gpt_write(vda, vda_parts, ARRAY_SIZE(vda_parts), true);
-		ext_write(vda + VDA2_FIRST * SECTOR, "ocistore", 0);
+		ext_write(vda + VDA2_FIRST * SECTOR_SIZE, "ocistore", 0);
 		add_disk(w->tree, "vda", vda, sizeof(vda));
 		add_part(w->tree, "vda", "vda2", 2, VDA2_FIRST, vda);
 	}

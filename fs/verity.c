@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "lib/constants.h"
+#include "lib/cursor.h"
+#include "lib/endian.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
 #define VERITY_VERSION 1
@@ -84,69 +86,6 @@ int verity_geometry_init(struct verity_geometry *geo, uint64_t data_size)
 
 /* --- superblock ---------------------------------------------------------- */
 
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool cursor_take(struct cursor *c, const uint8_t **out, size_t n)
-{
-	if (n > c->left)
-		return false;
-	*out = c->p;
-	c->p += n;
-	c->left -= n;
-	return true;
-}
-
-static bool cursor_le(struct cursor *c, size_t n, uint64_t *value)
-{
-	const uint8_t *p;
-
-	if (!cursor_take(c, &p, n))
-		return false;
-	*value = 0;
-	while (n-- > 0)
-		*value = *value << 8 | p[n];
-	return true;
-}
-
-static bool cursor_expect(struct cursor *c, const void *want, size_t n)
-{
-	const uint8_t *p;
-
-	return cursor_take(c, &p, n) && memcmp(p, want, n) == 0;
-}
-
-static bool cursor_expect_le(struct cursor *c, size_t n, uint64_t want)
-{
-	uint64_t value;
-
-	return cursor_le(c, n, &value) && value == want;
-}
-
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
-static bool cursor_expect_zero(struct cursor *c, size_t n)
-{
-	const uint8_t *p;
-
-	return cursor_take(c, &p, n) && all_zero(p, n);
-}
-
-static uint8_t *put_le(uint8_t *p, uint64_t value, size_t n)
-{
-	for (size_t i = 0; i < n; i++, value >>= 8)
-		p[i] = value & 0xff;
-	return p + n;
-}
-
 static uint8_t *put_bytes(uint8_t *p, const void *src, size_t n)
 {
 	memcpy(p, src, n);
@@ -163,54 +102,68 @@ int verity_superblock_format(const struct verity_superblock *sb,
 	    sb->salt_len > VERITY_SALT_MAX)
 		return -EINVAL;
 	p = put_bytes(p, verity_signature, sizeof(verity_signature));
-	p = put_le(p, VERITY_VERSION, 4);
-	p = put_le(p, VERITY_HASH_TYPE, 4);
-	p = put_bytes(p, sb->uuid, VERITY_UUID_LEN);
+	le32_store(p, VERITY_VERSION);
+	le32_store(p + 4, VERITY_HASH_TYPE);
+	p = put_bytes(p + 8, sb->uuid, VERITY_UUID_LEN);
 	memcpy(p, VERITY_ALGORITHM, strlen(VERITY_ALGORITHM));
 	p += VERITY_ALGORITHM_LEN;
-	p = put_le(p, VERITY_BLOCK_SIZE, 4);
-	p = put_le(p, VERITY_BLOCK_SIZE, 4);
-	p = put_le(p, sb->data_blocks, 8);
-	p = put_le(p, sb->salt_len, 2);
-	p += VERITY_PAD1_LEN;
+	le32_store(p, VERITY_BLOCK_SIZE);
+	le32_store(p + 4, VERITY_BLOCK_SIZE);
+	le64_store(p + 8, sb->data_blocks);
+	le16_store(p + 16, (uint16_t)sb->salt_len);
+	p += 18 + VERITY_PAD1_LEN;
 	memcpy(p, sb->salt, sb->salt_len);
 	memcpy(out, wire, sizeof(wire));
 	return 0;
 }
 
+/*
+ * The fixed fields, up to and including the two block sizes; *uuid points
+ * at the uuid. False when one differs from what verity_superblock_format()
+ * writes.
+ */
+static bool read_fixed_fields(struct cursor *c, const uint8_t **uuid)
+{
+	static const uint8_t algorithm[VERITY_ALGORITHM_LEN] = VERITY_ALGORITHM;
+
+	if (!cursor_expect(c, verity_signature, sizeof(verity_signature)) ||
+	    cursor_le32(c) != VERITY_VERSION ||
+	    cursor_le32(c) != VERITY_HASH_TYPE)
+		return false;
+	*uuid = cursor_take(c, VERITY_UUID_LEN);
+	return cursor_expect(c, algorithm, sizeof(algorithm)) &&
+	       cursor_le32(c) == VERITY_BLOCK_SIZE &&
+	       cursor_le32(c) == VERITY_BLOCK_SIZE && !cursor_failed(c);
+}
+
 int verity_superblock_parse(const uint8_t *buf, size_t len,
 			    uint64_t hash_offset, struct verity_superblock *sb)
 {
-	static const uint8_t algorithm[VERITY_ALGORITHM_LEN] = VERITY_ALGORITHM;
-	struct cursor c = { buf, len };
+	struct cursor c;
 	struct verity_superblock out = { 0 };
 	const uint8_t *uuid, *salt;
-	uint64_t data_blocks, salt_size;
+	uint64_t data_blocks;
+	uint16_t salt_size;
 
 	if (hash_offset == 0 || hash_offset % VERITY_BLOCK_SIZE)
 		return -EINVAL;
-	if (len < VERITY_SUPERBLOCK_SIZE)
+	if (!buf || len < VERITY_SUPERBLOCK_SIZE)
 		return -OCIBOOT_EMALFORMED;
-	c.left = VERITY_SUPERBLOCK_SIZE;
+	cursor_init(&c, buf, VERITY_SUPERBLOCK_SIZE);
 
-	if (!cursor_expect(&c, verity_signature, sizeof(verity_signature)) ||
-	    !cursor_expect_le(&c, 4, VERITY_VERSION) ||
-	    !cursor_expect_le(&c, 4, VERITY_HASH_TYPE) ||
-	    !cursor_take(&c, &uuid, VERITY_UUID_LEN) ||
-	    !cursor_expect(&c, algorithm, sizeof(algorithm)) ||
-	    !cursor_expect_le(&c, 4, VERITY_BLOCK_SIZE) ||
-	    !cursor_expect_le(&c, 4, VERITY_BLOCK_SIZE) ||
-	    !cursor_le(&c, 8, &data_blocks) ||
-	    !cursor_le(&c, 2, &salt_size))
+	if (!read_fixed_fields(&c, &uuid))
 		return -OCIBOOT_EMALFORMED;
+	data_blocks = cursor_le64(&c);
+	salt_size = cursor_le16(&c);
 	if (salt_size > VERITY_SALT_MAX || data_blocks > VERITY_DATA_BLOCKS_MAX)
 		return -OCIBOOT_ETOOBIG;
 	if (data_blocks != hash_offset / VERITY_BLOCK_SIZE)
 		return -OCIBOOT_EMALFORMED;
-	if (!cursor_expect_zero(&c, VERITY_PAD1_LEN) ||
-	    !cursor_take(&c, &salt, VERITY_SALT_MAX) ||
-	    !all_zero(salt + salt_size, VERITY_SALT_MAX - salt_size) ||
-	    !cursor_expect_zero(&c, c.left))
+	if (!cursor_expect_zero(&c, VERITY_PAD1_LEN))
+		return -OCIBOOT_EMALFORMED;
+	salt = cursor_take(&c, salt_size);
+	if (!cursor_expect_zero(&c, VERITY_SALT_MAX - salt_size) ||
+	    !cursor_expect_zero(&c, cursor_remaining(&c)))
 		return -OCIBOOT_EMALFORMED;
 
 	memcpy(out.uuid, uuid, VERITY_UUID_LEN);
@@ -225,7 +178,7 @@ int verity_superblock_parse(const uint8_t *buf, size_t len,
 
 uint64_t verity_dm_sectors(const struct verity_superblock *sb)
 {
-	return sb->data_blocks * (VERITY_BLOCK_SIZE / 512);
+	return sb->data_blocks * (VERITY_BLOCK_SIZE / SECTOR_SIZE);
 }
 
 static bool device_name_valid(const char *name)
@@ -263,58 +216,18 @@ static bool table_flags_valid(unsigned int flags)
 	return !(flags & ~all) && !(modes & (modes - 1));
 }
 
-/* Appends to a fixed buffer; remembers whether anything did not fit. */
-struct text {
-	char *buf;
-	size_t size, len;
-	bool overflow;
-};
-
-static void text_add(struct text *t, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (t->overflow || n >= t->size - t->len) {
-		t->overflow = true;
-		return;
-	}
-	memcpy(t->buf + t->len, s, n + 1);
-	t->len += n;
-}
-
-static void text_add_u64(struct text *t, uint64_t value)
-{
-	char digits[24];
-
-	snprintf(digits, sizeof(digits), "%" PRIu64, value);
-	text_add(t, digits);
-}
-
-static void text_add_hex(struct text *t, const uint8_t *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char pair[3] = { 0 };
-
-	for (size_t i = 0; i < n; i++) {
-		pair[0] = hex[p[i] >> 4];
-		pair[1] = hex[p[i] & 15];
-		text_add(t, pair);
-	}
-}
-
-static void text_add_options(struct text *t, unsigned int flags)
+static void table_add_options(struct strbuf *sb, unsigned int flags)
 {
 	unsigned int count = (unsigned int)__builtin_popcount(flags);
 
 	if (count == 0)
 		return;
-	text_add(t, " ");
-	text_add_u64(t, count);
+	strbuf_printf(sb, " %u", count);
 	for (size_t i = 0; i < ARRAY_SIZE(table_options); i++) {
 		if (!(flags & table_options[i].flag))
 			continue;
-		text_add(t, " ");
-		text_add(t, table_options[i].arg);
+		strbuf_putc(sb, ' ');
+		strbuf_puts(sb, table_options[i].arg);
 	}
 }
 
@@ -323,33 +236,27 @@ int verity_dm_table(char *buf, size_t size, const char *data_dev,
 		    const uint8_t root[VERITY_DIGEST_LEN], unsigned int flags)
 {
 	char line[VERITY_TABLE_MAX];
-	struct text t = { line, sizeof(line), 0, false };
+	struct strbuf t;
 
 	if (!device_name_valid(data_dev) || !device_name_valid(hash_dev) ||
 	    sb->data_blocks == 0 || sb->data_blocks > VERITY_DATA_BLOCKS_MAX ||
 	    sb->salt_len > VERITY_SALT_MAX || !table_flags_valid(flags))
 		return -EINVAL;
-	line[0] = '\0';
-	text_add(&t, "1 ");
-	text_add(&t, data_dev);
-	text_add(&t, " ");
-	text_add(&t, hash_dev);
-	text_add(&t, " 4096 4096 ");
-	text_add_u64(&t, sb->data_blocks);
-	text_add(&t, " ");
-	text_add_u64(&t, sb->data_blocks + 1);
-	text_add(&t, " " VERITY_ALGORITHM " ");
-	text_add_hex(&t, root, VERITY_DIGEST_LEN);
-	text_add(&t, " ");
+	strbuf_init(&t, line, sizeof(line));
+	strbuf_printf(&t, "1 %s %s %d %d %" PRIu64 " %" PRIu64 " %s ",
+		      data_dev, hash_dev, VERITY_BLOCK_SIZE, VERITY_BLOCK_SIZE,
+		      sb->data_blocks, sb->data_blocks + 1, VERITY_ALGORITHM);
+	strbuf_hex(&t, root, VERITY_DIGEST_LEN);
+	strbuf_putc(&t, ' ');
 	if (sb->salt_len)
-		text_add_hex(&t, sb->salt, sb->salt_len);
+		strbuf_hex(&t, sb->salt, sb->salt_len);
 	else
-		text_add(&t, "-");
-	text_add_options(&t, flags);
-	if (t.overflow)
+		strbuf_putc(&t, '-');
+	table_add_options(&t, flags);
+	if (strbuf_truncated(&t))
 		return -EINVAL;	/* unreachable: VERITY_TABLE_MAX is enough */
-	if (t.len >= size)
+	if (strbuf_len(&t) >= size)
 		return -ENOSPC;
-	memcpy(buf, line, t.len + 1);
-	return (int)t.len;
+	memcpy(buf, line, strbuf_len(&t) + 1);
+	return (int)strbuf_len(&t);
 }

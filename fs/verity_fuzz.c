@@ -11,16 +11,8 @@
 #include <string.h>
 
 #include "fs/verity.h"
+#include "lib/endian.h"
 #include "lib/util.h"
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static void check(const uint8_t *data, size_t size, uint64_t hash_offset)
 {
@@ -55,9 +47,9 @@ static void check(const uint8_t *data, size_t size, uint64_t hash_offset)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size >= 80)
-		check(data, size, le64(data + 72) * VERITY_BLOCK_SIZE);
+		check(data, size, le64_load(data + 72) * VERITY_BLOCK_SIZE);
 	if (size >= 8)
-		check(data, size, le64(data + size - 8));
+		check(data, size, le64_load(data + size - 8));
 	check(data, size, 2 * VERITY_BLOCK_SIZE);
 	return 0;
 }

@@ -1,25 +1,30 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Compare fs/verity.c with veritysetup: for each size, format copies of the
-# same random data with both (same salt, same uuid) and require identical
-# files (data, superblock, tree) and the root hash veritysetup prints. Then
-# check that veritysetup verifies our output, that it rejects our output once
-# a tree or data byte is flipped, and that our superblock parser and dm table
+# Compare fs/verity.c and the tree builder layer/verity_tree.c with
+# veritysetup: for each size, format copies of the same random data with
+# both (same salt, same uuid) and require identical files (data,
+# superblock, tree) and the root hash veritysetup prints. Then check that
+# veritysetup verifies our output, that it rejects our output once a tree
+# or data byte is flipped, and that our superblock parser and dm table
 # agree with `veritysetup dump` on veritysetup's output.
 #
-# Needs $BUILD/tests/verity (built by `make check-shell`) and veritysetup.
+# Needs $BUILD/tests/verity and $BUILD/tests/verity_tree (built by `make
+# check-shell`) and veritysetup.
 set -u
 BUILD=${BUILD:-build}
 driver=$BUILD/tests/verity
+tree=$BUILD/tests/verity_tree
 
 if ! command -v veritysetup > /dev/null; then
 	echo "veritysetup not installed: cannot compare" >&2
 	exit 1
 fi
-if [ ! -x "$driver" ]; then
-	echo "$driver missing (make $driver)" >&2
-	exit 1
-fi
+for d in "$driver" "$tree"; do
+	if [ ! -x "$d" ]; then
+		echo "$d missing (make $d)" >&2
+		exit 1
+	fi
+done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -75,7 +80,7 @@ check_case() {
 		fail "$label: veritysetup format failed"
 		return
 	fi
-	if ! our_root=$("$driver" format "$tmp/ours" "$salt" "$uuid"); then
+	if ! our_root=$("$tree" format "$tmp/ours" "$salt" "$uuid"); then
 		fail "$label: our format failed"
 		return
 	fi
@@ -117,7 +122,7 @@ flip() {
 check_corruption() {
 	blocks=300 offset=$((300 * 4096))
 	head -c "$offset" /dev/urandom > "$tmp/c"
-	root=$("$driver" format "$tmp/c" "$(random_hex 32)" "$(random_uuid)")
+	root=$("$tree" format "$tmp/c" "$(random_hex 32)" "$(random_uuid)")
 	# Tree bytes, data bytes, and a salt byte (only the root hash can
 	# catch that one).
 	for at in $((offset + 4096 + 5)) $((offset + 3 * 4096 + 100)) \

@@ -96,54 +96,43 @@ static void xattrs_clear(struct xattr_set *x)
 	x->count = 0;
 }
 
-/* lgetxattr into a new buffer; -EAGAIN if the value keeps changing size. */
-static int xattr_value(const char *path, const char *name, void **out,
-		       size_t *size)
+/* lgetxattr() of name, or llistxattr() when name is NULL. */
+static ssize_t xattr_get(const char *path, const char *name, void *buf,
+			 size_t size)
 {
-	for (int i = 0; i < XATTR_TRIES; i++) {
-		ssize_t len = lgetxattr(path, name, NULL, 0);
-		void *buf;
-
-		if (len < 0)
-			return -errno;
-		if ((size_t)len > LAYER_XATTR_VALUE_MAX)
-			return -OCIBOOT_ETOOBIG;
-		buf = malloc(len ? (size_t)len : 1);
-		if (!buf)
-			return -ENOMEM;
-		len = lgetxattr(path, name, buf, (size_t)len);
-		if (len >= 0) {
-			*out = buf;
-			*size = (size_t)len;
-			return 0;
-		}
-		free(buf);
-		if (errno != ERANGE)
-			return -errno;
-	}
-	return -EAGAIN;
+	if (name)
+		return lgetxattr(path, name, buf, size);
+	return llistxattr(path, buf, size);
 }
 
-/* The names of path's xattrs, NUL-separated, in a new buffer. */
-static int xattr_names(const char *path, char **out, size_t *size)
+/*
+ * xattr_get() into a new buffer, *out of *size bytes: a value (at most
+ * LAYER_XATTR_VALUE_MAX, else -OCIBOOT_ETOOBIG), or the NUL-separated
+ * names (NULL and 0 when there are none or the filesystem has no xattrs).
+ * -EAGAIN if it keeps changing size.
+ */
+static int xattr_get_alloc(const char *path, const char *name, void **out,
+			   size_t *size)
 {
 	for (int i = 0; i < XATTR_TRIES; i++) {
-		ssize_t len = llistxattr(path, NULL, 0);
-		char *buf;
+		ssize_t len = xattr_get(path, name, NULL, 0);
+		void *buf;
 
-		if (len < 0 && (errno == ENOTSUP || errno == ENOSYS))
+		if (len < 0 && !name && (errno == ENOTSUP || errno == ENOSYS))
 			len = 0;
 		if (len < 0)
 			return -errno;
-		if (len == 0) {
+		if (name && (size_t)len > LAYER_XATTR_VALUE_MAX)
+			return -OCIBOOT_ETOOBIG;
+		if (!name && len == 0) {
 			*out = NULL;
 			*size = 0;
 			return 0;
 		}
-		buf = malloc((size_t)len);
+		buf = malloc(len ? (size_t)len : 1);
 		if (!buf)
 			return -ENOMEM;
-		len = llistxattr(path, buf, (size_t)len);
+		len = xattr_get(path, name, buf, (size_t)len);
 		if (len >= 0) {
 			*out = buf;
 			*size = (size_t)len;
@@ -160,9 +149,11 @@ static int xattrs_read(struct dirscan *s)
 {
 	struct xattr_set *x = &s->xattrs;
 	size_t size = 0, pos = 0;
+	void *names = NULL;
 	int r;
 
-	r = xattr_names(s->full, &x->names, &size);
+	r = xattr_get_alloc(s->full, NULL, &names, &size);
+	x->names = names;
 	while (r == 0 && pos < size) {
 		const char *name = x->names + pos;
 		size_t len = strnlen(name, size - pos);
@@ -176,8 +167,8 @@ static int xattrs_read(struct dirscan *s)
 			r = -OCIBOOT_ETOOBIG;
 			break;
 		}
-		r = xattr_value(s->full, name, &x->values[x->count],
-				&x->items[x->count].size);
+		r = xattr_get_alloc(s->full, name, &x->values[x->count],
+				    &x->items[x->count].size);
 		if (r == -ENODATA) {
 			r = 0;	/* removed meanwhile */
 			continue;

@@ -170,51 +170,33 @@ static int file_read_at(sqfs_file_t *base, sqfs_u64 offset, void *buffer,
 			size_t size)
 {
 	struct layer_file *f = (struct layer_file *)base;
-	uint8_t *p = buffer;
+	ssize_t n;
 
 	if (offset > INT64_MAX || size > INT64_MAX - offset)
 		return SQFS_ERROR_OUT_OF_BOUNDS;
-	while (size) {
-		ssize_t n = pread(f->fd, p, size, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			f->err = errno;
-			return SQFS_ERROR_IO;
-		}
-		if (n == 0)
-			return SQFS_ERROR_OUT_OF_BOUNDS;
-		p += n;
-		offset += (size_t)n;
-		size -= (size_t)n;
+	n = fileio_pread_all(f->fd, buffer, size, offset);
+	if (n < 0) {
+		f->err = (int)-n;
+		return SQFS_ERROR_IO;
 	}
-	return 0;
+	return (size_t)n == size ? 0 : SQFS_ERROR_OUT_OF_BOUNDS;
 }
 
 static int file_write_at(sqfs_file_t *base, sqfs_u64 offset,
 			 const void *buffer, size_t size)
 {
 	struct layer_file *f = (struct layer_file *)base;
-	const uint8_t *p = buffer;
+	int r;
 
 	if (offset > INT64_MAX || size > INT64_MAX - offset)
 		return SQFS_ERROR_OUT_OF_BOUNDS;
-	while (size) {
-		ssize_t n = pwrite(f->fd, p, size, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			f->err = n < 0 ? errno : EIO;
-			return SQFS_ERROR_IO;
-		}
-		p += n;
-		offset += (size_t)n;
-		size -= (size_t)n;
-		if (offset > f->size)
-			f->size = offset;
+	r = fileio_pwrite_all(f->fd, buffer, size, offset);
+	if (r < 0) {
+		f->err = -r;
+		return SQFS_ERROR_IO;
 	}
+	if (offset + size > f->size)
+		f->size = offset + size;
 	return 0;
 }
 
@@ -484,6 +466,21 @@ static int walk_parents(struct layer_builder *b, const struct layer_path *p,
 	return 0;
 }
 
+/*
+ * walk_parents(), then look p's last component up in its directory:
+ * *parent is that directory, *n the node found there or NULL.
+ */
+static int walk_to_last(struct layer_builder *b, const struct layer_path *p,
+			struct layer_inode **parent, struct layer_node **n)
+{
+	int r = walk_parents(b, p, parent);
+
+	if (r < 0)
+		return r;
+	*n = lookup(b, *parent, p->comp[p->count - 1], p->len[p->count - 1]);
+	return 0;
+}
+
 /* Name path's last component ino, replacing what it named. */
 static int attach(struct layer_builder *b, const struct layer_path *p,
 		  struct layer_inode *ino)
@@ -726,10 +723,9 @@ static int add_dir(struct layer_builder *b, const struct layer_entry *e)
 	r = xattrs_take(b, e, &xattrs, &count, &opaque);
 	if (r < 0)
 		return r;
-	r = walk_parents(b, p, &parent);
+	r = walk_to_last(b, p, &parent, &n);
 	if (r < 0)
 		goto out_free;
-	n = lookup(b, parent, p->comp[p->count - 1], p->len[p->count - 1]);
 	if (n && n->inode->type == LAYER_DIR) {
 		dir_set_meta(n->inode, e, b, xattrs, count, opaque);
 		return 0;
@@ -754,10 +750,9 @@ static int add_whiteout(struct layer_builder *b)
 	struct layer_node *n;
 	int r;
 
-	r = walk_parents(b, p, &parent);
+	r = walk_to_last(b, p, &parent, &n);
 	if (r < 0)
 		return r;
-	n = lookup(b, parent, p->comp[p->count - 1], p->len[p->count - 1]);
 	if (n) {
 		/* This layer's own entry stays; its directory hides below. */
 		if (n->inode->type == LAYER_DIR)
@@ -777,10 +772,9 @@ static int add_opaque(struct layer_builder *b)
 	struct layer_node *n;
 	int r;
 
-	r = walk_parents(b, p, &parent);
+	r = walk_to_last(b, p, &parent, &n);
 	if (r < 0)
 		return r;
-	n = lookup(b, parent, p->comp[p->count - 1], p->len[p->count - 1]);
 	if (n && n->inode->type == LAYER_DIR) {
 		n->inode->opaque = true;
 		return 0;
@@ -1376,7 +1370,7 @@ static int write_tables(struct layer_builder *b)
 	return r ? sqfs_to_errno(b, r) : 0;
 }
 
-/* Zeros up to the next multiple of 4096: where the hash area starts. */
+/* Zeros up to the next verity block boundary: where the hash area starts. */
 static int pad_image(struct layer_builder *b, uint64_t *hash_offset)
 {
 	static const uint8_t zeros[VERITY_BLOCK_SIZE];

@@ -4,7 +4,7 @@
 layer_USES := lib crypto oci fs
 layer_HOST := tar.c dirscan.c layer.c verity_tree.c
 
-layer_TESTS := tar layer
+layer_TESTS := tar layer verity_tree
 layer_FUZZERS := tar layer
 
 # Against GNU tar, unsquashfs, veritysetup and a loop mount of the image.

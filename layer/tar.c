@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "layer/tar.h"
+#include "lib/error.h"
 #include "lib/util.h"
 
 /* The POSIX ustar header; GNU headers share the fields up to devminor. */
@@ -93,11 +94,14 @@ static const struct pax_keyword {
 	{ "SCHILY.devminor", HAVE_DEVMINOR },
 };
 
-static int fail(struct tar_reader *r, int err, const char *reason)
+/* Record why err happened, at the header block being decoded. */
+static int fail(struct tar_reader *r, int err, enum tar_reason reason,
+		const char *why)
 {
 	r->err = err;
-	r->reason = reason;
-	r->error_offset = r->header_offset;
+	error_set(&r->error, err, NULL, "%s", why);
+	error_reason(&r->error, reason);
+	error_at_offset(&r->error, r->header_offset);
 	return err;
 }
 
@@ -130,11 +134,14 @@ static ssize_t read_some(struct tar_reader *r, void *buf, size_t len)
 		len = SSIZE_MAX;
 	n = r->read(r->read_ctx, buf, len);
 	if (n < 0)
-		return fail(r, n >= -INT_MAX ? (int)n : -EIO, "read failed");
+		return fail(r, n >= -INT_MAX ? (int)n : -EIO, TAR_REASON_READ,
+			    "read failed");
 	if ((size_t)n > len)
-		return fail(r, -EIO, "read callback returned more than asked");
+		return fail(r, -EIO, TAR_REASON_READ,
+			    "read callback returned more than asked");
 	if (__builtin_add_overflow(r->offset, (uint64_t)n, &r->offset))
-		return fail(r, -OCIBOOT_ETOOBIG, "archive too large");
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
+			    "archive too large");
 	return n;
 }
 
@@ -157,7 +164,8 @@ static int read_exact(struct tar_reader *r, void *buf, size_t len,
 		if (n == 0) {
 			if (done == 0 && eof_ok)
 				return 1;
-			return fail(r, -OCIBOOT_EMALFORMED, truncated);
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_TRUNCATED,
+				    truncated);
 		}
 		done += (size_t)n;
 	}
@@ -339,20 +347,22 @@ static int pax_xattr(struct tar_reader *r, char *name, size_t name_len,
 	struct tar_meta *m = &r->meta;
 
 	if (name_len == 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "empty xattr name");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
+			    "empty xattr name");
 	if (name_len > TAR_XATTR_NAME_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "xattr name longer than TAR_XATTR_NAME_MAX");
 	if (value_len > TAR_XATTR_VALUE_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "xattr value longer than TAR_XATTR_VALUE_MAX");
 	if (m->xattr_count >= TAR_XATTRS_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "more than TAR_XATTRS_MAX xattrs");
 	name[name_len] = '\0';
 	for (size_t i = 0; i < m->xattr_count; i++)
 		if (streq(r->xattrs[i].name, name))
-			return fail(r, -OCIBOOT_EMALFORMED, "repeated xattr");
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
+				    "repeated xattr");
 	r->xattrs[m->xattr_count].name = name;
 	r->xattrs[m->xattr_count].value = (const uint8_t *)value;
 	r->xattrs[m->xattr_count].value_len = value_len;
@@ -380,12 +390,12 @@ static int pax_keyword_value(struct tar_reader *r, unsigned int bit,
 		break;
 	case HAVE_MTIME:
 		if (pax_time(value, len, &m->mtime, &m->mtime_nsec) < 0)
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "invalid pax mtime");
 		break;
 	default:
 		if (pax_unsigned(value, len, &v) < 0)
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "invalid pax number");
 		if (bit == HAVE_SIZE)
 			m->size = v;
@@ -420,9 +430,10 @@ static int pax_record(struct tar_reader *r, char *key, size_t key_len,
 			bit = pax_keywords[i].bit;
 
 	if (has_prefix(key, key_len, PAX_SPARSE_PREFIX))
-		return fail(r, -EOPNOTSUPP, "sparse files are not supported");
+		return fail(r, -EOPNOTSUPP, TAR_REASON_UNSUPPORTED,
+			    "sparse files are not supported");
 	if (global && (bit || xattr))
-		return fail(r, -EOPNOTSUPP,
+		return fail(r, -EOPNOTSUPP, TAR_REASON_UNSUPPORTED,
 			    "pax global header sets entry fields");
 	if (xattr)
 		return pax_xattr(r, key + xattr_len, key_len - xattr_len,
@@ -430,7 +441,8 @@ static int pax_record(struct tar_reader *r, char *key, size_t key_len,
 	if (!bit)
 		return 0;	/* atime, uname, comment...: not needed */
 	if (*seen & bit)
-		return fail(r, -OCIBOOT_EMALFORMED, "repeated pax keyword");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
+			    "repeated pax keyword");
 	*seen |= bit;
 	return pax_keyword_value(r, bit, value, value_len);
 }
@@ -447,36 +459,38 @@ static int pax_parse(struct tar_reader *r, char *buf, size_t len, bool global)
 		int e;
 
 		if (++records > TAR_PAX_RECORDS_MAX)
-			return fail(r, -OCIBOOT_ETOOBIG, "more than "
+			return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
+				    "more than "
 				    "TAR_PAX_RECORDS_MAX pax records");
 		for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
 			if (i - pos >= PAX_LENGTH_DIGITS_MAX)
 				return fail(r, -OCIBOOT_EMALFORMED,
+					    TAR_REASON_EXTENDED,
 					    "invalid pax record length");
 			rec_len = rec_len * 10 + (size_t)(buf[i] - '0');
 		}
 		digits = i - pos;
 		if (digits == 0 || i == len || buf[i] != ' ')
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "invalid pax record length");
 		if (rec_len > len - pos)
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "pax record longer than its header");
 		/* digits, space, a keyword byte, '=', newline */
 		if (rec_len < digits + 4)
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "pax record too short");
 		end = pos + rec_len - 1;
 		if (buf[end] != '\n')
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "pax record does not end in a newline");
 		key = i + 1;
 		eq = memchr(buf + key, '=', end - key);
 		if (!eq || eq == buf + key)
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "pax record without a keyword");
 		if (memchr(buf + key, '\0', (size_t)(eq - (buf + key))))
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 				    "NUL byte in a pax keyword");
 		e = pax_record(r, buf + key, (size_t)(eq - (buf + key)),
 			       eq + 1, (size_t)(buf + end - (eq + 1)), global,
@@ -498,7 +512,7 @@ static int reserve(struct tar_reader *r, uint8_t **buf, size_t *cap,
 		return 0;
 	p = realloc(*buf, size);
 	if (!p)
-		return fail(r, -ENOMEM, "out of memory");
+		return fail(r, -ENOMEM, TAR_REASON_MEMORY, "out of memory");
 	*buf = p;
 	*cap = size;
 	return 0;
@@ -512,7 +526,7 @@ static int read_meta_data(struct tar_reader *r, uint8_t **buf, size_t *cap,
 	int e;
 
 	if (size > TAR_PAX_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "pax header longer than TAR_PAX_MAX");
 	e = reserve(r, buf, cap, size ? (size_t)size : 1);
 	if (e < 0)
@@ -528,7 +542,7 @@ static int read_pax(struct tar_reader *r, uint64_t size)
 	int e;
 
 	if (r->meta.have & HAVE_PAX)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 			    "two pax headers for one entry");
 	e = read_meta_data(r, &r->pax, &r->pax_cap, size);
 	if (e < 0)
@@ -560,10 +574,10 @@ static int read_long(struct tar_reader *r, uint64_t size, char *out,
 	int e;
 
 	if (r->meta.have & bit)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 			    "two long names of one kind for one entry");
 	if (size > TAR_PATH_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "long name longer than TAR_PATH_MAX");
 	e = read_exact(r, out, (size_t)size, false, truncated);
 	if (e < 0)
@@ -573,12 +587,13 @@ static int read_long(struct tar_reader *r, uint64_t size, char *out,
 		return e;
 	len = strnlen(out, (size_t)size);
 	if (len == 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "empty long name");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
+			    "empty long name");
 	if (len == TAR_PATH_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "long name longer than TAR_PATH_MAX");
 	if (!is_zero((const uint8_t *)out + len, (size_t)size - len))
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_EXTENDED,
 			    "bytes after the NUL of a long name");
 	out[len] = '\0';
 	if (bit == HAVE_LONG_NAME) {
@@ -605,13 +620,17 @@ static int normalise(struct tar_reader *r, const char *raw, size_t len,
 	size_t i = 0, o = 0;
 
 	if (len == 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "empty name");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
+			    "empty name");
 	if (len >= TAR_PATH_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG, "path longer than PATH_MAX");
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
+			    "path longer than PATH_MAX");
 	if (memchr(raw, '\0', len))
-		return fail(r, -OCIBOOT_EMALFORMED, "NUL byte in a path");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
+			    "NUL byte in a path");
 	if (raw[0] == '/')
-		return fail(r, -OCIBOOT_EMALFORMED, "absolute path");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
+			    "absolute path");
 	*dir_form = raw[len - 1] == '/' || (raw[len - 1] == '.' &&
 					    (len == 1 || raw[len - 2] == '/'));
 	while (i < len) {
@@ -627,10 +646,10 @@ static int normalise(struct tar_reader *r, const char *raw, size_t len,
 		if (n == 1 && raw[start] == '.')
 			continue;
 		if (n == 2 && raw[start] == '.' && raw[start + 1] == '.')
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
 				    "'..' component in a path");
 		if (n > TAR_NAME_MAX)
-			return fail(r, -OCIBOOT_ETOOBIG,
+			return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 				    "path component longer than NAME_MAX");
 		if (o)
 			out[o++] = '/';
@@ -665,7 +684,7 @@ static int raw_name(struct tar_reader *r, const struct tar_header *h,
 	const uint8_t *block = r->block;
 
 	if ((r->meta.have & HAVE_PATH) && (r->meta.have & HAVE_LONG_NAME))
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
 			    "both a long name and a pax path");
 	if (r->meta.have & (HAVE_PATH | HAVE_LONG_NAME)) {
 		*name = r->meta.path;
@@ -697,7 +716,7 @@ static int raw_link(struct tar_reader *r, const struct tar_header *h,
 		    const char **link, size_t *len)
 {
 	if ((r->meta.have & HAVE_LINKPATH) && (r->meta.have & HAVE_LONG_LINK))
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
 			    "both a long link and a pax linkpath");
 	if (r->meta.have & (HAVE_LINKPATH | HAVE_LONG_LINK)) {
 		*link = r->meta.linkpath;
@@ -721,13 +740,13 @@ static int set_link(struct tar_reader *r, const struct tar_header *h,
 		return n;
 	if (entry->type == TAR_SYMLINK) {
 		if (len == 0)
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
 				    "empty symbolic link target");
 		if (len >= TAR_PATH_MAX)
-			return fail(r, -OCIBOOT_ETOOBIG,
+			return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 				    "link target longer than PATH_MAX");
 		if (memchr(raw, '\0', len))
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
 				    "NUL byte in a link target");
 		memcpy(r->link, raw, len);
 		r->link[len] = '\0';
@@ -736,10 +755,10 @@ static int set_link(struct tar_reader *r, const struct tar_header *h,
 		if (n < 0)
 			return n;
 		if (n == 0)
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
 				    "hard link to the root");
 		if (has_whiteout_component(r->link, (size_t)n, true))
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_PATH,
 				    "hard link to a .wh. name");
 		len = (size_t)n;
 	}
@@ -764,16 +783,16 @@ static int classify_whiteout(struct tar_reader *r, struct tar_entry *entry)
 		return 0;
 	name = base + WHITEOUT_PREFIX_LEN;
 	if (entry->type != TAR_FILE || entry->size != 0)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
 			    "whiteout is not an empty regular file");
 	if (streq(base, WHITEOUT_OPAQUE)) {
 		*(slash ? slash : base) = '\0';
 		entry->type = TAR_OPAQUE;
 	} else if (has_prefix(base, base_len, WHITEOUT_META_PREFIX)) {
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
 			    "reserved .wh..wh. name (AUFS metadata)");
 	} else if (!*name || streq(name, ".") || streq(name, "..")) {
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
 			    "whiteout of no name, '.' or '..'");
 	} else {
 		memmove(base, name, strlen(name) + 1);
@@ -797,13 +816,13 @@ static int set_path(struct tar_reader *r, const struct tar_header *h,
 	if (n < 0)
 		return n;
 	if (entry->type != TAR_DIR && n == 0)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
 			    "non-directory named like the root");
 	if (entry->type != TAR_DIR && dir_form)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
 			    "name of a non-directory ends in '/'");
 	if (has_whiteout_component(r->path, (size_t)n, false))
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
 			    "directory named .wh.* in a path");
 	entry->path = r->path;
 	entry->path_len = (size_t)n;
@@ -838,9 +857,11 @@ static int entry_type(struct tar_reader *r, char typeflag,
 		*type = TAR_FIFO;
 		return 0;
 	case 'S':
-		return fail(r, -EOPNOTSUPP, "sparse files are not supported");
+		return fail(r, -EOPNOTSUPP, TAR_REASON_UNSUPPORTED,
+			    "sparse files are not supported");
 	}
-	return fail(r, -EOPNOTSUPP, "unsupported entry type");
+	return fail(r, -EOPNOTSUPP, TAR_REASON_UNSUPPORTED,
+		    "unsupported entry type");
 }
 
 /* The numeric fields, with pax values in place of the header's. */
@@ -852,19 +873,26 @@ static int set_numbers(struct tar_reader *r, const struct tar_header *h,
 	int64_t mtime;
 
 	if (field_unsigned(h->mode, sizeof(h->mode), &mode) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid mode field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid mode field");
 	if (field_unsigned(h->uid, sizeof(h->uid), &uid) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid uid field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid uid field");
 	if (field_unsigned(h->gid, sizeof(h->gid), &gid) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid gid field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid gid field");
 	if (field_unsigned(h->size, sizeof(h->size), &size) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid size field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid size field");
 	if (field_signed(h->mtime, sizeof(h->mtime), &mtime) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid mtime field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid mtime field");
 	if (field_unsigned(h->devmajor, sizeof(h->devmajor), &major) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid devmajor field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid devmajor field");
 	if (field_unsigned(h->devminor, sizeof(h->devminor), &minor) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid devminor field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid devminor field");
 
 	if (m->have & HAVE_SIZE)
 		size = m->size;
@@ -884,18 +912,20 @@ static int set_numbers(struct tar_reader *r, const struct tar_header *h,
 
 	/* Go's archive/tar adds the S_IFMT bits; they are not kept. */
 	if (mode & ~(uint64_t)0177777)
-		return fail(r, -OCIBOOT_EMALFORMED, "mode out of range");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
+			    "mode out of range");
 	if (uid > TAR_ID_MAX || gid > TAR_ID_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG, "uid or gid out of range");
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
+			    "uid or gid out of range");
 	if (size > TAR_FILE_SIZE_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "size over TAR_FILE_SIZE_MAX");
 	if (size && entry->type != TAR_FILE)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_ENTRY,
 			    "data on an entry that is not a regular file");
 	if (entry->type == TAR_CHAR || entry->type == TAR_BLOCK) {
 		if (major > TAR_DEV_MAJOR_MAX || minor > TAR_DEV_MINOR_MAX)
-			return fail(r, -OCIBOOT_ETOOBIG,
+			return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 				    "device number out of range");
 		entry->dev_major = (uint32_t)major;
 		entry->dev_minor = (uint32_t)minor;
@@ -919,7 +949,7 @@ static int make_entry(struct tar_reader *r, const struct tar_header *h,
 	int e;
 
 	if (r->entries >= TAR_ENTRIES_MAX)
-		return fail(r, -OCIBOOT_ETOOBIG,
+		return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 			    "more than TAR_ENTRIES_MAX entries");
 	e = entry_type(r, h->typeflag, &entry.type);
 	if (e < 0)
@@ -959,7 +989,8 @@ static int verify_checksum(struct tar_reader *r)
 
 	if (octal((const uint8_t *)field, CHKSUM_LEN, &want, &digits) < 0 ||
 	    digits == 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid checksum field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid checksum field");
 	for (size_t i = 0; i < TAR_BLOCK_SIZE; i++) {
 		uint8_t b = r->block[i];
 
@@ -969,7 +1000,8 @@ static int verify_checksum(struct tar_reader *r)
 		signed_sum += (int8_t)b;
 	}
 	if (want != sum && (signed_sum < 0 || want != (uint64_t)signed_sum))
-		return fail(r, -OCIBOOT_EMALFORMED, "header checksum mismatch");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "header checksum mismatch");
 	return 0;
 }
 
@@ -988,8 +1020,10 @@ static int check_magic(struct tar_reader *r, const struct tar_header *h,
 		return 0;
 	}
 	if (is_zero(r->block + offsetof(struct tar_header, magic), 8))
-		return fail(r, -EOPNOTSUPP, "v7 header (no ustar magic)");
-	return fail(r, -OCIBOOT_EMALFORMED, "unknown header magic");
+		return fail(r, -EOPNOTSUPP, TAR_REASON_UNSUPPORTED,
+			    "v7 header (no ustar magic)");
+	return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+		    "unknown header magic");
 }
 
 /* After the end marker: only zeros, up to TAR_TRAILER_MAX of them. */
@@ -1006,11 +1040,11 @@ static int check_trailer(struct tar_reader *r)
 		if (n == 0)
 			return 0;
 		if (!is_zero(buf, (size_t)n))
-			return fail(r, -OCIBOOT_EMALFORMED,
+			return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_END,
 				    "data after the end-of-archive marker");
 		total += (uint64_t)n;
 		if (total > TAR_TRAILER_MAX)
-			return fail(r, -OCIBOOT_ETOOBIG,
+			return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 				    "more than TAR_TRAILER_MAX bytes after "
 				    "the end-of-archive marker");
 	}
@@ -1020,10 +1054,10 @@ static int check_trailer(struct tar_reader *r)
 static int end_without_marker(struct tar_reader *r, bool after_zero)
 {
 	if (r->meta.have)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_END,
 			    "archive ends after an extended header");
 	if (!(r->flags & TAR_LENIENT_END))
-		return fail(r, -OCIBOOT_EMALFORMED, after_zero ?
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_END, after_zero ?
 			    "archive ends after a lone zero block" :
 			    "archive ends without the end-of-archive marker");
 	r->state = STATE_END;
@@ -1036,7 +1070,7 @@ static int end_marker(struct tar_reader *r)
 	int e;
 
 	if (r->meta.have)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_END,
 			    "end-of-archive marker after an extended header");
 	e = read_exact(r, r->block, TAR_BLOCK_SIZE, true,
 		       "archive truncated inside the end-of-archive marker");
@@ -1045,7 +1079,7 @@ static int end_marker(struct tar_reader *r)
 	if (e == 1)
 		return end_without_marker(r, true);
 	if (!is_zero(r->block, TAR_BLOCK_SIZE))
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_END,
 			    "lone zero block inside the archive");
 	if (!(r->flags & TAR_LENIENT_END)) {
 		e = check_trailer(r);
@@ -1061,7 +1095,8 @@ static int meta_size(struct tar_reader *r, const struct tar_header *h,
 		     uint64_t *size)
 {
 	if (field_unsigned(h->size, sizeof(h->size), size) < 0)
-		return fail(r, -OCIBOOT_EMALFORMED, "invalid size field");
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_HEADER,
+			    "invalid size field");
 	return 0;
 }
 
@@ -1111,6 +1146,7 @@ void tar_reader_init(struct tar_reader *r, tar_read_fn read_fn,
 		     void *read_ctx, unsigned int flags)
 {
 	memset(r, 0, sizeof(*r));
+	error_clear(&r->error);
 	r->read = read_fn;
 	r->read_ctx = read_ctx;
 	r->flags = flags;
@@ -1146,7 +1182,7 @@ int tar_next(struct tar_reader *r, struct tar_entry *entry)
 	start = r->offset;
 	for (unsigned int headers = 0;; headers++) {
 		if (headers > TAR_META_HEADERS_MAX)
-			return fail(r, -OCIBOOT_ETOOBIG,
+			return fail(r, -OCIBOOT_ETOOBIG, TAR_REASON_LIMIT,
 				    "more than TAR_META_HEADERS_MAX extended "
 				    "headers before one entry");
 		r->header_offset = r->offset;
@@ -1176,16 +1212,14 @@ ssize_t tar_read_data(struct tar_reader *r, void *buf, size_t len)
 		len = (size_t)r->data_left;
 	n = read_some(r, buf, len);
 	if (n == 0)
-		return fail(r, -OCIBOOT_EMALFORMED,
+		return fail(r, -OCIBOOT_EMALFORMED, TAR_REASON_TRUNCATED,
 			    "archive truncated inside file data");
 	if (n > 0)
 		r->data_left -= (uint64_t)n;
 	return n;
 }
 
-const char *tar_reader_error(const struct tar_reader *r, uint64_t *offset)
+const struct error *tar_reader_error(const struct tar_reader *r)
 {
-	if (offset)
-		*offset = r->error_offset;
-	return r->reason;
+	return &r->error;
 }

@@ -71,6 +71,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lib/error.h"
+
 #define TAR_BLOCK_SIZE 512
 #define TAR_PATH_MAX 4096		/* bytes of a path or link, with NUL */
 #define TAR_NAME_MAX 255		/* bytes of one path component */
@@ -149,6 +151,21 @@ struct tar_meta {
 	size_t xattr_count;
 };
 
+/* What was wrong, for tests and callers: the reason of tar_reader_error(). */
+enum tar_reason {
+	TAR_REASON_NONE,
+	TAR_REASON_READ,	/* the read callback failed or misbehaved */
+	TAR_REASON_TRUNCATED,	/* the stream ended inside a header or data */
+	TAR_REASON_HEADER,	/* a ustar header: checksum, magic, a field */
+	TAR_REASON_EXTENDED,	/* a pax header, an xattr or a GNU long name */
+	TAR_REASON_PATH,	/* an unsafe or malformed path or link target */
+	TAR_REASON_ENTRY,	/* an entry that breaks the layer rules */
+	TAR_REASON_END,		/* a malformed end of the archive */
+	TAR_REASON_LIMIT,	/* over one of the caps above */
+	TAR_REASON_UNSUPPORTED,	/* valid, but not supported */
+	TAR_REASON_MEMORY,	/* out of memory */
+};
+
 /*
  * The reader. The caller allocates it (about 18 KB: put it on the heap);
  * its fields are private, read it through the functions below. It
@@ -161,8 +178,7 @@ struct tar_reader {
 	unsigned int flags;
 	int state;			/* see tar.c */
 	int err;			/* sticky */
-	const char *reason;
-	uint64_t error_offset;
+	struct error error;		/* why err happened */
 	uint64_t offset;		/* bytes consumed from the stream */
 	uint64_t header_offset;		/* of the block being decoded */
 	uint64_t data_left;		/* of the current entry */
@@ -217,10 +233,12 @@ int tar_next(struct tar_reader *r, struct tar_entry *entry);
 ssize_t tar_read_data(struct tar_reader *r, void *buf, size_t len);
 
 /*
- * Why the last call failed: static text (NULL while nothing failed) and,
- * when offset is not NULL, the byte offset in the archive of the header
- * block concerned.
+ * Why tar_next() or tar_read_data() failed, as a struct error (see
+ * lib/error.h; code 0 while nothing failed): code the error returned,
+ * reason an enum tar_reason, why a sentence ("header checksum mismatch"),
+ * offset the byte offset in the archive of the header block concerned,
+ * what empty (the caller knows which archive). Points into r.
  */
-const char *tar_reader_error(const struct tar_reader *r, uint64_t *offset);
+const struct error *tar_reader_error(const struct tar_reader *r);
 
 #endif

@@ -171,13 +171,14 @@ static uint64_t read_archive(const uint8_t *buf, size_t len, size_t chunk,
 		CHECK(got == e.size);
 	}
 	if (ret < 0) {
-		CHECK(tar_reader_error(&r, NULL) != NULL);
+		CHECK(error_failed(tar_reader_error(&r)) &&
+		      tar_reader_error(&r)->code == ret);
 		CHECK(tar_next(&r, &e) == ret);
 		CHECK(tar_read_data(&r, data, 1) == ret);
 	} else {
 		CHECK(ret == 0);
 		CHECK(tar_next(&r, &e) == 0);
-		CHECK(tar_reader_error(&r, NULL) == NULL);
+		CHECK(!error_failed(tar_reader_error(&r)));
 	}
 	mix(&h, &ret, sizeof(ret));
 	tar_reader_fini(&r);

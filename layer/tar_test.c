@@ -319,6 +319,20 @@ static int read_all(struct tar_reader *r, size_t *count)
 	return ret;
 }
 
+/* The reader's why, NULL while nothing failed. */
+static const char *why(const struct tar_reader *r)
+{
+	const struct error *e = tar_reader_error(r);
+
+	return error_failed(e) ? e->why : NULL;
+}
+
+/* Where the reader's failure applies. */
+static uint64_t error_offset(const struct tar_reader *r)
+{
+	return tar_reader_error(r)->offset;
+}
+
 /* Expect the archive to be refused with err and reason. */
 static void expect_error(const struct archive *a, unsigned int flags,
 			 int err, const char *reason)
@@ -329,10 +343,10 @@ static void expect_error(const struct archive *a, unsigned int flags,
 	size_t count;
 	int ret = read_all(r, &count);
 
-	if (ret != err || !reason || !tar_reader_error(r, NULL) ||
-	    strcmp(tar_reader_error(r, NULL), reason) != 0)
+	if (ret != err || !reason || !why(r) || strcmp(why(r), reason) != 0)
 		fail_msg("want %d '%s', got %d '%s'", err, reason, ret,
-			 tar_reader_error(r, NULL));
+			 why(r));
+	assert_int_equal(tar_reader_error(r)->code, err);
 	/* Errors are sticky. */
 	assert_int_equal(tar_next(r, &e), err);
 	assert_int_equal(tar_read_data(r, &e, 1), err);
@@ -351,7 +365,7 @@ static struct tar_reader *one_entry(const struct archive *a,
 	r = reader_new(&s, a, 0);
 	ret = tar_next(r, e);
 	if (ret != 1)
-		fail_msg("tar_next: %d '%s'", ret, tar_reader_error(r, NULL));
+		fail_msg("tar_next: %d '%s'", ret, why(r));
 	return r;
 }
 
@@ -456,7 +470,7 @@ static void test_every_type(void **state)
 	assert_int_equal(tar_next(r, &e), 0);
 	assert_int_equal(tar_next(r, &e), 0);
 	assert_int_equal(tar_read_data(r, buf, 1), 0);
-	assert_null(tar_reader_error(r, NULL));
+	assert_null(why(r));
 	assert_int_equal(s.pos, a.len);		/* read to the end */
 	reader_free(r);
 	ar_free(&a);
@@ -1623,7 +1637,7 @@ static void test_entries_cap(void **state)
 	r->entries = TAR_ENTRIES_MAX - 1;	/* as if that many were read */
 	assert_int_equal(tar_next(r, &e), 1);
 	assert_int_equal(tar_next(r, &e), TOOBIG);
-	assert_string_equal(tar_reader_error(r, NULL),
+	assert_string_equal(why(r),
 			    "more than TAR_ENTRIES_MAX entries");
 	reader_free(r);
 	ar_free(&a);
@@ -1647,7 +1661,7 @@ static void expect_end(const struct archive *a, unsigned int flags,
 
 	if (ret != 0)
 		fail_msg("want the end, got %d '%s'", ret,
-			 tar_reader_error(r, NULL));
+			 why(r));
 	assert_int_equal(count, entries);
 	reader_free(r);
 }
@@ -1655,7 +1669,6 @@ static void expect_end(const struct archive *a, unsigned int flags,
 static void test_end_of_archive(void **state)
 {
 	struct archive a = { 0 };
-	uint64_t offset;
 
 	/* Nothing at all. */
 	expect_error(&a, 0, MALFORMED,
@@ -1727,8 +1740,8 @@ static void test_end_of_archive(void **state)
 
 		assert_int_equal(read_all(r, &count), MALFORMED);
 		assert_int_equal(count, 1);
-		tar_reader_error(r, &offset);
-		assert_int_equal(offset, 2 * BLOCK);	/* the marker's */
+		assert_int_equal(error_offset(r), 2 * BLOCK);	/* the marker's */
+		assert_int_equal(tar_reader_error(r)->reason, TAR_REASON_END);
 		reader_free(r);
 	}
 	ar_free(&a);
@@ -1740,7 +1753,6 @@ static void test_stream_errors(void **state)
 	struct archive a = { 0 };
 	struct tar_entry e;
 	uint8_t buf[64];
-	uint64_t offset = 1;
 
 	one_file(&a);
 	ar_end(&a);
@@ -1750,9 +1762,9 @@ static void test_stream_errors(void **state)
 		struct tar_reader *r = reader_new(&s, &a, 0);
 
 		assert_int_equal(tar_next(r, &e), -EIO);
-		assert_string_equal(tar_reader_error(r, &offset),
-				    "read failed");
-		assert_int_equal(offset, 0);
+		assert_string_equal(why(r), "read failed");
+		assert_int_equal(error_offset(r), 0);
+		assert_int_equal(tar_reader_error(r)->reason, TAR_REASON_READ);
 		reader_free(r);
 	}
 	{
@@ -1770,11 +1782,40 @@ static void test_stream_errors(void **state)
 		struct tar_reader *r = reader_new(&s, &a, 0);
 
 		assert_int_equal(tar_next(r, &e), -EIO);
-		assert_string_equal(tar_reader_error(r, NULL),
+		assert_string_equal(why(r),
 				    "read callback returned more than asked");
 		reader_free(r);
 	}
 	ar_free(&a);
+}
+
+/* The error record: code, reason, why and the header's offset. */
+static void test_error_record(void **state)
+{
+	struct archive a = { 0 };
+	struct src s = { 0 };
+	struct tar_reader *r;
+	const struct error *e;
+	char line[ERROR_LINE_MAX];
+	size_t count;
+
+	one_file(&a);
+	ar_entry(&a, &(struct hdr){ .name = "/abs", .type = '0' }, NULL);
+	ar_end(&a);
+	r = reader_new(&s, &a, 0);
+	e = tar_reader_error(r);
+	assert_false(error_failed(e));
+	assert_int_equal(read_all(r, &count), MALFORMED);
+	assert_int_equal(count, 1);
+	assert_true(error_failed(e));
+	assert_int_equal(e->code, MALFORMED);
+	assert_int_equal(e->reason, TAR_REASON_PATH);
+	assert_int_equal(e->offset, 2 * BLOCK);	/* "f" and its data first */
+	assert_string_equal(error_format(e, line, sizeof(line)),
+			    "absolute path (at byte 1024): malformed input");
+	reader_free(r);
+	ar_free(&a);
+	(void)state;
 }
 
 /* Data read in every chunking gives the same bytes. */
@@ -1875,7 +1916,7 @@ static int record_entries(const uint8_t *buf, size_t len, unsigned int flags,
 		(*count)++;
 	}
 	if (ret < 0)
-		assert_non_null(tar_reader_error(r, NULL));
+		assert_non_null(why(r));
 	reader_free(r);
 	return ret;
 }
@@ -2111,7 +2152,6 @@ static int driver_read(const char *mode, const char *path, unsigned int flags)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct tar_reader *r;
 	struct tar_entry e;
-	uint64_t offset;
 	int ret;
 
 	if (fd < 0) {
@@ -2132,10 +2172,8 @@ static int driver_read(const char *mode, const char *path, unsigned int flags)
 		}
 	}
 	if (ret < 0) {
-		const char *why = tar_reader_error(r, &offset);
-
-		printf("error at %" PRIu64 ": %s (%s)\n", offset,
-		       why ? why : "?", ociboot_strerror(ret));
+		printf("error at %" PRIu64 ": %s (%s)\n", error_offset(r),
+		       why(r) ? why(r) : "?", ociboot_strerror(ret));
 	}
 	tar_reader_fini(r);
 	free(r);
@@ -2202,6 +2240,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_entries_cap),
 		cmocka_unit_test(test_end_of_archive),
 		cmocka_unit_test(test_stream_errors),
+		cmocka_unit_test(test_error_record),
 		cmocka_unit_test(test_chunked_reads),
 		cmocka_unit_test(test_truncation),
 	};

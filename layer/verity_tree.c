@@ -142,29 +142,9 @@ int verity_tree_final(struct verity_tree *tree,
 
 /* --- formatting a file ---------------------------------------------------- */
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
-}
-
 static int emit_to_fd(void *ctx, uint64_t block, const uint8_t *data)
 {
-	return pwrite_all(*(int *)ctx, data, VERITY_BLOCK_SIZE,
+	return fileio_pwrite_all(*(int *)ctx, data, VERITY_BLOCK_SIZE,
 			  block * VERITY_BLOCK_SIZE);
 }
 
@@ -184,7 +164,7 @@ static int format_superblock_block(int fd, uint64_t data_size,
 	r = verity_superblock_format(&sb, block);
 	if (r < 0)
 		return r;
-	return pwrite_all(fd, block, sizeof(block), data_size);
+	return fileio_pwrite_all(fd, block, sizeof(block), data_size);
 }
 
 static int hash_fd_data(int fd, struct verity_tree *tree, uint8_t *buf)

@@ -35,6 +35,28 @@ int fileio_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int fileio_pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
+{
+	const uint8_t *p = buf;
+
+	if (offset > INT64_MAX || len > INT64_MAX - offset)
+		return -EINVAL;
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		offset += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* read() (offset < 0) or pread() from offset until cap bytes or the end. */
 static ssize_t read_loop(int fd, uint8_t *p, size_t cap, off_t offset)
 {

@@ -28,6 +28,13 @@
 int fileio_write_all(int fd, const void *buf, size_t len);
 
 /*
+ * fileio_write_all() at offset with pwrite(), leaving the file offset
+ * alone. Returns 0, or -errno (-EIO when pwrite() writes nothing, -EINVAL
+ * when offset + len is beyond what an off_t holds).
+ */
+int fileio_pwrite_all(int fd, const void *buf, size_t len, uint64_t offset);
+
+/*
  * Read from fd at its file offset into buf[0, cap) until cap bytes are in
  * or the file ends. Returns the number of bytes read (below cap only at the
  * end of the file), or -errno. To tell a file too big for a limit, ask for

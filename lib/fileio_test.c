@@ -460,6 +460,27 @@ static mode_t mode_of(int dir_fd, const char *name)
 }
 
 /* Files of 0..9 bytes against caps 0..9: the count, or too big. */
+static void test_pwrite(void **state)
+{
+	uint8_t data[100], buf[200];
+	int fd = temp_file();
+
+	fill_pattern(data, sizeof(data));
+	assert_int_equal(lseek(fd, 11, SEEK_SET), 11);
+	assert_int_equal(fileio_pwrite_all(fd, data, sizeof(data), 100), 0);
+	assert_int_equal(fileio_pwrite_all(fd, data, 10, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 11);
+	assert_int_equal(fileio_pread_exact(fd, buf, 200, 0), 0);
+	assert_memory_equal(buf, data, 10);
+	assert_memory_equal(buf + 100, data, sizeof(data));
+	assert_int_equal(fileio_pwrite_all(fd, data, 1, (uint64_t)INT64_MAX),
+			 -EINVAL);
+	assert_int_equal(fileio_pwrite_all(fd, data, 0, UINT64_MAX), -EINVAL);
+	assert_int_equal(fileio_pwrite_all(-1, data, 1, 0), -EBADF);
+	close(fd);
+	(void)state;
+}
+
 static void test_read_file_caps(void **state)
 {
 	static const char data[] = "0123456789";
@@ -773,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_read_all_eintr),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_pread),
+		cmocka_unit_test(test_pwrite),
 		cmocka_unit_test(test_read_file_caps),
 		cmocka_unit_test(test_read_text),
 		cmocka_unit_test(test_read_procfs),

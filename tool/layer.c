@@ -494,13 +494,14 @@ static int feed_tar_entry(struct tar_reader *tr, const struct tar_entry *te,
 static int tar_failure(const char *path, struct tar_reader *tr,
 		       const char *entry, int err)
 {
-	char name[3 * NAME_SHOWN_MAX + 4];
-	uint64_t offset = 0;
-	const char *reason = tar_reader_error(tr, &offset);
+	char name[3 * NAME_SHOWN_MAX + 4], line[ERROR_LINE_MAX];
+	struct error e = *tar_reader_error(tr);
 
-	if (reason)
-		return cli_failure(CREATE, "%s: at byte %" PRIu64 ": %s: %s",
-				   path, offset, reason, ociboot_strerror(err));
+	if (error_failed(&e)) {
+		error_context(&e, "%s", path);
+		return cli_failure(CREATE, "%s", error_format(&e, line,
+							      sizeof(line)));
+	}
 	escape(entry ? entry : "", name, sizeof(name));
 	return cli_failure(CREATE, "%s: %s: %s", path, name,
 			   ociboot_strerror(err));
