@@ -175,7 +175,8 @@ check "zero image detached" detached "$zdev"
 tdev=$("$driver" attach-mount "$tmp/top.sqfs" "$tmp/top") ||
 	fail "attach-mount top"
 loops="$loops $tdev"
-check_equal "autoclear device still bound" "$(sysfs "$tdev" loop/backing_file)" \
+check_equal "autoclear device still bound" \
+	"$(sysfs "$tdev" loop/backing_file)" \
 	"$tmp/top.sqfs"
 check_equal "sysfs autoclear" "$(sysfs "$tdev" loop/autoclear)" 1
 check_equal "sysfs ro (autoclear)" "$(sysfs "$tdev" ro)" 1
@@ -204,7 +205,8 @@ done
 # The kernel lists index and metacopy only when they differ from its
 # defaults: they must not show as on.
 for o in index=on metacopy=on; do
-	if has_option "$super" $o; then fail "overlay has $o"; else ok "overlay without $o"; fi
+	if has_option "$super" $o; then fail "overlay has $o"
+	else ok "overlay without $o"; fi
 done
 opts=$(mount_field "$tmp/merged" options)
 for o in nosuid nodev; do

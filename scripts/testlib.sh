@@ -21,7 +21,7 @@ testlib_failed=0	# checks that failed (fail)
 testlib_cleanups=	# commands testlib_on_exit registered, newest first
 tmp=
 
-# --- what a test needs ---------------------------------------------------------
+# --- what a test needs ------------------------------------------------------
 
 # need_commands CMD...: every CMD is on PATH, or the test fails (exit 1)
 # naming the missing ones. `make check` installs every package the tests
@@ -68,7 +68,7 @@ need_root() {
 	testlib_skip "needs root ($*)"
 }
 
-# --- temporary files and cleanup ------------------------------------------------
+# --- temporary files and cleanup --------------------------------------------
 
 # testlib_tmpdir [PARENT]: make a temporary directory (in PARENT, default
 # $TMPDIR or /tmp), set $tmp to its absolute path and install the one
@@ -110,7 +110,7 @@ testlib_cleanup() {
 	exit "$testlib_status"
 }
 
-# --- verdicts -------------------------------------------------------------------
+# --- verdicts ---------------------------------------------------------------
 
 # ok WHAT...: a check passed; prints "ok: WHAT" and counts it.
 ok() {
@@ -179,6 +179,19 @@ expect_exit() {
 	ok "$expect_what (exit $expect_want)"
 }
 
+# expect_error STATUS PATTERN COMMAND...: expect_exit STATUS, and its one
+# line on standard error matches the grep PATTERN; the test stops (exit 1)
+# at the first mismatch.
+expect_error() {
+	expect_error_pattern=$2
+	expect_error_status=$1
+	shift 2
+	expect_exit "$expect_error_status" "$*" "$@" || testlib_finish
+	grep -q -- "$expect_error_pattern" "$tmp/err" ||
+		fatal "'$*' said '$(cat "$tmp/err")'," \
+			"not '$expect_error_pattern'"
+}
+
 # testlib_finish [MINIMUM]: print "N checked, N failed" and exit: 0 when
 # nothing failed and at least MINIMUM checks (default 1) passed, so a test
 # that silently ran nothing fails; 1 otherwise.
@@ -194,7 +207,7 @@ testlib_finish() {
 	exit 0
 }
 
-# --- data -----------------------------------------------------------------------
+# --- data -------------------------------------------------------------------
 
 # random_uuid: a random version 4 UUID, lower case.
 random_uuid() {
@@ -219,7 +232,7 @@ flip_byte() {
 		dd of="$1" bs=1 seek="$2" conv=notrunc 2> /dev/null
 }
 
-# --- OCI layouts and verity layers ------------------------------------------------
+# --- OCI layouts and verity layers ------------------------------------------
 
 # blob LAYOUT DIGEST: the path of the blob DIGEST (sha256:HEX) in LAYOUT.
 blob() {
@@ -229,9 +242,9 @@ blob() {
 # index_digest LAYOUT TAG: the digest LAYOUT's index.json gives TAG (its
 # org.opencontainers.image.ref.name annotation); needs jq.
 index_digest() {
-	jq -r --arg t "$2" '.manifests[] |
-		select(.annotations["org.opencontainers.image.ref.name"] == $t) |
-		.digest' "$1/index.json"
+	jq -r --arg t "$2" --arg ref org.opencontainers.image.ref.name \
+		'.manifests[] | select(.annotations[$ref] == $t) | .digest' \
+		"$1/index.json"
 }
 
 # manifest_of LAYOUT TAG: the path of the manifest blob TAG names.
@@ -246,7 +259,7 @@ hash_offset() {
 	echo $(((hash_used + 4095) / 4096 * 4096))
 }
 
-# --- a local registry -----------------------------------------------------------
+# --- a local registry -------------------------------------------------------
 
 # free_port: print a TCP port from 20000 to 59999 nothing listens on.
 free_port() {
@@ -296,7 +309,7 @@ registry_stop() {
 	return 0
 }
 
-# --- benchmarks -----------------------------------------------------------------
+# --- benchmarks -------------------------------------------------------------
 
 # bench_now: the wall clock in seconds, with nanoseconds.
 bench_now() {

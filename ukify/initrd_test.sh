@@ -118,7 +118,8 @@ for i in 1 2; do
 		--modules-dir "$MODDIR" $module_args --ca "$tmp/test-ca.pem" \
 		--output "$tmp/initrd$i.zst"
 done
-cmp "$tmp/initrd1.zst" "$tmp/initrd2.zst" || fatal "zstd initrd not reproducible"
+cmp "$tmp/initrd1.zst" "$tmp/initrd2.zst" ||
+	fatal "zstd initrd not reproducible"
 zstd -q -dc "$tmp/initrd1.zst" | cmp - "$tmp/initrd.cpio" ||
 	fatal "zstd -d does not give back the uncompressed archive"
 [ "$(wc -c < "$tmp/initrd1.zst")" -lt "$(wc -c < "$tmp/initrd.cpio")" ] ||
@@ -134,35 +135,29 @@ SOURCE_DATE_EPOCH=$EPOCH "$UKIFY" initrd --init "$INIT" \
 ok "zstd output reproducible and decompresses to the same archive"
 
 # Failures: a one-line reason and the documented exit codes.
-# expect CODE PATTERN COMMAND...: COMMAND exits CODE with one line on
-# standard error matching PATTERN; the test stops otherwise.
-expect() {
-	code=$1 pattern=$2
-	shift 2
-	expect_exit "$code" "$*" "$@" || testlib_finish
-	grep -q -- "$pattern" "$tmp/err" ||
-		fatal "'$*' said '$(cat "$tmp/err")', not '$pattern'"
-}
-expect 1 "no_such_module" "$UKIFY" initrd --init "$INIT" \
+expect_error 1 "no_such_module" "$UKIFY" initrd --init "$INIT" \
 	--modules-dir "$MODDIR" --module no_such_module --output "$tmp/f"
 openssl genrsa 2048 2>/dev/null > "$tmp/key.pem"
-expect 1 "key.pem" "$UKIFY" initrd --init "$INIT" --ca "$tmp/key.pem" \
+expect_error 1 "key.pem" "$UKIFY" initrd --init "$INIT" --ca "$tmp/key.pem" \
 	--output "$tmp/f"
 cp "$tmp/key.pem" "$tmp/mixed.pem"
 cat "$tmp/ca.raw" >> "$tmp/mixed.pem"
-expect 1 "mixed.pem" "$UKIFY" initrd --init "$INIT" --ca "$tmp/mixed.pem" \
+expect_error 1 "mixed.pem" "$UKIFY" initrd --init "$INIT" \
+	--ca "$tmp/mixed.pem" \
 	--output "$tmp/f"
-expect 1 "/nonexistent" "$UKIFY" initrd --init /nonexistent --output "$tmp/f"
-expect 1 "modules.dep" "$UKIFY" initrd --init "$INIT" --modules-dir "$tmp" \
+expect_error 1 "/nonexistent" "$UKIFY" initrd --init /nonexistent \
 	--output "$tmp/f"
-expect 2 "--init" "$UKIFY" initrd --output "$tmp/f"
-expect 2 "--output" "$UKIFY" initrd --init "$INIT"
-expect 2 "--compress" "$UKIFY" initrd --init "$INIT" --compress xz \
+expect_error 1 "modules.dep" "$UKIFY" initrd --init "$INIT" \
+	--modules-dir "$tmp" \
 	--output "$tmp/f"
-expect 2 "--modules-dir" "$UKIFY" initrd --init "$INIT" --module loop \
+expect_error 2 "--init" "$UKIFY" initrd --output "$tmp/f"
+expect_error 2 "--output" "$UKIFY" initrd --init "$INIT"
+expect_error 2 "--compress" "$UKIFY" initrd --init "$INIT" --compress xz \
 	--output "$tmp/f"
-expect 2 "--bogus" "$UKIFY" initrd --bogus
-expect 2 "SOURCE_DATE_EPOCH" env SOURCE_DATE_EPOCH=yesterday "$UKIFY" \
+expect_error 2 "--modules-dir" "$UKIFY" initrd --init "$INIT" --module loop \
+	--output "$tmp/f"
+expect_error 2 "--bogus" "$UKIFY" initrd --bogus
+expect_error 2 "SOURCE_DATE_EPOCH" env SOURCE_DATE_EPOCH=yesterday "$UKIFY" \
 	initrd --init "$INIT" --output "$tmp/f"
 [ ! -e "$tmp/f" ] || fatal "a failed command left its output behind"
 "$UKIFY" initrd --help | grep -q "usage: ukify initrd" ||

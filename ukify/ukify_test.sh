@@ -154,52 +154,45 @@ fi
 	fatal "inspect does not see the tampering"
 ok "one flipped byte in .linux fails sbverify and inspect's digest check"
 
-# expect CODE PATTERN COMMAND...: COMMAND exits CODE with one line on
-# standard error matching PATTERN; the test stops otherwise.
-expect() {
-	code=$1 pattern=$2
-	shift 2
-	expect_exit "$code" "$*" "$@" || testlib_finish
-	grep -q -- "$pattern" "$tmp/err" ||
-		fatal "'$*' said '$(cat "$tmp/err")', not '$pattern'"
-}
 for cmd in build initrd inspect; do
 	"$UKIFY" "$cmd" --help | grep -q "usage: ukify $cmd" ||
 		fatal "ukify $cmd --help"
 done
 "$UKIFY" --help | grep -q "usage: ukify" || fatal "ukify --help"
-expect 2 "missing command" "$UKIFY"
-expect 2 "unknown command" "$UKIFY" frobnicate
-expect 2 "--kernel" "$UKIFY" build --initrd "$tmp/initrd.zst" --output "$tmp/f"
-expect 2 "--output" "$UKIFY" build --kernel "$KERNEL" --initrd "$tmp/initrd.zst"
-expect 2 "--key and --cert" "$UKIFY" build --kernel "$KERNEL" \
+expect_error 2 "missing command" "$UKIFY"
+expect_error 2 "unknown command" "$UKIFY" frobnicate
+expect_error 2 "--kernel" "$UKIFY" build --initrd "$tmp/initrd.zst" \
+	--output "$tmp/f"
+expect_error 2 "--output" "$UKIFY" build --kernel "$KERNEL" \
+	--initrd "$tmp/initrd.zst"
+expect_error 2 "--key and --cert" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --key "$tmp/key.pem" --output "$tmp/f"
-expect 2 "--initrd excludes" "$UKIFY" build --kernel "$KERNEL" \
+expect_error 2 "--initrd excludes" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --init "$INIT" --output "$tmp/f"
-expect 2 "--cmdline needs a value" "$UKIFY" build --cmdline
-expect 2 "unknown option" "$UKIFY" build --frob
-expect 2 "exactly one FILE" "$UKIFY" inspect
-expect 1 "not a valid PE32+" "$UKIFY" inspect "$tmp/initrd.zst"
-expect 1 "/nonexistent" "$UKIFY" build --kernel /nonexistent \
+expect_error 2 "--cmdline needs a value" "$UKIFY" build --cmdline
+expect_error 2 "unknown option" "$UKIFY" build --frob
+expect_error 2 "exactly one FILE" "$UKIFY" inspect
+expect_error 1 "not a valid PE32+" "$UKIFY" inspect "$tmp/initrd.zst"
+expect_error 1 "/nonexistent" "$UKIFY" build --kernel /nonexistent \
 	--initrd "$tmp/initrd.zst" --output "$tmp/f"
-expect 1 "not a valid PE32+" "$UKIFY" build --stub "$tmp/initrd.zst" \
+expect_error 1 "not a valid PE32+" "$UKIFY" build --stub "$tmp/initrd.zst" \
 	--kernel "$KERNEL" --initrd "$tmp/initrd.zst" --output "$tmp/f"
-expect 1 "no MZ" "$UKIFY" build --kernel "$tmp/initrd.zst" \
+expect_error 1 "no MZ" "$UKIFY" build --kernel "$tmp/initrd.zst" \
 	--initrd "$tmp/initrd.zst" --uname 6.1 --output "$tmp/f"
 openssl genrsa 2048 2>/dev/null > "$tmp/other.pem"
-expect 1 "does not match" "$UKIFY" build --kernel "$KERNEL" \
+expect_error 1 "does not match" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --key "$tmp/other.pem" --cert "$CERT" \
 	--output "$tmp/f"
-expect 1 "not RSA" "$UKIFY" build --kernel "$KERNEL" \
+expect_error 1 "not RSA" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --key "$tmp/ca.key" --cert "$tmp/ca.pem" \
 	--output "$tmp/f"
-expect 1 "unencrypted" "$UKIFY" build --kernel "$KERNEL" \
+expect_error 1 "unencrypted" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --key "$SNAKEOIL_KEY" --cert "$CERT" \
 	--output "$tmp/f"
-expect 1 "modules in" "$UKIFY" build --kernel "$KERNEL" --init "$INIT" \
+expect_error 1 "modules in" "$UKIFY" build --kernel "$KERNEL" --init "$INIT" \
 	--modules-dir "$MODDIR" --uname 9.9.9 --output "$tmp/f"
 printf 'oops\n' > "$tmp/bad-sbat"
-expect 1 "SBAT" "$UKIFY" build --kernel "$KERNEL" \
+expect_error 1 "SBAT" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --sbat "$tmp/bad-sbat" --output "$tmp/f"
 [ ! -e "$tmp/f" ] || fatal "a failed build left its output behind"
 ok "--help for each command; usage errors exit 2, failures exit 1," \
