@@ -9,24 +9,17 @@
 # usage: bench/layer.sh [DIR]   (run from the repository root; DIR
 #        defaults to /usr/include; JOBS=2 RUNS=3 by default)
 set -eu
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
 DIR=${1:-/usr/include}
 RUNS=${RUNS:-3}
 JOBS=${JOBS:-2}
 tool=$BUILD/ociboot
 
-if [ ! -x "$tool" ]; then
-	echo "$tool missing: make $tool first" >&2
-	exit 1
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-salt=$(od -An -v -tx1 -N32 /dev/urandom | tr -d ' \n')
-uuid=$(cat /proc/sys/kernel/random/uuid)
-
-now() {
-	date +%s.%N
-}
+need_commands gensquashfs veritysetup
+need_driver "$tool"
+testlib_tmpdir
+salt=$(random_hex 32)
+uuid=$(random_uuid)
 
 ours() {
 	"$tool" layer create --from-dir "$DIR" --output "$tmp/ours.img" \
@@ -41,35 +34,13 @@ theirs() {
 		--uuid="$uuid" "$tmp/gen.img" "$tmp/gen.img" > /dev/null
 }
 
-# best_of FUNCTION: the shortest of RUNS wall times, in seconds.
-best_of() {
-	best=
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		start=$(now)
-		"$1"
-		end=$(now)
-		best=$(echo "$start $end $best" | awk '{
-			t = $2 - $1
-			if (NF == 3 && $3 < t)
-				t = $3
-			printf "%.3f", t
-		}')
-		i=$((i + 1))
-	done
-	echo "$best"
-}
-
 tar -cf - -C "$DIR" . > /dev/null 2>&1 || true	# warm the page cache
 mb=$(du -sm "$DIR" | cut -f1)
-t_ours=$(best_of ours)
-t_theirs=$(best_of theirs)
+t_ours=$(bench_best_of ours)
+t_theirs=$(bench_best_of theirs)
 echo "layer of $DIR ($mb MB), $JOBS threads, best of $RUNS:"
-echo "$t_ours $t_theirs $mb $(stat -c %s "$tmp/ours.img") \
-$(stat -c %s "$tmp/gen.img")" | awk '{
-	printf "  ociboot layer create:           %7.3f s  %7.1f MB/s  %d bytes\n", \
-		$1, $3 / $1, $4
-	printf "  gensquashfs + veritysetup:      %7.3f s  %7.1f MB/s  %d bytes\n", \
-		$2, $3 / $2, $5
-	printf "  ratio ociboot / gensquashfs+veritysetup: %.2f\n", $1 / $2
-}'
+bench_row "ociboot layer create" "$t_ours" "$mb" \
+	"$(stat -c %s "$tmp/ours.img") bytes"
+bench_row "gensquashfs + veritysetup" "$t_theirs" "$mb" \
+	"$(stat -c %s "$tmp/gen.img") bytes"
+bench_ratio "ratio ociboot / gensquashfs+veritysetup" "$t_ours" "$t_theirs"

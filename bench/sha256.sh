@@ -9,43 +9,25 @@
 #
 # usage: bench/sha256.sh [MEGABYTES]   (run from the repository root)
 set -eu
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
 MB=${1:-512}
 RUNS=${RUNS:-3}
 driver=$BUILD/bench/sha256
 
+need_commands openssl sha256sum
 make -s "$driver"
 dir=/dev/shm
 [ -d "$dir" ] && [ -w "$dir" ] || dir=${TMPDIR:-/tmp}
-tmp=$(mktemp -d "$dir/sha256-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+testlib_tmpdir "$dir"
 head -c "$((MB * 1024 * 1024))" /dev/urandom > "$tmp/data"
 cat "$tmp/data" > /dev/null
 
-now() {
-	date +%s.%N
-}
-
-# best_of NAME COMMAND...: run RUNS times, keep the shortest wall time in
-# $tmp/NAME.time and the digest (first word of the output) in $tmp/NAME.sum.
+# best_of NAME COMMAND...: the shortest of RUNS wall times of COMMAND in
+# $tmp/NAME.time, the digest (first word of its output) in $tmp/NAME.sum.
 best_of() {
 	name=$1
 	shift
-	best=
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		start=$(now)
-		"$@" > "$tmp/out" 2> /dev/null
-		end=$(now)
-		best=$(echo "$start $end $best" | awk '{
-			t = $2 - $1
-			if (NF == 3 && $3 < t)
-				t = $3
-			printf "%.3f", t
-		}')
-		i=$((i + 1))
-	done
-	echo "$best" > "$tmp/$name.time"
+	bench_best_of "$@" 2> /dev/null > "$tmp/$name.time"
 	# "HEX  FILE" (ours, sha256sum) or "SHA2-256(FILE)= HEX" (openssl).
 	awk '{ print $NF == f ? $1 : $NF }' f="$tmp/data" "$tmp/out" \
 		> "$tmp/$name.sum"
@@ -77,18 +59,15 @@ echo "sha256 of $MB MB on $(df -P "$tmp" | awk 'NR == 2 { print $1 }'),"\
 	"best of $RUNS ($same):"
 echo "  CPU has SHA-NI: $ni; sha256sum uses $coreutils_impl code"
 impl=$("$driver" sum auto "$tmp/data" 2>&1 > /dev/null | sed 's/^sha256: //')
-paste "$tmp/auto.time" "$tmp/generic.time" "$tmp/sha256sum.time" \
-	"$tmp/openssl.time" | awk -v mb="$MB" -v impl="$impl" '
-function row(label, t) {
-	printf "  %-28s %6.3f s  %7.1f MB/s\n", label ":", t, mb / t
-}
-{
-	row("ociboot (" impl ")", $1)
-	row("ociboot (generic, BearSSL)", $2)
-	row("sha256sum (coreutils)", $3)
-	row("openssl dgst -sha256", $4)
-	printf "  time ratio ociboot / openssl:   %.2f\n", $1 / $4
-	printf "  time ratio ociboot / sha256sum: %.2f\n", $1 / $3
-	printf "  speed-up over BearSSL:          %.2fx\n", $2 / $1
-}'
+t_auto=$(cat "$tmp/auto.time")
+t_generic=$(cat "$tmp/generic.time")
+t_sha256sum=$(cat "$tmp/sha256sum.time")
+t_openssl=$(cat "$tmp/openssl.time")
+bench_row "ociboot ($impl)" "$t_auto" "$MB"
+bench_row "ociboot (generic, BearSSL)" "$t_generic" "$MB"
+bench_row "sha256sum (coreutils)" "$t_sha256sum" "$MB"
+bench_row "openssl dgst -sha256" "$t_openssl" "$MB"
+bench_ratio "time ratio ociboot / openssl" "$t_auto" "$t_openssl"
+bench_ratio "time ratio ociboot / sha256sum" "$t_auto" "$t_sha256sum"
+bench_ratio "speed-up over BearSSL (x)" "$t_generic" "$t_auto"
 [ "$same" = "identical digests" ]

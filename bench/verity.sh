@@ -7,49 +7,25 @@
 #
 # usage: bench/verity.sh [MEGABYTES]   (run from the repository root)
 set -eu
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
 MB=${1:-256}
 RUNS=${RUNS:-3}
 driver=$BUILD/bench/verity_tree
 
+need_commands veritysetup
 make -s "$driver"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+testlib_tmpdir
 
 size=$((MB * 1024 * 1024))
-salt=$(od -An -v -tx1 -N32 /dev/urandom | tr -d ' \n')
-uuid=$(cat /proc/sys/kernel/random/uuid)
+salt=$(random_hex 32)
+uuid=$(random_uuid)
 head -c "$size" /dev/urandom > "$tmp/data"
 
-now() {
-	date +%s.%N
-}
-
-# best_of COMMAND...: run on a fresh copy of the data RUNS times, print
-# the shortest wall time in seconds.
-best_of() {
-	best=
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		cp "$tmp/data" "$tmp/img"
-		cat "$tmp/img" > /dev/null
-		start=$(now)
-		"$@" > "$tmp/out"
-		end=$(now)
-		best=$(echo "$start $end $best" | awk '{
-			t = $2 - $1
-			if (NF == 3 && $3 < t)
-				t = $3
-			printf "%.3f", t
-		}')
-		i=$((i + 1))
-	done
-	echo "$best"
-}
-
-ours=$(best_of "$driver" format "$tmp/img" "$salt" "$uuid")
+# Each run formats a fresh copy of the data, in the page cache.
+bench_prepare='cp "$tmp/data" "$tmp/img" && cat "$tmp/img" > /dev/null'
+ours=$(bench_best_of "$driver" format "$tmp/img" "$salt" "$uuid")
 cp "$tmp/img" "$tmp/ours"
-theirs=$(best_of veritysetup format --data-block-size=4096 \
+theirs=$(bench_best_of veritysetup format --data-block-size=4096 \
 	--hash-block-size=4096 --hash-offset="$size" --salt="$salt" \
 	--uuid="$uuid" "$tmp/img" "$tmp/img")
 if cmp -s "$tmp/ours" "$tmp/img"; then
@@ -59,8 +35,6 @@ else
 fi
 
 echo "verity format of $MB MB, best of $RUNS ($same):"
-echo "$ours $theirs $MB" | awk '{
-	printf "  ociboot (crypto/sha256):  %6.3f s  %7.1f MB/s\n", $1, $3 / $1
-	printf "  veritysetup (OpenSSL):    %6.3f s  %7.1f MB/s\n", $2, $3 / $2
-	printf "  ratio ociboot / veritysetup: %.2f\n", $1 / $2
-}'
+bench_row "ociboot (crypto/sha256)" "$ours" "$MB"
+bench_row "veritysetup (OpenSSL)" "$theirs" "$MB"
+bench_ratio "ratio ociboot / veritysetup" "$ours" "$theirs"

@@ -15,52 +15,13 @@
 #
 # Needs $BUILD/ociboot and openssl.
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands openssl
+need_driver "$BUILD/ociboot"
 ociboot=$(cd "$(dirname "$BUILD/ociboot")" && pwd)/ociboot
 
-if ! command -v openssl > /dev/null; then
-	echo "openssl not installed: cannot compare" >&2
-	exit 1
-fi
-if [ ! -x "$ociboot" ]; then
-	echo "$ociboot missing (make $BUILD/ociboot)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+testlib_tmpdir
 cd "$tmp" || exit 1
-failures=0
-checked=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	echo "ok: $*"
-	checked=$((checked + 1))
-}
-
-# expect_exit STATUS LABEL COMMAND...: run, compare the exit status, and
-# require one line on stderr when it fails.
-expect_exit() {
-	want=$1 label=$2
-	shift 2
-	"$@" > out 2> err
-	got=$?
-	if [ "$got" != "$want" ]; then
-		fail "$label: exit $got, want $want ($(cat err))"
-		return 1
-	fi
-	if [ "$want" != 0 ] && [ "$(wc -l < err)" != 1 ]; then
-		fail "$label: wants one line on stderr, got: $(cat err)"
-		return 1
-	fi
-	ok "$label (exit $want)"
-	return 0
-}
 
 mode_of() {
 	stat -c %a "$1"
@@ -356,5 +317,4 @@ subject=$(openssl x509 -in u.pem -noout -subject -nameopt RFC2253)
 [ "$subject" = "subject=serialNumber=$uuid,O=x\\, y,CN=a/b" ] &&
 	ok "subject $subject" || fail "subject $subject"
 
-echo "$checked checks passed, $failures failures"
-[ "$failures" = 0 ] && [ "$checked" -gt 150 ]
+testlib_finish 151

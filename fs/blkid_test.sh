@@ -16,33 +16,12 @@
 # Needs $BUILD/tests/blkid (built by `make check-shell`), blkid, partx,
 # mke2fs, dumpe2fs and sgdisk (gdisk).
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands blkid partx mke2fs dumpe2fs sgdisk
 driver=$BUILD/tests/blkid
-
-for tool in blkid partx mke2fs dumpe2fs sgdisk; do
-	if ! command -v "$tool" > /dev/null; then
-		echo "$tool not installed: cannot compare" >&2
-		exit 1
-	fi
-done
-if [ ! -x "$driver" ]; then
-	echo "$driver missing (make $driver)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checked=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-random_uuid() {
-	cat /proc/sys/kernel/random/uuid
-}
+need_driver "$driver"
+testlib_tmpdir
+compared=0	# images compared, whatever the outcome
 
 # ours FILE OFFSET TAG: one tag of our prober's output.
 ours() {
@@ -61,7 +40,8 @@ compare_fs() {
 		fail "$what: our prober finds nothing"
 		return
 	fi
-	checked=$((checked + 1))
+	compared=$((compared + 1))
+	before=$testlib_failed
 	for tag in TYPE LABEL UUID BLOCK_SIZE; do
 		got=$(ours "$file" "$offset" $tag)
 		want=$(ref "$file" "$offset" $tag)
@@ -75,7 +55,8 @@ compare_fs() {
 		[ "$got" = "$want" ] ||
 			fail "$what: $tag '$got', blkid '$want'"
 	done
-	echo "ok: $what: $(ours "$file" "$offset" TYPE)" \
+	[ "$testlib_failed" = "$before" ] || return
+	ok "$what: $(ours "$file" "$offset" TYPE)" \
 	     "LABEL='$(ours "$file" "$offset" LABEL)'" \
 	     "UUID=$(ours "$file" "$offset" UUID)"
 }
@@ -121,7 +102,7 @@ check_filesystems() {
 	elif dumpe2fs -h "$tmp/bad.img" > /dev/null 2>&1; then
 		fail "dumpe2fs accepts the corrupted superblock (test is wrong)"
 	else
-		echo "ok: corrupted ext4 superblock refused, as by dumpe2fs"
+		ok "corrupted ext4 superblock refused, as by dumpe2fs"
 	fi
 }
 
@@ -161,7 +142,7 @@ compare_gpt() {
 		fail "$what: our GPT parser: $(cat "$tmp/err.txt")"
 		return
 	fi
-	checked=$((checked + 1))
+	compared=$((compared + 1))
 	got=$(sed -n 's/^PTUUID=//p' "$tmp/ours.txt")
 	want=$(blkid -p -s PTUUID -o value "$img")
 	[ -n "$want" ] && [ "$got" = "$want" ] ||
@@ -174,7 +155,7 @@ compare_gpt() {
 		diff "$tmp/ours.partx" "$tmp/ref.partx"
 		return
 	fi
-	echo "ok: $what: PTUUID $got, $(wc -l < "$tmp/ref.partx") partitions"
+	ok "$what: PTUUID $got, $(wc -l < "$tmp/ref.partx") partitions"
 }
 
 make_disk() {	# make_disk IMAGE SIZE SGDISK_ARGS...
@@ -183,13 +164,6 @@ make_disk() {	# make_disk IMAGE SIZE SGDISK_ARGS...
 	truncate -s "$2" "$img"
 	shift 2
 	sgdisk "$@" "$img" > /dev/null 2>&1
-}
-
-# flip FILE BYTE_OFFSET: invert one byte in place.
-flip() {
-	byte=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
-	printf "$(printf '\\%03o' $((byte ^ 255)))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc 2> /dev/null
 }
 
 check_gpt() {
@@ -221,25 +195,25 @@ check_gpt() {
 	# serves, for blkid and for us.
 	for at in $((512 + 60)) $((1024 + 40)); do
 		cp "$tmp/d.img" "$tmp/bad.img"
-		flip "$tmp/bad.img" "$at"
+		flip_byte "$tmp/bad.img" "$at"
 		compare_gpt "byte $at flipped, backup GPT used" "$tmp/bad.img"
 	done
 	# Both headers damaged: nothing, for both.
 	cp "$tmp/d.img" "$tmp/bad.img"
-	flip "$tmp/bad.img" $((512 + 60))
-	flip "$tmp/bad.img" $((64 * 1024 * 1024 - 512 + 60))
+	flip_byte "$tmp/bad.img" $((512 + 60))
+	flip_byte "$tmp/bad.img" $((64 * 1024 * 1024 - 512 + 60))
 	if "$driver" gpt "$tmp/bad.img" > /dev/null 2>&1; then
 		fail "both GPT headers damaged, still parsed"
 	elif [ "$(blkid -p -s PTTYPE -o value "$tmp/bad.img")" != PMBR ] ||
 	     [ -n "$(partx -g "$tmp/bad.img" 2> /dev/null)" ]; then
 		fail "blkid still sees a GPT (test is wrong)"
 	else
-		echo "ok: both GPT headers damaged: refused (blkid: PMBR only)"
+		ok "both GPT headers damaged: refused (blkid: PMBR only)"
 	fi
 }
 
 check_filesystems
 check_gpt
 
-echo "$checked images compared with blkid/partx, $failures failures"
-[ "$failures" = 0 ] && [ "$checked" = 20 ]
+check_equal "images compared with blkid/partx" "$compared" 20
+testlib_finish

@@ -9,29 +9,17 @@
 # The verity target is the one fs/verity.c formats for the veritysetup
 # known answer of fs/verity_test.c (130 data blocks, salt 0011223344).
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands strace
 driver=$BUILD/tests/dm
-
-if ! command -v strace > /dev/null; then
-	echo "strace not installed: cannot decode" >&2
-	exit 1
-fi
-if [ ! -x "$driver" ]; then
-	echo "$driver missing (make $driver)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checked=0
+need_driver "$driver"
+testlib_tmpdir
 
 # LeakSanitizer cannot run under ptrace.
 if ! ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" -v -e trace=ioctl \
 	-s 4096 "$driver" requests > "$tmp/out" 2>&1; then
 	cat "$tmp/out"
-	echo "FAIL: the driver failed"
-	exit 1
+	fatal "the driver failed"
 fi
 sed -n 's/^ioctl([0-9]*, /ioctl(FD, /p' "$tmp/trace" > "$tmp/ioctls"
 
@@ -54,20 +42,15 @@ ioctl(FD, DM_DEV_REMOVE, [{$v, data_size=312, name="layer-0", event_nr=0, flags=
 EOF
 
 while IFS= read -r line; do
-	checked=$((checked + 1))
-	if ! grep -q -x -F -e "$line" "$tmp/ioctls"; then
-		echo "FAIL: strace did not show: $line"
-		failures=$((failures + 1))
-	fi
+	request=${line#ioctl(FD, }
+	check "strace shows ${request%%,*} as the kernel needs it" \
+		grep -q -x -F -e "$line" "$tmp/ioctls" ||
+		echo "  wanted: $line"
 done < "$tmp/want"
-checked=$((checked + 1))
-if [ "$(wc -l < "$tmp/ioctls")" != "$(wc -l < "$tmp/want")" ]; then
-	echo "FAIL: $(wc -l < "$tmp/ioctls") ioctls, want $(wc -l < "$tmp/want")"
-	failures=$((failures + 1))
-fi
-if [ "$failures" != 0 ]; then
+check_equal "number of ioctls" "$(wc -l < "$tmp/ioctls")" \
+	"$(wc -l < "$tmp/want")"
+if [ "$testlib_failed" != 0 ]; then
 	echo "strace showed:"
 	cat "$tmp/ioctls"
 fi
-echo "$((checked - failures)) checks passed, $failures failed"
-[ "$failures" = 0 ]
+testlib_finish

@@ -11,71 +11,34 @@
 # stacked under overlayfs with a tmpfs upper, written to, and taken apart.
 #
 # Runs in its own mount namespace (unshare -m), so no mount outlives it.
-# Prints SKIP and passes when the host has no /dev/loop-control.
+# Skipped (exit 77; a failure under CI=true) when not root or when the
+# host has no /dev/loop-control.
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands gensquashfs unsquashfs losetup blockdev unshare
 driver=$BUILD/tests/mount
-
-if [ ! -e /dev/loop-control ]; then
-	echo "SKIP: no /dev/loop-control on this host"
-	exit 0
-fi
-for tool in gensquashfs unsquashfs losetup blockdev unshare; do
-	if ! command -v $tool > /dev/null; then
-		echo "$tool not installed: cannot check" >&2
-		exit 1
-	fi
-done
-if [ ! -x "$driver" ]; then
-	echo "$driver missing (make $driver)" >&2
-	exit 1
-fi
+need_driver "$driver"
+need_root "loop devices and mounts"
+[ -e /dev/loop-control ] ||
+	testlib_skip "no /dev/loop-control on this host"
 if [ "${OCIBOOT_MOUNT_TEST_NS:-}" != 1 ]; then
 	exec unshare -m --propagation private \
 		env OCIBOOT_MOUNT_TEST_NS=1 sh "$0" "$@"
 fi
 
-tmp=$(mktemp -d)
-tmp=$(realpath "$tmp")
+testlib_tmpdir
 loops=
-failures=0
-checked=0
 
-cleanup() {
+# unmount_and_detach: what this test mounted and attached, undone.
+unmount_and_detach() {
 	for m in merged2 merged rw top base padded; do
 		umount "$tmp/$m" 2> /dev/null
 	done
 	for l in $loops; do
 		losetup -d "$l" 2> /dev/null
 	done
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-pass() {
-	checked=$((checked + 1))
-}
-
-# check DESCRIPTION COMMAND...: the command must succeed.
-check() {
-	what=$1
-	shift
-	if "$@"; then pass; else fail "$what"; fi
-}
-
-# check_eq DESCRIPTION GOT WANT
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		pass
-	else
-		fail "$1: got '$2', want '$3'"
-	fi
-}
+testlib_on_exit unmount_and_detach
 
 # mount_field MOUNTPOINT FIELD: from /proc/self/mountinfo, "fstype",
 # "options" (per mount) or "super" (per superblock).
@@ -148,37 +111,37 @@ base_size=$(stat -c %s "$tmp/base.sqfs")
 dev=$("$driver" attach "$tmp/base.sqfs") || { fail "attach base"; exit 1; }
 loops="$loops $dev"
 check "attach printed a loop device" test -b "$dev"
-check_eq "losetup RO" "$(losetup -n -O RO "$dev" | tr -d ' ')" 1
-check_eq "losetup BACK-FILE" "$(losetup -n -O BACK-FILE "$dev" | \
+check_equal "losetup RO" "$(losetup -n -O RO "$dev" | tr -d ' ')" 1
+check_equal "losetup BACK-FILE" "$(losetup -n -O BACK-FILE "$dev" | \
 	sed 's/ *$//')" "$tmp/base.sqfs"
-check_eq "losetup AUTOCLEAR" "$(losetup -n -O AUTOCLEAR "$dev" | \
+check_equal "losetup AUTOCLEAR" "$(losetup -n -O AUTOCLEAR "$dev" | \
 	tr -d ' ')" 0
-check_eq "losetup DIO" "$(losetup -n -O DIO "$dev" | tr -d ' ')" 0
-check_eq "sysfs ro" "$(sysfs "$dev" ro)" 1
-check_eq "sysfs backing_file" "$(sysfs "$dev" loop/backing_file)" \
+check_equal "losetup DIO" "$(losetup -n -O DIO "$dev" | tr -d ' ')" 0
+check_equal "sysfs ro" "$(sysfs "$dev" ro)" 1
+check_equal "sysfs backing_file" "$(sysfs "$dev" loop/backing_file)" \
 	"$tmp/base.sqfs"
-check_eq "blockdev --getro" "$(blockdev --getro "$dev")" 1
-check_eq "blockdev --getsize64" "$(blockdev --getsize64 "$dev")" \
+check_equal "blockdev --getro" "$(blockdev --getro "$dev")" 1
+check_equal "blockdev --getsize64" "$(blockdev --getsize64 "$dev")" \
 	"$base_size"
 if dd if=/dev/zero of="$dev" bs=512 count=1 conv=notrunc 2> /dev/null; then
 	fail "writing to the read-only loop device succeeded"
 else
-	pass
+	ok "the read-only loop device refuses a write"
 fi
 
 pdev=$("$driver" attach "$tmp/padded.img" 8192 "$base_size") ||
 	fail "attach with offset"
 loops="$loops $pdev"
-check_eq "sysfs offset" "$(sysfs "$pdev" loop/offset)" 8192
-check_eq "sysfs sizelimit" "$(sysfs "$pdev" loop/sizelimit)" "$base_size"
-check_eq "losetup OFFSET" "$(losetup -n -O OFFSET "$pdev" | tr -d ' ')" 8192
-check_eq "device size" "$(blockdev --getsize64 "$pdev")" "$base_size"
+check_equal "sysfs offset" "$(sysfs "$pdev" loop/offset)" 8192
+check_equal "sysfs sizelimit" "$(sysfs "$pdev" loop/sizelimit)" "$base_size"
+check_equal "losetup OFFSET" "$(losetup -n -O OFFSET "$pdev" | tr -d ' ')" 8192
+check_equal "device size" "$(blockdev --getsize64 "$pdev")" "$base_size"
 check "offset device holds the image" cmp -s "$pdev" "$tmp/base.sqfs"
 
 # --- squashfs mounts ---------------------------------------------------------
 
 check "mount base" "$driver" squashfs "$dev" "$tmp/base"
-check_eq "base fstype" "$(mount_field "$tmp/base" fstype)" squashfs
+check_equal "base fstype" "$(mount_field "$tmp/base" fstype)" squashfs
 opts=$(mount_field "$tmp/base" options)
 for o in ro nosuid nodev; do
 	check "base mounted $o ($opts)" has_option "$opts" $o
@@ -189,10 +152,10 @@ unsquashfs -l -d '' "$tmp/base.sqfs" | sed '/^$/d' | sort \
 	> "$tmp/unsquashfs.ls"
 check "base contents match unsquashfs -l" \
 	cmp -s "$tmp/mounted.ls" "$tmp/unsquashfs.ls"
-check_eq "base file" "$(cat "$tmp/base/etc/os-release")" "base os-release"
+check_equal "base file" "$(cat "$tmp/base/etc/os-release")" "base os-release"
 check "mount through the offset device" "$driver" squashfs "$pdev" \
 	"$tmp/padded"
-check_eq "offset mount file" "$(cat "$tmp/padded/etc/kept")" "base kept"
+check_equal "offset mount file" "$(cat "$tmp/padded/etc/kept")" "base kept"
 umount "$tmp/padded"
 
 # Not a squashfs: refused.
@@ -202,7 +165,7 @@ loops="$loops $zdev"
 if "$driver" squashfs "$zdev" "$tmp/padded" 2> /dev/null; then
 	fail "a zero image mounted as squashfs"
 else
-	pass
+	ok "a zero image is refused as squashfs"
 fi
 check "detach zero image" "$driver" detach "$zdev"
 check "zero image detached" detached "$zdev"
@@ -212,27 +175,28 @@ check "zero image detached" detached "$zdev"
 tdev=$("$driver" attach-mount "$tmp/top.sqfs" "$tmp/top") ||
 	fail "attach-mount top"
 loops="$loops $tdev"
-check_eq "autoclear device still bound" "$(sysfs "$tdev" loop/backing_file)" \
+check_equal "autoclear device still bound" \
+	"$(sysfs "$tdev" loop/backing_file)" \
 	"$tmp/top.sqfs"
-check_eq "sysfs autoclear" "$(sysfs "$tdev" loop/autoclear)" 1
-check_eq "sysfs ro (autoclear)" "$(sysfs "$tdev" ro)" 1
-check_eq "top fstype" "$(mount_field "$tmp/top" fstype)" squashfs
+check_equal "sysfs autoclear" "$(sysfs "$tdev" loop/autoclear)" 1
+check_equal "sysfs ro (autoclear)" "$(sysfs "$tdev" ro)" 1
+check_equal "top fstype" "$(mount_field "$tmp/top" fstype)" squashfs
 
 # --- the writable scratch and the overlay ------------------------------------
 
 check "scratch tmpfs" "$driver" scratch "$tmp/rw" 16777216
-check_eq "scratch fstype" "$(mount_field "$tmp/rw" fstype)" tmpfs
+check_equal "scratch fstype" "$(mount_field "$tmp/rw" fstype)" tmpfs
 opts=$(mount_field "$tmp/rw" options)
 for o in nosuid nodev; do
 	check "scratch mounted $o ($opts)" has_option "$opts" $o
 done
 check "scratch size" has_option "$(mount_field "$tmp/rw" super)" size=16384k
-check_eq "upper mode" "$(stat -c %a "$tmp/rw/upper")" 755
-check_eq "work mode" "$(stat -c %a "$tmp/rw/work")" 700
+check_equal "upper mode" "$(stat -c %a "$tmp/rw/upper")" 755
+check_equal "work mode" "$(stat -c %a "$tmp/rw/work")" 700
 
 check "overlay" "$driver" overlay "$tmp/merged" "$tmp/rw/upper" \
 	"$tmp/rw/work" "$tmp/top" "$tmp/base"
-check_eq "overlay fstype" "$(mount_field "$tmp/merged" fstype)" overlay
+check_equal "overlay fstype" "$(mount_field "$tmp/merged" fstype)" overlay
 super=$(mount_field "$tmp/merged" super)
 for o in "lowerdir=$tmp/top:$tmp/base" "upperdir=$tmp/rw/upper" \
 	"workdir=$tmp/rw/work" redirect_dir=nofollow rw; do
@@ -241,60 +205,62 @@ done
 # The kernel lists index and metacopy only when they differ from its
 # defaults: they must not show as on.
 for o in index=on metacopy=on; do
-	if has_option "$super" $o; then fail "overlay has $o"; else pass; fi
+	if has_option "$super" $o; then fail "overlay has $o"
+	else ok "overlay without $o"; fi
 done
 opts=$(mount_field "$tmp/merged" options)
 for o in nosuid nodev; do
-	if has_option "$opts" $o; then fail "overlay mounted $o"; else pass; fi
+	if has_option "$opts" $o; then fail "overlay mounted $o"
+	else ok "overlay not mounted $o"; fi
 done
 want=$("$driver" options "$tmp/rw/upper" "$tmp/rw/work" "$tmp/top" \
 	"$tmp/base")
-check_eq "options printed" "$want" "lowerdir=$tmp/top:$tmp/base,upperdir=\
+check_equal "options printed" "$want" "lowerdir=$tmp/top:$tmp/base,upperdir=\
 $tmp/rw/upper,workdir=$tmp/rw/work,index=off,redirect_dir=nofollow,\
 metacopy=off,xino=off"
 
 m=$tmp/merged
-check_eq "top layer wins" "$(cat "$m/etc/kept")" "top kept"
-check_eq "base file seen" "$(cat "$m/etc/os-release")" "base os-release"
-check_eq "top-only file seen" "$(cat "$m/top-only")" "only on top"
+check_equal "top layer wins" "$(cat "$m/etc/kept")" "top kept"
+check_equal "base file seen" "$(cat "$m/etc/os-release")" "base os-release"
+check_equal "top-only file seen" "$(cat "$m/top-only")" "only on top"
 check "whiteout in the top layer hides the base file" test ! -e "$m/etc/gone"
 check "whiteout is a 0/0 character device in the top layer" \
 	test "$(stat -c '%F %t %T' "$tmp/top/etc/gone")" = \
 	"character special file 0 0"
-check_eq "overlay root mode" "$(stat -c %a "$m")" 755
+check_equal "overlay root mode" "$(stat -c %a "$m")" 755
 
 # Writes land in the tmpfs upper, never below.
 echo written > "$m/etc/new" || fail "write through the overlay"
-check_eq "write landed in upper" "$(cat "$tmp/rw/upper/etc/new")" written
+check_equal "write landed in upper" "$(cat "$tmp/rw/upper/etc/new")" written
 check "upper is on the tmpfs" test "$(stat -f -c %T "$tmp/rw/upper")" = tmpfs
 check "base untouched" test ! -e "$tmp/base/etc/new"
 echo changed > "$m/etc/kept" || fail "overwrite through the overlay"
-check_eq "copy-up in upper" "$(cat "$tmp/rw/upper/etc/kept")" changed
-check_eq "top layer unchanged" "$(cat "$tmp/top/etc/kept")" "top kept"
+check_equal "copy-up in upper" "$(cat "$tmp/rw/upper/etc/kept")" changed
+check_equal "top layer unchanged" "$(cat "$tmp/top/etc/kept")" "top kept"
 rm "$m/etc/os-release" || fail "delete through the overlay"
 check "deleted file gone" test ! -e "$m/etc/os-release"
-check_eq "delete left a whiteout in upper" \
+check_equal "delete left a whiteout in upper" \
 	"$(stat -c '%F %t %T' "$tmp/rw/upper/etc/os-release")" \
 	"character special file 0 0"
-check_eq "base still has it" "$(cat "$tmp/base/etc/os-release")" \
+check_equal "base still has it" "$(cat "$tmp/base/etc/os-release")" \
 	"base os-release"
 # A device node of a nodev layer works through the overlay: the overlay's
 # own mount flags decide.
 check "device node through the overlay" sh -c "echo x > '$m/null'"
-check_eq "device node reads empty" "$(wc -c < "$m/null")" 0
+check_equal "device node reads empty" "$(wc -c < "$m/null")" 0
 
 # The order matters: base over top shows what the whiteout hid.
 check "read-only overlay" "$driver" overlay "$tmp/merged2" - - \
 	"$tmp/base" "$tmp/top"
-check_eq "reversed: base wins" "$(cat "$tmp/merged2/etc/kept")" "base kept"
-check_eq "reversed: base file above the whiteout" \
+check_equal "reversed: base wins" "$(cat "$tmp/merged2/etc/kept")" "base kept"
+check_equal "reversed: base file above the whiteout" \
 	"$(cat "$tmp/merged2/etc/gone")" "to be hidden"
 check "read-only overlay mounted ro" \
 	has_option "$(mount_field "$tmp/merged2" options)" ro
 if touch "$tmp/merged2/x" 2> /dev/null; then
 	fail "wrote to a read-only overlay"
 else
-	pass
+	ok "the read-only overlay refuses a write"
 fi
 
 # Refused options never reach the kernel.
@@ -302,7 +268,7 @@ if "$driver" overlay "$tmp/merged2" "$tmp/rw/upper" "$tmp/rw/work" \
 	"$tmp/base,x" 2> /dev/null; then
 	fail "a lower path with a comma was accepted"
 else
-	pass
+	ok "a lower path with a comma is refused"
 fi
 
 # --- teardown ----------------------------------------------------------------
@@ -319,8 +285,7 @@ check "offset device detached" detached "$pdev"
 if losetup -j "$tmp/base.sqfs" | grep -q .; then
 	fail "losetup still lists base.sqfs"
 else
-	pass
+	ok "losetup lists nothing of base.sqfs"
 fi
 
-echo "$checked checks passed, $failures failed"
-[ "$failures" = 0 ]
+testlib_finish

@@ -14,21 +14,13 @@
 #     a missing one times out.
 # Loop devices are detached on every path (trap).
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands blkid losetup partx mke2fs sgdisk
 driver=$BUILD/tests/store
+need_driver "$driver"
 
-for tool in blkid losetup partx mke2fs sgdisk; do
-	if ! command -v "$tool" > /dev/null; then
-		echo "$tool not installed" >&2
-		exit 1
-	fi
-done
-if [ ! -x "$driver" ]; then
-	echo "$driver missing (make $driver)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d)
+testlib_tmpdir
+runs=0	# finder runs checked, whatever the outcome
 # Loop devices attached so far, one a line (a file: attach runs in $(...)).
 loops=$tmp/loops
 : > "$loops"
@@ -45,25 +37,12 @@ detach() {
 	mv "$loops.new" "$loops"
 }
 
-cleanup() {
+detach_all() {
 	while read -r l; do
 		detach "$l"
 	done < "$loops"
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-failures=0
-checked=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-random_uuid() {
-	cat /proc/sys/kernel/random/uuid
-}
+testlib_on_exit detach_all
 
 upper() {
 	echo "$1" | tr a-f A-F
@@ -103,7 +82,7 @@ expect() {
 	shift 3
 	out=$("$driver" find "$@" 2> "$tmp/err")
 	status=$?
-	checked=$((checked + 1))
+	runs=$((runs + 1))
 	if [ "$status" != "$want_status" ]; then
 		fail "$what: exit $status, want $want_status:" \
 			"$out $(cat "$tmp/err")"
@@ -113,7 +92,7 @@ expect() {
 		fail "$what: found '$out', want $want_path"
 		return 1
 	fi
-	echo "ok: $what: ${out:-$(cat "$tmp/err")}"
+	ok "$what: ${out:-$(cat "$tmp/err")}"
 }
 
 # --- 1. a fake sysfs tree ----------------------------------------------------
@@ -270,8 +249,8 @@ check_loops() {
 	late=$(attach "$tmp/late.img")
 	if wait "$finder" && [ "$(cut -d' ' -f1 "$tmp/late.out")" = "$late" ]
 	then
-		checked=$((checked + 1))
-		echo "ok: loop: attached after 1 s, found:" \
+		runs=$((runs + 1))
+		ok "loop: attached after 1 s, found:" \
 			"$(cat "$tmp/late.out")"
 	else
 		fail "loop: late device not found: $(cat "$tmp/late.out" \
@@ -284,5 +263,5 @@ check_loops() {
 check_fake_tree
 check_loops
 
-echo "$checked finder runs checked, $failures failures"
-[ "$failures" = 0 ] && [ "$checked" = 23 ]
+check_equal "finder runs checked" "$runs" 23
+testlib_finish

@@ -11,42 +11,14 @@
 # Needs $BUILD/tests/verity and $BUILD/tests/verity_tree (built by `make
 # check-shell`) and veritysetup.
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands veritysetup
 driver=$BUILD/tests/verity
 tree=$BUILD/tests/verity_tree
-
-if ! command -v veritysetup > /dev/null; then
-	echo "veritysetup not installed: cannot compare" >&2
-	exit 1
-fi
-for d in "$driver" "$tree"; do
-	if [ ! -x "$d" ]; then
-		echo "$d missing (make $d)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checked=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-random_u16() {
-	od -An -N2 -tu2 /dev/urandom | tr -d ' '
-}
-
-random_hex() {	# random_hex BYTES
-	od -An -v -tx1 -N"$1" /dev/urandom | tr -d ' \n'
-}
-
-random_uuid() {
-	cat /proc/sys/kernel/random/uuid
-}
+need_driver "$driver"
+need_driver "$tree"
+testlib_tmpdir
+compared=0	# formats compared, whatever the outcome
 
 # dump_field FILE OFFSET NAME: a field of `veritysetup dump`.
 dump_field() {
@@ -84,7 +56,8 @@ check_case() {
 		fail "$label: our format failed"
 		return
 	fi
-	checked=$((checked + 1))
+	compared=$((compared + 1))
+	before=$testlib_failed
 
 	[ "$our_root" = "$ref_root" ] ||
 		fail "$label: root $our_root, veritysetup $ref_root"
@@ -107,14 +80,8 @@ check_case() {
 	got=$("$driver" table "$tmp/ref" "$offset" "$ref_root")
 	[ "$got" = "$want" ] || fail "$label: table '$got', want '$want'"
 
-	echo "ok: $label: identical files, root $our_root"
-}
-
-# flip FILE BYTE_OFFSET: invert one byte in place.
-flip() {
-	byte=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
-	printf "$(printf '\\%03o' $((byte ^ 255)))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc 2> /dev/null
+	[ "$testlib_failed" = "$before" ] &&
+		ok "$label: identical files, root $our_root"
 }
 
 # The checks above must be able to fail: corrupt our output and see
@@ -129,23 +96,23 @@ check_corruption() {
 		  $((offset + 4 * 4096 - 1)) 0 $((offset - 1)) \
 		  $((offset + 88 + 12)); do
 		cp "$tmp/c" "$tmp/bad"
-		flip "$tmp/bad" "$at"
+		flip_byte "$tmp/bad" "$at"
 		if veritysetup verify --hash-offset="$offset" "$tmp/bad" \
 			"$tmp/bad" "$root" > /dev/null 2>&1; then
 			fail "veritysetup verify accepts a flipped byte at $at"
 		else
-			echo "ok: byte $at flipped: veritysetup verify fails"
+			ok "byte $at flipped: veritysetup verify fails"
 		fi
 	done
 	# Signature, version, hash type, algorithm, block size, data blocks,
 	# salt size high byte, padding, salt past its size, padding.
 	for at in 0 8 12 40 65 72 81 82 300 511; do
 		cp "$tmp/c" "$tmp/bad"
-		flip "$tmp/bad" $((offset + at))
+		flip_byte "$tmp/bad" $((offset + at))
 		if "$driver" parse "$tmp/bad" "$offset" > /dev/null 2>&1; then
 			fail "our parser accepts superblock byte $at flipped"
 		else
-			echo "ok: superblock byte $at flipped is rejected"
+			ok "superblock byte $at flipped is rejected"
 		fi
 	done
 	# The same superblock copied to another 4096-aligned offset: it no
@@ -157,7 +124,7 @@ check_corruption() {
 		if "$driver" parse "$tmp/moved" "$at" > /dev/null 2>&1; then
 			fail "our parser accepts the superblock at $at"
 		else
-			echo "ok: superblock moved to $at is rejected"
+			ok "superblock moved to $at is rejected"
 		fi
 	done
 }
@@ -177,5 +144,5 @@ for i in 1 2 3; do
 done
 check_corruption
 
-echo "$checked formats compared with veritysetup, $failures failures"
-[ "$failures" = 0 ] && [ "$checked" = 11 ]
+check_equal "formats compared with veritysetup" "$compared" 11
+testlib_finish

@@ -3,21 +3,11 @@
 # to readelf's), --test-mode --cmdline on good and bad command lines (output
 # and exit status), static linking, size, and the refusal to run otherwise.
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands readelf file
 init=$BUILD/init
+need_driver "$init"
 size_max=409600
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	echo "ok: $*"
-}
-
-[ -x "$init" ] || { echo "FAIL: $init missing (run make)"; exit 1; }
 
 # --- --version ---------------------------------------------------------------
 out=$("$init" --version) || fail "--version exited $?"
@@ -160,5 +150,4 @@ else
 	ok "no exit/_exit/abort calls in init/*.c"
 fi
 
-[ "$failures" = 0 ] || { echo "$failures check(s) failed"; exit 1; }
-echo "all init checks passed"
+testlib_finish

@@ -18,45 +18,20 @@
 # Needs root (mknod, chown, mount), unsquashfs, sqfs2tar, gensquashfs,
 # veritysetup, jq and GNU tar.
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands unsquashfs sqfs2tar gensquashfs veritysetup jq tar mount
 tool=$BUILD/ociboot
+need_driver "$tool"
+need_root "mknod, chown, loop mounts"
 
-for c in unsquashfs sqfs2tar gensquashfs veritysetup jq tar mount; do
-	if ! command -v "$c" > /dev/null; then
-		echo "$c not installed: cannot compare" >&2
-		exit 1
-	fi
-done
-if [ "$(id -u)" != 0 ]; then
-	echo "needs root (mknod, chown, loop mounts)" >&2
-	exit 1
-fi
-if [ ! -x "$tool" ]; then
-	echo "$tool missing (make $tool)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d)
+testlib_tmpdir
 mounts=""
-cleanup() {
+unmount_all() {
 	for m in $mounts; do
 		umount "$m" 2> /dev/null
 	done
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-failures=0
-checked=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	echo "ok: $*"
-	checked=$((checked + 1))
-}
+testlib_on_exit unmount_all
 
 SALT=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 UUID=8b1e0a2c-3d4f-4a5b-9c6d-7e8f90a1b2c3
@@ -210,14 +185,8 @@ else
 	fail "layer inspect differs: $(cat "$tmp/inspect.json")"
 fi
 
-# flip FILE OFFSET
-flip() {
-	byte=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
-	printf "$(printf '\\%03o' $((byte ^ 255)))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc 2> /dev/null
-}
 cp "$a" "$tmp/bad.img"
-flip "$tmp/bad.img" $((used / 2))
+flip_byte "$tmp/bad.img" $((used / 2))
 if veritysetup verify --hash-offset="$offset" "$tmp/bad.img" \
 	"$tmp/bad.img" "$root" > /dev/null 2>&1; then
 	fail "veritysetup verify accepts a flipped byte"
@@ -468,5 +437,4 @@ head -c 2048 /dev/zero >> "$tmp/bad.tar"
 	fail "a bad tar was accepted"
 ls "$tmp" | grep -q 'tmp[A-Za-z0-9]\{6\}$' && fail "temporary file left"
 
-echo "$checked checks passed, $failures failures"
-[ "$failures" = 0 ]
+testlib_finish

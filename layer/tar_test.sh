@@ -15,34 +15,16 @@
 # Needs $BUILD/tests/tar (built by `make check-shell`) and GNU tar; device
 # nodes are tested when mknod works (root).
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands tar sha256sum
+tar --version 2> /dev/null | grep -q 'GNU tar' ||
+	fatal "tar is not GNU tar: cannot compare"
 driver=$BUILD/tests/tar
-
-if ! tar --version 2> /dev/null | grep -q 'GNU tar'; then
-	echo "GNU tar not installed: cannot compare" >&2
-	exit 1
-fi
-if [ ! -x "$driver" ]; then
-	echo "$driver missing (make $driver)" >&2
-	exit 1
-fi
+need_driver "$driver"
 driver=$(cd "$(dirname "$driver")" && pwd)/$(basename "$driver")
 
-tmp=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-failures=0
-checked=0
+testlib_tmpdir
 export TZ=UTC LC_ALL=C
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	echo "ok: $*"
-	checked=$((checked + 1))
-}
 
 repeat() {	# repeat CHAR COUNT
 	printf "%$2s" '' | tr ' ' "$1"
@@ -358,5 +340,4 @@ for format in gnu pax; do
 	fi
 done
 
-echo "$checked checks passed, $failures failures"
-[ "$failures" = 0 ] && [ "$checked" -ge 30 ]
+testlib_finish 30

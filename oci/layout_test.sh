@@ -23,50 +23,12 @@
 #     missing layer blob is named.
 # Needs skopeo, docker-registry, curl, jq, gensquashfs, veritysetup.
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands skopeo docker-registry curl ss jq gensquashfs veritysetup \
+	sha256sum
 tool=$BUILD/ociboot
-
-for c in skopeo docker-registry curl jq gensquashfs veritysetup sha256sum; do
-	if ! command -v "$c" > /dev/null; then
-		echo "$c not installed: cannot compare" >&2
-		exit 1
-	fi
-done
-if [ ! -x "$tool" ]; then
-	echo "$tool missing (make $tool)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d)
-registry_pid=
-cleanup() {
-	if [ -n "$registry_pid" ]; then
-		kill "$registry_pid" 2> /dev/null
-		wait "$registry_pid" 2> /dev/null
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-failures=0
-checked=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	echo "ok: $*"
-	checked=$((checked + 1))
-}
-
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
-check() {
-	what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
+need_driver "$tool"
+testlib_tmpdir
 
 SALT=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 UUID=8b1e0a2c-3d4f-4a5b-9c6d-7e8f90a1b2c3
@@ -74,33 +36,6 @@ export SOURCE_DATE_EPOCH=1700000000
 CREATED=2023-11-14T22:13:20Z
 REF=org.opencontainers.image.ref.name
 ROOT=io.stackeroci.stacker.atomfs_verity_root_hash
-
-blob() {	# blob LAYOUT DIGEST: the path of a blob
-	echo "$1/blobs/sha256/${2#sha256:}"
-}
-
-# index_digest LAYOUT TAG: the digest index.json gives the tag.
-index_digest() {
-	jq -r --arg t "$2" \
-		'.manifests[] | select(.annotations["'$REF'"] == $t) | .digest' \
-		"$1/index.json"
-}
-
-manifest_of() {	# manifest_of LAYOUT TAG: the path of the manifest blob
-	blob "$1" "$(index_digest "$1" "$2")"
-}
-
-# hash_offset FILE: squashfs bytes_used (offset 40, le64) rounded to 4096.
-hash_offset() {
-	used=$(od -An -tu8 -j40 -N8 "$1" | tr -d ' ')
-	echo $(((used + 4095) / 4096 * 4096))
-}
-
-flip_byte() {	# flip_byte FILE OFFSET
-	b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
-	printf "\\$(printf %03o $((b ^ 1)))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
 
 # Every file of LAYOUT/blobs/sha256 is named by its sha256.
 blobs_named_by_digest() {
@@ -283,40 +218,9 @@ fi
 
 # --- skopeo: a registry ---------------------------------------------------------
 
-free_port() {
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-		ss -ltn | grep -q ":$p " || { echo "$p"; return; }
-	done
-	return 1
-}
-
-start_registry() {
-	port=$(free_port) || return 1
-	mkdir -p "$tmp/registry"
-	cat > "$tmp/registry.yml" <<-EOF
-	version: 0.1
-	storage:
-	  filesystem:
-	    rootdirectory: $tmp/registry
-	  delete:
-	    enabled: true
-	http:
-	  addr: 127.0.0.1:$port
-	EOF
-	docker-registry serve "$tmp/registry.yml" > "$tmp/registry.log" 2>&1 &
-	registry_pid=$!
-	for _ in $(seq 100); do
-		curl -sf "http://127.0.0.1:$port/v2/" > /dev/null && return 0
-		kill -0 "$registry_pid" 2> /dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-if start_registry; then
-	ok "docker-registry answers /v2/ on 127.0.0.1:$port"
-	remote=docker://127.0.0.1:$port/test/image:v1
+if registry_start; then
+	ok "docker-registry answers /v2/ on 127.0.0.1:$registry_port"
+	remote=docker://127.0.0.1:$registry_port/test/image:v1
 	if skopeo copy -q --dest-tls-verify=false "oci:$lay:v1" "$remote" \
 		2> "$tmp/skopeo.err"; then
 		ok "skopeo pushes the image"
@@ -376,7 +280,7 @@ fi
 
 cp -a "$lay" "$tmp/bad"
 config_digest=$(jq -r .config.digest "$manifest")
-flip_byte "$(blob "$tmp/bad" "$config_digest")" 10
+flip_byte "$(blob "$tmp/bad" "$config_digest")" 10 1
 if "$tool" image inspect --layout "$tmp/bad" --tag v1 > /dev/null \
 	2> "$tmp/err"; then
 	fail "a tampered config blob was accepted"
@@ -394,7 +298,7 @@ fi
 
 cp -a "$lay" "$tmp/badlayer"
 layer_digest=$(jq -r '.layers[1].digest' "$manifest")
-flip_byte "$(blob "$tmp/badlayer" "$layer_digest")" 100
+flip_byte "$(blob "$tmp/badlayer" "$layer_digest")" 100 1
 check "a tampered layer passes the size-only check" \
 	"$tool" image inspect --layout "$tmp/badlayer" --tag v1 > /dev/null
 if "$tool" image inspect --layout "$tmp/badlayer" --tag v1 --verify \
@@ -412,5 +316,4 @@ else
 		grep -q "blob $layer_digest is missing" "$tmp/err"
 fi
 
-echo "$checked checks passed, $failures failed"
-[ "$failures" = 0 ]
+testlib_finish

@@ -4,9 +4,8 @@
 # breaking the layering rule fails with its own message. The real tree is
 # checked by every build.
 set -u
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+. scripts/testlib.sh
+testlib_tmpdir
 
 # A tree of three folders: low (init-side a.c, host-only h.c), high (uses
 # low), and their specs.
@@ -31,11 +30,10 @@ expect() {
 	got=$?
 	if [ "$got" = "$want" ] && printf '%s\n' "$out" | grep -q -- "$pattern"
 	then
-		echo "ok   $name"
+		ok "$name"
 	else
-		echo "FAIL $name: exit $got (want $want), output:"
+		fail "$name: exit $got (want $want), output:"
 		printf '%s\n' "$out"
-		failures=$((failures + 1))
 	fi
 }
 
@@ -80,4 +78,4 @@ expect "test uses a folder not in TEST_USES" 1 \
 	'low/a_test.c:2: includes high/b.h' "$LOW" "$HIGH"
 expect "test uses a folder in TEST_USES" 0 '' "low::high:a.c:h.c:" "$HIGH"
 
-[ "$failures" = 0 ]
+testlib_finish

@@ -24,54 +24,17 @@
 # `keys verify` agree), veritysetup for the root hashes, skopeo for the
 # artifact's manifest, and docker-registry for a push and pull back of the
 # whole system that verifies again.
-# Needs openssl, jq, sha256sum, veritysetup, skopeo (docker-registry and
-# curl optional).
+# Needs openssl, jq, sha256sum, veritysetup, skopeo, docker-registry, curl
+# and ss.
 set -u
-BUILD=${BUILD:-build}
+. scripts/testlib.sh
+need_commands openssl jq sha256sum veritysetup skopeo docker-registry \
+	curl ss
 tool=$(cd "$(dirname "$BUILD/ociboot")" && pwd)/ociboot
+need_driver "$tool"
 
-for c in openssl jq sha256sum veritysetup skopeo; do
-	if ! command -v "$c" > /dev/null; then
-		echo "$c not installed: cannot compare" >&2
-		exit 1
-	fi
-done
-if [ ! -x "$tool" ]; then
-	echo "$tool missing (make $BUILD/ociboot)" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d)
-registry_pid=
-cleanup() {
-	if [ -n "$registry_pid" ]; then
-		kill "$registry_pid" 2> /dev/null
-		wait "$registry_pid" 2> /dev/null
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+testlib_tmpdir
 cd "$tmp" || exit 1
-failures=0
-checked=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	echo "ok: $*"
-	checked=$((checked + 1))
-}
-
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
-check() {
-	what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
 
 # quiet COMMAND...: COMMAND with its standard output dropped.
 quiet() {
@@ -84,8 +47,7 @@ must() {
 	shift
 	if ! "$@" > "$tmp/must.out" 2>&1; then
 		cat "$tmp/must.out"
-		fail "$what"
-		exit 1
+		fatal "$what"
 	fi
 }
 
@@ -98,27 +60,12 @@ SYSTEM_TYPE=application/vnd.ociboot.system.v1
 EMPTY=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
 export SOURCE_DATE_EPOCH=1700000000
 
-blob() {	# blob LAYOUT DIGEST: the path of a blob
-	echo "$1/blobs/sha256/${2#sha256:}"
-}
-
 sha() {		# sha FILE: its digest as OCI writes it
 	echo "sha256:$(sha256sum < "$1" | cut -d' ' -f1)"
 }
 
 size() {
 	stat -c %s "$1"
-}
-
-# index_digest LAYOUT TAG: the digest index.json gives the tag.
-index_digest() {
-	jq -r --arg t "$2" \
-		'.manifests[] | select(.annotations["'$REF'"] == $t) |
-		 .digest' "$1/index.json"
-}
-
-manifest_of() {	# manifest_of LAYOUT TAG: the path of its manifest blob
-	blob "$1" "$(index_digest "$1" "$2")"
 }
 
 # put LAYOUT FILE: store FILE as a blob; prints its digest.
@@ -136,18 +83,6 @@ retag() {
 			then .digest = $d | .size = $s else . end)' \
 		"$1/index.json" > "$tmp/index.new" &&
 		mv "$tmp/index.new" "$1/index.json"
-}
-
-# hash_offset FILE: squashfs bytes_used (offset 40, le64) rounded to 4096.
-hash_offset() {
-	used=$(od -An -tu8 -j40 -N8 "$1" | tr -d ' ')
-	echo $(((used + 4095) / 4096 * 4096))
-}
-
-flip_byte() {	# flip_byte FILE OFFSET
-	b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
-	printf "\\$(printf %03o $((b ^ 1)))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 # verify LAYOUT [ARGS...]: ociboot verify with our CA, of the tag system
@@ -427,7 +362,7 @@ $(size l1) \(layer 0 $layer0\)$" \
 # A corrupted verity superblock (its version field), caught without
 # hashing the blob.
 cp -a lay badsuper
-flip_byte "$(blob badsuper "$layer0")" $(($(hash_offset l1) + 8))
+flip_byte "$(blob badsuper "$layer0")" $(($(hash_offset l1) + 8)) 1
 refused "a corrupted verity superblock" \
 	"layer: verity superblock at offset $(hash_offset l1): \
 malformed input \(layer 0 $layer0\)$" \
@@ -490,7 +425,7 @@ full_check_refuses() {
 
 offset=$(hash_offset l1)
 cp l1 data-flipped
-flip_byte data-flipped 5000
+flip_byte data-flipped 5000 1
 must "an image with a flipped data byte" signed_with_layer data \
 	data-flipped
 full_check_refuses "a flipped data byte" \
@@ -498,7 +433,7 @@ full_check_refuses "a flipped data byte" \
 \(offset [0-9]+\) differs from the one its data gives$" \
 	data
 cp l1 tree-flipped
-flip_byte tree-flipped $((offset + 4096 + 7))
+flip_byte tree-flipped $((offset + 4096 + 7)) 1
 must "an image with a flipped hash-tree byte" signed_with_layer tree \
 	tree-flipped
 full_check_refuses "a flipped hash-tree byte" \
@@ -515,43 +450,8 @@ the signed annotation's 0{64}$" \
 
 # --- a registry round trip --------------------------------------------------
 
-free_port() {
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		p=$((20000 + r % 40000))
-		ss -ltn | grep -q ":$p " || { echo "$p"; return; }
-	done
-	return 1
-}
-
-start_registry() {
-	port=$(free_port) || return 1
-	mkdir -p registry
-	cat > registry.yml <<-EOF
-	version: 0.1
-	storage:
-	  filesystem:
-	    rootdirectory: $tmp/registry
-	  delete:
-	    enabled: true
-	http:
-	  addr: 127.0.0.1:$port
-	EOF
-	docker-registry serve registry.yml > registry.log 2>&1 &
-	registry_pid=$!
-	for _ in $(seq 100); do
-		curl -sf "http://127.0.0.1:$port/v2/" > /dev/null && return 0
-		kill -0 "$registry_pid" 2> /dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-if ! command -v docker-registry > /dev/null || ! command -v curl > /dev/null
-then
-	echo "docker-registry or curl not installed: no registry round trip"
-elif start_registry; then
-	remote=docker://127.0.0.1:$port/acme/router
+if registry_start; then
+	remote=docker://127.0.0.1:$registry_port/acme/router
 	if skopeo copy -q --dest-tls-verify=false oci:lay:system \
 		"$remote:system" 2> skopeo.err &&
 		skopeo copy -q --dest-tls-verify=false oci:lay:rootfs \
@@ -577,9 +477,8 @@ elif start_registry; then
 		fail "skopeo round trip through docker-registry"
 	fi
 else
-	cat registry.log
+	cat "$tmp/registry.log"
 	fail "docker-registry did not start"
 fi
 
-echo "$checked checks passed, $failures failed"
-[ "$failures" = 0 ]
+testlib_finish
