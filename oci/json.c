@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lib/hex.h"
 #include "lib/util.h"
 
 #define NO_TOKEN UINT32_MAX
@@ -110,17 +111,6 @@ static size_t utf8_encode(uint32_t cp, unsigned char out[4])
 	return 4;
 }
 
-static int hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits of a \uXXXX escape at s[0..len) (s at the backslash). */
 static int read_u_escape(const unsigned char *s, size_t len, uint32_t *unit)
 {
@@ -129,7 +119,7 @@ static int read_u_escape(const unsigned char *s, size_t len, uint32_t *unit)
 	if (len < 6 || s[0] != '\\' || s[1] != 'u')
 		return -1;
 	for (size_t i = 2; i < 6; i++) {
-		int d = hex_digit(s[i]);
+		int d = hex_digit_value_any_case((char)s[i]);
 
 		if (d < 0)
 			return -1;
