@@ -44,7 +44,7 @@
 /* Where the written text of one key of an open object is, in buf. */
 struct jsonw_key {
 	size_t offset;			/* first byte after the '"' */
-	size_t len;			/* escaped bytes, without the quotes */
+	size_t len;			/* escaped bytes, no quotes */
 };
 
 /* The writer. The caller owns it; its fields are private. */

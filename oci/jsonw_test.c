@@ -413,7 +413,7 @@ static void test_sticky_utf8(void **state)
 	expect_error(&w, -EILSEQ);
 }
 
-/* --- duplicate keys --------------------------------------------------------- */
+/* --- duplicate keys ------------------------------------------------------ */
 
 struct duplicate_case {
 	const char *keys[4];	/* the members of one object, NULL-ended */
@@ -421,7 +421,7 @@ struct duplicate_case {
 };
 
 static const struct duplicate_case duplicate_cases[] = {
-	{ { "", "", NULL }, -EEXIST },		/* fuzz: {"":null,"":""} */
+	{ { "", "", NULL }, -EEXIST },	/* fuzz: {"":null,"":""} */
 	{ { "a", "b", "a", NULL }, -EEXIST },
 	{ { "\n", "\n", NULL }, -EEXIST },	/* equal once escaped too */
 	{ { "\x01", "\x01", NULL }, -EEXIST },	/* \u0001 both times */

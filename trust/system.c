@@ -75,19 +75,19 @@ static int find_artifact(struct run *c, const struct oci_reference *ref)
 {
 	struct system_scratch *s = c->s;
 	const struct oci_descriptor *d;
-	struct layout_error le;
+	struct error le;
 	int r;
 
 	r = layout_read_index(c->l, s->document, sizeof(s->document),
 			      s->tokens, OCI_TOKENS_MAX, &s->index, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.why);
 	if (ref->by_digest)
 		r = layout_find_digest(&s->index, ref->digest, &le);
 	else
 		r = layout_find_tag(&s->index, ref->tag, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.why);
 	d = &s->index.manifests[r];
 	memcpy(c->plan->artifact_digest, d->digest, SHA256_LEN);
 	c->plan->artifact_size = d->size;
@@ -99,7 +99,7 @@ static int read_artifact_manifest(struct run *c)
 	struct system_scratch *s = c->s;
 	struct oci_descriptor d = { .size = c->plan->artifact_size };
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	struct json_error je = { 0 };
 	int r;
 
@@ -108,7 +108,7 @@ static int read_artifact_manifest(struct run *c)
 	r = layout_read_manifest(c->l, &d, s->document, sizeof(s->document),
 				 s->tokens, OCI_TOKENS_MAX, &s->manifest, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.why);
 	r = oci_system_artifact_check(&s->manifest, &c->plan->artifact, &je);
 	if (r < 0)
 		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s: %s",
@@ -122,14 +122,14 @@ static int read_artifact_blob(struct run *c, const char *label,
 			      size_t cap)
 {
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	int r;
 
 	r = layout_read_blob(c->l, d->digest, d->size, buf, cap, &le);
 	if (r >= 0)
 		return r;
 	name_blob(what, sizeof(what), label, d->digest);
-	return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.reason);
+	return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.why);
 }
 
 /* --- the signer ----------------------------------------------------------- */
@@ -275,7 +275,7 @@ static int read_image(struct run *c)
 	struct system_scratch *s = c->s;
 	const struct oci_image_ref *ref = &p->manifest.rootfs;
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	struct json_error je = { 0 };
 	int len, r;
 
@@ -283,7 +283,7 @@ static int read_image(struct run *c)
 	len = layout_read_blob(c->l, ref->digest, ref->size, s->document,
 			       sizeof(s->document), &le);
 	if (len < 0)
-		return fail(c, SYSTEM_STAGE_IMAGE, len, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_IMAGE, len, what, "%s", le.why);
 	r = oci_manifest_parse(s->document, (size_t)len, s->tokens,
 			       OCI_TOKENS_MAX, &s->manifest, &je);
 	if (r < 0)
@@ -308,7 +308,7 @@ static int read_config(struct run *c)
 	struct system_scratch *s = c->s;
 	const struct oci_descriptor *d = &s->manifest.config;
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	int r;
 
 	name_blob(what, sizeof(what), "rootfs image config", d->digest);
@@ -318,7 +318,7 @@ static int read_config(struct run *c)
 	r = layout_read_config(c->l, d, s->document, sizeof(s->document),
 			       s->tokens, OCI_TOKENS_MAX, &p->config, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_CONFIG, r, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_CONFIG, r, what, "%s", le.why);
 	p->config_descriptor = *d;
 	return 0;
 }
@@ -378,7 +378,7 @@ static int check_layer(struct run *c, size_t i)
 	const struct oci_descriptor *d = &c->s->manifest.layers[i];
 	struct system_layer *out = &c->plan->layers[i];
 	char what[SYSTEM_WHAT_MAX], label[32], hex[SHA256_HEX_LEN + 1];
-	struct layout_error le;
+	struct error le;
 	int fd, r;
 
 	snprintf(label, sizeof(label), "layer %zu", i);
@@ -392,7 +392,7 @@ static int check_layer(struct run *c, size_t i)
 		 hex);
 	fd = layout_open_blob(c->l, d->digest, d->size, &le);
 	if (fd < 0)
-		return fail(c, SYSTEM_STAGE_LAYER, fd, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_LAYER, fd, what, "%s", le.why);
 	r = layer_superblocks(c, what, fd, out);
 	close(fd);
 	return r;
@@ -592,9 +592,10 @@ static void describe_signed(const struct system_plan *p, struct strbuf *l,
 	cert_time_format(p->time, at);
 	strbuf_puts(l, "certificate: ");
 	add_digest(l, a->certificate.digest);
-	strbuf_printf(l, " %s (%s), issued by %s, valid %s to %s: trusted at %s",
-	    p->signer_subject, p->signer_key,
-	    p->signer_issuer[0] ? p->signer_issuer : "?", from, to, at);
+	strbuf_printf(l, " %s (%s), issued by %s, valid %s to %s: "
+		      "trusted at %s", p->signer_subject, p->signer_key,
+		      p->signer_issuer[0] ? p->signer_issuer : "?", from, to,
+		      at);
 	emit(l, fn, ctx);
 	strbuf_puts(l, "signature: ");
 	add_digest(l, a->signature.digest);
@@ -602,8 +603,9 @@ static void describe_signed(const struct system_plan *p, struct strbuf *l,
 	add_digest(l, a->manifest.digest);
 	strbuf_printf(l, " (%" PRId64 " bytes)", a->manifest.size);
 	emit(l, fn, ctx);
-	strbuf_printf(l, "product: %s (the certificate's%s)", p->manifest.product,
-	    p->expected_product ? " and this machine's" : "");
+	strbuf_printf(l, "product: %s (the certificate's%s)",
+		      p->manifest.product,
+		      p->expected_product ? " and this machine's" : "");
 	emit(l, fn, ctx);
 	strbuf_printf(l, "version: %" PRIu64, p->manifest.version);
 	emit(l, fn, ctx);
@@ -617,7 +619,7 @@ static void describe_image(const struct system_plan *p, struct strbuf *l,
 	strbuf_puts(l, "rootfs: image ");
 	add_digest(l, p->image_digest);
 	strbuf_printf(l, " (%" PRId64 " bytes, %zu layers)", p->image_size,
-	    p->layer_count);
+		      p->layer_count);
 	emit(l, fn, ctx);
 	strbuf_puts(l, "config: ");
 	add_digest(l, p->config_descriptor.digest);
@@ -644,9 +646,10 @@ static void describe_layers(const struct system_plan *p, struct strbuf *l,
 		sha256_hex(y->root_hash, hex);
 		strbuf_printf(l, "layer %zu: ", i);
 		add_digest(l, y->digest);
-		strbuf_printf(l, " %" PRId64 " bytes, root hash %s, hash offset %" PRIu64
-		    " (data blocks: %" PRIu64 "), %s", y->size, hex,
-		    y->hash_offset, y->verity.data_blocks, y->path);
+		strbuf_printf(l, " %" PRId64 " bytes, root hash %s, "
+			      "hash offset %" PRIu64 " (data blocks: %" PRIu64
+			      "), %s", y->size, hex, y->hash_offset,
+			      y->verity.data_blocks, y->path);
 		emit(l, fn, ctx);
 	}
 	for (size_t i = 0; i < p->manifest.service_count &&
