@@ -961,16 +961,24 @@ static int integer_magnitude(const struct json_doc *doc,
 	return 0;
 }
 
-int json_int64(const struct json_doc *doc, int i, int64_t *out)
+/* The magnitude and sign of the integer token i. */
+static int integer_at(const struct json_doc *doc, int i, uint64_t *mag,
+		      bool *negative)
 {
 	const struct json_token *t = token(doc, i);
+
+	if (!t)
+		return -EINVAL;
+	return integer_magnitude(doc, t, mag, negative);
+}
+
+int json_int64(const struct json_doc *doc, int i, int64_t *out)
+{
 	uint64_t mag;
 	bool negative;
 	int r;
 
-	if (!t)
-		return -EINVAL;
-	r = integer_magnitude(doc, t, &mag, &negative);
+	r = integer_at(doc, i, &mag, &negative);
 	if (r < 0)
 		return r;
 	if (negative) {
@@ -988,14 +996,11 @@ int json_int64(const struct json_doc *doc, int i, int64_t *out)
 
 int json_uint64(const struct json_doc *doc, int i, uint64_t *out)
 {
-	const struct json_token *t = token(doc, i);
 	uint64_t mag;
 	bool negative;
 	int r;
 
-	if (!t)
-		return -EINVAL;
-	r = integer_magnitude(doc, t, &mag, &negative);
+	r = integer_at(doc, i, &mag, &negative);
 	if (r < 0)
 		return r;
 	if (negative)

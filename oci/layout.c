@@ -485,12 +485,21 @@ int layout_read_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 	return r < 0 ? r : (int)actual;
 }
 
+/* The document blob d was refused by its parser. */
+static int document_failure(struct error *err, const struct oci_descriptor *d,
+			    int code, const struct json_error *je)
+{
+	char what[LAYOUT_WHAT_MAX];
+
+	layout_blob_what(d->digest, what);
+	return json_failure(err, what, code, je);
+}
+
 int layout_read_manifest(const struct layout *l,
 			 const struct oci_descriptor *d, char *buf, size_t cap,
 			 struct json_token *tokens, size_t max_tokens,
 			 struct oci_manifest *out, struct error *err)
 {
-	char what[LAYOUT_WHAT_MAX];
 	struct json_error je = { 0 };
 	int len, r;
 
@@ -500,11 +509,7 @@ int layout_read_manifest(const struct layout *l,
 		return len;
 	r = oci_manifest_parse(buf, (size_t)len, tokens, max_tokens, out,
 			       &je);
-	if (r < 0) {
-		layout_blob_what(d->digest, what);
-		return json_failure(err, what, r, &je);
-	}
-	return 0;
+	return r < 0 ? document_failure(err, d, r, &je) : 0;
 }
 
 int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
@@ -512,7 +517,6 @@ int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
 		       size_t max_tokens, struct oci_config *out,
 		       struct error *err)
 {
-	char what[LAYOUT_WHAT_MAX];
 	struct json_error je = { 0 };
 	int len, r;
 
@@ -521,11 +525,7 @@ int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
 	if (len < 0)
 		return len;
 	r = oci_config_parse(buf, (size_t)len, tokens, max_tokens, out, &je);
-	if (r < 0) {
-		layout_blob_what(d->digest, what);
-		return json_failure(err, what, r, &je);
-	}
-	return 0;
+	return r < 0 ? document_failure(err, d, r, &je) : 0;
 }
 
 int layout_open_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
