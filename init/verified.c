@@ -89,7 +89,7 @@ int stage_store(struct boot *b)
 {
 	const struct oci_location *loc = &b->config.oci;
 	char where[OCI_LOCATION_STR_MAX];
-	struct layout_error lerr;
+	struct error lerr;
 	int r, fd;
 
 	if (!b->config.has_oci)
@@ -121,7 +121,7 @@ int stage_store(struct boot *b)
 	if (r < 0)
 		return boot_failed(b, "OCI layout %s on %s: %s: %s",
 				   loc->device.path, b->store_device,
-				   lerr.what, lerr.reason);
+				   lerr.what, lerr.why);
 	log_info("store", "%s mounted read-only; OCI layout %s", b->store_device,
 		 loc->device.path);
 	return 0;
@@ -190,7 +190,7 @@ static int setup_layer(struct boot *b, struct dm_control *dm, unsigned int i)
 	struct loop_options lo = { 0, 0, LOOP_ATTACH_AUTOCLEAR };
 	char digest[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
 	char dev[32], name[32], node[DM_NODE_PATH_MAX], dir[LAYER_DIR_MAX];
-	struct layout_error lerr;
+	struct error lerr;
 	struct loop_device loop;
 	dev_t devt;
 	int fd, r;
@@ -200,7 +200,7 @@ static int setup_layer(struct boot *b, struct dm_control *dm, unsigned int i)
 	fd = layout_open_blob(&b->layout, layer->digest, layer->size, &lerr);
 	if (fd < 0)
 		return boot_failed(b, "layer %u: %s: %s", i, lerr.what,
-				   lerr.reason);
+				   lerr.why);
 	r = loop_attach(fd, &lo, &loop);
 	close(fd);
 	if (r < 0)
@@ -276,14 +276,14 @@ static int hand_over_manifest(struct boot *b)
 {
 	static char buf[OCI_SYSTEM_MANIFEST_SIZE_MAX];
 	const struct oci_descriptor *d = &b->plan.artifact.manifest;
-	struct layout_error lerr;
+	struct error lerr;
 	int r;
 
 	r = layout_read_blob(&b->layout, d->digest, d->size, buf, sizeof(buf),
 			     &lerr);
 	if (r < 0)
 		return boot_failed(b, "re-reading the system manifest: %s: %s",
-				   lerr.what, lerr.reason);
+				   lerr.what, lerr.why);
 	r = write_new_file(VERIFIED_RUN_DIR "/system.json", buf, (size_t)r);
 	if (r < 0)
 		return boot_failed(b, "%s/system.json: %s", VERIFIED_RUN_DIR,

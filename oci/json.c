@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lib/hex.h"
 #include "lib/util.h"
 
 #define NO_TOKEN UINT32_MAX
@@ -110,17 +111,6 @@ static size_t utf8_encode(uint32_t cp, unsigned char out[4])
 	return 4;
 }
 
-static int hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits of a \uXXXX escape at s[0..len) (s at the backslash). */
 static int read_u_escape(const unsigned char *s, size_t len, uint32_t *unit)
 {
@@ -129,7 +119,7 @@ static int read_u_escape(const unsigned char *s, size_t len, uint32_t *unit)
 	if (len < 6 || s[0] != '\\' || s[1] != 'u')
 		return -1;
 	for (size_t i = 2; i < 6; i++) {
-		int d = hex_digit(s[i]);
+		int d = hex_digit_value_any_case((char)s[i]);
 
 		if (d < 0)
 			return -1;
@@ -971,16 +961,24 @@ static int integer_magnitude(const struct json_doc *doc,
 	return 0;
 }
 
-int json_int64(const struct json_doc *doc, int i, int64_t *out)
+/* The magnitude and sign of the integer token i. */
+static int integer_at(const struct json_doc *doc, int i, uint64_t *mag,
+		      bool *negative)
 {
 	const struct json_token *t = token(doc, i);
+
+	if (!t)
+		return -EINVAL;
+	return integer_magnitude(doc, t, mag, negative);
+}
+
+int json_int64(const struct json_doc *doc, int i, int64_t *out)
+{
 	uint64_t mag;
 	bool negative;
 	int r;
 
-	if (!t)
-		return -EINVAL;
-	r = integer_magnitude(doc, t, &mag, &negative);
+	r = integer_at(doc, i, &mag, &negative);
 	if (r < 0)
 		return r;
 	if (negative) {
@@ -998,14 +996,11 @@ int json_int64(const struct json_doc *doc, int i, int64_t *out)
 
 int json_uint64(const struct json_doc *doc, int i, uint64_t *out)
 {
-	const struct json_token *t = token(doc, i);
 	uint64_t mag;
 	bool negative;
 	int r;
 
-	if (!t)
-		return -EINVAL;
-	r = integer_magnitude(doc, t, &mag, &negative);
+	r = integer_at(doc, i, &mag, &negative);
 	if (r < 0)
 		return r;
 	if (negative)

@@ -11,7 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hex.h"
 #include "lib/util.h"
+#include "oci/json.h"
+
+_Static_assert(JSONW_DEPTH_MAX == JSON_DEPTH_MAX, "depth caps differ");
+_Static_assert(JSONW_OUTPUT_MAX == JSON_INPUT_MAX, "size caps differ");
+_Static_assert(JSONW_OBJECT_MEMBERS_MAX == JSON_OBJECT_MEMBERS_MAX,
+	       "member caps differ");
 
 /* frame[] bits of an open container. */
 #define FRAME_OBJECT 0x1	/* an object (else an array) */
@@ -19,6 +26,7 @@
 #define FRAME_KEY 0x4		/* object: a key waits for its value */
 
 #define INITIAL_CAP 256
+#define INITIAL_KEYS 16
 
 void jsonw_init(struct jsonw *w)
 {
@@ -28,6 +36,7 @@ void jsonw_init(struct jsonw *w)
 void jsonw_free(struct jsonw *w)
 {
 	free(w->buf);
+	free(w->keys);
 	jsonw_init(w);
 }
 
@@ -131,6 +140,7 @@ static void container_begin(struct jsonw *w, uint8_t kind, char open)
 		return;
 	}
 	put_char(w, open);
+	w->first_key[w->depth] = w->nkeys;
 	w->frame[w->depth++] = kind;
 }
 
@@ -146,6 +156,7 @@ static void container_end(struct jsonw *w, uint8_t kind, char close)
 	}
 	put_char(w, close);
 	w->depth--;
+	w->nkeys = w->first_key[w->depth];	/* forget its keys */
 	value_end(w);
 }
 
@@ -225,14 +236,15 @@ static const char *short_escape(uint8_t c)
 
 static void put_escape(struct jsonw *w, uint8_t c)
 {
-	static const char hex[] = "0123456789abcdef";
 	const char *e = short_escape(c);
-	char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+	char u[7] = "\\u00";
 
-	if (e)
+	if (e) {
 		put(w, e, strlen(e));
-	else
-		put(w, u, sizeof(u));
+		return;
+	}
+	hex_encode(&c, 1, u + 4);
+	put(w, u, 6);
 }
 
 static void put_string(struct jsonw *w, const char *s, size_t len)
@@ -262,6 +274,67 @@ static void put_string(struct jsonw *w, const char *s, size_t len)
 	put_char(w, '"');
 }
 
+/* Room for one more key of the open objects. */
+static bool reserve_key(struct jsonw *w)
+{
+	struct jsonw_key *k;
+	size_t cap;
+
+	if (w->nkeys < w->keys_cap)
+		return true;
+	/* at most JSONW_DEPTH_MAX * JSONW_OBJECT_MEMBERS_MAX: no overflow */
+	cap = w->keys_cap ? 2 * w->keys_cap : INITIAL_KEYS;
+	k = realloc(w->keys, cap * sizeof(*k));
+	if (!k) {
+		fail(w, -ENOMEM);
+		return false;
+	}
+	w->keys = k;
+	w->keys_cap = cap;
+	return true;
+}
+
+/*
+ * True when the innermost object already has a key written as the n bytes
+ * at buf + offset. Keys are escaped one fixed way from UTF-8 that has no
+ * U+0000, so equal escaped bytes mean equal code points, as oci/json
+ * compares them, and the other way round.
+ */
+static bool key_seen(const struct jsonw *w, size_t offset, size_t n)
+{
+	for (size_t i = w->first_key[w->depth - 1]; i < w->nkeys; i++) {
+		const struct jsonw_key *k = &w->keys[i];
+
+		if (k->len == n &&
+		    memcmp(w->buf + k->offset, w->buf + offset, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Write key as a string and remember it; -EEXIST when the object has it. */
+static void put_key(struct jsonw *w, const char *key)
+{
+	size_t offset = w->len + 1, n;
+
+	if (w->nkeys - w->first_key[w->depth - 1] >=
+	    JSONW_OBJECT_MEMBERS_MAX) {
+		fail(w, -OCIBOOT_ETOOBIG);
+		return;
+	}
+	if (!reserve_key(w))
+		return;
+	put_string(w, key, strlen(key));
+	if (w->err)
+		return;
+	n = w->len - offset - 1;	/* without the quotes */
+	if (key_seen(w, offset, n)) {
+		fail(w, -EEXIST);
+		return;
+	}
+	w->keys[w->nkeys++] = (struct jsonw_key){ .offset = offset, .len = n };
+}
+
 void jsonw_key(struct jsonw *w, const char *key)
 {
 	uint8_t *f = top(w);
@@ -275,7 +348,7 @@ void jsonw_key(struct jsonw *w, const char *key)
 	if (*f & FRAME_NONEMPTY)
 		put_char(w, ',');
 	*f |= FRAME_NONEMPTY | FRAME_KEY;
-	put_string(w, key, strlen(key));
+	put_key(w, key);
 	put_char(w, ':');
 }
 
@@ -350,6 +423,7 @@ int jsonw_finish(struct jsonw *w, char **out, size_t *len)
 		jsonw_free(w);
 		return err;
 	}
+	free(w->keys);
 	*out = w->buf;
 	*len = w->len;
 	jsonw_init(w);

@@ -4,7 +4,8 @@
  * strings, integers, booleans and null, written compactly (no whitespace)
  * into a buffer that grows as needed. The same calls always give the same
  * bytes: members come in the order the caller writes them (nothing is
- * sorted or deduplicated), integers are plain decimal.
+ * sorted; a duplicate key is an error, not dropped), integers are plain
+ * decimal.
  *
  * Strings are escaped per RFC 8259 in one fixed way: '"' and '\\' with a
  * backslash; \b \f \n \r \t for those control characters; every other byte
@@ -24,7 +25,7 @@
  *	jsonw_object_end(&w);
  *	r = jsonw_finish(&w, &text, &len);	// text is the caller's to free
  *
- * Allocates (the output buffer); never logs.
+ * Allocates (the output buffer, the keys of open objects); never logs.
  */
 #ifndef OCIBOOT_JSONW_H
 #define OCIBOOT_JSONW_H
@@ -37,6 +38,14 @@
 #define JSONW_DEPTH_MAX 32
 /* Bytes of output; oci/json's JSON_INPUT_MAX, for the same reason. */
 #define JSONW_OUTPUT_MAX (4u << 20)
+/* Members in one object; oci/json's JSON_OBJECT_MEMBERS_MAX, likewise. */
+#define JSONW_OBJECT_MEMBERS_MAX 1024
+
+/* Where the written text of one key of an open object is, in buf. */
+struct jsonw_key {
+	size_t offset;			/* first byte after the '"' */
+	size_t len;			/* escaped bytes, no quotes */
+};
 
 /* The writer. The caller owns it; its fields are private. */
 struct jsonw {
@@ -47,6 +56,11 @@ struct jsonw {
 	unsigned int depth;		/* open containers */
 	bool done;			/* the root value is complete */
 	uint8_t frame[JSONW_DEPTH_MAX];	/* per container: see jsonw.c */
+	/* the keys of every open object, innermost last */
+	struct jsonw_key *keys;
+	size_t nkeys;
+	size_t keys_cap;
+	size_t first_key[JSONW_DEPTH_MAX]; /* per container: its keys[] */
 };
 
 /* Start an empty document. Does not allocate. */
@@ -65,8 +79,11 @@ void jsonw_array_end(struct jsonw *w);
 
 /*
  * The key of the next member of the open object (-EINVAL anywhere else,
- * or right after another key). key is NUL-terminated UTF-8. The caller
- * keeps keys unique.
+ * or right after another key). key is NUL-terminated UTF-8. A key equal
+ * to one the object already has is -EEXIST, compared as oci/json compares
+ * keys (after unescaping, which for the one escaping written here is
+ * byte equality), since oci/json refuses such an object. A member past
+ * JSONW_OBJECT_MEMBERS_MAX is -OCIBOOT_ETOOBIG.
  */
 void jsonw_key(struct jsonw *w, const char *key);
 
@@ -91,7 +108,8 @@ void jsonw_raw(struct jsonw *w, const char *json, size_t len);
  * End the document. Returns 0 and hands the NUL-terminated output to the
  * caller (*out, to free(); *len bytes without the NUL), or returns the
  * sticky error: -ENOMEM, -EINVAL (misuse, or no complete root value),
- * -EILSEQ (a string not UTF-8), -OCIBOOT_ETOOBIG (over a cap); then *out
+ * -EILSEQ (a string not UTF-8), -EEXIST (a duplicate key in an object),
+ * -OCIBOOT_ETOOBIG (over a cap); then *out
  * and *len are untouched. Either way the writer is left empty, as after
  * jsonw_init().
  */

@@ -26,7 +26,7 @@
 #include "oci/jsonw.h"
 #include "lib/util.h"
 
-#define TOKENS 256
+#define TOKENS 4096	/* an object of JSONW_OBJECT_MEMBERS_MAX members */
 
 static struct json_token tokens[TOKENS];
 
@@ -413,6 +413,128 @@ static void test_sticky_utf8(void **state)
 	expect_error(&w, -EILSEQ);
 }
 
+/* --- duplicate keys ------------------------------------------------------ */
+
+struct duplicate_case {
+	const char *keys[4];	/* the members of one object, NULL-ended */
+	int err;		/* 0, or -EEXIST */
+};
+
+static const struct duplicate_case duplicate_cases[] = {
+	{ { "", "", NULL }, -EEXIST },	/* fuzz: {"":null,"":""} */
+	{ { "a", "b", "a", NULL }, -EEXIST },
+	{ { "\n", "\n", NULL }, -EEXIST },	/* equal once escaped too */
+	{ { "\x01", "\x01", NULL }, -EEXIST },	/* \u0001 both times */
+	{ { "\xc3\xa9", "\xc3\xa9", NULL }, -EEXIST },
+	{ { "a", "a\"", "a\\", NULL }, 0 },	/* a prefix is not the key */
+	{ { "\n", "n", "\\n", NULL }, 0 },
+	{ { "A", "a", NULL }, 0 },		/* case counts */
+	{ { "e\xcc\x81", "\xc3\xa9", NULL }, 0 },	/* not normalised */
+};
+
+static void test_duplicate_key(void **state)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(duplicate_cases); i++) {
+		const struct duplicate_case *c = &duplicate_cases[i];
+		struct jsonw w;
+		size_t len;
+		char *out;
+
+		jsonw_init(&w);
+		jsonw_object_begin(&w);
+		for (size_t k = 0; c->keys[k]; k++) {
+			jsonw_key(&w, c->keys[k]);
+			jsonw_null(&w);
+		}
+		jsonw_object_end(&w);
+		if (c->err) {
+			expect_error(&w, c->err);
+			continue;
+		}
+		out = finish_ok(&w, &len);
+		parses_back(out, len);
+		free(out);
+	}
+}
+
+/* Keys are unique per object: nested and sibling objects have their own. */
+static void test_duplicate_key_scope(void **state)
+{
+	static const char want[] =
+		"{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"k\":1},{\"k\":2}],"
+		"\"k\":3}";
+	struct jsonw w;
+	size_t len;
+	char *out;
+
+	jsonw_init(&w);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "a");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "a");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "a");
+	jsonw_int(&w, 1);
+	jsonw_object_end(&w);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "b");
+	jsonw_array_begin(&w);
+	for (int i = 1; i <= 2; i++) {
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "k");
+		jsonw_int(&w, i);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_key(&w, "k");	/* the inner objects' "k" are forgotten */
+	jsonw_int(&w, 3);
+	jsonw_object_end(&w);
+	out = finish_ok(&w, &len);
+	assert_string_equal(out, want);
+	parses_back(out, len);
+	free(out);
+
+	/* the outer object still knows its keys after an inner one ends */
+	jsonw_init(&w);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "a");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "b");
+	jsonw_int(&w, 1);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "a");
+	jsonw_int(&w, 2);
+	jsonw_object_end(&w);
+	expect_error(&w, -EEXIST);
+}
+
+/* As many members as oci/json takes, and not one more. */
+static void test_object_members_cap(void **state)
+{
+	char key[16];
+	struct jsonw w;
+	size_t len;
+	char *out;
+
+	for (int extra = 0; extra <= 1; extra++) {
+		jsonw_init(&w);
+		jsonw_object_begin(&w);
+		for (int i = 0; i < JSONW_OBJECT_MEMBERS_MAX + extra; i++) {
+			snprintf(key, sizeof(key), "%d", i);
+			jsonw_key(&w, key);
+			jsonw_int(&w, i);
+		}
+		jsonw_object_end(&w);
+		if (extra) {
+			expect_error(&w, -OCIBOOT_ETOOBIG);
+			continue;
+		}
+		out = finish_ok(&w, &len);
+		parses_back(out, len);
+		free(out);
+	}
+}
+
 static void test_abandon(void **state)
 {
 	struct jsonw w;
@@ -556,6 +678,9 @@ int main(void)
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_sticky_utf8),
+		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_duplicate_key_scope),
+		cmocka_unit_test(test_object_members_cap),
 		cmocka_unit_test(test_abandon),
 		cmocka_unit_test(test_against_python),
 		cmocka_unit_test(test_against_jq),

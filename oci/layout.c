@@ -10,12 +10,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/constants.h"
+#include "lib/error.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
 
@@ -23,21 +24,6 @@
 #define VERSION_TOKENS_MAX 64
 /* Characters of untrusted text quoted in a reason. */
 #define QUOTE_MAX 64
-
-__attribute__((format(printf, 4, 5)))
-static int fail(struct layout_error *err, const char *what, int code,
-		const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return code;
-	snprintf(err->what, sizeof(err->what), "%s", what);
-	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 /* Untrusted text as printable ASCII ('?' for other bytes), cut with "...". */
 static void quote(char out[QUOTE_MAX + 1], const char *s)
@@ -51,7 +37,7 @@ static void quote(char out[QUOTE_MAX + 1], const char *s)
 		memcpy(out + QUOTE_MAX - 3, "...", 4);
 }
 
-static void blob_what(const uint8_t digest[SHA256_LEN],
+void layout_blob_what(const uint8_t digest[SHA256_LEN],
 		      char what[LAYOUT_WHAT_MAX])
 {
 	char hex[SHA256_HEX_LEN + 1];
@@ -60,27 +46,27 @@ static void blob_what(const uint8_t digest[SHA256_LEN],
 	snprintf(what, LAYOUT_WHAT_MAX, LAYOUT_BLOBS_DIR "/sha256/%s", hex);
 }
 
-static int json_failure(struct layout_error *err, const char *what, int code,
+static int json_failure(struct error *err, const char *what, int code,
 			const struct json_error *je)
 {
-	return fail(err, what, code, "%s: %s (offset %zu)", je->path,
-		    je->reason ? je->reason : "refused", je->offset);
+	return error_set(err, code, what, "%s: %s (offset %zu)", je->path,
+			 je->reason ? je->reason : "refused", je->offset);
 }
 
 /* A failed openat() of what: the error and its reason. */
-static int open_failure(struct layout_error *err, const char *what, int e)
+static int open_failure(struct error *err, const char *what, int e)
 {
 	switch (e) {
 	case ENOENT:
-		return fail(err, what, -ENOENT, "missing");
+		return error_set(err, -ENOENT, what, "missing");
 	case ELOOP:
-		return fail(err, what, -ELOOP,
-			    "is a symbolic link (refused inside a layout)");
+		return error_set(err, -ELOOP, what, "is a symbolic link "
+				 "(refused inside a layout)");
 	case ENOTDIR:
-		return fail(err, what, -OCIBOOT_EMALFORMED,
-			    "is not a directory");
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "is not a directory");
 	}
-	return fail(err, what, -e, "cannot open: %s", strerror(e));
+	return error_set(err, -e, what, "cannot open: %s", strerror(e));
 }
 
 /*
@@ -88,7 +74,7 @@ static int open_failure(struct layout_error *err, const char *what, int e)
  * O_DIRECTORY, a link fails as ENOTDIR: look again to say which.)
  */
 static int open_dir(int dir_fd, const char *name, const char *what,
-		    struct layout_error *err)
+		    struct error *err)
 {
 	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			O_CLOEXEC);
@@ -109,7 +95,7 @@ static int open_dir(int dir_fd, const char *name, const char *what,
  * before opening too, so that no device or FIFO is ever opened.
  */
 static int open_regular(int dir_fd, const char *name, const char *what,
-			int64_t *size, struct layout_error *err)
+			int64_t *size, struct error *err)
 {
 	struct stat st;
 	int fd;
@@ -119,24 +105,24 @@ static int open_regular(int dir_fd, const char *name, const char *what,
 	if (S_ISLNK(st.st_mode))
 		return open_failure(err, what, ELOOP);
 	if (!S_ISREG(st.st_mode))
-		return fail(err, what, -OCIBOOT_EMALFORMED,
-			    "is not a regular file");
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "is not a regular file");
 	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		    O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return open_failure(err, what, errno);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, what, -OCIBOOT_EMALFORMED,
-			    "is not a regular file");
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "is not a regular file");
 	}
 	*size = st.st_size;
 	return fd;
 }
 
-static int read_failure(struct layout_error *err, const char *what, int e)
+static int read_failure(struct error *err, const char *what, int e)
 {
-	return fail(err, what, -e, "cannot read: %s", strerror(e));
+	return error_set(err, -e, what, "cannot read: %s", strerror(e));
 }
 
 /*
@@ -144,7 +130,7 @@ static int read_failure(struct layout_error *err, const char *what, int e)
  * Returns its length.
  */
 static int read_small_file(int dir_fd, const char *name, char *buf,
-			   size_t size, struct layout_error *err)
+			   size_t size, struct error *err)
 {
 	int64_t len;
 	int fd, r;
@@ -154,15 +140,15 @@ static int read_small_file(int dir_fd, const char *name, char *buf,
 		return fd;
 	if (len < 0 || (uint64_t)len > size || len > INT32_MAX) {
 		close(fd);
-		return fail(err, name, -OCIBOOT_ETOOBIG,
-			    "%" PRId64 " bytes, over the limit of %zu", len,
-			    size);
+		return error_set(err, -OCIBOOT_ETOOBIG, name,
+				 "%" PRId64 " bytes, over the limit of %zu",
+				 len, size);
 	}
 	r = fileio_pread_exact(fd, buf, (size_t)len, 0);
 	close(fd);
 	if (r < 0)
-		return fail(err, name, r, "cannot read: %s",
-			    ociboot_strerror(r));
+		return error_set(err, r, name, "cannot read: %s",
+				 ociboot_strerror(r));
 	return (int)len;
 }
 
@@ -178,7 +164,7 @@ void layout_close(struct layout *l)
 }
 
 int layout_version_check(const char *buf, size_t len,
-			 struct layout_error *err)
+			 struct error *err)
 {
 	static const char what[] = LAYOUT_OCI_LAYOUT_FILE;
 	struct json_token tokens[VERSION_TOKENS_MAX];
@@ -188,33 +174,33 @@ int layout_version_check(const char *buf, size_t len,
 	int i, r;
 
 	if (len > LAYOUT_OCI_LAYOUT_MAX)
-		return fail(err, what, -OCIBOOT_ETOOBIG,
-			    "%zu bytes, over the limit of %d", len,
-			    LAYOUT_OCI_LAYOUT_MAX);
+		return error_set(err, -OCIBOOT_ETOOBIG, what,
+				 "%zu bytes, over the limit of %d", len,
+				 LAYOUT_OCI_LAYOUT_MAX);
 	r = json_parse(&doc, buf, len, tokens, VERSION_TOKENS_MAX, &je);
 	if (r < 0)
 		return json_failure(err, what, r, &je);
 	if (json_type(&doc, 0) != JSON_OBJECT)
-		return fail(err, what, -OCIBOOT_EMALFORMED,
-			    "$: not a JSON object");
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "$: not a JSON object");
 	i = json_object_get(&doc, 0, "imageLayoutVersion");
 	if (i < 0)
-		return fail(err, what, -OCIBOOT_EMALFORMED,
-			    "$.imageLayoutVersion: required field is "
-			    "missing");
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "$.imageLayoutVersion: required field is "
+				 "missing");
 	if (json_type(&doc, i) != JSON_STRING)
-		return fail(err, what, -OCIBOOT_EMALFORMED,
-			    "$.imageLayoutVersion: must be a string");
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "$.imageLayoutVersion: must be a string");
 	if (json_string_eq(&doc, i, LAYOUT_VERSION))
 		return 0;
 	r = json_string(&doc, i, version, sizeof(version));
 	quote(quoted, r < 0 ? "(unprintable)" : version);
-	return fail(err, what, -EOPNOTSUPP,
-		    "imageLayoutVersion \"%s\" is not supported (only "
-		    LAYOUT_VERSION ")", quoted);
+	return error_set(err, -EOPNOTSUPP, what,
+			 "imageLayoutVersion \"%s\" is not supported (only "
+			 LAYOUT_VERSION ")", quoted);
 }
 
-static int check_oci_layout(int dir_fd, struct layout_error *err)
+static int check_oci_layout(int dir_fd, struct error *err)
 {
 	char buf[LAYOUT_OCI_LAYOUT_MAX];
 	int len = read_small_file(dir_fd, LAYOUT_OCI_LAYOUT_FILE, buf,
@@ -226,7 +212,7 @@ static int check_oci_layout(int dir_fd, struct layout_error *err)
 }
 
 /* Finish opening the layout whose directory l->dir_fd is. */
-static int open_layout_dir(struct layout *l, struct layout_error *err)
+static int open_layout_dir(struct layout *l, struct error *err)
 {
 	int blobs, r;
 
@@ -252,7 +238,7 @@ out_close:
 }
 
 int layout_open(struct layout *l, int at_fd, const char *path,
-		struct layout_error *err)
+		struct error *err)
 {
 	char what[QUOTE_MAX + 1];
 
@@ -295,22 +281,21 @@ static int next_component(const char **path, char name[NAME_MAX + 1])
 }
 
 /* Say which component of the path the reason in err is about. */
-static int name_component(struct layout_error *err, const char *name, int r)
+static int name_component(struct error *err, const char *name, int r)
 {
-	char quoted[QUOTE_MAX + 1], reason[LAYOUT_REASON_MAX];
+	char quoted[QUOTE_MAX + 1], what[ERROR_WHAT_MAX];
+	char reason[ERROR_WHY_MAX];
 
 	if (!err)
 		return r;
 	quote(quoted, name);
-	memcpy(reason, err->reason, sizeof(reason));
-	if (snprintf(err->reason, sizeof(err->reason), "'%s' %s", quoted,
-		     reason) >= (int)sizeof(err->reason))
-		memcpy(err->reason + sizeof(err->reason) - 4, "...", 4);
-	return r;
+	memcpy(what, err->what, sizeof(what));
+	memcpy(reason, err->why, sizeof(reason));
+	return error_set(err, r, what, "'%s' %s", quoted, reason);
 }
 
 int layout_open_beneath(struct layout *l, int root_fd, const char *path,
-			struct layout_error *err)
+			struct error *err)
 {
 	char what[QUOTE_MAX + 1], name[NAME_MAX + 1];
 	int depth = 0, fd, r;
@@ -335,9 +320,9 @@ int layout_open_beneath(struct layout *l, int root_fd, const char *path,
 	}
 	if (r < 0) {
 		close(fd);
-		return fail(err, what, r, r == -OCIBOOT_EMALFORMED ?
-			    "'..' is not allowed in the path" :
-			    "path too long or too deep");
+		return error_set(err, r, what, r == -OCIBOOT_EMALFORMED ?
+				 "'..' is not allowed in the path" :
+				 "path too long or too deep");
 	}
 	l->dir_fd = fd;
 	return open_layout_dir(l, err);
@@ -347,7 +332,7 @@ int layout_open_beneath(struct layout *l, int root_fd, const char *path,
 
 int layout_read_index(const struct layout *l, char *buf, size_t size,
 		      struct json_token *tokens, size_t max_tokens,
-		      struct oci_index *out, struct layout_error *err)
+		      struct oci_index *out, struct error *err)
 {
 	struct json_error je = { 0 };
 	int len, r;
@@ -364,20 +349,20 @@ int layout_read_index(const struct layout *l, char *buf, size_t size,
 
 /* Entry i of idx, found for the text ref, must be an image manifest. */
 static int check_found(const struct oci_index *idx, size_t i,
-		       const char *ref, struct layout_error *err)
+		       const char *ref, struct error *err)
 {
 	char type[QUOTE_MAX + 1];
 
 	if (streq(idx->manifests[i].media_type, OCI_MEDIA_TYPE_MANIFEST))
 		return (int)i;
 	quote(type, idx->manifests[i].media_type);
-	return fail(err, LAYOUT_INDEX_FILE, -EOPNOTSUPP,
-		    "%s has media type %s, not an image manifest", ref,
-		    type);
+	return error_set(err, -EOPNOTSUPP, LAYOUT_INDEX_FILE,
+			 "%s has media type %s, not an image manifest", ref,
+			 type);
 }
 
 int layout_find_tag(const struct oci_index *idx, const char *tag,
-		    struct layout_error *err)
+		    struct error *err)
 {
 	char quoted[QUOTE_MAX + 3];
 	size_t n = idx->manifest_count;
@@ -397,18 +382,18 @@ int layout_find_tag(const struct oci_index *idx, const char *tag,
 		}
 		if (!ct_memeq(d->digest, idx->manifests[found].digest,
 			      SHA256_LEN))
-			return fail(err, LAYOUT_INDEX_FILE, -ENOTUNIQ,
-				    "tag %s names two manifests", quoted);
+			return error_set(err, -ENOTUNIQ, LAYOUT_INDEX_FILE,
+					 "tag %s names two manifests", quoted);
 	}
 	if (found < 0)
-		return fail(err, LAYOUT_INDEX_FILE, -ENOENT,
-			    "no manifest is tagged %s", quoted);
+		return error_set(err, -ENOENT, LAYOUT_INDEX_FILE,
+				 "no manifest is tagged %s", quoted);
 	return check_found(idx, (size_t)found, quoted, err);
 }
 
 int layout_find_digest(const struct oci_index *idx,
 		       const uint8_t digest[SHA256_LEN],
-		       struct layout_error *err)
+		       struct error *err)
 {
 	char text[OCI_DIGEST_STRING_LEN + 1];
 
@@ -417,8 +402,8 @@ int layout_find_digest(const struct oci_index *idx,
 	     i < OCI_INDEX_MANIFESTS_MAX; i++)
 		if (ct_memeq(idx->manifests[i].digest, digest, SHA256_LEN))
 			return check_found(idx, i, text, err);
-	return fail(err, LAYOUT_INDEX_FILE, -ENOENT,
-		    "no entry for %s", text);
+	return error_set(err, -ENOENT, LAYOUT_INDEX_FILE,
+			 "no entry for %s", text);
 }
 
 /* --- blobs ---------------------------------------------------------------- */
@@ -426,31 +411,32 @@ int layout_find_digest(const struct oci_index *idx,
 /* Blob digest as a regular file and its size; what is filled. */
 static int open_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 		     char what[LAYOUT_WHAT_MAX], int64_t *size,
-		     struct layout_error *err)
+		     struct error *err)
 {
 	char hex[SHA256_HEX_LEN + 1];
 	int fd;
 
 	sha256_hex(digest, hex);
-	blob_what(digest, what);
+	layout_blob_what(digest, what);
 	fd = open_regular(l->blobs_fd, hex, what, size, err);
 	if (fd == -ENOENT)
-		return fail(err, what, -ENOENT, "blob sha256:%s is missing",
-			    hex);
+		return error_set(err, -ENOENT, what,
+				 "blob " DIGEST_PREFIX_SHA256 "%s is missing",
+				 hex);
 	return fd;
 }
 
-static int size_mismatch(struct layout_error *err, const char *what,
+static int size_mismatch(struct error *err, const char *what,
 			 int64_t actual, int64_t expected)
 {
-	return fail(err, what, -OCIBOOT_EVERIFY,
-		    "size %" PRId64 " differs from the descriptor's %" PRId64,
-		    actual, expected);
+	return error_set(err, -OCIBOOT_EVERIFY, what,
+			 "size %" PRId64 " differs from the descriptor's "
+			 "%" PRId64, actual, expected);
 }
 
 static int compare_digest(const uint8_t got[SHA256_LEN],
 			  const uint8_t want[SHA256_LEN], const char *what,
-			  struct layout_error *err)
+			  struct error *err)
 {
 	char got_text[OCI_DIGEST_STRING_LEN + 1];
 	char want_text[OCI_DIGEST_STRING_LEN + 1];
@@ -459,37 +445,38 @@ static int compare_digest(const uint8_t got[SHA256_LEN],
 		return 0;
 	oci_digest_string(got, got_text);
 	oci_digest_string(want, want_text);
-	return fail(err, what, -OCIBOOT_EVERIFY,
-		    "content has digest %s, not the descriptor's %s",
-		    got_text, want_text);
+	return error_set(err, -OCIBOOT_EVERIFY, what,
+			 "content has digest %s, not the descriptor's %s",
+			 got_text, want_text);
 }
 
 int layout_read_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 		     int64_t size, void *buf, size_t cap,
-		     struct layout_error *err)
+		     struct error *err)
 {
 	char what[LAYOUT_WHAT_MAX];
 	uint8_t got[SHA256_LEN];
 	int64_t actual;
 	int fd, r;
 
-	blob_what(digest, what);
+	layout_blob_what(digest, what);
 	if (cap > LAYOUT_READ_MAX || size < -1 || (!buf && cap))
-		return fail(err, what, -EINVAL, "bad arguments");
+		return error_set(err, -EINVAL, what, "bad arguments");
 	if (size > (int64_t)cap)
-		return fail(err, what, -OCIBOOT_ETOOBIG,
-			    "descriptor size %" PRId64 " is over the limit "
-			    "of %zu bytes", size, cap);
+		return error_set(err, -OCIBOOT_ETOOBIG, what,
+				 "descriptor size %" PRId64 " is over the "
+				 "limit of %zu bytes", size, cap);
 	fd = open_blob(l, digest, what, &actual, err);
 	if (fd < 0)
 		return fd;
 	if (size >= 0 && actual != size)
 		r = size_mismatch(err, what, actual, size);
 	else if (actual > (int64_t)cap)
-		r = fail(err, what, -OCIBOOT_ETOOBIG, "size %" PRId64
-			 " is over the limit of %zu bytes", actual, cap);
+		r = error_set(err, -OCIBOOT_ETOOBIG, what, "size %" PRId64
+			      " is over the limit of %zu bytes", actual, cap);
 	else if ((r = fileio_pread_exact(fd, buf, (size_t)actual, 0)) < 0)
-		r = fail(err, what, r, "cannot read: %s", ociboot_strerror(r));
+		r = error_set(err, r, what, "cannot read: %s",
+			      ociboot_strerror(r));
 	close(fd);
 	if (r < 0)
 		return r;
@@ -498,12 +485,21 @@ int layout_read_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 	return r < 0 ? r : (int)actual;
 }
 
+/* The document blob d was refused by its parser. */
+static int document_failure(struct error *err, const struct oci_descriptor *d,
+			    int code, const struct json_error *je)
+{
+	char what[LAYOUT_WHAT_MAX];
+
+	layout_blob_what(d->digest, what);
+	return json_failure(err, what, code, je);
+}
+
 int layout_read_manifest(const struct layout *l,
 			 const struct oci_descriptor *d, char *buf, size_t cap,
 			 struct json_token *tokens, size_t max_tokens,
-			 struct oci_manifest *out, struct layout_error *err)
+			 struct oci_manifest *out, struct error *err)
 {
-	char what[LAYOUT_WHAT_MAX];
 	struct json_error je = { 0 };
 	int len, r;
 
@@ -513,19 +509,14 @@ int layout_read_manifest(const struct layout *l,
 		return len;
 	r = oci_manifest_parse(buf, (size_t)len, tokens, max_tokens, out,
 			       &je);
-	if (r < 0) {
-		blob_what(d->digest, what);
-		return json_failure(err, what, r, &je);
-	}
-	return 0;
+	return r < 0 ? document_failure(err, d, r, &je) : 0;
 }
 
 int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
 		       char *buf, size_t cap, struct json_token *tokens,
 		       size_t max_tokens, struct oci_config *out,
-		       struct layout_error *err)
+		       struct error *err)
 {
-	char what[LAYOUT_WHAT_MAX];
 	struct json_error je = { 0 };
 	int len, r;
 
@@ -534,15 +525,11 @@ int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
 	if (len < 0)
 		return len;
 	r = oci_config_parse(buf, (size_t)len, tokens, max_tokens, out, &je);
-	if (r < 0) {
-		blob_what(d->digest, what);
-		return json_failure(err, what, r, &je);
-	}
-	return 0;
+	return r < 0 ? document_failure(err, d, r, &je) : 0;
 }
 
 int layout_open_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
-		     int64_t size, struct layout_error *err)
+		     int64_t size, struct error *err)
 {
 	char what[LAYOUT_WHAT_MAX];
 	int64_t actual;
@@ -560,14 +547,14 @@ int layout_open_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 		int e = errno;
 
 		close(fd);
-		return fail(err, what, -e, "fcntl: %s", strerror(e));
+		return error_set(err, -e, what, "fcntl: %s", strerror(e));
 	}
 	return fd;
 }
 
 int layout_blob_verify_fd(int fd, const uint8_t digest[SHA256_LEN],
 			  int64_t size, void *buf, size_t buf_size,
-			  struct layout_error *err)
+			  struct error *err)
 {
 	char what[LAYOUT_WHAT_MAX];
 	uint8_t got[SHA256_LEN];
@@ -575,9 +562,9 @@ int layout_blob_verify_fd(int fd, const uint8_t digest[SHA256_LEN],
 	int64_t total = 0;
 	struct stat st;
 
-	blob_what(digest, what);
+	layout_blob_what(digest, what);
 	if (!buf || !buf_size || size < 0)
-		return fail(err, what, -EINVAL, "bad arguments");
+		return error_set(err, -EINVAL, what, "bad arguments");
 	if (fstat(fd, &st) < 0)
 		return read_failure(err, what, errno);
 	if (S_ISREG(st.st_mode) && st.st_size != size)

@@ -27,10 +27,11 @@
  * signed manifest. layout_blob_verify_fd() hashes a whole blob for host
  * tools.
  *
- * Every function taking a struct layout_error fills it on failure (when
- * not NULL): what (the file: "oci-layout", "index.json",
- * "blobs/sha256/<hex>") and reason (why, with sizes, digests or the JSON
- * path and offset), so the caller logs one line "what: reason". Errors:
+ * Every function taking a struct error (lib/error.h) fills it on failure
+ * (when not NULL): code, what (the file: "oci-layout", "index.json",
+ * "blobs/sha256/<hex>") and why (with sizes, digests or the JSON path and
+ * offset; untrusted text in it is escaped to printable ASCII), so the
+ * caller logs one line "what: why". Errors:
  *   -ENOENT              file or blob missing (or, for the find functions,
  *                        no such tag or digest in the index)
  *   -ELOOP               a symbolic link where a file or directory was
@@ -51,6 +52,7 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
+#include "lib/error.h"
 #include "oci/json.h"
 #include "oci/oci.h"
 
@@ -72,7 +74,6 @@
 #define LAYOUT_PATH_DEPTH_MAX 32
 /* "blobs/sha256/" and 64 hex digits. */
 #define LAYOUT_WHAT_MAX 96
-#define LAYOUT_REASON_MAX 256
 
 /* An open layout: two directory fds (O_CLOEXEC), owned. */
 struct layout {
@@ -80,11 +81,11 @@ struct layout {
 	int blobs_fd;		/* its blobs/sha256 */
 };
 
-struct layout_error {
-	char what[LAYOUT_WHAT_MAX];	/* NUL-terminated */
-	char reason[LAYOUT_REASON_MAX];	/* NUL-terminated; untrusted text in
-					 * it is escaped to printable ASCII */
-};
+_Static_assert(LAYOUT_WHAT_MAX <= ERROR_WHAT_MAX, "a layout what fits");
+
+/* "blobs/sha256/<hex>" of digest, the what of a blob's errors. */
+void layout_blob_what(const uint8_t digest[SHA256_LEN],
+		      char what[LAYOUT_WHAT_MAX]);
 
 /*
  * Open the layout directory at path, relative to at_fd (AT_FDCWD, or a
@@ -94,7 +95,7 @@ struct layout_error {
  * and fills *l; on failure *l holds no fds (both -1).
  */
 int layout_open(struct layout *l, int at_fd, const char *path,
-		struct layout_error *err);
+		struct error *err);
 
 /*
  * Open the layout at path beneath root_fd (a store's mount point, say)
@@ -105,7 +106,7 @@ int layout_open(struct layout *l, int at_fd, const char *path,
  * layout_open(). This is the one for a layout on an untrusted disk.
  */
 int layout_open_beneath(struct layout *l, int root_fd, const char *path,
-			struct layout_error *err);
+			struct error *err);
 
 /* Close both fds (safe on a layout whose open failed, and twice). */
 void layout_close(struct layout *l);
@@ -117,7 +118,7 @@ void layout_close(struct layout *l);
  * LAYOUT_OCI_LAYOUT_MAX) or -EOPNOTSUPP (another version).
  */
 int layout_version_check(const char *buf, size_t len,
-			 struct layout_error *err);
+			 struct error *err);
 
 /*
  * Read index.json into buf[0..size) and parse it into *out with the scratch
@@ -127,7 +128,7 @@ int layout_version_check(const char *buf, size_t len,
  */
 int layout_read_index(const struct layout *l, char *buf, size_t size,
 		      struct json_token *tokens, size_t max_tokens,
-		      struct oci_index *out, struct layout_error *err);
+		      struct oci_index *out, struct error *err);
 
 /*
  * The entry of idx tagged tag (its ref.name annotation equals tag, byte for
@@ -137,7 +138,7 @@ int layout_read_index(const struct layout *l, char *buf, size_t size,
  * an image manifest (an index, a Docker manifest...).
  */
 int layout_find_tag(const struct oci_index *idx, const char *tag,
-		    struct layout_error *err);
+		    struct error *err);
 
 /*
  * The first entry of idx whose digest is digest. Returns its index,
@@ -145,7 +146,7 @@ int layout_find_tag(const struct oci_index *idx, const char *tag,
  */
 int layout_find_digest(const struct oci_index *idx,
 		       const uint8_t digest[SHA256_LEN],
-		       struct layout_error *err);
+		       struct error *err);
 
 /*
  * Read blob digest into buf[0..cap) and check it: exactly size bytes (size
@@ -157,7 +158,7 @@ int layout_find_digest(const struct oci_index *idx,
  */
 int layout_read_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 		     int64_t size, void *buf, size_t cap,
-		     struct layout_error *err);
+		     struct error *err);
 
 /*
  * layout_read_blob() for the image manifest d describes, then
@@ -166,13 +167,13 @@ int layout_read_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 int layout_read_manifest(const struct layout *l,
 			 const struct oci_descriptor *d, char *buf, size_t cap,
 			 struct json_token *tokens, size_t max_tokens,
-			 struct oci_manifest *out, struct layout_error *err);
+			 struct oci_manifest *out, struct error *err);
 
 /* The same for an image config: oci_config_parse(). Returns 0. */
 int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
 		       char *buf, size_t cap, struct json_token *tokens,
 		       size_t max_tokens, struct oci_config *out,
-		       struct layout_error *err);
+		       struct error *err);
 
 /*
  * Open blob digest for reading (O_RDONLY | O_CLOEXEC) after checking that
@@ -180,7 +181,7 @@ int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
  * Returns the fd, which the caller closes, or an error above.
  */
 int layout_open_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
-		     int64_t size, struct layout_error *err);
+		     int64_t size, struct error *err);
 
 /*
  * Hash everything in the file open on fd, from offset 0 (pread; the file
@@ -191,6 +192,6 @@ int layout_open_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
  */
 int layout_blob_verify_fd(int fd, const uint8_t digest[SHA256_LEN],
 			  int64_t size, void *buf, size_t buf_size,
-			  struct layout_error *err);
+			  struct error *err);
 
 #endif

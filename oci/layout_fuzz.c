@@ -18,19 +18,19 @@
 static struct json_token tokens[OCI_TOKENS_MAX];
 static struct oci_index idx;
 
-static void check_error(int r, const struct layout_error *err)
+static void check_error(int r, const struct error *err)
 {
-	CHECK(r < 0);
+	CHECK(r < 0 && err->code == r);
 	CHECK(memchr(err->what, '\0', sizeof(err->what)) != NULL);
-	CHECK(memchr(err->reason, '\0', sizeof(err->reason)) != NULL);
-	CHECK(err->what[0] != '\0' && err->reason[0] != '\0');
-	for (const char *p = err->reason; *p; p++)
+	CHECK(memchr(err->why, '\0', sizeof(err->why)) != NULL);
+	CHECK(err->what[0] != '\0' && err->why[0] != '\0');
+	for (const char *p = err->why; *p; p++)
 		CHECK(*p >= 0x20 && *p < 0x7f);	/* printable for the log */
 }
 
 static void find_tag(const char *tag)
 {
-	struct layout_error err = { "", "" };
+	struct error err;
 	int r = layout_find_tag(&idx, tag, &err);
 
 	if (r < 0) {
@@ -45,7 +45,7 @@ static void find_tag(const char *tag)
 
 static void find_digest(const uint8_t digest[SHA256_LEN])
 {
-	struct layout_error err = { "", "" };
+	struct error err;
 	int r = layout_find_digest(&idx, digest, &err);
 
 	if (r < 0) {
@@ -58,7 +58,7 @@ static void find_digest(const uint8_t digest[SHA256_LEN])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct layout_error err = { "", "" };
+	struct error err;
 	static const uint8_t zero[SHA256_LEN];
 	const char *buf = (const char *)data;
 	int r;

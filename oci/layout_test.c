@@ -121,18 +121,18 @@ static void digest_text(const uint8_t d[SHA256_LEN],
 }
 
 /* reason must contain needle. */
-static void reason_has(const struct layout_error *err, const char *needle)
+static void reason_has(const struct error *err, const char *needle)
 {
-	if (!strstr(err->reason, needle))
-		print_error("reason \"%s\" lacks \"%s\"\n", err->reason,
+	if (!strstr(err->why, needle))
+		print_error("reason \"%s\" lacks \"%s\"\n", err->why,
 			    needle);
-	assert_non_null(strstr(err->reason, needle));
+	assert_non_null(strstr(err->why, needle));
 }
 
 static int64_t add_json(const struct fixture *f, char *json, size_t len,
 			uint8_t digest[SHA256_LEN])
 {
-	struct layout_error err;
+	struct error err;
 
 	assert_int_equal(layout_add_blob(&f->l, json, len, digest, &err), 0);
 	free(json);
@@ -170,7 +170,7 @@ static int setup(void **state)
 		.env = env, .env_count = 1, .diff_id_count = 1,
 	};
 	static uint8_t layer[LAYER_SIZE];
-	struct layout_error err;
+	struct error err;
 	size_t len;
 	char *json;
 
@@ -209,13 +209,13 @@ static int teardown(void **state)
 }
 
 /* Reopen after changing files behind the layout's back. */
-static int reopen(struct fixture *f, struct layout_error *err)
+static int reopen(struct fixture *f, struct error *err)
 {
 	layout_close(&f->l);
 	return layout_open(&f->l, AT_FDCWD, f->layout, err);
 }
 
-static int read_index(struct fixture *f, struct layout_error *err)
+static int read_index(struct fixture *f, struct error *err)
 {
 	return layout_read_index(&f->l, buf, sizeof(buf), tokens,
 				 OCI_TOKENS_MAX, &idx, err);
@@ -226,7 +226,7 @@ static int read_index(struct fixture *f, struct layout_error *err)
 static void test_find_tag(void **state)
 {
 	struct fixture *f = *state;
-	struct layout_error err;
+	struct error err;
 	int i;
 
 	assert_int_equal(reopen(f, &err), 0);
@@ -267,7 +267,7 @@ static void test_find_digest(void **state)
 {
 	struct fixture *f = *state;
 	char text[OCI_DIGEST_STRING_LEN + 1];
-	struct layout_error err;
+	struct error err;
 	uint8_t other[SHA256_LEN];
 	int i;
 
@@ -290,7 +290,7 @@ static void test_blob_size_mismatch(void **state)
 {
 	struct fixture *f = *state;
 	char path[256], hex[SHA256_HEX_LEN + 1];
-	struct layout_error err;
+	struct error err;
 	int fd;
 
 	/* the descriptor says one byte more than the file holds */
@@ -335,7 +335,7 @@ static void test_truncations(void **state)
 	struct fixture *f = *state;
 	static char whole[LAYOUT_DOCUMENT_MAX];
 	char path[256];
-	struct layout_error err;
+	struct error err;
 	size_t len;
 
 	blob_path(f, f->m1, path, sizeof(path));
@@ -346,11 +346,11 @@ static void test_truncations(void **state)
 		assert_int_equal(layout_read_blob(&f->l, f->m1, f->m1_size,
 						  buf, sizeof(buf), &err),
 				 -OCIBOOT_EVERIFY);
-		assert_non_null(strstr(err.reason, "differs"));
+		assert_non_null(strstr(err.why, "differs"));
 		assert_int_equal(layout_read_blob(&f->l, f->m1, (int64_t)n,
 						  buf, sizeof(buf), &err),
 				 -OCIBOOT_EVERIFY);
-		assert_non_null(strstr(err.reason, "content has digest"));
+		assert_non_null(strstr(err.why, "content has digest"));
 	}
 	write_file(path, whole, len);
 	assert_int_equal(layout_read_blob(&f->l, f->m1, f->m1_size, buf,
@@ -373,7 +373,7 @@ static void test_digest_mismatch(void **state)
 	struct fixture *f = *state;
 	char path[256], text[OCI_DIGEST_STRING_LEN + 1];
 	static uint8_t chunk[100];
-	struct layout_error err;
+	struct error err;
 	struct oci_descriptor d = { 0 };
 	int fd;
 
@@ -414,7 +414,7 @@ static void test_missing_blob(void **state)
 {
 	struct fixture *f = *state;
 	char path[256], text[OCI_DIGEST_STRING_LEN + 1], want[128];
-	struct layout_error err;
+	struct error err;
 
 	blob_path(f, f->layer, path, sizeof(path));
 	assert_int_equal(unlink(path), 0);
@@ -433,7 +433,7 @@ static void test_links_and_special_files(void **state)
 {
 	struct fixture *f = *state;
 	char path[256], target[256], dir[256];
-	struct layout_error err;
+	struct error err;
 
 	/* a blob that is a link to a file with the right content */
 	blob_path(f, f->m1, path, sizeof(path));
@@ -524,7 +524,7 @@ static void test_open_beneath(void **state)
 	};
 	struct fixture *f = *state;
 	char path[512], deep[256] = "";
-	struct layout_error err;
+	struct error err;
 	int root;
 
 	root = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -618,7 +618,7 @@ static void test_bad_oci_layout(void **state)
 		"{\"imageLayoutVersion\":\"9\\n\\u0001\"}";
 	struct fixture *f = *state;
 	char path[256];
-	struct layout_error err;
+	struct error err;
 
 	path_in(f, "oci-layout", path, sizeof(path));
 	for (size_t i = 0; i < ARRAY_SIZE(version_cases); i++) {
@@ -630,11 +630,11 @@ static void test_bad_oci_layout(void **state)
 		memset(&err, 0, sizeof(err));
 		if (reopen(f, &err) != c->err)
 			print_error("case %zu: %s: %s\n", i, err.what,
-				    err.reason);
+				    err.why);
 		assert_int_equal(reopen(f, &err), c->err);
 		if (c->err) {
 			assert_string_equal(err.what, "oci-layout");
-			assert_true(err.reason[0] != '\0');
+			assert_true(err.why[0] != '\0');
 		}
 	}
 	/* the version is quoted, made printable */
@@ -665,7 +665,7 @@ static void test_oci_layout_truncations(void **state)
 {
 	const char *good = "{\"imageLayoutVersion\":\"1.0.0\"}";
 	size_t len = strlen(good);
-	struct layout_error err;
+	struct error err;
 
 	for (size_t n = 0; n < len; n++) {
 		char copy[64];
@@ -673,7 +673,7 @@ static void test_oci_layout_truncations(void **state)
 		memcpy(copy, good, n);	/* no NUL: lengths are explicit */
 		memset(&err, 0, sizeof(err));
 		assert_true(layout_version_check(copy, n, &err) < 0);
-		assert_true(err.reason[0] != '\0');
+		assert_true(err.why[0] != '\0');
 	}
 	assert_int_equal(layout_version_check(good, len, &err), 0);
 }
@@ -682,7 +682,7 @@ static void test_bad_index(void **state)
 {
 	struct fixture *f = *state;
 	static char big[LAYOUT_DOCUMENT_MAX + 2];
-	struct layout_error err;
+	struct error err;
 
 	write_text(f, "index.json", "{\"schemaVersion\":2,\"manifests\":"
 		   "[{\"mediaType\":\"a/b\",\"digest\":\"md5:00\","
@@ -712,7 +712,7 @@ static void test_ambiguous_index(void **state)
 	struct fixture *f = *state;
 	char text[2048], d1[OCI_DIGEST_STRING_LEN + 1];
 	char d2[OCI_DIGEST_STRING_LEN + 1];
-	struct layout_error err;
+	struct error err;
 
 	digest_text(f->m1, d1);
 	digest_text(f->m2, d2);
@@ -755,7 +755,7 @@ static void test_ambiguous_index(void **state)
 static void test_read_blob_caps(void **state)
 {
 	struct fixture *f = *state;
-	struct layout_error err;
+	struct error err;
 	static uint8_t small[100];
 
 	assert_int_equal(layout_read_blob(&f->l, f->layer, LAYER_SIZE, small,
@@ -786,7 +786,7 @@ static void test_create_idempotent(void **state)
 {
 	struct fixture *f = *state;
 	char path[256], before[4096], after[4096];
-	struct layout_error err;
+	struct error err;
 	struct layout l2;
 
 	path_in(f, "index.json", path, sizeof(path));
@@ -832,7 +832,7 @@ static void test_add_blob_idempotent(void **state)
 	char path[256], dir[256], target[256];
 	const char data[] = "some blob";
 	uint8_t d1[SHA256_LEN], d2[SHA256_LEN], want[SHA256_LEN];
-	struct layout_error err;
+	struct error err;
 	struct stat st1, st2;
 
 	sha256_digest(data, sizeof(data), want);
@@ -872,7 +872,7 @@ static void test_add_blob_fd(void **state)
 	char path[256], dir[256];
 	static uint8_t data[3 << 20];
 	uint8_t want[SHA256_LEN], got[SHA256_LEN], again[SHA256_LEN];
-	struct layout_error err;
+	struct error err;
 	int64_t size;
 	int fd;
 
@@ -912,7 +912,7 @@ static void test_tag_replace_and_keep(void **state)
 	char d1[OCI_DIGEST_STRING_LEN + 1], d2[OCI_DIGEST_STRING_LEN + 1];
 	char foreign[512], untagged[512], text[4096], path[256];
 	char want[4096], entry_v1[512];
-	struct layout_error err;
+	struct error err;
 
 	digest_text(f->m1, d1);
 	digest_text(f->m2, d2);
@@ -969,7 +969,7 @@ static void test_tag_order_independent(void **state)
 	struct fixture *f = *state;
 	const char *tags[] = { "b", "a", "v1", "a/b", "A", "1.0" };
 	char path[256], first[4096], second[4096];
-	struct layout_error err;
+	struct error err;
 
 	write_text(f, "index.json", "{\"schemaVersion\":2,\"manifests\":[]}");
 	for (size_t i = 0; i < ARRAY_SIZE(tags); i++)
@@ -996,7 +996,7 @@ static void test_tag_order_independent(void **state)
 static void test_tag_caps(void **state)
 {
 	struct fixture *f = *state;
-	struct layout_error err;
+	struct error err;
 	char tag[16];
 
 	write_text(f, "index.json", "{\"schemaVersion\":2,\"manifests\":[]}");

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +17,11 @@
 
 #include "oci/jsonw.h"
 #include "oci/oci.h"
+#include "lib/error.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
 
 #define COPY_CHUNK (1u << 20)
-/* Attempts at a fresh temporary name before giving up. */
-#define TEMP_ATTEMPTS 100
-#define TEMP_NAME_MAX 128
 /* "YYYY-MM-DDTHH:MM:SSZ" */
 #define RFC3339_LEN 20
 
@@ -34,94 +31,18 @@ static const char empty_index[] =
 static const char oci_layout[] =
 	"{\"imageLayoutVersion\":\"" LAYOUT_VERSION "\"}";
 
-__attribute__((format(printf, 4, 5)))
-static int fail(struct layout_error *err, const char *what, int code,
-		const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return code;
-	snprintf(err->what, sizeof(err->what), "%s", what);
-	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-static int fail_errno(struct layout_error *err, const char *what, int code,
+static int fail_errno(struct error *err, const char *what, int code,
 		      const char *action)
 {
-	return fail(err, what, code, "%s: %s", action,
-		    ociboot_strerror(code));
-}
-
-static void blob_what(const uint8_t digest[SHA256_LEN],
-		      char what[LAYOUT_WHAT_MAX])
-{
-	char hex[SHA256_HEX_LEN + 1];
-
-	sha256_hex(digest, hex);
-	snprintf(what, LAYOUT_WHAT_MAX, LAYOUT_BLOBS_DIR "/sha256/%s", hex);
+	return error_set(err, code, what, "%s: %s", action,
+			 ociboot_strerror(code));
 }
 
 /* --- files ---------------------------------------------------------------- */
 
-/*
- * A new file ".NAME.tmp-PID-N" in dir_fd (mode 0644 less the umask); its
- * name goes to tmp. Returns the fd.
- */
-static int temp_create(int dir_fd, const char *name, char tmp[TEMP_NAME_MAX])
-{
-	static unsigned int counter;
-
-	for (int i = 0; i < TEMP_ATTEMPTS; i++) {
-		int fd;
-
-		snprintf(tmp, TEMP_NAME_MAX, ".%.64s.tmp-%ld-%u", name,
-			 (long)getpid(), counter++);
-		fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-			    O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd >= 0 || errno != EEXIST)
-			return fd < 0 ? -errno : fd;
-	}
-	return -EEXIST;
-}
-
-/* Sync fd, rename tmp to name in dir_fd and sync the directory. */
-static int commit(int dir_fd, int fd, const char *tmp, const char *name)
-{
-	if (fsync(fd) < 0)
-		return -errno;
-	if (renameat(dir_fd, tmp, dir_fd, name) < 0)
-		return -errno;
-	if (fsync(dir_fd) < 0)
-		return -errno;
-	return 0;
-}
-
-/* Replace dir_fd/name with data[0..len), atomically. */
-static int replace_file(int dir_fd, const char *name, const void *data,
-			size_t len)
-{
-	char tmp[TEMP_NAME_MAX];
-	int fd, r;
-
-	fd = temp_create(dir_fd, name, tmp);
-	if (fd < 0)
-		return fd;
-	r = fileio_write_all(fd, data, len);
-	if (r == 0)
-		r = commit(dir_fd, fd, tmp, name);
-	close(fd);
-	if (r < 0)
-		unlinkat(dir_fd, tmp, 0);
-	return r;
-}
-
 /* Create dir_fd/name with data unless something is there already. */
 static int create_missing(int dir_fd, const char *name, const char *data,
-			  struct layout_error *err)
+			  struct error *err)
 {
 	struct stat st;
 	int r;
@@ -130,12 +51,12 @@ static int create_missing(int dir_fd, const char *name, const char *data,
 		return 0;
 	if (errno != ENOENT)
 		return fail_errno(err, name, -errno, "stat");
-	r = replace_file(dir_fd, name, data, strlen(data));
+	r = fileio_replace(dir_fd, name, data, strlen(data), 0644);
 	return r < 0 ? fail_errno(err, name, r, "write") : 0;
 }
 
 static int mkdir_missing(int dir_fd, const char *name, const char *what,
-			 struct layout_error *err)
+			 struct error *err)
 {
 	if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
 		return fail_errno(err, what, -errno, "mkdir");
@@ -143,7 +64,7 @@ static int mkdir_missing(int dir_fd, const char *name, const char *what,
 }
 
 int layout_create(struct layout *l, int at_fd, const char *path,
-		  struct layout_error *err)
+		  struct error *err)
 {
 	int dir_fd, blobs_fd, r;
 
@@ -199,21 +120,21 @@ static bool blob_present(const struct layout *l,
 }
 
 int layout_add_blob(const struct layout *l, const void *data, size_t len,
-		    uint8_t digest[SHA256_LEN], struct layout_error *err)
+		    uint8_t digest[SHA256_LEN], struct error *err)
 {
 	char hex[SHA256_HEX_LEN + 1], what[LAYOUT_WHAT_MAX];
 	int r;
 
 	if (len > INT64_MAX)
-		return fail(err, LAYOUT_BLOBS_DIR "/sha256", -EINVAL,
-			    "blob too large");
+		return error_set(err, -EINVAL, LAYOUT_BLOBS_DIR "/sha256",
+				 "blob too large");
 	sha256_digest(data, len, digest);
 	if (blob_present(l, digest, (int64_t)len))
 		return 0;
 	sha256_hex(digest, hex);
-	r = replace_file(l->blobs_fd, hex, data, len);
+	r = fileio_replace(l->blobs_fd, hex, data, len, 0644);
 	if (r < 0) {
-		blob_what(digest, what);
+		layout_blob_what(digest, what);
 		return fail_errno(err, what, r, "write");
 	}
 	return 0;
@@ -252,38 +173,32 @@ static int copy_hashing(int in, int out, uint8_t digest[SHA256_LEN],
 
 int layout_add_blob_fd(const struct layout *l, int fd,
 		       uint8_t digest[SHA256_LEN], int64_t *size,
-		       struct layout_error *err)
+		       struct error *err)
 {
-	char tmp[TEMP_NAME_MAX], hex[SHA256_HEX_LEN + 1];
-	char what[LAYOUT_WHAT_MAX];
-	int out, r;
+	char hex[SHA256_HEX_LEN + 1], what[LAYOUT_WHAT_MAX];
+	struct fileio_temp t;
+	int r;
 
-	out = temp_create(l->blobs_fd, "blob", tmp);
-	if (out < 0)
-		return fail_errno(err, LAYOUT_BLOBS_DIR "/sha256", out,
+	r = fileio_temp_open(&t, l->blobs_fd, "blob", 0644);
+	if (r < 0)
+		return fail_errno(err, LAYOUT_BLOBS_DIR "/sha256", r,
 				  "create");
-	r = copy_hashing(fd, out, digest, size);
+	r = copy_hashing(fd, t.fd, digest, size);
 	if (r < 0) {
-		r = fail_errno(err, LAYOUT_BLOBS_DIR "/sha256", r, "copy");
-		goto out_unlink;
+		fileio_temp_abort(&t);
+		return fail_errno(err, LAYOUT_BLOBS_DIR "/sha256", r, "copy");
 	}
 	if (blob_present(l, digest, *size)) {
-		r = 0;
-		goto out_unlink;
+		fileio_temp_abort(&t);
+		return 0;
 	}
 	sha256_hex(digest, hex);
-	r = commit(l->blobs_fd, out, tmp, hex);
+	r = fileio_temp_commit(&t, hex);
 	if (r < 0) {
-		blob_what(digest, what);
-		r = fail_errno(err, what, r, "write");
-		goto out_unlink;
+		layout_blob_what(digest, what);
+		return fail_errno(err, what, r, "write");
 	}
-	close(out);
 	return 0;
-out_unlink:
-	close(out);
-	unlinkat(l->blobs_fd, tmp, 0);
-	return r;
 }
 
 /* --- documents ------------------------------------------------------------ */
@@ -597,14 +512,14 @@ static int write_index(const struct layout *l, struct tag_work *t)
 	r = jsonw_finish(&w, &text, &len);
 	if (r < 0)
 		return r;
-	r = replace_file(l->dir_fd, LAYOUT_INDEX_FILE, text, len);
+	r = fileio_replace(l->dir_fd, LAYOUT_INDEX_FILE, text, len, 0644);
 	free(text);
 	return r;
 }
 
 int layout_tag(const struct layout *l, const char *tag,
 	       const uint8_t digest[SHA256_LEN], int64_t size,
-	       struct layout_error *err)
+	       struct error *err)
 {
 	struct tag_work *t;
 	char *entry = NULL;
@@ -612,8 +527,8 @@ int layout_tag(const struct layout *l, const char *tag,
 	int r;
 
 	if (!layout_tag_valid(tag) || size < 0)
-		return fail(err, LAYOUT_INDEX_FILE, -EINVAL,
-			    "not a valid tag or size");
+		return error_set(err, -EINVAL, LAYOUT_INDEX_FILE,
+				 "not a valid tag or size");
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return fail_errno(err, LAYOUT_INDEX_FILE, -ENOMEM, "read");

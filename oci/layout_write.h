@@ -35,7 +35,7 @@
  * it with layout_close()), or an error of oci/layout.h.
  */
 int layout_create(struct layout *l, int at_fd, const char *path,
-		  struct layout_error *err);
+		  struct error *err);
 
 /*
  * Store data[0..len) as a blob and put its sha256 in digest. A blob that
@@ -43,7 +43,7 @@ int layout_create(struct layout *l, int at_fd, const char *path,
  * (a damaged file, a link) is replaced. Returns 0 or -errno.
  */
 int layout_add_blob(const struct layout *l, const void *data, size_t len,
-		    uint8_t digest[SHA256_LEN], struct layout_error *err);
+		    uint8_t digest[SHA256_LEN], struct error *err);
 
 /*
  * The same for everything in the file open on fd, read from offset 0 (the
@@ -52,7 +52,7 @@ int layout_add_blob(const struct layout *l, const void *data, size_t len,
  */
 int layout_add_blob_fd(const struct layout *l, int fd,
 		       uint8_t digest[SHA256_LEN], int64_t *size,
-		       struct layout_error *err);
+		       struct error *err);
 
 /*
  * An image config. Strings are NUL-terminated UTF-8. Each argv/env array
@@ -132,6 +132,6 @@ bool layout_tag_valid(const char *tag);
  */
 int layout_tag(const struct layout *l, const char *tag,
 	       const uint8_t digest[SHA256_LEN], int64_t size,
-	       struct layout_error *err);
+	       struct error *err);
 
 #endif

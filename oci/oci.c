@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/constants.h"
+#include "lib/hex.h"
 #include "lib/util.h"
 
 /* Longest digest string we look at before calling it malformed. */
@@ -218,15 +220,14 @@ static bool valid_digest_syntax(const char *s, size_t len, size_t colon)
 int oci_digest_parse(const char *s, size_t len, uint8_t digest[SHA256_LEN],
 		     const char **reason)
 {
-	static const char prefix[] = "sha256:";
-	const size_t plen = sizeof(prefix) - 1;
+	const size_t plen = DIGEST_PREFIX_SHA256_LEN;
 	const char *colon = memchr(s, ':', len);
 
 	if (!colon || !valid_digest_syntax(s, len, (size_t)(colon - s))) {
 		*reason = "digest is not algorithm:encoded";
 		return -OCIBOOT_EMALFORMED;
 	}
-	if ((size_t)(colon - s) != plen - 1 || memcmp(s, prefix, plen) != 0) {
+	if ((size_t)(colon - s) != plen - 1 || memcmp(s, DIGEST_PREFIX_SHA256, plen) != 0) {
 		*reason = "digest algorithm is not sha256";
 		return -EOPNOTSUPP;
 	}
@@ -240,8 +241,8 @@ int oci_digest_parse(const char *s, size_t len, uint8_t digest[SHA256_LEN],
 void oci_digest_string(const uint8_t digest[SHA256_LEN],
 		       char out[OCI_DIGEST_STRING_LEN + 1])
 {
-	memcpy(out, "sha256:", 7);
-	sha256_hex(digest, out + 7);
+	memcpy(out, DIGEST_PREFIX_SHA256, DIGEST_PREFIX_SHA256_LEN);
+	sha256_hex(digest, out + DIGEST_PREFIX_SHA256_LEN);
 }
 
 static int parse_digest(struct ctx *c, int i, uint8_t digest[SHA256_LEN])
@@ -733,25 +734,6 @@ static int only_known_fields(struct ctx *c, int obj,
 	return 0;
 }
 
-/* Two lowercase hex digits. */
-static int hex_byte(const char *s, uint8_t *byte)
-{
-	int v = 0;
-
-	for (int i = 0; i < 2; i++) {
-		char ch = s[i];
-
-		if (ch >= '0' && ch <= '9')
-			v = v << 4 | (ch - '0');
-		else if (ch >= 'a' && ch <= 'f')
-			v = v << 4 | (ch - 'a' + 10);
-		else
-			return -1;
-	}
-	*byte = (uint8_t)v;
-	return 0;
-}
-
 static int parse_uuid(struct ctx *c, int i, struct oci_system_manifest *m)
 {
 	char s[OCI_UUID_LEN + 1];
@@ -769,7 +751,7 @@ static int parse_uuid(struct ctx *c, int i, struct oci_system_manifest *m)
 				goto bad;
 			j++;
 		}
-		if (hex_byte(s + j, &byte) < 0)
+		if (hex_decode(s + j, 2, &byte, 1) != 1)
 			goto bad;
 		uuid[n++] = byte;
 		any |= byte;

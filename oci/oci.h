@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
+#include "lib/constants.h"
 #include "oci/json.h"
 
 /* Media types of OCI image-spec v1.1. */
@@ -68,7 +69,8 @@
 #define OCI_SERVICE_NAME_MAX 63
 #define OCI_SYSTEM_REPOSITORY_MAX 255
 #define OCI_UUID_LEN 36			/* 8-4-4-4-12 */
-#define OCI_DIGEST_STRING_LEN (7 + SHA256_HEX_LEN)	/* "sha256:..." */
+/* "sha256:..." */
+#define OCI_DIGEST_STRING_LEN (DIGEST_PREFIX_SHA256_LEN + SHA256_HEX_LEN)
 /* A system manifest version stays exact in every JSON reader (I-JSON). */
 #define OCI_SYSTEM_VERSION_MAX ((UINT64_C(1) << 53) - 1)
 /* Sizes a system manifest artifact may declare for its layers. */

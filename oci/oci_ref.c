@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/constants.h"
+#include "lib/hex.h"
 #include "lib/util.h"
 
 #define OCI_PORT_DIGITS_MAX 5
@@ -74,17 +76,6 @@ static bool is_alnum(char c)
 	return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
 }
 
-static int hex_digit(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char to_lower(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
@@ -131,9 +122,9 @@ static int parse_tag(struct span s, struct oci_reference *ref,
 static int parse_digest(struct span s, struct oci_reference *ref,
 			const char **reason)
 {
-	if (!span_starts(s, "sha256:"))
+	if (!span_starts(s, DIGEST_PREFIX_SHA256))
 		return malformed(reason, "digest must start with sha256:");
-	s = span_sub(s, 7, s.len);
+	s = span_sub(s, DIGEST_PREFIX_SHA256_LEN, s.len);
 	if (sha256_from_hex(s.p, s.len, ref->digest) < 0)
 		return malformed(reason,
 			"sha256 digest is not 64 lowercase hex digits");
@@ -285,9 +276,11 @@ static size_t parse_hex16(struct span s, size_t i, uint16_t *v)
 {
 	size_t n = 0;
 	unsigned x = 0;
+	int d;
 
-	while (n < 4 && i + n < s.len && hex_digit(s.p[i + n]) >= 0) {
-		x = x << 4 | (unsigned)hex_digit(s.p[i + n]);
+	while (n < 4 && i + n < s.len &&
+	       (d = hex_digit_value_any_case(s.p[i + n])) >= 0) {
+		x = x << 4 | (unsigned)d;
 		n++;
 	}
 	*v = (uint16_t)x;
@@ -547,7 +540,8 @@ static int parse_device_value(struct span s, struct oci_device *d,
 	for (size_t i = 0; i < s.len; i++) {
 		char c = s.p[i];
 
-		if (is_uuid_key(d->key) && hex_digit(c) < 0 && c != '-')
+		if (is_uuid_key(d->key) &&
+		    hex_digit_value_any_case(c) < 0 && c != '-')
 			return malformed(reason,
 					 "UUID has a character other than hex digits and '-'");
 		if (!is_uuid_key(d->key) && !is_alnum(c) && !strchr("._+-", c))
@@ -712,7 +706,7 @@ static void out_reference(struct out *o, const struct oci_reference *ref)
 		return;
 	}
 	sha256_hex(ref->digest, hex);
-	out_str(o, "@sha256:");
+	out_str(o, "@" DIGEST_PREFIX_SHA256);
 	out_str(o, hex);
 }
 

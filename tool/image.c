@@ -67,11 +67,11 @@ static const char main_usage[] =
 	"  inspect  check an image in an image layout and print it\n";
 
 static int layout_failure(const char *cmd, const char *dir,
-			  const struct layout_error *err)
+			  const struct error *err)
 {
 	if (streq(err->what, dir))
-		return cli_failure(cmd, "%s: %s", dir, err->reason);
-	return cli_failure(cmd, "%s: %s: %s", dir, err->what, err->reason);
+		return cli_failure(cmd, "%s: %s", dir, err->why);
+	return cli_failure(cmd, "%s: %s: %s", dir, err->what, err->why);
 }
 
 /* --- create --------------------------------------------------------------- */
@@ -259,7 +259,7 @@ static int check_layer(const char *path, struct layer_input *in,
 static int add_layer(const struct layout *l, const struct layer_input *in,
 		     struct layout_layer *out)
 {
-	struct layout_error err;
+	struct error err;
 	int r;
 
 	r = layout_add_blob_fd(l, in->fd, out->digest, &out->size, &err);
@@ -289,7 +289,7 @@ static int add_config(const struct layout *l, const struct create_args *a,
 		.working_dir = a->workdir,
 		.diff_id_count = a->layers.n,
 	};
-	struct layout_error err;
+	struct error err;
 	size_t len;
 	char *json;
 	int r;
@@ -321,7 +321,7 @@ static int add_manifest(const struct layout *l, const struct create_args *a,
 			const struct layout_layer *layers)
 {
 	uint8_t config_digest[SHA256_LEN], digest[SHA256_LEN];
-	struct layout_error err;
+	struct error err;
 	int64_t config_size = 0;
 	size_t len;
 	char *json;
@@ -350,7 +350,7 @@ static int add_image(const struct create_args *a,
 		     const struct layer_input *inputs,
 		     struct layout_layer *layers)
 {
-	struct layout_error err;
+	struct error err;
 	struct layout l;
 	int r;
 
@@ -480,7 +480,7 @@ static int inspect_parse(int argc, char **argv, struct inspect_args *a)
 
 /* The index entry the arguments name. */
 static int find_entry(const struct inspect_args *a,
-		      const struct oci_index *idx, struct layout_error *err)
+		      const struct oci_index *idx, struct error *err)
 {
 	if (a->tag)
 		return layout_find_tag(idx, a->tag, err);
@@ -580,7 +580,7 @@ static int verify_layer(const char *dir, size_t i, int fd,
 			const struct oci_descriptor *d)
 {
 	char text[2][SHA256_HEX_LEN + 1];
-	struct layout_error err;
+	struct error err;
 	struct layer_info info;
 	uint8_t *buf;
 	int r;
@@ -592,7 +592,7 @@ static int verify_layer(const char *dir, size_t i, int fd,
 		r = layout_blob_verify_fd(fd, d->digest, d->size, buf,
 					  VERIFY_CHUNK, &err);
 		free(buf);
-		return r < 0 ? layer_refused(dir, i, d, "%s", err.reason) : 0;
+		return r < 0 ? layer_refused(dir, i, d, "%s", err.why) : 0;
 	}
 	r = layer_inspect_fd(fd, &info);
 	if (r == -OCIBOOT_EVERIFY)
@@ -620,7 +620,7 @@ static int verify_layer(const char *dir, size_t i, int fd,
 static int check_layers(const struct inspect_args *a, const struct layout *l,
 			const struct oci_manifest *m)
 {
-	struct layout_error err;
+	struct error err;
 
 	for (size_t i = 0; i < m->layer_count; i++) {
 		const struct oci_descriptor *d = &m->layers[i];
@@ -641,7 +641,7 @@ static int inspect_image(const struct inspect_args *a, const struct layout *l,
 			 struct inspect_work *w)
 {
 	const struct oci_descriptor *d;
-	struct layout_error err;
+	struct error err;
 	int r;
 
 	r = layout_read_index(l, w->buf, sizeof(w->buf), w->tokens,
@@ -677,7 +677,7 @@ static int image_inspect(int argc, char **argv)
 {
 	struct inspect_args a = { 0 };
 	struct inspect_work *w;
-	struct layout_error err;
+	struct error err;
 	struct layout l;
 	int r;
 

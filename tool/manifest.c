@@ -258,7 +258,7 @@ static int create_parse(int argc, char **argv, struct create_args *a)
 static int resolve_image(struct image_arg *img, struct work *w)
 {
 	const struct oci_descriptor *d;
-	struct layout_error le;
+	struct error le;
 	struct json_error je = { 0 };
 	struct layout l;
 	int r;
@@ -266,7 +266,7 @@ static int resolve_image(struct image_arg *img, struct work *w)
 	r = layout_open(&l, AT_FDCWD, img->layout, &le);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
-				   le.reason);
+				   le.why);
 	r = layout_read_index(&l, w->buf, sizeof(w->buf), w->tokens,
 			      OCI_TOKENS_MAX, &w->idx, &le);
 	if (r >= 0)
@@ -282,7 +282,7 @@ static int resolve_image(struct image_arg *img, struct work *w)
 	layout_close(&l);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
-				   le.reason);
+				   le.why);
 	r = oci_manifest_check_bootable(&w->manifest, &je);
 	if (r == 0 && w->manifest.layer_count == 0)
 		return cli_failure(CREATE, "%s:%s: the image has no layers",
@@ -684,7 +684,7 @@ static int store(const struct package_args *a, const struct layout *l,
 		 struct part parts[3], struct work *w)
 {
 	uint8_t empty[SHA256_LEN], want[SHA256_LEN], digest[SHA256_LEN];
-	struct layout_error le;
+	struct error le;
 	const char *reason;
 	size_t len;
 	char *json;
@@ -696,7 +696,7 @@ static int store(const struct package_args *a, const struct layout *l,
 				    parts[i].digest, &le);
 	if (r < 0)
 		return cli_failure(PACKAGE, "%s: %s: %s", a->layout, le.what,
-				   le.reason);
+				   le.why);
 	if (oci_digest_parse(EMPTY_DIGEST, strlen(EMPTY_DIGEST), want,
 			     &reason) < 0 || !ct_memeq(empty, want, SHA256_LEN))
 		return cli_failure(PACKAGE, "the empty blob's digest is wrong");
@@ -711,7 +711,7 @@ static int store(const struct package_args *a, const struct layout *l,
 		printf("size: %zu\ntag: %s\n", len, a->tag);
 	} else if (r == 0) {
 		r = cli_failure(PACKAGE, "%s: %s: %s", a->layout, le.what,
-				le.reason);
+				le.why);
 	}
 	free(json);
 	return r;
@@ -721,7 +721,7 @@ static int manifest_package(int argc, char **argv)
 {
 	struct package_args a = { 0 };
 	struct part parts[3] = { { 0 } };
-	struct layout_error le;
+	struct error le;
 	struct work *w = NULL;
 	struct layout l;
 	int r;
@@ -737,7 +737,7 @@ static int manifest_package(int argc, char **argv)
 		r = layout_create(&l, AT_FDCWD, a.layout, &le);
 		if (r < 0) {
 			r = cli_failure(PACKAGE, "%s: %s: %s", a.layout,
-					le.what, le.reason);
+					le.what, le.why);
 		} else {
 			r = store(&a, &l, parts, w);
 			layout_close(&l);

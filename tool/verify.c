@@ -267,19 +267,19 @@ static int check_layer_content(const struct layout *l, size_t i,
 			       struct verity_tree *tree, uint8_t *buf)
 {
 	char digest[OCI_DIGEST_STRING_LEN + 1];
-	struct layout_error le;
+	struct error le;
 	int fd, r;
 
 	oci_digest_string(y->digest, digest);
 	fd = layout_open_blob(l, y->digest, y->size, &le);
 	if (fd < 0)
 		return cli_failure(VERIFY, "layer %zu %s: %s", i, digest,
-				   le.reason);
+				   le.why);
 	r = layout_blob_verify_fd(fd, y->digest, y->size, buf, VERIFY_CHUNK,
 				  &le);
 	if (r < 0)
 		r = cli_failure(VERIFY, "layer %zu %s: %s", i, digest,
-				le.reason);
+				le.why);
 	else
 		r = check_tree(i, y, fd, tree, buf);
 	close(fd);
@@ -320,7 +320,7 @@ struct verify_work {
 static int run(const struct verify_args *a, struct verify_work *w)
 {
 	char line[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX + 8];
-	struct layout_error le;
+	struct error le;
 	struct layout l;
 	int r;
 
@@ -330,7 +330,7 @@ static int run(const struct verify_args *a, struct verify_work *w)
 	r = layout_open(&l, AT_FDCWD, a->layout, &le);
 	if (r < 0)
 		return cli_failure(VERIFY, "%s: %s: %s", a->layout, le.what,
-				   le.reason);
+				   le.why);
 	r = system_verify(&l, &a->ref, &w->ts, a->time, a->product,
 			  &w->scratch, &w->plan, &w->err);
 	if (r < 0) {

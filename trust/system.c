@@ -15,15 +15,15 @@
 #include <unistd.h>
 
 #include "crypto/cert.h"
+#include "crypto/der.h"
 #include "crypto/dn.h"
 #include "crypto/signature.h"
 #include "crypto/verify_error.h"
 #include "fs/squashfs_super.h"
 #include "lib/fileio.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
-/* The first byte of a DER certificate: SEQUENCE, constructed. */
-#define DER_SEQUENCE 0x30
 /* Characters of one untrusted string shown in a summary line. */
 #define SHOWN_STRING_MAX 128
 
@@ -75,19 +75,19 @@ static int find_artifact(struct run *c, const struct oci_reference *ref)
 {
 	struct system_scratch *s = c->s;
 	const struct oci_descriptor *d;
-	struct layout_error le;
+	struct error le;
 	int r;
 
 	r = layout_read_index(c->l, s->document, sizeof(s->document),
 			      s->tokens, OCI_TOKENS_MAX, &s->index, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.why);
 	if (ref->by_digest)
 		r = layout_find_digest(&s->index, ref->digest, &le);
 	else
 		r = layout_find_tag(&s->index, ref->tag, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.why);
 	d = &s->index.manifests[r];
 	memcpy(c->plan->artifact_digest, d->digest, SHA256_LEN);
 	c->plan->artifact_size = d->size;
@@ -99,7 +99,7 @@ static int read_artifact_manifest(struct run *c)
 	struct system_scratch *s = c->s;
 	struct oci_descriptor d = { .size = c->plan->artifact_size };
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	struct json_error je = { 0 };
 	int r;
 
@@ -108,7 +108,7 @@ static int read_artifact_manifest(struct run *c)
 	r = layout_read_manifest(c->l, &d, s->document, sizeof(s->document),
 				 s->tokens, OCI_TOKENS_MAX, &s->manifest, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.why);
 	r = oci_system_artifact_check(&s->manifest, &c->plan->artifact, &je);
 	if (r < 0)
 		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s: %s",
@@ -122,14 +122,14 @@ static int read_artifact_blob(struct run *c, const char *label,
 			      size_t cap)
 {
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	int r;
 
 	r = layout_read_blob(c->l, d->digest, d->size, buf, cap, &le);
 	if (r >= 0)
 		return r;
 	name_blob(what, sizeof(what), label, d->digest);
-	return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.reason);
+	return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.why);
 }
 
 /* --- the signer ----------------------------------------------------------- */
@@ -275,7 +275,7 @@ static int read_image(struct run *c)
 	struct system_scratch *s = c->s;
 	const struct oci_image_ref *ref = &p->manifest.rootfs;
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	struct json_error je = { 0 };
 	int len, r;
 
@@ -283,7 +283,7 @@ static int read_image(struct run *c)
 	len = layout_read_blob(c->l, ref->digest, ref->size, s->document,
 			       sizeof(s->document), &le);
 	if (len < 0)
-		return fail(c, SYSTEM_STAGE_IMAGE, len, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_IMAGE, len, what, "%s", le.why);
 	r = oci_manifest_parse(s->document, (size_t)len, s->tokens,
 			       OCI_TOKENS_MAX, &s->manifest, &je);
 	if (r < 0)
@@ -308,7 +308,7 @@ static int read_config(struct run *c)
 	struct system_scratch *s = c->s;
 	const struct oci_descriptor *d = &s->manifest.config;
 	char what[SYSTEM_WHAT_MAX];
-	struct layout_error le;
+	struct error le;
 	int r;
 
 	name_blob(what, sizeof(what), "rootfs image config", d->digest);
@@ -318,7 +318,7 @@ static int read_config(struct run *c)
 	r = layout_read_config(c->l, d, s->document, sizeof(s->document),
 			       s->tokens, OCI_TOKENS_MAX, &p->config, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_CONFIG, r, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_CONFIG, r, what, "%s", le.why);
 	p->config_descriptor = *d;
 	return 0;
 }
@@ -378,7 +378,7 @@ static int check_layer(struct run *c, size_t i)
 	const struct oci_descriptor *d = &c->s->manifest.layers[i];
 	struct system_layer *out = &c->plan->layers[i];
 	char what[SYSTEM_WHAT_MAX], label[32], hex[SHA256_HEX_LEN + 1];
-	struct layout_error le;
+	struct error le;
 	int fd, r;
 
 	snprintf(label, sizeof(label), "layer %zu", i);
@@ -392,7 +392,7 @@ static int check_layer(struct run *c, size_t i)
 		 hex);
 	fd = layout_open_blob(c->l, d->digest, d->size, &le);
 	if (fd < 0)
-		return fail(c, SYSTEM_STAGE_LAYER, fd, what, "%s", le.reason);
+		return fail(c, SYSTEM_STAGE_LAYER, fd, what, "%s", le.why);
 	r = layer_superblocks(c, what, fd, out);
 	close(fd);
 	return r;
@@ -523,144 +523,119 @@ size_t system_error_format(const struct system_error *err, char *buf,
 	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
-/* A summary line being built; text past the end is cut with "...". */
-struct line {
-	char buf[SYSTEM_LINE_MAX];
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void add(struct line *l, const char *fmt, ...)
-{
-	size_t room = sizeof(l->buf) - l->len;
-	va_list ap;
-	int n;
-
-	if (room <= 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < room) {
-		l->len += (size_t)n;
-		return;
-	}
-	l->len = sizeof(l->buf) - 1;
-	memcpy(l->buf + l->len - 3, "...", 3);
-}
-
 /* Untrusted text, quoted, as printable ASCII (\xHH for other bytes). */
-static void add_quoted(struct line *l, const char *s)
+static void add_quoted(struct strbuf *l, const char *s)
 {
 	size_t n = 0;
 
-	add(l, "\"");
+	strbuf_putc(l, '"');
 	for (; s[n] && n < SHOWN_STRING_MAX; n++) {
 		unsigned char ch = (unsigned char)s[n];
 
 		if (ch == '"' || ch == '\\')
-			add(l, "\\%c", ch);
+			strbuf_printf(l, "\\%c", ch);
 		else if (ch >= 0x20 && ch < 0x7f)
-			add(l, "%c", ch);
+			strbuf_putc(l, (char)ch);
 		else
-			add(l, "\\x%02x", ch);
+			strbuf_printf(l, "\\x%02x", ch);
 	}
-	add(l, s[n] ? "...\"" : "\"");
+	strbuf_puts(l, s[n] ? "...\"" : "\"");
 }
 
-static void add_digest(struct line *l, const uint8_t digest[SHA256_LEN])
+static void add_digest(struct strbuf *l, const uint8_t digest[SHA256_LEN])
 {
 	char text[OCI_DIGEST_STRING_LEN + 1];
 
 	oci_digest_string(digest, text);
-	add(l, "%s", text);
+	strbuf_puts(l, text);
 }
 
-static void emit(struct line *l, system_line_fn fn, void *ctx)
+/* Hand the line to fn, "..." ending it if it was cut, and start anew. */
+static void emit(struct strbuf *l, system_line_fn fn, void *ctx)
 {
-	l->buf[l->len] = '\0';
-	fn(ctx, l->buf);
-	l->len = 0;
+	strbuf_mark_cut(l, "...");
+	fn(ctx, strbuf_str(l));
+	strbuf_init(l, l->buf, l->size);
 }
 
-static void add_strings(struct line *l, const struct oci_config *cfg,
+static void add_strings(struct strbuf *l, const struct oci_config *cfg,
 			const uint32_t *offsets, size_t n)
 {
-	add(l, "[");
+	strbuf_putc(l, '[');
 	for (size_t i = 0; i < n; i++) {
-		add(l, i ? ", " : "");
+		strbuf_puts(l, i ? ", " : "");
 		add_quoted(l, oci_config_string(cfg, offsets[i]));
 	}
-	add(l, "]");
+	strbuf_putc(l, ']');
 }
 
-static void describe_signed(const struct system_plan *p, struct line *l,
+static void describe_signed(const struct system_plan *p, struct strbuf *l,
 			    system_line_fn fn, void *ctx)
 {
 	const struct oci_system_artifact *a = &p->artifact;
 	char from[CERT_TIME_STRING_MAX], to[CERT_TIME_STRING_MAX];
 	char at[CERT_TIME_STRING_MAX];
 
-	add(l, "artifact: ");
+	strbuf_puts(l, "artifact: ");
 	add_digest(l, p->artifact_digest);
-	add(l, " (%" PRId64 " bytes, ", p->artifact_size);
+	strbuf_printf(l, " (%" PRId64 " bytes, ", p->artifact_size);
 	if (p->ref.by_digest) {
-		add(l, "by digest)");
+		strbuf_puts(l, "by digest)");
 	} else {
-		add(l, "tag ");
+		strbuf_puts(l, "tag ");
 		add_quoted(l, p->ref.tag);
-		add(l, ")");
+		strbuf_puts(l, ")");
 	}
 	emit(l, fn, ctx);
 	cert_time_format(p->signer_not_before, from);
 	cert_time_format(p->signer_not_after, to);
 	cert_time_format(p->time, at);
-	add(l, "certificate: ");
+	strbuf_puts(l, "certificate: ");
 	add_digest(l, a->certificate.digest);
-	add(l, " %s (%s), issued by %s, valid %s to %s: trusted at %s",
-	    p->signer_subject, p->signer_key,
-	    p->signer_issuer[0] ? p->signer_issuer : "?", from, to, at);
+	strbuf_printf(l, " %s (%s), issued by %s, valid %s to %s: "
+		      "trusted at %s", p->signer_subject, p->signer_key,
+		      p->signer_issuer[0] ? p->signer_issuer : "?", from, to,
+		      at);
 	emit(l, fn, ctx);
-	add(l, "signature: ");
+	strbuf_puts(l, "signature: ");
 	add_digest(l, a->signature.digest);
-	add(l, " matches system manifest ");
+	strbuf_puts(l, " matches system manifest ");
 	add_digest(l, a->manifest.digest);
-	add(l, " (%" PRId64 " bytes)", a->manifest.size);
+	strbuf_printf(l, " (%" PRId64 " bytes)", a->manifest.size);
 	emit(l, fn, ctx);
-	add(l, "product: %s (the certificate's%s)", p->manifest.product,
-	    p->expected_product ? " and this machine's" : "");
+	strbuf_printf(l, "product: %s (the certificate's%s)",
+		      p->manifest.product,
+		      p->expected_product ? " and this machine's" : "");
 	emit(l, fn, ctx);
-	add(l, "version: %" PRIu64, p->manifest.version);
+	strbuf_printf(l, "version: %" PRIu64, p->manifest.version);
 	emit(l, fn, ctx);
 }
 
-static void describe_image(const struct system_plan *p, struct line *l,
+static void describe_image(const struct system_plan *p, struct strbuf *l,
 			   system_line_fn fn, void *ctx)
 {
 	const struct oci_config *cfg = &p->config;
 
-	add(l, "rootfs: image ");
+	strbuf_puts(l, "rootfs: image ");
 	add_digest(l, p->image_digest);
-	add(l, " (%" PRId64 " bytes, %zu layers)", p->image_size,
-	    p->layer_count);
+	strbuf_printf(l, " (%" PRId64 " bytes, %zu layers)", p->image_size,
+		      p->layer_count);
 	emit(l, fn, ctx);
-	add(l, "config: ");
+	strbuf_puts(l, "config: ");
 	add_digest(l, p->config_descriptor.digest);
-	add(l, " entrypoint ");
+	strbuf_puts(l, " entrypoint ");
 	add_strings(l, cfg, cfg->entrypoint, cfg->entrypoint_count);
-	add(l, " cmd ");
+	strbuf_puts(l, " cmd ");
 	add_strings(l, cfg, cfg->cmd, cfg->cmd_count);
-	add(l, " env %zu", cfg->env_count);
+	strbuf_printf(l, " env %zu", cfg->env_count);
 	if (cfg->has_working_dir) {
-		add(l, " workdir ");
+		strbuf_puts(l, " workdir ");
 		add_quoted(l, oci_config_string(cfg, cfg->working_dir));
 	}
 	emit(l, fn, ctx);
 }
 
-static void describe_layers(const struct system_plan *p, struct line *l,
+static void describe_layers(const struct system_plan *p, struct strbuf *l,
 			    system_line_fn fn, void *ctx)
 {
 	char hex[SHA256_HEX_LEN + 1];
@@ -669,18 +644,19 @@ static void describe_layers(const struct system_plan *p, struct line *l,
 		const struct system_layer *y = &p->layers[i];
 
 		sha256_hex(y->root_hash, hex);
-		add(l, "layer %zu: ", i);
+		strbuf_printf(l, "layer %zu: ", i);
 		add_digest(l, y->digest);
-		add(l, " %" PRId64 " bytes, root hash %s, hash offset %" PRIu64
-		    " (data blocks: %" PRIu64 "), %s", y->size, hex,
-		    y->hash_offset, y->verity.data_blocks, y->path);
+		strbuf_printf(l, " %" PRId64 " bytes, root hash %s, "
+			      "hash offset %" PRIu64 " (data blocks: %" PRIu64
+			      "), %s", y->size, hex, y->hash_offset,
+			      y->verity.data_blocks, y->path);
 		emit(l, fn, ctx);
 	}
 	for (size_t i = 0; i < p->manifest.service_count &&
 	     i < OCI_SERVICES_MAX; i++) {
 		const struct oci_image_ref *s = &p->manifest.services[i];
 
-		add(l, "service %s: image ", s->name);
+		strbuf_printf(l, "service %s: image ", s->name);
 		add_digest(l, s->digest);
 		emit(l, fn, ctx);
 	}
@@ -689,8 +665,10 @@ static void describe_layers(const struct system_plan *p, struct line *l,
 void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
 			  void *ctx)
 {
-	struct line l = { .len = 0 };
+	char buf[SYSTEM_LINE_MAX];
+	struct strbuf l;
 
+	strbuf_init(&l, buf, sizeof(buf));
 	describe_signed(plan, &l, fn, ctx);
 	describe_image(plan, &l, fn, ctx);
 	describe_layers(plan, &l, fn, ctx);

@@ -148,7 +148,7 @@ static uint8_t *openssl_sign(const char *key, const void *data, size_t len,
 static void add_blob(const struct layout *l, const void *data, size_t len,
 		     uint8_t digest[SHA256_LEN])
 {
-	struct layout_error le;
+	struct error le;
 
 	assert_int_equal(layout_add_blob(l, data, len, digest, &le), 0);
 }
@@ -449,7 +449,7 @@ static void add_artifact(const struct layout *l, const struct variant *v,
 	size_t sizes[3], len;
 	char doc[DOC_MAX];
 	uint8_t *sig, *cert;
-	struct layout_error le;
+	struct error le;
 
 	sig = openssl_sign(v->signer ? v->signer : "p", b->system_json,
 			   b->system_len, &sizes[1]);
@@ -514,7 +514,7 @@ static void apply_damage(const char *name, const struct variant *v,
 static void build(const char *name, const struct variant *v, struct built *b)
 {
 	char path[PATH_LEN];
-	struct layout_error le;
+	struct error le;
 	struct layout l;
 	size_t image_len;
 
@@ -542,7 +542,7 @@ static int verify_at(const char *name, const struct oci_reference *ref,
 		     struct system_error *err)
 {
 	char path[PATH_LEN];
-	struct layout_error le;
+	struct error le;
 	struct layout l;
 	int r;
 
@@ -1022,7 +1022,7 @@ static void summary(void **state)
 	assert_string_equal(find_line(&l, "service sshd: "), want);
 }
 
-static void error_format(void **state)
+static void test_error_format(void **state)
 {
 	struct system_error err = { .stage = SYSTEM_STAGE_SIGNATURE };
 	char buf[64], small_buf[8];
@@ -1054,7 +1054,7 @@ int main(void)
 		cmocka_unit_test(every_length),
 		cmocka_unit_test(layer_cut),
 		cmocka_unit_test(summary),
-		cmocka_unit_test(error_format),
+		cmocka_unit_test(test_error_format),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
