@@ -10,7 +10,9 @@
 
 #define ERROR_CUT "..."
 /* Raw text before escaping: room for the longest field and a cut. */
-#define ERROR_RAW_MAX (ERROR_WHY_MAX + 1)
+#define ERROR_RAW_MAX (ERROR_WHAT_MAX + 1)
+_Static_assert(ERROR_WHAT_MAX >= ERROR_WHY_MAX &&
+	       ERROR_WHAT_MAX >= ERROR_WHERE_MAX, "what is the longest field");
 
 void error_clear(struct error *e)
 {

@@ -42,9 +42,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ERROR_WHAT_MAX 160	/* bytes of each text field, NUL included */
-#define ERROR_WHY_MAX 320
-#define ERROR_WHERE_MAX 96
+/*
+ * Bytes of each text field, NUL included: room for a digest and a
+ * certificate subject in what, a JSON path of oci/json's depth in where.
+ */
+#define ERROR_WHAT_MAX 640
+#define ERROR_WHY_MAX 512
+#define ERROR_WHERE_MAX 160
 /* An error_format() line always fits in this many bytes. */
 #define ERROR_LINE_MAX (ERROR_WHAT_MAX + ERROR_WHY_MAX + ERROR_WHERE_MAX + 96)
 
