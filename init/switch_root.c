@@ -16,7 +16,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 
-#include "init/file.h"
+#include "lib/fileio.h"
 #include "init/log.h"
 #include "lib/util.h"
 
@@ -104,7 +104,7 @@ static int mount_id(int fd)
 	int id, err;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	n = file_read_all(path, buf, sizeof(buf));
+	n = fileio_read_text(AT_FDCWD, path, buf, sizeof(buf), 0);
 	if (n < 0)
 		return (int)n;
 	err = switch_root_parse_mnt_id(buf, (size_t)n, &id);
