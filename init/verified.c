@@ -430,6 +430,8 @@ static void build_envp(const struct oci_config *c, char **envp, size_t max)
 int stage_switch_root(struct boot *b)
 {
 	struct verified_buffers *v = &b->verified;
+	char line[ERROR_LINE_MAX];
+	struct error err;
 	int r;
 
 	build_argv(&b->plan.config, v->argv, ARRAY_SIZE(v->argv));
@@ -440,11 +442,10 @@ int stage_switch_root(struct boot *b)
 		b->has_tpm = false;
 	}
 	log_info("switch_root", "exec %s in the verified root", v->argv[0]);
-	b->reason[0] = '\0';
+	error_clear(&err);
 	r = b->ops->switch_root(VERIFIED_NEWROOT, v->argv, v->envp,
-				&b->pid1.saved_mask, b->reason,
-				sizeof(b->reason));
-	if (b->reason[0] == '\0')
-		return boot_failed(b, "switch_root: %s", strerror(-r));
-	return -1;
+				&b->pid1.saved_mask, &err);
+	if (!error_failed(&err))
+		error_set(&err, r, NULL, "switch_root");
+	return boot_failed(b, "%s", error_format(&err, line, sizeof(line)));
 }

@@ -36,6 +36,7 @@
 #include "fs/loop.h"
 #include "fs/mount.h"
 #include "fs/store.h"
+#include "lib/error.h"
 #include "oci/oci.h"
 #include "trust/system.h"
 
@@ -60,7 +61,7 @@ struct boot;
 /*
  * What the stages do to the machine. Each has the contract of the function
  * named in verified_ops_default; mount() and write_new() return 0 or
- * -errno. The store is opened with open_dir() (O_RDONLY | O_DIRECTORY |
+ * -errno, switch_root() returns only on failure, with *err filled. The store is opened with open_dir() (O_RDONLY | O_DIRECTORY |
  * O_CLOEXEC: an fd, or -errno).
  */
 struct verified_ops {
@@ -93,7 +94,7 @@ struct verified_ops {
 			 size_t len, mode_t mode);
 	int (*switch_root)(const char *newroot, char *const argv[],
 			   char *const envp[], const sigset_t *exec_mask,
-			   char *reason, size_t reason_size);
+			   struct error *err);
 };
 
 /* store_find, mount(2), mount_mkdir_p, open(2), loop_attach, ... */

@@ -48,7 +48,6 @@
 #define CALL_TEXT_MAX 1024
 #define FILES_MAX 4
 #define LAYERS 2
-#define EXEC_FAILURE "the fake exec fails"
 
 static const char fixtures[] =
 	"cat > x.cnf <<'EOF'\n"
@@ -311,7 +310,7 @@ static int fake_write_new(int dir_fd, const char *path, const void *data,
 
 static int fake_switch_root(const char *newroot, char *const argv[],
 			    char *const envp[], const sigset_t *exec_mask,
-			    char *reason, size_t reason_size)
+			    struct error *err)
 {
 	char text[CALL_TEXT_MAX] = "";
 	size_t n = 0;
@@ -326,8 +325,7 @@ static int fake_switch_root(const char *newroot, char *const argv[],
 	assert_true(n < sizeof(text));
 	assert_ptr_equal(exec_mask, &b.pid1.saved_mask);
 	record("switch_root %s%s", newroot, text);
-	snprintf(reason, reason_size, "exec %s: %s", argv[0], EXEC_FAILURE);
-	return -EIO;
+	return error_set(err, -EIO, NULL, "exec %s", argv[0]);
 }
 
 static const struct verified_ops fake_ops = {
@@ -671,7 +669,10 @@ static void test_good_system(void **state)
 
 	build("good", &(struct variant){ 0 }, &bt);
 	assert_int_equal(run("ca", &before), 4);	/* the fake exec fails */
-	assert_string_equal(b.reason, "exec /sbin/init: " EXEC_FAILURE);
+	/* The FATAL line of a failed exec, as corrupt-init expects it. */
+	snprintf(boot_file, sizeof(boot_file), "exec /sbin/init: %s",
+		 strerror(EIO));
+	assert_string_equal(b.reason, boot_file);
 
 	n = store_calls(want);
 	snprintf(want[n++], CALL_TEXT_MAX, "dm_open");
