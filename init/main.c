@@ -106,7 +106,7 @@ static int stage_early(struct boot *b)
 static int stage_cmdline(struct boot *b)
 {
 	char *line = b->cmdline;
-	struct cmdline_error err;
+	struct error err;
 	ssize_t n;
 
 	n = fileio_read_text(AT_FDCWD, CMDLINE_PATH, line, sizeof(b->cmdline),
@@ -117,9 +117,9 @@ static int stage_cmdline(struct boot *b)
 	if (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
 	if (cmdline_parse(line, (size_t)n, &b->config, &err) < 0) {
-		b->policy = err.policy;
-		return boot_failed(b, "bad kernel command line: %s",
-				    err.reason);
+		cmdline_failure_policy(line, (size_t)n, &b->policy);
+		return boot_failed(b, "bad kernel command line: %s%s%s",
+				   err.what, err.what[0] ? ": " : "", err.why);
 	}
 	b->policy = b->config.on_failure;
 	log_set_debug(b->config.debug);
@@ -347,15 +347,13 @@ static int print_version(void)
 
 static int print_config(const char *line)
 {
-	static char out[CMDLINE_FORMAT_MAX];
-	char reason[4 * CMDLINE_REASON_MAX];
+	char out[CMDLINE_FORMAT_MAX];
 	struct ociboot_config config;
-	struct cmdline_error err;
+	struct error err;
 
 	if (cmdline_parse(line, strlen(line), &config, &err) < 0) {
-		log_escape(reason, sizeof(reason), err.reason,
-			   strlen(err.reason), NULL);
-		fprintf(stderr, "ociboot-init: bad command line: %s\n", reason);
+		fprintf(stderr, "ociboot-init: bad command line: %s%s%s\n",
+			err.what, err.what[0] ? ": " : "", err.why);
 		return 1;
 	}
 	if (cmdline_format(&config, out, sizeof(out)) < 0)

@@ -579,7 +579,7 @@ static int (*const stages[])(struct boot *) = {
 static size_t run(const char *ca_dir, size_t *calls_before)
 {
 	static char ca_path[PATH_LEN];
-	struct cmdline_error err;
+	struct error err;
 	size_t i;
 
 	memset(&b, 0, sizeof(b));
