@@ -169,7 +169,8 @@ static int stage_modules(struct boot *b)
 {
 	char *list = b->modules_list;
 	struct module_load load = { "", 0 };
-	struct modules_list_error err = { 0, NULL };
+	char line[ERROR_LINE_MAX];
+	struct error err;
 	ssize_t n;
 	int r;
 
@@ -186,9 +187,11 @@ static int stage_modules(struct boot *b)
 	if (r < 0 && load.err)
 		return boot_failed(b, "loading module %s: %s", load.failed,
 				    strerror(-load.err));
-	if (r < 0)
-		return boot_failed(b, "%s line %u: %s", MODULES_LIST_PATH,
-				    err.line, err.reason);
+	if (r < 0) {
+		error_context(&err, "%s", MODULES_LIST_PATH);
+		return boot_failed(b, "%s", error_format(&err, line,
+							 sizeof(line)));
+	}
 	return 0;
 }
 
