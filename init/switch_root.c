@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -20,7 +21,7 @@
 #include "lib/fileio.h"
 #include "lib/util.h"
 
-#define SWITCH_ROOT_PATH_MAX 4096
+#define SWITCH_ROOT_PATH_MAX PATH_MAX
 #define MNT_ID_DIGITS_MAX 10
 #define MNT_ID_KEY "mnt_id:"
 

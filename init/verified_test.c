@@ -6,7 +6,8 @@
  * the files handed over and the final exec. The fakes record every call
  * with its arguments; the expected calls are computed from what was built
  * (layer digests and sizes, the builder's verity root, hash offset and
- * salt), never written down. Each refusal must stop in the verify stage,
+ * salt), never written down. Layers come from directories by the host
+ * layer builder, keys and signatures from the host tool's crypto/keygen. Each refusal must stop in the verify stage,
  * with its own reason, before any loop, device-mapper or layer mount.
  */
 #include <setjmp.h>
@@ -24,11 +25,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto/openssl_fixture.h"
 #include "init/boot.h"
 #include "init/verified.h"
+#include "crypto/keygen.h"
+#include "layer/dirscan.h"
 #include "layer/layer.h"
 #include "lib/constants.h"
 #include "lib/hex.h"
@@ -48,32 +52,13 @@
 #define CALL_TEXT_MAX 1024
 #define FILES_MAX 4
 #define LAYERS 2
+/* The directories the two layers are made of, and the CA directories. */
+#define LAYER_TREES \
+	"mkdir -p base/etc top/etc ca otherca && " \
+	"head -c 300000 /dev/urandom > base/etc/base && " \
+	"echo top > top/etc/top"
 
-static const char fixtures[] =
-	"cat > x.cnf <<'EOF'\n"
-	"[req]\ndistinguished_name = dn\n[dn]\n"
-	"[ca]\nbasicConstraints = critical,CA:TRUE\n"
-	"keyUsage = critical,keyCertSign,cRLSign\n"
-	"subjectKeyIdentifier = hash\n"
-	"[product]\nbasicConstraints = critical,CA:FALSE\n"
-	"keyUsage = critical,digitalSignature\n"
-	"extendedKeyUsage = codeSigning\n"
-	"subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n"
-	"EOF\n"
-	"ec() { openssl genpkey -algorithm EC "
-	"-pkeyopt ec_paramgen_curve:P-256 -out $1.key; }\n"
-	"selfsigned() { openssl req -new -x509 -config x.cnf -key $1.key "
-	"-subj \"$2\" -days 3650 -extensions ca -out $1.pem; }\n"
-	"ec ca; selfsigned ca '/CN=Test CA'\n"
-	"ec other; selfsigned other '/CN=Other CA'\n"
-	"ec p; openssl req -new -config x.cnf -key p.key "
-	"-subj '/CN=Product/serialNumber=" UUID "' -out p.csr\n"
-	"openssl x509 -req -in p.csr -CA ca.pem -CAkey ca.key -set_serial 101 "
-	"-days 365 -extfile x.cnf -extensions product -sha256 -out p.pem "
-	"2>/dev/null\n"
-	"openssl x509 -in p.pem -outform DER -out p.der\n"
-	"mkdir ca otherca && cp ca.pem ca/ && cp other.pem otherca/\n";
-
+static const uint8_t layer_salt[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static const char *const config_entrypoint[] = { "/sbin/init", "--quiet" };
 static const char *const config_cmd[] = { "single" };
 static const char *const config_env[] = { "PATH=/bin", "LANG=C" };
@@ -113,7 +98,7 @@ struct handed_file {
 static char *dir;
 static struct layer_blob layers[LAYERS];
 static struct boot b;
-static char store_root[PATH_LEN];	/* what VERIFIED_STORE_DIR is */
+static char store_root[PATH_LEN];	/* what VERIFIED_STORE_DIR is (cwd) */
 static char calls[CALL_MAX][CALL_TEXT_MAX];
 static size_t call_count;
 static struct handed_file files[FILES_MAX];
@@ -121,26 +106,6 @@ static size_t file_count;
 static unsigned int loops_attached;
 
 /* --- helpers -------------------------------------------------------------- */
-
-static void path_of(char out[PATH_LEN], const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void path_of(char out[PATH_LEN], const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(out, PATH_LEN, "%s/", dir);
-	va_start(ap, fmt);
-	vsnprintf(out + n, PATH_LEN - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-static void digest_text(const uint8_t d[SHA256_LEN],
-			char out[OCI_DIGEST_STRING_LEN + 1])
-{
-	oci_digest_string(d, out);
-}
 
 static void record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -201,7 +166,7 @@ static void fd_digest(int fd, char out[OCI_DIGEST_STRING_LEN + 1])
 	assert_int_equal(pread(fd, data, (size_t)st.st_size, 0), st.st_size);
 	sha256_digest(data, (size_t)st.st_size, d);
 	free(data);
-	digest_text(d, out);
+	oci_digest_string(d, out);
 }
 
 static int fake_loop_attach(int fd, const struct loop_options *opt,
@@ -348,56 +313,27 @@ static const struct verified_ops fake_ops = {
 
 /* --- building systems ----------------------------------------------------- */
 
-struct mem_reader {
-	const uint8_t *data;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t len)
+static int add_entry(void *builder, const struct layer_entry *entry)
 {
-	struct mem_reader *m = ctx;
-	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
-
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
+	return layer_builder_add(builder, entry);
 }
 
-/* A layer of one file of size bytes, by the host layer builder. */
-static void build_layer(struct layer_blob *out, const char *file, size_t size)
+/* The layer of the directory name, by the host layer builder. */
+static void build_layer(struct layer_blob *out, const char *name)
 {
-	static const uint8_t salt[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	struct layer_options opt = { .workers = 1, .salt = salt,
-				     .salt_len = sizeof(salt) };
-	uint8_t *content = malloc(size);
-	struct mem_reader m = { content, size, 0 };
-	struct layer_entry e = { .type = LAYER_FILE, .path = file,
-				 .mode = 0644, .size = size,
-				 .read = mem_read, .read_ctx = &m };
-	struct layer_entry d = { .type = LAYER_DIR, .path = "etc",
-				 .mode = 0755 };
+	struct layer_options opt = { .workers = 1, .salt = layer_salt,
+				     .salt_len = sizeof(layer_salt) };
+	char failed[PATH_LEN];
 	struct layer_builder *lb;
-	uint32_t x = 2463534242u;
-	struct stat st;
-	int fd;
+	int fd = memfd_create(name, MFD_CLOEXEC);
 
-	assert_non_null(content);
-	for (size_t i = 0; i < size; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		content[i] = (uint8_t)x;
-	}
-	fd = memfd_create("layer", MFD_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(layer_builder_new(fd, &opt, &lb), 0);
-	assert_int_equal(layer_builder_add(lb, &d), 0);
-	assert_int_equal(layer_builder_add(lb, &e), 0);
+	assert_int_equal(dirscan_walk(name, add_entry, lb, failed,
+				      sizeof(failed)), 0);
 	assert_int_equal(layer_builder_finish(lb, &out->res), 0);
 	layer_builder_free(lb);
-	free(content);
-	assert_int_equal(fstat(fd, &st), 0);
-	out->len = (size_t)st.st_size;
+	out->len = (size_t)out->res.blob_size;
 	out->data = malloc(out->len);
 	assert_non_null(out->data);
 	assert_int_equal(pread(fd, out->data, out->len, 0),
@@ -433,7 +369,7 @@ static size_t add_image(const struct layout *l, struct built *bt)
 	assert_int_equal(layout_config_json(&c, &json, &config_len), 0);
 	add_blob(l, json, config_len, config);
 	free(json);
-	digest_text(config, d);
+	oci_digest_string(config, d);
 	n = (size_t)snprintf(doc, sizeof(doc), "{\"schemaVersion\":2,"
 			     "\"mediaType\":\"" OCI_MEDIA_TYPE_MANIFEST "\","
 			     "\"config\":{\"mediaType\":\""
@@ -441,7 +377,7 @@ static size_t add_image(const struct layout *l, struct built *bt)
 			     "\"size\":%zu},\"layers\":[", d, config_len);
 	for (size_t i = 0; i < LAYERS; i++) {
 		add_blob(l, layers[i].data, layers[i].len, layers[i].digest);
-		digest_text(layers[i].digest, d);
+		oci_digest_string(layers[i].digest, d);
 		sha256_hex(layers[i].res.root, root);
 		n += (size_t)snprintf(doc + n, sizeof(doc) - n,
 				      "%s{\"mediaType\":\"" LAYER_MEDIA_TYPE
@@ -462,7 +398,7 @@ static void system_manifest(const struct variant *v, struct built *bt,
 	char image[OCI_DIGEST_STRING_LEN + 1];
 	int n;
 
-	digest_text(bt->image, image);
+	oci_digest_string(bt->image, image);
 	n = snprintf(bt->system_json, sizeof(bt->system_json),
 		     "{\"schemaVersion\":1,\"mediaType\":\""
 		     OCI_MEDIA_TYPE_SYSTEM_MANIFEST "\",\"product\":\"%s\","
@@ -474,21 +410,20 @@ static void system_manifest(const struct variant *v, struct built *bt,
 	bt->system_len = (size_t)n;
 }
 
-/* Sign the manifest with p.key by `openssl dgst`; *len bytes, to free(). */
-static uint8_t *openssl_sign(const struct built *bt, size_t *len)
+/* Sign the manifest with the product key; *len bytes, to free(). */
+static uint8_t *sign(const struct built *bt, size_t *len)
 {
-	char path[PATH_LEN];
+	char why[KEYGEN_WHY_MAX];
 	int fd;
 
-	path_of(path, "signed.json");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open("signed.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, bt->system_json, bt->system_len),
 			 (ssize_t)bt->system_len);
 	close(fd);
-	assert_int_equal(fixture_sh(dir, "rm -f signed.sig; openssl dgst "
-				    "-sha256 -sign p.key -out signed.sig "
-				    "signed.json"), 0);
+	if (keygen_sign("product.key", "signed.json", "signed.sig", true, why,
+			sizeof(why)) != 0)
+		fail_msg("signing: %s", why);
 	return fixture_read(dir, "signed.sig", len);
 }
 
@@ -506,11 +441,11 @@ static void add_artifact(const struct layout *l, const struct variant *v,
 	uint8_t *sig, *cert;
 	struct layout_error le;
 
-	sig = openssl_sign(bt, &sizes[1]);
+	sig = sign(bt, &sizes[1]);
 	if (v->tamper)
 		memcpy(strstr(bt->system_json, "\"version\":7"),
 		       "\"version\":8", 11);
-	cert = fixture_read(dir, "p.der", &sizes[2]);
+	cert = fixture_read(dir, "product.der", &sizes[2]);
 	sizes[0] = bt->system_len;
 	add_blob(l, bt->system_json, sizes[0], digests[0]);
 	add_blob(l, sig, sizes[1], digests[1]);
@@ -519,7 +454,7 @@ static void add_artifact(const struct layout *l, const struct variant *v,
 	free(sig);
 	free(cert);
 	memcpy(bt->manifest, digests[0], SHA256_LEN);
-	digest_text(empty, e);
+	oci_digest_string(empty, e);
 	n = (size_t)snprintf(doc, sizeof(doc), "{\"schemaVersion\":2,"
 			     "\"mediaType\":\"" OCI_MEDIA_TYPE_MANIFEST "\","
 			     "\"artifactType\":\"" OCI_ARTIFACT_TYPE_SYSTEM
@@ -527,7 +462,7 @@ static void add_artifact(const struct layout *l, const struct variant *v,
 			     OCI_MEDIA_TYPE_EMPTY "\",\"digest\":\"%s\","
 			     "\"size\":2},\"layers\":[", e);
 	for (size_t i = 0; i < 3; i++) {
-		digest_text(digests[i], d);
+		oci_digest_string(digests[i], d);
 		n += (size_t)snprintf(doc + n, sizeof(doc) - n,
 				      "%s{\"mediaType\":\"%s\",\"digest\":"
 				      "\"%s\",\"size\":%zu}", i ? "," : "",
@@ -540,7 +475,7 @@ static void add_artifact(const struct layout *l, const struct variant *v,
 				    &le), 0);
 }
 
-/* Build the system v as the store dir/NAME (layout NAME/oci). */
+/* Build the system v as the store NAME (layout NAME/oci). */
 static void build(const char *name, const struct variant *v,
 		  struct built *bt)
 {
@@ -549,19 +484,18 @@ static void build(const char *name, const struct variant *v,
 	struct layout l;
 
 	memset(bt, 0, sizeof(*bt));
-	path_of(path, "%s", name);
-	assert_int_equal(mkdir(path, 0755), 0);
-	path_of(path, "%s/oci", name);
+	assert_int_equal(mkdir(name, 0755), 0);
+	snprintf(path, PATH_LEN, "%s/oci", name);
 	assert_int_equal(layout_create(&l, AT_FDCWD, path, &le), 0);
 	system_manifest(v, bt, add_image(&l, bt));
 	add_artifact(&l, v, bt);
 	layout_close(&l);
 	if (v->remove_layer1) {
 		sha256_hex(layers[1].digest, hex);
-		path_of(path, "%s/oci/blobs/sha256/%s", name, hex);
+		snprintf(path, PATH_LEN, "%s/oci/blobs/sha256/%s", name, hex);
 		assert_int_equal(unlink(path), 0);
 	}
-	path_of(store_root, "%s", name);
+	snprintf(store_root, sizeof(store_root), "%s", name);
 }
 
 /* --- running the stages --------------------------------------------------- */
@@ -572,21 +506,19 @@ static int (*const stages[])(struct boot *) = {
 };
 
 /*
- * A fresh boot of CMDLINE trusting the CAs in dir/CA_DIR, run stage by
+ * A fresh boot of CMDLINE trusting the CAs in the directory ca_dir, run stage by
  * stage as init/main.c does until one fails. Returns the index of the
  * stage that failed; *calls_before is the number of calls made before it.
  */
 static size_t run(const char *ca_dir, size_t *calls_before)
 {
-	static char ca_path[PATH_LEN];
 	struct error err;
 	size_t i;
 
 	memset(&b, 0, sizeof(b));
 	boot_init(&b);
 	b.ops = &fake_ops;
-	path_of(ca_path, "%s", ca_dir);
-	b.ca_dir = ca_path;
+	b.ca_dir = ca_dir;
 	assert_int_equal(cmdline_parse(CMDLINE, strlen(CMDLINE), &b.config,
 				       &err), 0);
 	call_count = file_count = loops_attached = 0;
@@ -629,13 +561,13 @@ static size_t layer_calls(char (*want)[CALL_TEXT_MAX], size_t n,
 	const struct layer_blob *y = &layers[i];
 	uint64_t data_blocks = y->res.hash_offset / VERITY_BLOCK_SIZE;
 	char d[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
-	char salt[2 * 8 + 1];
+	char salt[2 * sizeof(layer_salt) + 1];
 	unsigned int minor = LOOP_FIRST_MINOR + i;
 	size_t dm_minor;
 
-	digest_text(y->digest, d);
+	oci_digest_string(y->digest, d);
 	sha256_hex(y->res.root, root);
-	hex_encode((const uint8_t[]){ 1, 2, 3, 4, 5, 6, 7, 8 }, 8, salt);
+	hex_encode(layer_salt, sizeof(layer_salt), salt);
 	snprintf(want[n++], CALL_TEXT_MAX, "loop_attach %s O_RDONLY offset 0 "
 		 "sizelimit 0 flags %u", d, (unsigned)LOOP_ATTACH_AUTOCLEAR);
 	snprintf(want[n], CALL_TEXT_MAX, "dm_verity_create ociboot-layer-%u "
@@ -702,16 +634,16 @@ static void test_good_system(void **state)
 	assert_int_equal(files[0].len, bt.system_len);
 	assert_memory_equal(files[0].data, bt.system_json, bt.system_len);
 	len = 0;
-	digest_text(bt.artifact, d);
+	oci_digest_string(bt.artifact, d);
 	len += (size_t)snprintf(boot_file + len, sizeof(boot_file) - len,
 				"STORE=" STORE_DEVICE "\nSYSTEM=%s\nPRODUCT="
 				UUID "\nVERSION=7\nSIGNER=%s\n", d,
 				b.plan.signer_subject);
-	digest_text(bt.image, d);
+	oci_digest_string(bt.image, d);
 	len += (size_t)snprintf(boot_file + len, sizeof(boot_file) - len,
 				"ROOTFS_IMAGE=%s\n", d);
 	for (unsigned int i = 0; i < LAYERS; i++) {
-		digest_text(layers[i].digest, d);
+		oci_digest_string(layers[i].digest, d);
 		sha256_hex(layers[i].res.root, root);
 		len += (size_t)snprintf(boot_file + len,
 					sizeof(boot_file) - len,
@@ -746,10 +678,10 @@ static void test_wrong_ca(void **state)
 	size_t len;
 
 	build("wrong-ca", &(struct variant){ 0 }, &bt);
-	cert = fixture_read(dir, "p.der", &len);
+	cert = fixture_read(dir, "product.der", &len);
 	sha256_digest(cert, len, digest);
 	free(cert);
-	digest_text(digest, d);
+	oci_digest_string(digest, d);
 	snprintf(want, sizeof(want), "verify: certificate: certificate not "
 		 "issued by a trusted CA (signer certificate 'CN=Product, "
 		 "serialNumber=" UUID "' issued by 'CN=Test CA') "
@@ -764,7 +696,7 @@ static void test_edited_manifest(void **state)
 	struct built bt;
 
 	build("edited", &(struct variant){ .tamper = true }, &bt);
-	digest_text(bt.manifest, d);
+	oci_digest_string(bt.manifest, d);
 	snprintf(want, sizeof(want), "verify: signature: signature does not "
 		 "match (system manifest %s, signer ", d);
 	expect_refusal("ca", want);
@@ -776,7 +708,7 @@ static void test_missing_blob(void **state)
 	struct built bt;
 
 	build("missing", &(struct variant){ .remove_layer1 = true }, &bt);
-	digest_text(layers[1].digest, d);
+	oci_digest_string(layers[1].digest, d);
 	snprintf(want, sizeof(want), "verify: layer: blob %s is missing "
 		 "(layer 1 %s)", d, d);
 	expect_refusal("ca", want);
@@ -789,7 +721,7 @@ static void test_wrong_product(void **state)
 	struct built bt;
 
 	build("product", &(struct variant){ .product = UUID2 }, &bt);
-	digest_text(bt.manifest, d);
+	oci_digest_string(bt.manifest, d);
 	snprintf(want, sizeof(want), "verify: product: the manifest is for "
 		 "product " UUID2 " but its signer's certificate is for "
 		 "product " UUID " (system manifest %s, signer ", d);
@@ -808,18 +740,53 @@ static void test_no_oci(void **state)
 	assert_int_equal(call_count, 0);
 }
 
+/* Key material by the host tool's own code, as `ociboot keys` makes it. */
+static int make_keys(void)
+{
+	struct keygen_options o = { .days = 365, .ec_bits = 256 };
+	char k[4][PATH_LEN], c[4][PATH_LEN], why[KEYGEN_WHY_MAX];
+	static const char *const names[4] = { "ca/ca", "otherca/ca",
+					      "product", NULL };
+
+	o.not_before = (int64_t)time(NULL) - SECONDS_PER_DAY;
+	for (size_t i = 0; names[i]; i++) {
+		snprintf(k[i], PATH_LEN, "%s.key", names[i]);
+		snprintf(c[i], PATH_LEN, "%s.pem", names[i]);
+	}
+	o.subject = "CN=Test CA";
+	if (keygen_ca(&o, k[0], c[0], why, sizeof(why)) != 0)
+		goto fail;
+	o.subject = "CN=Other CA";
+	if (keygen_ca(&o, k[1], c[1], why, sizeof(why)) != 0)
+		goto fail;
+	o.subject = "CN=Product";
+	if (keygen_product(&o, UUID, k[0], c[0], k[2], c[2], why,
+			   sizeof(why)) != 0)
+		goto fail;
+	/* A CA directory holds certificates only; the artifact DER. */
+	return unlink(k[0]) | unlink(k[1]) | fixture_sh(dir, "openssl x509 "
+		"-in product.pem -outform DER -out product.der");
+fail:
+	fprintf(stderr, "keys: %s\n", why);
+	return -1;
+}
+
+/* Everything is built in a fresh directory, which becomes the cwd. */
 static int setup(void **state)
 {
 	dir = fixture_dir_create();
-	if (!dir || fixture_sh(dir, fixtures) != 0)
+	if (!dir || chdir(dir) != 0 || fixture_sh(dir, LAYER_TREES) != 0 ||
+	    make_keys() != 0)
 		return -1;
-	build_layer(&layers[0], "etc/base", 300 * 1024);
-	build_layer(&layers[1], "etc/top", 100);
+	build_layer(&layers[0], "base");
+	build_layer(&layers[1], "top");
 	return 0;
 }
 
 static int teardown(void **state)
 {
+	if (chdir("/") != 0)
+		return -1;
 	fixture_dir_remove(dir);
 	free(dir);
 	for (size_t i = 0; i < LAYERS; i++)
