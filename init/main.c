@@ -129,14 +129,10 @@ static int stage_cmdline(struct boot *b)
 
 /* --- kernel modules --------------------------------------------------- */
 
-struct module_load {
-	char failed[MODULES_PATH_MAX + 1];
-	int err;
-};
-
+/* Load one module of the list; a failure is recorded in *ctx. */
 static int load_module(void *ctx, const char *path)
 {
-	struct module_load *m = ctx;
+	struct error *load_err = ctx;
 	char name[MODULES_NAME_MAX + 1];
 	int r;
 
@@ -153,11 +149,8 @@ static int load_module(void *ctx, const char *path)
 			    name);
 		return 0;
 	}
-	if (r < 0) {
-		snprintf(m->failed, sizeof(m->failed), "%s", path);
-		m->err = r;
-		return r;
-	}
+	if (r < 0)
+		return error_set(load_err, r, NULL, "loading module %s", path);
 	if (r == 0)
 		log_info("modules", "loaded %s", name);
 	else
@@ -168,9 +161,8 @@ static int load_module(void *ctx, const char *path)
 static int stage_modules(struct boot *b)
 {
 	char *list = b->modules_list;
-	struct module_load load = { "", 0 };
 	char line[ERROR_LINE_MAX];
-	struct error err;
+	struct error err, load_err;
 	ssize_t n;
 	int r;
 
@@ -183,10 +175,11 @@ static int stage_modules(struct boot *b)
 	if (n < 0)
 		return boot_failed(b, "reading %s: %s", MODULES_LIST_PATH,
 				    ociboot_strerror((int)n));
-	r = modules_parse_list(list, (size_t)n, load_module, &load, &err);
-	if (r < 0 && load.err)
-		return boot_failed(b, "loading module %s: %s", load.failed,
-				    strerror(-load.err));
+	error_clear(&load_err);
+	r = modules_parse_list(list, (size_t)n, load_module, &load_err, &err);
+	if (r < 0 && error_failed(&load_err))
+		return boot_failed(b, "%s", error_format(&load_err, line,
+							 sizeof(line)));
 	if (r < 0) {
 		error_context(&err, "%s", MODULES_LIST_PATH);
 		return boot_failed(b, "%s", error_format(&err, line,

@@ -169,7 +169,8 @@ static void test_truncation(void **state)
 			r = modules_parse_list(copy, len, join_path, &j, &err);
 			if (r < 0) {
 				assert_int_equal(j.calls, 0);
-				assert_true(err.why[0] != '\0' && err.code == r);
+				assert_int_equal(err.code, r);
+				assert_true(err.why[0] != '\0');
 			} else {
 				assert_int_equal(j.calls, r);
 			}
