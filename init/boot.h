@@ -2,7 +2,8 @@
 /*
  * The state of one boot, shared by the stages of init/main.c (early mounts,
  * command line, modules, report) and init/verified.c (store, verify,
- * layers, rootfs, switch_root). There is one, a static in init/main.c.
+ * layers, rootfs, switch_root). There is one, a static in init/main.c: it
+ * holds every buffer the stages work in, so no stage keeps a static.
  */
 #ifndef OCIBOOT_INIT_BOOT_H
 #define OCIBOOT_INIT_BOOT_H
@@ -14,7 +15,9 @@
 #include "trust/system.h"
 #include "init/cmdline.h"
 #include "init/fail.h"
+#include "init/modules.h"
 #include "init/pid1.h"
+#include "init/verified.h"
 #include "tpm/tpm.h"
 
 #define BOOT_REASON_MAX FAIL_REASON_MAX
@@ -28,12 +31,27 @@ struct boot {
 	struct tpm tpm;			/* open when has_tpm */
 	bool has_tpm;
 
+	/* What the verified stages do to the machine, and the CAs' place. */
+	const struct verified_ops *ops;
+	const char *ca_dir;
+
 	/* The verified boot: filled stage by stage. */
 	char store_device[STORE_PATH_MAX + 1];	/* "/dev/vda", once found */
 	struct layout layout;		/* open on the store */
 	struct system_plan plan;	/* what verification accepted */
 	unsigned int layers_mounted;
+
+	/* Working memory. */
+	char cmdline[CMDLINE_MAX + 2];	/* + the newline, + NUL */
+	char modules_list[MODULES_LIST_MAX + 1];
+	struct verified_buffers verified;
 };
+
+/*
+ * Start a boot: no signalfd yet, the command line defaults and their
+ * failure policy, verified_ops_default and VERIFIED_CA_DIR.
+ */
+void boot_init(struct boot *b);
 
 /*
  * Record why the current stage failed (printf-style, one line) in

@@ -2,10 +2,11 @@
 #include "init/cmdline.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/constants.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
 #define STR_(x) #x
@@ -280,39 +281,33 @@ void cmdline_defaults(struct ociboot_config *config)
 	config->break_at = BOOT_BREAK_NONE;
 }
 
-/* Append s[len] cut to max bytes (marking a cut with "..."). */
-static void append_cut(char *buf, size_t size, const char *s, size_t len,
-		       size_t max)
+/* Append s[len] cut to max bytes, "..." marking a cut. */
+static void put_cut(struct strbuf *sb, const char *s, size_t len, size_t max)
 {
-	size_t used = strlen(buf);
-
-	snprintf(buf + used, size - used, "%.*s%s",
-		 (int)(len > max ? max : len), s, len > max ? "..." : "");
+	strbuf_append(sb, s, len > max ? max : len);
+	if (len > max)
+		strbuf_puts(sb, CMDLINE_CUT);
 }
 
-static void set_reason(struct cmdline_error *err,
-		       const struct cmdline_param *p, const char *why)
+/* Record why p was refused: what is "KEY=VALUE", as written but cut. */
+static int param_failed(struct error *err, const struct cmdline_param *p,
+			const char *why, int code)
 {
-	size_t used;
+	char what[CMDLINE_WHAT_MAX];
+	struct strbuf sb;
 
-	err->reason[0] = '\0';
-	append_cut(err->reason, sizeof(err->reason), p->key, p->key_len,
-		   CMDLINE_KEY_SHOWN_MAX);
+	strbuf_init(&sb, what, sizeof(what));
+	put_cut(&sb, p->key, p->key_len, CMDLINE_KEY_SHOWN_MAX);
 	if (p->has_value) {
-		append_cut(err->reason, sizeof(err->reason), "=", 1, 1);
-		append_cut(err->reason, sizeof(err->reason), p->value,
-			   p->value_len, CMDLINE_VALUE_SHOWN_MAX);
+		strbuf_putc(&sb, '=');
+		put_cut(&sb, p->value, p->value_len, CMDLINE_VALUE_SHOWN_MAX);
 	}
-	used = strlen(err->reason);
-	snprintf(err->reason + used, sizeof(err->reason) - used, ": %s", why);
+	return error_set(err, code, what, "%s", why);
 }
 
-/*
- * After an error: the failure policy the line asks for, taking each of
- * on_failure and reboot_delay when it appears once and parses.
- */
-static void salvage_policy(const char *buf, size_t len,
-			   struct failure_policy *policy)
+/* Each parse on its own config, so one that fails leaves the other. */
+void cmdline_failure_policy(const char *buf, size_t len,
+			    struct failure_policy *policy)
 {
 	struct ociboot_config action, delay;
 	struct cmdline_cursor cur;
@@ -325,6 +320,8 @@ static void salvage_policy(const char *buf, size_t len,
 	cmdline_defaults(&action);
 	cmdline_defaults(&delay);
 	*policy = action.on_failure;
+	if (len > CMDLINE_MAX)
+		len = CMDLINE_MAX;
 	cmdline_cursor_init(&cur, buf, len);
 	while (cmdline_next(&cur, &p) > 0 && ++count <= CMDLINE_PARAMS_MAX) {
 		if (param_is(&p, "ociboot.on_failure")) {
@@ -341,20 +338,8 @@ static void salvage_policy(const char *buf, size_t len,
 		policy->reboot_delay_s = delay.on_failure.reboot_delay_s;
 }
 
-static int fail(struct cmdline_error *err, const char *buf, size_t len,
-		const struct cmdline_param *p, const char *why, int code)
-{
-	if (p) {
-		set_reason(err, p, why);
-	} else {
-		snprintf(err->reason, sizeof(err->reason), "%s", why);
-	}
-	salvage_policy(buf, len, &err->policy);
-	return code;
-}
-
 int cmdline_parse(const char *buf, size_t len, struct ociboot_config *config,
-		  struct cmdline_error *err)
+		  struct error *err)
 {
 	struct ociboot_config tmp;
 	struct cmdline_cursor cur;
@@ -364,22 +349,20 @@ int cmdline_parse(const char *buf, size_t len, struct ociboot_config *config,
 	const char *why;
 	int r;
 
-	memset(err, 0, sizeof(*err));
+	error_clear(err);
 	if (len > CMDLINE_MAX)
-		return fail(err, buf, CMDLINE_MAX, NULL,
-			    "kernel command line is longer than "
-			    STR(CMDLINE_MAX) " bytes", -OCIBOOT_ETOOBIG);
+		return error_set(err, -OCIBOOT_ETOOBIG, NULL, "kernel command "
+				 "line is longer than %d bytes", CMDLINE_MAX);
 	cmdline_defaults(&tmp);
 	cmdline_cursor_init(&cur, buf, len);
 	while ((r = cmdline_next(&cur, &p)) > 0) {
 		if (++count > CMDLINE_PARAMS_MAX)
-			return fail(err, buf, len, NULL,
-				    "kernel command line has more than "
-				    STR(CMDLINE_PARAMS_MAX) " parameters",
-				    -OCIBOOT_ETOOBIG);
+			return error_set(err, -OCIBOOT_ETOOBIG, NULL,
+					 "kernel command line has more than "
+					 "%d parameters", CMDLINE_PARAMS_MAX);
 		r = apply(&tmp, &p, &seen, &why);
 		if (r < 0)
-			return fail(err, buf, len, &p, why, r);
+			return param_failed(err, &p, why, r);
 	}
 	memcpy(config, &tmp, sizeof(tmp));
 	return 0;
@@ -387,45 +370,18 @@ int cmdline_parse(const char *buf, size_t len, struct ociboot_config *config,
 
 /* --- printing --------------------------------------------------------- */
 
-struct out {
-	char *buf;
-	size_t size, len;
-	bool overflow;
-};
-
-static void out_line(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void out_line(struct out *o, const char *fmt, ...)
+static void out_reference(struct strbuf *o, const struct oci_reference *ref)
 {
-	va_list ap;
-	int n;
-
-	if (o->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len) {
-		o->overflow = true;
-		return;
-	}
-	o->len += (size_t)n;
-}
-
-static void out_reference(struct out *o, const struct oci_reference *ref)
-{
-	char hex[SHA256_HEX_LEN + 1];
-
 	if (!ref->by_digest) {
-		out_line(o, "oci.tag=%s\n", ref->tag);
+		strbuf_printf(o, "oci.tag=%s\n", ref->tag);
 		return;
 	}
-	sha256_hex(ref->digest, hex);
-	out_line(o, "oci.digest=sha256:%s\n", hex);
+	strbuf_puts(o, "oci.digest=" DIGEST_PREFIX_SHA256);
+	strbuf_hex(o, ref->digest, SHA256_LEN);
+	strbuf_putc(o, '\n');
 }
 
-static void out_location(struct out *o, const struct oci_location *loc)
+static int out_location(struct strbuf *o, const struct oci_location *loc)
 {
 	static const char *const host_kinds[] = {
 		[OCI_HOST_NAME] = "name",
@@ -436,30 +392,30 @@ static void out_location(struct out *o, const struct oci_location *loc)
 	const struct oci_device *d = &loc->device;
 	char text[OCI_LOCATION_STR_MAX];
 
-	if (oci_location_format(loc, text, sizeof(text)) < 0) {
-		o->overflow = true;
-		return;
-	}
-	out_line(o, "oci=%s\n", text);
+	if (oci_location_format(loc, text, sizeof(text)) < 0)
+		return -ENOSPC;
+	strbuf_printf(o, "oci=%s\n", text);
 	switch (loc->kind) {
 	case OCI_LOCATION_DHCP:
-		out_line(o, "oci.kind=dhcp\n");
+		strbuf_puts(o, "oci.kind=dhcp\n");
 		break;
 	case OCI_LOCATION_REGISTRY:
-		out_line(o, "oci.kind=registry\noci.scheme=%s\noci.host=%s\n"
-			 "oci.host_kind=%s\noci.port=%u\noci.repository=%s\n",
-			 r->https ? "https" : "http", r->host,
-			 host_kinds[r->host_kind], (unsigned)r->port,
-			 r->repository);
+		strbuf_printf(o, "oci.kind=registry\noci.scheme=%s\n"
+			      "oci.host=%s\noci.host_kind=%s\noci.port=%u\n"
+			      "oci.repository=%s\n",
+			      r->https ? "https" : "http", r->host,
+			      host_kinds[r->host_kind], (unsigned)r->port,
+			      r->repository);
 		out_reference(o, &loc->ref);
 		break;
 	case OCI_LOCATION_DEVICE:
-		out_line(o, "oci.kind=device\noci.device_key=%s\n"
-			 "oci.device_value=%s\noci.path=%s\n",
-			 oci_device_key_name(d->key), d->value, d->path);
+		strbuf_printf(o, "oci.kind=device\noci.device_key=%s\n"
+			      "oci.device_value=%s\noci.path=%s\n",
+			      oci_device_key_name(d->key), d->value, d->path);
 		out_reference(o, &loc->ref);
 		break;
 	}
+	return 0;
 }
 
 int cmdline_format(const struct ociboot_config *config, char *buf,
@@ -467,18 +423,20 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 {
 	const char *action = failure_action_name(config->on_failure.action);
 	const char *at = boot_break_name(config->break_at);
-	struct out o = { buf, size, 0, size == 0 };
+	struct strbuf o;
 
 	if (!action || !at)
 		return -EINVAL;
-	if (config->has_oci)
-		out_location(&o, &config->oci);
-	else
-		out_line(&o, "oci=\noci.kind=none\n");
-	out_line(&o, "ociboot.on_failure=%s\nociboot.reboot_delay=%u\n"
-		 "ociboot.break=%s\nociboot.debug=%d\n", action,
-		 config->on_failure.reboot_delay_s, at, config->debug ? 1 : 0);
-	if (o.overflow)
+	strbuf_init(&o, buf, size);
+	if (!config->has_oci)
+		strbuf_puts(&o, "oci=\noci.kind=none\n");
+	else if (out_location(&o, &config->oci) < 0)
 		return -ENOSPC;
-	return (int)o.len;
+	strbuf_printf(&o, "ociboot.on_failure=%s\nociboot.reboot_delay=%u\n"
+		      "ociboot.break=%s\nociboot.debug=%d\n", action,
+		      config->on_failure.reboot_delay_s, at,
+		      config->debug ? 1 : 0);
+	if (strbuf_truncated(&o))
+		return -ENOSPC;
+	return (int)strbuf_len(&o);
 }

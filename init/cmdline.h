@@ -22,17 +22,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/error.h"
 #include "oci/oci_ref.h"
 
 #define CMDLINE_MAX 4096		/* bytes; x86 kernels take 2048 */
 #define CMDLINE_PARAMS_MAX 512		/* parameters looked at */
-#define CMDLINE_REASON_MAX 384		/* an error's text, with NUL */
-#define CMDLINE_KEY_SHOWN_MAX 64	/* key bytes quoted in a reason */
-#define CMDLINE_VALUE_SHOWN_MAX 128	/* value bytes quoted in a reason */
+#define CMDLINE_KEY_SHOWN_MAX 64	/* key bytes quoted in an error */
+#define CMDLINE_VALUE_SHOWN_MAX 80	/* value bytes quoted in an error */
+#define CMDLINE_CUT "..."		/* marks a quoted key or value cut */
+/* An error's what: "KEY=VALUE", both cut, with the NUL. */
+#define CMDLINE_WHAT_MAX (CMDLINE_KEY_SHOWN_MAX + CMDLINE_VALUE_SHOWN_MAX + \
+			  2 * (sizeof(CMDLINE_CUT) - 1) + 2)
 #define CMDLINE_REBOOT_DELAY_MAX 3600
 #define CMDLINE_REBOOT_DELAY_DEFAULT 10
 /* Size that always holds cmdline_format()'s output and its NUL. */
 #define CMDLINE_FORMAT_MAX 4096
+
+_Static_assert(CMDLINE_WHAT_MAX <= ERROR_WHAT_MAX, "a quoted parameter fits");
 
 enum failure_action {
 	FAILURE_HALT,
@@ -64,22 +70,6 @@ struct ociboot_config {
 	struct failure_policy on_failure;
 	enum boot_break break_at;
 	bool debug;
-};
-
-struct cmdline_error {
-	/*
-	 * "KEY=VALUE: why", NUL-terminated. KEY and VALUE are quoted as
-	 * written (cut to the _SHOWN_MAX sizes above, "..." marking a cut), so
-	 * they may hold any byte but NUL: escape before printing (log_msg()
-	 * does).
-	 */
-	char reason[CMDLINE_REASON_MAX];
-	/*
-	 * The failure policy to apply: ociboot.on_failure and
-	 * ociboot.reboot_delay when each appears once and parses, wherever it
-	 * is on the line, else the defaults.
-	 */
-	struct failure_policy policy;
 };
 
 /* One parameter: key[key_len] and, when has_value, value[value_len]. Both
@@ -118,10 +108,23 @@ void cmdline_defaults(struct ociboot_config *config);
 /*
  * Parse a whole command line (e.g. /proc/cmdline's contents). Returns 0
  * with *config set, or -OCIBOOT_EMALFORMED / -OCIBOOT_ETOOBIG with *err
- * filled (config untouched).
+ * filled (config untouched): what is the parameter as "KEY=VALUE" (KEY
+ * and VALUE quoted as written, cut to the _SHOWN_MAX sizes above with
+ * "..." marking a cut, bytes outside printable ASCII as \xHH) and why the
+ * reason ("unknown ociboot option"); a line too long or with too many
+ * parameters has no what. why alone says what was wrong, so a caller
+ * prints "WHAT: WHY" (the code is only its class).
  */
 int cmdline_parse(const char *buf, size_t len, struct ociboot_config *config,
-		  struct cmdline_error *err);
+		  struct error *err);
+
+/*
+ * The failure policy a line that did not parse asks for: the defaults,
+ * with ociboot.on_failure and ociboot.reboot_delay taken when each appears
+ * once and parses, wherever it is on the line.
+ */
+void cmdline_failure_policy(const char *buf, size_t len,
+			    struct failure_policy *policy);
 
 /*
  * The typed configuration as "key=value\n" lines (ociboot.on_failure=halt,

@@ -32,13 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
 	struct ociboot_config config;
-	struct cmdline_error err;
+	struct failure_policy policy;
+	struct error err;
 	char out[CMDLINE_FORMAT_MAX];
 
 	check_split(buf, size);
 	if (cmdline_parse(buf, size, &config, &err) < 0) {
-		if (!err.reason[0] || !failure_action_name(err.policy.action) ||
-		    err.policy.reboot_delay_s > CMDLINE_REBOOT_DELAY_MAX)
+		cmdline_failure_policy(buf, size, &policy);
+		if (!err.why[0] || err.code >= 0 ||
+		    !failure_action_name(policy.action) ||
+		    policy.reboot_delay_s > CMDLINE_REBOOT_DELAY_MAX)
 			__builtin_trap();
 		return 0;
 	}

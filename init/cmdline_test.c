@@ -17,6 +17,16 @@
 #include "init/cmdline.h"
 #include "lib/util.h"
 
+/* "WHAT: WHY" (or WHY), as the init prints a refused command line. */
+static const char *reason_of(const struct error *err)
+{
+	static char text[ERROR_WHAT_MAX + ERROR_WHY_MAX + 2];
+
+	snprintf(text, sizeof(text), "%s%s%s", err->what,
+		 err->what[0] ? ": " : "", err->why);
+	return text;
+}
+
 #define DIGEST_HEX \
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -182,14 +192,14 @@ static void test_configs(void **state)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(configs); i++) {
 		struct ociboot_config config;
-		struct cmdline_error err;
+		struct error err;
 		char out[CMDLINE_FORMAT_MAX];
 		int r;
 
 		r = cmdline_parse(configs[i].line, strlen(configs[i].line),
 				  &config, &err);
 		if (r != 0)
-			fail_msg("'%s': %s", configs[i].line, err.reason);
+			fail_msg("'%s': %s", configs[i].line, reason_of(&err));
 		r = cmdline_format(&config, out, sizeof(out));
 		assert_int_equal(r, (int)strlen(configs[i].want));
 		if (!streq(out, configs[i].want))
@@ -280,9 +290,9 @@ static const struct error_case errors[] = {
 	  FAILURE_REBOOT, 10 },
 	{ "ociboot.x -- ociboot.on_failure=reboot", -OCIBOOT_EMALFORMED,
 	  "ociboot.x: unknown ociboot option", FAILURE_HALT, 10 },
-	/* Raw bytes are quoted as they are; printing escapes them. */
+	/* Raw bytes are quoted escaped, so the record is safe to print. */
 	{ "ociboot.\x01=\x7f", -OCIBOOT_EMALFORMED,
-	  "ociboot.\x01=\x7f: unknown ociboot option", FAILURE_HALT, 10 },
+	  "ociboot.\\x01=\\x7f: unknown ociboot option", FAILURE_HALT, 10 },
 };
 
 static void test_errors(void **state)
@@ -290,17 +300,20 @@ static void test_errors(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(errors); i++) {
 		const struct error_case *c = &errors[i];
 		struct ociboot_config config, untouched;
-		struct cmdline_error err;
+		struct failure_policy policy;
+		struct error err;
 		int r;
 
 		memset(&config, 0x3c, sizeof(config));
 		memcpy(&untouched, &config, sizeof(config));
 		r = cmdline_parse(c->line, strlen(c->line), &config, &err);
-		if (r != c->err || !streq(err.reason, c->reason))
+		if (r != c->err || !streq(reason_of(&err), c->reason))
 			fail_msg("'%s': got %d '%s', want %d '%s'", c->line, r,
-				 err.reason, c->err, c->reason);
-		assert_int_equal(err.policy.action, c->action);
-		assert_int_equal(err.policy.reboot_delay_s, c->delay);
+				 reason_of(&err), c->err, c->reason);
+		assert_int_equal(err.code, c->err);
+		cmdline_failure_policy(c->line, strlen(c->line), &policy);
+		assert_int_equal(policy.action, c->action);
+		assert_int_equal(policy.reboot_delay_s, c->delay);
 		assert_memory_equal(&config, &untouched, sizeof(config));
 	}
 }
@@ -309,7 +322,8 @@ static void test_limits(void **state)
 {
 	static char line[CMDLINE_MAX + 64];
 	struct ociboot_config config;
-	struct cmdline_error err;
+	struct failure_policy policy;
+	struct error err;
 	size_t len;
 
 	/* Exactly CMDLINE_MAX bytes parse; one more is refused. */
@@ -317,9 +331,10 @@ static void test_limits(void **state)
 	assert_int_equal(cmdline_parse(line, CMDLINE_MAX, &config, &err), 0);
 	assert_int_equal(cmdline_parse(line, CMDLINE_MAX + 1, &config, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason,
+	assert_string_equal(reason_of(&err),
 			    "kernel command line is longer than 4096 bytes");
-	assert_int_equal(err.policy.action, FAILURE_HALT);
+	cmdline_failure_policy(line, CMDLINE_MAX + 1, &policy);
+	assert_int_equal(policy.action, FAILURE_HALT);
 
 	/* CMDLINE_PARAMS_MAX parameters parse, one more is refused. */
 	len = 0;
@@ -331,7 +346,7 @@ static void test_limits(void **state)
 	line[len++] = 'a';
 	assert_int_equal(cmdline_parse(line, len, &config, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason,
+	assert_string_equal(reason_of(&err),
 			    "kernel command line has more than 512 parameters");
 
 	/* Long keys and values are cut in the reason. */
@@ -339,17 +354,17 @@ static void test_limits(void **state)
 			       0);
 	assert_int_equal(cmdline_parse(line, len, &config, &err),
 			 -OCIBOOT_EMALFORMED);
-	assert_int_equal(strlen(err.reason),
+	assert_int_equal(strlen(reason_of(&err)),
 			 CMDLINE_KEY_SHOWN_MAX + 3 + 1 +
 			 CMDLINE_VALUE_SHOWN_MAX + 3 +
 			 strlen(": unknown ociboot option"));
-	assert_non_null(strstr(err.reason, "...=0000"));
+	assert_non_null(strstr(reason_of(&err), "...=0000"));
 }
 
 static void test_format(void **state)
 {
 	struct ociboot_config config;
-	struct cmdline_error err;
+	struct error err;
 	char small[16];
 
 	assert_int_equal(cmdline_parse("oci=dhcp", 8, &config, &err), 0);
@@ -370,7 +385,8 @@ static void test_format(void **state)
 static void check_prefix(const char *line, size_t len)
 {
 	struct ociboot_config config, untouched;
-	struct cmdline_error err;
+	struct failure_policy policy;
+	struct error err;
 	char out[CMDLINE_FORMAT_MAX];
 	char *copy = malloc(len ? len : 1);	/* exact size for ASan */
 	int r;
@@ -382,10 +398,10 @@ static void check_prefix(const char *line, size_t len)
 	r = cmdline_parse(copy, len, &config, &err);
 	if (r < 0) {
 		assert_true(r == -OCIBOOT_EMALFORMED || r == -OCIBOOT_ETOOBIG);
-		assert_true(strlen(err.reason) > 0);
-		assert_non_null(failure_action_name(err.policy.action));
-		assert_true(err.policy.reboot_delay_s <=
-			    CMDLINE_REBOOT_DELAY_MAX);
+		assert_true(strlen(reason_of(&err)) > 0);
+		cmdline_failure_policy(copy, len, &policy);
+		assert_non_null(failure_action_name(policy.action));
+		assert_true(policy.reboot_delay_s <= CMDLINE_REBOOT_DELAY_MAX);
 		assert_memory_equal(&config, &untouched, sizeof(config));
 	} else {
 		assert_int_equal(r, 0);
@@ -419,12 +435,12 @@ static void test_truncation(void **state)
 	{
 		static const char line[] = "ociboot.on_failure=reboot";
 		struct ociboot_config config;
-		struct cmdline_error err;
+		struct error err;
 
 		assert_int_equal(cmdline_parse(line, sizeof(line) - 2,
 					       &config, &err),
 				 -OCIBOOT_EMALFORMED);
-		assert_string_equal(err.reason,
+		assert_string_equal(reason_of(&err),
 				    "ociboot.on_failure=reboo: must be halt, reboot or poweroff");
 		assert_int_equal(cmdline_parse(line, sizeof(line) - 1,
 					       &config, &err), 0);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 
 #include "init/log.h"
+#include "lib/clock.h"
+#include "lib/constants.h"
 
 _Noreturn void fail_boot(struct pid1 *p, const struct failure_policy *policy,
 			 const char *fmt, ...)
@@ -21,8 +23,8 @@ _Noreturn void fail_boot(struct pid1 *p, const struct failure_policy *policy,
 	case FAILURE_REBOOT:
 		log_error("failure policy", "reboot in %u s",
 			  policy->reboot_delay_s);
-		pid1_sleep_until(p, pid1_now_ms() +
-				 (int64_t)policy->reboot_delay_s * 1000);
+		pid1_sleep_until(p, clock_deadline_ms(policy->reboot_delay_s *
+						      MS_PER_SECOND));
 		pid1_power(p, PID1_POWER_REBOOT);
 	case FAILURE_POWEROFF:
 		log_error("failure policy", "poweroff");

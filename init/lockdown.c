@@ -2,9 +2,10 @@
 #include "init/lockdown.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
-#include "init/file.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 int lockdown_parse(const char *buf, size_t len,
@@ -37,7 +38,7 @@ int lockdown_parse(const char *buf, size_t len,
 int lockdown_read(const char *path, char mode[LOCKDOWN_MODE_MAX])
 {
 	char buf[LOCKDOWN_FILE_MAX];
-	ssize_t n = file_read_all(path, buf, sizeof(buf));
+	ssize_t n = fileio_read_text(AT_FDCWD, path, buf, sizeof(buf), 0);
 
 	if (n < 0)
 		return (int)n;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "init/file.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 #define LOG_CONSOLE_FD 2
@@ -122,9 +122,10 @@ void log_init(void)
 
 	if (kmsg_fd < 0)
 		kmsg_fd = open(LOG_KMSG_PATH, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	n = file_read_all(LOG_PRINTK_PATH, buf, sizeof(buf));
+	n = fileio_read_text(AT_FDCWD, LOG_PRINTK_PATH, buf, sizeof(buf), 0);
 	console_level = n > 0 ? log_parse_console_level(buf, (size_t)n) : -1;
-	n = file_read_all(LOG_IGNORE_LOGLEVEL_PATH, buf, sizeof(buf));
+	n = fileio_read_text(AT_FDCWD, LOG_IGNORE_LOGLEVEL_PATH, buf,
+			     sizeof(buf), 0);
 	ignore_loglevel = n > 0 && buf[0] == 'Y';
 }
 

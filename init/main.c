@@ -14,7 +14,7 @@
  * gives) and otherwise refuses to run.
  */
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -26,13 +26,14 @@
 #include "init/buildid.h"
 #include "init/cmdline.h"
 #include "init/fail.h"
-#include "init/file.h"
 #include "init/firmware.h"
 #include "init/lockdown.h"
 #include "init/log.h"
 #include "init/modules.h"
 #include "init/pid1.h"
 #include "init/verified.h"
+#include "lib/clock.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 #include "tpm/tpm.h"
 #include "version.h"	/* generated: OCIBOOT_VERSION */
@@ -42,21 +43,16 @@
 #define EFIVARS_DIR "/sys/firmware/efi/efivars"
 #define TPM_WAIT_MS 3000	/* for a late TPM driver to create its node */
 #define TPM_POLL_MS 50
+/* The PCR the firmware measures the Secure Boot policy into (TCG PC Client
+ * Platform Firmware Profile). */
+#define TPM_PCR_SECURE_BOOT 7
+#define DEVKMSG_ON "on\n"
+
 struct stage {
 	const char *name;
 	int (*run)(struct boot *b);
 	enum boot_break break_after;	/* ociboot.break value naming it */
 };
-
-int boot_failed(struct boot *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b->reason, sizeof(b->reason), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* --- early: what every later step needs ------------------------------ */
 
@@ -85,7 +81,8 @@ static int stage_early(struct boot *b)
 			failed = &early_mounts[i];
 	}
 	console = pid1_open_console();
-	devkmsg = file_write_all(PRINTK_DEVKMSG_PATH, "on\n", 3);
+	devkmsg = fileio_write_attr(AT_FDCWD, PRINTK_DEVKMSG_PATH, DEVKMSG_ON,
+				    strlen(DEVKMSG_ON));
 	log_init();
 	if (buildid_self_hex(id) < 0)
 		snprintf(id, sizeof(id), "unknown");
@@ -108,20 +105,21 @@ static int stage_early(struct boot *b)
 
 static int stage_cmdline(struct boot *b)
 {
-	static char line[CMDLINE_MAX + 2];	/* + the newline, + NUL */
-	struct cmdline_error err;
+	char *line = b->cmdline;
+	struct error err;
 	ssize_t n;
 
-	n = file_read_all(CMDLINE_PATH, line, sizeof(line));
+	n = fileio_read_text(AT_FDCWD, CMDLINE_PATH, line, sizeof(b->cmdline),
+			     0);
 	if (n < 0)
 		return boot_failed(b, "reading %s: %s", CMDLINE_PATH,
 				    ociboot_strerror((int)n));
 	if (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
 	if (cmdline_parse(line, (size_t)n, &b->config, &err) < 0) {
-		b->policy = err.policy;
-		return boot_failed(b, "bad kernel command line: %s",
-				    err.reason);
+		cmdline_failure_policy(line, (size_t)n, &b->policy);
+		return boot_failed(b, "bad kernel command line: %s%s%s",
+				   err.what, err.what[0] ? ": " : "", err.why);
 	}
 	b->policy = b->config.on_failure;
 	log_set_debug(b->config.debug);
@@ -131,14 +129,10 @@ static int stage_cmdline(struct boot *b)
 
 /* --- kernel modules --------------------------------------------------- */
 
-struct module_load {
-	char failed[MODULES_PATH_MAX + 1];
-	int err;
-};
-
+/* Load one module of the list; a failure is recorded in *ctx. */
 static int load_module(void *ctx, const char *path)
 {
-	struct module_load *m = ctx;
+	struct error *load_err = ctx;
 	char name[MODULES_NAME_MAX + 1];
 	int r;
 
@@ -155,11 +149,8 @@ static int load_module(void *ctx, const char *path)
 			    name);
 		return 0;
 	}
-	if (r < 0) {
-		snprintf(m->failed, sizeof(m->failed), "%s", path);
-		m->err = r;
-		return r;
-	}
+	if (r < 0)
+		return error_set(load_err, r, NULL, "loading module %s", path);
 	if (r == 0)
 		log_info("modules", "loaded %s", name);
 	else
@@ -169,13 +160,14 @@ static int load_module(void *ctx, const char *path)
 
 static int stage_modules(struct boot *b)
 {
-	static char list[MODULES_LIST_MAX + 1];
-	struct module_load load = { "", 0 };
-	struct modules_list_error err = { 0, NULL };
+	char *list = b->modules_list;
+	char line[ERROR_LINE_MAX];
+	struct error err, load_err;
 	ssize_t n;
 	int r;
 
-	n = file_read_all(MODULES_LIST_PATH, list, sizeof(list));
+	n = fileio_read_text(AT_FDCWD, MODULES_LIST_PATH, list,
+			     sizeof(b->modules_list), 0);
 	if (n == -ENOENT) {
 		log_info("modules", "no %s: none to load", MODULES_LIST_PATH);
 		return 0;
@@ -183,13 +175,16 @@ static int stage_modules(struct boot *b)
 	if (n < 0)
 		return boot_failed(b, "reading %s: %s", MODULES_LIST_PATH,
 				    ociboot_strerror((int)n));
-	r = modules_parse_list(list, (size_t)n, load_module, &load, &err);
-	if (r < 0 && load.err)
-		return boot_failed(b, "loading module %s: %s", load.failed,
-				    strerror(-load.err));
-	if (r < 0)
-		return boot_failed(b, "%s line %u: %s", MODULES_LIST_PATH,
-				    err.line, err.reason);
+	error_clear(&load_err);
+	r = modules_parse_list(list, (size_t)n, load_module, &load_err, &err);
+	if (r < 0 && error_failed(&load_err))
+		return boot_failed(b, "%s", error_format(&load_err, line,
+							 sizeof(line)));
+	if (r < 0) {
+		error_context(&err, "%s", MODULES_LIST_PATH);
+		return boot_failed(b, "%s", error_format(&err, line,
+							 sizeof(line)));
+	}
 	return 0;
 }
 
@@ -252,11 +247,11 @@ static bool tpm_node_exists(void)
 /* Open the TPM, giving a late driver TPM_WAIT_MS to create the node. */
 static int open_tpm(struct boot *b)
 {
-	int64_t deadline = pid1_now_ms() + TPM_WAIT_MS;
+	int64_t deadline = clock_deadline_ms(TPM_WAIT_MS);
 	int r;
 
-	while (!tpm_node_exists() && pid1_now_ms() < deadline)
-		pid1_sleep_until(&b->pid1, pid1_now_ms() + TPM_POLL_MS);
+	while (!tpm_node_exists() && !clock_deadline_passed(deadline))
+		pid1_sleep_until(&b->pid1, clock_deadline_ms(TPM_POLL_MS));
 	r = tpm_open(&b->tpm, "device:/dev/tpmrm0");
 	if (r < 0)
 		r = tpm_open(&b->tpm, "device:/dev/tpm0");
@@ -275,14 +270,15 @@ static void report_tpm(struct boot *b)
 			 ociboot_strerror(r));
 		return;
 	}
-	r = tpm_pcr_read_sha256(&b->tpm, 7, pcr);
+	r = tpm_pcr_read_sha256(&b->tpm, TPM_PCR_SECURE_BOOT, pcr);
 	if (r < 0) {
-		log_warning("tpm", "reading pcr7: %s (TPM rc 0x%x)",
-			    ociboot_strerror(r), (unsigned)b->tpm.last_rc);
+		log_warning("tpm", "reading pcr%u: %s (TPM rc 0x%x)",
+			    TPM_PCR_SECURE_BOOT, ociboot_strerror(r),
+			    (unsigned)b->tpm.last_rc);
 		return;
 	}
 	sha256_hex(pcr, hex);
-	log_info("tpm", "pcr7 sha256:%s", hex);
+	log_info("tpm", "pcr%u sha256:%s", TPM_PCR_SECURE_BOOT, hex);
 }
 
 static int stage_report(struct boot *b)
@@ -309,9 +305,7 @@ static _Noreturn void boot(void)
 {
 	static struct boot b;
 
-	b.pid1.signal_fd = -1;
-	cmdline_defaults(&b.config);
-	b.policy = b.config.on_failure;
+	boot_init(&b);
 	for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
 		const struct stage *s = &stages[i];
 		char at[48];
@@ -349,15 +343,13 @@ static int print_version(void)
 
 static int print_config(const char *line)
 {
-	static char out[CMDLINE_FORMAT_MAX];
-	char reason[4 * CMDLINE_REASON_MAX];
+	char out[CMDLINE_FORMAT_MAX];
 	struct ociboot_config config;
-	struct cmdline_error err;
+	struct error err;
 
 	if (cmdline_parse(line, strlen(line), &config, &err) < 0) {
-		log_escape(reason, sizeof(reason), err.reason,
-			   strlen(err.reason), NULL);
-		fprintf(stderr, "ociboot-init: bad command line: %s\n", reason);
+		fprintf(stderr, "ociboot-init: bad command line: %s%s%s\n",
+			err.what, err.what[0] ? ": " : "", err.why);
 		return 1;
 	}
 	if (cmdline_format(&config, out, sizeof(out)) < 0)

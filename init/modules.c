@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/error.h"
 #include "lib/util.h"
 
 #define STR_(x) #x
@@ -53,7 +54,7 @@ static int check_path(const char *p, size_t len, const char **why)
  * of paths or a negative error.
  */
 static int walk(const char *buf, size_t len, modules_path_fn *fn, void *ctx,
-		struct modules_list_error *err)
+		struct error *err)
 {
 	char path[MODULES_PATH_MAX + 1];
 	size_t pos = 0;
@@ -74,9 +75,8 @@ static int walk(const char *buf, size_t len, modules_path_fn *fn, void *ctx,
 		r = count == MODULES_MAX ? -OCIBOOT_ETOOBIG :
 			check_path(buf + start, end - start, &why);
 		if (r < 0) {
-			err->line = line;
-			err->reason = why;
-			return r;
+			error_set(err, r, NULL, "%s", why);
+			return error_at(err, "line %u", line);
 		}
 		count++;
 		if (!fn)
@@ -91,21 +91,17 @@ static int walk(const char *buf, size_t len, modules_path_fn *fn, void *ctx,
 }
 
 int modules_parse_list(const char *buf, size_t len, modules_path_fn *fn,
-		       void *ctx, struct modules_list_error *err)
+		       void *ctx, struct error *err)
 {
 	int r;
 
-	if (len > MODULES_LIST_MAX) {
-		err->line = 0;
-		err->reason = "module list is longer than "
-			      STR(MODULES_LIST_MAX) " bytes";
-		return -OCIBOOT_ETOOBIG;
-	}
-	if (memchr(buf, '\0', len)) {
-		err->line = 0;
-		err->reason = "module list has a NUL byte";
-		return -OCIBOOT_EMALFORMED;
-	}
+	error_clear(err);
+	if (len > MODULES_LIST_MAX)
+		return error_set(err, -OCIBOOT_ETOOBIG, NULL, "module list is "
+				 "longer than %d bytes", MODULES_LIST_MAX);
+	if (memchr(buf, '\0', len))
+		return error_set(err, -OCIBOOT_EMALFORMED, NULL,
+				 "module list has a NUL byte");
 	r = walk(buf, len, NULL, NULL, err);
 	if (r < 0 || !fn)
 		return r;

@@ -14,17 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/error.h"
+
 #define MODULES_LIST_PATH "/etc/ociboot/modules"
 #define MODULES_LIST_MAX 65536		/* bytes in the list */
 #define MODULES_MAX 512			/* paths in the list */
 #define MODULES_PATH_MAX 255		/* bytes in one path */
 #define MODULES_NAME_MAX 64		/* kernel names are shorter */
-
-/* Why a list did not parse: 1-based line number and a static phrase. */
-struct modules_list_error {
-	unsigned line;
-	const char *reason;
-};
 
 /*
  * Called for each path (NUL-terminated, valid during the call) in list
@@ -35,10 +31,13 @@ typedef int modules_path_fn(void *ctx, const char *path);
 /*
  * Check the whole list buf[len] first, then call fn for each path. Returns
  * the number of paths, or -OCIBOOT_EMALFORMED / -OCIBOOT_ETOOBIG with *err
- * set (and fn never called), or fn's negative return.
+ * filled (and fn never called): why is the fault ("module path is not
+ * absolute"), where "line N" (1-based) when it is on a line; the caller
+ * adds the list's path with error_context(). Or fn's negative return, *err
+ * then clear.
  */
 int modules_parse_list(const char *buf, size_t len, modules_path_fn *fn,
-		       void *ctx, struct modules_list_error *err);
+		       void *ctx, struct error *err);
 
 /*
  * Load the module file at path with finit_module(fd, "", 0). Returns 0

@@ -30,12 +30,12 @@ static int check_path(void *ctx, const char *path)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct modules_list_error err = { 0, NULL };
+	struct error err;
 	int calls = 0, r;
 
 	r = modules_parse_list((const char *)data, size, check_path, &calls,
 			       &err);
-	if (r < 0 && (calls != 0 || !err.reason))
+	if (r < 0 && (calls != 0 || err.code != r || !err.why[0]))
 		__builtin_trap();
 	if (r >= 0 && (r != calls || r > MODULES_MAX))
 		__builtin_trap();

@@ -59,16 +59,26 @@ static const struct list_case lists[] = {
 	{ "/a.ko\n/b.ko\0", -OCIBOOT_EMALFORMED, NULL, 0, "NUL" },
 };
 
+/* The line an error is at ("line N"), or 0 for the whole list. */
+static unsigned line_of(const struct error *err)
+{
+	unsigned line = 0;
+
+	if (err->where[0] && sscanf(err->where, "line %u", &line) != 1)
+		fail_msg("where '%s' is not a line", err->where);
+	return line;
+}
+
 static void check_list(const struct list_case *c, size_t len)
 {
-	struct modules_list_error err = { 0, NULL };
+	struct error err;
 	struct joined j = { "", 0, 0 };
 	int r;
 
 	r = modules_parse_list(c->list, len, join_path, &j, &err);
 	if (r != c->want)
 		fail_msg("list '%s': got %d, want %d (%s)", c->list, r,
-			 c->want, err.reason ? err.reason : "");
+			 c->want, err.why);
 	if (r >= 0) {
 		assert_string_equal(j.text, c->paths);
 		assert_int_equal(j.calls, r);
@@ -76,8 +86,9 @@ static void check_list(const struct list_case *c, size_t len)
 	}
 	/* Nothing is loaded before the whole list is checked. */
 	assert_int_equal(j.calls, 0);
-	assert_int_equal(err.line, c->line);
-	assert_non_null(strstr(err.reason, c->reason));
+	assert_int_equal(line_of(&err), c->line);
+	assert_non_null(strstr(err.why, c->reason));
+	assert_int_equal(err.code, c->want);
 }
 
 static void test_lists(void **state)
@@ -93,7 +104,7 @@ static void test_lists(void **state)
 
 static void test_callback_error(void **state)
 {
-	struct modules_list_error err;
+	struct error err;
 	struct joined j = { "", 0, 2 };
 
 	assert_int_equal(modules_parse_list("/a.ko\n/b.ko\n/c.ko\n", 18,
@@ -108,7 +119,7 @@ static void test_callback_error(void **state)
 static void test_limits(void **state)
 {
 	static char list[MODULES_LIST_MAX + 2];
-	struct modules_list_error err;
+	struct error err;
 	size_t len = 0;
 
 	/* MODULES_MAX paths, then one more. */
@@ -120,7 +131,7 @@ static void test_limits(void **state)
 	len += (size_t)snprintf(list + len, sizeof(list) - len, "/x.ko\n");
 	assert_int_equal(modules_parse_list(list, len, NULL, NULL, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_int_equal(err.line, MODULES_MAX + 1);
+	assert_int_equal(line_of(&err), MODULES_MAX + 1);
 
 	/* A path of MODULES_PATH_MAX bytes, then one more. */
 	list[0] = '/';
@@ -129,7 +140,7 @@ static void test_limits(void **state)
 					    &err), 1);
 	assert_int_equal(modules_parse_list(list, MODULES_PATH_MAX + 1, NULL,
 					    NULL, &err), -OCIBOOT_ETOOBIG);
-	assert_int_equal(err.line, 1);
+	assert_int_equal(line_of(&err), 1);
 
 	/* The whole list: MODULES_LIST_MAX bytes, then one more. */
 	memset(list, '\n', sizeof(list));
@@ -148,7 +159,7 @@ static void test_truncation(void **state)
 		size_t full = strlen(lists[i].list);
 
 		for (size_t len = 0; len <= full; len++) {
-			struct modules_list_error err = { 0, NULL };
+			struct error err;
 			struct joined j = { "", 0, 0 };
 			char *copy = malloc(len ? len : 1);
 			int r;
@@ -158,7 +169,8 @@ static void test_truncation(void **state)
 			r = modules_parse_list(copy, len, join_path, &j, &err);
 			if (r < 0) {
 				assert_int_equal(j.calls, 0);
-				assert_non_null(err.reason);
+				assert_int_equal(err.code, r);
+				assert_true(err.why[0] != '\0');
 			} else {
 				assert_int_equal(j.calls, r);
 			}
@@ -170,7 +182,7 @@ static void test_truncation(void **state)
 
 	/* A list cut inside its second path still loads the first whole. */
 	{
-		struct modules_list_error err;
+		struct error err;
 		struct joined j = { "", 0, 0 };
 
 		assert_int_equal(modules_parse_list("/a.ko\n/b.k", 10,

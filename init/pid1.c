@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "init/log.h"
+#include "lib/clock.h"
 #include "lib/util.h"
 
 #define PID1_CONSOLE "/dev/console"
@@ -90,14 +91,6 @@ int pid1_mount(const struct pid1_mount *m, bool create)
 	return 0;
 }
 
-int64_t pid1_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void reap_children(void)
 {
 	int status;
@@ -146,7 +139,7 @@ static int read_signals(struct pid1 *p, struct pid1_request *req)
 
 static int timeout_until(int64_t deadline_ms)
 {
-	int64_t now = pid1_now_ms();
+	int64_t now = clock_now_ms();
 
 	if (deadline_ms == PID1_FOREVER)
 		return -1;

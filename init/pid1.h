@@ -81,12 +81,10 @@ int pid1_open_console(void);
  */
 int pid1_mount(const struct pid1_mount *m, bool create);
 
-/* CLOCK_MONOTONIC (CLOCK_BOOTTIME where available) in milliseconds. */
-int64_t pid1_now_ms(void);
-
 /*
- * Wait for signals until deadline_ms (pid1_now_ms() time; PID1_FOREVER for
- * none), reaping children meanwhile. Returns 0 when the deadline passed, 1
+ * Wait for signals until deadline_ms (a lib/clock.h deadline such as
+ * clock_deadline_ms(), CLOCK_MONOTONIC; PID1_FOREVER for none), reaping
+ * children meanwhile. Returns 0 when the deadline passed, 1
  * with *req set when a shutdown signal came, or -errno. A deadline in the
  * past still looks at pending signals once.
  */

@@ -4,7 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -16,11 +16,12 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 
-#include "init/file.h"
 #include "init/log.h"
+#include "lib/error.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
-#define SWITCH_ROOT_PATH_MAX 4096
+#define SWITCH_ROOT_PATH_MAX PATH_MAX
 #define MNT_ID_DIGITS_MAX 10
 #define MNT_ID_KEY "mnt_id:"
 
@@ -38,23 +39,6 @@ static const struct api_mount {
 };
 
 #define API_MOUNTS ARRAY_SIZE(api_mounts)
-
-static int failure(char *reason, size_t size, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Write "<what>: <strerror(err)>" into reason; returns err. */
-static int failure(char *reason, size_t size, int err, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (size > 0)
-		snprintf(reason, size, "%s: %s", what, ociboot_strerror(err));
-	return err;
-}
 
 bool switch_root_is_initramfs(uint64_t f_type)
 {
@@ -104,7 +88,7 @@ static int mount_id(int fd)
 	int id, err;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	n = file_read_all(path, buf, sizeof(buf));
+	n = fileio_read_text(AT_FDCWD, path, buf, sizeof(buf), 0);
 	if (n < 0)
 		return (int)n;
 	err = switch_root_parse_mnt_id(buf, (size_t)n, &id);
@@ -321,46 +305,46 @@ static int check_init(int rootfd, const char *init)
 }
 
 static int check_args(const char *newroot, char *const argv[],
-		      char *reason, size_t size)
+		      struct error *e)
 {
 	if (!newroot || newroot[0] != '/' || streq(newroot, "/"))
-		return failure(reason, size, -EINVAL, "new root %s",
-			       newroot ? newroot : "(none)");
+		return error_set(e, -EINVAL, NULL, "new root %s",
+				 newroot ? newroot : "(none)");
 	if (strnlen(newroot, SWITCH_ROOT_PATH_MAX) >= SWITCH_ROOT_PATH_MAX - 8)
-		return failure(reason, size, -ENAMETOOLONG, "new root");
+		return error_set(e, -ENAMETOOLONG, NULL, "new root");
 	if (!argv || !argv[0] || argv[0][0] != '/')
-		return failure(reason, size, -EINVAL,
-			       "init must be an absolute path");
+		return error_set(e, -EINVAL, NULL,
+				 "init must be an absolute path");
 	return 0;
 }
 
 /* Step 1: nothing changes here. */
 static int check_roots(const char *newroot, int rootfd, const char *init,
-		       char *reason, size_t size)
+		       struct error *e)
 {
 	struct statfs sfs;
 	int r;
 
 	if (statfs("/", &sfs) < 0)
-		return failure(reason, size, -errno, "statfs /");
+		return error_set(e, -errno, NULL, "statfs /");
 	if (!switch_root_is_initramfs((uint64_t)sfs.f_type))
-		return failure(reason, size, -EINVAL,
-			       "/ is not an initramfs (filesystem 0x%llx)",
-			       (unsigned long long)sfs.f_type);
+		return error_set(e, -EINVAL, NULL,
+				 "/ is not an initramfs (filesystem 0x%llx)",
+				 (unsigned long long)sfs.f_type);
 	r = is_mount_point(AT_FDCWD, newroot);
 	if (r < 0)
-		return failure(reason, size, r, "new root %s", newroot);
+		return error_set(e, r, NULL, "new root %s", newroot);
 	if (r == 0)
-		return failure(reason, size, -EINVAL,
-			       "new root %s is not a mount point", newroot);
+		return error_set(e, -EINVAL, NULL,
+				 "new root %s is not a mount point", newroot);
 	r = check_init(rootfd, init);
 	if (r == -ENOSYS) {
 		log_debug("switch_root", "no openat2: %s not checked", init);
 		return 0;
 	}
 	if (r < 0)
-		return failure(reason, size, r, "init %s in %s", init,
-			       newroot);
+		return error_set(e, r, NULL, "init %s in %s", init,
+				 newroot);
 	return 0;
 }
 
@@ -407,7 +391,7 @@ static int make_target(const char *target)
  * move or it was detached instead, or -errno for a required one.
  */
 static int move_one(const struct api_mount *m, const char *newroot,
-		    char *reason, size_t size)
+		    struct error *e)
 {
 	char target[SWITCH_ROOT_PATH_MAX];
 	int r;
@@ -429,18 +413,18 @@ static int move_one(const struct api_mount *m, const char *newroot,
 	if (r == 0)
 		return 1;
 	if (m->required)
-		return failure(reason, size, r, "moving %s to %s", m->path,
-			       target);
+		return error_set(e, r, NULL, "moving %s to %s", m->path,
+				 target);
 	drop_mount(m, target, r);
 	return 0;
 }
 
 /* Step 2. On failure the moves done are undone. */
 static int move_api_mounts(const char *newroot, bool moved[API_MOUNTS],
-			   char *reason, size_t size)
+			   struct error *e)
 {
 	for (size_t i = 0; i < API_MOUNTS; i++) {
-		int r = move_one(&api_mounts[i], newroot, reason, size);
+		int r = move_one(&api_mounts[i], newroot, e);
 
 		if (r < 0) {
 			undo_moves(newroot, moved);
@@ -453,24 +437,24 @@ static int move_api_mounts(const char *newroot, bool moved[API_MOUNTS],
 
 /* Step 3 up to the point of no return; undone on failure. */
 static int enter_new_root(const char *newroot, const bool moved[API_MOUNTS],
-			  char *reason, size_t size)
+			  struct error *e)
 {
 	int err;
 
 	if (chdir(newroot) < 0) {
-		err = failure(reason, size, -errno, "chdir %s", newroot);
+		err = error_set(e, -errno, NULL, "chdir %s", newroot);
 		goto out_undo;
 	}
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) {
-		err = failure(reason, size, -errno, "moving %s to /", newroot);
+		err = error_set(e, -errno, NULL, "moving %s to /", newroot);
 		if (chdir("/") < 0)
 			return err;
 		goto out_undo;
 	}
 	if (chroot(".") < 0)
-		return failure(reason, size, -errno, "chroot %s", newroot);
+		return error_set(e, -errno, NULL, "chroot %s", newroot);
 	if (chdir("/") < 0)
-		return failure(reason, size, -errno, "chdir / in %s", newroot);
+		return error_set(e, -errno, NULL, "chdir / in %s", newroot);
 	return 0;
 
 out_undo:
@@ -493,52 +477,52 @@ static void empty_old_root(int oldroot, const struct stat *keep)
 }
 
 static int exec_init(char *const argv[], char *const envp[],
-		     const sigset_t *exec_mask, char *reason, size_t size)
+		     const sigset_t *exec_mask, struct error *e)
 {
 	sigset_t saved;
 	int err;
 
 	if (exec_mask && sigprocmask(SIG_SETMASK, exec_mask, &saved) < 0)
-		return failure(reason, size, -errno, "signal mask");
+		return error_set(e, -errno, NULL, "signal mask");
 	execve(argv[0], argv, envp);
 	err = -errno;
 	if (exec_mask)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
-	return failure(reason, size, err, "exec %s", argv[0]);
+	return error_set(e, err, NULL, "exec %s", argv[0]);
 }
 
 int switch_root(const char *newroot, char *const argv[], char *const envp[],
-		const sigset_t *exec_mask, char *reason, size_t reason_size)
+		const sigset_t *exec_mask, struct error *e)
 {
 	bool moved[API_MOUNTS] = { false };
 	struct stat keep;
 	int rootfd, oldroot, err;
 
-	err = check_args(newroot, argv, reason, reason_size);
+	err = check_args(newroot, argv, e);
 	if (err < 0)
 		return err;
 	rootfd = open(newroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return failure(reason, reason_size, -errno, "new root %s",
-			       newroot);
-	err = check_roots(newroot, rootfd, argv[0], reason, reason_size);
+		return error_set(e, -errno, NULL, "new root %s",
+				 newroot);
+	err = check_roots(newroot, rootfd, argv[0], e);
 	if (err == 0 && fstat(rootfd, &keep) < 0)
-		err = failure(reason, reason_size, -errno, "stat %s", newroot);
+		err = error_set(e, -errno, NULL, "stat %s", newroot);
 	close(rootfd);
 	if (err < 0)
 		return err;
 
 	oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (oldroot < 0)
-		return failure(reason, reason_size, -errno, "open /");
-	err = move_api_mounts(newroot, moved, reason, reason_size);
+		return error_set(e, -errno, NULL, "open /");
+	err = move_api_mounts(newroot, moved, e);
 	if (err == 0)
-		err = enter_new_root(newroot, moved, reason, reason_size);
+		err = enter_new_root(newroot, moved, e);
 	if (err < 0) {
 		close(oldroot);
 		return err;
 	}
 	empty_old_root(oldroot, &keep);
 	close(oldroot);
-	return exec_init(argv, envp, exec_mask, reason, reason_size);
+	return exec_init(argv, envp, exec_mask, e);
 }

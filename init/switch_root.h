@@ -33,7 +33,9 @@
  *      init gets exactly envp, nothing inherited.
  *
  * Returns only on failure: a negative errno (-EINVAL for a failed check
- * of step 1) with a one-line reason in reason[reason_size]. A failure
+ * of step 1), with *err (may be NULL) filled: why names the step and the
+ * path ("exec /sbin/init", "new root /sysroot is not a mount point"), so
+ * error_format() gives "exec /sbin/init: I/O error". A failure
  * before the move of step 3 leaves the initramfs and its mounts as they
  * were (except /sys or /run detached as said); a failure after it leaves
  * the system half switched, so the caller must not try again but go to
@@ -49,13 +51,15 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "lib/error.h"
+
 /* Directory nesting switch_root_empty() descends into; deeper is left. */
 #define SWITCH_ROOT_DEPTH_MAX 64
 /* A /proc/self/fdinfo file we read: a few short lines. */
 #define SWITCH_ROOT_FDINFO_MAX 1024
 
 int switch_root(const char *newroot, char *const argv[], char *const envp[],
-		const sigset_t *exec_mask, char *reason, size_t reason_size);
+		const sigset_t *exec_mask, struct error *err);
 
 /* What switch_root_empty() did. */
 struct switch_root_empty_stats {

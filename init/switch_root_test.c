@@ -154,22 +154,25 @@ static void test_bad_arguments(void **state)
 	char *relative[] = { "sbin/init", NULL };
 	char *none[] = { NULL };
 	char *envp[] = { NULL };
-	char reason[128];
+	char line[ERROR_LINE_MAX];
+	struct error err;
 
-	assert_int_equal(switch_root("/", argv, envp, NULL, reason,
-				     sizeof(reason)), -EINVAL);
-	assert_non_null(strstr(reason, "new root /"));
-	assert_int_equal(switch_root("sysroot", argv, envp, NULL, reason,
-				     sizeof(reason)), -EINVAL);
-	assert_int_equal(switch_root(NULL, argv, envp, NULL, reason,
-				     sizeof(reason)), -EINVAL);
-	assert_int_equal(switch_root("/sysroot", relative, envp, NULL, reason,
-				     sizeof(reason)), -EINVAL);
-	assert_non_null(strstr(reason, "absolute"));
-	assert_int_equal(switch_root("/sysroot", none, envp, NULL, reason,
-				     sizeof(reason)), -EINVAL);
-	assert_int_equal(switch_root("/sysroot", NULL, envp, NULL, reason,
-				     sizeof(reason)), -EINVAL);
+	assert_int_equal(switch_root("/", argv, envp, NULL, &err), -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	assert_string_equal(error_format(&err, line, sizeof(line)),
+			    "new root /: Invalid argument");
+	assert_int_equal(switch_root("sysroot", argv, envp, NULL, &err),
+			 -EINVAL);
+	assert_int_equal(switch_root(NULL, argv, envp, NULL, &err), -EINVAL);
+	assert_int_equal(switch_root("/sysroot", relative, envp, NULL, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.why, "absolute"));
+	assert_int_equal(switch_root("/sysroot", none, envp, NULL, &err),
+			 -EINVAL);
+	assert_int_equal(switch_root("/sysroot", NULL, envp, NULL, &err),
+			 -EINVAL);
+	/* The caller may want only the code. */
+	assert_int_equal(switch_root("/", argv, envp, NULL, NULL), -EINVAL);
 }
 
 /* --- children in their own mount namespace -------------------------------- */
@@ -519,7 +522,8 @@ static void switch_child(void)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)inside_script, NULL };
 	char *envp[] = { "OCIBOOT_SWITCHED=1", "PATH=/bin", NULL };
-	char reason[256];
+	char reason[ERROR_LINE_MAX];
+	struct error err;
 	sigset_t empty;
 	int fd, r;
 
@@ -531,9 +535,9 @@ static void switch_child(void)
 	close(fd);
 	blocked_usr1();
 	sigemptyset(&empty);
-	r = switch_root("/newroot", argv, envp, &empty, reason,
-			sizeof(reason));
-	fprintf(stderr, "switch_root returned %d: %s\n", r, reason);
+	r = switch_root("/newroot", argv, envp, &empty, &err);
+	fprintf(stderr, "switch_root returned %d: %s\n", r,
+		error_format(&err, reason, sizeof(reason)));
 	_exit(2);
 }
 
@@ -570,13 +574,14 @@ static void call_expecting(const char *init, int want, const char *text)
 {
 	char *argv[] = { (char *)init, NULL };
 	char *envp[] = { NULL };
-	char reason[256] = "";
+	char reason[ERROR_LINE_MAX];
 	sigset_t set = blocked_usr1(), now, empty;
+	struct error err;
 	int r;
 
 	sigemptyset(&empty);
-	r = switch_root("/newroot", argv, envp, &empty, reason,
-			sizeof(reason));
+	r = switch_root("/newroot", argv, envp, &empty, &err);
+	error_format(&err, reason, sizeof(reason));
 	printf("switch_root: %d %s\n", r, reason);
 	CHILD_CHECK(r == want);
 	CHILD_CHECK(strstr(reason, text) != NULL);
@@ -605,15 +610,17 @@ static void not_initramfs_child(void)
 {
 	char *argv[] = { "/bin/sh", NULL };
 	char *envp[] = { NULL };
-	char reason[256] = "";
+	char reason[ERROR_LINE_MAX];
 	struct statfs sfs;
+	struct error err;
 	int r;
 
 	CHILD_CHECK(statfs("/", &sfs) == 0);
 	if (switch_root_is_initramfs((uint64_t)sfs.f_type))
 		_exit(CHILD_SKIP);
 	CHILD_CHECK(mount("tmpfs", base, "tmpfs", 0, NULL) == 0);
-	r = switch_root(base, argv, envp, NULL, reason, sizeof(reason));
+	r = switch_root(base, argv, envp, NULL, &err);
+	error_format(&err, reason, sizeof(reason));
 	printf("switch_root: %d %s\n", r, reason);
 	CHILD_CHECK(r == -EINVAL);
 	CHILD_CHECK(strstr(reason, "/ is not an initramfs") != NULL);

@@ -6,6 +6,8 @@
  * beneath its mount without following links), and every layer is mounted
  * from its dm-verity device, never from the loop device under it.
  */
+#include "init/verified.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,31 +18,59 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crypto/x509.h"
-#include "fs/dm.h"
-#include "fs/loop.h"
-#include "fs/mount.h"
-#include "oci/oci.h"
-#include "oci/oci_ref.h"
-#include "fs/store.h"
+#include "init/boot.h"
 #include "init/log.h"
 #include "init/switch_root.h"
-#include "init/verified.h"
+#include "lib/clock.h"
+#include "lib/fileio.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
+#include "oci/oci_ref.h"
 #include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
 
 #define STORE_FSTYPE "ext4"
 /* Read-only, and no journal replay: the store is never written. */
 #define STORE_MOUNT_FLAGS (MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC)
 #define STORE_MOUNT_OPTIONS "noload"
-#define LAYERS_DIR VERIFIED_RUN_DIR "/layers"
-#define RW_DIR VERIFIED_RUN_DIR "/rw"
+#define DIR_MODE 0755
 #define DM_NODE_WAIT_MS 2000
-#define LAYER_DIR_MAX sizeof(LAYERS_DIR "/4294967295")
 #define INIT_DEFAULT "/sbin/init"
-#define ENV_PATH_DEFAULT "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
-	"/usr/bin:/sbin:/bin"
-#define BOOT_FILE_MAX 8192
+#define ENV_PATH "PATH="
+#define ENV_PATH_DEFAULT ENV_PATH "/usr/local/sbin:/usr/local/bin:" \
+	"/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* --- the real operations --------------------------------------------- */
+
+static int sys_mount(const char *source, const char *target,
+		     const char *fstype, unsigned long flags, const char *data)
+{
+	return mount(source, target, fstype, flags, data) < 0 ? -errno : 0;
+}
+
+static int open_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+const struct verified_ops verified_ops_default = {
+	.store_find = store_find,
+	.mount = sys_mount,
+	.mkdir_p = mount_mkdir_p,
+	.open_dir = open_dir,
+	.loop_attach = loop_attach,
+	.loop_release = loop_release,
+	.dm_open = dm_open,
+	.dm_close = dm_close,
+	.dm_verity_create = dm_verity_create,
+	.dm_node_wait = dm_node_wait,
+	.mount_squashfs = mount_squashfs,
+	.mount_overlay_scratch = mount_overlay_scratch,
+	.mount_overlay = mount_overlay,
+	.write_new = fileio_write_new,
+	.switch_root = switch_root,
+};
 
 /* --- store ----------------------------------------------------------- */
 
@@ -48,40 +78,56 @@ static int store_wait(void *ctx, unsigned int ms)
 {
 	struct boot *b = ctx;
 
-	pid1_sleep_until(&b->pid1, pid1_now_ms() + ms);
+	pid1_sleep_until(&b->pid1, clock_deadline_ms(ms));
 	return 0;
 }
 
 static int find_store(struct boot *b, const struct oci_device *dev)
 {
 	const char *key = oci_device_key_name(dev->key);
-	struct store_config cfg;
+	struct store_result *res = &b->verified.store;
 	struct store_key sk = { dev->key, dev->value };
-	static struct store_result res;
+	struct store_config cfg;
 	int r;
 
 	store_config_default(&cfg);
 	cfg.wait = store_wait;
 	cfg.wait_ctx = b;
-	r = store_find(&cfg, &sk, &res);
+	r = b->ops->store_find(&cfg, &sk, res);
 	if (r == -ENOTUNIQ)
 		return boot_failed(b, "store %s=%s is ambiguous: %s and %s "
 				   "both match; refusing to guess", key,
-				   dev->value, res.device.path,
-				   res.other.path);
+				   dev->value, res->device.path,
+				   res->other.path);
 	if (r == -OCIBOOT_ETIMEOUT)
 		return boot_failed(b, "store %s=%s not found after %u scans "
 				   "of %u devices%s%s%s", key, dev->value,
-				   res.scans, res.devices,
-				   res.failed[0] ? " (unreadable: " : "",
-				   res.failed, res.failed[0] ? ")" : "");
+				   res->scans, res->devices,
+				   res->failed[0] ? " (unreadable: " : "",
+				   res->failed, res->failed[0] ? ")" : "");
 	if (r < 0)
 		return boot_failed(b, "looking for store %s=%s: %s", key,
 				   dev->value, ociboot_strerror(r));
 	snprintf(b->store_device, sizeof(b->store_device), "%s",
-		 res.device.path);
+		 res->device.path);
 	log_info("store", "%s=%s is %s (%llu bytes)", key, dev->value,
-		 res.device.path, (unsigned long long)res.device.size);
+		 res->device.path, (unsigned long long)res->device.size);
+	return 0;
+}
+
+static int mount_store(struct boot *b)
+{
+	int r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
+
+	if (r < 0)
+		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
+				   strerror(-r));
+	r = b->ops->mount(b->store_device, VERIFIED_STORE_DIR, STORE_FSTYPE,
+			  STORE_MOUNT_FLAGS, STORE_MOUNT_OPTIONS);
+	if (r < 0)
+		return boot_failed(b, "mounting %s (%s) read-only on %s: %s",
+				   b->store_device, STORE_FSTYPE,
+				   VERIFIED_STORE_DIR, strerror(-r));
 	return 0;
 }
 
@@ -100,22 +146,12 @@ int stage_store(struct boot *b)
 		return boot_failed(b, "booting from %s is not implemented yet",
 				   where);
 	log_info("store", "looking for %s", where);
-	if (find_store(b, &loc->device) < 0)
+	if (find_store(b, &loc->device) < 0 || mount_store(b) < 0)
 		return -1;
-
-	r = mount_mkdir_p(VERIFIED_STORE_DIR, 0755);
-	if (r < 0)
-		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
-				   strerror(-r));
-	if (mount(b->store_device, VERIFIED_STORE_DIR, STORE_FSTYPE,
-		  STORE_MOUNT_FLAGS, STORE_MOUNT_OPTIONS) < 0)
-		return boot_failed(b, "mounting %s (%s) read-only on %s: %s",
-				   b->store_device, STORE_FSTYPE,
-				   VERIFIED_STORE_DIR, strerror(errno));
-	fd = open(VERIFIED_STORE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = b->ops->open_dir(VERIFIED_STORE_DIR);
 	if (fd < 0)
 		return boot_failed(b, "%s: %s", VERIFIED_STORE_DIR,
-				   strerror(errno));
+				   strerror(-fd));
 	r = layout_open_beneath(&b->layout, fd, loc->device.path, &lerr);
 	close(fd);
 	if (r < 0)
@@ -148,25 +184,25 @@ static int64_t validation_time(void)
 
 int stage_verify(struct boot *b)
 {
-	static struct x509_trust_store ts;
-	static struct system_scratch scratch;
+	struct x509_trust_store *ts = &b->verified.trust;
 	struct verify_error verr;
 	struct system_error serr;
 	char msg[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX + 8];
 	int r;
 
-	x509_trust_store_init(&ts);
-	r = x509_trust_store_load_dir(&ts, VERIFIED_CA_DIR, &verr);
+	x509_trust_store_init(ts);
+	r = x509_trust_store_load_dir(ts, b->ca_dir, &verr);
 	if (r < 0) {
 		verify_error_format(&verr, msg, sizeof(msg));
-		return boot_failed(b, "CA certificates in %s: %s",
-				   VERIFIED_CA_DIR, msg);
+		return boot_failed(b, "CA certificates in %s: %s", b->ca_dir,
+				   msg);
 	}
-	log_info("verify", "trusting %zu CA certificate(s) from %s", ts.count,
-		 VERIFIED_CA_DIR);
+	log_info("verify", "trusting %zu CA certificate(s) from %s",
+		 ts->count, b->ca_dir);
 
-	r = system_verify(&b->layout, &b->config.oci.ref, &ts,
-			  validation_time(), NULL, &scratch, &b->plan, &serr);
+	r = system_verify(&b->layout, &b->config.oci.ref, ts,
+			  validation_time(), NULL, &b->verified.scratch,
+			  &b->plan, &serr);
 	if (r < 0) {
 		system_error_format(&serr, msg, sizeof(msg));
 		return boot_failed(b, "verify: %s: %s",
@@ -179,52 +215,65 @@ int stage_verify(struct boot *b)
 
 /* --- layers ---------------------------------------------------------- */
 
-static void layer_dir(unsigned int i, char dir[LAYER_DIR_MAX])
+static void layer_dir(unsigned int i, char dir[VERIFIED_LAYER_DIR_MAX])
 {
-	snprintf(dir, LAYER_DIR_MAX, "%s/%u", LAYERS_DIR, i);
+	snprintf(dir, VERIFIED_LAYER_DIR_MAX, "%s/%u", VERIFIED_LAYERS_DIR, i);
 }
 
-static int setup_layer(struct boot *b, struct dm_control *dm, unsigned int i)
+/* A read-only loop device over layer i's blob; its fd is the caller's. */
+static int attach_layer(struct boot *b, unsigned int i, const char *digest,
+			struct loop_device *loop)
 {
 	const struct system_layer *layer = &b->plan.layers[i];
 	struct loop_options lo = { 0, 0, LOOP_ATTACH_AUTOCLEAR };
-	char digest[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
-	char dev[32], name[32], node[DM_NODE_PATH_MAX], dir[LAYER_DIR_MAX];
 	struct error lerr;
-	struct loop_device loop;
-	dev_t devt;
 	int fd, r;
 
-	oci_digest_string(layer->digest, digest);
-	sha256_hex(layer->root_hash, root);
 	fd = layout_open_blob(&b->layout, layer->digest, layer->size, &lerr);
 	if (fd < 0)
 		return boot_failed(b, "layer %u: %s: %s", i, lerr.what,
 				   lerr.why);
-	r = loop_attach(fd, &lo, &loop);
+	r = b->ops->loop_attach(fd, &lo, loop);
 	close(fd);
 	if (r < 0)
 		return boot_failed(b, "layer %u (%s): loop device: %s", i,
 				   digest, ociboot_strerror(r));
+	return 0;
+}
 
+static int setup_layer(struct boot *b, unsigned int i)
+{
+	const struct system_layer *layer = &b->plan.layers[i];
+	char digest[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
+	char dev[VERIFIED_DEV_MAX], name[VERIFIED_DM_NAME_MAX];
+	char node[DM_NODE_PATH_MAX], dir[VERIFIED_LAYER_DIR_MAX];
+	struct loop_device loop;
+	dev_t devt;
+	int r;
+
+	oci_digest_string(layer->digest, digest);
+	sha256_hex(layer->root_hash, root);
+	if (attach_layer(b, i, digest, &loop) < 0)
+		return -1;
 	snprintf(dev, sizeof(dev), "%u:%u", major(loop.devt),
 		 minor(loop.devt));
 	snprintf(name, sizeof(name), "ociboot-layer-%u", i);
-	r = dm_verity_create(dm, name, dev, dev, &layer->verity,
-			     layer->root_hash, 0, &devt);
-	loop_release(&loop);
+	r = b->ops->dm_verity_create(&b->verified.dm, name, dev, dev,
+				     &layer->verity, layer->root_hash, 0,
+				     &devt);
+	b->ops->loop_release(&loop);
 	if (r < 0)
 		return boot_failed(b, "layer %u (%s): dm-verity with root %s: "
 				   "%s", i, digest, root, ociboot_strerror(r));
-	r = dm_node_wait(devt, node, DM_NODE_WAIT_MS);
+	r = b->ops->dm_node_wait(devt, node, DM_NODE_WAIT_MS);
 	if (r < 0)
 		return boot_failed(b, "layer %u (%s): device node: %s", i,
 				   digest, ociboot_strerror(r));
 
 	layer_dir(i, dir);
-	r = mount_mkdir_p(dir, 0755);
+	r = b->ops->mkdir_p(dir, DIR_MODE);
 	if (r == 0)
-		r = mount_squashfs(node, dir);
+		r = b->ops->mount_squashfs(node, dir);
 	if (r < 0)
 		return boot_failed(b, "layer %u (%s): mounting squashfs from "
 				   "%s: %s", i, digest, node, strerror(-r));
@@ -235,123 +284,104 @@ static int setup_layer(struct boot *b, struct dm_control *dm, unsigned int i)
 
 int stage_layers(struct boot *b)
 {
-	static struct dm_control dm;
-	int r = dm_open(&dm);
+	struct dm_control *dm = &b->verified.dm;
+	int r = b->ops->dm_open(dm);
 
 	if (r < 0)
 		return boot_failed(b, "device-mapper control: %s",
 				   ociboot_strerror(r));
 	for (unsigned int i = 0; i < b->plan.layer_count; i++) {
-		if (setup_layer(b, &dm, i) < 0) {
-			dm_close(&dm);
+		if (setup_layer(b, i) < 0) {
+			b->ops->dm_close(dm);
 			return -1;
 		}
 		b->layers_mounted = i + 1;
 	}
-	dm_close(&dm);
+	b->ops->dm_close(dm);
 	return 0;
 }
 
 /* --- rootfs ---------------------------------------------------------- */
 
-static int write_new_file(const char *path, const void *data, size_t len)
+static int hand_over(struct boot *b, const char *path, const void *data,
+		     size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-	ssize_t n;
+	int r = b->ops->write_new(AT_FDCWD, path, data, len,
+				  VERIFIED_FILE_MODE);
 
-	if (fd < 0)
-		return -errno;
-	n = write(fd, data, len);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
-	close(fd);
-	return (size_t)n == len ? 0 : -EIO;
+	if (r < 0)
+		return boot_failed(b, "%s: %s", path, strerror(-r));
+	return 0;
 }
 
 /* The verified system manifest, byte for byte as it was signed. */
 static int hand_over_manifest(struct boot *b)
 {
-	static char buf[OCI_SYSTEM_MANIFEST_SIZE_MAX];
 	const struct oci_descriptor *d = &b->plan.artifact.manifest;
+	char *buf = b->verified.manifest;
 	struct error lerr;
 	int r;
 
-	r = layout_read_blob(&b->layout, d->digest, d->size, buf, sizeof(buf),
-			     &lerr);
+	r = layout_read_blob(&b->layout, d->digest, d->size, buf,
+			     sizeof(b->verified.manifest), &lerr);
 	if (r < 0)
 		return boot_failed(b, "re-reading the system manifest: %s: %s",
 				   lerr.what, lerr.why);
-	r = write_new_file(VERIFIED_RUN_DIR "/system.json", buf, (size_t)r);
-	if (r < 0)
-		return boot_failed(b, "%s/system.json: %s", VERIFIED_RUN_DIR,
-				   strerror(-r));
-	return 0;
+	return hand_over(b, VERIFIED_SYSTEM_FILE, buf, (size_t)r);
 }
 
 /* What was mounted from where, as KEY=VALUE lines for the booted OS. */
 static int hand_over_boot(struct boot *b)
 {
-	static char text[BOOT_FILE_MAX];
 	const struct system_plan *p = &b->plan;
-	char digest[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
-	size_t n = 0;
-	int r;
+	char digest[OCI_DIGEST_STRING_LEN + 1];
+	struct strbuf sb;
 
-#define ADD(...) do { \
-		r = snprintf(text + n, sizeof(text) - n, __VA_ARGS__); \
-		if (r < 0 || (size_t)r >= sizeof(text) - n) \
-			return boot_failed(b, "%s/boot: too long", \
-					   VERIFIED_RUN_DIR); \
-		n += (size_t)r; \
-	} while (0)
-
+	strbuf_init(&sb, b->verified.boot_file,
+		    sizeof(b->verified.boot_file));
 	oci_digest_string(p->artifact_digest, digest);
-	ADD("STORE=%s\n", b->store_device);
-	ADD("SYSTEM=%s\n", digest);
-	ADD("PRODUCT=%s\n", p->signer_product);
-	ADD("VERSION=%llu\n", (unsigned long long)p->manifest.version);
-	ADD("SIGNER=%s\n", p->signer_subject);
+	strbuf_printf(&sb, "STORE=%s\n", b->store_device);
+	strbuf_printf(&sb, "SYSTEM=%s\n", digest);
+	strbuf_printf(&sb, "PRODUCT=%s\n", p->signer_product);
+	strbuf_printf(&sb, "VERSION=%llu\n",
+		      (unsigned long long)p->manifest.version);
+	strbuf_printf(&sb, "SIGNER=%s\n", p->signer_subject);
 	oci_digest_string(p->image_digest, digest);
-	ADD("ROOTFS_IMAGE=%s\n", digest);
+	strbuf_printf(&sb, "ROOTFS_IMAGE=%s\n", digest);
 	for (size_t i = 0; i < p->layer_count; i++) {
 		oci_digest_string(p->layers[i].digest, digest);
-		sha256_hex(p->layers[i].root_hash, root);
-		ADD("LAYER%zu=%s %s %s/%zu\n", i, digest, root, LAYERS_DIR, i);
+		strbuf_printf(&sb, "LAYER%zu=%s ", i, digest);
+		strbuf_hex(&sb, p->layers[i].root_hash, VERITY_DIGEST_LEN);
+		strbuf_printf(&sb, " %s/%zu\n", VERIFIED_LAYERS_DIR, i);
 	}
-#undef ADD
-	r = write_new_file(VERIFIED_RUN_DIR "/boot", text, n);
-	if (r < 0)
-		return boot_failed(b, "%s/boot: %s", VERIFIED_RUN_DIR,
-				   strerror(-r));
-	return 0;
+	if (strbuf_truncated(&sb))
+		return boot_failed(b, "%s: too long", VERIFIED_BOOT_FILE);
+	return hand_over(b, VERIFIED_BOOT_FILE, strbuf_str(&sb),
+			 strbuf_len(&sb));
 }
 
 int stage_rootfs(struct boot *b)
 {
-	static char dirs[SYSTEM_LAYERS_MAX][LAYER_DIR_MAX];
-	static const char *lowers[SYSTEM_LAYERS_MAX];
+	struct verified_buffers *v = &b->verified;
 	size_t n = b->plan.layer_count;
 	struct mount_overlay ov;
 	int r;
 
 	for (size_t i = 0; i < n; i++) {	/* top first */
-		layer_dir((unsigned int)(n - 1 - i), dirs[i]);
-		lowers[i] = dirs[i];
+		layer_dir((unsigned int)(n - 1 - i), v->layer_dirs[i]);
+		v->lowers[i] = v->layer_dirs[i];
 	}
-	ov.lowers = lowers;
+	ov.lowers = v->lowers;
 	ov.lower_count = n;
-	ov.upper = RW_DIR "/upper";
-	ov.work = RW_DIR "/work";
-	r = mount_overlay_scratch(RW_DIR, 0);
+	ov.upper = VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR;
+	ov.work = VERIFIED_RW_DIR "/" MOUNT_WORK_DIR;
+	r = b->ops->mount_overlay_scratch(VERIFIED_RW_DIR, 0);
 	if (r < 0)
 		return boot_failed(b, "tmpfs for the writable layer on %s: %s",
-				   RW_DIR, strerror(-r));
-	r = mount_mkdir_p(VERIFIED_NEWROOT, 0755);
+				   VERIFIED_RW_DIR, strerror(-r));
+	r = b->ops->mkdir_p(VERIFIED_NEWROOT, DIR_MODE);
 	if (r == 0)
-		r = mount_overlay(VERIFIED_NEWROOT, &ov, 0);
+		r = b->ops->mount_overlay(VERIFIED_NEWROOT, &ov, 0);
 	if (r < 0)
 		return boot_failed(b, "overlay of %zu layers on %s: %s", n,
 				   VERIFIED_NEWROOT, strerror(-r));
@@ -359,8 +389,8 @@ int stage_rootfs(struct boot *b)
 		 VERIFIED_NEWROOT);
 	if (hand_over_manifest(b) < 0 || hand_over_boot(b) < 0)
 		return -1;
-	log_info("rootfs", "%s/system.json and %s/boot written",
-		 VERIFIED_RUN_DIR, VERIFIED_RUN_DIR);
+	log_info("rootfs", "%s and %s written", VERIFIED_SYSTEM_FILE,
+		 VERIFIED_BOOT_FILE);
 	return 0;
 }
 
@@ -389,7 +419,7 @@ static void build_envp(const struct oci_config *c, char **envp, size_t max)
 
 	for (size_t i = 0; i < c->env_count && n + 2 < max; i++) {
 		envp[n] = (char *)oci_config_string(c, c->env[i]);
-		has_path |= strncmp(envp[n], "PATH=", 5) == 0;
+		has_path |= strncmp(envp[n], ENV_PATH, strlen(ENV_PATH)) == 0;
 		n++;
 	}
 	if (!has_path)
@@ -399,21 +429,23 @@ static void build_envp(const struct oci_config *c, char **envp, size_t max)
 
 int stage_switch_root(struct boot *b)
 {
-	static char *argv[2 * OCI_ARGV_MAX + 2];
-	static char *envp[OCI_ENV_MAX + 2];
+	struct verified_buffers *v = &b->verified;
+	char line[ERROR_LINE_MAX];
+	struct error err;
 	int r;
 
-	build_argv(&b->plan.config, argv, ARRAY_SIZE(argv));
-	build_envp(&b->plan.config, envp, ARRAY_SIZE(envp));
+	build_argv(&b->plan.config, v->argv, ARRAY_SIZE(v->argv));
+	build_envp(&b->plan.config, v->envp, ARRAY_SIZE(v->envp));
 	layout_close(&b->layout);
 	if (b->has_tpm) {
 		tpm_close(&b->tpm);
 		b->has_tpm = false;
 	}
-	log_info("switch_root", "exec %s in the verified root", argv[0]);
-	r = switch_root(VERIFIED_NEWROOT, argv, envp, &b->pid1.saved_mask,
-			b->reason, sizeof(b->reason));
-	if (b->reason[0] == '\0')
-		return boot_failed(b, "switch_root: %s", strerror(-r));
-	return -1;
+	log_info("switch_root", "exec %s in the verified root", v->argv[0]);
+	error_clear(&err);
+	r = b->ops->switch_root(VERIFIED_NEWROOT, v->argv, v->envp,
+				&b->pid1.saved_mask, &err);
+	if (!error_failed(&err))
+		error_set(&err, r, NULL, "switch_root");
+	return boot_failed(b, "%s", error_format(&err, line, sizeof(line)));
 }

@@ -16,16 +16,103 @@
  *                tell the booted system what it runs from
  *   switch_root  exec the image config's Entrypoint + Cmd (or /sbin/init)
  *                as the new PID 1's program
+ *
+ * Everything the stages do to the machine (find and mount the store, loop
+ * and device-mapper devices, mounts, the files handed over, the final
+ * exec) goes through the table b->ops, verified_ops_default in the init;
+ * a test passes fakes that record the calls. Their working memory is
+ * b->verified, allocated with struct boot: the stages keep no statics.
  */
 #ifndef OCIBOOT_INIT_VERIFIED_H
 #define OCIBOOT_INIT_VERIFIED_H
 
-#include "init/boot.h"
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crypto/x509.h"
+#include "fs/dm.h"
+#include "fs/loop.h"
+#include "fs/mount.h"
+#include "fs/store.h"
+#include "lib/error.h"
+#include "oci/oci.h"
+#include "trust/system.h"
 
 #define VERIFIED_CA_DIR "/etc/ociboot/ca"
 #define VERIFIED_RUN_DIR "/run/ociboot"
 #define VERIFIED_STORE_DIR VERIFIED_RUN_DIR "/store"
+#define VERIFIED_LAYERS_DIR VERIFIED_RUN_DIR "/layers"
+#define VERIFIED_RW_DIR VERIFIED_RUN_DIR "/rw"
 #define VERIFIED_NEWROOT "/sysroot"
+/* The files handed to the booted system, and their permission bits. */
+#define VERIFIED_SYSTEM_FILE VERIFIED_RUN_DIR "/system.json"
+#define VERIFIED_BOOT_FILE VERIFIED_RUN_DIR "/boot"
+#define VERIFIED_FILE_MODE 0444
+#define VERIFIED_BOOT_FILE_MAX 8192	/* bytes of VERIFIED_BOOT_FILE */
+/* "/run/ociboot/layers/N" for any unsigned N, with its NUL. */
+#define VERIFIED_LAYER_DIR_MAX sizeof(VERIFIED_LAYERS_DIR "/4294967295")
+#define VERIFIED_DM_NAME_MAX 32	/* "ociboot-layer-N" */
+#define VERIFIED_DEV_MAX 32	/* "MAJOR:MINOR" */
+
+struct boot;
+
+/*
+ * What the stages do to the machine. Each has the contract of the function
+ * named in verified_ops_default; mount() and write_new() return 0 or
+ * -errno, switch_root() returns only on failure, with *err filled. The store is opened with open_dir() (O_RDONLY | O_DIRECTORY |
+ * O_CLOEXEC: an fd, or -errno).
+ */
+struct verified_ops {
+	int (*store_find)(const struct store_config *cfg,
+			  const struct store_key *key,
+			  struct store_result *res);
+	int (*mount)(const char *source, const char *target,
+		     const char *fstype, unsigned long flags,
+		     const char *data);
+	int (*mkdir_p)(const char *path, mode_t mode);
+	int (*open_dir)(const char *path);
+	int (*loop_attach)(int backing_fd, const struct loop_options *opt,
+			   struct loop_device *loop);
+	void (*loop_release)(struct loop_device *loop);
+	int (*dm_open)(struct dm_control *dm);
+	void (*dm_close)(struct dm_control *dm);
+	int (*dm_verity_create)(struct dm_control *dm, const char *name,
+				const char *data_dev, const char *hash_dev,
+				const struct verity_superblock *sb,
+				const uint8_t root[VERITY_DIGEST_LEN],
+				unsigned int flags, dev_t *devt);
+	int (*dm_node_wait)(dev_t devt, char path[DM_NODE_PATH_MAX],
+			    unsigned int timeout_ms);
+	int (*mount_squashfs)(const char *device, const char *target);
+	int (*mount_overlay_scratch)(const char *dir, uint64_t size_bytes);
+	int (*mount_overlay)(const char *target,
+			     const struct mount_overlay *ov,
+			     unsigned long flags);
+	int (*write_new)(int dir_fd, const char *path, const void *data,
+			 size_t len, mode_t mode);
+	int (*switch_root)(const char *newroot, char *const argv[],
+			   char *const envp[], const sigset_t *exec_mask,
+			   struct error *err);
+};
+
+/* store_find, mount(2), mount_mkdir_p, open(2), loop_attach, ... */
+extern const struct verified_ops verified_ops_default;
+
+/* The stages' working memory, sized by the maxima it holds. */
+struct verified_buffers {
+	struct store_result store;
+	struct x509_trust_store trust;
+	struct system_scratch scratch;
+	struct dm_control dm;
+	char manifest[OCI_SYSTEM_MANIFEST_SIZE_MAX];
+	char boot_file[VERIFIED_BOOT_FILE_MAX];
+	char layer_dirs[SYSTEM_LAYERS_MAX][VERIFIED_LAYER_DIR_MAX];
+	const char *lowers[SYSTEM_LAYERS_MAX];	/* top first */
+	char *argv[2 * OCI_ARGV_MAX + 2];
+	char *envp[OCI_ENV_MAX + 2];
+};
 
 int stage_store(struct boot *b);
 int stage_verify(struct boot *b);

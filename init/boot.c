@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#include "init/boot.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void boot_init(struct boot *b)
+{
+	b->pid1.signal_fd = -1;
+	cmdline_defaults(&b->config);
+	b->policy = b->config.on_failure;
+	b->ops = &verified_ops_default;
+	b->ca_dir = VERIFIED_CA_DIR;
+}
+
+int boot_failed(struct boot *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->reason, sizeof(b->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
