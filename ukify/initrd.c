@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The initrd builder; see initrd.h. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +10,10 @@
 #include <openssl/x509.h>
 #include <zstd.h>
 
+#include "lib/fileio.h"
+#include "lib/fileio_alloc.h"
 #include "lib/util.h"
 #include "ukify/cpio.h"
-#include "ukify/file.h"
 #include "ukify/initrd.h"
 #include "ukify/moddep.h"
 
@@ -87,7 +89,8 @@ static int add_init(struct builder *b)
 	size_t len;
 	int r;
 
-	r = ukify_file_read(b->o->init, INITRD_INIT_MAX, &data, &len);
+	r = fileio_read_file_alloc(AT_FDCWD, b->o->init, INITRD_INIT_MAX,
+				   FILEIO_REGULAR, &data, &len);
 	if (r < 0)
 		return fail(b, r, "init %s", b->o->init);
 	r = cpio_add_file(&b->cpio, "init", 0755, data, len);
@@ -106,7 +109,8 @@ static int read_modules_file(struct builder *b, const char *name,
 			     name) >= sizeof(path))
 		return fail(b, -ENAMETOOLONG, "%s/%s", b->o->modules_dir,
 			    name);
-	r = ukify_file_read(path, MODDEP_FILE_MAX, data, len);
+	r = fileio_read_file_alloc(AT_FDCWD, path, MODDEP_FILE_MAX,
+				   FILEIO_REGULAR, data, len);
 	if (r == -ENOENT && optional) {
 		*data = NULL;
 		*len = 0;
@@ -170,7 +174,8 @@ static int add_module(struct builder *b, const char *rel, char **list,
 	n = snprintf(dst, sizeof(dst), "lib/modules/%s/%s", b->kver, rel);
 	if (n < 0 || (size_t)n >= sizeof(dst) - 2)
 		return fail(b, -ENAMETOOLONG, "module %s", rel);
-	r = ukify_file_read(src, INITRD_MODULE_MAX, &data, &len);
+	r = fileio_read_file_alloc(AT_FDCWD, src, INITRD_MODULE_MAX,
+				   FILEIO_REGULAR, &data, &len);
 	if (r < 0)
 		return fail(b, r, "module %s", src);
 	r = cpio_add_file(&b->cpio, dst, 0644, data, len);
@@ -349,7 +354,8 @@ static int add_ca(struct builder *b, const char *path)
 	if (ca_name(path, name) < 0)
 		return fail(b, -EINVAL, "CA file name %s (want NAME.pem, "
 			    "NAME of letters, digits, '.', '-', '_')", path);
-	r = ukify_file_read(path, INITRD_CA_MAX, &data, &len);
+	r = fileio_read_file_alloc(AT_FDCWD, path, INITRD_CA_MAX,
+				   FILEIO_REGULAR, &data, &len);
 	if (r < 0)
 		return fail(b, r, "CA file %s", path);
 	r = add_ca_data(b, name, data, len);
