@@ -151,7 +151,8 @@ static void option_label(const struct cli_option *o, char *out, size_t size)
 	char short_name[8] = "    ";
 
 	if (o->short_name)
-		snprintf(short_name, sizeof(short_name), "-%c, ", o->short_name);
+		snprintf(short_name, sizeof(short_name), "-%c, ",
+			 o->short_name);
 	snprintf(out, size, "  %s--%s%s%s", short_name, o->name,
 		 takes_argument(o) ? " " : "",
 		 takes_argument(o) ? (o->arg ? o->arg : "VALUE") : "");

@@ -336,7 +336,8 @@ static void test_help_wraps(void **state)
 	assert_non_null(strstr(text, "\n                 [--yet-another"));
 	assert_non_null(strstr(text, "[FILE...]\n"));
 	assert_non_null(strstr(text, "  --an-option-whose-name-is-too-long-"
-			       "to-align V\n                            four\n"));
+			       "to-align V\n"
+			       "                            four\n"));
 	free(text);
 }
 
@@ -418,7 +419,8 @@ static void test_numbers(void **state)
 		{ "0", 0, 10, 0 }, { "10", 0, 10, 10 }, { "11", 0, 10, -1 },
 		{ "1", 2, 10, -1 }, { "007", 0, 10, 7 }, { "", 0, 10, -1 },
 		{ "-1", 0, 10, -1 }, { "+1", 0, 10, -1 }, { " 1", 0, 10, -1 },
-		{ "1 ", 0, 10, -1 }, { "0x1", 0, 10, -1 }, { "1e3", 0, 5000, -1 },
+		{ "1 ", 0, 10, -1 }, { "0x1", 0, 10, -1 },
+		{ "1e3", 0, 5000, -1 },
 		{ "9223372036854775807", 0, INT64_MAX, INT64_MAX },
 		{ "9223372036854775808", 0, INT64_MAX, -1 },
 	};

@@ -358,7 +358,8 @@ static int assemble_uki(const struct build_args *b, struct build_files *f,
 		.uname = f->uname, .uname_len = strlen(f->uname),
 		.sbat = (const char *)f->sbat, .sbat_len = f->sbat_len,
 	};
-	const char *why = "";
+	char line[ERROR_LINE_MAX];
+	struct error err;
 	int r;
 
 	if (f->osrel) {
@@ -368,8 +369,12 @@ static int assemble_uki(const struct build_args *b, struct build_files *f,
 		in.osrel = default_osrel(f);
 		in.osrel_len = strlen(in.osrel);
 	}
-	r = uki_build(&in, out, out_len, &why);
-	return r < 0 ? cli_failure_errno(BUILD, r, "%s", why) : 0;
+	error_clear(&err);
+	r = uki_build(&in, out, out_len, &err);
+	if (r < 0)
+		return cli_failure(BUILD, "%s",
+				   error_format(&err, line, sizeof(line)));
+	return 0;
 }
 
 static int sign_uki(const struct build_args *b, struct build_files *f,

@@ -10,6 +10,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include "lib/endian.h"
 #include "lib/util.h"
 #include "ukify/authenticode.h"
 
@@ -270,19 +271,19 @@ static int assemble(const uint8_t *img, size_t len, const uint8_t *der,
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, img, len);
-	pe_put32(buf + padded, (uint32_t)entry);
-	pe_put16(buf + padded + 4, PE_WIN_CERT_REVISION_2);
-	pe_put16(buf + padded + 6, PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
+	le32_store(buf + padded, (uint32_t)entry);
+	le16_store(buf + padded + 4, PE_WIN_CERT_REVISION_2);
+	le16_store(buf + padded + 6, PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
 	memcpy(buf + padded + PE_WIN_CERT_HEADER_LEN, der, der_len);
 	if (pe_parse(buf, total, &pe) < 0) {
 		free(buf);
 		return -OCIBOOT_EMALFORMED;
 	}
-	pe_put32(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE),
+	le32_store(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE),
 		 (uint32_t)padded);
-	pe_put32(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE) + 4,
+	le32_store(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE) + 4,
 		 (uint32_t)table);
-	pe_put32(buf + pe_checksum_offset(&pe),
+	le32_store(buf + pe_checksum_offset(&pe),
 		 pe_checksum(buf, total, pe_checksum_offset(&pe)));
 	*out = buf;
 	*out_len = total;

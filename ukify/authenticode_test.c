@@ -13,6 +13,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "lib/endian.h"
 #include "lib/util.h"
 #include "ukify/authenticode.h"
 #include "ukify/pe_fixture.h"
@@ -123,11 +124,11 @@ static void test_sign_and_inspect(void **state)
 	assert_int_equal(pe.cert_offset, len);
 	assert_int_equal(pe.cert_size % 8, 0);
 	assert_int_equal(la, len + pe.cert_size);
-	assert_int_equal(pe_get16(a + len + 4), PE_WIN_CERT_REVISION_2);
-	assert_int_equal(pe_get16(a + len + 6),
+	assert_int_equal(le16_load(a + len + 4), PE_WIN_CERT_REVISION_2);
+	assert_int_equal(le16_load(a + len + 6),
 			 PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
-	assert_true(pe_get32(a + len) <= pe.cert_size);
-	assert_true(pe_get32(a + len) + 8 > pe.cert_size);
+	assert_true(le32_load(a + len) <= pe.cert_size);
+	assert_true(le32_load(a + len) + 8 > pe.cert_size);
 	assert_int_equal(pe.checksum,
 			 pe_checksum(a, la, pe_checksum_offset(&pe)));
 	/* The digest skips the checksum, directory entry and table. */
@@ -253,7 +254,7 @@ static void test_refusals(void **state)
 	free(a);
 
 	/* No certificate directory entry. */
-	pe_put32(img + PE_FIXTURE_OPT + PE_OPT_DATA_DIR_COUNT, 4);
+	le32_store(img + PE_FIXTURE_OPT + PE_OPT_DATA_DIR_COUNT, 4);
 	expect_refusal(img, len, rsa2048.key, rsa2048.key_len, rsa2048.cert,
 		       rsa2048.cert_len, -EINVAL);
 }
@@ -272,8 +273,8 @@ static void test_inspect_unsigned_and_garbage(void **state)
 	assert_int_equal(pe_parse(img, len, &pe), 0);
 	assert_int_equal(authenticode_inspect(img, &pe, &info), -ENOENT);
 	memcpy(img + len, table, sizeof(table));
-	pe_put32(img + dir, (uint32_t)len);
-	pe_put32(img + dir + 4, sizeof(table));
+	le32_store(img + dir, (uint32_t)len);
+	le32_store(img + dir + 4, sizeof(table));
 	assert_int_equal(pe_parse(img, len + 16, &pe), 0);
 	assert_int_equal(authenticode_inspect(img, &pe, &info),
 			 -OCIBOOT_EMALFORMED);
