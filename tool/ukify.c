@@ -171,14 +171,17 @@ static const struct cli_spec initrd_spec = {
 static int make_initrd(const char *cmd, struct initrd_args *a, uint8_t **out,
 		       size_t *out_len)
 {
-	char why[1024];
+	char line[ERROR_LINE_MAX];
+	struct error err;
 	int r;
 
-	r = initrd_build(&a->o, out, out_len, why, sizeof(why));
-	if (r < 0)
-		return cli_failure_errno(cmd, r, "%s%s", streq(cmd, BUILD) ?
-					 "initrd: " : "", why);
-	return 0;
+	error_clear(&err);
+	r = initrd_build(&a->o, out, out_len, &err);
+	if (r == 0)
+		return 0;
+	if (streq(cmd, BUILD))
+		error_context(&err, "initrd");
+	return cli_failure(cmd, "%s", error_format(&err, line, sizeof(line)));
 }
 
 static int cmd_initrd(int argc, char **argv)
@@ -380,17 +383,21 @@ static int assemble_uki(const struct build_args *b, struct build_files *f,
 static int sign_uki(const struct build_args *b, struct build_files *f,
 		    uint8_t **img, size_t *len)
 {
-	const char *why = "";
+	char line[ERROR_LINE_MAX];
 	uint8_t *signed_img;
+	struct error err;
 	size_t signed_len;
 	int r;
 
+	error_clear(&err);
 	r = authenticode_sign(*img, *len, (const char *)f->key, f->key_len,
 			      (const char *)f->cert, f->cert_len,
-			      (time_t)b->epoch, &signed_img, &signed_len, &why);
-	if (r < 0)
-		return cli_failure_errno(BUILD, r, "signing with %s: %s",
-					 b->key, why);
+			      (time_t)b->epoch, &signed_img, &signed_len, &err);
+	if (r < 0) {
+		error_context(&err, "signing with %s", b->key);
+		return cli_failure(BUILD, "%s",
+				   error_format(&err, line, sizeof(line)));
+	}
 	free(*img);
 	*img = signed_img;
 	*len = signed_len;

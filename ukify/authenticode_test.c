@@ -94,14 +94,15 @@ static int teardown(void **state)
 static uint8_t *sign(const uint8_t *img, size_t len, const struct pem *key,
 		     const struct pem *cert, time_t when, size_t *out_len)
 {
-	const char *why = NULL;
 	uint8_t *out = NULL;
-	int r = authenticode_sign(img, len, key->key, key->key_len,
-				  cert->cert, cert->cert_len, when, &out,
-				  out_len, &why);
+	struct error err;
+	int r;
 
+	error_clear(&err);
+	r = authenticode_sign(img, len, key->key, key->key_len, cert->cert,
+			      cert->cert_len, when, &out, out_len, &err);
 	if (r != 0)
-		fail_msg("authenticode_sign: %d (%s)", r, why);
+		fail_msg("authenticode_sign: %d (%s)", r, err.why);
 	return out;
 }
 
@@ -201,15 +202,17 @@ static void expect_refusal(const uint8_t *img, size_t len,
 			   const char *key, size_t key_len, const char *cert,
 			   size_t cert_len, int want)
 {
-	const char *why = NULL;
 	uint8_t *out = NULL;
 	size_t out_len = 0;
+	struct error err;
 
+	error_clear(&err);
 	assert_int_equal(authenticode_sign(img, len, key, key_len, cert,
 					   cert_len, WHEN, &out, &out_len,
-					   &why), want);
+					   &err), want);
 	assert_null(out);
-	assert_non_null(why);
+	assert_int_equal(err.code, want);
+	assert_true(strlen(err.why) > 10);
 }
 
 static void test_refusals(void **state)
