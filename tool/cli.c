@@ -275,6 +275,7 @@ static int take(const struct cli_spec *spec, size_t i, void *args,
 	const struct cli_option *o = &spec->options[i];
 	void *field = (char *)args + o->offset;
 	struct cli_list *list = field;
+	long long v;
 
 	if (seen[i] && !(o->flags & CLI_REPEAT))
 		return cli_usage(spec, "--%s given twice", o->name);
@@ -291,6 +292,12 @@ static int take(const struct cli_spec *spec, size_t i, void *args,
 			return cli_usage(spec, "more than %zu --%s",
 					 list->cap, o->name);
 		list->items[list->count++] = value;
+		return 0;
+	case CLI_EPOCH:
+		if (cli_parse_number(value, 0, CLI_EPOCH_MAX, &v) < 0)
+			return cli_usage(spec, "--%s '%s': takes Unix seconds",
+					 o->name, value);
+		*(int64_t *)field = v;
 		return 0;
 	case CLI_CALL:
 		return call(spec, o, args, value);

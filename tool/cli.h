@@ -32,6 +32,7 @@
 
 #include "crypto/sha256.h"
 #include "lib/error.h"
+#include "lib/util.h"
 
 struct x509_trust_store;
 
@@ -43,6 +44,9 @@ struct x509_trust_store;
 /* cli_parse(): the help was printed, the command has nothing left to do. */
 #define CLI_HELP_SHOWN 1
 
+/* The largest time in seconds a CLI_EPOCH option takes. */
+#define CLI_EPOCH_MAX (INT64_MAX / 4)
+
 /* Options a command may declare (--help and -h come on top). */
 #define CLI_OPTIONS_MAX 32
 
@@ -51,6 +55,8 @@ enum cli_kind {
 	CLI_STRING,	/* const char * at offset: the argument */
 	CLI_FLAG,	/* bool at offset: set true; takes no argument */
 	CLI_LIST,	/* struct cli_list at offset: the argument appended */
+	CLI_EPOCH,	/* int64_t at offset: Unix seconds, digits only, at
+			 * most CLI_EPOCH_MAX */
 	CLI_CALL,	/* parse(args, argument, err) does the storing */
 };
 
@@ -102,8 +108,17 @@ struct cli_option {
 #define CLI_OPTION_LIST(name, short_name, flags, arg, help, type, field) \
 	{ name, short_name, CLI_LIST, (flags) | CLI_REPEAT, arg, help, \
 	  CLI_FIELD(type, field, struct cli_list), NULL }
+#define CLI_OPTION_EPOCH(name, short_name, flags, help, type, field) \
+	{ name, short_name, CLI_EPOCH, flags, "EPOCH", help, \
+	  CLI_FIELD(type, field, int64_t), NULL }
 #define CLI_OPTION_CALL(name, short_name, flags, arg, help, parse) \
 	{ name, short_name, CLI_CALL, flags, arg, help, 0, parse }
+
+/* A spec of prefix, description, an array of options and a check hook. */
+#define CLI_SPEC(prefix_, description_, options_, check_) { \
+	.prefix = prefix_, .description = description_, \
+	.options = options_, .option_count = ARRAY_SIZE(options_), \
+	.check = check_, }
 
 /* A command: its options and what --help says. */
 struct cli_spec {

@@ -29,6 +29,7 @@ struct test_args {
 	struct cli_list items;
 	const char *item_storage[2];
 	long long number;
+	int64_t when;
 	bool checked;
 };
 
@@ -59,6 +60,7 @@ static const struct cli_option options[] = {
 	CLI_OPTION_LIST("item", 0, 0, "NAME", "an item",
 			struct test_args, items),
 	CLI_OPTION_CALL("number", 'n', 0, "N", "a number", set_number),
+	CLI_OPTION_EPOCH("when", 0, 0, "a time", struct test_args, when),
 };
 
 static const struct cli_spec spec = {
@@ -167,6 +169,12 @@ static const struct usage_case usage_cases[] = {
 	  "--number '100': takes 0 to 99" },
 	{ { "cmd", "-o", "x", "-n", "-1", NULL },
 	  "--number '-1': takes 0 to 99" },
+	{ { "cmd", "-o", "x", "--when", "soon", NULL },
+	  "--when 'soon': takes Unix seconds" },
+	{ { "cmd", "-o", "x", "--when=-1", NULL },
+	  "--when '-1': takes Unix seconds" },
+	{ { "cmd", "-o", "x", "--when", "2305843009213693952", NULL },
+	  "--when '2305843009213693952': takes Unix seconds" },
 	{ { "cmd", "-o", "x", "extra", NULL }, "unexpected argument 'extra'" },
 	{ { "cmd", "-o", "x", "--", "-f", NULL }, "unexpected argument '-f'" },
 	{ { "cmd", "--", "-o", "x", NULL }, "unexpected argument '-o'" },
@@ -218,14 +226,15 @@ static void test_accepted(void **state)
 		output_free(&o);
 	}
 	assert_int_equal(parse(&spec, (const char *const[]){ "cmd", "-fo", "y",
-			 "--item", "a", "--item=b", "-n7", NULL }, &a, NULL,
-			 &o), 0);
+			 "--item", "a", "--item=b", "-n7", "--when",
+			 "2305843009213693951", NULL }, &a, NULL, &o), 0);
 	assert_string_equal(a.output, "y");
 	assert_true(a.force);
 	assert_int_equal(a.items.count, 2);
 	assert_string_equal(a.items.items[0], "a");
 	assert_string_equal(a.items.items[1], "b");
 	assert_int_equal(a.number, 7);
+	assert_int_equal(a.when, CLI_EPOCH_MAX);
 	output_free(&o);
 }
 
@@ -290,6 +299,7 @@ static void test_help(void **state)
 		assert_string_equal(o.out,
 			"usage: test cmd --output FILE [--force] "
 			"[--item NAME]... [--number N]\n"
+			"                [--when EPOCH]\n"
 			"\n"
 			"Does nothing, carefully.\n"
 			"\n"
@@ -298,6 +308,7 @@ static void test_help(void **state)
 			"  -f, --force               replace it\n"
 			"      --item NAME           an item\n"
 			"  -n, --number N            a number\n"
+			"      --when EPOCH          a time\n"
 			"  -h, --help                print this help\n");
 		output_free(&o);
 	}

@@ -126,13 +126,8 @@ static const struct cli_option create_options[] = {
 			  struct create_args, workdir),
 };
 
-static const struct cli_spec create_spec = {
-	.prefix = CREATE,
-	.description = create_description,
-	.options = create_options,
-	.option_count = ARRAY_SIZE(create_options),
-	.check = create_check,
-};
+static const struct cli_spec create_spec =
+	CLI_SPEC(CREATE, create_description, create_options, create_check);
 
 /* $SOURCE_DATE_EPOCH: 0 and *has = false when unset or empty. */
 static int created_from_env(bool *has, int64_t *t)
@@ -407,13 +402,8 @@ static const struct cli_option inspect_options[] = {
 			struct inspect_args, verify),
 };
 
-static const struct cli_spec inspect_spec = {
-	.prefix = INSPECT,
-	.description = inspect_description,
-	.options = inspect_options,
-	.option_count = ARRAY_SIZE(inspect_options),
-	.check = inspect_check,
-};
+static const struct cli_spec inspect_spec =
+	CLI_SPEC(INSPECT, inspect_description, inspect_options, inspect_check);
 
 /* The index entry the arguments name. */
 static int find_entry(const struct inspect_args *a,

@@ -113,17 +113,6 @@ static int set_curve(void *args, const char *value, struct error *err)
 	return 0;
 }
 
-static int set_not_before(void *args, const char *value, struct error *err)
-{
-	struct make_args *a = args;
-	long long v;
-
-	if (cli_parse_number(value, 0, INT64_MAX / 4, &v) < 0)
-		return error_set(err, -EINVAL, NULL, "takes Unix seconds");
-	a->o.not_before = v;
-	return 0;
-}
-
 static int set_product(void *args, const char *value, struct error *err)
 {
 	struct make_args *a = args;
@@ -168,8 +157,8 @@ static int check_make(const struct cli_spec *spec, void *args)
 			set_rsa), \
 	CLI_OPTION_CALL("curve", 0, 0, "P-256|P-384", \
 			"an ECDSA key on that curve", set_curve), \
-	CLI_OPTION_CALL("not-before", 0, 0, "EPOCH", \
-			"start of validity, Unix seconds", set_not_before), \
+	CLI_OPTION_EPOCH("not-before", 0, 0, "start of validity", \
+			 struct make_args, o.not_before), \
 	CLI_OPTION_FLAG("force", 0, "replace existing files", \
 			struct make_args, o.force)
 
@@ -187,21 +176,12 @@ static const struct cli_option product_options[] = {
 	MAKE_OPTIONS,
 };
 
-static const struct cli_spec ca_spec = {
-	.prefix = "ociboot keys ca",
-	.description = ca_description,
-	.options = ca_options,
-	.option_count = ARRAY_SIZE(ca_options),
-	.check = check_make,
-};
+static const struct cli_spec ca_spec =
+	CLI_SPEC("ociboot keys ca", ca_description, ca_options, check_make);
 
-static const struct cli_spec product_spec = {
-	.prefix = "ociboot keys product",
-	.description = product_description,
-	.options = product_options,
-	.option_count = ARRAY_SIZE(product_options),
-	.check = check_make,
-};
+static const struct cli_spec product_spec =
+	CLI_SPEC("ociboot keys product", product_description,
+		 product_options, check_make);
 
 static void make_defaults(struct make_args *a, bool product)
 {
@@ -268,17 +248,6 @@ struct verify_args {
 	int64_t time;
 };
 
-static int set_time(void *args, const char *value, struct error *err)
-{
-	struct verify_args *a = args;
-	long long v;
-
-	if (cli_parse_number(value, 0, INT64_MAX / 4, &v) < 0)
-		return error_set(err, -EINVAL, NULL, "takes Unix seconds");
-	a->time = v;
-	return 0;
-}
-
 static const struct cli_option verify_options[] = {
 	CLI_OPTION_LIST("ca", 0, CLI_REQUIRED, "FILE|DIR",
 			"a CA (PEM file, or directory of *.pem)",
@@ -286,20 +255,16 @@ static const struct cli_option verify_options[] = {
 	CLI_OPTION_STRING("cert", 0, CLI_REQUIRED, "FILE",
 			  "product certificate, then intermediates",
 			  struct verify_args, cert),
-	CLI_OPTION_CALL("time", 0, 0, "EPOCH", "check validity then, not now",
-			set_time),
+	CLI_OPTION_EPOCH("time", 0, 0, "check validity then, not now",
+			 struct verify_args, time),
 	CLI_OPTION_STRING("in", 0, CLI_REQUIRED, "FILE", "the signed file",
 			  struct verify_args, in),
 	CLI_OPTION_STRING("sig", 0, CLI_REQUIRED, "FILE", "its signature",
 			  struct verify_args, sig),
 };
 
-static const struct cli_spec verify_spec = {
-	.prefix = KEYS_VERIFY,
-	.description = verify_description,
-	.options = verify_options,
-	.option_count = ARRAY_SIZE(verify_options),
-};
+static const struct cli_spec verify_spec =
+	CLI_SPEC(KEYS_VERIFY, verify_description, verify_options, NULL);
 
 static int parse_verify(int argc, char **argv, struct verify_args *a)
 {

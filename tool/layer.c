@@ -349,13 +349,8 @@ static const struct cli_option create_options[] = {
 			struct create_args, json),
 };
 
-static const struct cli_spec create_spec = {
-	.prefix = CREATE,
-	.description = create_description,
-	.options = create_options,
-	.option_count = ARRAY_SIZE(create_options),
-	.check = create_check,
-};
+static const struct cli_spec create_spec =
+	CLI_SPEC(CREATE, create_description, create_options, create_check);
 
 static int fill_random(struct create_args *a)
 {

@@ -167,12 +167,8 @@ static const struct cli_option create_options[] = {
 			  output),
 };
 
-static const struct cli_spec create_spec = {
-	.prefix = CREATE,
-	.description = create_description,
-	.options = create_options,
-	.option_count = ARRAY_SIZE(create_options),
-};
+static const struct cli_spec create_spec =
+	CLI_SPEC(CREATE, create_description, create_options, NULL);
 
 /* The image img->tag of layout img->layout: its digest and size. */
 static int resolve_image(struct image_arg *img, struct work *w)
@@ -375,13 +371,8 @@ static const struct cli_option package_options[] = {
 			  cert),
 };
 
-static const struct cli_spec package_spec = {
-	.prefix = PACKAGE,
-	.description = package_description,
-	.options = package_options,
-	.option_count = ARRAY_SIZE(package_options),
-	.check = package_check,
-};
+static const struct cli_spec package_spec =
+	CLI_SPEC(PACKAGE, package_description, package_options, package_check);
 
 static int read_part(const char *path, size_t max, struct part *p)
 {

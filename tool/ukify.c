@@ -160,13 +160,8 @@ static const struct cli_option initrd_options[] = {
 	INITRD_OPTIONS(CLI_REQUIRED),
 };
 
-static const struct cli_spec initrd_spec = {
-	.prefix = INITRD,
-	.description = initrd_description,
-	.options = initrd_options,
-	.option_count = ARRAY_SIZE(initrd_options),
-	.check = check_initrd_args,
-};
+static const struct cli_spec initrd_spec =
+	CLI_SPEC(INITRD, initrd_description, initrd_options, check_initrd_args);
 
 static int make_initrd(const char *cmd, struct initrd_args *a, uint8_t **out,
 		       size_t *out_len)
@@ -273,13 +268,8 @@ static const struct cli_option build_options[] = {
 	INITRD_OPTIONS(0),
 };
 
-static const struct cli_spec build_spec = {
-	.prefix = BUILD,
-	.description = build_description,
-	.options = build_options,
-	.option_count = ARRAY_SIZE(build_options),
-	.check = check_build_args,
-};
+static const struct cli_spec build_spec =
+	CLI_SPEC(BUILD, build_description, build_options, check_build_args);
 
 static int read_input(const char *what, const char *path, size_t max,
 		      uint8_t **buf, size_t *len)

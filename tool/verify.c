@@ -104,17 +104,6 @@ static int set_product(void *args, const char *value, struct error *err)
 	return 0;
 }
 
-static int set_time(void *args, const char *value, struct error *err)
-{
-	struct verify_args *a = args;
-	long long v;
-
-	if (cli_parse_number(value, 0, INT64_MAX / 4, &v) < 0)
-		return error_set(err, -EINVAL, NULL, "takes Unix seconds");
-	a->time = v;
-	return 0;
-}
-
 static const struct cli_option verify_options[] = {
 	CLI_OPTION_STRING("layout", 0, CLI_REQUIRED, "DIR",
 			  "the OCI image layout", struct verify_args, layout),
@@ -127,16 +116,12 @@ static const struct cli_option verify_options[] = {
 			struct verify_args, cas),
 	CLI_OPTION_CALL("product", 0, 0, "UUID", "the product it must be for",
 			set_product),
-	CLI_OPTION_CALL("time", 0, 0, "EPOCH", "check validity then, not now",
-			set_time),
+	CLI_OPTION_EPOCH("time", 0, 0, "check validity then, not now",
+			 struct verify_args, time),
 };
 
-static const struct cli_spec verify_spec = {
-	.prefix = VERIFY,
-	.description = verify_description,
-	.options = verify_options,
-	.option_count = ARRAY_SIZE(verify_options),
-};
+static const struct cli_spec verify_spec =
+	CLI_SPEC(VERIFY, verify_description, verify_options, NULL);
 
 static int parse_args(int argc, char **argv, struct verify_args *a)
 {
