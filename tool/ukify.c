@@ -78,10 +78,8 @@ struct initrd_args {
 static int add_modules(void *args, const char *value, struct error *err)
 {
 	struct initrd_args *a = args;
-	char *list = strdup(value);	/* kept for the life of the process */
+	char *list = (char *)value;	/* argv's, which we may edit */
 
-	if (!list)
-		return error_set(err, -ENOMEM, NULL, "out of memory");
 	for (char *save, *name = strtok_r(list, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
 		if (a->o.module_count >= INITRD_MODULES_MAX)
