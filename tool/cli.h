@@ -84,9 +84,10 @@ struct cli_option {
 	const char *help;	/* one line */
 	size_t offset;		/* of the field in the args struct */
 	/*
-	 * CLI_CALL: take value (NULL when arg is NULL) into args. Returns 0,
-	 * or -EINVAL with err's why saying what is wrong with it ("takes 1
-	 * to 3650"); the parser adds the option and the value.
+	 * CLI_CALL: take value (NULL when arg is NULL; argv's own string,
+	 * which it may edit) into args. Returns 0, or -EINVAL with err's
+	 * why saying what is wrong with it ("takes 1 to 3650"); the parser
+	 * adds the option and the value.
 	 */
 	int (*parse)(void *args, const char *value, struct error *err);
 };
