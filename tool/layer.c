@@ -30,6 +30,8 @@
 #define DEFAULT_SALT_LEN 32
 #define DEFAULT_WORKERS_MAX 4
 #define UUID_STRING_LEN 36
+/* Bytes hex_print() encodes at a time. */
+#define HEX_PRINT_CHUNK 64
 /* Bytes of an entry's name shown in an error message. */
 #define NAME_SHOWN_MAX 1024
 /* What the messages of `layer create` and `layer inspect` start with. */
@@ -60,8 +62,14 @@ static const char inspect_description[] =
 
 static void hex_print(FILE *f, const uint8_t *p, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		fprintf(f, "%02x", p[i]);
+	char text[2 * HEX_PRINT_CHUNK + 1];
+	size_t n;
+
+	for (size_t i = 0; i < len; i += n) {
+		n = len - i < HEX_PRINT_CHUNK ? len - i : HEX_PRINT_CHUNK;
+		hex_encode(p + i, n, text);
+		fputs(text, f);
+	}
 }
 
 /* HEX (up to VERITY_SALT_MAX bytes) or "-" for the empty salt. */
