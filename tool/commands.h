@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Entry points of the host tool's subcommands. Each takes its own argv
- * (argv[0] is the command name), prints its usage on --help, and returns
- * 0 on success, 1 on failure (after one line saying why) or 2 on bad usage.
+ * (argv[0] is the command name; its strings may be edited), prints its
+ * usage on --help, and returns its exit status as tool/cli.h says:
+ * 0 on success, 1 on failure (after one line saying why) or 2 on bad
+ * usage (after one line naming the option).
  */
 #ifndef OCIBOOT_TOOL_COMMANDS_H
 #define OCIBOOT_TOOL_COMMANDS_H

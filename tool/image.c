@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,13 +28,7 @@
 #define CREATE "ociboot image create"
 #define INSPECT "ociboot image inspect"
 
-static const char create_usage[] =
-	"usage: ociboot image create --layout DIR --tag TAG --layer BLOB "
-	"[--layer BLOB]...\n"
-	"                            [--entrypoint ARG]... [--cmd ARG]... "
-	"[--env NAME=VALUE]...\n"
-	"                            [--workdir DIR]\n"
-	"\n"
+static const char create_description[] =
 	"Make an image of the layer blobs (squashfs + dm-verity, as\n"
 	"`ociboot layer create` makes them; bottom layer first) in the OCI\n"
 	"image layout DIR, created if missing, and tag it TAG (replacing any\n"
@@ -48,23 +41,14 @@ static const char create_usage[] =
 	"`created` is $SOURCE_DATE_EPOCH when set, else left out. The same\n"
 	"inputs always give the same manifest digest, which is printed.\n";
 
-static const char inspect_usage[] =
-	"usage: ociboot image inspect --layout DIR (--tag TAG | "
-	"--digest sha256:HEX) [--verify]\n"
-	"\n"
-	"Read an image from the OCI image layout DIR, checking the manifest\n"
-	"and config blobs against their digests and each layer blob's size,\n"
-	"and print the manifest digest, the config, and each layer's digest,\n"
-	"size, media type and verity root hash. --verify also hashes every\n"
-	"layer blob and, for squashfs layers, recomputes the hash tree and\n"
-	"compares its root with the annotation.\n";
-
-static const char main_usage[] =
-	"usage: ociboot image COMMAND [ARGS...]\n"
-	"\n"
-	"commands:\n"
-	"  create   make an OCI image of layer blobs in an image layout\n"
-	"  inspect  check an image in an image layout and print it\n";
+static const char inspect_description[] =
+	"Read an image from the OCI image layout DIR (give one of --tag and\n"
+	"--digest), checking the manifest and config blobs against their\n"
+	"digests and each layer blob's size, and print the manifest digest,\n"
+	"the config, and each layer's digest, size, media type and verity\n"
+	"root hash. --verify also hashes every layer blob and, for squashfs\n"
+	"layers, recomputes the hash tree and compares its root with the\n"
+	"annotation.\n";
 
 static int layout_failure(const char *cmd, const char *dir,
 			  const struct error *err)
@@ -76,118 +60,74 @@ static int layout_failure(const char *cmd, const char *dir,
 
 /* --- create --------------------------------------------------------------- */
 
-struct strings {
-	const char **v;
-	size_t n;
-};
-
 struct create_args {
 	const char *layout;
 	const char *tag;
-	struct strings layers, entrypoint, cmd, env;
+	struct cli_list layers, entrypoint, cmd, env;
 	const char *workdir;
 };
 
-enum {
-	OPT_LAYOUT = 256, OPT_TAG, OPT_LAYER, OPT_ENTRYPOINT, OPT_CMD, OPT_ENV,
-	OPT_WORKDIR, OPT_DIGEST, OPT_VERIFY,
-};
-
 /* Each list can hold every argument; argc bounds them all. */
-static int strings_alloc(struct create_args *a, int argc)
+static int lists_alloc(struct create_args *a, int argc)
 {
-	struct strings *all[] = { &a->layers, &a->entrypoint, &a->cmd,
-				  &a->env };
+	struct cli_list *all[] = { &a->layers, &a->entrypoint, &a->cmd,
+				   &a->env };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
-		all[i]->v = calloc((size_t)argc, sizeof(*all[i]->v));
-		if (!all[i]->v)
+		all[i]->cap = (size_t)argc;
+		all[i]->items = calloc((size_t)argc, sizeof(*all[i]->items));
+		if (!all[i]->items)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-static void strings_free(struct create_args *a)
+static void lists_free(struct create_args *a)
 {
-	free(a->layers.v);
-	free(a->entrypoint.v);
-	free(a->cmd.v);
-	free(a->env.v);
+	free(a->layers.items);
+	free(a->entrypoint.items);
+	free(a->cmd.items);
+	free(a->env.items);
 }
 
-static int create_check(const struct create_args *a)
+static int create_check(const struct cli_spec *spec, void *args)
 {
-	if (!a->layout || !a->tag)
-		return cli_usage_error(CREATE, "--layout and --tag are "
-				       "required");
+	const struct create_args *a = args;
+
 	if (!layout_tag_valid(a->tag))
-		return cli_usage_error(CREATE, "bad --tag '%s'", a->tag);
-	if (!a->layers.n)
-		return cli_usage_error(CREATE, "need at least one --layer");
-	if (a->layers.n > OCI_LAYERS_MAX)
-		return cli_usage_error(CREATE, "more than %d layers",
-				       OCI_LAYERS_MAX);
-	for (size_t i = 0; i < a->env.n; i++) {
-		const char *eq = strchr(a->env.v[i], '=');
+		return cli_usage(spec, "bad --tag '%s'", a->tag);
+	if (a->layers.count > OCI_LAYERS_MAX)
+		return cli_usage(spec, "more than %d layers", OCI_LAYERS_MAX);
+	for (size_t i = 0; i < a->env.count; i++) {
+		const char *eq = strchr(a->env.items[i], '=');
 
-		if (!eq || eq == a->env.v[i])
-			return cli_usage_error(CREATE, "bad --env '%s'",
-					       a->env.v[i]);
+		if (!eq || eq == a->env.items[i])
+			return cli_usage(spec, "bad --env '%s'",
+					 a->env.items[i]);
 	}
-	return -1;
+	return 0;
 }
 
-/* Returns -1 to go on, else the exit status. */
-static int create_parse(int argc, char **argv, struct create_args *a)
-{
-	static const struct option longopts[] = {
-		{ "layout", required_argument, NULL, OPT_LAYOUT },
-		{ "tag", required_argument, NULL, OPT_TAG },
-		{ "layer", required_argument, NULL, OPT_LAYER },
-		{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
-		{ "cmd", required_argument, NULL, OPT_CMD },
-		{ "env", required_argument, NULL, OPT_ENV },
-		{ "workdir", required_argument, NULL, OPT_WORKDIR },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int c;
+static const struct cli_option create_options[] = {
+	CLI_OPTION_STRING("layout", 0, CLI_REQUIRED, "DIR",
+			  "the OCI image layout", struct create_args, layout),
+	CLI_OPTION_STRING("tag", 0, CLI_REQUIRED, "TAG", "the image's tag",
+			  struct create_args, tag),
+	CLI_OPTION_LIST("layer", 0, CLI_REQUIRED, "BLOB",
+			"a layer blob, bottom first", struct create_args,
+			layers),
+	CLI_OPTION_LIST("entrypoint", 0, 0, "ARG", "an Entrypoint element",
+			struct create_args, entrypoint),
+	CLI_OPTION_LIST("cmd", 0, 0, "ARG", "a Cmd element",
+			struct create_args, cmd),
+	CLI_OPTION_LIST("env", 0, 0, "NAME=VALUE", "an Env element",
+			struct create_args, env),
+	CLI_OPTION_STRING("workdir", 0, 0, "DIR", "the WorkingDir",
+			  struct create_args, workdir),
+};
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LAYOUT:
-			a->layout = optarg;
-			break;
-		case OPT_TAG:
-			a->tag = optarg;
-			break;
-		case OPT_LAYER:
-			a->layers.v[a->layers.n++] = optarg;
-			break;
-		case OPT_ENTRYPOINT:
-			a->entrypoint.v[a->entrypoint.n++] = optarg;
-			break;
-		case OPT_CMD:
-			a->cmd.v[a->cmd.n++] = optarg;
-			break;
-		case OPT_ENV:
-			a->env.v[a->env.n++] = optarg;
-			break;
-		case OPT_WORKDIR:
-			a->workdir = optarg;
-			break;
-		case 'h':
-			fputs(create_usage, stdout);
-			return 0;
-		default:
-			return cli_usage_error(CREATE, "bad arguments");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(CREATE, "unexpected '%s'",
-				       argv[optind]);
-	return create_check(a);
-}
+static const struct cli_spec create_spec =
+	CLI_SPEC(CREATE, create_description, create_options, create_check);
 
 /* $SOURCE_DATE_EPOCH: 0 and *has = false when unset or empty. */
 static int created_from_env(bool *has, int64_t *t)
@@ -198,7 +138,7 @@ static int created_from_env(bool *has, int64_t *t)
 	*has = false;
 	if (!env || !*env)
 		return 0;
-	if (cli_parse_number(env, 0, LAYOUT_CREATED_MAX, &v) < 0)
+	if (cli_source_date_epoch(LAYOUT_CREATED_MAX, &v) < 0)
 		return -EINVAL;
 	*has = true;
 	*t = v;
@@ -280,14 +220,14 @@ static int add_config(const struct layout *l, const struct create_args *a,
 	struct layout_config c = {
 		.architecture = "amd64",
 		.os = "linux",
-		.entrypoint = a->entrypoint.v,
-		.entrypoint_count = a->entrypoint.n,
-		.cmd = a->cmd.v,
-		.cmd_count = a->cmd.n,
-		.env = a->env.v,
-		.env_count = a->env.n,
+		.entrypoint = a->entrypoint.items,
+		.entrypoint_count = a->entrypoint.count,
+		.cmd = a->cmd.items,
+		.cmd_count = a->cmd.count,
+		.env = a->env.items,
+		.env_count = a->env.count,
 		.working_dir = a->workdir,
-		.diff_id_count = a->layers.n,
+		.diff_id_count = a->layers.count,
 	};
 	struct error err;
 	size_t len;
@@ -297,11 +237,11 @@ static int add_config(const struct layout *l, const struct create_args *a,
 	if (created_from_env(&c.has_created, &c.created) < 0)
 		return cli_failure(CREATE, "bad SOURCE_DATE_EPOCH '%s'",
 				   getenv("SOURCE_DATE_EPOCH"));
-	diff_ids = calloc(a->layers.n, SHA256_LEN);
+	diff_ids = calloc(a->layers.count, SHA256_LEN);
 	if (!diff_ids)
 		return cli_failure(CREATE, "%s", strerror(ENOMEM));
 	/* squashfs layers are not compressed: the diff_id is the digest */
-	for (size_t i = 0; i < a->layers.n; i++)
+	for (size_t i = 0; i < a->layers.count; i++)
 		memcpy(diff_ids[i], layers[i].digest, SHA256_LEN);
 	c.diff_ids = (const uint8_t (*)[SHA256_LEN])diff_ids;
 	r = layout_config_json(&c, &json, &len);
@@ -331,7 +271,7 @@ static int add_manifest(const struct layout *l, const struct create_args *a,
 	if (r)
 		return r;
 	r = layout_manifest_json(config_digest, config_size, layers,
-				 a->layers.n, &json, &len);
+				 a->layers.count, &json, &len);
 	if (r < 0)
 		return cli_failure(CREATE, "image manifest: %s",
 				   ociboot_strerror(r));
@@ -357,7 +297,7 @@ static int add_image(const struct create_args *a,
 	r = layout_create(&l, AT_FDCWD, a->layout, &err);
 	if (r < 0)
 		return layout_failure(CREATE, a->layout, &err);
-	for (size_t i = 0; i < a->layers.n && r == 0; i++)
+	for (size_t i = 0; i < a->layers.count && r == 0; i++)
 		r = add_layer(&l, &inputs[i], &layers[i]);
 	if (r == 0)
 		r = add_manifest(&l, a, layers);
@@ -370,7 +310,7 @@ static int create_image(const struct create_args *a)
 {
 	struct layer_input *inputs;
 	struct layout_layer *layers;
-	size_t n = a->layers.n;
+	size_t n = a->layers.count;
 	int r = 0;
 
 	inputs = calloc(n, sizeof(*inputs));
@@ -383,7 +323,7 @@ static int create_image(const struct create_args *a)
 	for (size_t i = 0; i < n; i++)
 		inputs[i].fd = -1;
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = check_layer(a->layers.v[i], &inputs[i], &layers[i]);
+		r = check_layer(a->layers.items[i], &inputs[i], &layers[i]);
 	if (r == 0)
 		r = add_image(a, inputs, layers);
 	for (size_t i = 0; i < n; i++)
@@ -399,14 +339,16 @@ static int image_create(int argc, char **argv)
 	struct create_args a = { 0 };
 	int r;
 
-	if (strings_alloc(&a, argc) < 0) {
-		strings_free(&a);
+	if (lists_alloc(&a, argc) < 0) {
+		lists_free(&a);
 		return cli_failure(CREATE, "%s", strerror(ENOMEM));
 	}
-	r = create_parse(argc, argv, &a);
-	if (r < 0)
+	r = cli_parse(&create_spec, argc, argv, &a, NULL);
+	if (r)
+		r = cli_exit_status(r);
+	else
 		r = create_image(&a);
-	strings_free(&a);
+	lists_free(&a);
 	return r;
 }
 
@@ -429,54 +371,39 @@ struct inspect_args {
 	bool verify;
 };
 
-static int inspect_parse(int argc, char **argv, struct inspect_args *a)
+static int set_digest(void *args, const char *value, struct error *err)
 {
-	static const struct option longopts[] = {
-		{ "layout", required_argument, NULL, OPT_LAYOUT },
-		{ "tag", required_argument, NULL, OPT_TAG },
-		{ "digest", required_argument, NULL, OPT_DIGEST },
-		{ "verify", no_argument, NULL, OPT_VERIFY },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	struct inspect_args *a = args;
 	const char *reason;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LAYOUT:
-			a->layout = optarg;
-			break;
-		case OPT_TAG:
-			a->tag = optarg;
-			break;
-		case OPT_DIGEST:
-			if (oci_digest_parse(optarg, strlen(optarg),
-					     a->digest, &reason) < 0)
-				return cli_usage_error(INSPECT, "bad --digest "
-						       "'%s': %s", optarg,
-						       reason);
-			a->has_digest = true;
-			break;
-		case OPT_VERIFY:
-			a->verify = true;
-			break;
-		case 'h':
-			fputs(inspect_usage, stdout);
-			return 0;
-		default:
-			return cli_usage_error(INSPECT, "bad arguments");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(INSPECT, "unexpected '%s'",
-				       argv[optind]);
-	if (!a->layout)
-		return cli_usage_error(INSPECT, "--layout is required");
-	if (!a->tag == !a->has_digest)
-		return cli_usage_error(INSPECT, "need one of --tag, --digest");
-	return -1;
+	if (oci_digest_parse(value, strlen(value), a->digest, &reason) < 0)
+		return error_set(err, -EINVAL, NULL, "%s", reason);
+	a->has_digest = true;
+	return 0;
 }
+
+static int inspect_check(const struct cli_spec *spec, void *args)
+{
+	const struct inspect_args *a = args;
+
+	if (!a->tag == !a->has_digest)
+		return cli_usage(spec, "need one of --tag, --digest");
+	return 0;
+}
+
+static const struct cli_option inspect_options[] = {
+	CLI_OPTION_STRING("layout", 0, CLI_REQUIRED, "DIR",
+			  "the OCI image layout", struct inspect_args, layout),
+	CLI_OPTION_STRING("tag", 0, 0, "TAG", "the image's tag",
+			  struct inspect_args, tag),
+	CLI_OPTION_CALL("digest", 0, 0, "sha256:HEX",
+			"the image manifest's digest", set_digest),
+	CLI_OPTION_FLAG("verify", 0, "hash every layer blob in full",
+			struct inspect_args, verify),
+};
+
+static const struct cli_spec inspect_spec =
+	CLI_SPEC(INSPECT, inspect_description, inspect_options, inspect_check);
 
 /* The index entry the arguments name. */
 static int find_entry(const struct inspect_args *a,
@@ -541,7 +468,7 @@ static void print_config(const struct oci_descriptor *d,
 
 static void print_layer(size_t i, const struct oci_descriptor *d)
 {
-	char hex[SHA256_HEX_LEN + 1], label[32];
+	char hex[SHA256_HEX_LEN + 1], label[48];
 
 	snprintf(label, sizeof(label), "layer[%zu].digest", i);
 	cli_print_digest(label, d->digest);
@@ -681,9 +608,9 @@ static int image_inspect(int argc, char **argv)
 	struct layout l;
 	int r;
 
-	r = inspect_parse(argc, argv, &a);
-	if (r >= 0)
-		return r;
+	r = cli_parse(&inspect_spec, argc, argv, &a, NULL);
+	if (r)
+		return cli_exit_status(r);
 	r = layout_open(&l, AT_FDCWD, a.layout, &err);
 	if (r < 0)
 		return layout_failure(INSPECT, a.layout, &err);
@@ -701,10 +628,12 @@ static int image_inspect(int argc, char **argv)
 int image_main(int argc, char **argv)
 {
 	static const struct cli_command commands[] = {
-		{ "create", image_create },
-		{ "inspect", image_inspect },
+		{ "create", image_create, "make an OCI image of layer blobs in "
+		  "an image layout" },
+		{ "inspect", image_inspect, "check an image in an image layout "
+		  "and print it" },
 	};
 
-	return cli_dispatch("ociboot image", main_usage, commands,
-			    ARRAY_SIZE(commands), argc, argv);
+	return cli_dispatch("ociboot image", commands, ARRAY_SIZE(commands),
+			    argc, argv);
 }

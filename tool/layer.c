@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +20,9 @@
 #include "oci/oci.h"
 #include "fs/squashfs_super.h"
 #include "layer/tar.h"
+#include "lib/fileio.h"
+#include "lib/hex.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
@@ -28,91 +30,63 @@
 #define DEFAULT_SALT_LEN 32
 #define DEFAULT_WORKERS_MAX 4
 #define UUID_STRING_LEN 36
+/* Bytes hex_print() encodes at a time. */
+#define HEX_PRINT_CHUNK 64
 /* Bytes of an entry's name shown in an error message. */
 #define NAME_SHOWN_MAX 1024
 /* What the messages of `layer create` and `layer inspect` start with. */
 #define CREATE "ociboot layer create"
 #define INSPECT "ociboot layer inspect"
 
-static const char create_usage[] =
-	"usage: ociboot layer create (--from-dir DIR | --from-tar FILE) "
-	"--output FILE\n"
-	"                            [--salt HEX|-] [--uuid UUID] "
-	"[--mtime EPOCH]\n"
-	"                            [--owner UID:GID] [--jobs N] [--json]\n"
-	"\n"
+static const char create_description[] =
 	"Build a layer blob: a squashfs image of DIR, or of the uncompressed\n"
 	"tar FILE ('-': standard input) with its OCI whiteouts turned into\n"
 	"overlayfs ones (zstd, 128 KiB blocks, entries sorted, every mtime\n"
 	"EPOCH) padded to 4096 bytes, followed by its dm-verity superblock\n"
 	"and hash tree (sha256, 4096-byte blocks), as `veritysetup format`\n"
-	"writes them. Owners come from the source unless --owner forces one;\n"
-	"EPOCH defaults to $SOURCE_DATE_EPOCH, else 0. The salt\n"
-	"(32 random bytes) and uuid are random unless given; give both for\n"
-	"byte-identical rebuilds. Prints the blob's digest, size, media type,\n"
-	"squashfs bytes_used, verity root hash, salt and uuid (--json: as an\n"
-	"OCI descriptor with those extra fields).\n";
+	"writes them. Give one of --from-dir and --from-tar. Owners come\n"
+	"from the source unless --owner forces one; EPOCH defaults to\n"
+	"$SOURCE_DATE_EPOCH, else 0. The salt (32 random bytes) and uuid are\n"
+	"random unless given; give both for byte-identical rebuilds. Prints\n"
+	"the blob's digest, size, media type, squashfs bytes_used, verity\n"
+	"root hash, salt and uuid (--json: as an OCI descriptor with those\n"
+	"extra fields).\n";
 
-static const char inspect_usage[] =
-	"usage: ociboot layer inspect [--json] FILE\n"
-	"\n"
+static const char inspect_description[] =
 	"Read a layer blob's squashfs and verity superblocks, recompute its\n"
 	"hash tree and compare it with the stored one, and print the fields\n"
 	"`layer create` prints. Fails if the blob is not exactly squashfs,\n"
 	"padding, verity superblock and tree, or if any hash differs.\n";
 
-static const char main_usage[] =
-	"usage: ociboot layer COMMAND [ARGS...]\n"
-	"\n"
-	"commands:\n"
-	"  create   build a squashfs + dm-verity layer blob\n"
-	"  inspect  check a layer blob and print its digest and root hash\n";
-
 /* --- values --------------------------------------------------------------- */
-
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int hex_decode(const char *hex, size_t len, uint8_t *out)
-{
-	for (size_t i = 0; i < len; i++) {
-		int hi = hex_nibble(hex[2 * i]);
-		int lo = hex_nibble(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
 
 static void hex_print(FILE *f, const uint8_t *p, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		fprintf(f, "%02x", p[i]);
+	char text[2 * HEX_PRINT_CHUNK + 1];
+	size_t n;
+
+	for (size_t i = 0; i < len; i += n) {
+		n = len - i < HEX_PRINT_CHUNK ? len - i : HEX_PRINT_CHUNK;
+		hex_encode(p + i, n, text);
+		fputs(text, f);
+	}
 }
 
 /* HEX (up to VERITY_SALT_MAX bytes) or "-" for the empty salt. */
 static int parse_salt(const char *s, uint8_t *salt, size_t *len)
 {
 	size_t n = strlen(s);
+	ssize_t r;
 
 	if (streq(s, "-")) {
 		*len = 0;
 		return 0;
 	}
-	if (n == 0 || n % 2 || n / 2 > VERITY_SALT_MAX)
-		return -EINVAL;
-	*len = n / 2;
-	return hex_decode(s, n / 2, salt);
+	r = n ? hex_decode_any_case(s, n, salt, VERITY_SALT_MAX) : -EINVAL;
+	if (r < 0)
+		return (int)r;
+	*len = (size_t)r;
+	return 0;
 }
 
 static int parse_uuid(const char *s, uint8_t uuid[VERITY_UUID_LEN])
@@ -130,7 +104,10 @@ static int parse_uuid(const char *s, uint8_t uuid[VERITY_UUID_LEN])
 		if (!dash)
 			hex[n++] = s[i];
 	}
-	return hex_decode(hex, VERITY_UUID_LEN, uuid);
+	if (hex_decode_any_case(hex, sizeof(hex), uuid, VERITY_UUID_LEN) !=
+	    VERITY_UUID_LEN)
+		return -EINVAL;
+	return 0;
 }
 
 static void uuid_print(FILE *f, const uint8_t uuid[VERITY_UUID_LEN])
@@ -194,23 +171,18 @@ static int random_bytes(uint8_t *p, size_t len)
  */
 static void escape(const char *s, char *out, size_t size)
 {
-	size_t n = 0;
+	struct strbuf sb;
 
-	for (; *s; s++) {
+	strbuf_init(&sb, out, size);
+	for (; *s && !strbuf_truncated(&sb); s++) {
 		unsigned char c = (unsigned char)*s;
-		bool plain = c >= 0x20 && c < 0x7f && c != '\\';
 
-		if (n + (plain ? 1 : 4) + 4 > size) {
-			memcpy(out + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (plain)
-			out[n++] = (char)c;
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			strbuf_putc(&sb, (char)c);
 		else
-			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+			strbuf_printf(&sb, "\\x%02x", c);
 	}
-	out[n] = '\0';
+	strbuf_mark_cut(&sb, "...");
 }
 
 /* --- printing ------------------------------------------------------------- */
@@ -274,7 +246,7 @@ struct create_args {
 	const char *output;
 	struct layer_options opt;
 	uint8_t salt[VERITY_SALT_MAX];
-	bool have_salt, have_uuid, json;
+	bool have_salt, have_uuid, have_mtime, json;
 };
 
 static int default_workers(void)
@@ -296,97 +268,97 @@ static int mtime_from_env(uint32_t *mtime)
 	return parse_u32(env, mtime);
 }
 
-enum {
-	OPT_FROM_DIR = 256, OPT_FROM_TAR, OPT_SALT, OPT_UUID, OPT_MTIME,
-	OPT_OWNER, OPT_JOBS, OPT_JSON,
+static int set_salt(void *args, const char *value, struct error *err)
+{
+	struct create_args *a = args;
+
+	if (parse_salt(value, a->salt, &a->opt.salt_len) < 0)
+		return error_set(err, -EINVAL, NULL, "takes up to %d bytes "
+				 "as hex, or - for none", VERITY_SALT_MAX);
+	a->have_salt = true;
+	return 0;
+}
+
+static int set_uuid(void *args, const char *value, struct error *err)
+{
+	struct create_args *a = args;
+
+	if (parse_uuid(value, a->opt.uuid) < 0)
+		return error_set(err, -EINVAL, NULL, "is not a UUID");
+	a->have_uuid = true;
+	return 0;
+}
+
+static int set_mtime(void *args, const char *value, struct error *err)
+{
+	struct create_args *a = args;
+
+	if (parse_u32(value, &a->opt.mtime) < 0)
+		return error_set(err, -EINVAL, NULL, "takes Unix seconds "
+				 "below 2^32");
+	a->have_mtime = true;
+	return 0;
+}
+
+static int set_owner(void *args, const char *value, struct error *err)
+{
+	struct create_args *a = args;
+
+	if (parse_owner(value, &a->opt.uid, &a->opt.gid) < 0)
+		return error_set(err, -EINVAL, NULL, "takes UID:GID");
+	a->opt.force_owner = true;
+	return 0;
+}
+
+static int set_jobs(void *args, const char *value, struct error *err)
+{
+	struct create_args *a = args;
+	uint32_t jobs;
+
+	if (parse_u32(value, &jobs) < 0 || jobs == 0 ||
+	    jobs > LAYER_WORKERS_MAX)
+		return error_set(err, -EINVAL, NULL, "takes 1 to %d",
+				 LAYER_WORKERS_MAX);
+	a->opt.workers = jobs;
+	return 0;
+}
+
+static int create_check(const struct cli_spec *spec, void *args)
+{
+	struct create_args *a = args;
+
+	if (!a->from_dir == !a->from_tar)
+		return cli_usage(spec, "need one of --from-dir, --from-tar");
+	if (!a->have_mtime && mtime_from_env(&a->opt.mtime) < 0)
+		return cli_usage(spec, "bad SOURCE_DATE_EPOCH '%s'",
+				 getenv("SOURCE_DATE_EPOCH"));
+	return 0;
+}
+
+static const struct cli_option create_options[] = {
+	CLI_OPTION_STRING("from-dir", 0, 0, "DIR", "build from a directory",
+			  struct create_args, from_dir),
+	CLI_OPTION_STRING("from-tar", 0, 0, "FILE",
+			  "build from an uncompressed tar ('-': stdin)",
+			  struct create_args, from_tar),
+	CLI_OPTION_STRING("output", 'o', CLI_REQUIRED, "FILE",
+			  "where the blob goes", struct create_args, output),
+	CLI_OPTION_CALL("salt", 0, 0, "HEX|-", "the verity salt",
+			set_salt),
+	CLI_OPTION_CALL("uuid", 0, 0, "UUID", "the verity superblock's uuid",
+			set_uuid),
+	CLI_OPTION_CALL("mtime", 0, 0, "EPOCH", "every entry's mtime",
+			set_mtime),
+	CLI_OPTION_CALL("owner", 0, 0, "UID:GID", "every entry's owner",
+			set_owner),
+	CLI_OPTION_CALL("jobs", 0, 0, "N", "compress with N threads",
+			set_jobs),
+	CLI_OPTION_FLAG("json", 0, "print an OCI descriptor",
+			struct create_args, json),
 };
 
-/* -1 to go on building, else the exit status (help shown, bad usage). */
-static int create_parse(int argc, char **argv, struct create_args *a)
-{
-	static const struct option longopts[] = {
-		{ "from-dir", required_argument, NULL, OPT_FROM_DIR },
-		{ "from-tar", required_argument, NULL, OPT_FROM_TAR },
-		{ "output", required_argument, NULL, 'o' },
-		{ "salt", required_argument, NULL, OPT_SALT },
-		{ "uuid", required_argument, NULL, OPT_UUID },
-		{ "mtime", required_argument, NULL, OPT_MTIME },
-		{ "owner", required_argument, NULL, OPT_OWNER },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	bool have_mtime = false;
-	uint32_t jobs;
-	int c;
-
-	a->opt.workers = (unsigned int)default_workers();
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FROM_DIR:
-			a->from_dir = optarg;
-			break;
-		case OPT_FROM_TAR:
-			a->from_tar = optarg;
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case OPT_SALT:
-			if (parse_salt(optarg, a->salt, &a->opt.salt_len) < 0)
-				return cli_usage_error(CREATE, "bad --salt "
-						       "'%s'", optarg);
-			a->have_salt = true;
-			break;
-		case OPT_UUID:
-			if (parse_uuid(optarg, a->opt.uuid) < 0)
-				return cli_usage_error(CREATE, "bad --uuid "
-						       "'%s'", optarg);
-			a->have_uuid = true;
-			break;
-		case OPT_MTIME:
-			if (parse_u32(optarg, &a->opt.mtime) < 0)
-				return cli_usage_error(CREATE, "bad --mtime "
-						       "'%s'", optarg);
-			have_mtime = true;
-			break;
-		case OPT_OWNER:
-			if (parse_owner(optarg, &a->opt.uid, &a->opt.gid) < 0)
-				return cli_usage_error(CREATE, "bad --owner "
-						       "'%s'", optarg);
-			a->opt.force_owner = true;
-			break;
-		case OPT_JOBS:
-			if (parse_u32(optarg, &jobs) < 0 || jobs == 0 ||
-			    jobs > LAYER_WORKERS_MAX)
-				return cli_usage_error(CREATE, "bad --jobs "
-						       "'%s'", optarg);
-			a->opt.workers = jobs;
-			break;
-		case OPT_JSON:
-			a->json = true;
-			break;
-		case 'h':
-			fputs(create_usage, stdout);
-			return 0;
-		default:
-			return cli_usage_error(CREATE, "bad arguments");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(CREATE, "unexpected '%s'",
-				       argv[optind]);
-	if (!a->from_dir == !a->from_tar)
-		return cli_usage_error(CREATE, "need one of --from-dir, "
-				       "--from-tar");
-	if (!a->output)
-		return cli_usage_error(CREATE, "--output is required");
-	if (!have_mtime && mtime_from_env(&a->opt.mtime) < 0)
-		return cli_usage_error(CREATE, "bad SOURCE_DATE_EPOCH '%s'",
-				       getenv("SOURCE_DATE_EPOCH"));
-	return -1;
-}
+static const struct cli_spec create_spec =
+	CLI_SPEC(CREATE, create_description, create_options, create_check);
 
 static int fill_random(struct create_args *a)
 {
@@ -584,61 +556,33 @@ static int build(const struct create_args *a, int fd,
 	return 0;
 }
 
-/* A temporary file beside path, so rename() is atomic. */
-static int temp_open(const char *path, char **tmp)
-{
-	int fd;
-
-	if (asprintf(tmp, "%s.tmpXXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fd = -errno;
-		free(*tmp);
-		*tmp = NULL;
-		return fd;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		int err = -errno;
-
-		close(fd);
-		unlink(*tmp);
-		free(*tmp);
-		*tmp = NULL;
-		return err;
-	}
-	return fd;
-}
-
 static int create_output(const struct create_args *a, struct report *rep)
 {
 	struct layer_result res = { 0 };
-	char *tmp;
-	int fd, r;
+	struct fileio_temp t;
+	int r;
 
-	fd = temp_open(a->output, &tmp);
-	if (fd < 0)
+	r = fileio_temp_open(&t, AT_FDCWD, a->output, 0644);
+	if (r < 0)
 		return cli_failure(CREATE, "%s: %s", a->output,
-				   ociboot_strerror(fd));
-	r = build(a, fd, &res);
-	if (r == 0) {
-		r = layer_digest_fd(fd, rep->digest, &rep->size);
-		if (r == 0 && fsync(fd) < 0)
-			r = -errno;
-		if (r == 0 && rename(tmp, a->output) < 0)
-			r = -errno;
-		if (r < 0)
-			r = cli_failure(CREATE, "%s: %s", a->output,
-					ociboot_strerror(r));
+				   ociboot_strerror(r));
+	r = build(a, t.fd, &res);
+	if (r) {
+		fileio_temp_abort(&t);
+		return r;
 	}
-	close(fd);
-	if (r)
-		unlink(tmp);
-	free(tmp);
+	r = layer_digest_fd(t.fd, rep->digest, &rep->size);
+	if (r < 0)
+		fileio_temp_abort(&t);
+	else
+		r = fileio_temp_commit(&t, NULL);
+	if (r < 0)
+		return cli_failure(CREATE, "%s: %s", a->output,
+				   ociboot_strerror(r));
 	rep->bytes_used = res.bytes_used;
 	rep->hash_offset = res.hash_offset;
 	memcpy(rep->root, res.root, sizeof(rep->root));
-	return r;
+	return 0;
 }
 
 static int layer_create(int argc, char **argv)
@@ -647,9 +591,10 @@ static int layer_create(int argc, char **argv)
 	struct report rep = { 0 };
 	int r;
 
-	r = create_parse(argc, argv, &a);
-	if (r >= 0)
-		return r;
+	a.opt.workers = (unsigned int)default_workers();
+	r = cli_parse(&create_spec, argc, argv, &a, NULL);
+	if (r)
+		return cli_exit_status(r);
 	r = fill_random(&a);
 	if (r < 0)
 		return cli_failure(CREATE, "getrandom: %s",
@@ -669,38 +614,43 @@ static int layer_create(int argc, char **argv)
 
 /* --- inspect -------------------------------------------------------------- */
 
+struct inspect_args {
+	bool json;
+};
+
+static const struct cli_option inspect_options[] = {
+	CLI_OPTION_FLAG("json", 0, "print an OCI descriptor",
+			struct inspect_args, json),
+};
+
+static const struct cli_spec inspect_spec = {
+	.prefix = INSPECT,
+	.description = inspect_description,
+	.options = inspect_options,
+	.option_count = ARRAY_SIZE(inspect_options),
+	.operand = "FILE",
+	.operands_min = 1,
+	.operands_max = 1,
+};
+
 static int layer_inspect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
+	struct inspect_args a = { false };
 	struct layer_info info;
 	struct report rep;
-	bool json = false;
-	int c, fd, r;
+	int first, fd, r;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == OPT_JSON) {
-			json = true;
-		} else if (c == 'h') {
-			fputs(inspect_usage, stdout);
-			return 0;
-		} else {
-			return cli_usage_error(INSPECT, "bad arguments");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(INSPECT, "need one FILE");
-	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	r = cli_parse(&inspect_spec, argc, argv, &a, &first);
+	if (r)
+		return cli_exit_status(r);
+	fd = open(argv[first], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cli_failure(INSPECT, "%s: %s", argv[optind],
+		return cli_failure(INSPECT, "%s: %s", argv[first],
 				   strerror(errno));
 	r = layer_inspect_fd(fd, &info);
 	close(fd);
 	if (r < 0)
-		return cli_failure(INSPECT, "%s: %s", argv[optind],
+		return cli_failure(INSPECT, "%s: %s", argv[first],
 				   ociboot_strerror(r));
 	memcpy(rep.digest, info.digest, sizeof(rep.digest));
 	rep.size = info.size;
@@ -710,7 +660,7 @@ static int layer_inspect(int argc, char **argv)
 	rep.salt = info.verity.salt;
 	rep.salt_len = info.verity.salt_len;
 	rep.uuid = info.verity.uuid;
-	if (json) {
+	if (a.json) {
 		report_json(&rep);
 		return 0;
 	}
@@ -725,10 +675,12 @@ static int layer_inspect(int argc, char **argv)
 int layer_main(int argc, char **argv)
 {
 	static const struct cli_command commands[] = {
-		{ "create", layer_create },
-		{ "inspect", layer_inspect },
+		{ "create", layer_create, "build a squashfs + dm-verity layer "
+		  "blob" },
+		{ "inspect", layer_inspect, "check a layer blob and print its "
+		  "digest and root hash" },
 	};
 
-	return cli_dispatch("ociboot layer", main_usage, commands,
-			    ARRAY_SIZE(commands), argc, argv);
+	return cli_dispatch("ociboot layer", commands, ARRAY_SIZE(commands),
+			    argc, argv);
 }

@@ -15,12 +15,17 @@ static const struct command {
 	int (*main)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{ "ukify", ukify_main, "build or inspect an initrd and a signed kernel.efi" },
-	{ "layer", layer_main, "build or inspect a squashfs + dm-verity layer" },
+	{ "ukify", ukify_main,
+	  "build or inspect an initrd and a signed kernel.efi" },
+	{ "layer", layer_main,
+	  "build or inspect a squashfs + dm-verity layer" },
 	{ "keys", keys_main, "make CA and product keys, sign and verify" },
-	{ "image", image_main, "make or inspect an OCI image of layers in a layout" },
-	{ "manifest", manifest_main, "write, sign and package a signed system manifest" },
-	{ "verify", verify_main, "verify a signed system in a layout as the init does" },
+	{ "image", image_main,
+	  "make or inspect an OCI image of layers in a layout" },
+	{ "manifest", manifest_main,
+	  "write, sign and package a signed system manifest" },
+	{ "verify", verify_main,
+	  "verify a signed system in a layout as the init does" },
 };
 
 static void usage(FILE *f)

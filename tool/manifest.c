@@ -6,9 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include <bearssl_pem.h>
 
 #include "crypto/cert.h"
+#include "crypto/der.h"
 #include "crypto/dn.h"
 #include "crypto/sha256.h"
 #include "crypto/x509.h"
@@ -25,6 +24,7 @@
 #include "oci/layout_write.h"
 #include "oci/oci.h"
 #include "lib/fileio.h"
+#include "lib/fileio_alloc.h"
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
@@ -40,24 +40,7 @@
 #define CREATE "ociboot manifest create"
 #define PACKAGE "ociboot manifest package"
 
-static const char main_usage[] =
-	"usage: ociboot manifest COMMAND [ARGS...]\n"
-	"\n"
-	"commands:\n"
-	"  create   write a system manifest pinning images by digest\n"
-	"  sign     sign a system manifest with a product key\n"
-	"  package  put manifest, signature and certificate in a layout as "
-	"the system artifact\n"
-	"\n"
-	"`ociboot manifest COMMAND --help` describes each command.\n";
-
-static const char create_usage[] =
-	"usage: ociboot manifest create --product UUID --version N\n"
-	"                               --rootfs-layout DIR --rootfs-tag TAG\n"
-	"                               [--rootfs-repository NAME]\n"
-	"                               [--service NAME=LAYOUT:TAG]...\n"
-	"                               --output FILE\n"
-	"\n"
+static const char create_description[] =
 	"Write the system manifest (docs/formats.md) for product UUID at\n"
 	"version N (the anti-rollback counter, 0 to 2^53-1): its rootfs is\n"
 	"the image tagged TAG in the OCI image layout DIR, and each --service\n"
@@ -68,20 +51,13 @@ static const char create_usage[] =
 	"system manifest's own). The JSON is compact, keys in a fixed order:\n"
 	"the same arguments always give the same bytes. Prints its digest.\n";
 
-static const char sign_usage[] =
-	"usage: ociboot manifest sign --key KEY --in FILE --out FILE.sig "
-	"[--force]\n"
-	"\n"
+static const char sign_description[] =
 	"Sign the exact bytes of a system manifest with a product key, as\n"
 	"`ociboot keys sign` does: a detached signature, DER ECDSA (P-256\n"
 	"with SHA-256, P-384 with SHA-384) or RSA PKCS#1 v1.5 with SHA-256.\n"
 	"--out is never replaced without --force.\n";
 
-static const char package_usage[] =
-	"usage: ociboot manifest package --layout DIR --tag TAG\n"
-	"                                --manifest FILE --signature FILE\n"
-	"                                --cert FILE\n"
-	"\n"
+static const char package_description[] =
 	"Store the system manifest, its signature and the product certificate\n"
 	"(PEM or DER; stored as DER) as blobs of the OCI image layout DIR\n"
 	"(created if missing), write the artifact manifest (artifactType\n"
@@ -91,12 +67,6 @@ static const char package_usage[] =
 	"be one X.509 certificate; the signature is not checked here (use\n"
 	"`ociboot verify`). Prints the artifact's digest.\n";
 
-enum {
-	OPT_PRODUCT = 256, OPT_VERSION, OPT_ROOTFS_LAYOUT, OPT_ROOTFS_TAG,
-	OPT_ROOTFS_REPOSITORY, OPT_SERVICE, OPT_OUTPUT, OPT_LAYOUT, OPT_TAG,
-	OPT_MANIFEST, OPT_SIGNATURE, OPT_CERT, OPT_HELP,
-};
-
 /* Buffers for reading and checking documents, allocated once. */
 struct work {
 	char buf[LAYOUT_DOCUMENT_MAX];
@@ -105,33 +75,6 @@ struct work {
 	struct oci_manifest manifest;
 	struct oci_system_manifest system;
 };
-
-/* --- files ---------------------------------------------------------------- */
-
-/* Replace path with data[0..len): a temporary file beside it, renamed. */
-static int write_file(const char *path, const void *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	int fd, r;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY,
-		  0644);
-	if (fd < 0)
-		return -errno;
-	r = fileio_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
 
 /* --- create --------------------------------------------------------------- */
 
@@ -146,7 +89,6 @@ struct image_arg {
 
 struct create_args {
 	char product[DN_UUID_LEN + 1];
-	bool has_product, has_version;
 	uint64_t version;
 	struct image_arg rootfs;
 	size_t service_count;
@@ -170,89 +112,63 @@ static int parse_service(char *arg, struct image_arg *out)
 	return 0;
 }
 
-static int create_option(struct create_args *a, int opt, char *arg)
+static int set_product(void *args, const char *value, struct error *err)
 {
-	long long v;
+	struct create_args *a = args;
 
-	switch (opt) {
-	case OPT_PRODUCT:
-		if (dn_uuid_normalize(arg, strlen(arg), a->product) < 0)
-			return cli_usage_error(CREATE, "--product '%s' is not "
-					       "a UUID", arg);
-		a->has_product = true;
-		return 0;
-	case OPT_VERSION:
-		if (cli_parse_number(arg, 0, OCI_SYSTEM_VERSION_MAX, &v) < 0)
-			return cli_usage_error(CREATE, "--version takes 0 to "
-					       "2^53-1, not '%s'", arg);
-		a->version = (uint64_t)v;
-		a->has_version = true;
-		return 0;
-	case OPT_ROOTFS_LAYOUT:
-		a->rootfs.layout = arg;
-		return 0;
-	case OPT_ROOTFS_TAG:
-		a->rootfs.tag = arg;
-		return 0;
-	case OPT_ROOTFS_REPOSITORY:
-		a->rootfs.repository = arg;
-		return 0;
-	case OPT_SERVICE:
-		if (a->service_count == OCI_SERVICES_MAX)
-			return cli_usage_error(CREATE, "more than %d services",
-					       OCI_SERVICES_MAX);
-		if (parse_service(arg, &a->services[a->service_count]) < 0)
-			return cli_usage_error(CREATE, "--service takes "
-					       "NAME=LAYOUT:TAG, not '%s'",
-					       arg);
-		a->service_count++;
-		return 0;
-	case OPT_OUTPUT:
-		a->output = arg;
-		return 0;
-	}
-	return cli_usage_error(CREATE, "bad option");
-}
-
-/* 0 to go on, -1 after --help, else the exit status. */
-static int create_parse(int argc, char **argv, struct create_args *a)
-{
-	static const struct option options[] = {
-		{ "product", required_argument, NULL, OPT_PRODUCT },
-		{ "version", required_argument, NULL, OPT_VERSION },
-		{ "rootfs-layout", required_argument, NULL, OPT_ROOTFS_LAYOUT },
-		{ "rootfs-tag", required_argument, NULL, OPT_ROOTFS_TAG },
-		{ "rootfs-repository", required_argument, NULL,
-		  OPT_ROOTFS_REPOSITORY },
-		{ "service", required_argument, NULL, OPT_SERVICE },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt, r;
-
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			fputs(create_usage, stdout);
-			return -1;
-		}
-		if (opt == '?' || opt == ':')
-			return cli_usage_error(CREATE, "bad option '%s'",
-					       argv[optind - 1]);
-		r = create_option(a, opt, optarg);
-		if (r)
-			return r;
-	}
-	if (optind < argc)
-		return cli_usage_error(CREATE, "unexpected argument '%s'",
-				       argv[optind]);
-	if (!a->has_product || !a->has_version || !a->rootfs.layout ||
-	    !a->rootfs.tag || !a->output)
-		return cli_usage_error(CREATE, "--product, --version, "
-				       "--rootfs-layout, --rootfs-tag and "
-				       "--output are needed");
+	if (dn_uuid_normalize(value, strlen(value), a->product) < 0)
+		return error_set(err, -EINVAL, NULL, "is not a UUID");
 	return 0;
 }
+
+static int set_version(void *args, const char *value, struct error *err)
+{
+	struct create_args *a = args;
+	long long v;
+
+	if (cli_parse_number(value, 0, OCI_SYSTEM_VERSION_MAX, &v) < 0)
+		return error_set(err, -EINVAL, NULL, "takes 0 to 2^53-1");
+	a->version = (uint64_t)v;
+	return 0;
+}
+
+static int add_service(void *args, const char *value, struct error *err)
+{
+	struct create_args *a = args;
+
+	if (a->service_count == OCI_SERVICES_MAX)
+		return error_set(err, -EINVAL, NULL, "more than %d services",
+				 OCI_SERVICES_MAX);
+	/* value is argv's, which we may edit */
+	if (parse_service((char *)value, &a->services[a->service_count]) < 0)
+		return error_set(err, -EINVAL, NULL, "takes NAME=LAYOUT:TAG");
+	a->service_count++;
+	return 0;
+}
+
+static const struct cli_option create_options[] = {
+	CLI_OPTION_CALL("product", 0, CLI_REQUIRED, "UUID", "the product ID",
+			set_product),
+	CLI_OPTION_CALL("version", 0, CLI_REQUIRED, "N",
+			"the anti-rollback version", set_version),
+	CLI_OPTION_STRING("rootfs-layout", 0, CLI_REQUIRED, "DIR",
+			  "the rootfs image's layout", struct create_args,
+			  rootfs.layout),
+	CLI_OPTION_STRING("rootfs-tag", 0, CLI_REQUIRED, "TAG",
+			  "the rootfs image's tag", struct create_args,
+			  rootfs.tag),
+	CLI_OPTION_STRING("rootfs-repository", 0, 0, "NAME",
+			  "the rootfs image's registry repository",
+			  struct create_args, rootfs.repository),
+	CLI_OPTION_CALL("service", 0, CLI_REPEAT, "NAME=LAYOUT:TAG",
+			"a service image", add_service),
+	CLI_OPTION_STRING("output", 0, CLI_REQUIRED, "FILE",
+			  "where the manifest goes", struct create_args,
+			  output),
+};
+
+static const struct cli_spec create_spec =
+	CLI_SPEC(CREATE, create_description, create_options, NULL);
 
 /* The image img->tag of layout img->layout: its digest and size. */
 static int resolve_image(struct image_arg *img, struct work *w)
@@ -368,7 +284,7 @@ static int create_write(const struct create_args *a, struct work *w)
 				   "refused: %s: %s", je.path,
 				   je.reason ? je.reason : ociboot_strerror(r));
 	}
-	r = write_file(a->output, json, len);
+	r = fileio_replace(AT_FDCWD, a->output, json, len, 0644);
 	sha256_digest(json, len, digest);
 	free(json);
 	if (r < 0)
@@ -394,9 +310,9 @@ static int manifest_create(int argc, char **argv)
 		r = cli_failure(CREATE, "%s", strerror(ENOMEM));
 		goto out;
 	}
-	r = create_parse(argc, argv, a);
+	r = cli_parse(&create_spec, argc, argv, a, NULL);
 	if (r) {
-		r = r < 0 ? 0 : r;
+		r = cli_exit_status(r);
 		goto out;
 	}
 	r = resolve_image(&a->rootfs, w);
@@ -414,7 +330,8 @@ out:
 
 static int manifest_sign(int argc, char **argv)
 {
-	return cli_sign("ociboot manifest sign", sign_usage, argc, argv);
+	return cli_sign("ociboot manifest sign", sign_description, argc,
+			argv);
 }
 
 /* --- package -------------------------------------------------------------- */
@@ -430,59 +347,37 @@ struct part {
 	uint8_t digest[SHA256_LEN];
 };
 
-static int package_parse(int argc, char **argv, struct package_args *a)
+static int package_check(const struct cli_spec *spec, void *args)
 {
-	static const struct option options[] = {
-		{ "layout", required_argument, NULL, OPT_LAYOUT },
-		{ "tag", required_argument, NULL, OPT_TAG },
-		{ "manifest", required_argument, NULL, OPT_MANIFEST },
-		{ "signature", required_argument, NULL, OPT_SIGNATURE },
-		{ "cert", required_argument, NULL, OPT_CERT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
+	const struct package_args *a = args;
 
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_LAYOUT:
-			a->layout = optarg;
-			break;
-		case OPT_TAG:
-			a->tag = optarg;
-			break;
-		case OPT_MANIFEST:
-			a->manifest = optarg;
-			break;
-		case OPT_SIGNATURE:
-			a->signature = optarg;
-			break;
-		case OPT_CERT:
-			a->cert = optarg;
-			break;
-		case OPT_HELP:
-			fputs(package_usage, stdout);
-			return -1;
-		default:
-			return cli_usage_error(PACKAGE, "bad option '%s'",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(PACKAGE, "unexpected argument '%s'",
-				       argv[optind]);
-	if (!a->layout || !a->tag || !a->manifest || !a->signature ||
-	    !a->cert)
-		return cli_usage_error(PACKAGE, "--layout, --tag, --manifest, "
-				       "--signature and --cert are needed");
 	if (!layout_tag_valid(a->tag))
-		return cli_usage_error(PACKAGE, "bad --tag '%s'", a->tag);
+		return cli_usage(spec, "bad --tag '%s'", a->tag);
 	return 0;
 }
 
+static const struct cli_option package_options[] = {
+	CLI_OPTION_STRING("layout", 0, CLI_REQUIRED, "DIR",
+			  "the OCI image layout", struct package_args, layout),
+	CLI_OPTION_STRING("tag", 0, CLI_REQUIRED, "TAG", "the artifact's tag",
+			  struct package_args, tag),
+	CLI_OPTION_STRING("manifest", 0, CLI_REQUIRED, "FILE",
+			  "the system manifest", struct package_args,
+			  manifest),
+	CLI_OPTION_STRING("signature", 0, CLI_REQUIRED, "FILE",
+			  "its signature", struct package_args, signature),
+	CLI_OPTION_STRING("cert", 0, CLI_REQUIRED, "FILE",
+			  "the product certificate", struct package_args,
+			  cert),
+};
+
+static const struct cli_spec package_spec =
+	CLI_SPEC(PACKAGE, package_description, package_options, package_check);
+
 static int read_part(const char *path, size_t max, struct part *p)
 {
-	int r = cli_read_file(path, max, &p->data, &p->len);
+	int r = fileio_read_file_alloc(AT_FDCWD, path, max, 0, &p->data,
+				       &p->len);
 
 	if (r == -OCIBOOT_ETOOBIG)
 		return cli_failure(PACKAGE, "%s: more than %zu bytes", path,
@@ -566,7 +461,7 @@ static int read_certificate(const char *path, struct part *out)
 	r = read_part(path, CERT_FILE_MAX, &file);
 	if (r)
 		return r;
-	if (file.len && file.data[0] == 0x30) {
+	if (file.len && file.data[0] == DER_SEQUENCE) {
 		*out = file;
 	} else {
 		out->data = malloc(CERT_MAX);
@@ -726,9 +621,9 @@ static int manifest_package(int argc, char **argv)
 	struct layout l;
 	int r;
 
-	r = package_parse(argc, argv, &a);
+	r = cli_parse(&package_spec, argc, argv, &a, NULL);
 	if (r)
-		return r < 0 ? 0 : r;
+		return cli_exit_status(r);
 	w = malloc(sizeof(*w));
 	if (!w)
 		return cli_failure(PACKAGE, "%s", strerror(ENOMEM));
@@ -752,12 +647,14 @@ static int manifest_package(int argc, char **argv)
 int manifest_main(int argc, char **argv)
 {
 	static const struct cli_command commands[] = {
-		{ "create", manifest_create },
-		{ "sign", manifest_sign },
-		{ "package", manifest_package },
+		{ "create", manifest_create, "write a system manifest pinning "
+		  "images by digest" },
+		{ "sign", manifest_sign, "sign a system manifest with a "
+		  "product key" },
+		{ "package", manifest_package, "put manifest, signature and "
+		  "certificate in a layout as the system artifact" },
 	};
 
-	opterr = 0;
-	return cli_dispatch("ociboot manifest", main_usage, commands,
+	return cli_dispatch("ociboot manifest", commands,
 			    ARRAY_SIZE(commands), argc, argv);
 }

@@ -3,3 +3,5 @@
 tool_USES := lib crypto oci fs tpm trust layer ukify
 tool_MAIN := main.c
 tool_HOST := cli.c keys.c layer.c image.c manifest.c verify.c ukify.c
+
+tool_TESTS := cli commands

@@ -3,17 +3,18 @@
  * `ociboot ukify` (also reached as `ukify`): build an initrd, build and
  * sign a unified kernel image, inspect a PE image.
  */
-#include <getopt.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "crypto/sha256.h"
+#include "lib/fileio.h"
+#include "lib/fileio_alloc.h"
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
 #include "ukify/authenticode.h"
 #include "ukify/bzimage.h"
-#include "ukify/file.h"
 #include "ukify/initrd.h"
 #include "ukify/pe.h"
 #include "ukify/uki.h"
@@ -26,12 +27,7 @@
 #define BUILD "ukify build"
 #define INSPECT "ukify inspect"
 
-static const char initrd_usage[] =
-	"usage: ukify initrd --init FILE\n"
-	"                    [--modules-dir DIR --module NAME ...]\n"
-	"                    [--ca FILE ...] [--compress none|zstd]\n"
-	"                    --output FILE\n"
-	"\n"
+static const char initrd_description[] =
 	"Build a reproducible initrd (newc cpio, zstd by default) holding\n"
 	"/init, /dev/console, the named kernel modules and their\n"
 	"dependencies from DIR/modules.dep (under /lib/modules/KVER, KVER\n"
@@ -40,130 +36,103 @@ static const char initrd_usage[] =
 	"/etc/ociboot/ca/NAME.pem. --module may repeat or list names\n"
 	"separated by commas. Times come from SOURCE_DATE_EPOCH (default 0).\n";
 
-static const char build_usage[] =
-	"usage: ukify build [--stub FILE] --kernel FILE\n"
-	"                   (--initrd FILE | --init FILE [initrd options])\n"
-	"                   [--cmdline STRING] [--osrel FILE]\n"
-	"                   [--uname STRING] [--sbat FILE]\n"
-	"                   [--key KEY.pem --cert CERT.pem] --output FILE\n"
-	"\n"
+static const char build_description[] =
 	"Build a unified kernel image: the EFI stub (default\n"
 	DEFAULT_STUB ")\n"
 	"with .osrel, .cmdline, .uname, .sbat, .linux and .initrd sections.\n"
-	"The initrd is read from --initrd or built as by `ukify initrd`.\n"
+	"The initrd is read from --initrd or built as by `ukify initrd`\n"
+	"(--init and the options after it).\n"
 	".osrel defaults to ociboot's own os-release, --uname to the release\n"
 	"in the kernel's header; --sbat lines are appended to the stub's\n"
 	".sbat. With --key and --cert (unencrypted PEM, RSA) the image is\n"
 	"Authenticode-signed with its signing time taken from\n"
 	"SOURCE_DATE_EPOCH (default 0): the same inputs give the same bytes.\n";
 
-static const char inspect_usage[] =
-	"usage: ukify inspect FILE\n"
-	"\n"
+static const char inspect_description[] =
 	"List a PE image's sections (name, address, size, file offset and\n"
 	"the SHA-256 of the contents as loaded) and its Authenticode\n"
 	"signature: the signer's subject, whether the signed digest is this\n"
 	"image's and whether the signature verifies with the certificate it\n"
 	"carries.\n";
 
-static const char main_usage[] =
-	"usage: ukify COMMAND [ARGS...]\n"
-	"\n"
-	"commands:\n"
-	"  initrd   build the initrd\n"
-	"  build    build (and sign) kernel.efi\n"
-	"  inspect  list a PE image's sections and signature\n"
-	"\n"
-	"`ukify COMMAND --help` describes each command.\n";
-
-/* SOURCE_DATE_EPOCH, default 0; false when it is not a 32-bit count. */
-static bool source_date_epoch(uint32_t *out)
+/* SOURCE_DATE_EPOCH, default 0, as a 32-bit count; or usage error. */
+static int source_date_epoch(const struct cli_spec *spec, uint32_t *out)
 {
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	long long v = 0;
+	long long v;
 
-	if (s && *s && cli_parse_number(s, 0, UINT32_MAX, &v) < 0)
-		return false;
+	if (cli_source_date_epoch(UINT32_MAX, &v) < 0)
+		return cli_usage(spec, "SOURCE_DATE_EPOCH is not a decimal "
+				 "count of seconds below 2^32");
 	*out = (uint32_t)v;
-	return true;
+	return 0;
 }
 
 struct initrd_args {
 	struct initrd_options o;
 	const char *modules[INITRD_MODULES_MAX];
 	const char *cas[INITRD_CAS_MAX];
-	char *module_lists;		/* strdup'd --module values */
 	const char *output;
 };
 
-enum {
-	OPT_INIT = 256, OPT_MODULES_DIR, OPT_MODULE, OPT_CA, OPT_COMPRESS,
-	OPT_OUTPUT, OPT_STUB, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_OSREL,
-	OPT_UNAME, OPT_SBAT, OPT_KEY, OPT_CERT, OPT_HELP,
-};
-
-#define INITRD_LONG_OPTIONS \
-	{ "init", required_argument, NULL, OPT_INIT }, \
-	{ "modules-dir", required_argument, NULL, OPT_MODULES_DIR }, \
-	{ "module", required_argument, NULL, OPT_MODULE }, \
-	{ "ca", required_argument, NULL, OPT_CA }, \
-	{ "compress", required_argument, NULL, OPT_COMPRESS }, \
-	{ "output", required_argument, NULL, OPT_OUTPUT }, \
-	{ "help", no_argument, NULL, OPT_HELP }
-
 /* Split a --module value on commas into a->modules. */
-static int add_modules(const char *cmd, struct initrd_args *a, char *list)
+static int add_modules(void *args, const char *value, struct error *err)
 {
+	struct initrd_args *a = args;
+	char *list = (char *)value;	/* argv's, which we may edit */
+
 	for (char *save, *name = strtok_r(list, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
 		if (a->o.module_count >= INITRD_MODULES_MAX)
-			return cli_usage_error(cmd, "more than %d modules",
-					       INITRD_MODULES_MAX);
+			return error_set(err, -EINVAL, NULL, "more than %d "
+					 "modules", INITRD_MODULES_MAX);
 		a->modules[a->o.module_count++] = name;
 	}
 	return 0;
 }
 
-/* One initrd option; 0 when handled, 2 on bad usage, -1 when not ours. */
-static int initrd_option(const char *cmd, struct initrd_args *a, int opt,
-			 const char *arg)
+static int add_ca(void *args, const char *value, struct error *err)
 {
-	char *copy;
+	struct initrd_args *a = args;
 
-	switch (opt) {
-	case OPT_INIT:
-		a->o.init = arg;
-		return 0;
-	case OPT_MODULES_DIR:
-		a->o.modules_dir = arg;
-		return 0;
-	case OPT_MODULE:
-		/* Kept for the life of the process, like argv. */
-		copy = strdup(arg);
-		if (!copy)
-			return cli_usage_error(cmd, "out of memory");
-		return add_modules(cmd, a, copy);
-	case OPT_CA:
-		if (a->o.ca_count >= INITRD_CAS_MAX)
-			return cli_usage_error(cmd, "more than %d --ca files",
-					       INITRD_CAS_MAX);
-		a->cas[a->o.ca_count++] = arg;
-		return 0;
-	case OPT_COMPRESS:
-		if (streq(arg, "zstd"))
-			a->o.compression = INITRD_COMPRESS_ZSTD;
-		else if (streq(arg, "none"))
-			a->o.compression = INITRD_COMPRESS_NONE;
-		else
-			return cli_usage_error(cmd, "--compress takes none or "
-					       "zstd, not '%s'", arg);
-		return 0;
-	case OPT_OUTPUT:
-		a->output = arg;
-		return 0;
-	}
-	return -1;
+	if (a->o.ca_count >= INITRD_CAS_MAX)
+		return error_set(err, -EINVAL, NULL, "more than %d --ca files",
+				 INITRD_CAS_MAX);
+	a->cas[a->o.ca_count++] = value;
+	return 0;
 }
+
+static int set_compress(void *args, const char *value, struct error *err)
+{
+	struct initrd_args *a = args;
+
+	if (streq(value, "zstd"))
+		a->o.compression = INITRD_COMPRESS_ZSTD;
+	else if (streq(value, "none"))
+		a->o.compression = INITRD_COMPRESS_NONE;
+	else
+		return error_set(err, -EINVAL, NULL, "takes none or zstd");
+	return 0;
+}
+
+/* The initrd's options; init_flags: CLI_REQUIRED for `ukify initrd`. */
+#define INITRD_OPTIONS(init_flags) \
+	CLI_OPTION_STRING("init", 0, init_flags, "FILE", \
+			  "the binary that becomes /init", \
+			  struct initrd_args, o.init), \
+	CLI_OPTION_STRING("modules-dir", 0, 0, "DIR", \
+			  "/lib/modules/KVER to take modules from", \
+			  struct initrd_args, o.modules_dir), \
+	CLI_OPTION_CALL("module", 0, CLI_REPEAT, "NAME[,NAME...]", \
+			"modules, with their dependencies", \
+			add_modules), \
+	CLI_OPTION_CALL("ca", 0, CLI_REPEAT, "FILE", \
+			"a CA certificate for /etc/ociboot/ca", add_ca), \
+	CLI_OPTION_CALL("compress", 0, 0, "none|zstd", \
+			"the initrd's compression (default zstd)", \
+			set_compress), \
+	CLI_OPTION_STRING("output", 0, CLI_REQUIRED, "FILE", \
+			  "where the result goes", struct initrd_args, \
+			  output)
 
 static void initrd_args_init(struct initrd_args *a)
 {
@@ -173,88 +142,72 @@ static void initrd_args_init(struct initrd_args *a)
 	a->o.compression = INITRD_COMPRESS_ZSTD;
 }
 
-/* getopt's verdict on an option it did not take. */
-static int bad_option(const char *cmd, int opt, char **argv)
+/* The initrd options together; 0 or -EINVAL. */
+static int check_initrd_args(const struct cli_spec *spec, void *args)
 {
-	const char *word = argv[optind - 1];
+	struct initrd_args *a = args;
 
-	if (opt == ':')
-		return cli_usage_error(cmd, "%s needs a value", word);
-	return cli_usage_error(cmd, "unknown option '%s'", word);
-}
-
-/* Check the initrd options make sense together; 0 or 2. */
-static int check_initrd_args(const char *cmd, const struct initrd_args *a)
-{
 	if (!a->o.init)
-		return cli_usage_error(cmd, "--init is required");
+		return cli_usage(spec, "--init is required");
 	if (a->o.module_count && !a->o.modules_dir)
-		return cli_usage_error(cmd, "--module needs --modules-dir");
-	return 0;
+		return cli_usage(spec, "--module needs --modules-dir");
+	return source_date_epoch(spec, &a->o.mtime);
 }
+
+static const struct cli_option initrd_options[] = {
+	INITRD_OPTIONS(CLI_REQUIRED),
+};
+
+static const struct cli_spec initrd_spec =
+	CLI_SPEC(INITRD, initrd_description, initrd_options, check_initrd_args);
 
 static int make_initrd(const char *cmd, struct initrd_args *a, uint8_t **out,
 		       size_t *out_len)
 {
-	char why[1024];
+	char line[ERROR_LINE_MAX];
+	struct error err;
 	int r;
 
-	if (!source_date_epoch(&a->o.mtime))
-		return cli_usage_error(cmd, "SOURCE_DATE_EPOCH is not a "
-				       "decimal count of seconds below 2^32");
-	r = initrd_build(&a->o, out, out_len, why, sizeof(why));
-	if (r < 0)
-		return cli_failure_errno(cmd, r, "%s%s", streq(cmd, BUILD) ?
-					 "initrd: " : "", why);
-	return 0;
+	error_clear(&err);
+	r = initrd_build(&a->o, out, out_len, &err);
+	if (r == 0)
+		return 0;
+	if (streq(cmd, BUILD))
+		error_context(&err, "initrd");
+	return cli_failure(cmd, "%s", error_format(&err, line, sizeof(line)));
 }
 
 static int cmd_initrd(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		INITRD_LONG_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd = INITRD;
 	struct initrd_args a;
 	uint8_t *buf;
 	size_t len;
-	int opt, r;
+	int r;
 
 	initrd_args_init(&a);
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			fputs(initrd_usage, stdout);
-			return 0;
-		}
-		r = initrd_option(cmd, &a, opt, optarg);
-		if (r < 0)
-			return bad_option(cmd, opt, argv);
-		if (r > 0)
-			return r;
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'",
-				       argv[optind]);
-	r = check_initrd_args(cmd, &a);
-	if (r == 0 && !a.output)
-		r = cli_usage_error(cmd, "--output is required");
-	if (r == 0)
-		r = make_initrd(cmd, &a, &buf, &len);
+	r = cli_parse(&initrd_spec, argc, argv, &a, NULL);
+	if (r)
+		return cli_exit_status(r);
+	r = make_initrd(INITRD, &a, &buf, &len);
 	if (r)
 		return r;
-	r = ukify_file_write(a.output, buf, len, 0644);
+	r = fileio_replace(AT_FDCWD, a.output, buf, len, 0644);
 	free(buf);
 	if (r < 0)
-		return cli_failure_errno(cmd, r, "writing %s", a.output);
-	return 0;
+		return cli_failure_errno(INITRD, r, "writing %s", a.output);
+	return CLI_EXIT_SUCCESS;
 }
 
+/* The initrd's options are the build's too: the same table offsets. */
 struct build_args {
 	struct initrd_args initrd;
 	const char *stub, *kernel, *initrd_file, *cmdline, *osrel, *uname;
 	const char *sbat, *key, *cert;
+	uint32_t epoch;			/* the signing time */
 };
+
+_Static_assert(offsetof(struct build_args, initrd) == 0,
+	       "initrd options parse into a build's arguments");
 
 /* Inputs read from files, freed together. */
 struct build_files {
@@ -276,79 +229,51 @@ static void build_files_free(struct build_files *f)
 	free(f->cert);
 }
 
-static int build_option(struct build_args *b, int opt, const char *arg)
+static int check_build_args(const struct cli_spec *spec, void *args)
 {
-	switch (opt) {
-	case OPT_STUB: b->stub = arg; return 0;
-	case OPT_KERNEL: b->kernel = arg; return 0;
-	case OPT_INITRD: b->initrd_file = arg; return 0;
-	case OPT_CMDLINE: b->cmdline = arg; return 0;
-	case OPT_OSREL: b->osrel = arg; return 0;
-	case OPT_UNAME: b->uname = arg; return 0;
-	case OPT_SBAT: b->sbat = arg; return 0;
-	case OPT_KEY: b->key = arg; return 0;
-	case OPT_CERT: b->cert = arg; return 0;
-	}
-	return initrd_option(BUILD, &b->initrd, opt, arg);
-}
-
-static int parse_build_args(int argc, char **argv, struct build_args *b)
-{
-	static const struct option longopts[] = {
-		INITRD_LONG_OPTIONS,
-		{ "stub", required_argument, NULL, OPT_STUB },
-		{ "kernel", required_argument, NULL, OPT_KERNEL },
-		{ "initrd", required_argument, NULL, OPT_INITRD },
-		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-		{ "osrel", required_argument, NULL, OPT_OSREL },
-		{ "uname", required_argument, NULL, OPT_UNAME },
-		{ "sbat", required_argument, NULL, OPT_SBAT },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "cert", required_argument, NULL, OPT_CERT },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt, r;
-
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			fputs(build_usage, stdout);
-			return -1;
-		}
-		r = build_option(b, opt, optarg);
-		if (r < 0)
-			return bad_option(BUILD, opt, argv);
-		if (r > 0)
-			return r;
-	}
-	if (optind < argc)
-		return cli_usage_error(BUILD, "unexpected argument '%s'",
-				       argv[optind]);
-	return 0;
-}
-
-static int check_build_args(struct build_args *b)
-{
+	struct build_args *b = args;
 	const struct initrd_args *i = &b->initrd;
 
-	if (!b->kernel)
-		return cli_usage_error(BUILD, "--kernel is required");
-	if (!i->output)
-		return cli_usage_error(BUILD, "--output is required");
 	if (!b->key != !b->cert)
-		return cli_usage_error(BUILD, "--key and --cert go together");
+		return cli_usage(spec, "--key and --cert go together");
 	if (b->initrd_file && (i->o.init || i->o.modules_dir ||
 			       i->o.module_count || i->o.ca_count))
-		return cli_usage_error(BUILD, "--initrd excludes --init, "
-				       "--modules-dir, --module and --ca");
+		return cli_usage(spec, "--initrd excludes --init, "
+				 "--modules-dir, --module and --ca");
+	if (b->key && source_date_epoch(spec, &b->epoch) < 0)
+		return -EINVAL;
 	if (!b->initrd_file)
-		return check_initrd_args(BUILD, i);
+		return check_initrd_args(spec, args);
 	return 0;
 }
+
+#define BUILD_OPTION(name, flags, arg, help, field) \
+	CLI_OPTION_STRING(name, 0, flags, arg, help, struct build_args, field)
+
+static const struct cli_option build_options[] = {
+	BUILD_OPTION("stub", 0, "FILE", "the EFI stub", stub),
+	BUILD_OPTION("kernel", CLI_REQUIRED, "FILE", "the kernel (bzImage)",
+		     kernel),
+	BUILD_OPTION("initrd", 0, "FILE", "an initrd built before",
+		     initrd_file),
+	BUILD_OPTION("cmdline", 0, "STRING", "the kernel command line",
+		     cmdline),
+	BUILD_OPTION("osrel", 0, "FILE", "the os-release for .osrel", osrel),
+	BUILD_OPTION("uname", 0, "STRING", "the kernel release", uname),
+	BUILD_OPTION("sbat", 0, "FILE", "SBAT lines to add", sbat),
+	BUILD_OPTION("key", 0, "KEY.pem", "sign with this RSA key", key),
+	BUILD_OPTION("cert", 0, "CERT.pem", "and this certificate", cert),
+	INITRD_OPTIONS(0),
+};
+
+static const struct cli_spec build_spec =
+	CLI_SPEC(BUILD, build_description, build_options, check_build_args);
 
 static int read_input(const char *what, const char *path, size_t max,
 		      uint8_t **buf, size_t *len)
 {
-	int r = ukify_file_read(path, max, buf, len);
+	int r = fileio_read_file_alloc(AT_FDCWD, path, max, FILEIO_REGULAR,
+				       buf, len);
 
 	return r < 0 ? cli_failure_errno(BUILD, r, "%s %s", what, path) : 0;
 }
@@ -424,7 +349,8 @@ static int assemble_uki(const struct build_args *b, struct build_files *f,
 		.uname = f->uname, .uname_len = strlen(f->uname),
 		.sbat = (const char *)f->sbat, .sbat_len = f->sbat_len,
 	};
-	const char *why = "";
+	char line[ERROR_LINE_MAX];
+	struct error err;
 	int r;
 
 	if (f->osrel) {
@@ -434,28 +360,32 @@ static int assemble_uki(const struct build_args *b, struct build_files *f,
 		in.osrel = default_osrel(f);
 		in.osrel_len = strlen(in.osrel);
 	}
-	r = uki_build(&in, out, out_len, &why);
-	return r < 0 ? cli_failure_errno(BUILD, r, "%s", why) : 0;
+	error_clear(&err);
+	r = uki_build(&in, out, out_len, &err);
+	if (r < 0)
+		return cli_failure(BUILD, "%s",
+				   error_format(&err, line, sizeof(line)));
+	return 0;
 }
 
 static int sign_uki(const struct build_args *b, struct build_files *f,
 		    uint8_t **img, size_t *len)
 {
-	const char *why = "";
+	char line[ERROR_LINE_MAX];
 	uint8_t *signed_img;
+	struct error err;
 	size_t signed_len;
-	uint32_t epoch;
 	int r;
 
-	if (!source_date_epoch(&epoch))
-		return cli_usage_error(BUILD, "SOURCE_DATE_EPOCH is not a "
-				       "decimal count of seconds below 2^32");
+	error_clear(&err);
 	r = authenticode_sign(*img, *len, (const char *)f->key, f->key_len,
 			      (const char *)f->cert, f->cert_len,
-			      (time_t)epoch, &signed_img, &signed_len, &why);
-	if (r < 0)
-		return cli_failure_errno(BUILD, r, "signing with %s: %s",
-					 b->key, why);
+			      (time_t)b->epoch, &signed_img, &signed_len, &err);
+	if (r < 0) {
+		error_context(&err, "signing with %s", b->key);
+		return cli_failure(BUILD, "%s",
+				   error_format(&err, line, sizeof(line)));
+	}
 	free(*img);
 	*img = signed_img;
 	*len = signed_len;
@@ -479,7 +409,8 @@ static int build_with_files(struct build_args *b, struct build_files *f)
 	if (r == 0 && b->key)
 		r = sign_uki(b, f, &img, &len);
 	if (r == 0) {
-		r = ukify_file_write(b->initrd.output, img, len, 0644);
+		r = fileio_replace(AT_FDCWD, b->initrd.output, img, len,
+				   0644);
 		if (r < 0)
 			r = cli_failure_errno(BUILD, r, "writing %s",
 					      b->initrd.output);
@@ -495,13 +426,9 @@ static int cmd_build(int argc, char **argv)
 	int r;
 
 	initrd_args_init(&b.initrd);
-	r = parse_build_args(argc, argv, &b);
-	if (r < 0)
-		return 0;	/* --help */
-	if (r == 0)
-		r = check_build_args(&b);
+	r = cli_parse(&build_spec, argc, argv, &b, NULL);
 	if (r)
-		return r;
+		return cli_exit_status(r);
 	r = build_with_files(&b, &f);
 	build_files_free(&f);
 	return r;
@@ -588,33 +515,43 @@ static int print_signature(const uint8_t *buf, const struct pe_image *pe)
 	return 0;
 }
 
+static const struct cli_spec inspect_spec = {
+	.prefix = INSPECT,
+	.description = inspect_description,
+	.operand = "FILE",
+	.operands_min = 1,
+	.operands_max = 1,
+};
+
 static int cmd_inspect(int argc, char **argv)
 {
 	struct pe_image *pe;
+	const char *path;
 	uint8_t *buf;
 	size_t len;
 	int r;
 
-	if (argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-		fputs(inspect_usage, stdout);
-		return 0;
-	}
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage_error(INSPECT, "takes exactly one FILE");
-	r = ukify_file_read(argv[1], INSPECT_MAX, &buf, &len);
+	int first;
+
+	r = cli_parse(&inspect_spec, argc, argv, NULL, &first);
+	if (r)
+		return cli_exit_status(r);
+	path = argv[first];
+	r = fileio_read_file_alloc(AT_FDCWD, path, INSPECT_MAX,
+				   FILEIO_REGULAR, &buf, &len);
 	if (r < 0)
-		return cli_failure_errno(INSPECT, r, "%s", argv[1]);
+		return cli_failure_errno(INSPECT, r, "%s", path);
 	pe = malloc(sizeof(*pe));
 	r = pe ? pe_parse(buf, len, pe) : -ENOMEM;
 	if (r < 0) {
 		r = cli_failure_errno(INSPECT, r, "%s is not a valid PE32+ "
-				      "image", argv[1]);
+				      "image", path);
 	} else {
 		print_sections(buf, pe);
 		r = print_signature(buf, pe);
 		if (r < 0)
 			r = cli_failure_errno(INSPECT, r, "%s: certificate "
-					      "table", argv[1]);
+					      "table", path);
 	}
 	free(pe);
 	free(buf);
@@ -623,24 +560,13 @@ static int cmd_inspect(int argc, char **argv)
 
 int ukify_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs("ukify: missing command: initrd, build or inspect "
-		      "(try 'ukify --help')\n", stderr);
-		return 2;
-	}
-	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
-		fputs(main_usage, stdout);
-		return 0;
-	}
-	opterr = 0;
-	optind = 1;
-	if (streq(argv[1], "initrd"))
-		return cmd_initrd(argc - 1, argv + 1);
-	if (streq(argv[1], "build"))
-		return cmd_build(argc - 1, argv + 1);
-	if (streq(argv[1], "inspect"))
-		return cmd_inspect(argc - 1, argv + 1);
-	fprintf(stderr, "ukify: unknown command '%s' (try 'ukify --help')\n",
-		argv[1]);
-	return 2;
+	static const struct cli_command commands[] = {
+		{ "initrd", cmd_initrd, "build the initrd" },
+		{ "build", cmd_build, "build (and sign) kernel.efi" },
+		{ "inspect", cmd_inspect, "list a PE image's sections and "
+		  "signature" },
+	};
+
+	return cli_dispatch("ukify", commands, ARRAY_SIZE(commands), argc,
+			    argv);
 }

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +37,7 @@
 _Static_assert(VERIFY_CHUNK % VERITY_BLOCK_SIZE == 0,
 	       "chunks hold whole verity blocks");
 
-static const char verify_usage[] =
-	"usage: ociboot verify --layout DIR [--tag TAG | --digest sha256:HEX]\n"
-	"                      --ca FILE|DIR [--ca ...] [--product UUID] "
-	"[--time EPOCH]\n"
-	"\n"
+static const char verify_description[] =
 	"Verify the signed system artifact tagged TAG (default latest), or\n"
 	"the one with that manifest digest, in the OCI image layout DIR with\n"
 	"the code the init runs at boot: the certificate chains to one of the\n"
@@ -57,128 +52,89 @@ static const char verify_usage[] =
 	"its blocks against those in the blob. Prints OK, or one line saying\n"
 	"what failed (exit 1).\n";
 
-enum {
-	OPT_LAYOUT = 256, OPT_TAG, OPT_DIGEST, OPT_CA, OPT_PRODUCT, OPT_TIME,
-	OPT_HELP,
-};
-
 struct verify_args {
 	const char *layout;
 	struct oci_reference ref;
 	bool has_tag;
-	const char *cas[VERIFY_CA_FILES_MAX];
-	size_t ca_count;
+	const char *cas_storage[VERIFY_CA_FILES_MAX];
+	struct cli_list cas;
 	const char *product;
 	int64_t time;
 };
 
-static int set_tag(struct verify_args *a, const char *tag)
+static int set_tag(void *args, const char *value, struct error *err)
 {
-	size_t len = strlen(tag);
+	struct verify_args *a = args;
+	size_t len = strlen(value);
 
-	if (a->has_tag || a->ref.by_digest)
-		return cli_usage_error(VERIFY, "give one --tag or --digest");
+	if (a->ref.by_digest)
+		return error_set(err, -EINVAL, NULL, "give one --tag or "
+				 "--digest");
 	if (len == 0 || len > OCI_TAG_MAX)
-		return cli_usage_error(VERIFY, "--tag takes 1 to %d "
-				       "characters", OCI_TAG_MAX);
-	memcpy(a->ref.tag, tag, len + 1);
+		return error_set(err, -EINVAL, NULL, "takes 1 to %d "
+				 "characters", OCI_TAG_MAX);
+	memcpy(a->ref.tag, value, len + 1);
 	a->has_tag = true;
 	return 0;
 }
 
-static int set_digest(struct verify_args *a, const char *text)
+static int set_digest(void *args, const char *value, struct error *err)
 {
+	struct verify_args *a = args;
 	const char *reason;
 
-	if (a->has_tag || a->ref.by_digest)
-		return cli_usage_error(VERIFY, "give one --tag or --digest");
-	if (oci_digest_parse(text, strlen(text), a->ref.digest, &reason) < 0)
-		return cli_usage_error(VERIFY, "bad --digest '%s': %s", text,
-				       reason);
+	if (a->has_tag)
+		return error_set(err, -EINVAL, NULL, "give one --tag or "
+				 "--digest");
+	if (oci_digest_parse(value, strlen(value), a->ref.digest,
+			     &reason) < 0)
+		return error_set(err, -EINVAL, NULL, "%s", reason);
 	a->ref.by_digest = true;
 	return 0;
 }
 
-static int set_time(struct verify_args *a, const char *text)
+static int set_product(void *args, const char *value, struct error *err)
 {
-	long long v;
-
-	if (cli_parse_number(text, 0, INT64_MAX / 4, &v) < 0)
-		return cli_usage_error(VERIFY, "--time takes Unix seconds, "
-				       "not '%s'", text);
-	a->time = v;
-	return 0;
-}
-
-static int set_option(struct verify_args *a, int opt, const char *arg)
-{
+	struct verify_args *a = args;
 	char uuid[DN_UUID_LEN + 1];
 
-	switch (opt) {
-	case OPT_LAYOUT:
-		a->layout = arg;
-		return 0;
-	case OPT_TAG:
-		return set_tag(a, arg);
-	case OPT_DIGEST:
-		return set_digest(a, arg);
-	case OPT_CA:
-		if (a->ca_count == VERIFY_CA_FILES_MAX)
-			return cli_usage_error(VERIFY, "more than %d --ca",
-					       VERIFY_CA_FILES_MAX);
-		a->cas[a->ca_count++] = arg;
-		return 0;
-	case OPT_PRODUCT:
-		if (dn_uuid_normalize(arg, strlen(arg), uuid) < 0)
-			return cli_usage_error(VERIFY, "--product '%s' is not "
-					       "a UUID", arg);
-		a->product = arg;
-		return 0;
-	case OPT_TIME:
-		return set_time(a, arg);
-	}
-	return cli_usage_error(VERIFY, "bad option");
+	if (dn_uuid_normalize(value, strlen(value), uuid) < 0)
+		return error_set(err, -EINVAL, NULL, "is not a UUID");
+	a->product = value;
+	return 0;
 }
 
-/* 0 to go on, -1 after --help, else the exit status. */
+static const struct cli_option verify_options[] = {
+	CLI_OPTION_STRING("layout", 0, CLI_REQUIRED, "DIR",
+			  "the OCI image layout", struct verify_args, layout),
+	CLI_OPTION_CALL("tag", 0, 0, "TAG", "the artifact's tag (default "
+			OCI_DEFAULT_TAG ")", set_tag),
+	CLI_OPTION_CALL("digest", 0, 0, "sha256:HEX",
+			"the artifact manifest's digest", set_digest),
+	CLI_OPTION_LIST("ca", 0, CLI_REQUIRED, "FILE|DIR",
+			"a CA (PEM file, or directory of *.pem)",
+			struct verify_args, cas),
+	CLI_OPTION_CALL("product", 0, 0, "UUID", "the product it must be for",
+			set_product),
+	CLI_OPTION_EPOCH("time", 0, 0, "check validity then, not now",
+			 struct verify_args, time),
+};
+
+static const struct cli_spec verify_spec =
+	CLI_SPEC(VERIFY, verify_description, verify_options, NULL);
+
 static int parse_args(int argc, char **argv, struct verify_args *a)
 {
-	static const struct option options[] = {
-		{ "layout", required_argument, NULL, OPT_LAYOUT },
-		{ "tag", required_argument, NULL, OPT_TAG },
-		{ "digest", required_argument, NULL, OPT_DIGEST },
-		{ "ca", required_argument, NULL, OPT_CA },
-		{ "product", required_argument, NULL, OPT_PRODUCT },
-		{ "time", required_argument, NULL, OPT_TIME },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt, r;
+	int r;
 
 	memset(a, 0, sizeof(*a));
+	a->cas.items = a->cas_storage;
+	a->cas.cap = VERIFY_CA_FILES_MAX;
 	a->time = (int64_t)time(NULL);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == OPT_HELP) {
-			fputs(verify_usage, stdout);
-			return -1;
-		}
-		if (opt == '?' || opt == ':')
-			return cli_usage_error(VERIFY, "bad option '%s'",
-					       argv[optind - 1]);
-		r = set_option(a, opt, optarg);
-		if (r)
-			return r;
-	}
-	if (optind < argc)
-		return cli_usage_error(VERIFY, "unexpected argument '%s'",
-				       argv[optind]);
-	if (!a->layout || !a->ca_count)
-		return cli_usage_error(VERIFY, "--layout and --ca are needed");
-	if (!a->has_tag && !a->ref.by_digest)
+	r = cli_parse(&verify_spec, argc, argv, a, NULL);
+	if (r == 0 && !a->has_tag && !a->ref.by_digest)
 		memcpy(a->ref.tag, OCI_DEFAULT_TAG, sizeof(OCI_DEFAULT_TAG));
-	return 0;
+	return r;
 }
 
 /* --- what dm-verity checks at boot, done here in full --------------------- */
@@ -324,7 +280,7 @@ static int run(const struct verify_args *a, struct verify_work *w)
 	struct layout l;
 	int r;
 
-	r = cli_load_cas(VERIFY, a->cas, a->ca_count, &w->ts);
+	r = cli_load_cas(VERIFY, a->cas.items, a->cas.count, &w->ts);
 	if (r)
 		return r;
 	r = layout_open(&l, AT_FDCWD, a->layout, &le);
@@ -356,7 +312,7 @@ int verify_main(int argc, char **argv)
 
 	r = parse_args(argc, argv, &a);
 	if (r)
-		return r < 0 ? 0 : r;
+		return cli_exit_status(r);
 	w = malloc(sizeof(*w));
 	if (!w)
 		return cli_failure(VERIFY, "%s", strerror(ENOMEM));

@@ -10,6 +10,8 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include "lib/endian.h"
+#include "lib/error.h"
 #include "lib/util.h"
 #include "ukify/authenticode.h"
 
@@ -237,20 +239,18 @@ static int make_signature(const uint8_t digest[SHA256_LEN], EVP_PKEY *key,
 	return ok && *der_len > 0 ? 0 : -EIO;
 }
 
-static int check_key(EVP_PKEY *key, X509 *cert, const char **why)
+static int check_key(EVP_PKEY *key, X509 *cert, struct error *err)
 {
-	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
-		*why = "the signing key is not RSA (UEFI verifies RSA)";
-		return -EINVAL;
-	}
-	if (EVP_PKEY_get_bits(key) < AUTHENTICODE_RSA_BITS_MIN) {
-		*why = "the signing key is shorter than 2048 bits";
-		return -EINVAL;
-	}
-	if (X509_check_private_key(cert, key) != 1) {
-		*why = "the signing key does not match the certificate";
-		return -EINVAL;
-	}
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+		return error_set(err, -EINVAL, NULL, "the signing key is not "
+				 "RSA (UEFI verifies RSA)");
+	if (EVP_PKEY_get_bits(key) < AUTHENTICODE_RSA_BITS_MIN)
+		return error_set(err, -EINVAL, NULL, "the signing key is "
+				 "shorter than %d bits",
+				 AUTHENTICODE_RSA_BITS_MIN);
+	if (X509_check_private_key(cert, key) != 1)
+		return error_set(err, -EINVAL, NULL, "the signing key does "
+				 "not match the certificate");
 	return 0;
 }
 
@@ -270,19 +270,19 @@ static int assemble(const uint8_t *img, size_t len, const uint8_t *der,
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, img, len);
-	pe_put32(buf + padded, (uint32_t)entry);
-	pe_put16(buf + padded + 4, PE_WIN_CERT_REVISION_2);
-	pe_put16(buf + padded + 6, PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
+	le32_store(buf + padded, (uint32_t)entry);
+	le16_store(buf + padded + 4, PE_WIN_CERT_REVISION_2);
+	le16_store(buf + padded + 6, PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
 	memcpy(buf + padded + PE_WIN_CERT_HEADER_LEN, der, der_len);
 	if (pe_parse(buf, total, &pe) < 0) {
 		free(buf);
 		return -OCIBOOT_EMALFORMED;
 	}
-	pe_put32(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE),
+	le32_store(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE),
 		 (uint32_t)padded);
-	pe_put32(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE) + 4,
+	le32_store(buf + pe_data_dir_offset(&pe, PE_DIR_CERTIFICATE) + 4,
 		 (uint32_t)table);
-	pe_put32(buf + pe_checksum_offset(&pe),
+	le32_store(buf + pe_checksum_offset(&pe),
 		 pe_checksum(buf, total, pe_checksum_offset(&pe)));
 	*out = buf;
 	*out_len = total;
@@ -310,60 +310,60 @@ static int padded_digest(const uint8_t *img, size_t len,
 
 static int sign_with(const uint8_t *img, size_t len, EVP_PKEY *key,
 		     X509 *cert, time_t signing_time, uint8_t **out,
-		     size_t *out_len, const char **why)
+		     size_t *out_len, struct error *err)
 {
 	uint8_t digest[SHA256_LEN], *der;
 	int der_len = 0, r;
 
-	r = check_key(key, cert, why);
+	r = check_key(key, cert, err);
 	if (r < 0)
 		return r;
 	r = padded_digest(img, len, digest);
 	if (r == 0)
 		r = make_signature(digest, key, cert, signing_time, &der,
 				   &der_len);
-	if (r < 0) {
-		*why = "OpenSSL could not make the PKCS#7 signature";
-		return r;
-	}
+	if (r < 0)
+		return error_set(err, r, NULL, "OpenSSL could not make the "
+				 "PKCS#7 signature");
 	r = assemble(img, len, der, (size_t)der_len, out, out_len);
 	OPENSSL_free(der);
 	if (r < 0)
-		*why = "the signed image would not be a valid PE image";
-	return r;
+		return error_set(err, r, NULL, "the signed image would not be "
+				 "a valid PE image");
+	return 0;
 }
 
 int authenticode_sign(const uint8_t *img, size_t len, const char *key_pem,
 		      size_t key_len, const char *cert_pem, size_t cert_len,
 		      time_t signing_time, uint8_t **out, size_t *out_len,
-		      const char **why)
+		      struct error *err)
 {
 	struct pe_image pe;
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
-	int r = -OCIBOOT_EMALFORMED;
+	int r;
 
-	if (pe_parse(img, len, &pe) < 0) {
-		*why = "the image to sign is not a valid PE32+ image";
-		return -OCIBOOT_EMALFORMED;
-	}
-	if (pe.cert_size) {
-		*why = "the image is already signed";
-		return -EEXIST;
-	}
-	if (pe.data_dir_count <= PE_DIR_CERTIFICATE) {
-		*why = "the image has no certificate directory entry";
-		return -EINVAL;
-	}
+	if (pe_parse(img, len, &pe) < 0)
+		return error_set(err, -OCIBOOT_EMALFORMED, NULL, "the image "
+				 "to sign is not a valid PE32+ image");
+	if (pe.cert_size)
+		return error_set(err, -EEXIST, NULL, "the image is already "
+				 "signed");
+	if (pe.data_dir_count <= PE_DIR_CERTIFICATE)
+		return error_set(err, -EINVAL, NULL, "the image has no "
+				 "certificate directory entry");
 	if (key_len > AUTHENTICODE_PEM_MAX || cert_len > AUTHENTICODE_PEM_MAX)
-		*why = "the key or certificate file is too large";
+		r = error_set(err, -OCIBOOT_EMALFORMED, NULL, "the key or "
+			      "certificate file is too large");
 	else if (!(key = load_key(key_pem, key_len)))
-		*why = "the key is not an unencrypted PEM private key";
+		r = error_set(err, -OCIBOOT_EMALFORMED, NULL, "the key is not "
+			      "an unencrypted PEM private key");
 	else if (!(cert = load_cert(cert_pem, cert_len)))
-		*why = "the certificate is not a PEM X.509 certificate";
+		r = error_set(err, -OCIBOOT_EMALFORMED, NULL, "the "
+			      "certificate is not a PEM X.509 certificate");
 	else
 		r = sign_with(img, len, key, cert, signing_time, out, out_len,
-			      why);
+			      err);
 	EVP_PKEY_free(key);
 	X509_free(cert);
 	ERR_clear_error();

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "crypto/sha256.h"
+#include "lib/error.h"
 #include "ukify/pe.h"
 
 #define AUTHENTICODE_PEM_MAX (64u << 10)	/* bytes of a key or cert */
@@ -51,12 +52,12 @@ int authenticode_digest(const uint8_t *buf, const struct pe_image *pe,
  * -EEXIST when img is already signed; -EINVAL when the key is not RSA, is
  * too short or does not match the certificate, or the image has no
  * certificate directory entry; -ENOMEM; -EIO when OpenSSL fails otherwise.
- * *why is a static sentence saying what was wrong.
+ * On failure err (NULL: not wanted) says what was wrong in its why.
  */
 int authenticode_sign(const uint8_t *img, size_t len, const char *key_pem,
 		      size_t key_len, const char *cert_pem, size_t cert_len,
 		      time_t signing_time, uint8_t **out, size_t *out_len,
-		      const char **why);
+		      struct error *err);
 
 struct authenticode_info {
 	bool digest_matches;		/* signed digest == image digest */

@@ -13,6 +13,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "lib/endian.h"
 #include "lib/util.h"
 #include "ukify/authenticode.h"
 #include "ukify/pe_fixture.h"
@@ -93,14 +94,15 @@ static int teardown(void **state)
 static uint8_t *sign(const uint8_t *img, size_t len, const struct pem *key,
 		     const struct pem *cert, time_t when, size_t *out_len)
 {
-	const char *why = NULL;
 	uint8_t *out = NULL;
-	int r = authenticode_sign(img, len, key->key, key->key_len,
-				  cert->cert, cert->cert_len, when, &out,
-				  out_len, &why);
+	struct error err;
+	int r;
 
+	error_clear(&err);
+	r = authenticode_sign(img, len, key->key, key->key_len, cert->cert,
+			      cert->cert_len, when, &out, out_len, &err);
 	if (r != 0)
-		fail_msg("authenticode_sign: %d (%s)", r, why);
+		fail_msg("authenticode_sign: %d (%s)", r, err.why);
 	return out;
 }
 
@@ -123,11 +125,11 @@ static void test_sign_and_inspect(void **state)
 	assert_int_equal(pe.cert_offset, len);
 	assert_int_equal(pe.cert_size % 8, 0);
 	assert_int_equal(la, len + pe.cert_size);
-	assert_int_equal(pe_get16(a + len + 4), PE_WIN_CERT_REVISION_2);
-	assert_int_equal(pe_get16(a + len + 6),
+	assert_int_equal(le16_load(a + len + 4), PE_WIN_CERT_REVISION_2);
+	assert_int_equal(le16_load(a + len + 6),
 			 PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA);
-	assert_true(pe_get32(a + len) <= pe.cert_size);
-	assert_true(pe_get32(a + len) + 8 > pe.cert_size);
+	assert_true(le32_load(a + len) <= pe.cert_size);
+	assert_true(le32_load(a + len) + 8 > pe.cert_size);
 	assert_int_equal(pe.checksum,
 			 pe_checksum(a, la, pe_checksum_offset(&pe)));
 	/* The digest skips the checksum, directory entry and table. */
@@ -200,15 +202,17 @@ static void expect_refusal(const uint8_t *img, size_t len,
 			   const char *key, size_t key_len, const char *cert,
 			   size_t cert_len, int want)
 {
-	const char *why = NULL;
 	uint8_t *out = NULL;
 	size_t out_len = 0;
+	struct error err;
 
+	error_clear(&err);
 	assert_int_equal(authenticode_sign(img, len, key, key_len, cert,
 					   cert_len, WHEN, &out, &out_len,
-					   &why), want);
+					   &err), want);
 	assert_null(out);
-	assert_non_null(why);
+	assert_int_equal(err.code, want);
+	assert_true(strlen(err.why) > 10);
 }
 
 static void test_refusals(void **state)
@@ -253,7 +257,7 @@ static void test_refusals(void **state)
 	free(a);
 
 	/* No certificate directory entry. */
-	pe_put32(img + PE_FIXTURE_OPT + PE_OPT_DATA_DIR_COUNT, 4);
+	le32_store(img + PE_FIXTURE_OPT + PE_OPT_DATA_DIR_COUNT, 4);
 	expect_refusal(img, len, rsa2048.key, rsa2048.key_len, rsa2048.cert,
 		       rsa2048.cert_len, -EINVAL);
 }
@@ -272,8 +276,8 @@ static void test_inspect_unsigned_and_garbage(void **state)
 	assert_int_equal(pe_parse(img, len, &pe), 0);
 	assert_int_equal(authenticode_inspect(img, &pe, &info), -ENOENT);
 	memcpy(img + len, table, sizeof(table));
-	pe_put32(img + dir, (uint32_t)len);
-	pe_put32(img + dir + 4, sizeof(table));
+	le32_store(img + dir, (uint32_t)len);
+	le32_store(img + dir + 4, sizeof(table));
 	assert_int_equal(pe_parse(img, len + 16, &pe), 0);
 	assert_int_equal(authenticode_inspect(img, &pe, &info),
 			 -OCIBOOT_EMALFORMED);

@@ -2,6 +2,7 @@
 /* Kernel release from a bzImage; see bzimage.h. */
 #include <stdbool.h>
 
+#include "lib/endian.h"
 #include "lib/util.h"
 #include "ukify/bzimage.h"
 
@@ -15,11 +16,6 @@
 #define PROTOCOL_MIN 0x0200
 #define VERSION_BASE 0x200
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 static bool ends_release(uint8_t c)
 {
 	return c == ' ' || c == '\0';
@@ -30,12 +26,12 @@ int bzimage_release(const uint8_t *buf, size_t len,
 {
 	size_t off, n = 0;
 
-	if (len < HEADER_END || get16(buf + BOOT_FLAG) != BOOT_FLAG_VALUE ||
+	if (len < HEADER_END || le16_load(buf + BOOT_FLAG) != BOOT_FLAG_VALUE ||
 	    memcmp(buf + HEADER_MAGIC, "HdrS", 4) != 0 ||
-	    get16(buf + PROTOCOL_VERSION) < PROTOCOL_MIN ||
-	    get16(buf + KERNEL_VERSION) == 0)
+	    le16_load(buf + PROTOCOL_VERSION) < PROTOCOL_MIN ||
+	    le16_load(buf + KERNEL_VERSION) == 0)
 		return -OCIBOOT_EMALFORMED;
-	off = (size_t)get16(buf + KERNEL_VERSION) + VERSION_BASE;
+	off = (size_t)le16_load(buf + KERNEL_VERSION) + VERSION_BASE;
 	if (off >= len)
 		return -OCIBOOT_EMALFORMED;
 	while (n <= BZIMAGE_RELEASE_MAX && off + n < len &&

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The initrd builder; see initrd.h. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +10,11 @@
 #include <openssl/x509.h>
 #include <zstd.h>
 
+#include "lib/error.h"
+#include "lib/fileio.h"
+#include "lib/fileio_alloc.h"
 #include "lib/util.h"
 #include "ukify/cpio.h"
-#include "ukify/file.h"
 #include "ukify/initrd.h"
 #include "ukify/moddep.h"
 
@@ -22,21 +25,8 @@ struct builder {
 	const struct initrd_options *o;
 	struct cpio cpio;
 	char kver[INITRD_KVER_MAX + 1];
-	char *why;
-	size_t why_len;
+	struct error *err;	/* the caller's */
 };
-
-/* Say what failed into b->why and hand back the error r. */
-__attribute__((format(printf, 3, 4)))
-static int fail(struct builder *b, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b->why, b->why_len, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 static bool is_printable_word(const char *s, size_t len)
 {
@@ -78,7 +68,9 @@ static int add_skeleton(struct builder *b)
 		r = cpio_add_dir(&b->cpio, dirs[i], 0755);
 	if (r == 0)
 		r = cpio_add_chardev(&b->cpio, "dev/console", 0600, 5, 1);
-	return r < 0 ? fail(b, r, "the initrd's directories") : 0;
+	if (r < 0)
+		return error_set(b->err, r, NULL, "the initrd's directories");
+	return 0;
 }
 
 static int add_init(struct builder *b)
@@ -87,12 +79,13 @@ static int add_init(struct builder *b)
 	size_t len;
 	int r;
 
-	r = ukify_file_read(b->o->init, INITRD_INIT_MAX, &data, &len);
+	r = fileio_read_file_alloc(AT_FDCWD, b->o->init, INITRD_INIT_MAX,
+				   FILEIO_REGULAR, &data, &len);
 	if (r < 0)
-		return fail(b, r, "init %s", b->o->init);
+		return error_set(b->err, r, NULL, "init %s", b->o->init);
 	r = cpio_add_file(&b->cpio, "init", 0755, data, len);
 	free(data);
-	return r < 0 ? fail(b, r, "init %s", b->o->init) : 0;
+	return r < 0 ? error_set(b->err, r, NULL, "init %s", b->o->init) : 0;
 }
 
 /* Read DIR/NAME; a missing optional file reads as empty. */
@@ -104,15 +97,16 @@ static int read_modules_file(struct builder *b, const char *name,
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->o->modules_dir,
 			     name) >= sizeof(path))
-		return fail(b, -ENAMETOOLONG, "%s/%s", b->o->modules_dir,
-			    name);
-	r = ukify_file_read(path, MODDEP_FILE_MAX, data, len);
+		return error_set(b->err, -ENAMETOOLONG, NULL, "%s/%s",
+				 b->o->modules_dir, name);
+	r = fileio_read_file_alloc(AT_FDCWD, path, MODDEP_FILE_MAX,
+				   FILEIO_REGULAR, data, len);
 	if (r == -ENOENT && optional) {
 		*data = NULL;
 		*len = 0;
 		return 0;
 	}
-	return r < 0 ? fail(b, r, "%s", path) : 0;
+	return r < 0 ? error_set(b->err, r, NULL, "%s", path) : 0;
 }
 
 static int load_moddep(struct builder *b, struct moddep *md)
@@ -131,8 +125,8 @@ static int load_moddep(struct builder *b, struct moddep *md)
 	r = moddep_parse(md, (const char *)dep, dep_len,
 			 (const char *)builtin, builtin_len);
 	if (r < 0)
-		fail(b, r, "%s/modules.dep or modules.builtin",
-		     b->o->modules_dir);
+		error_set(b->err, r, NULL, "%s/modules.dep or modules.builtin",
+			  b->o->modules_dir);
 	free(builtin);
 out_free_dep:
 	free(dep);
@@ -145,16 +139,17 @@ static int resolve_failure(struct builder *b, int r, const char *culprit)
 
 	switch (r) {
 	case -ENOENT:
-		return fail(b, r, "module '%s' is not in %s/modules.dep",
-			    culprit, dir);
+		return error_set(b->err, r, NULL, "module '%s' is not in "
+				 "%s/modules.dep", culprit, dir);
 	case -ELOOP:
-		return fail(b, r, "module '%s' is in a dependency cycle in "
-			    "%s/modules.dep", culprit, dir);
+		return error_set(b->err, r, NULL, "module '%s' is in a "
+				 "dependency cycle in %s/modules.dep", culprit,
+				 dir);
 	case -EINVAL:
-		return fail(b, r, "module name '%s'", culprit);
+		return error_set(b->err, r, NULL, "module name '%s'", culprit);
 	}
-	return fail(b, r, "resolving modules at '%s' in %s/modules.dep",
-		    culprit ? culprit : "?", dir);
+	return error_set(b->err, r, NULL, "resolving modules at '%s' in "
+			 "%s/modules.dep", culprit ? culprit : "?", dir);
 }
 
 /* Add one module file and its line of the modules list. */
@@ -169,14 +164,15 @@ static int add_module(struct builder *b, const char *rel, char **list,
 	snprintf(src, sizeof(src), "%s/%s", b->o->modules_dir, rel);
 	n = snprintf(dst, sizeof(dst), "lib/modules/%s/%s", b->kver, rel);
 	if (n < 0 || (size_t)n >= sizeof(dst) - 2)
-		return fail(b, -ENAMETOOLONG, "module %s", rel);
-	r = ukify_file_read(src, INITRD_MODULE_MAX, &data, &len);
+		return error_set(b->err, -ENAMETOOLONG, NULL, "module %s", rel);
+	r = fileio_read_file_alloc(AT_FDCWD, src, INITRD_MODULE_MAX,
+				   FILEIO_REGULAR, &data, &len);
 	if (r < 0)
-		return fail(b, r, "module %s", src);
+		return error_set(b->err, r, NULL, "module %s", src);
 	r = cpio_add_file(&b->cpio, dst, 0644, data, len);
 	free(data);
 	if (r < 0)
-		return fail(b, r, "module %s", src);
+		return error_set(b->err, r, NULL, "module %s", src);
 	/* "/" + dst + "\n" */
 	memcpy(*list + *list_len, "/", 1);
 	memcpy(*list + *list_len + 1, dst, (size_t)n);
@@ -193,7 +189,7 @@ static int add_module_files(struct builder *b, const struct moddep *md,
 	int r = 0;
 
 	if (!list)
-		return fail(b, -ENOMEM, "the modules list");
+		return error_set(b->err, -ENOMEM, NULL, "the modules list");
 	for (size_t i = 0; i < count && r == 0; i++)
 		r = add_module(b, md->modules[order[i]].path, &list,
 			       &list_len);
@@ -201,7 +197,7 @@ static int add_module_files(struct builder *b, const struct moddep *md,
 		r = cpio_add_file(&b->cpio, MODULES_LIST, 0644, list,
 				  list_len);
 		if (r < 0)
-			fail(b, r, "/%s", MODULES_LIST);
+			error_set(b->err, r, NULL, "/%s", MODULES_LIST);
 	}
 	free(list);
 	return r;
@@ -216,13 +212,13 @@ static int add_modules(struct builder *b)
 
 	if (!b->o->modules_dir) {
 		if (b->o->module_count)
-			return fail(b, -EINVAL, "modules without a modules "
-				    "directory");
+			return error_set(b->err, -EINVAL, NULL, "modules "
+					 "without a modules directory");
 		return add_module_files(b, NULL, order, 0);
 	}
 	if (initrd_kver(b->o->modules_dir, b->kver) < 0)
-		return fail(b, -EINVAL, "modules directory %s",
-			    b->o->modules_dir);
+		return error_set(b->err, -EINVAL, NULL, "modules directory %s",
+				 b->o->modules_dir);
 	r = load_moddep(b, &md);
 	if (r < 0)
 		return r;
@@ -347,17 +343,19 @@ static int add_ca(struct builder *b, const char *path)
 	int r;
 
 	if (ca_name(path, name) < 0)
-		return fail(b, -EINVAL, "CA file name %s (want NAME.pem, "
-			    "NAME of letters, digits, '.', '-', '_')", path);
-	r = ukify_file_read(path, INITRD_CA_MAX, &data, &len);
+		return error_set(b->err, -EINVAL, NULL, "CA file name %s "
+				 "(want NAME.pem, NAME of letters, digits, "
+				 "'.', '-', '_')", path);
+	r = fileio_read_file_alloc(AT_FDCWD, path, INITRD_CA_MAX,
+				   FILEIO_REGULAR, &data, &len);
 	if (r < 0)
-		return fail(b, r, "CA file %s", path);
+		return error_set(b->err, r, NULL, "CA file %s", path);
 	r = add_ca_data(b, name, data, len);
 	free(data);
 	if (r == -OCIBOOT_EMALFORMED)
-		return fail(b, r, "CA file %s (want only PEM X.509 "
-			    "certificates)", path);
-	return r < 0 ? fail(b, r, "CA file %s", path) : 0;
+		return error_set(b->err, r, NULL, "CA file %s (want only PEM "
+				 "X.509 certificates)", path);
+	return r < 0 ? error_set(b->err, r, NULL, "CA file %s", path) : 0;
 }
 
 static int add_cas(struct builder *b)
@@ -365,8 +363,9 @@ static int add_cas(struct builder *b)
 	int r = 0;
 
 	if (b->o->ca_count > INITRD_CAS_MAX)
-		return fail(b, -OCIBOOT_ETOOBIG, "%zu CA files (at most %d)",
-			    b->o->ca_count, INITRD_CAS_MAX);
+		return error_set(b->err, -OCIBOOT_ETOOBIG, NULL, "%zu CA files "
+				 "(at most %d)", b->o->ca_count,
+				 INITRD_CAS_MAX);
 	for (size_t i = 0; i < b->o->ca_count && r == 0; i++)
 		r = add_ca(b, b->o->cas[i]);
 	return r;
@@ -413,10 +412,10 @@ static int finish(struct builder *b, uint8_t **out, size_t *out_len)
 
 	r = cpio_write(&b->cpio, b->o->mtime, &archive, &len);
 	if (r == -EEXIST)
-		return fail(b, r, "two initrd entries with one path "
-			    "(two CA files with one name?)");
+		return error_set(b->err, r, NULL, "two initrd entries with one "
+				 "path (two CA files with one name?)");
 	if (r < 0)
-		return fail(b, r, "writing the cpio archive");
+		return error_set(b->err, r, NULL, "writing the cpio archive");
 	if (b->o->compression == INITRD_COMPRESS_NONE) {
 		*out = archive;
 		*out_len = len;
@@ -424,19 +423,17 @@ static int finish(struct builder *b, uint8_t **out, size_t *out_len)
 	}
 	r = zstd_compress(archive, len, out, out_len);
 	free(archive);
-	return r < 0 ? fail(b, r, "zstd compression") : 0;
+	return r < 0 ? error_set(b->err, r, NULL, "zstd compression") : 0;
 }
 
 int initrd_build(const struct initrd_options *o, uint8_t **out,
-		 size_t *out_len, char *why, size_t why_len)
+		 size_t *out_len, struct error *err)
 {
-	struct builder b = { .o = o, .why = why, .why_len = why_len };
+	struct builder b = { .o = o, .err = err };
 	int r;
 
-	if (why_len)
-		why[0] = '\0';
 	if (!o->init)
-		return fail(&b, -EINVAL, "no init binary given");
+		return error_set(b.err, -EINVAL, NULL, "no init binary given");
 	cpio_init(&b.cpio);
 	r = add_skeleton(&b);
 	if (r == 0)

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/error.h"
+
 #define INITRD_MODULES_MAX 512		/* modules in load order */
 #define INITRD_CAS_MAX 64		/* --ca files */
 #define INITRD_CA_NAME_MAX 64		/* bytes of NAME in NAME.pem */
@@ -52,12 +54,12 @@ struct initrd_options {
  * by the caller). Returns 0 or a negative error: -errno from reading a
  * file, -ENOENT for an unknown module, -ELOOP for a dependency cycle,
  * -OCIBOOT_EMALFORMED for a bad modules.dep or CA file, -OCIBOOT_ETOOBIG
- * over a cap, -EINVAL for bad options. On failure why (why_len bytes,
- * NUL-terminated) names what failed, e.g. "module 'foo' in
- * /lib/modules/6.1.0/modules.dep"; the caller adds the error's text.
+ * over a cap, -EINVAL for bad options. On failure err (NULL: not
+ * wanted) names what failed in its why, e.g. "module 'foo' is not in
+ * /lib/modules/6.1.0/modules.dep"; error_format() adds the error's text.
  */
 int initrd_build(const struct initrd_options *o, uint8_t **out,
-		 size_t *out_len, char *why, size_t why_len);
+		 size_t *out_len, struct error *err);
 
 /*
  * The kernel release a modules directory is for: its base name, trailing

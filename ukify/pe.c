@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* PE32+ reader; see pe.h. */
+#include "lib/endian.h"
 #include "lib/util.h"
 #include "ukify/pe.h"
 
@@ -45,22 +46,22 @@ static int parse_coff(const uint8_t *buf, size_t len, struct pe_image *pe)
 	const uint8_t *coff;
 	uint32_t off;
 
-	if (len < DOS_HEADER_LEN || pe_get16(buf) != PE_DOS_MAGIC)
+	if (len < DOS_HEADER_LEN || le16_load(buf) != PE_DOS_MAGIC)
 		return -OCIBOOT_EMALFORMED;
-	off = pe_get32(buf + DOS_LFANEW);
+	off = le32_load(buf + DOS_LFANEW);
 	if (off < DOS_HEADER_LEN || off > PE_LFANEW_MAX || off % 8 ||
 	    off > len || len - off < COFF_END)
 		return -OCIBOOT_EMALFORMED;
 	coff = buf + off;
-	if (pe_get32(coff) != PE_SIGNATURE)
+	if (le32_load(coff) != PE_SIGNATURE)
 		return -OCIBOOT_EMALFORMED;
 	pe->pe_offset = off;
-	pe->machine = pe_get16(coff + COFF_MACHINE);
-	pe->section_count = pe_get16(coff + COFF_SECTION_COUNT);
-	pe->symbols_offset = pe_get32(coff + COFF_SYMBOLS_OFFSET);
-	pe->symbols_count = pe_get32(coff + COFF_SYMBOLS_COUNT);
-	pe->opt_size = pe_get16(coff + COFF_OPT_SIZE);
-	pe->characteristics = pe_get16(coff + COFF_CHARACTERISTICS);
+	pe->machine = le16_load(coff + COFF_MACHINE);
+	pe->section_count = le16_load(coff + COFF_SECTION_COUNT);
+	pe->symbols_offset = le32_load(coff + COFF_SYMBOLS_OFFSET);
+	pe->symbols_count = le32_load(coff + COFF_SYMBOLS_COUNT);
+	pe->opt_size = le16_load(coff + COFF_OPT_SIZE);
+	pe->characteristics = le16_load(coff + COFF_CHARACTERISTICS);
 	pe->opt_offset = off + COFF_END;
 	if (pe->section_count == 0)
 		return -OCIBOOT_EMALFORMED;
@@ -73,7 +74,7 @@ static int parse_data_dirs(const uint8_t *opt, struct pe_image *pe)
 {
 	const uint8_t *dirs = opt + PE_OPT_DATA_DIRS;
 
-	pe->data_dir_count = pe_get32(opt + PE_OPT_DATA_DIR_COUNT);
+	pe->data_dir_count = le32_load(opt + PE_OPT_DATA_DIR_COUNT);
 	if (pe->data_dir_count > PE_DATA_DIRS_MAX ||
 	    pe->opt_size < PE_OPT_HEADER_FIXED + 8 * pe->data_dir_count)
 		return -OCIBOOT_EMALFORMED;
@@ -81,11 +82,11 @@ static int parse_data_dirs(const uint8_t *opt, struct pe_image *pe)
 	pe->cert_size = 0;
 	pe->debug_size = 0;
 	if (pe->data_dir_count > PE_DIR_CERTIFICATE) {
-		pe->cert_offset = pe_get32(dirs + 8 * PE_DIR_CERTIFICATE);
-		pe->cert_size = pe_get32(dirs + 8 * PE_DIR_CERTIFICATE + 4);
+		pe->cert_offset = le32_load(dirs + 8 * PE_DIR_CERTIFICATE);
+		pe->cert_size = le32_load(dirs + 8 * PE_DIR_CERTIFICATE + 4);
 	}
 	if (pe->data_dir_count > PE_DIR_DEBUG)
-		pe->debug_size = pe_get32(dirs + 8 * PE_DIR_DEBUG + 4);
+		pe->debug_size = le32_load(dirs + 8 * PE_DIR_DEBUG + 4);
 	return 0;
 }
 
@@ -98,14 +99,14 @@ static int parse_optional(const uint8_t *buf, size_t len,
 	if (pe->opt_size < PE_OPT_HEADER_FIXED ||
 	    len - pe->opt_offset < pe->opt_size)
 		return -OCIBOOT_EMALFORMED;
-	if (pe_get16(opt) != PE_OPT_MAGIC_PE32PLUS)
+	if (le16_load(opt) != PE_OPT_MAGIC_PE32PLUS)
 		return -OCIBOOT_EMALFORMED;
-	pe->section_alignment = pe_get32(opt + PE_OPT_SECTION_ALIGNMENT);
-	pe->file_alignment = pe_get32(opt + PE_OPT_FILE_ALIGNMENT);
-	pe->size_of_image = pe_get32(opt + PE_OPT_SIZE_OF_IMAGE);
-	pe->size_of_headers = pe_get32(opt + PE_OPT_SIZE_OF_HEADERS);
-	pe->size_of_init_data = pe_get32(opt + PE_OPT_SIZE_OF_INIT_DATA);
-	pe->checksum = pe_get32(opt + PE_OPT_CHECKSUM);
+	pe->section_alignment = le32_load(opt + PE_OPT_SECTION_ALIGNMENT);
+	pe->file_alignment = le32_load(opt + PE_OPT_FILE_ALIGNMENT);
+	pe->size_of_image = le32_load(opt + PE_OPT_SIZE_OF_IMAGE);
+	pe->size_of_headers = le32_load(opt + PE_OPT_SIZE_OF_HEADERS);
+	pe->size_of_init_data = le32_load(opt + PE_OPT_SIZE_OF_INIT_DATA);
+	pe->checksum = le32_load(opt + PE_OPT_CHECKSUM);
 	if (!is_power_of_two(pe->file_alignment) ||
 	    pe->file_alignment < FILE_ALIGNMENT_MIN ||
 	    pe->file_alignment > FILE_ALIGNMENT_MAX ||
@@ -126,11 +127,11 @@ static void read_section(const uint8_t *h, struct pe_section *s)
 {
 	memcpy(s->name, h, 8);
 	s->name[8] = '\0';
-	s->virtual_size = pe_get32(h + SCN_VIRTUAL_SIZE);
-	s->virtual_address = pe_get32(h + SCN_VIRTUAL_ADDRESS);
-	s->raw_size = pe_get32(h + SCN_RAW_SIZE);
-	s->raw_offset = pe_get32(h + SCN_RAW_OFFSET);
-	s->characteristics = pe_get32(h + SCN_CHARACTERISTICS);
+	s->virtual_size = le32_load(h + SCN_VIRTUAL_SIZE);
+	s->virtual_address = le32_load(h + SCN_VIRTUAL_ADDRESS);
+	s->raw_size = le32_load(h + SCN_RAW_SIZE);
+	s->raw_offset = le32_load(h + SCN_RAW_OFFSET);
+	s->characteristics = le32_load(h + SCN_CHARACTERISTICS);
 }
 
 /* Bytes a section occupies in memory. */
@@ -253,7 +254,7 @@ uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset)
 	for (size_t i = 0; i + 1 < len; i += 2) {
 		if (i == checksum_offset || i == (size_t)checksum_offset + 2)
 			continue;
-		sum += pe_get16(buf + i);
+		sum += le16_load(buf + i);
 		sum = (sum & 0xffff) + (sum >> 16);
 	}
 	if (len & 1) {
@@ -276,11 +277,11 @@ int pe_find_signature(const uint8_t *buf, const struct pe_image *pe,
 			return -OCIBOOT_ETOOBIG;
 		if (end - off < PE_WIN_CERT_HEADER_LEN)
 			return -OCIBOOT_EMALFORMED;
-		length = pe_get32(buf + off);
+		length = le32_load(buf + off);
 		if (length < PE_WIN_CERT_HEADER_LEN || length > end - off)
 			return -OCIBOOT_EMALFORMED;
-		if (pe_get16(buf + off + 4) == PE_WIN_CERT_REVISION_2 &&
-		    pe_get16(buf + off + 6) ==
+		if (le16_load(buf + off + 4) == PE_WIN_CERT_REVISION_2 &&
+		    le16_load(buf + off + 6) ==
 		    PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA) {
 			*der = buf + off + PE_WIN_CERT_HEADER_LEN;
 			*der_len = length - PE_WIN_CERT_HEADER_LEN;

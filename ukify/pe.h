@@ -121,30 +121,4 @@ uint32_t pe_checksum(const uint8_t *buf, size_t len, uint32_t checksum_offset);
 int pe_find_signature(const uint8_t *buf, const struct pe_image *pe,
 		      const uint8_t **der, size_t *der_len);
 
-/* Little-endian field access, shared by the PE readers and writers. */
-static inline uint16_t pe_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t pe_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-	       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void pe_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void pe_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 #endif

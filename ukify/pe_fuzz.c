@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/endian.h"
 #include "ukify/pe.h"
 #include "ukify/pe_fixture.h"
 
@@ -52,8 +53,8 @@ static size_t build_fixture(void)
 		       8 * PE_DIR_CERTIFICATE;
 
 	memcpy(fixture + len, cert, sizeof(cert));
-	pe_put32(dir, (uint32_t)len);
-	pe_put32(dir + 4, sizeof(cert));
+	le32_store(dir, (uint32_t)len);
+	le32_store(dir + 4, sizeof(cert));
 	return len + sizeof(cert);
 }
 

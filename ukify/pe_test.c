@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "lib/endian.h"
 #include "lib/util.h"
 #include "ukify/pe.h"
 #include "ukify/pe_fixture.h"
@@ -109,9 +110,9 @@ static void poke(uint8_t *p, unsigned int width, uint32_t v)
 	if (width == 1)
 		p[0] = (uint8_t)v;
 	else if (width == 2)
-		pe_put16(p, (uint16_t)v);
+		le16_store(p, (uint16_t)v);
 	else
-		pe_put32(p, v);
+		le32_store(p, v);
 }
 
 static void test_mutations(void **state)
@@ -164,7 +165,7 @@ static void test_checksum(void **state)
 			 ((0x0201 + 0xffff + 5) & 0xffff) + 1 + 7);
 	assert_int_equal(pe_parse(buf, len, &pe), 0);
 	sum = pe_checksum(buf, len, pe_checksum_offset(&pe));
-	pe_put32(buf + pe_checksum_offset(&pe), 0x12345678);
+	le32_store(buf + pe_checksum_offset(&pe), 0x12345678);
 	assert_int_equal(pe_checksum(buf, len, pe_checksum_offset(&pe)), sum);
 }
 
@@ -174,8 +175,8 @@ static size_t with_certs(uint8_t *buf, const uint8_t *table, size_t n)
 	size_t len = pe_fixture_simple(buf, IMAGE_CAP);
 
 	memcpy(buf + len, table, n);
-	pe_put32(buf + OPT + 112 + 32, (uint32_t)len);
-	pe_put32(buf + OPT + 112 + 32 + 4, (uint32_t)n);
+	le32_store(buf + OPT + 112 + 32, (uint32_t)len);
+	le32_store(buf + OPT + 112 + 32 + 4, (uint32_t)n);
 	return len + n;
 }
 
@@ -224,10 +225,10 @@ static void test_signature_table(void **state)
 	}
 	/* A table running past the end of the file, or unaligned. */
 	len = with_certs(buf, cases[0].table, 16);
-	pe_put32(buf + OPT + 112 + 36, 24);
+	le32_store(buf + OPT + 112 + 36, 24);
 	assert_int_equal(pe_parse(buf, len, &pe), -OCIBOOT_EMALFORMED);
-	pe_put32(buf + OPT + 112 + 36, 8);
-	pe_put32(buf + OPT + 112 + 32, 0xa04);
+	le32_store(buf + OPT + 112 + 36, 8);
+	le32_store(buf + OPT + 112 + 32, 0xa04);
 	assert_int_equal(pe_parse(buf, len, &pe), -OCIBOOT_EMALFORMED);
 
 	pe_fixture_simple(buf, IMAGE_CAP);
@@ -245,9 +246,9 @@ static void test_many_certificates(void **state)
 	size_t len, der_len;
 
 	for (size_t i = 0; i <= PE_CERTS_MAX; i++) {
-		pe_put32(table + 8 * i, 8);
-		pe_put16(table + 8 * i + 4, 0x100);
-		pe_put16(table + 8 * i + 6, 1);
+		le32_store(table + 8 * i, 8);
+		le16_store(table + 8 * i + 4, 0x100);
+		le16_store(table + 8 * i + 6, 1);
 	}
 	len = with_certs(buf, table, sizeof(table));
 	assert_int_equal(pe_parse(buf, len, &pe), 0);

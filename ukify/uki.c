@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "lib/endian.h"
+#include "lib/error.h"
 #include "lib/util.h"
 #include "ukify/pe.h"
 #include "ukify/uki.h"
@@ -43,14 +45,8 @@ struct layout {
 	uint32_t removed_raw;		/* raw bytes of a moved stub .sbat */
 	uint32_t size_of_image;
 	uint64_t file_size;
-	const char *why;
+	struct error *err;		/* the caller's */
 };
-
-static int fail(struct layout *l, int r, const char *why)
-{
-	l->why = why;
-	return r;
-}
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -78,27 +74,29 @@ static int check_inputs(struct layout *l)
 
 	if (in->stub_len > UKI_STUB_MAX || in->kernel_len > UKI_KERNEL_MAX ||
 	    in->initrd_len > UKI_INITRD_MAX)
-		return fail(l, -OCIBOOT_ETOOBIG, "an input is over its size "
-			    "limit");
-	if (in->kernel_len < 2 || pe_get16(in->kernel) != PE_DOS_MAGIC)
-		return fail(l, -EINVAL, "the kernel is not an EFI-bootable "
-			    "image (no MZ header)");
+		return error_set(l->err, -OCIBOOT_ETOOBIG, NULL, "an input is "
+				 "over its size limit");
+	if (in->kernel_len < 2 || le16_load(in->kernel) != PE_DOS_MAGIC)
+		return error_set(l->err, -EINVAL, NULL, "the kernel is not an "
+				 "EFI-bootable image (no MZ header)");
 	if (in->initrd_len == 0)
-		return fail(l, -EINVAL, "the initrd is empty");
+		return error_set(l->err, -EINVAL, NULL, "the initrd is empty");
 	if (in->osrel_len == 0 || in->osrel_len > UKI_OSREL_MAX ||
 	    memchr(in->osrel, '\0', in->osrel_len))
-		return fail(l, -EINVAL, "the os-release text is empty, too "
-			    "long or holds a NUL");
+		return error_set(l->err, -EINVAL, NULL, "the os-release text "
+				 "is empty, too long or holds a NUL");
 	if (in->cmdline && (in->cmdline_len == 0 ||
 			    in->cmdline_len > UKI_CMDLINE_MAX ||
 			    !is_text(in->cmdline, in->cmdline_len, false,
 				     true)))
-		return fail(l, -EINVAL, "the command line is empty, longer "
-			    "than 2047 bytes or not printable ASCII");
+		return error_set(l->err, -EINVAL, NULL, "the command line is "
+				 "empty, longer than 2047 bytes or not "
+				 "printable ASCII");
 	if (in->uname_len == 0 || in->uname_len > UKI_UNAME_MAX ||
 	    !is_text(in->uname, in->uname_len, false, false))
-		return fail(l, -EINVAL, "the kernel release (uname) is empty, "
-			    "too long or not printable ASCII");
+		return error_set(l->err, -EINVAL, NULL, "the kernel release "
+				 "(uname) is empty, too long or not printable "
+				 "ASCII");
 	return 0;
 }
 
@@ -133,16 +131,18 @@ static int append_sbat_lines(struct layout *l, bool skip_header,
 	while (len && s[len - 1] == '\0')
 		len--;
 	if (len == 0 || len > UKI_SBAT_MAX || !is_text(s, len, true, true))
-		return fail(l, -OCIBOOT_EMALFORMED, "the SBAT file is empty, "
-			    "too long or not printable ASCII");
+		return error_set(l->err, -OCIBOOT_EMALFORMED, NULL, "the SBAT "
+				 "file is empty, too long or not printable "
+				 "ASCII");
 	while (start < len) {
 		const char *nl = memchr(s + start, '\n', len - start);
 		size_t end = nl ? (size_t)(nl - s) : len;
 
 		if (end > start && !is_sbat_line(s + start, end - start))
-			return fail(l, -OCIBOOT_EMALFORMED, "an SBAT line does "
-				    "not have 6 comma-separated fields with "
-				    "a decimal generation");
+			return error_set(l->err, -OCIBOOT_EMALFORMED, NULL,
+					 "an SBAT line does not have 6 "
+					 "comma-separated fields with a "
+					 "decimal generation");
 		lines += end > start;
 		if (end > start && !(skip_header &&
 				     strncmp(s + start, "sbat,", 5) == 0)) {
@@ -153,8 +153,8 @@ static int append_sbat_lines(struct layout *l, bool skip_header,
 		start = end + 1;
 	}
 	if (lines == 0)
-		return fail(l, -OCIBOOT_EMALFORMED, "the SBAT file has no "
-			    "lines");
+		return error_set(l->err, -OCIBOOT_EMALFORMED, NULL, "the SBAT "
+				 "file has no lines");
 	return 0;
 }
 
@@ -177,7 +177,7 @@ static int merge_sbat(struct layout *l, const struct pe_section *old)
 	/* old text + '\n' + product lines (+ '\n' each) + NUL */
 	l->sbat = malloc(text_len + 2 * UKI_SBAT_MAX + 3);
 	if (!l->sbat)
-		return fail(l, -ENOMEM, "out of memory");
+		return error_set(l->err, -ENOMEM, NULL, "out of memory");
 	if (text_len)
 		memcpy(l->sbat, text, text_len);
 	len = text_len;
@@ -246,9 +246,10 @@ static int plan_stub(struct layout *l)
 		if (l->removed_raw && s->raw_offset > old->raw_offset)
 			shift = l->removed_raw;
 		if (shift && l->stub.debug_size)
-			return fail(l, -ENOTSUP, "the stub has a debug "
-				    "directory, so its sections cannot move "
-				    "to make room for a larger .sbat");
+			return error_set(l->err, -ENOTSUP, NULL, "the stub "
+					 "has a debug directory, so its "
+					 "sections cannot move to make room "
+					 "for a larger .sbat");
 		keep_stub_section(l, i, shift);
 		if (s == old && l->in->sbat) {
 			l->s[l->count - 1].virtual_size =
@@ -311,9 +312,9 @@ static int place_added(struct layout *l, size_t first)
 		va = align_up(end, va_align);
 		raw += o->raw_size;
 		if (va > UINT32_MAX || raw > PE_FILE_MAX)
-			return fail(l, -OCIBOOT_ETOOBIG, "the image would be "
-				    "larger than 2 GiB or 4 GiB of address "
-				    "space");
+			return error_set(l->err, -OCIBOOT_ETOOBIG, NULL, "the "
+					 "image would be larger than 2 GiB or "
+					 "4 GiB of address space");
 	}
 	l->size_of_image = (uint32_t)align_up(end, l->stub.section_alignment);
 	l->file_size = raw;
@@ -329,12 +330,13 @@ static int check_header_room(struct layout *l)
 			 l->count * PE_SECTION_HEADER_LEN;
 
 	if (new_end > l->stub.size_of_headers)
-		return fail(l, -ENOSPC, "the stub's headers have no room for "
-			    "the added section headers");
+		return error_set(l->err, -ENOSPC, NULL, "the stub's headers "
+				 "have no room for the added section headers");
 	for (size_t i = old_end; i < new_end; i++)
 		if (l->in->stub[i])
-			return fail(l, -ENOSPC, "the bytes after the stub's "
-				    "section table are in use");
+			return error_set(l->err, -ENOSPC, NULL, "the bytes "
+					 "after the stub's section table are "
+					 "in use");
 	return 0;
 }
 
@@ -345,12 +347,12 @@ static void write_section_header(uint8_t *h, const struct out_section *o)
 	} else {
 		memset(h, 0, PE_SECTION_HEADER_LEN);
 		memcpy(h, o->name, 8);
-		pe_put32(h + SCN_CHARACTERISTICS, DATA_CHARACTERISTICS);
+		le32_store(h + SCN_CHARACTERISTICS, DATA_CHARACTERISTICS);
 	}
-	pe_put32(h + SCN_VIRTUAL_SIZE, o->virtual_size);
-	pe_put32(h + SCN_VIRTUAL_ADDRESS, o->virtual_address);
-	pe_put32(h + SCN_RAW_SIZE, o->raw_size);
-	pe_put32(h + SCN_RAW_OFFSET, o->raw_offset);
+	le32_store(h + SCN_VIRTUAL_SIZE, o->virtual_size);
+	le32_store(h + SCN_VIRTUAL_ADDRESS, o->virtual_address);
+	le32_store(h + SCN_RAW_SIZE, o->raw_size);
+	le32_store(h + SCN_RAW_OFFSET, o->raw_offset);
 }
 
 static uint32_t init_data_size(const struct layout *l, size_t first)
@@ -370,11 +372,11 @@ static void write_headers(const struct layout *l, uint8_t *out, size_t first)
 	uint8_t *opt = out + pe->opt_offset;
 
 	memcpy(out, l->in->stub, pe->size_of_headers);
-	pe_put16(coff + COFF_SECTION_COUNT, (uint16_t)l->count);
-	pe_put32(coff + COFF_SYMBOLS_OFFSET, 0);
-	pe_put32(coff + COFF_SYMBOLS_COUNT, 0);
-	pe_put32(opt + PE_OPT_SIZE_OF_IMAGE, l->size_of_image);
-	pe_put32(opt + PE_OPT_SIZE_OF_INIT_DATA, init_data_size(l, first));
+	le16_store(coff + COFF_SECTION_COUNT, (uint16_t)l->count);
+	le32_store(coff + COFF_SYMBOLS_OFFSET, 0);
+	le32_store(coff + COFF_SYMBOLS_COUNT, 0);
+	le32_store(opt + PE_OPT_SIZE_OF_IMAGE, l->size_of_image);
+	le32_store(opt + PE_OPT_SIZE_OF_INIT_DATA, init_data_size(l, first));
 	if (pe->data_dir_count > PE_DIR_CERTIFICATE)
 		memset(out + pe_data_dir_offset(pe, PE_DIR_CERTIFICATE), 0, 8);
 	for (size_t i = 0; i < l->count; i++)
@@ -390,17 +392,19 @@ static int write_image(struct layout *l, size_t first, uint8_t **out,
 	struct pe_image check;
 
 	if (!buf)
-		return fail(l, -ENOMEM, "out of memory");
+		return error_set(l->err, -ENOMEM, NULL, "out of memory");
 	write_headers(l, buf, first);
 	for (size_t i = 0; i < l->count; i++)
 		if (l->s[i].raw_size)
 			memcpy(buf + l->s[i].raw_offset, l->s[i].data,
 			       l->s[i].data_len);
-	pe_put32(buf + sum_at, pe_checksum(buf, (size_t)l->file_size, sum_at));
+	le32_store(buf + sum_at,
+		   pe_checksum(buf, (size_t)l->file_size, sum_at));
 	if (pe_parse(buf, (size_t)l->file_size, &check) < 0) {
 		free(buf);
-		return fail(l, -OCIBOOT_EMALFORMED, "the stub's layout does "
-			    "not leave a valid image once sections are added");
+		return error_set(l->err, -OCIBOOT_EMALFORMED, NULL, "the "
+				 "stub's layout does not leave a valid image "
+				 "once sections are added");
 	}
 	*out = buf;
 	*out_len = (size_t)l->file_size;
@@ -408,21 +412,20 @@ static int write_image(struct layout *l, size_t first, uint8_t **out,
 }
 
 int uki_build(const struct uki_input *in, uint8_t **out, size_t *out_len,
-	      const char **why)
+	      struct error *err)
 {
 	struct layout *l = calloc(1, sizeof(*l));
 	size_t first;
 	int r;
 
-	if (!l) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
+	if (!l)
+		return error_set(err, -ENOMEM, NULL, "out of memory");
 	l->in = in;
+	l->err = err;
 	r = check_inputs(l);
 	if (r == 0 && pe_parse(in->stub, in->stub_len, &l->stub) < 0)
-		r = fail(l, -OCIBOOT_EMALFORMED, "the stub is not a valid "
-			 "PE32+ image");
+		r = error_set(l->err, -OCIBOOT_EMALFORMED, NULL, "the stub is "
+			      "not a valid PE32+ image");
 	if (r == 0)
 		r = plan_stub(l);
 	if (r == 0) {
@@ -434,8 +437,6 @@ int uki_build(const struct uki_input *in, uint8_t **out, size_t *out_len,
 		r = place_added(l, first);
 	if (r == 0)
 		r = write_image(l, first, out, out_len);
-	if (r < 0)
-		*why = l->why;
 	free(l->sbat);
 	free(l);
 	return r;

@@ -36,6 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/error.h"
+
 #define UKI_SECTION_ALIGN 0x1000	/* of added sections' addresses */
 #define UKI_STUB_MAX (16u << 20)	/* bytes of the stub */
 #define UKI_KERNEL_MAX (512u << 20)	/* bytes of the kernel */
@@ -70,10 +72,10 @@ struct uki_input {
  * non-printable or otherwise unusable input; -OCIBOOT_ETOOBIG over a cap
  * or past 4 GiB of address space; -ENOSPC when the stub's headers have no
  * room for the new section headers; -ENOTSUP for a stub whose sections
- * cannot be moved; -ENOMEM. On failure *why is a static sentence saying
- * what was wrong.
+ * cannot be moved; -ENOMEM. On failure err (NULL: not wanted) says what
+ * was wrong, its why a sentence naming the input.
  */
 int uki_build(const struct uki_input *in, uint8_t **out, size_t *out_len,
-	      const char **why);
+	      struct error *err);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "lib/endian.h"
 #include "lib/util.h"
 #include "ukify/pe.h"
 #include "ukify/pe_fixture.h"
@@ -63,12 +64,14 @@ static struct uki_input input(const uint8_t *stub, size_t stub_len)
 static uint8_t *build_ok(const struct uki_input *in, size_t *len,
 			 struct pe_image *pe)
 {
-	const char *why = NULL;
 	uint8_t *out = NULL;
-	int r = uki_build(in, &out, len, &why);
+	struct error err;
+	int r;
 
+	error_clear(&err);
+	r = uki_build(in, &out, len, &err);
 	if (r != 0)
-		fail_msg("uki_build: %d (%s)", r, why);
+		fail_msg("uki_build: %d (%s)", r, err.why);
 	assert_int_equal(pe_parse(out, *len, pe), 0);
 	assert_int_equal(pe->checksum,
 			 pe_checksum(out, *len, pe_checksum_offset(pe)));
@@ -220,14 +223,15 @@ static void test_sbat_without_stub_sbat(void **state)
 
 static void expect_failure(const struct uki_input *in, int want)
 {
-	const char *why = NULL;
 	uint8_t *out = NULL;
+	struct error err;
 	size_t len = 0;
 
-	assert_int_equal(uki_build(in, &out, &len, &why), want);
+	error_clear(&err);
+	assert_int_equal(uki_build(in, &out, &len, &err), want);
 	assert_null(out);
-	assert_non_null(why);
-	assert_true(strlen(why) > 10);
+	assert_int_equal(err.code, want);
+	assert_true(strlen(err.why) > 10);
 }
 
 static void test_bad_sbat(void **state)
@@ -310,9 +314,9 @@ static void test_signed_stub_and_debug(void **state)
 
 	/* A certificate table and trailing bytes are dropped. */
 	memset(stub + stub_len, 0x77, 16);
-	pe_put32(stub + stub_len, 16);
-	pe_put32(stub + dir + 8 * PE_DIR_CERTIFICATE, (uint32_t)stub_len);
-	pe_put32(stub + dir + 8 * PE_DIR_CERTIFICATE + 4, 16);
+	le32_store(stub + stub_len, 16);
+	le32_store(stub + dir + 8 * PE_DIR_CERTIFICATE, (uint32_t)stub_len);
+	le32_store(stub + dir + 8 * PE_DIR_CERTIFICATE + 4, 16);
 	in = input(stub, stub_len + 16);
 	img = build_ok(&in, &len, &pe);
 	assert_int_equal(len, stub_len + 4 * 0x200);
@@ -320,8 +324,8 @@ static void test_signed_stub_and_debug(void **state)
 
 	/* A debug directory forbids moving sections. */
 	stub_len = make_stub(stub, true, 0x400);
-	pe_put32(stub + dir + 8 * PE_DIR_DEBUG, 0x1000);
-	pe_put32(stub + dir + 8 * PE_DIR_DEBUG + 4, 0x1c);
+	le32_store(stub + dir + 8 * PE_DIR_DEBUG, 0x1000);
+	le32_store(stub + dir + 8 * PE_DIR_DEBUG + 4, 0x1c);
 	in = input(stub, stub_len);
 	memset(product, 0, sizeof(product));
 	for (int i = 0; i < 6; i++)
