@@ -125,8 +125,11 @@ $(GEN)/version.h: FORCE
 # --- the layering rule -------------------------------------------------------
 
 LAYERS_STAMP := $(BUILD)/layers.ok
+# The init's main() is init-side; every other program's is host-side.
+main_side = $(if $(filter $(2),$(if $(filter init,$(1)),init,host)),$($(1)_MAIN))
 layer_spec = $(1):$(strip $($(1)_USES)):$(strip $($(1)_TEST_USES)):$(strip \
-	$($(1)_INIT) $($(1)_MAIN)):$(strip $($(1)_HOST)):$(strip $($(1)_TESTLIB))
+	$($(1)_INIT) $(call main_side,$(1),init)):$(strip $($(1)_HOST) \
+	$(call main_side,$(1),host)):$(strip $($(1)_TESTLIB))
 $(LAYERS_STAMP): scripts/check-layers $(MAKEFILE_LIST) \
 		$(wildcard $(addsuffix /*.[ch],$(FOLDERS)))
 	@mkdir -p $(@D)
