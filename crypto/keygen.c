@@ -553,7 +553,7 @@ static int self_check(X509 *ca, X509 *cert, int64_t t, char *why,
 		      size_t why_size)
 {
 	struct x509_trust_store *ts = malloc(sizeof(*ts));
-	struct verify_error err;
+	struct error err;
 	struct x509_signer signer;
 	uint8_t *ca_der = NULL, *der = NULL;
 	size_t ca_len, len;
@@ -573,7 +573,7 @@ static int self_check(X509 *ca, X509 *cert, int64_t t, char *why,
 	if (r >= 0 && cert)
 		r = x509_chain_verify(ts, der, len, t, &signer, &err);
 	if (r < 0) {
-		verify_error_format(&err, line, sizeof(line));
+		error_format(&err, line, sizeof(line));
 		fail(why, why_size, r, "the new certificate would be "
 		     "refused at boot: %s", line);
 	}

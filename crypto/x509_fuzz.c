@@ -136,7 +136,7 @@ static struct x509_signer builtin_signer;
 static void init_builtin(void)
 {
 	static bool done;
-	struct verify_error err;
+	struct error err;
 
 	if (done)
 		return;
@@ -181,7 +181,7 @@ static int check_signature(const struct x509_pubkey *key, const uint8_t *data,
 			   size_t len, const uint8_t *sig, size_t sig_len)
 {
 	struct signature_verifier v;
-	struct verify_error err;
+	struct error err;
 	int whole, split;
 
 	whole = signature_verify(key, data, len, sig, sig_len, &err);
@@ -211,14 +211,14 @@ static void verify_chain(const struct x509_trust_store *ts,
 			 size_t sig_len)
 {
 	struct x509_signer signer;
-	struct verify_error err;
+	struct error err;
 	char line[1024];
 	uint8_t *copy = copy_of(chain, len);
 	int r;
 
 	r = x509_chain_verify(ts, copy, len, FUZZ_TIME, &signer, &err);
 	free(copy);
-	verify_error_format(&err, line, sizeof(line));
+	error_format(&err, line, sizeof(line));
 	if (r != 0)
 		return;
 	check_signer(&signer);
@@ -229,7 +229,7 @@ static void verify_chain(const struct x509_trust_store *ts,
 
 static void mode_all(const uint8_t *p, size_t left)
 {
-	struct verify_error err;
+	struct error err;
 	size_t ca_len = take_len(&p, &left);
 	const uint8_t *ca = p;
 	size_t chain_len;

@@ -150,7 +150,7 @@ int stage_verify(struct boot *b)
 {
 	static struct x509_trust_store ts;
 	static struct system_scratch scratch;
-	struct verify_error verr;
+	struct error verr;
 	struct system_error serr;
 	char msg[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX + 8];
 	int r;
@@ -158,7 +158,7 @@ int stage_verify(struct boot *b)
 	x509_trust_store_init(&ts);
 	r = x509_trust_store_load_dir(&ts, VERIFIED_CA_DIR, &verr);
 	if (r < 0) {
-		verify_error_format(&verr, msg, sizeof(msg));
+		error_format(&verr, msg, sizeof(msg));
 		return boot_failed(b, "CA certificates in %s: %s",
 				   VERIFIED_CA_DIR, msg);
 	}

@@ -566,7 +566,7 @@ static struct oci_reference tag_ref(const char *tag)
 static int setup(void **state)
 {
 	char path[PATH_LEN];
-	struct verify_error ve;
+	struct error ve;
 
 	dir = fixture_dir_create();
 	if (fixture_sh(dir, fixtures) != 0)
@@ -1022,7 +1022,7 @@ static void summary(void **state)
 	assert_string_equal(find_line(&l, "service sshd: "), want);
 }
 
-static void error_format(void **state)
+static void test_system_error_format(void **state)
 {
 	struct system_error err = { .stage = SYSTEM_STAGE_SIGNATURE };
 	char buf[64], small_buf[8];
@@ -1054,7 +1054,7 @@ int main(void)
 		cmocka_unit_test(every_length),
 		cmocka_unit_test(layer_cut),
 		cmocka_unit_test(summary),
-		cmocka_unit_test(error_format),
+		cmocka_unit_test(test_system_error_format),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
