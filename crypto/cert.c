@@ -6,6 +6,7 @@
 
 #include "crypto/der.h"
 #include "crypto/dn.h"
+#include "lib/constants.h"
 #include "lib/util.h"
 
 static const uint8_t oid_basic_constraints[] = { 0x55, 0x1d, 0x13 };
@@ -100,18 +101,19 @@ int cert_time_parse(uint8_t tag, const uint8_t *s, size_t len, int64_t *out)
 		year += year < 50 ? 2000 : 1900;
 	if ((unsigned)day > days_in_month(year, (unsigned)mon))
 		return -OCIBOOT_EMALFORMED;
-	*out = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
+	*out = days_from_civil(year, (unsigned)mon, (unsigned)day) *
+		       SECONDS_PER_DAY +
 	       hour * 3600 + min * 60 + sec;
 	return 0;
 }
 
 void cert_time_format(int64_t t, char buf[CERT_TIME_STRING_MAX])
 {
-	int64_t days = t / 86400, secs = t % 86400, y;
+	int64_t days = t / SECONDS_PER_DAY, secs = t % SECONDS_PER_DAY, y;
 	unsigned m, d;
 
 	if (secs < 0) {
-		secs += 86400;
+		secs += SECONDS_PER_DAY;
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);

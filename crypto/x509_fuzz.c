@@ -26,6 +26,7 @@
 
 #include "crypto/signature.h"
 #include "crypto/x509.h"
+#include "lib/endian.h"
 #include "lib/util.h"
 
 #define FUZZ_TIME 1893456000	/* 2030-01-01T00:00:00Z */
@@ -159,7 +160,7 @@ static size_t take_len(const uint8_t **p, size_t *left)
 
 	if (*left < 2)
 		return 0;
-	n = (size_t)(*p)[0] << 8 | (*p)[1];
+	n = be16_load(*p);
 	*p += 2;
 	*left -= 2;
 	return n < *left ? n : *left;
@@ -273,7 +274,7 @@ static void mode_flips(const uint8_t *p, size_t left)
 
 	memcpy(cert, fuzz_product, sizeof(cert));
 	for (; left >= 3; p += 3, left -= 3)
-		cert[((size_t)p[0] << 8 | p[1]) % sizeof(cert)] ^= p[2];
+		cert[be16_load(p) % sizeof(cert)] ^= p[2];
 	verify_chain(&builtin_store, cert, sizeof(cert), fuzz_signature,
 		     sizeof(fuzz_signature));
 }
