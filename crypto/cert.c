@@ -168,14 +168,12 @@ static int read_name(struct der_cursor *tbs, const uint8_t **name,
 static int read_basic_constraints(const struct der_tlv *value,
 				  struct cert_info *ci)
 {
-	struct der_cursor outer, c;
-	struct der_tlv seq, t;
+	struct der_cursor c;
+	struct der_tlv t;
 	bool ca = false;
 
-	der_enter(&outer, value);
-	if (der_expect(&outer, DER_SEQUENCE, &seq) < 0 || !der_at_end(&outer))
+	if (der_open(&c, value->value, value->len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &seq);
 	if (der_peek(&c) == DER_BOOLEAN &&
 	    (der_next(&c, &t) < 0 || der_boolean(&t, &ca) < 0))
 		return -OCIBOOT_EMALFORMED;
@@ -191,15 +189,13 @@ static int read_basic_constraints(const struct der_tlv *value,
 static int read_extended_key_usage(const struct der_tlv *value,
 				   struct cert_info *ci)
 {
-	struct der_cursor outer, c;
-	struct der_tlv seq, oid;
+	struct der_cursor c;
+	struct der_tlv oid;
 	bool code_signing = false;
 	size_t count = 0;
 
-	der_enter(&outer, value);
-	if (der_expect(&outer, DER_SEQUENCE, &seq) < 0 || !der_at_end(&outer))
+	if (der_open(&c, value->value, value->len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &seq);
 	if (der_at_end(&c))
 		return -OCIBOOT_EMALFORMED;
 	while (!der_at_end(&c)) {
@@ -250,15 +246,13 @@ static int read_extension(const struct der_tlv *ext, struct der_tlv *oid,
 /* [3] EXPLICIT SEQUENCE SIZE (1..MAX) OF Extension, each OID once. */
 static int read_extensions(const struct der_tlv *tagged, struct cert_info *ci)
 {
-	struct der_tlv seq, ext, oids[CERT_EXTENSIONS_MAX];
-	struct der_cursor outer, c;
+	struct der_tlv ext, oids[CERT_EXTENSIONS_MAX];
+	struct der_cursor c;
 	size_t count = 0;
 	int r;
 
-	der_enter(&outer, tagged);
-	if (der_expect(&outer, DER_SEQUENCE, &seq) < 0 || !der_at_end(&outer))
+	if (der_open(&c, tagged->value, tagged->len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &seq);
 	if (der_at_end(&c))
 		return -OCIBOOT_EMALFORMED;
 	while (!der_at_end(&c)) {
@@ -348,16 +342,14 @@ static int read_tbs(const struct der_tlv *seq, struct cert_info *ci)
 int cert_parse(const void *der, size_t len, struct cert_info *out)
 {
 	struct cert_info ci = { 0 };
-	struct der_cursor top, c;
-	struct der_tlv cert, tbs, t;
+	struct der_cursor c;
+	struct der_tlv tbs, t;
 	int r;
 
 	if (len > CERT_MAX)
 		return -OCIBOOT_ETOOBIG;
-	der_init(&top, der, len);
-	if (der_expect(&top, DER_SEQUENCE, &cert) < 0 || !der_at_end(&top))
+	if (der_open(&c, der, len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &cert);
 	if (der_expect(&c, DER_SEQUENCE, &tbs) < 0)
 		return -OCIBOOT_EMALFORMED;
 	r = read_tbs(&tbs, &ci);

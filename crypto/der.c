@@ -16,6 +16,18 @@ void der_enter(struct der_cursor *c, const struct der_tlv *t)
 	cursor_init(&c->c, t->value, t->len);
 }
 
+int der_open(struct der_cursor *c, const void *buf, size_t len, uint8_t tag)
+{
+	struct der_cursor top;
+	struct der_tlv t;
+
+	der_init(&top, buf, len);
+	if (der_expect(&top, tag, &t) < 0 || !der_at_end(&top))
+		return -OCIBOOT_EMALFORMED;
+	der_enter(c, &t);
+	return 0;
+}
+
 int der_peek(const struct der_cursor *c)
 {
 	return cursor_peek_u8(&c->c);

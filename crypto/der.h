@@ -69,6 +69,13 @@ static inline bool der_at_end(const struct der_cursor *c)
 	return cursor_done(&c->c);
 }
 
+/*
+ * c over the contents of the one TLV with tag that spans buf[0..len)
+ * exactly (a certificate, a Name, the SEQUENCE inside an extension's
+ * OCTET STRING). Returns 0 or -OCIBOOT_EMALFORMED.
+ */
+int der_open(struct der_cursor *c, const void *buf, size_t len, uint8_t tag);
+
 /* The next tag, or -1 at the end or after a failure; reads nothing. */
 int der_peek(const struct der_cursor *c);
 

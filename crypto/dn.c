@@ -53,17 +53,15 @@ static int walk_rdn(const struct der_tlv *set, size_t *count,
 /* Check the Name and call visit (if not NULL) for each attribute. */
 static int dn_walk(const void *dn, size_t len, dn_visit_fn visit, void *ctx)
 {
-	struct der_cursor top, rdns;
-	struct der_tlv name, set;
+	struct der_cursor rdns;
+	struct der_tlv set;
 	size_t count = 0;
 	int r;
 
 	if (len > DN_MAX)
 		return -OCIBOOT_ETOOBIG;
-	der_init(&top, dn, len);
-	if (der_expect(&top, DER_SEQUENCE, &name) < 0 || !der_at_end(&top))
+	if (der_open(&rdns, dn, len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&rdns, &name);
 	while (!der_at_end(&rdns)) {
 		if (der_expect(&rdns, DER_SET, &set) < 0)
 			return -OCIBOOT_EMALFORMED;

@@ -323,68 +323,68 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-/* A PEM file (at most KEYGEN_PEM_FILE_MAX bytes) as a memory BIO over
- * *buf, which the caller frees after the BIO. */
-static BIO *pem_file_bio(const char *path, uint8_t **buf, int *err,
-			 char *why, size_t why_size)
+/* Read the first object of a PEM BIO: a key, a certificate. */
+typedef void *(*pem_reader)(BIO *b);
+
+static void *pem_private_key(BIO *b)
 {
+	return PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
+}
+
+static void *pem_certificate(BIO *b)
+{
+	return PEM_read_bio_X509(b, NULL, NULL, NULL);
+}
+
+/*
+ * The object read by read from the PEM file at path (at most
+ * KEYGEN_PEM_FILE_MAX bytes), or NULL with *err and why saying why; what
+ * names the object for the message ("a PEM certificate").
+ */
+static void *read_pem_file(const char *path, pem_reader read,
+			   const char *what, int *err, char *why,
+			   size_t why_size)
+{
+	void *obj = NULL;
+	uint8_t *buf;
 	size_t len;
 	BIO *b;
 	int r;
 
-	*buf = NULL;
-	r = fileio_read_file_alloc(AT_FDCWD, path, KEYGEN_PEM_FILE_MAX, 0, buf,
+	r = fileio_read_file_alloc(AT_FDCWD, path, KEYGEN_PEM_FILE_MAX, 0, &buf,
 				   &len);
 	if (r < 0) {
 		*err = fail(why, why_size, r, "cannot read %s: %s", path,
 			    ociboot_strerror(r));
 		return NULL;
 	}
-	b = BIO_new_mem_buf(*buf, (int)len);
+	b = BIO_new_mem_buf(buf, (int)len);
 	if (!b)
 		*err = ossl_fail(why, why_size, "BIO_new_mem_buf");
-	return b;
+	else
+		obj = read(b);
+	if (b && !obj) {
+		ERR_clear_error();
+		*err = fail(why, why_size, -EINVAL, "%s: not %s", path, what);
+	}
+	BIO_free(b);
+	free(buf);
+	return obj;
 }
 
 static EVP_PKEY *read_private_key(const char *path, int *err, char *why,
 				  size_t why_size)
 {
-	EVP_PKEY *key = NULL;
-	uint8_t *buf;
-	BIO *b = pem_file_bio(path, &buf, err, why, why_size);
-
-	if (b) {
-		key = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
-		if (!key) {
-			ERR_clear_error();
-			*err = fail(why, why_size, -EINVAL,
-				    "%s: not an unencrypted PEM private key",
-				    path);
-		}
-	}
-	BIO_free(b);
-	free(buf);
-	return key;
+	return read_pem_file(path, pem_private_key,
+			     "an unencrypted PEM private key", err, why,
+			     why_size);
 }
 
 static X509 *read_cert(const char *path, int *err, char *why,
 		       size_t why_size)
 {
-	X509 *cert = NULL;
-	uint8_t *buf;
-	BIO *b = pem_file_bio(path, &buf, err, why, why_size);
-
-	if (b) {
-		cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
-		if (!cert) {
-			ERR_clear_error();
-			*err = fail(why, why_size, -EINVAL,
-				    "%s: not a PEM certificate", path);
-		}
-	}
-	BIO_free(b);
-	free(buf);
-	return cert;
+	return read_pem_file(path, pem_certificate, "a PEM certificate", err,
+			     why, why_size);
 }
 
 /* --- keys and certificates ----------------------------------------------- */

@@ -62,13 +62,10 @@ static bool ecdsa_integer_ok(struct der_cursor *c, size_t max)
 /* Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }, strict DER. */
 static bool ecdsa_der_ok(const uint8_t *sig, size_t len, size_t order_len)
 {
-	struct der_cursor top, c;
-	struct der_tlv seq;
+	struct der_cursor c;
 
-	der_init(&top, sig, len);
-	if (der_expect(&top, DER_SEQUENCE, &seq) < 0 || !der_at_end(&top))
+	if (der_open(&c, sig, len, DER_SEQUENCE) < 0)
 		return false;
-	der_enter(&c, &seq);
 	return ecdsa_integer_ok(&c, order_len) &&
 	       ecdsa_integer_ok(&c, order_len) && der_at_end(&c);
 }
