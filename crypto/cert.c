@@ -6,6 +6,7 @@
 
 #include "crypto/der.h"
 #include "crypto/dn.h"
+#include "lib/constants.h"
 #include "lib/util.h"
 
 static const uint8_t oid_basic_constraints[] = { 0x55, 0x1d, 0x13 };
@@ -100,18 +101,19 @@ int cert_time_parse(uint8_t tag, const uint8_t *s, size_t len, int64_t *out)
 		year += year < 50 ? 2000 : 1900;
 	if ((unsigned)day > days_in_month(year, (unsigned)mon))
 		return -OCIBOOT_EMALFORMED;
-	*out = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
+	*out = days_from_civil(year, (unsigned)mon, (unsigned)day) *
+		       SECONDS_PER_DAY +
 	       hour * 3600 + min * 60 + sec;
 	return 0;
 }
 
 void cert_time_format(int64_t t, char buf[CERT_TIME_STRING_MAX])
 {
-	int64_t days = t / 86400, secs = t % 86400, y;
+	int64_t days = t / SECONDS_PER_DAY, secs = t % SECONDS_PER_DAY, y;
 	unsigned m, d;
 
 	if (secs < 0) {
-		secs += 86400;
+		secs += SECONDS_PER_DAY;
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);
@@ -166,14 +168,12 @@ static int read_name(struct der_cursor *tbs, const uint8_t **name,
 static int read_basic_constraints(const struct der_tlv *value,
 				  struct cert_info *ci)
 {
-	struct der_cursor outer, c;
-	struct der_tlv seq, t;
+	struct der_cursor c;
+	struct der_tlv t;
 	bool ca = false;
 
-	der_enter(&outer, value);
-	if (der_expect(&outer, DER_SEQUENCE, &seq) < 0 || !der_at_end(&outer))
+	if (der_open(&c, value->value, value->len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &seq);
 	if (der_peek(&c) == DER_BOOLEAN &&
 	    (der_next(&c, &t) < 0 || der_boolean(&t, &ca) < 0))
 		return -OCIBOOT_EMALFORMED;
@@ -189,15 +189,13 @@ static int read_basic_constraints(const struct der_tlv *value,
 static int read_extended_key_usage(const struct der_tlv *value,
 				   struct cert_info *ci)
 {
-	struct der_cursor outer, c;
-	struct der_tlv seq, oid;
+	struct der_cursor c;
+	struct der_tlv oid;
 	bool code_signing = false;
 	size_t count = 0;
 
-	der_enter(&outer, value);
-	if (der_expect(&outer, DER_SEQUENCE, &seq) < 0 || !der_at_end(&outer))
+	if (der_open(&c, value->value, value->len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &seq);
 	if (der_at_end(&c))
 		return -OCIBOOT_EMALFORMED;
 	while (!der_at_end(&c)) {
@@ -248,15 +246,13 @@ static int read_extension(const struct der_tlv *ext, struct der_tlv *oid,
 /* [3] EXPLICIT SEQUENCE SIZE (1..MAX) OF Extension, each OID once. */
 static int read_extensions(const struct der_tlv *tagged, struct cert_info *ci)
 {
-	struct der_tlv seq, ext, oids[CERT_EXTENSIONS_MAX];
-	struct der_cursor outer, c;
+	struct der_tlv ext, oids[CERT_EXTENSIONS_MAX];
+	struct der_cursor c;
 	size_t count = 0;
 	int r;
 
-	der_enter(&outer, tagged);
-	if (der_expect(&outer, DER_SEQUENCE, &seq) < 0 || !der_at_end(&outer))
+	if (der_open(&c, tagged->value, tagged->len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &seq);
 	if (der_at_end(&c))
 		return -OCIBOOT_EMALFORMED;
 	while (!der_at_end(&c)) {
@@ -346,16 +342,14 @@ static int read_tbs(const struct der_tlv *seq, struct cert_info *ci)
 int cert_parse(const void *der, size_t len, struct cert_info *out)
 {
 	struct cert_info ci = { 0 };
-	struct der_cursor top, c;
-	struct der_tlv cert, tbs, t;
+	struct der_cursor c;
+	struct der_tlv tbs, t;
 	int r;
 
 	if (len > CERT_MAX)
 		return -OCIBOOT_ETOOBIG;
-	der_init(&top, der, len);
-	if (der_expect(&top, DER_SEQUENCE, &cert) < 0 || !der_at_end(&top))
+	if (der_open(&c, der, len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&c, &cert);
 	if (der_expect(&c, DER_SEQUENCE, &tbs) < 0)
 		return -OCIBOOT_EMALFORMED;
 	r = read_tbs(&tbs, &ci);

@@ -8,19 +8,29 @@
 
 void der_init(struct der_cursor *c, const void *buf, size_t len)
 {
-	c->p = buf;
-	c->left = len;
+	cursor_init(&c->c, buf, len);
 }
 
 void der_enter(struct der_cursor *c, const struct der_tlv *t)
 {
-	c->p = t->value;
-	c->left = t->len;
+	cursor_init(&c->c, t->value, t->len);
+}
+
+int der_open(struct der_cursor *c, const void *buf, size_t len, uint8_t tag)
+{
+	struct der_cursor top;
+	struct der_tlv t;
+
+	der_init(&top, buf, len);
+	if (der_expect(&top, tag, &t) < 0 || !der_at_end(&top))
+		return -OCIBOOT_EMALFORMED;
+	der_enter(c, &t);
+	return 0;
 }
 
 int der_peek(const struct der_cursor *c)
 {
-	return c->left ? c->p[0] : -1;
+	return cursor_peek_u8(&c->c);
 }
 
 /* The length octets at p[0..avail): the length into *len, their count into
@@ -52,24 +62,21 @@ static int read_length(const uint8_t *p, size_t avail, size_t *len,
 
 int der_next(struct der_cursor *c, struct der_tlv *t)
 {
-	size_t len, used;
+	size_t left = cursor_remaining(&c->c), len, used;
+	const uint8_t *p = cursor_peek(&c->c, 2);
 
-	if (c->left < 2)
-		return -OCIBOOT_EMALFORMED;
 	/* Tag numbers 31 and up need more tag bytes; X.509 has none. */
-	if ((c->p[0] & 0x1f) == 0x1f)
+	if (!p || (p[0] & 0x1f) == 0x1f ||
+	    read_length(p + 1, left - 1, &len, &used) < 0 ||
+	    len > left - 1 - used) {
+		cursor_fail(&c->c);
 		return -OCIBOOT_EMALFORMED;
-	if (read_length(c->p + 1, c->left - 1, &len, &used) < 0)
-		return -OCIBOOT_EMALFORMED;
-	if (len > c->left - 1 - used)
-		return -OCIBOOT_EMALFORMED;
-	t->tag = c->p[0];
-	t->start = c->p;
-	t->value = c->p + 1 + used;
+	}
+	t->tag = p[0];
+	t->start = cursor_take(&c->c, 1 + used + len);
+	t->value = t->start + 1 + used;
 	t->len = len;
 	t->size = 1 + used + len;
-	c->p += t->size;
-	c->left -= t->size;
 	return 0;
 }
 

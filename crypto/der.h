@@ -2,7 +2,8 @@
 /*
  * A DER reader for the parts of certificates BearSSL does not hand back
  * (names, validity, extensions) and for ECDSA signatures: one TLV at a time
- * from a (pointer, bytes left) cursor. Only what DER allows is accepted:
+ * from a lib/cursor.h cursor, whose failures are sticky: once a read failed,
+ * every later read on that cursor fails too. Only what DER allows is accepted:
  * one-byte tags (tag numbers below 31), definite lengths in their shortest
  * form. Every TLV read is checked to lie inside its cursor before any of
  * its contents are looked at. Nothing here allocates or logs.
@@ -13,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/cursor.h"
 
 /* Longest contents accepted (three length bytes); certificates are far
  * smaller. */
@@ -42,8 +45,7 @@
 
 /* Bytes not yet read; p is meaningless once left is 0. */
 struct der_cursor {
-	const uint8_t *p;
-	size_t left;
+	struct cursor c;
 };
 
 /* One element: its tag, its contents, and the whole encoding. */
@@ -61,19 +63,28 @@ void der_init(struct der_cursor *c, const void *buf, size_t len);
 /* A cursor over a TLV's contents. */
 void der_enter(struct der_cursor *c, const struct der_tlv *t);
 
+/* True when every byte was read and no read failed. */
 static inline bool der_at_end(const struct der_cursor *c)
 {
-	return c->left == 0;
+	return cursor_done(&c->c);
 }
 
-/* The next tag, or -1 at the end; reads nothing. */
+/*
+ * c over the contents of the one TLV with tag that spans buf[0..len)
+ * exactly (a certificate, a Name, the SEQUENCE inside an extension's
+ * OCTET STRING). Returns 0 or -OCIBOOT_EMALFORMED.
+ */
+int der_open(struct der_cursor *c, const void *buf, size_t len, uint8_t tag);
+
+/* The next tag, or -1 at the end or after a failure; reads nothing. */
 int der_peek(const struct der_cursor *c);
 
 /*
  * Read the next TLV into *t and move past it. Returns 0, or
  * -OCIBOOT_EMALFORMED (high tag numbers, indefinite or non-minimal length,
  * a length over DER_LEN_MAX or past the end of the cursor, or the cursor is
- * at its end). On failure neither *c nor *t changes.
+ * at its end). On failure *t does not change, nothing is consumed and the
+ * cursor fails (see above).
  */
 int der_next(struct der_cursor *c, struct der_tlv *t);
 

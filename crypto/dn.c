@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "crypto/der.h"
+#include "lib/hex.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
 /* id-at-serialNumber, 2.5.4.5 */
@@ -51,17 +53,15 @@ static int walk_rdn(const struct der_tlv *set, size_t *count,
 /* Check the Name and call visit (if not NULL) for each attribute. */
 static int dn_walk(const void *dn, size_t len, dn_visit_fn visit, void *ctx)
 {
-	struct der_cursor top, rdns;
-	struct der_tlv name, set;
+	struct der_cursor rdns;
+	struct der_tlv set;
 	size_t count = 0;
 	int r;
 
 	if (len > DN_MAX)
 		return -OCIBOOT_ETOOBIG;
-	der_init(&top, dn, len);
-	if (der_expect(&top, DER_SEQUENCE, &name) < 0 || !der_at_end(&top))
+	if (der_open(&rdns, dn, len, DER_SEQUENCE) < 0)
 		return -OCIBOOT_EMALFORMED;
-	der_enter(&rdns, &name);
 	while (!der_at_end(&rdns)) {
 		if (der_expect(&rdns, DER_SET, &set) < 0)
 			return -OCIBOOT_EMALFORMED;
@@ -72,31 +72,18 @@ static int dn_walk(const void *dn, size_t len, dn_visit_fn visit, void *ctx)
 	return 0;
 }
 
-int dn_check(const void *dn, size_t len, struct verify_error *err)
+int dn_check(const void *dn, size_t len, struct error *err)
 {
 	int r = dn_walk(dn, len, NULL, NULL);
 
 	if (r == -OCIBOOT_ETOOBIG)
-		return verify_fail(err, r, VERIFY_NAME_TOO_BIG,
-				   VERIFY_CERT_NONE, 0);
+		return verify_fail(err, r, VERIFY_NAME_TOO_BIG, NULL, 0);
 	if (r < 0)
-		return verify_fail(err, r, VERIFY_NAME_MALFORMED,
-				   VERIFY_CERT_NONE, 0);
+		return verify_fail(err, r, VERIFY_NAME_MALFORMED, NULL, 0);
 	return 0;
 }
 
 /* --- product ID ---------------------------------------------------------- */
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int dn_uuid_normalize(const char *s, size_t len, char out[DN_UUID_LEN + 1])
 {
@@ -115,7 +102,7 @@ int dn_uuid_normalize(const char *s, size_t len, char out[DN_UUID_LEN + 1])
 			tmp[i] = '-';
 			continue;
 		}
-		v = hex_digit(s[i]);
+		v = hex_digit_value_any_case(s[i]);
 		if (v < 0)
 			return -EINVAL;
 		tmp[i] = digits[v];
@@ -143,7 +130,7 @@ static int find_serial(void *ctx, const struct der_tlv *oid,
 }
 
 int dn_product_uuid(const void *dn, size_t len, char uuid[DN_UUID_LEN + 1],
-		    struct verify_error *err)
+		    struct error *err)
 {
 	struct serial_search s = { 0 };
 	int r;
@@ -154,19 +141,16 @@ int dn_product_uuid(const void *dn, size_t len, char uuid[DN_UUID_LEN + 1],
 	dn_walk(dn, len, find_serial, &s);
 	if (s.count == 0)
 		return verify_fail(err, -OCIBOOT_EVERIFY,
-				   VERIFY_NO_SERIAL_NUMBER, VERIFY_CERT_NONE,
-				   0);
+				   VERIFY_NO_SERIAL_NUMBER, NULL, 0);
 	if (s.count > 1)
 		return verify_fail(err, -OCIBOOT_EVERIFY,
-				   VERIFY_TWO_SERIAL_NUMBERS,
-				   VERIFY_CERT_NONE, 0);
+				   VERIFY_TWO_SERIAL_NUMBERS, NULL, 0);
 	if ((s.value.tag != DER_PRINTABLE_STRING &&
 	     s.value.tag != DER_UTF8_STRING) ||
 	    dn_uuid_normalize((const char *)s.value.value, s.value.len,
 			      uuid) < 0)
 		return verify_fail(err, -OCIBOOT_EVERIFY,
-				   VERIFY_SERIAL_NUMBER_NOT_UUID,
-				   VERIFY_CERT_NONE, 0);
+				   VERIFY_SERIAL_NUMBER_NOT_UUID, NULL, 0);
 	return 0;
 }
 
@@ -208,64 +192,36 @@ static const struct attr_name attr_names[] = {
 	  "UID" },
 };
 
-/* Output that stops, flagged full, at the first piece that does not fit. */
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-	bool full;
-};
-
-/* Copy what fits of s[0..n), keeping a byte for the NUL. */
-static void put(struct out *o, const char *s, size_t n)
+static void put_hex_byte(struct strbuf *o, uint8_t b)
 {
-	size_t room = o->size - o->len - 1;
+	char s[3];
 
-	if (o->full)
-		return;
-	if (n > room) {
-		n = room;
-		o->full = true;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void put_hex_byte(struct out *o, uint8_t b)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	char s[2] = { digits[b >> 4], digits[b & 15] };
-
-	put(o, s, 2);
+	hex_encode_upper(&b, 1, s);
+	strbuf_append(o, s, 2);
 }
 
 /* One character (a code point) of a text value, escaped. */
-static void put_char(struct out *o, uint32_t c, bool first, bool last)
+static void put_char(struct strbuf *o, uint32_t c, bool first, bool last)
 {
 	char s[12];
 
 	if (c > 0xffff) {
 		snprintf(s, sizeof(s), "\\W%08X", (unsigned int)c);
-		put_str(o, s);
+		strbuf_puts(o, s);
 	} else if (c > 0xff) {
 		snprintf(s, sizeof(s), "\\U%04X", (unsigned int)c);
-		put_str(o, s);
+		strbuf_puts(o, s);
 	} else if (c < 0x20 || c >= 0x7f) {
-		put(o, "\\", 1);
+		strbuf_append(o, "\\", 1);
 		put_hex_byte(o, (uint8_t)c);
 	} else {
 		s[0] = '\\';
 		s[1] = (char)c;
 		if ((c && strchr(",+\"\\<>;", (int)c)) ||
 		    (first && (c == ' ' || c == '#')) || (last && c == ' '))
-			put(o, s, 2);
+			strbuf_append(o, s, 2);
 		else
-			put(o, s + 1, 1);
+			strbuf_append(o, s + 1, 1);
 	}
 }
 
@@ -352,14 +308,14 @@ static bool text_decodes(const struct der_tlv *t, int width)
 	return true;
 }
 
-static void put_value(struct out *o, const struct der_tlv *t)
+static void put_value(struct strbuf *o, const struct der_tlv *t)
 {
 	int width = text_width(t->tag);
 	size_t pos = 0;
 	uint32_t c;
 
 	if (width < 0 || !text_decodes(t, width)) {
-		put(o, "#", 1);
+		strbuf_append(o, "#", 1);
 		for (size_t i = 0; i < t->size; i++)
 			put_hex_byte(o, t->start[i]);
 		return;
@@ -374,7 +330,7 @@ static void put_value(struct out *o, const struct der_tlv *t)
 	}
 }
 
-static void put_name(struct out *o, const struct der_tlv *oid)
+static void put_name(struct strbuf *o, const struct der_tlv *oid)
 {
 	/* An OID inside a Name of at most DN_MAX bytes always fits. */
 	char dotted[DER_OID_CHARS_PER_BYTE * DN_MAX + 1];
@@ -384,33 +340,33 @@ static void put_name(struct out *o, const struct der_tlv *oid)
 		const struct attr_name *a = &attr_names[i];
 
 		if (der_oid_is(oid, a->oid, a->len)) {
-			put_str(o, a->name);
+			strbuf_puts(o, a->name);
 			return;
 		}
 	}
 	n = der_oid_format(oid->value, oid->len, dotted, sizeof(dotted));
 	if (n < 0)
-		o->full = true;
+		o->truncated = true;
 	else
-		put(o, dotted, (size_t)n);
+		strbuf_append(o, dotted, (size_t)n);
 }
 
 static int format_attr(void *ctx, const struct der_tlv *oid,
 		       const struct der_tlv *value, bool new_rdn)
 {
-	struct out *o = ctx;
+	struct strbuf *o = ctx;
 
-	if (o->len > 0 || o->full)
-		put_str(o, new_rdn ? ", " : " + ");
+	if (strbuf_len(o) > 0 || strbuf_truncated(o))
+		strbuf_puts(o, new_rdn ? ", " : " + ");
 	put_name(o, oid);
-	put(o, "=", 1);
+	strbuf_append(o, "=", 1);
 	put_value(o, value);
 	return 0;
 }
 
 int dn_format(const void *dn, size_t len, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0, false };
+	struct strbuf o;
 	int r;
 
 	if (size == 0)
@@ -419,17 +375,13 @@ int dn_format(const void *dn, size_t len, char *buf, size_t size)
 	r = dn_walk(dn, len, NULL, NULL);
 	if (r < 0)
 		return r;
+	strbuf_init(&o, buf, size);
 	dn_walk(dn, len, format_attr, &o);
-	if (o.full) {
-		if (size >= 4) {
-			size_t at = o.len < size - 4 ? o.len : size - 4;
-
-			memcpy(buf + at, "...", 4);
-		} else {
-			buf[0] = '\0';
-		}
-		return -OCIBOOT_ETOOBIG;
-	}
-	buf[o.len] = '\0';
-	return (int)o.len;
+	if (!strbuf_truncated(&o))
+		return (int)strbuf_len(&o);
+	if (size >= 4)
+		strbuf_mark_cut(&o, "...");
+	else
+		buf[0] = '\0';
+	return -OCIBOOT_ETOOBIG;
 }

@@ -29,7 +29,7 @@
  * -OCIBOOT_ETOOBIG (over DN_MAX bytes or DN_ATTRS_MAX attributes,
  * VERIFY_NAME_TOO_BIG) or -OCIBOOT_EMALFORMED (VERIFY_NAME_MALFORMED).
  */
-int dn_check(const void *dn, size_t len, struct verify_error *err);
+int dn_check(const void *dn, size_t len, struct error *err);
 
 /*
  * The product ID: the value of the one serialNumber attribute of the Name
@@ -45,7 +45,7 @@ int dn_check(const void *dn, size_t len, struct verify_error *err);
  *     spaces...). Upper-case hex digits are accepted and lowered.
  */
 int dn_product_uuid(const void *dn, size_t len, char uuid[DN_UUID_LEN + 1],
-		    struct verify_error *err);
+		    struct error *err);
 
 /*
  * Normalise a UUID given as text s[0..len): 0 and the lowercase canonical

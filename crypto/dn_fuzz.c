@@ -58,7 +58,7 @@ static void check_name(const uint8_t *data, size_t size)
 {
 	static char text[DN_STRING_MAX];
 	char uuid[DN_UUID_LEN + 1] = "";
-	struct verify_error err;
+	struct error err;
 	uint8_t *dn = malloc(size ? size : 1);
 	int checked, product, formatted;
 

@@ -232,7 +232,7 @@ static void test_product_uuid(void **state)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(uuid_cases); i++) {
 		const struct uuid_case *c = &uuid_cases[i];
-		struct verify_error err;
+		struct error err;
 		char uuid[DN_UUID_LEN + 1] = "untouched";
 		struct buf dn;
 		uint8_t *copy;
@@ -240,12 +240,16 @@ static void test_product_uuid(void **state)
 
 		build_dn(c->atvs, &dn);
 		copy = exact_copy(dn.d, dn.n);
-		verify_error_clear(&err);
+		error_clear(&err);
 		r = dn_product_uuid(copy, dn.n, uuid, &err);
 		free(copy);
-		if (r != c->ret || err.reason != c->reason)
+		if (r != c->ret || err.reason != (int)c->reason)
 			fail_msg("%s: got %d/%s", c->name, r,
 				 verify_reason_string(err.reason));
+		/* The message says the reason. */
+		if (r < 0)
+			assert_string_equal(err.why,
+					    verify_reason_string(c->reason));
 		if (c->uuid)
 			assert_string_equal(uuid, c->uuid);
 		else
@@ -328,12 +332,12 @@ static void test_malformed(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(malformed); i++) {
 		uint8_t raw[64], *copy;
 		char uuid[DN_UUID_LEN + 1] = "untouched", text[64] = "x";
-		struct verify_error err;
+		struct error err;
 		size_t n = unhex(malformed[i].hex, raw, sizeof(raw));
 		int r;
 
 		copy = exact_copy(raw, n);
-		verify_error_clear(&err);
+		error_clear(&err);
 		r = dn_check(copy, n, &err);
 		if (r != malformed[i].ret)
 			fail_msg("%s: dn_check %d", malformed[i].name, r);
@@ -384,7 +388,7 @@ static void test_limits(void **state)
 	struct atv atvs[DN_ATTRS_MAX + 2];
 	struct buf dn;
 	char uuid[DN_UUID_LEN + 1];
-	struct verify_error err;
+	struct error err;
 	static char big[DN_MAX];
 
 	/* DN_ATTRS_MAX attributes pass, one more is over the cap, in one

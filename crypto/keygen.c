@@ -27,7 +27,9 @@
 
 #include "crypto/dn.h"
 #include "crypto/x509.h"
+#include "lib/constants.h"
 #include "lib/fileio.h"
+#include "lib/fileio_alloc.h"
 #include "lib/util.h"
 
 #define SUBJECT_KEY_MAX 64
@@ -184,41 +186,34 @@ struct output {
 	mode_t mode;
 	const void *data;
 	size_t len;
-	char tmp[PATH_MAX];	/* with force: the file renamed over path */
-	bool created;
+	struct fileio_temp temp;	/* with force: written beside path */
+	bool created;			/* path (or temp) is ours to remove */
 };
 
+/* Without force, path itself, whole; with force, a temporary file. */
 static int create_output(struct output *o, bool force)
 {
-	int fd, r;
+	int r;
 
-	if (force) {
-		if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX",
-				     o->path) >= sizeof(o->tmp))
-			return -ENAMETOOLONG;
-		fd = mkostemp(o->tmp, O_CLOEXEC);
-	} else {
-		fd = open(o->path,
-			  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			  o->mode);
+	if (!force) {
+		r = fileio_write_new(AT_FDCWD, o->path, o->data, o->len,
+				     o->mode);
+		o->created = r == 0;
+		return r;
 	}
-	if (fd < 0)
-		return -errno;
+	r = fileio_temp_open(&o->temp, AT_FDCWD, o->path, o->mode);
+	if (r < 0)
+		return r;
 	o->created = true;
-	r = fchmod(fd, o->mode) < 0 ? -errno : 0;
-	if (r == 0)
-		r = fileio_write_all(fd, o->data, o->len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
+	return fileio_write_all(o->temp.fd, o->data, o->len);
 }
 
 static void remove_output(struct output *o, bool force)
 {
-	if (o->created)
-		unlink(force ? o->tmp : o->path);
+	if (o->created && force)
+		fileio_temp_abort(&o->temp);
+	else if (o->created)
+		unlink(o->path);
 	o->created = false;
 }
 
@@ -262,11 +257,10 @@ static int write_outputs(struct output *outs, size_t n, bool force,
 			goto undo;
 	}
 	for (i = 0; i < n && force; i++) {
-		if (rename(outs[i].tmp, outs[i].path) < 0) {
-			r = -errno;
-			goto undo;
-		}
+		r = fileio_temp_commit(&outs[i].temp, NULL);
 		outs[i].created = false;
+		if (r < 0)
+			goto undo;
 	}
 	return 0;
 undo:
@@ -329,79 +323,68 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-/* A PEM file (at most KEYGEN_PEM_FILE_MAX bytes) as a memory BIO over
- * *buf, which the caller frees after the BIO. */
-static BIO *pem_file_bio(const char *path, char **buf, int *err, char *why,
-			 size_t why_size)
-{
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	BIO *b;
+/* Read the first object of a PEM BIO: a key, a certificate. */
+typedef void *(*pem_reader)(BIO *b);
 
-	*buf = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		*err = fail(why, why_size, -errno, "cannot open %s: %s", path,
-			    strerror(errno));
+static void *pem_private_key(BIO *b)
+{
+	return PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
+}
+
+static void *pem_certificate(BIO *b)
+{
+	return PEM_read_bio_X509(b, NULL, NULL, NULL);
+}
+
+/*
+ * The object read by read from the PEM file at path (at most
+ * KEYGEN_PEM_FILE_MAX bytes), or NULL with *err and why saying why; what
+ * names the object for the message ("a PEM certificate").
+ */
+static void *read_pem_file(const char *path, pem_reader read,
+			   const char *what, int *err, char *why,
+			   size_t why_size)
+{
+	void *obj = NULL;
+	uint8_t *buf;
+	size_t len;
+	BIO *b;
+	int r;
+
+	r = fileio_read_file_alloc(AT_FDCWD, path, KEYGEN_PEM_FILE_MAX, 0, &buf,
+				   &len);
+	if (r < 0) {
+		*err = fail(why, why_size, r, "cannot read %s: %s", path,
+			    ociboot_strerror(r));
 		return NULL;
 	}
-	*buf = malloc(KEYGEN_PEM_FILE_MAX + 1);
-	if (!*buf) {
-		*err = fail(why, why_size, -ENOMEM, "out of memory");
-		return NULL;
-	}
-	n = fileio_read_all(fd, *buf, KEYGEN_PEM_FILE_MAX + 1);
-	if (n < 0 || n > KEYGEN_PEM_FILE_MAX) {
-		*err = fail(why, why_size, n < 0 ? (int)n : -EFBIG,
-			    "cannot read %s: %s", path,
-			    n < 0 ? strerror((int)-n) : "too big");
-		return NULL;
-	}
-	b = BIO_new_mem_buf(*buf, (int)n);
+	b = BIO_new_mem_buf(buf, (int)len);
 	if (!b)
 		*err = ossl_fail(why, why_size, "BIO_new_mem_buf");
-	return b;
+	else
+		obj = read(b);
+	if (b && !obj) {
+		ERR_clear_error();
+		*err = fail(why, why_size, -EINVAL, "%s: not %s", path, what);
+	}
+	BIO_free(b);
+	free(buf);
+	return obj;
 }
 
 static EVP_PKEY *read_private_key(const char *path, int *err, char *why,
 				  size_t why_size)
 {
-	EVP_PKEY *key = NULL;
-	char *buf;
-	BIO *b = pem_file_bio(path, &buf, err, why, why_size);
-
-	if (b) {
-		key = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL);
-		if (!key) {
-			ERR_clear_error();
-			*err = fail(why, why_size, -EINVAL,
-				    "%s: not an unencrypted PEM private key",
-				    path);
-		}
-	}
-	BIO_free(b);
-	free(buf);
-	return key;
+	return read_pem_file(path, pem_private_key,
+			     "an unencrypted PEM private key", err, why,
+			     why_size);
 }
 
 static X509 *read_cert(const char *path, int *err, char *why,
 		       size_t why_size)
 {
-	X509 *cert = NULL;
-	char *buf;
-	BIO *b = pem_file_bio(path, &buf, err, why, why_size);
-
-	if (b) {
-		cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
-		if (!cert) {
-			ERR_clear_error();
-			*err = fail(why, why_size, -EINVAL,
-				    "%s: not a PEM certificate", path);
-		}
-	}
-	BIO_free(b);
-	free(buf);
-	return cert;
+	return read_pem_file(path, pem_certificate, "a PEM certificate", err,
+			     why, why_size);
 }
 
 /* --- keys and certificates ----------------------------------------------- */
@@ -478,7 +461,8 @@ static int set_serial(X509 *x)
 static X509 *new_cert(EVP_PKEY *key, X509_NAME *subject,
 		      const X509_NAME *issuer, const struct keygen_options *o)
 {
-	int64_t not_after = o->not_before + (int64_t)o->days * 86400;
+	int64_t not_after = o->not_before +
+			    (int64_t)o->days * SECONDS_PER_DAY;
 	X509 *x = X509_new();
 
 	if (!x)
@@ -553,7 +537,7 @@ static int self_check(X509 *ca, X509 *cert, int64_t t, char *why,
 		      size_t why_size)
 {
 	struct x509_trust_store *ts = malloc(sizeof(*ts));
-	struct verify_error err;
+	struct error err;
 	struct x509_signer signer;
 	uint8_t *ca_der = NULL, *der = NULL;
 	size_t ca_len, len;
@@ -573,7 +557,7 @@ static int self_check(X509 *ca, X509 *cert, int64_t t, char *why,
 	if (r >= 0 && cert)
 		r = x509_chain_verify(ts, der, len, t, &signer, &err);
 	if (r < 0) {
-		verify_error_format(&err, line, sizeof(line));
+		error_format(&err, line, sizeof(line));
 		fail(why, why_size, r, "the new certificate would be "
 		     "refused at boot: %s", line);
 	}
@@ -679,7 +663,8 @@ static int product_name(const struct keygen_options *o, const char *uuid,
 static int64_t check_time(const struct keygen_options *o)
 {
 	int64_t now = (int64_t)time(NULL);
-	int64_t not_after = o->not_before + (int64_t)o->days * 86400;
+	int64_t not_after = o->not_before +
+			    (int64_t)o->days * SECONDS_PER_DAY;
 
 	if (now < o->not_before)
 		return o->not_before;
@@ -767,10 +752,10 @@ static int hash_file(EVP_MD_CTX *mctx, const char *path, char *why,
 	ssize_t n;
 	int r = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = fileio_open_read(AT_FDCWD, path, 0);
 	if (fd < 0)
-		return fail(why, why_size, -errno, "cannot open %s: %s", path,
-			    strerror(errno));
+		return fail(why, why_size, fd, "cannot open %s: %s", path,
+			    strerror(-fd));
 	buf = malloc(KEYGEN_SIGN_INPUT_CHUNK);
 	if (!buf)
 		return fail(why, why_size, -ENOMEM, "out of memory");

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "crypto/sha256_ni.h"
+#include "lib/endian.h"
+#include "lib/hex.h"
 
 _Static_assert(sizeof(((struct sha256 *)0)->state) == SHA256_LEN,
 	       "the chaining value is the digest's size");
@@ -44,24 +46,10 @@ static enum sha256_impl impl_current(void)
 	return impl;
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 static void state_to_be(const uint32_t state[8], uint8_t out[SHA256_LEN])
 {
 	for (int i = 0; i < 8; i++)
-		put_be32(out + 4 * i, state[i]);
+		be32_store(out + 4 * i, state[i]);
 }
 
 /*
@@ -81,7 +69,7 @@ static void generic_blocks(uint32_t state[8], const uint8_t *data,
 	br_sha256_update(&br, data, nblocks * SHA256_BLOCK_LEN);
 	br_sha256_state(&br, be);
 	for (int i = 0; i < 8; i++)
-		state[i] = get_be32(be + 4 * i);
+		state[i] = be32_load(be + 4 * i);
 }
 
 static void compress(uint32_t state[8], const uint8_t *data, size_t nblocks)
@@ -141,8 +129,8 @@ void sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN])
 		used = 0;
 	}
 	memset(s->buf + used, 0, SHA256_BLOCK_LEN - 8 - used);
-	put_be32(s->buf + SHA256_BLOCK_LEN - 8, (uint32_t)(bits >> 32));
-	put_be32(s->buf + SHA256_BLOCK_LEN - 4, (uint32_t)bits);
+	be32_store(s->buf + SHA256_BLOCK_LEN - 8, (uint32_t)(bits >> 32));
+	be32_store(s->buf + SHA256_BLOCK_LEN - 4, (uint32_t)bits);
 	compress(s->state, s->buf, 1);
 	state_to_be(s->state, out);
 	sha256_init(s);
@@ -192,37 +180,13 @@ int sha256_impl_set(enum sha256_impl impl)
 void sha256_hex(const uint8_t digest[SHA256_LEN],
 		char hex[SHA256_HEX_LEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < SHA256_LEN; i++) {
-		hex[2 * i] = digits[digest[i] >> 4];
-		hex[2 * i + 1] = digits[digest[i] & 15];
-	}
-	hex[SHA256_HEX_LEN] = '\0';
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	hex_encode(digest, SHA256_LEN, hex);
 }
 
 int sha256_from_hex(const char *hex, size_t len, uint8_t digest[SHA256_LEN])
 {
-	uint8_t tmp[SHA256_LEN];
-
-	if (len != SHA256_HEX_LEN)
+	if (len != SHA256_HEX_LEN ||
+	    hex_decode(hex, len, digest, SHA256_LEN) != SHA256_LEN)
 		return -EINVAL;
-	for (size_t i = 0; i < SHA256_LEN; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		tmp[i] = (uint8_t)(hi << 4 | lo);
-	}
-	memcpy(digest, tmp, sizeof(tmp));
 	return 0;
 }

@@ -11,12 +11,12 @@
 #define SHA384_LEN 48
 
 int signature_init(struct signature_verifier *v, const struct x509_pubkey *key,
-		   struct verify_error *err)
+		   struct error *err)
 {
 	enum verify_reason reason = VERIFY_OK;
 	int hash_id = br_sha256_ID;
 
-	verify_error_clear(err);
+	error_clear(err);
 	if (key->type == BR_KEYTYPE_RSA) {
 		if (key->bits < X509_RSA_MIN_BITS)
 			reason = VERIFY_RSA_TOO_SHORT;
@@ -30,8 +30,7 @@ int signature_init(struct signature_verifier *v, const struct x509_pubkey *key,
 		reason = VERIFY_KEY_UNSUPPORTED;
 	}
 	if (reason != VERIFY_OK)
-		return verify_fail(err, -OCIBOOT_EVERIFY, reason,
-				   VERIFY_CERT_NONE, 0);
+		return verify_fail(err, -OCIBOOT_EVERIFY, reason, NULL, 0);
 	v->key = *key;
 	v->hash_id = hash_id;
 	sha256_init(&v->sha256);
@@ -63,13 +62,10 @@ static bool ecdsa_integer_ok(struct der_cursor *c, size_t max)
 /* Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }, strict DER. */
 static bool ecdsa_der_ok(const uint8_t *sig, size_t len, size_t order_len)
 {
-	struct der_cursor top, c;
-	struct der_tlv seq;
+	struct der_cursor c;
 
-	der_init(&top, sig, len);
-	if (der_expect(&top, DER_SEQUENCE, &seq) < 0 || !der_at_end(&top))
+	if (der_open(&c, sig, len, DER_SEQUENCE) < 0)
 		return false;
-	der_enter(&c, &seq);
 	return ecdsa_integer_ok(&c, order_len) &&
 	       ecdsa_integer_ok(&c, order_len) && der_at_end(&c);
 }
@@ -117,11 +113,11 @@ static int verify_rsa(struct signature_verifier *v, const uint8_t *sig,
 }
 
 int signature_final(struct signature_verifier *v, const void *sig,
-		    size_t sig_len, struct verify_error *err)
+		    size_t sig_len, struct error *err)
 {
 	int reason;
 
-	verify_error_clear(err);
+	error_clear(err);
 	if (sig_len > SIGNATURE_MAX)
 		reason = VERIFY_SIGNATURE_TOO_BIG;
 	else if (sig_len == 0)
@@ -131,14 +127,13 @@ int signature_final(struct signature_verifier *v, const void *sig,
 	else
 		reason = verify_ecdsa(v, sig, sig_len);
 	if (reason != VERIFY_OK)
-		return verify_fail(err, -OCIBOOT_EVERIFY, reason,
-				   VERIFY_CERT_NONE, 0);
+		return verify_fail(err, -OCIBOOT_EVERIFY, reason, NULL, 0);
 	return 0;
 }
 
 int signature_verify(const struct x509_pubkey *key, const void *data,
 		     size_t len, const void *sig, size_t sig_len,
-		     struct verify_error *err)
+		     struct error *err)
 {
 	struct signature_verifier v;
 	int r;

@@ -39,7 +39,7 @@ struct signature_verifier {
  * other curve or key type).
  */
 int signature_init(struct signature_verifier *v, const struct x509_pubkey *key,
-		   struct verify_error *err);
+		   struct error *err);
 
 /* Hash len more signed bytes. */
 void signature_update(struct signature_verifier *v, const void *data,
@@ -54,11 +54,11 @@ void signature_update(struct signature_verifier *v, const void *data,
  * context must be initialised again before further use.
  */
 int signature_final(struct signature_verifier *v, const void *sig,
-		    size_t sig_len, struct verify_error *err);
+		    size_t sig_len, struct error *err);
 
 /* The three steps over data[0..len) at once. */
 int signature_verify(const struct x509_pubkey *key, const void *data,
 		     size_t len, const void *sig, size_t sig_len,
-		     struct verify_error *err);
+		     struct error *err);
 
 #endif

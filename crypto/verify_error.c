@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "crypto/verify_error.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
+#include <stdbool.h>
 
 #include "crypto/cert.h"
-#include "lib/util.h"
+#include "crypto/dn.h"
+#include "lib/strbuf.h"
 
 static const char *const reasons[VERIFY_REASON_COUNT] = {
 	[VERIFY_OK] = "verified",
@@ -58,26 +57,6 @@ static const char *const reasons[VERIFY_REASON_COUNT] = {
 	[VERIFY_SIGNATURE_MISMATCH] = "signature does not match",
 };
 
-void verify_error_clear(struct verify_error *e)
-{
-	if (!e)
-		return;
-	memset(e, 0, sizeof(*e));
-	e->reason = VERIFY_OK;
-	e->cert = VERIFY_CERT_NONE;
-}
-
-int verify_fail(struct verify_error *e, int ret, enum verify_reason reason,
-		int cert, int detail)
-{
-	if (e) {
-		e->reason = reason;
-		e->cert = cert;
-		e->detail = detail;
-	}
-	return ret;
-}
-
 const char *verify_reason_string(enum verify_reason reason)
 {
 	if ((unsigned)reason >= VERIFY_REASON_COUNT || !reasons[reason])
@@ -85,88 +64,82 @@ const char *verify_reason_string(enum verify_reason reason)
 	return reasons[reason];
 }
 
-struct line {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void add(struct line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->len + 1 >= l->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, l->size - l->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	l->len += (size_t)n;
-	if (l->len >= l->size)
-		l->len = l->size - 1;
-}
-
 static bool is_expiry(enum verify_reason r)
 {
 	return r == VERIFY_EXPIRED || r == VERIFY_CA_EXPIRED;
 }
 
-static void add_certificate(struct line *l, const struct verify_error *e)
+/* PREFIX'NAME' for a DER Name (cut with "..."), or '(unreadable name)'. */
+static void put_name(struct strbuf *sb, const char *prefix,
+		     const uint8_t *dn, size_t len)
 {
-	char from[CERT_TIME_STRING_MAX], to[CERT_TIME_STRING_MAX];
+	char name[VERIFY_NAME_MAX];
 
-	if (e->cert == VERIFY_CERT_CA)
-		add(l, "CA certificate");
-	else if (e->cert == 0)
-		add(l, "signer certificate");
-	else if (e->cert > 0)
-		add(l, "intermediate certificate %d", e->cert);
+	if (dn_format(dn, len, name, sizeof(name)) < 0 && !name[0])
+		strbuf_printf(sb, "%s'(unreadable name)'", prefix);
 	else
-		add(l, "certificate");
-	if (e->subject[0])
-		add(l, " '%s'", e->subject);
-	if (e->issuer[0])
-		add(l, " issued by '%s'", e->issuer);
-	if (is_expiry(e->reason)) {
-		cert_time_format(e->not_before, from);
-		cert_time_format(e->not_after, to);
-		add(l, ", valid from %s to %s", from, to);
-	}
+		strbuf_printf(sb, "%s'%s'", prefix, name);
 }
 
-size_t verify_error_format(const struct verify_error *e, char *buf,
-			   size_t size)
+/* "signer certificate 'SUBJECT' issued by 'ISSUER'" into what. */
+static void describe(char *what, size_t size, const struct verify_cert *c)
 {
-	struct line l = { buf, size, 0 };
-	char at[CERT_TIME_STRING_MAX];
-	bool about_cert;
+	struct strbuf sb;
 
-	if (size == 0)
-		return 0;
-	buf[0] = '\0';
-	add(&l, "%s", verify_reason_string(e->reason));
-	if (is_expiry(e->reason)) {
-		cert_time_format(e->time, at);
-		add(&l, " at %s", at);
+	strbuf_init(&sb, what, size);
+	if (c->position == VERIFY_CERT_CA)
+		strbuf_puts(&sb, "CA certificate");
+	else if (c->position == 0)
+		strbuf_puts(&sb, "signer certificate");
+	else if (c->position > 0)
+		strbuf_printf(&sb, "intermediate certificate %d",
+			      c->position);
+	else
+		strbuf_puts(&sb, "certificate");
+	if (c->subject)
+		put_name(&sb, " ", c->subject, c->subject_len);
+	if (c->issuer)
+		put_name(&sb, " issued by ", c->issuer, c->issuer_len);
+	strbuf_mark_cut(&sb, "...");
+}
+
+int verify_fail(struct error *e, int ret, enum verify_reason reason,
+		const struct verify_cert *cert, int bearssl_code)
+{
+	char what[ERROR_WHAT_MAX] = "";
+	char at[CERT_TIME_STRING_MAX], from[CERT_TIME_STRING_MAX];
+	char to[CERT_TIME_STRING_MAX];
+	char why[ERROR_WHY_MAX];
+	struct strbuf sb;
+
+	if (!e)
+		return ret;
+	if (cert)
+		describe(what, sizeof(what), cert);
+	strbuf_init(&sb, why, sizeof(why));
+	strbuf_puts(&sb, verify_reason_string(reason));
+	if (cert && is_expiry(reason)) {
+		cert_time_format(cert->time, at);
+		cert_time_format(cert->not_before, from);
+		cert_time_format(cert->not_after, to);
+		strbuf_printf(&sb, " at %s (valid from %s to %s", at, from,
+			      to);
+		strbuf_puts(&sb, bearssl_code ? "; " : ")");
+	} else if (bearssl_code) {
+		strbuf_puts(&sb, " (");
 	}
-	about_cert = e->cert != VERIFY_CERT_NONE || e->subject[0] ||
-		     e->issuer[0];
-	if (about_cert || e->file[0] || e->detail) {
-		add(&l, " (");
-		if (e->file[0])
-			add(&l, "%s%s", e->file, about_cert ? ": " : "");
-		if (about_cert)
-			add_certificate(&l, e);
-		if (e->detail)
-			add(&l, "%s", about_cert || e->file[0] ? "; " : "");
-		if (e->detail && e->reason == VERIFY_CA_READ)
-			add(&l, "%s", strerror(e->detail));
-		else if (e->detail)
-			add(&l, "BearSSL error %d", e->detail);
-		add(&l, ")");
-	}
-	return l.len;
+	if (bearssl_code)
+		strbuf_printf(&sb, "BearSSL error %d)", bearssl_code);
+	error_set(e, ret, what[0] ? what : NULL, "%s", why);
+	return error_reason(e, reason);
+}
+
+void verify_context(struct error *e, const struct verify_cert *cert)
+{
+	char what[ERROR_WHAT_MAX];
+
+	if (!error_failed(e))
+		return;
+	describe(what, sizeof(what), cert);
+	error_context(e, "%s", what);
 }

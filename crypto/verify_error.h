@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Why a certificate, a chain or a signature was refused: one reason per
- * check, kept distinct up to the line the boot log prints, plus the
- * certificate it was about. Filled by crypto/dn.h, crypto/x509.h and
- * crypto/signature.h next to their -errno / -OCIBOOT_E* return values;
- * every function taking a struct verify_error * accepts NULL.
+ * check, kept distinct up to the line the boot log prints. crypto/dn.h,
+ * crypto/x509.h and crypto/signature.h fill a struct error (lib/error.h)
+ * next to their -errno / -OCIBOOT_E* return values, with the reason as
+ * its error_reason and the certificate it was about (position, subject,
+ * issuer, validity) already rendered into its what and why; every
+ * function taking a struct error * accepts NULL.
  */
 #ifndef OCIBOOT_VERIFY_ERROR_H
 #define OCIBOOT_VERIFY_ERROR_H
@@ -12,13 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/error.h"
+
 enum verify_reason {
 	VERIFY_OK = 0,
 	/* Loading the CA certificates (trust anchors). */
-	VERIFY_CA_READ,			/* detail: errno */
+	VERIFY_CA_READ,			/* code: -errno */
 	VERIFY_CA_PEM,			/* bad PEM, or no CERTIFICATE */
 	VERIFY_CA_EMPTY,		/* no certificate in the CA input */
-	VERIFY_CA_MALFORMED,		/* detail: BearSSL error, or 0 */
+	VERIFY_CA_MALFORMED,		/* with the BearSSL error, if any */
 	VERIFY_CA_NOT_CA,		/* no basicConstraints CA:TRUE */
 	VERIFY_CA_TOO_MANY,		/* over X509_ANCHORS_MAX */
 	VERIFY_CA_KEY,			/* key type or curve unknown */
@@ -28,7 +32,7 @@ enum verify_reason {
 	VERIFY_CHAIN_EMPTY,
 	VERIFY_CHAIN_TOO_LONG,		/* over X509_CHAIN_MAX */
 	VERIFY_CERT_TOO_BIG,		/* over X509_CERT_MAX */
-	VERIFY_CERT_MALFORMED,		/* detail: BearSSL error, or 0 */
+	VERIFY_CERT_MALFORMED,		/* with the BearSSL error, if any */
 	VERIFY_CHAIN_ORDER,		/* issuer is not the next one */
 	VERIFY_NOT_TRUSTED,		/* no trusted CA issued the chain */
 	VERIFY_EXPIRED,			/* outside notBefore..notAfter */
@@ -56,51 +60,56 @@ enum verify_reason {
 	VERIFY_REASON_COUNT
 };
 
-/* Which certificate a reason is about (struct verify_error.cert). */
+/* Which certificate a reason is about (struct verify_cert.position). */
 #define VERIFY_CERT_NONE (-1)	/* none, or not known */
 #define VERIFY_CERT_CA (-2)	/* a CA certificate (trust anchor) */
 /* 0 is the signer's (product) certificate, 1... the intermediates in the
  * order the chain lists them. */
 
 #define VERIFY_NAME_MAX 256	/* subject / issuer kept for the message */
-#define VERIFY_FILE_MAX 96	/* file name kept for the message */
-
-struct verify_error {
-	enum verify_reason reason;
-	int cert;			/* VERIFY_CERT_* or a chain index */
-	int detail;			/* errno or BearSSL BR_ERR_*, or 0 */
-	int64_t time;			/* validation time, Unix seconds */
-	int64_t not_before;		/* the certificate's validity, */
-	int64_t not_after;		/* for the _EXPIRED reasons */
-	char subject[VERIFY_NAME_MAX];	/* "" when not known; may end */
-	char issuer[VERIFY_NAME_MAX];	/* in "..." when cut short */
-	char file[VERIFY_FILE_MAX];	/* CA file being loaded, or "" */
-};
-
-/* Reset to VERIFY_OK, no certificate, empty strings. NULL is ignored. */
-void verify_error_clear(struct verify_error *e);
 
 /*
- * Set e's reason, certificate and detail, keeping the rest. NULL is
- * ignored. Returns ret, so a failure path can `return verify_fail(...)`.
+ * The certificate a failure is about, as far as it is known. Names are
+ * DER (rendered with dn_format(), cut with "..." past VERIFY_NAME_MAX);
+ * the times are shown only with the _EXPIRED reasons.
  */
-int verify_fail(struct verify_error *e, int ret, enum verify_reason reason,
-		int cert, int detail);
+struct verify_cert {
+	int position;			/* VERIFY_CERT_* or a chain index */
+	const uint8_t *subject;		/* DER Name, or NULL */
+	size_t subject_len;
+	const uint8_t *issuer;		/* DER Name, or NULL */
+	size_t issuer_len;
+	int64_t not_before;		/* the certificate's validity */
+	int64_t not_after;
+	int64_t time;			/* the validation time */
+};
+
+/*
+ * Fill e (NULL is ignored) with a refusal, rendered once, here:
+ *   code    ret;
+ *   reason  reason (error_reason, so tests and callers branch on it);
+ *   what    the certificate: its position ("signer certificate",
+ *           "intermediate certificate 1", "CA certificate"), subject and
+ *           issuer, e.g. "signer certificate 'CN=p, serialNumber=...'
+ *           issued by 'CN=CA'"; empty when cert is NULL;
+ *   why     verify_reason_string(reason), then for the _EXPIRED reasons
+ *           " at TIME (valid from A to B)", and with bearssl_code != 0
+ *           "BearSSL error N" in those parentheses (or its own).
+ * The file a failure is about is added by the caller with error_at().
+ * Returns ret, so a failure path can `return verify_fail(...)`.
+ */
+int verify_fail(struct error *e, int ret, enum verify_reason reason,
+		const struct verify_cert *cert, int bearssl_code);
+
+/*
+ * Name the certificate (as verify_fail() does) in front of what e
+ * already says, for a failure found by a function that did not know it
+ * (dn_product_uuid() on a subject). Does nothing when e is NULL or holds
+ * no failure.
+ */
+void verify_context(struct error *e, const struct verify_cert *cert);
 
 /* A fixed phrase ("certificate not issued by a trusted CA"); never NULL. */
 const char *verify_reason_string(enum verify_reason reason);
-
-/*
- * The one-line message for the log: the reason, then what is known (the
- * time, the certificate's position, subject, issuer and validity, the
- * file, BearSSL's code or strerror), e.g.
- *   certificate expired or not yet valid at 2031-01-01T00:00:00Z
- *   (signer certificate 'CN=p, serialNumber=...', valid from
- *   2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z)
- * Written to buf[size] NUL-terminated, cut short when it does not fit.
- * Returns the length written.
- */
-size_t verify_error_format(const struct verify_error *e, char *buf,
-			   size_t size);
 
 #endif

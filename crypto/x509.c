@@ -15,6 +15,7 @@
 
 #include "crypto/cert.h"
 #include "crypto/der.h"
+#include "lib/constants.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
 
@@ -123,7 +124,7 @@ static void pubkey_to_br(const struct x509_pubkey *k, br_x509_pkey *out)
 
 /* Called with each certificate of an input, numbered from 0. */
 typedef int (*cert_fn)(void *ctx, const uint8_t *der, size_t len,
-		       size_t index, struct verify_error *err);
+		       size_t index, struct error *err);
 
 /* Where certificates come from and go to. */
 struct cert_source {
@@ -131,10 +132,22 @@ struct cert_source {
 	cert_fn fn;
 	void *ctx;
 	uint8_t *scratch;	/* CERT_MAX bytes for decoded PEM */
-	struct verify_error *err;
+	struct error *err;
 };
 
-/* err->cert for the index-th certificate of the input. */
+/* A failure about the certificate at position (VERIFY_CERT_*, or an
+ * index in the chain), known by nothing else. */
+static int fail_at(struct error *err, int ret, enum verify_reason reason,
+		   int position, int bearssl_code)
+{
+	const struct verify_cert c = { .position = position };
+
+	return verify_fail(err, ret, reason,
+			   position == VERIFY_CERT_NONE ? NULL : &c,
+			   bearssl_code);
+}
+
+/* The position of the index-th certificate of the input. */
 static int cert_ref(const struct cert_source *src, size_t index)
 {
 	return src->anchors ? VERIFY_CERT_CA : (int)index;
@@ -142,9 +155,9 @@ static int cert_ref(const struct cert_source *src, size_t index)
 
 static int bad_pem(const struct cert_source *src, size_t index)
 {
-	return verify_fail(src->err, -OCIBOOT_EMALFORMED,
-			   src->anchors ? VERIFY_CA_PEM : VERIFY_CHAIN_PEM,
-			   cert_ref(src, index), 0);
+	return fail_at(src->err, -OCIBOOT_EMALFORMED,
+		       src->anchors ? VERIFY_CA_PEM : VERIFY_CHAIN_PEM,
+		       cert_ref(src, index), 0);
 }
 
 struct pem_sink {
@@ -191,9 +204,9 @@ static int pem_event(struct pem_walk *w, const struct cert_source *src)
 	case BR_PEM_END_OBJ:
 		w->inside = false;
 		if (w->sink.overflow)
-			return verify_fail(src->err, -OCIBOOT_ETOOBIG,
-					   VERIFY_CERT_TOO_BIG,
-					   cert_ref(src, w->count), 0);
+			return fail_at(src->err, -OCIBOOT_ETOOBIG,
+				       VERIFY_CERT_TOO_BIG,
+				       cert_ref(src, w->count), 0);
 		r = src->fn(src->ctx, w->sink.buf, w->sink.len, w->count++,
 			    src->err);
 		return r < 0 ? r : 1;
@@ -245,14 +258,14 @@ static int der_for_each(const uint8_t *data, size_t len,
 	der_init(&c, data, len);
 	while (!der_at_end(&c)) {
 		if (der_peek(&c) != DER_SEQUENCE || der_next(&c, &t) < 0)
-			return verify_fail(src->err, -OCIBOOT_EMALFORMED,
-					   src->anchors ? VERIFY_CA_MALFORMED :
-					   VERIFY_CERT_MALFORMED,
-					   cert_ref(src, count), 0);
+			return fail_at(src->err, -OCIBOOT_EMALFORMED,
+				       src->anchors ? VERIFY_CA_MALFORMED :
+				       VERIFY_CERT_MALFORMED,
+				       cert_ref(src, count), 0);
 		if (t.size > CERT_MAX)
-			return verify_fail(src->err, -OCIBOOT_ETOOBIG,
-					   VERIFY_CERT_TOO_BIG,
-					   cert_ref(src, count), 0);
+			return fail_at(src->err, -OCIBOOT_ETOOBIG,
+				       VERIFY_CERT_TOO_BIG,
+				       cert_ref(src, count), 0);
 		r = src->fn(src->ctx, t.start, t.size, count++, src->err);
 		if (r < 0)
 			return r;
@@ -271,12 +284,6 @@ static int certs_for_each(const void *data, size_t len,
 	return pem_for_each(p, len, src);
 }
 
-static void set_name(char *dst, const uint8_t *dn, size_t len)
-{
-	if (dn_format(dn, len, dst, VERIFY_NAME_MAX) < 0 && !dst[0])
-		snprintf(dst, VERIFY_NAME_MAX, "(unreadable name)");
-}
-
 /* --- trust anchors ------------------------------------------------------- */
 
 void x509_trust_store_init(struct x509_trust_store *ts)
@@ -285,54 +292,54 @@ void x509_trust_store_init(struct x509_trust_store *ts)
 }
 
 static int check_anchor_key(const struct x509_pubkey *k,
-			    struct verify_error *err)
+			    const struct verify_cert *ca, struct error *err)
 {
 	if (k->type == BR_KEYTYPE_RSA && k->bits < X509_RSA_MIN_BITS)
 		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_RSA_TOO_SHORT,
-				   VERIFY_CERT_CA, 0);
+				   ca, 0);
 	if (k->type == BR_KEYTYPE_RSA && k->bits > X509_RSA_MAX_BITS)
 		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_RSA_TOO_LONG,
-				   VERIFY_CERT_CA, 0);
+				   ca, 0);
 	if (k->type == BR_KEYTYPE_EC && !curve_bits(k->curve))
-		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_KEY,
-				   VERIFY_CERT_CA, 0);
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_KEY, ca,
+				   0);
 	return 0;
 }
 
 static int add_anchor(void *ctx, const uint8_t *der, size_t len,
-		      size_t index, struct verify_error *err)
+		      size_t index, struct error *err)
 {
 	struct x509_trust_store *ts = ctx;
 	br_x509_decoder_context dc;
 	const br_x509_pkey *pk;
+	struct verify_cert ca = { .position = VERIFY_CERT_CA };
 	struct x509_anchor *a;
 	struct cert_info ci;
 	int r;
 
 	if (ts->count >= X509_ANCHORS_MAX)
 		return verify_fail(err, -OCIBOOT_ETOOBIG, VERIFY_CA_TOO_MANY,
-				   VERIFY_CERT_CA, 0);
+				   &ca, 0);
 	r = cert_parse(der, len, &ci);
 	if (r < 0)
-		return verify_fail(err, r, VERIFY_CA_MALFORMED,
-				   VERIFY_CERT_CA, 0);
-	if (err)
-		set_name(err->subject, ci.subject, ci.subject_len);
+		return verify_fail(err, r, VERIFY_CA_MALFORMED, &ca, 0);
+	ca.subject = ci.subject;
+	ca.subject_len = ci.subject_len;
 	br_x509_decoder_init(&dc, NULL, NULL);
 	br_x509_decoder_push(&dc, der, len);
 	r = br_x509_decoder_last_error(&dc);
 	pk = br_x509_decoder_get_pkey(&dc);
 	if (r != 0 || !pk)
 		return verify_fail(err, -OCIBOOT_EMALFORMED,
-				   VERIFY_CA_MALFORMED, VERIFY_CERT_CA, r);
+				   VERIFY_CA_MALFORMED, &ca, r);
 	if (!br_x509_decoder_isCA(&dc) || !ci.ca)
 		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_NOT_CA,
-				   VERIFY_CERT_CA, 0);
+				   &ca, 0);
 	a = &ts->anchors[ts->count];
 	if (pubkey_copy(pk, &a->key) < 0)
-		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_KEY,
-				   VERIFY_CERT_CA, 0);
-	r = check_anchor_key(&a->key, err);
+		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_KEY, &ca,
+				   0);
+	r = check_anchor_key(&a->key, &ca, err);
 	if (r < 0)
 		return r;
 	/* cert_parse() checked the name against DN_MAX. */
@@ -345,74 +352,48 @@ static int add_anchor(void *ctx, const uint8_t *der, size_t len,
 }
 
 int x509_trust_store_add(struct x509_trust_store *ts, const void *data,
-			 size_t len, struct verify_error *err)
+			 size_t len, struct error *err)
 {
 	uint8_t scratch[CERT_MAX];
 	const struct cert_source src = { true, add_anchor, ts, scratch, err };
 	size_t saved = ts->count;
 	int r;
 
-	verify_error_clear(err);
+	error_clear(err);
 	r = certs_for_each(data, len, &src);
 	if (r == 0)
-		r = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY,
-				VERIFY_CERT_NONE, 0);
+		r = fail_at(err, -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY,
+			    VERIFY_CERT_NONE, 0);
 	if (r < 0) {
 		ts->count = saved;
 		return r;
 	}
-	verify_error_clear(err);
+	error_clear(err);
 	return r;
 }
 
-static void set_file(struct verify_error *err, const char *path)
+/* The file a failure is about: its name, as where. */
+static void set_file(struct error *err, const char *path)
 {
 	const char *base = strrchr(path, '/');
 
-	if (err)
-		snprintf(err->file, sizeof(err->file), "%s",
-			 base && base[1] ? base + 1 : path);
-}
-
-/* Read a whole regular file into buf[size]; its length or -errno. */
-static ssize_t read_file(const char *path, uint8_t *buf, size_t size)
-{
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-	ssize_t n;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	/* One byte more than allowed tells a file that is too big. */
-	n = fileio_read_all(fd, buf, size);
-	if (n >= 0 && (size_t)n == size)
-		return -OCIBOOT_ETOOBIG;
-	return n;
+	error_at(err, "%s", base && base[1] ? base + 1 : path);
 }
 
 int x509_trust_store_load_file(struct x509_trust_store *ts, const char *path,
-			       struct verify_error *err)
+			       struct error *err)
 {
-	uint8_t buf[X509_PEM_FILE_MAX + 1];
+	uint8_t buf[X509_PEM_FILE_MAX];
 	ssize_t n;
 	int r;
 
-	verify_error_clear(err);
-	n = read_file(path, buf, sizeof(buf));
-	if (n == -OCIBOOT_ETOOBIG) {
-		r = verify_fail(err, (int)n, VERIFY_CA_READ, VERIFY_CERT_NONE,
-				EFBIG);
-	} else if (n < 0) {
-		r = verify_fail(err, (int)n, VERIFY_CA_READ, VERIFY_CERT_NONE,
-				(int)-n);
-	} else {
+	error_clear(err);
+	n = fileio_read_file(AT_FDCWD, path, buf, sizeof(buf),
+			     FILEIO_REGULAR);
+	if (n < 0)
+		r = fail_at(err, (int)n, VERIFY_CA_READ, VERIFY_CERT_NONE, 0);
+	else
 		r = x509_trust_store_add(ts, buf, (size_t)n, err);
-	}
 	if (r < 0)
 		set_file(err, path);
 	return r;
@@ -433,7 +414,7 @@ static bool is_pem_name(const char *name)
 /* The "*.pem" names in dir, sorted; their count or -errno. */
 static int list_pem_files(const char *dir,
 			  char names[X509_ANCHORS_MAX][NAME_MAX + 1],
-			  struct verify_error *err)
+			  struct error *err)
 {
 	struct dirent *de;
 	size_t count = 0;
@@ -441,16 +422,16 @@ static int list_pem_files(const char *dir,
 
 	d = opendir(dir);
 	if (!d)
-		return verify_fail(err, -errno, VERIFY_CA_READ,
-				   VERIFY_CERT_NONE, errno);
+		return fail_at(err, -errno, VERIFY_CA_READ, VERIFY_CERT_NONE,
+			       0);
 	while ((de = readdir(d))) {
 		if (!is_pem_name(de->d_name))
 			continue;
 		if (count == X509_ANCHORS_MAX) {
 			closedir(d);
-			return verify_fail(err, -OCIBOOT_ETOOBIG,
-					   VERIFY_CA_TOO_MANY,
-					   VERIFY_CERT_NONE, 0);
+			return fail_at(err, -OCIBOOT_ETOOBIG,
+				       VERIFY_CA_TOO_MANY, VERIFY_CERT_NONE,
+				       0);
 		}
 		snprintf(names[count++], NAME_MAX + 1, "%s", de->d_name);
 	}
@@ -460,18 +441,18 @@ static int list_pem_files(const char *dir,
 }
 
 int x509_trust_store_load_dir(struct x509_trust_store *ts, const char *dir,
-			      struct verify_error *err)
+			      struct error *err)
 {
 	char names[X509_ANCHORS_MAX][NAME_MAX + 1];
 	char path[PATH_MAX];
 	size_t saved = ts->count;
 	int count, r, total = 0;
 
-	verify_error_clear(err);
+	error_clear(err);
 	count = list_pem_files(dir, names, err);
 	if (count == 0)
-		count = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY,
-				    VERIFY_CERT_NONE, 0);
+		count = fail_at(err, -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY,
+				VERIFY_CERT_NONE, 0);
 	if (count < 0) {
 		set_file(err, dir);
 		return count;
@@ -479,8 +460,8 @@ int x509_trust_store_load_dir(struct x509_trust_store *ts, const char *dir,
 	for (int i = 0; i < count; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 				     names[i]) >= sizeof(path)) {
-			r = verify_fail(err, -ENAMETOOLONG, VERIFY_CA_READ,
-					VERIFY_CERT_NONE, ENAMETOOLONG);
+			r = fail_at(err, -ENAMETOOLONG, VERIFY_CA_READ,
+				    VERIFY_CERT_NONE, 0);
 			set_file(err, names[i]);
 		} else {
 			r = x509_trust_store_load_file(ts, path, err);
@@ -504,39 +485,47 @@ struct chain {
 	uint8_t scratch[CERT_MAX];
 };
 
-static void describe_cert(struct verify_error *err, const struct chain *ch,
-			  int i, bool with_issuer)
+/*
+ * A failure about the i-th certificate of the chain (none when i < 0),
+ * named by its subject (and issuer, with with_issuer) and validity.
+ */
+static int chain_fail(struct error *err, int ret, enum verify_reason reason,
+		      const struct chain *ch, int i, bool with_issuer,
+		      int64_t now, int bearssl_code)
 {
+	struct verify_cert c = { .position = i, .time = now };
 	const struct cert_info *ci;
 
-	if (!err || i < 0 || (size_t)i >= ch->count)
-		return;
+	if (i < 0 || (size_t)i >= ch->count)
+		return fail_at(err, ret, reason, i, bearssl_code);
 	ci = &ch->info[i];
-	set_name(err->subject, ci->subject, ci->subject_len);
-	if (with_issuer)
-		set_name(err->issuer, ci->issuer, ci->issuer_len);
-	err->not_before = ci->not_before;
-	err->not_after = ci->not_after;
+	c.subject = ci->subject;
+	c.subject_len = ci->subject_len;
+	if (with_issuer) {
+		c.issuer = ci->issuer;
+		c.issuer_len = ci->issuer_len;
+	}
+	c.not_before = ci->not_before;
+	c.not_after = ci->not_after;
+	return verify_fail(err, ret, reason, &c, bearssl_code);
 }
 
 static int add_to_chain(void *ctx, const uint8_t *der, size_t len,
-			size_t index, struct verify_error *err)
+			size_t index, struct error *err)
 {
 	struct chain *ch = ctx;
 	int r;
 
 	if (index >= X509_CHAIN_MAX)
-		return verify_fail(err, -OCIBOOT_ETOOBIG,
-				   VERIFY_CHAIN_TOO_LONG, VERIFY_CERT_NONE,
-				   0);
+		return fail_at(err, -OCIBOOT_ETOOBIG, VERIFY_CHAIN_TOO_LONG,
+			       VERIFY_CERT_NONE, 0);
 	memcpy(ch->der[index], der, len);
 	ch->len[index] = len;
 	r = cert_parse(ch->der[index], len, &ch->info[index]);
 	if (r == -OCIBOOT_ETOOBIG)
-		return verify_fail(err, r, VERIFY_CERT_TOO_BIG, (int)index, 0);
+		return fail_at(err, r, VERIFY_CERT_TOO_BIG, (int)index, 0);
 	if (r < 0)
-		return verify_fail(err, r, VERIFY_CERT_MALFORMED, (int)index,
-				   0);
+		return fail_at(err, r, VERIFY_CERT_MALFORMED, (int)index, 0);
 	ch->count = index + 1;
 	return 0;
 }
@@ -550,7 +539,8 @@ static void setup_engine(br_x509_minimal_context *xc,
 			 const br_x509_trust_anchor *tas, size_t count,
 			 int64_t now)
 {
-	uint32_t days = (uint32_t)(now / 86400 + BR_DAYS_TO_UNIX_EPOCH);
+	uint32_t days = (uint32_t)(now / SECONDS_PER_DAY +
+				   BR_DAYS_TO_UNIX_EPOCH);
 
 	br_x509_minimal_init(xc, &br_sha256_vtable, tas, count);
 	br_x509_minimal_set_hash(xc, br_sha256_ID, &br_sha256_vtable);
@@ -559,7 +549,7 @@ static void setup_engine(br_x509_minimal_context *xc,
 	br_x509_minimal_set_rsa(xc, br_rsa_i31_pkcs1_vrfy);
 	br_x509_minimal_set_ecdsa(xc, &br_ec_all_m31, br_ecdsa_i31_vrfy_asn1);
 	br_x509_minimal_set_minrsa(xc, X509_RSA_MIN_BITS / 8);
-	br_x509_minimal_set_time(xc, days, (uint32_t)(now % 86400));
+	br_x509_minimal_set_time(xc, days, (uint32_t)(now % SECONDS_PER_DAY));
 }
 
 /* Run BearSSL over the chain with the anchors valid at now. */
@@ -623,7 +613,7 @@ static int first_critical_eku(const struct chain *ch)
  * that is not valid at now? */
 static int expired_issuer(const struct x509_trust_store *ts,
 			  const struct chain *ch, int64_t now,
-			  struct verify_error *err)
+			  struct error *err)
 {
 	const struct cert_info *top = &ch->info[ch->count - 1];
 
@@ -634,23 +624,26 @@ static int expired_issuer(const struct x509_trust_store *ts,
 		    a->dn_len != top->issuer_len ||
 		    memcmp(a->dn, top->issuer, a->dn_len) != 0)
 			continue;
-		if (err) {
-			set_name(err->subject, a->dn, a->dn_len);
-			err->not_before = a->not_before;
-			err->not_after = a->not_after;
-		}
+		const struct verify_cert ca = {
+			.position = VERIFY_CERT_CA,
+			.subject = a->dn,
+			.subject_len = a->dn_len,
+			.not_before = a->not_before,
+			.not_after = a->not_after,
+			.time = now,
+		};
+
 		return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CA_EXPIRED,
-				   VERIFY_CERT_CA, 0);
+				   &ca, 0);
 	}
-	describe_cert(err, ch, (int)ch->count - 1, true);
-	return verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_NOT_TRUSTED,
-			   (int)ch->count - 1, 0);
+	return chain_fail(err, -OCIBOOT_EVERIFY, VERIFY_NOT_TRUSTED, ch,
+			  (int)ch->count - 1, true, now, 0);
 }
 
 /* Turn BearSSL's verdict into a reason, and find the certificate. */
 static int engine_failure(unsigned code, const struct x509_trust_store *ts,
 			  const struct chain *ch, int64_t now,
-			  struct verify_error *err)
+			  struct error *err)
 {
 	enum verify_reason reason;
 	int cert = VERIFY_CERT_NONE, ret = -OCIBOOT_EVERIFY;
@@ -699,13 +692,12 @@ static int engine_failure(unsigned code, const struct x509_trust_store *ts,
 		ret = -OCIBOOT_EMALFORMED;
 		break;
 	}
-	describe_cert(err, ch, cert, false);
-	return verify_fail(err, ret, reason, cert, (int)code);
+	return chain_fail(err, ret, reason, ch, cert, false, now, (int)code);
 }
 
 /* The checks on the signer's certificate and key that BearSSL leaves. */
 static int check_signer(const struct chain *ch, const struct x509_pubkey *k,
-			unsigned usages, struct verify_error *err)
+			unsigned usages, struct error *err)
 {
 	const struct cert_info *ci = &ch->info[0];
 	enum verify_reason reason = VERIFY_OK;
@@ -725,13 +717,12 @@ static int check_signer(const struct chain *ch, const struct x509_pubkey *k,
 		reason = VERIFY_KEY_UNSUPPORTED;
 	if (reason == VERIFY_OK)
 		return 0;
-	describe_cert(err, ch, 0, false);
-	return verify_fail(err, -OCIBOOT_EVERIFY, reason, 0, 0);
+	return chain_fail(err, -OCIBOOT_EVERIFY, reason, ch, 0, false, 0, 0);
 }
 
 static int finish(const struct x509_trust_store *ts, const struct chain *ch,
 		  int64_t now, br_x509_minimal_context *xc,
-		  struct x509_signer *out, struct verify_error *err)
+		  struct x509_signer *out, struct error *err)
 {
 	const struct cert_info *ci = &ch->info[0];
 	const br_x509_pkey *pk;
@@ -744,19 +735,21 @@ static int finish(const struct x509_trust_store *ts, const struct chain *ch,
 	if (code != 0)
 		return engine_failure(code, ts, ch, now, err);
 	pk = xc->vtable->get_pkey(&xc->vtable, &usages);
-	if (!pk || pubkey_copy(pk, &key) < 0) {
-		describe_cert(err, ch, 0, false);
-		return verify_fail(err, -OCIBOOT_EVERIFY,
-				   VERIFY_KEY_UNSUPPORTED, 0, 0);
-	}
+	if (!pk || pubkey_copy(pk, &key) < 0)
+		return chain_fail(err, -OCIBOOT_EVERIFY,
+				  VERIFY_KEY_UNSUPPORTED, ch, 0, false, now, 0);
 	r = check_signer(ch, &key, usages, err);
 	if (r < 0)
 		return r;
 	r = dn_product_uuid(ci->subject, ci->subject_len, uuid, err);
 	if (r < 0) {
-		describe_cert(err, ch, 0, false);
-		if (err)
-			err->cert = 0;
+		const struct verify_cert signer = {
+			.position = 0,
+			.subject = ci->subject,
+			.subject_len = ci->subject_len,
+		};
+
+		verify_context(err, &signer);
 		return r;
 	}
 	out->key = key;
@@ -771,7 +764,7 @@ static int finish(const struct x509_trust_store *ts, const struct chain *ch,
 
 int x509_chain_verify(const struct x509_trust_store *ts, const void *chain,
 		      size_t len, int64_t now, struct x509_signer *out,
-		      struct verify_error *err)
+		      struct error *err)
 {
 	br_x509_minimal_context xc;
 	struct chain ch;
@@ -780,24 +773,21 @@ int x509_chain_verify(const struct x509_trust_store *ts, const void *chain,
 	};
 	int r;
 
-	verify_error_clear(err);
-	if (err)
-		err->time = now;
+	error_clear(err);
 	if (now < 0 ||
-	    now / 86400 > (int64_t)UINT32_MAX - BR_DAYS_TO_UNIX_EPOCH)
-		return -EINVAL;
+	    now / SECONDS_PER_DAY > (int64_t)UINT32_MAX - BR_DAYS_TO_UNIX_EPOCH)
+		return error_set(err, -EINVAL, NULL,
+				 "validation time %lld out of range",
+				 (long long)now);
 	ch.count = 0;
 	r = certs_for_each(chain, len, &src);
 	if (r == 0)
-		r = verify_fail(err, -OCIBOOT_EVERIFY, VERIFY_CHAIN_EMPTY,
-				VERIFY_CERT_NONE, 0);
+		r = fail_at(err, -OCIBOOT_EVERIFY, VERIFY_CHAIN_EMPTY,
+			    VERIFY_CERT_NONE, 0);
 	if (r < 0)
 		return r;
 	r = finish(ts, &ch, now, &xc, out, err);
-	if (r == 0) {
-		verify_error_clear(err);
-		if (err)
-			err->time = now;
-	}
+	if (r == 0)
+		error_clear(err);
 	return r;
 }

@@ -46,7 +46,8 @@
  *
  * Memory: everything lives in caller-owned structures of fixed size;
  * x509_chain_verify() uses about 24 KiB of stack. Nothing allocates or
- * logs; failures fill a struct verify_error (crypto/verify_error.h).
+ * logs; failures fill a struct error (lib/error.h) whose error_reason is
+ * an enum verify_reason (crypto/verify_error.h).
  */
 #ifndef OCIBOOT_X509_H
 #define OCIBOOT_X509_H
@@ -113,19 +114,19 @@ void x509_trust_store_init(struct x509_trust_store *ts);
  *   -OCIBOOT_EVERIFY: VERIFY_CA_EMPTY, VERIFY_CA_NOT_CA, VERIFY_CA_KEY,
  *     VERIFY_RSA_TOO_SHORT;
  *   -OCIBOOT_ETOOBIG: VERIFY_CA_TOO_MANY, VERIFY_CERT_TOO_BIG.
- * err->cert is VERIFY_CERT_CA and err->subject the certificate's subject
- * when known.
+ * err's what names the CA certificate and its subject when known.
  */
 int x509_trust_store_add(struct x509_trust_store *ts, const void *data,
-			 size_t len, struct verify_error *err);
+			 size_t len, struct error *err);
 
 /*
  * x509_trust_store_add() of the file at path (at most X509_PEM_FILE_MAX
- * bytes). Also -errno from open/read (VERIFY_CA_READ), -OCIBOOT_ETOOBIG
- * for a bigger file. err->file names the file.
+ * bytes, a regular file). Also -errno from open/read (VERIFY_CA_READ;
+ * -EISDIR for a directory, -EINVAL for another non-regular file),
+ * -OCIBOOT_ETOOBIG for a bigger file. err's where names the file.
  */
 int x509_trust_store_load_file(struct x509_trust_store *ts, const char *path,
-			       struct verify_error *err);
+			       struct error *err);
 
 /*
  * Load every "*.pem" file of the directory dir (in name order; at most
@@ -134,7 +135,7 @@ int x509_trust_store_load_file(struct x509_trust_store *ts, const char *path,
  * added then); -OCIBOOT_EVERIFY / VERIFY_CA_EMPTY when there is none.
  */
 int x509_trust_store_load_dir(struct x509_trust_store *ts, const char *dir,
-			      struct verify_error *err);
+			      struct error *err);
 
 /* What a verified chain tells about its signer. */
 struct x509_signer {
@@ -150,8 +151,9 @@ struct x509_signer {
 /*
  * Validate the chain chain[0..len) against ts at time now (Unix seconds,
  * >= 0; see the policy above) and fill *out (only on success). Returns 0,
- * -EINVAL for a negative time, or, with err saying which check and which
- * certificate (err->cert, err->subject, err->issuer, validity for the
+ * -EINVAL for a negative time, or, with err saying which check (its
+ * error_reason) and which certificate (its what: position, subject, and
+ * issuer for VERIFY_NOT_TRUSTED; its why: the time and validity for the
  * _EXPIRED reasons):
  *   -OCIBOOT_EMALFORMED: VERIFY_CHAIN_PEM, VERIFY_CERT_MALFORMED;
  *   -OCIBOOT_ETOOBIG: VERIFY_CHAIN_TOO_LONG, VERIFY_CERT_TOO_BIG,
@@ -166,6 +168,6 @@ struct x509_signer {
  */
 int x509_chain_verify(const struct x509_trust_store *ts, const void *chain,
 		      size_t len, int64_t now, struct x509_signer *out,
-		      struct verify_error *err);
+		      struct error *err);
 
 #endif

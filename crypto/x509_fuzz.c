@@ -26,6 +26,7 @@
 
 #include "crypto/signature.h"
 #include "crypto/x509.h"
+#include "lib/endian.h"
 #include "lib/util.h"
 
 #define FUZZ_TIME 1893456000	/* 2030-01-01T00:00:00Z */
@@ -136,7 +137,7 @@ static struct x509_signer builtin_signer;
 static void init_builtin(void)
 {
 	static bool done;
-	struct verify_error err;
+	struct error err;
 
 	if (done)
 		return;
@@ -159,7 +160,7 @@ static size_t take_len(const uint8_t **p, size_t *left)
 
 	if (*left < 2)
 		return 0;
-	n = (size_t)(*p)[0] << 8 | (*p)[1];
+	n = be16_load(*p);
 	*p += 2;
 	*left -= 2;
 	return n < *left ? n : *left;
@@ -181,7 +182,7 @@ static int check_signature(const struct x509_pubkey *key, const uint8_t *data,
 			   size_t len, const uint8_t *sig, size_t sig_len)
 {
 	struct signature_verifier v;
-	struct verify_error err;
+	struct error err;
 	int whole, split;
 
 	whole = signature_verify(key, data, len, sig, sig_len, &err);
@@ -211,14 +212,14 @@ static void verify_chain(const struct x509_trust_store *ts,
 			 size_t sig_len)
 {
 	struct x509_signer signer;
-	struct verify_error err;
+	struct error err;
 	char line[1024];
 	uint8_t *copy = copy_of(chain, len);
 	int r;
 
 	r = x509_chain_verify(ts, copy, len, FUZZ_TIME, &signer, &err);
 	free(copy);
-	verify_error_format(&err, line, sizeof(line));
+	error_format(&err, line, sizeof(line));
 	if (r != 0)
 		return;
 	check_signer(&signer);
@@ -229,7 +230,7 @@ static void verify_chain(const struct x509_trust_store *ts,
 
 static void mode_all(const uint8_t *p, size_t left)
 {
-	struct verify_error err;
+	struct error err;
 	size_t ca_len = take_len(&p, &left);
 	const uint8_t *ca = p;
 	size_t chain_len;
@@ -273,7 +274,7 @@ static void mode_flips(const uint8_t *p, size_t left)
 
 	memcpy(cert, fuzz_product, sizeof(cert));
 	for (; left >= 3; p += 3, left -= 3)
-		cert[((size_t)p[0] << 8 | p[1]) % sizeof(cert)] ^= p[2];
+		cert[be16_load(p) % sizeof(cert)] ^= p[2];
 	verify_chain(&builtin_store, cert, sizeof(cert), fuzz_signature,
 		     sizeof(fuzz_signature));
 }

@@ -203,7 +203,7 @@ static int teardown(void **state)
 static struct x509_trust_store *store_of(const char *ca_file)
 {
 	static struct x509_trust_store ts;
-	struct verify_error err;
+	struct error err;
 	char path[512];
 	int r;
 
@@ -213,7 +213,7 @@ static struct x509_trust_store *store_of(const char *ca_file)
 	if (r < 1) {
 		char line[512];
 
-		verify_error_format(&err, line, sizeof(line));
+		error_format(&err, line, sizeof(line));
 		fail_msg("loading %s: %s", ca_file, line);
 	}
 	return &ts;
@@ -222,7 +222,7 @@ static struct x509_trust_store *store_of(const char *ca_file)
 /* Verify the chain file against the CA file at t. */
 static int verify_chain(const char *ca_file, const char *chain_file,
 			int64_t t, struct x509_signer *signer,
-			struct verify_error *err)
+			struct error *err)
 {
 	const struct x509_trust_store *ts = store_of(ca_file);
 	uint8_t *chain;
@@ -233,6 +233,35 @@ static int verify_chain(const char *ca_file, const char *chain_file,
 	r = x509_chain_verify(ts, chain, len, t, signer, err);
 	free(chain);
 	return r;
+}
+
+/*
+ * err's what names the certificate at position cert (VERIFY_CERT_NONE:
+ * none) and, when subject is not NULL, that subject.
+ */
+static void assert_about(const struct error *err, int cert,
+			 const char *subject)
+{
+	char want[512];
+
+	if (cert == VERIFY_CERT_NONE) {
+		assert_string_equal(err->what, "");
+		return;
+	}
+	if (cert == VERIFY_CERT_CA)
+		snprintf(want, sizeof(want), "CA certificate");
+	else if (cert == 0)
+		snprintf(want, sizeof(want), "signer certificate");
+	else
+		snprintf(want, sizeof(want), "intermediate certificate %d",
+			 cert);
+	if (strncmp(err->what, want, strlen(want)) != 0)
+		fail_msg("'%s' is not about the %s", err->what, want);
+	if (!subject)
+		return;
+	snprintf(want, sizeof(want), " '%s'", subject);
+	if (!strstr(err->what, want))
+		fail_msg("'%s' does not name %s", err->what, want);
 }
 
 /* What `openssl x509 -noout -subject` prints for the file. */
@@ -267,7 +296,7 @@ static int64_t openssl_date(const char *cert, const char *which)
 /* Verify a signature file over a file, in chunks of the given size. */
 static int verify_sig(const struct x509_pubkey *key, const char *sig_file,
 		      const char *data_file, size_t chunk,
-		      struct verify_error *err)
+		      struct error *err)
 {
 	struct signature_verifier v;
 	uint8_t *sig, *data;
@@ -321,13 +350,13 @@ static void test_valid_chains(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(valid_cases); i++) {
 		const struct valid_case *c = &valid_cases[i];
 		struct x509_signer signer;
-		struct verify_error err;
+		struct error err;
 		char text[DN_STRING_MAX], key[32], *ref;
 		int r;
 
 		r = verify_chain(c->ca, c->chain, now, &signer, &err);
 		if (r != 0) {
-			verify_error_format(&err, text, sizeof(text));
+			error_format(&err, text, sizeof(text));
 			fail_msg("%s: %s", c->chain, text);
 		}
 		assert_int_equal(err.reason, VERIFY_OK);
@@ -360,7 +389,7 @@ static void test_valid_chains(void **state)
 static void test_validity(void **state)
 {
 	struct x509_signer signer;
-	struct verify_error err;
+	struct error err;
 	char line[1024];
 
 	assert_int_equal(verify_chain("ca256.pem", "pfuture.pem", T2030_06,
@@ -376,16 +405,13 @@ static void test_validity(void **state)
 	assert_int_equal(verify_chain("ca256.pem", "pfuture.pem", T2030 - 1,
 				      &signer, &err), -OCIBOOT_EVERIFY);
 	assert_int_equal(err.reason, VERIFY_EXPIRED);
-	assert_int_equal(err.cert, 0);
-	assert_int_equal(err.time, T2030 - 1);
-	assert_int_equal(err.not_before, T2030);
-	assert_int_equal(err.not_after, T2031);
-	verify_error_format(&err, line, sizeof(line));
+	assert_about(&err, 0, "CN=Future, serialNumber=" UUID);
+	error_format(&err, line, sizeof(line));
 	assert_string_equal(line,
+		"signer certificate 'CN=Future, serialNumber=" UUID "': "
 		"certificate expired or not yet valid at "
-		"2029-12-31T23:59:59Z (signer certificate 'CN=Future, "
-		"serialNumber=" UUID "', valid from 2030-01-01T00:00:00Z to "
-		"2031-01-01T00:00:00Z; BearSSL error 54)");
+		"2029-12-31T23:59:59Z (valid from 2030-01-01T00:00:00Z to "
+		"2031-01-01T00:00:00Z; BearSSL error 54): verification failed");
 	/* Expired a second after its notAfter. */
 	assert_int_equal(verify_chain("ca256.pem", "pfuture.pem", T2031 + 1,
 				      &signer, &err), -OCIBOOT_EVERIFY);
@@ -394,7 +420,7 @@ static void test_validity(void **state)
 	assert_int_equal(verify_chain("ca256.pem", "ppast.pem", now, &signer,
 				      &err), -OCIBOOT_EVERIFY);
 	assert_int_equal(err.reason, VERIFY_EXPIRED);
-	assert_int_equal(err.cert, 0);
+	assert_about(&err, 0, NULL);
 	/* A notAfter in GeneralizedTime. */
 	assert_int_equal(verify_chain("ca256.pem", "pgen.pem", now, &signer,
 				      &err), 0);
@@ -403,18 +429,21 @@ static void test_validity(void **state)
 	assert_int_equal(verify_chain("ca256.pem", "pshort.pem", t0 + 3 * DAY,
 				      &signer, &err), -OCIBOOT_EVERIFY);
 	assert_int_equal(err.reason, VERIFY_EXPIRED);
-	assert_int_equal(err.cert, 0);
+	assert_about(&err, 0, NULL);
 	/* Before anything was made: the signer is reported first. */
 	assert_int_equal(verify_chain("ca256.pem", "p256.pem", t0 - DAY,
 				      &signer, &err), -OCIBOOT_EVERIFY);
 	assert_int_equal(err.reason, VERIFY_EXPIRED);
-	assert_int_equal(err.cert, 0);
+	assert_about(&err, 0, NULL);
 	/* The CA expired, the signer's own certificate did not. */
 	assert_int_equal(verify_chain("cashort.pem", "plong.pem", t0 + 3 * DAY,
 				      &signer, &err), -OCIBOOT_EVERIFY);
 	assert_int_equal(err.reason, VERIFY_CA_EXPIRED);
-	assert_int_equal(err.cert, VERIFY_CERT_CA);
-	assert_string_equal(err.subject, "CN=Short CA");
+	assert_about(&err, VERIFY_CERT_CA, "CN=Short CA");
+	error_format(&err, line, sizeof(line));
+	assert_non_null(strstr(line, "CA certificate expired or not yet valid "
+				     "at "));
+	assert_non_null(strstr(line, "(valid from "));
 	assert_int_equal(verify_chain("cashort.pem", "plong.pem", now,
 				      &signer, &err), 0);
 	/* A negative time is refused outright. */
@@ -429,7 +458,7 @@ struct refused_case {
 	int ret;
 	enum verify_reason reason;
 	int cert;
-	const char *subject;	/* err->subject, when not NULL */
+	const char *subject;	/* named in err->what, when not NULL */
 };
 
 static const struct refused_case refused_cases[] = {
@@ -491,20 +520,18 @@ static void test_refused_chains(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(refused_cases); i++) {
 		const struct refused_case *c = &refused_cases[i];
 		struct x509_signer signer = { .chain_len = 42 };
-		struct verify_error err;
+		struct error err;
 		char line[1024];
 		int r;
 
 		r = verify_chain(c->ca, c->chain, now, &signer, &err);
-		verify_error_format(&err, line, sizeof(line));
-		if (r != c->ret || err.reason != c->reason ||
-		    err.cert != c->cert)
+		error_format(&err, line, sizeof(line));
+		if (r != c->ret || err.reason != (int)c->reason)
 			fail_msg("%s with %s: %d, %s", c->chain, c->ca, r,
 				 line);
-		if (c->subject)
-			assert_string_equal(err.subject, c->subject);
-		/* The message starts with the reason. */
-		assert_memory_equal(line, verify_reason_string(c->reason),
+		assert_about(&err, c->cert, c->subject);
+		/* The why starts with the reason. */
+		assert_memory_equal(err.why, verify_reason_string(c->reason),
 				    strlen(verify_reason_string(c->reason)));
 		/* Nothing written on failure. */
 		assert_int_equal(signer.chain_len, 42);
@@ -514,31 +541,32 @@ static void test_refused_chains(void **state)
 static void test_error_messages(void **state)
 {
 	struct x509_signer signer;
-	struct verify_error err;
+	struct error err;
 	char line[1024];
 
 	verify_chain("other.pem", "p256.pem", now, &signer, &err);
-	verify_error_format(&err, line, sizeof(line));
+	error_format(&err, line, sizeof(line));
 	assert_string_equal(line,
-		"certificate not issued by a trusted CA (signer certificate "
-		"'CN=Product 256, serialNumber=" UUID "' issued by "
-		"'CN=Test CA 256, O=ociboot tests')");
+		"signer certificate 'CN=Product 256, serialNumber=" UUID "' "
+		"issued by 'CN=Test CA 256, O=ociboot tests': certificate not "
+		"issued by a trusted CA: verification failed");
 	verify_chain("ca256.pem", "pnoser.pem", now, &signer, &err);
-	verify_error_format(&err, line, sizeof(line));
-	assert_string_equal(line, "no serialNumber in subject (signer "
-			    "certificate 'CN=No serial, O=x')");
+	error_format(&err, line, sizeof(line));
+	assert_string_equal(line, "signer certificate 'CN=No serial, O=x': "
+			    "no serialNumber in subject: verification "
+			    "failed");
 	verify_chain("ca256.pem", "ptwo.pem", now, &signer, &err);
-	verify_error_format(&err, line, sizeof(line));
-	assert_string_equal(line, "two serialNumbers in subject (signer "
-			    "certificate 'CN=x, serialNumber=" UUID
-			    ", serialNumber=" UUID2 "')");
+	error_format(&err, line, sizeof(line));
+	assert_string_equal(line, "signer certificate 'CN=x, serialNumber="
+			    UUID ", serialNumber=" UUID2 "': two "
+			    "serialNumbers in subject: verification failed");
 	verify_chain("ca256.pem", "prsa1024.pem", now, &signer, &err);
-	verify_error_format(&err, line, sizeof(line));
+	error_format(&err, line, sizeof(line));
 	assert_string_equal(line, "RSA key shorter than 2048 bits "
-			    "(BearSSL error 60)");
+			    "(BearSSL error 60): verification failed");
 	/* Cut short, still a string. */
-	assert_int_equal(verify_error_format(&err, line, 10), 9);
-	assert_string_equal(line, "RSA key s");
+	error_format(&err, line, 10);
+	assert_string_equal(line, "RSA ke...");
 }
 
 /* Random bytes and damaged PEM never verify, and never crash. */
@@ -559,7 +587,7 @@ static void test_garbage_chains(void **state)
 	};
 	const struct x509_trust_store *ts = store_of("ca256.pem");
 	struct x509_signer signer;
-	struct verify_error err;
+	struct error err;
 	uint8_t *pem, junk[512];
 	const char *end;
 	size_t len;
@@ -614,7 +642,7 @@ static void test_garbage_chains(void **state)
 /* --- CA files ------------------------------------------------------------ */
 
 static int load(const char *name, struct x509_trust_store *ts,
-		struct verify_error *err)
+		struct error *err)
 {
 	char path[512];
 
@@ -645,26 +673,26 @@ static void test_trust_store(void **state)
 		{ "x.cnf", -OCIBOOT_EVERIFY, VERIFY_CA_EMPTY, NULL },
 		{ "data", -OCIBOOT_ETOOBIG, VERIFY_CA_READ, NULL },
 		{ "missing.pem", -ENOENT, VERIFY_CA_READ, NULL },
-		{ "cadir", -EINVAL, VERIFY_CA_READ, NULL },
+		{ "cadir", -EISDIR, VERIFY_CA_READ, NULL },
 	};
 	static struct x509_trust_store ts;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct verify_error err;
+		struct error err;
 		int r;
 
 		x509_trust_store_init(&ts);
 		assert_int_equal(load("ca384.pem", &ts, &err), 1);
 		r = load(cases[i].file, &ts, &err);
-		if (r != cases[i].ret || err.reason != cases[i].reason)
+		if (r != cases[i].ret || err.reason != (int)cases[i].reason)
 			fail_msg("%s: %d %s", cases[i].file, r,
 				 verify_reason_string(err.reason));
 		/* All or nothing. */
 		assert_int_equal(ts.count, 1 + (r > 0 ? (size_t)r : 0));
 		if (r < 0)
-			assert_string_equal(err.file, cases[i].file);
+			assert_string_equal(err.where, cases[i].file);
 		if (cases[i].subject)
-			assert_string_equal(err.subject, cases[i].subject);
+			assert_about(&err, VERIFY_CERT_CA, cases[i].subject);
 	}
 	/* Eight fit, the ninth does not. */
 	x509_trust_store_init(&ts);
@@ -678,7 +706,7 @@ static void test_trust_dir(void **state)
 {
 	static struct x509_trust_store ts;
 	struct x509_signer signer;
-	struct verify_error err;
+	struct error err;
 	uint8_t *chain;
 	size_t len;
 	char path[512];
@@ -713,7 +741,7 @@ static void test_trust_dir(void **state)
 	assert_int_equal(x509_trust_store_load_dir(&ts, path, &err),
 			 -OCIBOOT_EVERIFY);
 	assert_int_equal(err.reason, VERIFY_CA_NOT_CA);
-	assert_string_equal(err.file, "c.pem");
+	assert_string_equal(err.where, "c.pem");
 	assert_int_equal(ts.count, 0);
 	assert_int_equal(fixture_sh(dir, "rm cadir/c.pem"), 0);
 }
@@ -723,7 +751,7 @@ static void test_trust_dir(void **state)
 static void signer_of(const char *ca, const char *cert,
 		      struct x509_signer *signer)
 {
-	struct verify_error err;
+	struct error err;
 
 	assert_int_equal(verify_chain(ca, cert, now, signer, &err), 0);
 }
@@ -766,13 +794,13 @@ static void test_signature_mismatches(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct x509_signer signer;
-		struct verify_error err;
+		struct error err;
 		int r;
 
 		signer_of(cases[i].ca, cases[i].cert, &signer);
 		r = verify_sig(&signer.key, cases[i].sig, cases[i].data, 4096,
 			       &err);
-		if (err.reason != cases[i].reason ||
+		if (err.reason != (int)cases[i].reason ||
 		    r != (cases[i].reason ? -OCIBOOT_EVERIFY : 0))
 			fail_msg("%s over %s: %d %s", cases[i].sig,
 				 cases[i].data, r,
@@ -793,7 +821,7 @@ static void test_signature_damage(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct x509_signer signer;
-		struct verify_error err;
+		struct error err;
 		uint8_t *sig, *data;
 		size_t sig_len, len;
 
@@ -848,7 +876,7 @@ static void test_signature_keys(void **state)
 {
 	struct x509_signer signer;
 	struct signature_verifier v;
-	struct verify_error err;
+	struct error err;
 	struct x509_pubkey k;
 
 	signer_of("carsa.pem", "prsa.pem", &signer);

@@ -185,7 +185,7 @@ static int64_t validation_time(void)
 int stage_verify(struct boot *b)
 {
 	struct x509_trust_store *ts = &b->verified.trust;
-	struct verify_error verr;
+	struct error verr;
 	struct system_error serr;
 	char msg[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX + 8];
 	int r;
@@ -193,7 +193,7 @@ int stage_verify(struct boot *b)
 	x509_trust_store_init(ts);
 	r = x509_trust_store_load_dir(ts, b->ca_dir, &verr);
 	if (r < 0) {
-		verify_error_format(&verr, msg, sizeof(msg));
+		error_format(&verr, msg, sizeof(msg));
 		return boot_failed(b, "CA certificates in %s: %s", b->ca_dir,
 				   msg);
 	}

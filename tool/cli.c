@@ -11,12 +11,11 @@
 #include <sys/stat.h>
 
 #include "crypto/keygen.h"
-#include "crypto/verify_error.h"
 #include "crypto/x509.h"
 #include "oci/oci.h"
 #include "lib/util.h"
 
-/* Bytes of a formatted verify_error. */
+/* Bytes of a formatted struct error. */
 #define CLI_WHY_MAX 1024
 /* getopt_long's value for option i of a table, and for --help. */
 #define CLI_LONG_BASE 256
@@ -411,7 +410,7 @@ int cli_load_cas(const char *prefix, const char *const *paths, size_t count,
 		 struct x509_trust_store *ts)
 {
 	char why[CLI_WHY_MAX];
-	struct verify_error e;
+	struct error e;
 	struct stat st;
 	int r;
 
@@ -422,7 +421,7 @@ int cli_load_cas(const char *prefix, const char *const *paths, size_t count,
 		else
 			r = x509_trust_store_load_file(ts, paths[i], &e);
 		if (r < 0) {
-			verify_error_format(&e, why, sizeof(why));
+			error_format(&e, why, sizeof(why));
 			return cli_failure(prefix, "%s: %s", paths[i], why);
 		}
 	}

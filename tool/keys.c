@@ -275,11 +275,11 @@ static int parse_verify(int argc, char **argv, struct verify_args *a)
 	return cli_parse(&verify_spec, argc, argv, a, NULL);
 }
 
-static int verify_failure(const char *what, const struct verify_error *e)
+static int verify_failure(const char *what, const struct error *e)
 {
 	char line[1024];
 
-	verify_error_format(e, line, sizeof(line));
+	error_format(e, line, sizeof(line));
 	return cli_failure(KEYS_VERIFY, "%s: %s", what, line);
 }
 
@@ -287,7 +287,7 @@ static int verify_chain(const struct verify_args *a,
 			const struct x509_trust_store *ts,
 			struct x509_signer *signer)
 {
-	struct verify_error e;
+	struct error e;
 	uint8_t *chain;
 	size_t len;
 	int r;
@@ -327,7 +327,7 @@ static int verify_signature(const struct verify_args *a,
 			    const struct x509_signer *signer)
 {
 	struct signature_verifier v;
-	struct verify_error e;
+	struct error e;
 	uint8_t *sig;
 	size_t sig_len;
 	int r;
@@ -335,9 +335,7 @@ static int verify_signature(const struct verify_args *a,
 	r = fileio_read_file_alloc(AT_FDCWD, a->sig, KEYS_SIG_FILE_MAX, 0, &sig,
 				   &sig_len);
 	if (r == -OCIBOOT_ETOOBIG) {
-		verify_error_clear(&e);
-		verify_fail(&e, r, VERIFY_SIGNATURE_TOO_BIG, VERIFY_CERT_NONE,
-			    0);
+		verify_fail(&e, r, VERIFY_SIGNATURE_TOO_BIG, NULL, 0);
 		return verify_failure(a->sig, &e);
 	}
 	if (r < 0)

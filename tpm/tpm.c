@@ -51,11 +51,15 @@ static int tss_error(struct tpm *t, TSS2_RC rc)
 {
 	t->last_rc = rc;
 	switch (rc & TSS2_RC_LAYER_MASK) {
-	case TSS2_TPM_RC_LAYER:
-	case TSS2_RESMGR_TPM_RC_LAYER:
-		return -OCIBOOT_EPROTO;
 	case TSS2_MU_RC_LAYER:
 		return -OCIBOOT_EMALFORMED;
+	case TSS2_TCTI_RC_LAYER:
+	case TSS2_SYS_RC_LAYER:
+		break;
+	default:
+		/* The TPM's (or its resource manager's) answer; another
+		 * layer there is the TPM's too, and no more valid. */
+		return -OCIBOOT_EPROTO;
 	}
 	switch (rc & RC_BASE_MASK) {
 	case TSS2_BASE_RC_TRY_AGAIN:

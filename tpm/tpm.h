@@ -64,7 +64,9 @@ void tpm_close(struct tpm *t);
  * answers for another selection; -OCIBOOT_EMALFORMED when the answer does
  * not parse; -OCIBOOT_ETIMEOUT after about 2 * TPM_COMMAND_TIMEOUT_MS
  * without an answer (then close t: it cannot be used again); -EIO when the
- * transport fails.
+ * transport fails. A response code the TPM sends is returned to us as
+ * tss2-sys's own codes are, so one that looks like a tss2 TCTI or SYS code
+ * (no TPM sends those) maps as that code would, -EINVAL say.
  */
 int tpm_pcr_read_sha256(struct tpm *t, unsigned pcr,
 			uint8_t digest[TPM_SHA256_LEN]);

@@ -38,9 +38,13 @@
 #include "tpm/tpm.c"
 
 #include "crypto/sha256.h"
+#include "lib/clock.h"
+#include "lib/endian.h"
+#include "lib/fileio.h"
+#include "lib/hex.h"
+#include "tpm/tpm_fake.h"
 
 #define RESPONSE_MAX 512
-#define COMMAND_MAX 64
 #define PCR_READ_RESPONSE_LEN 62	/* header 10 + parameters 52 */
 #define DIGEST_OFFSET 30		/* of the digest in that response */
 #define COUNTER_OFFSET 10		/* of pcrUpdateCounter */
@@ -55,76 +59,17 @@
 
 /* --- a fake TCTI ------------------------------------------------------- */
 
-struct fake_tcti {
-	TSS2_TCTI_CONTEXT_COMMON_V2 common;	/* first: the TCTI ABI */
-	uint8_t response[RESPONSE_MAX];
-	size_t response_len;
-	uint8_t command[COMMAND_MAX];
-	size_t command_len;
-	TSS2_RC transmit_rc;
-	TSS2_RC receive_rc;
-	int finalized;
-};
-
-static struct fake_tcti *fake_of(TSS2_TCTI_CONTEXT *ctx)
-{
-	return (struct fake_tcti *)ctx;
-}
-
-static TSS2_RC fake_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size,
-			     const uint8_t *command)
-{
-	struct fake_tcti *f = fake_of(ctx);
-
-	if (f->transmit_rc)
-		return f->transmit_rc;
-	assert_true(size <= sizeof(f->command));
-	memcpy(f->command, command, size);
-	f->command_len = size;
-	return TSS2_RC_SUCCESS;
-}
-
-static TSS2_RC fake_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size,
-			    uint8_t *response, int32_t timeout)
-{
-	struct fake_tcti *f = fake_of(ctx);
-
-	assert_int_equal(timeout, TPM_COMMAND_TIMEOUT_MS);
-	if (f->receive_rc)
-		return f->receive_rc;
-	if (!response) {
-		*size = f->response_len;
-		return TSS2_RC_SUCCESS;
-	}
-	if (*size < f->response_len)
-		return TSS2_TCTI_RC_INSUFFICIENT_BUFFER;
-	memcpy(response, f->response, f->response_len);
-	*size = f->response_len;
-	return TSS2_RC_SUCCESS;
-}
-
-static void fake_finalize(TSS2_TCTI_CONTEXT *ctx)
-{
-	fake_of(ctx)->finalized++;
-}
-
 /* Open t over a fake TCTI answering every command with (rsp, len). */
-static struct fake_tcti *fake_open(struct tpm *t, const uint8_t *rsp,
-				   size_t len)
+static struct tpm_fake_tcti *fake_open(struct tpm *t, const uint8_t *rsp,
+				       size_t len)
 {
-	struct fake_tcti *f = (struct fake_tcti *)t->storage;
+	struct tpm_fake_tcti *f = (struct tpm_fake_tcti *)t->storage;
 
-	_Static_assert(sizeof(struct fake_tcti) <= TPM_CONTEXT_MAX / 4,
+	_Static_assert(sizeof(struct tpm_fake_tcti) <= TPM_CONTEXT_MAX / 4,
 		       "fake TCTI leaves no room for the SYS context");
 	memset(t, 0, sizeof(*t));
-	f->common.v1.magic = 0x0c1b007;
-	f->common.v1.version = 2;
-	f->common.v1.transmit = fake_transmit;
-	f->common.v1.receive = fake_receive;
-	f->common.v1.finalize = fake_finalize;
 	assert_true(len <= sizeof(f->response));
-	memcpy(f->response, rsp, len);
-	f->response_len = len;
+	tpm_fake_init(f, rsp, len);
 	t->tcti = f;
 	assert_int_equal(open_sys(t, sizeof(*f)), 0);
 	return f;
@@ -170,14 +115,16 @@ static void put8(struct writer *w, uint8_t v)
 
 static void put16(struct writer *w, uint16_t v)
 {
-	put8(w, (uint8_t)(v >> 8));
-	put8(w, (uint8_t)v);
+	assert_true(RESPONSE_MAX - w->len >= 2);
+	be16_store(w->buf + w->len, v);
+	w->len += 2;
 }
 
 static void put32(struct writer *w, uint32_t v)
 {
-	put16(w, (uint16_t)(v >> 16));
-	put16(w, (uint16_t)v);
+	assert_true(RESPONSE_MAX - w->len >= 4);
+	be32_store(w->buf + w->len, v);
+	w->len += 4;
 }
 
 static void put_body(struct writer *w, const struct rsp_spec *s)
@@ -212,10 +159,7 @@ static size_t build_response(uint8_t *buf, const struct rsp_spec *s)
 	if (s->rc == 0)
 		put_body(&w, s);
 	size = (uint32_t)((int64_t)w.len + s->size_delta);
-	buf[2] = (uint8_t)(size >> 24);
-	buf[3] = (uint8_t)(size >> 16);
-	buf[4] = (uint8_t)(size >> 8);
-	buf[5] = (uint8_t)size;
+	be32_store(buf + 2, size);
 	return w.len;
 }
 
@@ -230,10 +174,12 @@ static int fake_read(const uint8_t *rsp, size_t len,
 		     uint8_t digest[TPM_SHA256_LEN], uint32_t *last_rc)
 {
 	static struct tpm t;
-	struct fake_tcti *f = fake_open(&t, rsp, len);
+	struct tpm_fake_tcti *f = fake_open(&t, rsp, len);
 	int r = tpm_pcr_read_sha256(&t, TEST_PCR, digest);
 
 	*last_rc = t.last_rc;
+	if (f->command_len)
+		assert_int_equal(f->timeout, TPM_COMMAND_TIMEOUT_MS);
 	tpm_close(&t);
 	assert_int_equal(f->finalized, 1);
 	assert_null(t.tcti);
@@ -268,7 +214,7 @@ static void test_command_bytes(void **state)
 			cases[i].select[2],
 		};
 		uint8_t digest[TPM_SHA256_LEN];
-		struct fake_tcti *f = fake_open(&t, (const uint8_t *)"", 0);
+		struct tpm_fake_tcti *f = fake_open(&t, (const uint8_t *)"", 0);
 
 		assert_int_not_equal(tpm_pcr_read_sha256(&t, cases[i].pcr,
 							 digest), 0);
@@ -316,6 +262,10 @@ static const struct response_case response_cases[] = {
 	{ "resource manager error",
 	  { { F_RC, TSS2_RESMGR_TPM_RC_LAYER | 0x922 } },
 	  -OCIBOOT_EPROTO, TSS2_RESMGR_TPM_RC_LAYER | 0x922 },
+	/* No TPM sends a layer number; one that is no tss2 layer is still
+	 * the TPM's refusal. */
+	{ "code with layer 1", { { F_RC, 0x1000b } }, -OCIBOOT_EPROTO,
+	  0x1000b },
 	{ "TPM 1.2 tag", { { F_TAG, 0x00c4 } }, -EIO,
 	  TSS2_SYS_RC_GENERAL_FAILURE },
 	{ "unknown tag", { { F_TAG, 0x1234 } }, -OCIBOOT_EMALFORMED,
@@ -421,12 +371,8 @@ static void test_response_truncated(void **state)
 		uint32_t last_rc;
 
 		memcpy(rsp, full, n);
-		if (n >= 6) {
-			rsp[2] = 0;
-			rsp[3] = 0;
-			rsp[4] = 0;
-			rsp[5] = (uint8_t)n;
-		}
+		if (n >= 6)
+			be32_store(rsp + 2, (uint32_t)n);
 		memset(digest, 0x55, sizeof(digest));
 		memset(untouched, 0x55, sizeof(untouched));
 		assert_true(fake_read(rsp, n, digest, &last_rc) < 0);
@@ -496,7 +442,7 @@ static void test_transport_errors(void **state)
 	valid_spec(&spec);
 	len = build_response(rsp, &spec);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct fake_tcti *f = fake_open(&t, rsp, len);
+		struct tpm_fake_tcti *f = fake_open(&t, rsp, len);
 
 		if (cases[i].on_transmit)
 			f->transmit_rc = cases[i].rc;
@@ -516,7 +462,7 @@ static void test_error_then_success(void **state)
 	uint8_t bad[RESPONSE_MAX], good[RESPONSE_MAX];
 	uint8_t digest[TPM_SHA256_LEN], want[TPM_SHA256_LEN];
 	struct rsp_spec spec;
-	struct fake_tcti *f;
+	struct tpm_fake_tcti *f;
 	size_t bad_len, good_len;
 
 	valid_spec(&spec);
@@ -544,7 +490,7 @@ static void test_bad_index_fake(void **state)
 	uint8_t digest[TPM_SHA256_LEN] = { 0 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct fake_tcti *f = fake_open(&t, (const uint8_t *)"", 0);
+		struct tpm_fake_tcti *f = fake_open(&t, (const uint8_t *)"", 0);
 
 		assert_int_equal(tpm_pcr_read_sha256(&t, bad[i], digest),
 				 -EINVAL);
@@ -603,21 +549,6 @@ static void test_closed_handle(void **state)
 
 /* --- processes ----------------------------------------------------------- */
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /*
  * Start argv[0] from PATH with TPM2TOOLS_TCTI=tcti (if not NULL), stdout to
  * /dev/null unless keep_stdout. The child dies with this process.
@@ -646,9 +577,9 @@ static pid_t spawn(char *const argv[], const char *tcti, bool keep_stdout)
 }
 
 /* Wait up to timeout_ms for pid; its exit status, or -1 if it was killed. */
-static int wait_for(pid_t pid, long timeout_ms)
+static int wait_for(pid_t pid, uint32_t timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	int64_t deadline = clock_deadline_ms(timeout_ms);
 	int status;
 
 	for (;;) {
@@ -658,12 +589,12 @@ static int wait_for(pid_t pid, long timeout_ms)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 		if (r < 0)
 			return -1;
-		if (now_ms() > deadline) {
+		if (clock_deadline_passed(deadline)) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -1;
 		}
-		sleep_ms(WAIT_STEP_MS);
+		clock_sleep_ms(WAIT_STEP_MS);
 	}
 }
 
@@ -722,10 +653,10 @@ static void remove_temp_dir(const char *dir)
 /* swtpm answers on its control channel once its main loop runs. */
 static int wait_ready(struct fixture *fx)
 {
-	long deadline = now_ms() + START_TIMEOUT_MS;
+	int64_t deadline = clock_deadline_ms(START_TIMEOUT_MS);
 	char *const argv[] = { "swtpm_ioctl", "-c", "--unix", fx->ctrl, NULL };
 
-	while (now_ms() < deadline) {
+	while (!clock_deadline_passed(deadline)) {
 		struct stat st;
 
 		if (waitpid(fx->pid, NULL, WNOHANG) != 0) {
@@ -734,7 +665,7 @@ static int wait_ready(struct fixture *fx)
 		}
 		if (stat(fx->ctrl, &st) == 0 && run(argv, NULL) == 0)
 			return 0;
-		sleep_ms(WAIT_STEP_MS);
+		clock_sleep_ms(WAIT_STEP_MS);
 	}
 	return -1;
 }
@@ -861,14 +792,11 @@ static int count_open_fds(void)
 	return n;
 }
 
+/* The file at path holds exactly len bytes: into buf. */
 static void read_file(const char *path, uint8_t *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(read(fd, buf, len), (ssize_t)len);
-	assert_int_equal(read(fd, buf, 1), 0);	/* nothing more */
-	close(fd);
+	assert_int_equal(fileio_read_file(AT_FDCWD, path, buf, len,
+					  FILEIO_REGULAR), (ssize_t)len);
 }
 
 /* Every sha256 PCR, as tpm2_pcrread writes them: 24 digests in order. */
@@ -925,12 +853,6 @@ static void test_fresh_values(void **state)
 	assert_memory_equal(pcrs[17], ones, TPM_SHA256_LEN);
 }
 
-static void hex(const uint8_t *in, size_t len, char *out)
-{
-	for (size_t i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", in[i]);
-}
-
 /* Extend PCR 7 with tpm2_pcrextend; read it back three ways. */
 static void test_extend_pcr7(void **state)
 {
@@ -947,7 +869,7 @@ static void test_extend_pcr7(void **state)
 	assert_int_equal(tpm_pcr_read_sha256(&t, 7, before), 0);
 
 	sha256_digest(data, sizeof(data) - 1, measured);
-	hex(measured, sizeof(measured), spec + strlen(spec));
+	hex_encode(measured, sizeof(measured), spec + strlen(spec));
 	assert_int_equal(run(argv, fixture.conf), 0);
 
 	sha256_init(&h);

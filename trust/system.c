@@ -157,17 +157,17 @@ static int check_certificate(struct run *c, const struct x509_trust_store *ts,
 	const struct oci_descriptor *d = &c->plan->artifact.certificate;
 	const uint8_t *der = c->s->certificate;
 	char what[SYSTEM_WHAT_MAX], reason[SYSTEM_REASON_MAX];
-	struct verify_error ve;
+	struct error ve;
 	int r;
 
 	name_blob(what, sizeof(what), "certificate", d->digest);
 	if (len == 0 || der[0] != DER_SEQUENCE)
 		return fail(c, SYSTEM_STAGE_CERTIFICATE, -OCIBOOT_EMALFORMED,
 			    what, "not a DER certificate");
-	verify_error_clear(&ve);
+	error_clear(&ve);
 	r = x509_chain_verify(ts, der, len, now, &c->s->signer, &ve);
 	if (r < 0) {
-		verify_error_format(&ve, reason, sizeof(reason));
+		error_format(&ve, reason, sizeof(reason));
 		return fail(c, SYSTEM_STAGE_CERTIFICATE, r, what, "%s",
 			    reason);
 	}
@@ -184,10 +184,10 @@ static int check_signature(struct run *c, size_t manifest_len, size_t sig_len)
 	struct system_plan *p = c->plan;
 	char what[SYSTEM_WHAT_MAX], reason[SYSTEM_REASON_MAX];
 	char digest[OCI_DIGEST_STRING_LEN + 1];
-	struct verify_error ve;
+	struct error ve;
 	int r;
 
-	verify_error_clear(&ve);
+	error_clear(&ve);
 	r = signature_verify(&c->s->signer.key, c->s->system_manifest,
 			     manifest_len, c->s->signature, sig_len, &ve);
 	if (r == 0)
@@ -195,7 +195,7 @@ static int check_signature(struct run *c, size_t manifest_len, size_t sig_len)
 	oci_digest_string(p->artifact.manifest.digest, digest);
 	snprintf(what, sizeof(what), "system manifest %s, signer %s", digest,
 		 p->signer_subject);
-	verify_error_format(&ve, reason, sizeof(reason));
+	error_format(&ve, reason, sizeof(reason));
 	return fail(c, SYSTEM_STAGE_SIGNATURE, r, what, "%s", reason);
 }
 

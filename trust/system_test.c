@@ -566,7 +566,7 @@ static struct oci_reference tag_ref(const char *tag)
 static int setup(void **state)
 {
 	char path[PATH_LEN];
-	struct verify_error ve;
+	struct error ve;
 
 	dir = fixture_dir_create();
 	if (fixture_sh(dir, fixtures) != 0)

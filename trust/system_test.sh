@@ -297,8 +297,9 @@ must "sign with a rogue key" "$tool" manifest sign --key rogue.key \
 must "package" "$tool" manifest package --layout rogue-key --tag system \
 	--manifest system.json --signature rogue.sig --cert product.pem
 refused "signed by an uncertified key" \
-	"signature: signature does not match \(system manifest \
-$(sha system.json), signer CN=ociboot product, serialNumber=$U\)$" \
+	"signature: signature does not match: verification failed \
+\(system manifest $(sha system.json), signer CN=ociboot product, \
+serialNumber=$U\)$" \
 	rogue-key
 
 # ... with its own self-signed certificate.
@@ -306,7 +307,8 @@ cp -a lay rogue-cert
 must "package" "$tool" manifest package --layout rogue-cert --tag system \
 	--manifest system.json --signature rogue.sig --cert rogue.pem
 refused "a self-signed product certificate" \
-	"certificate: certificate not issued by a trusted CA .*CN=rogue" \
+	"certificate: signer certificate 'CN=rogue.*: certificate not issued \
+by a trusted CA" \
 	rogue-cert
 
 # A product certificate (and key) from another CA.
@@ -316,8 +318,8 @@ must "sign with the other CA's product key" "$tool" manifest sign \
 must "package" "$tool" manifest package --layout other-ca --tag system \
 	--manifest system.json --signature other.sig --cert other.pem
 refused "a certificate from another CA" \
-	"certificate: certificate not issued by a trusted CA \
-.*issued by 'CN=Other CA'" \
+	"certificate: signer certificate .*issued by 'CN=Other CA': \
+certificate not issued by a trusted CA" \
 	other-ca
 
 # The system manifest edited after signing; the artifact and the index
@@ -329,7 +331,7 @@ jq -c --arg d "$edited_digest" --argjson s "$(size edited.json)" \
 	> edited-artifact.json
 retag edited system edited-artifact.json
 refused "the system manifest edited after signing" \
-	"signature: signature does not match \
+	"signature: signature does not match: verification failed \
 \(system manifest $edited_digest, " \
 	edited
 check "... while its digests all match (the edit is not caught earlier)" \
@@ -384,7 +386,8 @@ refused "a manifest for a product other than its certificate's" \
 certificate is for product $U " \
 	wrong-product
 refused "a validation time after the certificate expired" \
-	"certificate: certificate expired or not yet valid at 2096-" \
+	"certificate: signer certificate .*: certificate expired or not yet \
+valid at 2096-" \
 	lay --time 4000000000
 refused "a tag that is not there" "index: no manifest is tagged 'nope'" lay \
 	--tag nope

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test and fuzz helper: a TCTI (tss2's transport interface) that talks to
+ * no TPM. It keeps the last command sent and answers every receive with a
+ * canned response, or with the TSS2_RC a test asks for. A test lays it at
+ * the start of struct tpm's storage, points t->tcti at it and sets up the
+ * SYS context after it (tpm/tpm.c's open_sys(), reached by including
+ * tpm/tpm.c). Nothing here allocates or logs.
+ */
+#ifndef OCIBOOT_TPM_FAKE_H
+#define OCIBOOT_TPM_FAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tss2/tss2_tcti.h>
+
+#define TPM_FAKE_RESPONSE_MAX 1024	/* bytes of a canned response */
+#define TPM_FAKE_COMMAND_MAX 64		/* bytes of a command kept */
+
+struct tpm_fake_tcti {
+	TSS2_TCTI_CONTEXT_COMMON_V2 common;	/* first: the TCTI ABI */
+	uint8_t response[TPM_FAKE_RESPONSE_MAX];
+	size_t response_len;
+	uint8_t command[TPM_FAKE_COMMAND_MAX];
+	size_t command_len;
+	TSS2_RC transmit_rc;		/* returned by transmit when not 0 */
+	TSS2_RC receive_rc;		/* returned by receive when not 0 */
+	int32_t timeout;		/* of the last receive */
+	int finalized;			/* finalize calls */
+};
+
+/*
+ * Set up f in place as a TCTI answering every command with rsp[0, len),
+ * cut to TPM_FAKE_RESPONSE_MAX bytes. A command longer than
+ * TPM_FAKE_COMMAND_MAX is refused with TSS2_TCTI_RC_INSUFFICIENT_BUFFER.
+ */
+void tpm_fake_init(struct tpm_fake_tcti *f, const uint8_t *rsp, size_t len);
+
+#endif
