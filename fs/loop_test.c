@@ -30,6 +30,7 @@
 #include <linux/fs.h>
 
 #include "fs/loop.h"
+#include "lib/clock.h"
 #include "lib/util.h"
 
 #define FILE_SIZE (64 * 1024)
@@ -242,14 +243,12 @@ static unsigned long long sysfs_u64(unsigned int index, const char *attr)
 /* Whether loopN is bound, waiting up to 2 s for it to become want. */
 static bool bound_becomes(unsigned int index, bool want)
 {
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-
 	for (int i = 0; i < 200; i++) {
 		bool bound = sysfs(index, "loop/backing_file")[0] != '\0';
 
 		if (bound == want)
 			return true;
-		nanosleep(&ts, NULL);
+		clock_sleep_ms(10);
 	}
 	return false;
 }

@@ -10,31 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/strbuf.h"
 #include "lib/util.h"
-
-/* Bounded appends into a buffer; the first overflow sticks. */
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-	bool overflow;
-};
-
-static void out_add(struct out *o, const char *s)
-{
-	size_t n = strlen(s), end;
-
-	if (o->overflow)
-		return;
-	/* Room for the terminating NUL too. */
-	if (!size_add(o->len, n, &end) || end >= o->size) {
-		o->overflow = true;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len = end;
-	o->buf[o->len] = '\0';
-}
 
 /* An absolute path overlayfs takes without escapes (see mount.h). */
 static bool option_path_ok(const char *p)
@@ -78,29 +55,23 @@ int mount_overlay_options(char *buf, size_t size,
 			  const struct mount_overlay *ov)
 {
 	char tmp[MOUNT_OPTIONS_MAX];
-	struct out o = { tmp, sizeof(tmp), 0, false };
+	struct strbuf o;
 	int err = overlay_check(ov);
 
 	if (err < 0)
 		return err;
-	tmp[0] = '\0';
-	out_add(&o, "lowerdir=");
-	for (size_t i = 0; i < ov->lower_count; i++) {
-		if (i > 0)
-			out_add(&o, ":");
-		out_add(&o, ov->lowers[i]);
-	}
-	if (ov->upper) {
-		out_add(&o, ",upperdir=");
-		out_add(&o, ov->upper);
-		out_add(&o, ",workdir=");
-		out_add(&o, ov->work);
-	}
-	out_add(&o, "," MOUNT_OVERLAY_FIXED_OPTIONS);
-	if (o.overflow || o.len >= size)
+	strbuf_init(&o, tmp, sizeof(tmp));
+	strbuf_puts(&o, "lowerdir=");
+	for (size_t i = 0; i < ov->lower_count; i++)
+		strbuf_printf(&o, "%s%s", i > 0 ? ":" : "", ov->lowers[i]);
+	if (ov->upper)
+		strbuf_printf(&o, ",upperdir=%s,workdir=%s", ov->upper,
+			      ov->work);
+	strbuf_puts(&o, "," MOUNT_OVERLAY_FIXED_OPTIONS);
+	if (strbuf_truncated(&o) || strbuf_len(&o) >= size)
 		return -ENOSPC;
-	memcpy(buf, tmp, o.len + 1);
-	return (int)o.len;
+	memcpy(buf, tmp, strbuf_len(&o) + 1);
+	return (int)strbuf_len(&o);
 }
 
 int mount_tmpfs_options(char *buf, size_t size, mode_t mode,

@@ -15,25 +15,8 @@
 #include <string.h>
 
 #include "fs/squashfs_super.h"
+#include "lib/endian.h"
 #include "lib/util.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Offsets of the fields (squashfs 4.0). */
 enum {
@@ -48,25 +31,25 @@ enum {
 static void valid(uint8_t sb[SQUASHFS_SUPER_SIZE])
 {
 	memset(sb, 0, SQUASHFS_SUPER_SIZE);
-	put32(sb + O_MAGIC, SQUASHFS_MAGIC);
-	put32(sb + O_INODES, 12);
-	put32(sb + O_MTIME, 1000);
-	put32(sb + O_BLOCK_SIZE, 131072);
-	put32(sb + O_FRAGS, 1);
-	put16(sb + O_COMP, SQUASHFS_COMP_ZSTD);
-	put16(sb + O_BLOCK_LOG, 17);
-	put16(sb + O_FLAGS, 0x0208);
-	put16(sb + O_IDS, 3);
-	put16(sb + O_MAJOR, 4);
-	put16(sb + O_MINOR, 0);
-	put64(sb + O_ROOT, (uint64_t)0x120 << 16 | 0x1a0);
-	put64(sb + O_BYTES, 300504);
-	put64(sb + O_ID_TABLE, 300496);
-	put64(sb + O_XATTR, SQUASHFS_TABLE_ABSENT);
-	put64(sb + O_INODE_TABLE, 300000);
-	put64(sb + O_DIR_TABLE, 300400);
-	put64(sb + O_FRAG_TABLE, 300480);
-	put64(sb + O_EXPORT, SQUASHFS_TABLE_ABSENT);
+	le32_store(sb + O_MAGIC, SQUASHFS_MAGIC);
+	le32_store(sb + O_INODES, 12);
+	le32_store(sb + O_MTIME, 1000);
+	le32_store(sb + O_BLOCK_SIZE, 131072);
+	le32_store(sb + O_FRAGS, 1);
+	le16_store(sb + O_COMP, SQUASHFS_COMP_ZSTD);
+	le16_store(sb + O_BLOCK_LOG, 17);
+	le16_store(sb + O_FLAGS, 0x0208);
+	le16_store(sb + O_IDS, 3);
+	le16_store(sb + O_MAJOR, 4);
+	le16_store(sb + O_MINOR, 0);
+	le64_store(sb + O_ROOT, (uint64_t)0x120 << 16 | 0x1a0);
+	le64_store(sb + O_BYTES, 300504);
+	le64_store(sb + O_ID_TABLE, 300496);
+	le64_store(sb + O_XATTR, SQUASHFS_TABLE_ABSENT);
+	le64_store(sb + O_INODE_TABLE, 300000);
+	le64_store(sb + O_DIR_TABLE, 300400);
+	le64_store(sb + O_FRAG_TABLE, 300480);
+	le64_store(sb + O_EXPORT, SQUASHFS_TABLE_ABSENT);
 }
 
 static void test_valid(void **state)
@@ -156,11 +139,11 @@ static const struct mutation mutations[] = {
 static void put_width(uint8_t *p, unsigned int width, uint64_t v)
 {
 	if (width == 2)
-		put16(p, (uint16_t)v);
+		le16_store(p, (uint16_t)v);
 	else if (width == 4)
-		put32(p, (uint32_t)v);
+		le32_store(p, (uint32_t)v);
 	else
-		put64(p, v);
+		le64_store(p, v);
 }
 
 static void test_mutations(void **state)
