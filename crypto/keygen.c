@@ -40,24 +40,13 @@
 #define DEFAULT_CA_SUBJECT "CN=ociboot manifest CA"
 #define DEFAULT_PRODUCT_SUBJECT "CN=ociboot product"
 
-__attribute__((format(printf, 4, 5)))
-static int fail(char *why, size_t why_size, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, why_size, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* Say what failed with OpenSSL's last reason, and clear its queue. */
-static int ossl_fail(char *why, size_t why_size, const char *what)
+static int ossl_fail(struct error *e, const char *what)
 {
 	const char *reason = ERR_reason_error_string(ERR_peek_last_error());
 
-	fail(why, why_size, -EIO, "%s: %s", what,
-	     reason ? reason : "OpenSSL error");
+	error_set(e, -EIO, NULL, "%s: %s", what,
+		  reason ? reason : "OpenSSL error");
 	ERR_clear_error();
 	return -EIO;
 }
@@ -71,7 +60,7 @@ struct subject_attr {
 
 /* One "KEY=VALUE" at *s up to an unescaped sep; moves *s past it. */
 static int parse_attr(const char **s, char sep, struct subject_attr *a,
-		      char *why, size_t why_size)
+		      struct error *e)
 {
 	const char *p = *s;
 	size_t klen = 0, vlen = 0, keep = 0;
@@ -80,27 +69,27 @@ static int parse_attr(const char **s, char sep, struct subject_attr *a,
 		p++;
 	while (*p && *p != '=' && *p != sep) {
 		if (klen + 1 >= sizeof(a->key))
-			return fail(why, why_size, -EINVAL,
-				    "subject attribute name too long");
+			return error_set(e, -EINVAL, NULL,
+					 "subject attribute name too long");
 		a->key[klen++] = *p++;
 	}
 	while (klen && a->key[klen - 1] == ' ')
 		klen--;
 	a->key[klen] = '\0';
 	if (*p != '=' || klen == 0)
-		return fail(why, why_size, -EINVAL,
-			    "subject must be NAME=VALUE pairs, as "
-			    "'CN=name,O=org'");
+		return error_set(e, -EINVAL, NULL,
+				 "subject must be NAME=VALUE pairs, as "
+				 "'CN=name,O=org'");
 	for (p++; *p == ' '; p++)
 		;
 	while (*p && *p != sep) {
 		bool escaped = *p == '\\';
 
 		if (escaped && !*++p)
-			return fail(why, why_size, -EINVAL,
-				    "subject ends in a backslash");
+			return error_set(e, -EINVAL, NULL,
+					 "subject ends in a backslash");
 		if (vlen + 1 >= sizeof(a->value))
-			return fail(why, why_size, -EINVAL,
+			return error_set(e, -EINVAL, NULL,
 				    "subject value of %s too long", a->key);
 		a->value[vlen++] = *p++;
 		if (escaped || a->value[vlen - 1] != ' ')
@@ -108,37 +97,37 @@ static int parse_attr(const char **s, char sep, struct subject_attr *a,
 	}
 	a->value[keep] = '\0';
 	if (keep == 0)
-		return fail(why, why_size, -EINVAL,
+		return error_set(e, -EINVAL, NULL,
 			    "subject attribute %s has an empty value", a->key);
 	*s = *p ? p + 1 : p;
 	return 0;
 }
 
 static int add_attr(X509_NAME *name, const struct subject_attr *a,
-		    bool product, char *why, size_t why_size)
+		    bool product, struct error *e)
 {
 	int nid = OBJ_txt2nid(a->key);
 
 	if (nid == NID_undef)
-		return fail(why, why_size, -EINVAL,
-			    "unknown subject attribute '%s'", a->key);
+		return error_set(e, -EINVAL, NULL,
+				 "unknown subject attribute '%s'", a->key);
 	if (product && nid == NID_serialNumber)
-		return fail(why, why_size, -EINVAL,
-			    "the subject's serialNumber is the product ID "
-			    "(--product); do not give one");
+		return error_set(e, -EINVAL, NULL,
+				 "the subject's serialNumber is the product ID "
+				 "(--product); do not give one");
 	if (!X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8,
 					(const unsigned char *)a->value, -1,
 					-1, 0)) {
 		ERR_clear_error();
-		return fail(why, why_size, -EINVAL,
-			    "bad value '%s' for subject attribute %s",
-			    a->value, a->key);
+		return error_set(e, -EINVAL, NULL,
+				 "bad value '%s' for subject attribute %s",
+				 a->value, a->key);
 	}
 	return 0;
 }
 
 static int parse_subject(const char *s, X509_NAME *name, bool product,
-			 char *why, size_t why_size)
+			 struct error *e)
 {
 	struct subject_attr a;
 	char sep = ',';
@@ -151,30 +140,29 @@ static int parse_subject(const char *s, X509_NAME *name, bool product,
 	}
 	while (*s) {
 		if (++count > SUBJECT_ATTRS_MAX)
-			return fail(why, why_size, -EINVAL,
-				    "more than %d subject attributes",
-				    SUBJECT_ATTRS_MAX);
-		r = parse_attr(&s, sep, &a, why, why_size);
+			return error_set(e, -EINVAL, NULL,
+					 "more than %d subject attributes",
+					 SUBJECT_ATTRS_MAX);
+		r = parse_attr(&s, sep, &a, e);
 		if (r < 0)
 			return r;
-		r = add_attr(name, &a, product, why, why_size);
+		r = add_attr(name, &a, product, e);
 		if (r < 0)
 			return r;
 	}
 	if (count == 0)
-		return fail(why, why_size, -EINVAL, "empty subject");
+		return error_set(e, -EINVAL, NULL, "empty subject");
 	return 0;
 }
 
-int keygen_check_subject(const char *subject, bool product, char *why,
-			 size_t why_size)
+int keygen_check_subject(const char *subject, bool product, struct error *e)
 {
 	X509_NAME *name = X509_NAME_new();
 	int r;
 
 	if (!name)
-		return ossl_fail(why, why_size, "X509_NAME_new");
-	r = parse_subject(subject, name, product, why, why_size);
+		return ossl_fail(e, "X509_NAME_new");
+	r = parse_subject(subject, name, product, e);
 	X509_NAME_free(name);
 	return r;
 }
@@ -225,29 +213,29 @@ static mode_t public_mode(void)
 	return 0644 & ~mask;
 }
 
-/* -EEXIST, said in why, when one of paths exists and force is not set. */
+/* -EEXIST, said in e, when one of paths exists and force is not set. */
 static int refuse_existing(const char *const *paths, size_t n, bool force,
-			   char *why, size_t why_size)
+			   struct error *e)
 {
 	struct stat st;
 
 	for (size_t i = 0; i < n && !force; i++)
 		if (lstat(paths[i], &st) == 0)
-			return fail(why, why_size, -EEXIST,
+			return error_set(e, -EEXIST, NULL,
 				    "%s exists; not replacing it (use --force "
-				    "to replace it)", paths[i]);
+					 "to replace it)", paths[i]);
 	return 0;
 }
 
 /* Write every output, or none (see keygen.h). */
 static int write_outputs(struct output *outs, size_t n, bool force,
-			 char *why, size_t why_size)
+			 struct error *e)
 {
 	size_t i;
 	int r;
 
 	for (i = 0; i < n; i++) {
-		r = refuse_existing(&outs[i].path, 1, force, why, why_size);
+		r = refuse_existing(&outs[i].path, 1, force, e);
 		if (r < 0)
 			return r;
 	}
@@ -267,10 +255,10 @@ undo:
 	for (size_t j = 0; j < n; j++)
 		remove_output(&outs[j], force);
 	if (r == -EEXIST)
-		return fail(why, why_size, r, "%s exists; not replacing it "
-			    "(use --force to replace it)", outs[i].path);
-	return fail(why, why_size, r, "cannot write %s: %s", outs[i].path,
-		    strerror(-r));
+		return error_set(e, r, NULL, "%s exists; not replacing it "
+				 "(use --force to replace it)", outs[i].path);
+	return error_set(e, r, NULL, "cannot write %s: %s", outs[i].path,
+			 strerror(-r));
 }
 
 /* PEM of a private key (PKCS#8) or a certificate, in a memory BIO. */
@@ -293,7 +281,7 @@ fail:
 
 static int write_key_and_cert(EVP_PKEY *key, X509 *cert,
 			      const char *key_path, const char *cert_path,
-			      bool force, char *why, size_t why_size)
+			      bool force, struct error *e)
 {
 	BIO *kb = pem_bio(key, NULL), *cb = pem_bio(NULL, cert);
 	struct output outs[2] = {
@@ -304,14 +292,14 @@ static int write_key_and_cert(EVP_PKEY *key, X509 *cert,
 	int r;
 
 	if (!kb || !cb) {
-		r = ossl_fail(why, why_size, "PEM encoding");
+		r = ossl_fail(e, "PEM encoding");
 		goto out;
 	}
 	outs[0].len = (size_t)BIO_get_mem_data(kb, &data);
 	outs[0].data = data;
 	outs[1].len = (size_t)BIO_get_mem_data(cb, &data);
 	outs[1].data = data;
-	r = write_outputs(outs, 2, force, why, why_size);
+	r = write_outputs(outs, 2, force, e);
 out:
 	BIO_free(kb);
 	BIO_free(cb);
@@ -338,12 +326,11 @@ static void *pem_certificate(BIO *b)
 
 /*
  * The object read by read from the PEM file at path (at most
- * KEYGEN_PEM_FILE_MAX bytes), or NULL with *err and why saying why; what
+ * KEYGEN_PEM_FILE_MAX bytes), or NULL with *err and e saying why; what
  * names the object for the message ("a PEM certificate").
  */
 static void *read_pem_file(const char *path, pem_reader read,
-			   const char *what, int *err, char *why,
-			   size_t why_size)
+			   const char *what, int *err, struct error *e)
 {
 	void *obj = NULL;
 	uint8_t *buf;
@@ -354,37 +341,34 @@ static void *read_pem_file(const char *path, pem_reader read,
 	r = fileio_read_file_alloc(AT_FDCWD, path, KEYGEN_PEM_FILE_MAX, 0, &buf,
 				   &len);
 	if (r < 0) {
-		*err = fail(why, why_size, r, "cannot read %s: %s", path,
-			    ociboot_strerror(r));
+		*err = error_set(e, r, NULL, "cannot read %s: %s", path,
+				 ociboot_strerror(r));
 		return NULL;
 	}
 	b = BIO_new_mem_buf(buf, (int)len);
 	if (!b)
-		*err = ossl_fail(why, why_size, "BIO_new_mem_buf");
+		*err = ossl_fail(e, "BIO_new_mem_buf");
 	else
 		obj = read(b);
 	if (b && !obj) {
 		ERR_clear_error();
-		*err = fail(why, why_size, -EINVAL, "%s: not %s", path, what);
+		*err = error_set(e, -EINVAL, NULL, "%s: not %s", path, what);
 	}
 	BIO_free(b);
 	free(buf);
 	return obj;
 }
 
-static EVP_PKEY *read_private_key(const char *path, int *err, char *why,
-				  size_t why_size)
+static EVP_PKEY *read_private_key(const char *path, int *err, struct error *e)
 {
 	return read_pem_file(path, pem_private_key,
-			     "an unencrypted PEM private key", err, why,
-			     why_size);
+			     "an unencrypted PEM private key", err, e);
 }
 
-static X509 *read_cert(const char *path, int *err, char *why,
-		       size_t why_size)
+static X509 *read_cert(const char *path, int *err, struct error *e)
 {
 	return read_pem_file(path, pem_certificate, "a PEM certificate", err,
-			     why, why_size);
+			     e);
 }
 
 /* --- keys and certificates ----------------------------------------------- */
@@ -420,22 +404,21 @@ static const EVP_MD *key_digest(EVP_PKEY *key, bool any_curve)
 	return NULL;
 }
 
-static int check_options(const struct keygen_options *o, char *why,
-			 size_t why_size)
+static int check_options(const struct keygen_options *o, struct error *e)
 {
 	if (o->days < 1 || o->days > KEYGEN_DAYS_MAX)
-		return fail(why, why_size, -EINVAL,
+		return error_set(e, -EINVAL, NULL,
 			    "validity must be 1 to %d days", KEYGEN_DAYS_MAX);
 	if (o->rsa_bits && (o->rsa_bits < X509_RSA_MIN_BITS ||
 			    o->rsa_bits > X509_RSA_MAX_BITS))
-		return fail(why, why_size, -EINVAL,
-			    "RSA keys must have %d to %d bits",
-			    X509_RSA_MIN_BITS, X509_RSA_MAX_BITS);
+		return error_set(e, -EINVAL, NULL,
+				 "RSA keys must have %d to %d bits",
+				 X509_RSA_MIN_BITS, X509_RSA_MAX_BITS);
 	if (!o->rsa_bits && o->ec_bits != 256 && o->ec_bits != 384)
-		return fail(why, why_size, -EINVAL,
-			    "EC keys are P-256 or P-384");
+		return error_set(e, -EINVAL, NULL,
+				 "EC keys are P-256 or P-384");
 	if (o->not_before < 0 || o->not_before > INT64_MAX / 2)
-		return fail(why, why_size, -EINVAL, "bad notBefore time");
+		return error_set(e, -EINVAL, NULL, "bad notBefore time");
 	return 0;
 }
 
@@ -533,23 +516,22 @@ static uint8_t *cert_der(X509 *x, size_t *len)
 }
 
 /* What the init will do: add ca as an anchor, validate [cert] at t. */
-static int self_check(X509 *ca, X509 *cert, int64_t t, char *why,
-		      size_t why_size)
+static int self_check(X509 *ca, X509 *cert, int64_t t, struct error *e)
 {
 	struct x509_trust_store *ts = malloc(sizeof(*ts));
 	struct error err;
 	struct x509_signer signer;
 	uint8_t *ca_der = NULL, *der = NULL;
 	size_t ca_len, len;
-	char line[KEYGEN_WHY_MAX];
+	char line[ERROR_LINE_MAX];
 	int r = -ENOMEM;
 
 	if (!ts)
-		return fail(why, why_size, r, "out of memory");
+		return error_set(e, r, NULL, "out of memory");
 	ca_der = cert_der(ca, &ca_len);
 	der = cert ? cert_der(cert, &len) : NULL;
 	if (!ca_der || (cert && !der)) {
-		r = ossl_fail(why, why_size, "DER encoding");
+		r = ossl_fail(e, "DER encoding");
 		goto out;
 	}
 	x509_trust_store_init(ts);
@@ -558,8 +540,8 @@ static int self_check(X509 *ca, X509 *cert, int64_t t, char *why,
 		r = x509_chain_verify(ts, der, len, t, &signer, &err);
 	if (r < 0) {
 		error_format(&err, line, sizeof(line));
-		fail(why, why_size, r, "the new certificate would be "
-		     "refused at boot: %s", line);
+		error_set(e, r, NULL, "the new certificate would be "
+			  "refused at boot: %s", line);
 	}
 out:
 	OPENSSL_free(ca_der);
@@ -568,20 +550,20 @@ out:
 	return r < 0 ? r : 0;
 }
 
-static int sign_cert(X509 *x, EVP_PKEY *signer, char *why, size_t why_size)
+static int sign_cert(X509 *x, EVP_PKEY *signer, struct error *e)
 {
 	const EVP_MD *md = key_digest(signer, true);
 
 	if (!md)
-		return fail(why, why_size, -EINVAL,
+		return error_set(e, -EINVAL, NULL,
 			    "CA key must be RSA or EC P-256, P-384 or P-521");
 	if (X509_sign(x, signer, md) <= 0)
-		return ossl_fail(why, why_size, "signing the certificate");
+		return ossl_fail(e, "signing the certificate");
 	return 0;
 }
 
 int keygen_ca(const struct keygen_options *o, const char *key_path,
-	      const char *cert_path, char *why, size_t why_size)
+	      const char *cert_path, struct error *e)
 {
 	const char *paths[] = { key_path, cert_path };
 	X509_NAME *name = X509_NAME_new();
@@ -589,30 +571,30 @@ int keygen_ca(const struct keygen_options *o, const char *key_path,
 	X509 *x = NULL;
 	int r;
 
-	r = check_options(o, why, why_size);
+	r = check_options(o, e);
 	if (r == 0)
-		r = refuse_existing(paths, 2, o->force, why, why_size);
+		r = refuse_existing(paths, 2, o->force, e);
 	if (r < 0 || !name)
 		goto out;
 	r = parse_subject(o->subject ? o->subject : DEFAULT_CA_SUBJECT, name,
-			  false, why, why_size);
+			  false, e);
 	if (r < 0)
 		goto out;
 	key = new_key(o);
 	x = key ? new_cert(key, name, NULL, o) : NULL;
 	if (!x || add_ca_extensions(x) < 0) {
-		r = ossl_fail(why, why_size, "making the CA certificate");
+		r = ossl_fail(e, "making the CA certificate");
 		goto out;
 	}
-	r = sign_cert(x, key, why, why_size);
+	r = sign_cert(x, key, e);
 	if (r == 0)
-		r = self_check(x, NULL, 0, why, why_size);
+		r = self_check(x, NULL, 0, e);
 	if (r == 0)
 		r = write_key_and_cert(key, x, key_path, cert_path, o->force,
-				       why, why_size);
+				       e);
 out:
 	if (!name)
-		r = ossl_fail(why, why_size, "X509_NAME_new");
+		r = ossl_fail(e, "X509_NAME_new");
 	X509_free(x);
 	EVP_PKEY_free(key);
 	X509_NAME_free(name);
@@ -621,41 +603,41 @@ out:
 
 /* The CA's key and certificate, checked to belong together. */
 static int load_ca(const char *key_path, const char *cert_path,
-		   EVP_PKEY **key, X509 **cert, char *why, size_t why_size)
+		   EVP_PKEY **key, X509 **cert, struct error *e)
 {
 	int r = 0;
 
-	*key = read_private_key(key_path, &r, why, why_size);
+	*key = read_private_key(key_path, &r, e);
 	if (!*key)
 		return r;
-	*cert = read_cert(cert_path, &r, why, why_size);
+	*cert = read_cert(cert_path, &r, e);
 	if (!*cert)
 		return r;
 	if (!X509_check_private_key(*cert, *key)) {
 		ERR_clear_error();
-		return fail(why, why_size, -OCIBOOT_EVERIFY,
+		return error_set(e, -OCIBOOT_EVERIFY, NULL,
 			    "%s is not the key of %s", key_path, cert_path);
 	}
 	if (!(X509_get_extension_flags(*cert) & EXFLAG_CA))
-		return fail(why, why_size, -OCIBOOT_EVERIFY,
+		return error_set(e, -OCIBOOT_EVERIFY, NULL,
 			    "%s is not a CA certificate (no basicConstraints "
-			    "CA:TRUE)", cert_path);
+				 "CA:TRUE)", cert_path);
 	return 0;
 }
 
 static int product_name(const struct keygen_options *o, const char *uuid,
-			X509_NAME *name, char *why, size_t why_size)
+			X509_NAME *name, struct error *e)
 {
 	int r;
 
 	r = parse_subject(o->subject ? o->subject : DEFAULT_PRODUCT_SUBJECT,
-			  name, true, why, why_size);
+			  name, true, e);
 	if (r < 0)
 		return r;
 	if (!X509_NAME_add_entry_by_NID(name, NID_serialNumber, MBSTRING_ASC,
 					(const unsigned char *)uuid, -1, -1,
 					0))
-		return ossl_fail(why, why_size, "adding serialNumber");
+		return ossl_fail(e, "adding serialNumber");
 	return 0;
 }
 
@@ -673,8 +655,7 @@ static int64_t check_time(const struct keygen_options *o)
 
 int keygen_product(const struct keygen_options *o, const char *product_uuid,
 		   const char *ca_key_path, const char *ca_cert_path,
-		   const char *key_path, const char *cert_path, char *why,
-		   size_t why_size)
+		   const char *key_path, const char *cert_path, struct error *e)
 {
 	const char *paths[] = { key_path, cert_path };
 	char uuid[DN_UUID_LEN + 1];
@@ -683,39 +664,38 @@ int keygen_product(const struct keygen_options *o, const char *product_uuid,
 	X509 *ca = NULL, *x = NULL;
 	int r;
 
-	r = check_options(o, why, why_size);
+	r = check_options(o, e);
 	if (r == 0)
-		r = refuse_existing(paths, 2, o->force, why, why_size);
+		r = refuse_existing(paths, 2, o->force, e);
 	if (r < 0 || !name)
 		goto out;
 	if (dn_uuid_normalize(product_uuid, strlen(product_uuid), uuid) < 0) {
-		r = fail(why, why_size, -EINVAL,
-			 "product ID '%s' is not a UUID "
-			 "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
-			 product_uuid);
+		r = error_set(e, -EINVAL, NULL,
+			      "product ID '%s' is not a UUID "
+			      "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+			      product_uuid);
 		goto out;
 	}
-	r = product_name(o, uuid, name, why, why_size);
+	r = product_name(o, uuid, name, e);
 	if (r == 0)
-		r = load_ca(ca_key_path, ca_cert_path, &ca_key, &ca, why,
-			    why_size);
+		r = load_ca(ca_key_path, ca_cert_path, &ca_key, &ca, e);
 	if (r < 0)
 		goto out;
 	key = new_key(o);
 	x = key ? new_cert(key, name, X509_get_subject_name(ca), o) : NULL;
 	if (!x || add_product_extensions(x, ca) < 0) {
-		r = ossl_fail(why, why_size, "making the product certificate");
+		r = ossl_fail(e, "making the product certificate");
 		goto out;
 	}
-	r = sign_cert(x, ca_key, why, why_size);
+	r = sign_cert(x, ca_key, e);
 	if (r == 0)
-		r = self_check(ca, x, check_time(o), why, why_size);
+		r = self_check(ca, x, check_time(o), e);
 	if (r == 0)
 		r = write_key_and_cert(key, x, key_path, cert_path, o->force,
-				       why, why_size);
+				       e);
 out:
 	if (!name)
-		r = ossl_fail(why, why_size, "X509_NAME_new");
+		r = ossl_fail(e, "X509_NAME_new");
 	X509_free(x);
 	X509_free(ca);
 	EVP_PKEY_free(key);
@@ -726,26 +706,24 @@ out:
 
 /* --- detached signatures ------------------------------------------------- */
 
-static int check_signing_key(EVP_PKEY *key, const EVP_MD **md, char *why,
-			     size_t why_size)
+static int check_signing_key(EVP_PKEY *key, const EVP_MD **md, struct error *e)
 {
 	int bits = EVP_PKEY_get_bits(key);
 
 	*md = key_digest(key, false);
 	if (!*md)
-		return fail(why, why_size, -EINVAL,
+		return error_set(e, -EINVAL, NULL,
 			    "signing key must be RSA or EC P-256 or P-384");
 	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
 	    (bits < X509_RSA_MIN_BITS || bits > X509_RSA_MAX_BITS))
-		return fail(why, why_size, -EINVAL,
+		return error_set(e, -EINVAL, NULL,
 			    "RSA signing key has %d bits, not %d to %d", bits,
-			    X509_RSA_MIN_BITS, X509_RSA_MAX_BITS);
+				 X509_RSA_MIN_BITS, X509_RSA_MAX_BITS);
 	return 0;
 }
 
 /* Feed the file at path to the digest-sign context. */
-static int hash_file(EVP_MD_CTX *mctx, const char *path, char *why,
-		     size_t why_size)
+static int hash_file(EVP_MD_CTX *mctx, const char *path, struct error *e)
 {
 	_cleanup_close_ int fd = -1;
 	uint8_t *buf;
@@ -754,22 +732,22 @@ static int hash_file(EVP_MD_CTX *mctx, const char *path, char *why,
 
 	fd = fileio_open_read(AT_FDCWD, path, 0);
 	if (fd < 0)
-		return fail(why, why_size, fd, "cannot open %s: %s", path,
-			    strerror(-fd));
+		return error_set(e, fd, NULL, "cannot open %s: %s", path,
+				 strerror(-fd));
 	buf = malloc(KEYGEN_SIGN_INPUT_CHUNK);
 	if (!buf)
-		return fail(why, why_size, -ENOMEM, "out of memory");
+		return error_set(e, -ENOMEM, NULL, "out of memory");
 	for (;;) {
 		n = fileio_read_all(fd, buf, KEYGEN_SIGN_INPUT_CHUNK);
 		if (n < 0) {
-			r = fail(why, why_size, (int)n, "reading %s: %s", path,
-				 strerror((int)-n));
+			r = error_set(e, (int)n, NULL, "reading %s: %s", path,
+				      strerror((int)-n));
 			break;
 		}
 		if (n == 0)
 			break;
 		if (EVP_DigestSignUpdate(mctx, buf, (size_t)n) != 1) {
-			r = ossl_fail(why, why_size, "hashing");
+			r = ossl_fail(e, "hashing");
 			break;
 		}
 	}
@@ -778,8 +756,7 @@ static int hash_file(EVP_MD_CTX *mctx, const char *path, char *why,
 }
 
 static int sign_stream(EVP_PKEY *key, const EVP_MD *md, const char *in_path,
-		       uint8_t **sig, size_t *sig_len, char *why,
-		       size_t why_size)
+		       uint8_t **sig, size_t *sig_len, struct error *e)
 {
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
@@ -789,16 +766,16 @@ static int sign_stream(EVP_PKEY *key, const EVP_MD *md, const char *in_path,
 	if (!mctx || EVP_DigestSignInit(mctx, &pctx, md, NULL, key) != 1 ||
 	    (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
 	     EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0)) {
-		r = ossl_fail(why, why_size, "starting the signature");
+		r = ossl_fail(e, "starting the signature");
 		goto out;
 	}
-	r = hash_file(mctx, in_path, why, why_size);
+	r = hash_file(mctx, in_path, e);
 	if (r < 0)
 		goto out;
 	if (EVP_DigestSignFinal(mctx, NULL, sig_len) != 1 ||
 	    !(*sig = OPENSSL_malloc(*sig_len)) ||
 	    EVP_DigestSignFinal(mctx, *sig, sig_len) != 1) {
-		r = ossl_fail(why, why_size, "signing");
+		r = ossl_fail(e, "signing");
 		OPENSSL_free(*sig);
 		*sig = NULL;
 	}
@@ -808,7 +785,7 @@ out:
 }
 
 int keygen_sign(const char *key_path, const char *in_path,
-		const char *sig_path, bool force, char *why, size_t why_size)
+		const char *sig_path, bool force, struct error *e)
 {
 	struct output out = { .path = sig_path, .mode = public_mode() };
 	const EVP_MD *md;
@@ -817,20 +794,19 @@ int keygen_sign(const char *key_path, const char *in_path,
 	EVP_PKEY *key;
 	int r = 0;
 
-	r = refuse_existing(&sig_path, 1, force, why, why_size);
+	r = refuse_existing(&sig_path, 1, force, e);
 	if (r < 0)
 		return r;
-	key = read_private_key(key_path, &r, why, why_size);
+	key = read_private_key(key_path, &r, e);
 	if (!key)
 		return r;
-	r = check_signing_key(key, &md, why, why_size);
+	r = check_signing_key(key, &md, e);
 	if (r == 0)
-		r = sign_stream(key, md, in_path, &sig, &sig_len, why,
-				why_size);
+		r = sign_stream(key, md, in_path, &sig, &sig_len, e);
 	if (r == 0) {
 		out.data = sig;
 		out.len = sig_len;
-		r = write_outputs(&out, 1, force, why, why_size);
+		r = write_outputs(&out, 1, force, e);
 	}
 	OPENSSL_free(sig);
 	EVP_PKEY_free(key);

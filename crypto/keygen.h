@@ -15,8 +15,7 @@
  * of them are written. Certificate serial numbers are 16 random bytes.
  *
  * Every function returns 0 or a negative errno / OCIBOOT_E* code and then
- * puts one line saying why (no trailing newline) in why[why_size]; nothing
- * here prints.
+ * fills e (lib/error.h; NULL is allowed) with why; nothing here prints.
  */
 #ifndef OCIBOOT_KEYGEN_H
 #define OCIBOOT_KEYGEN_H
@@ -25,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEYGEN_WHY_MAX 512
+#include "lib/error.h"
+
 #define KEYGEN_DAYS_MAX 36500		/* validity cap: 100 years */
 #define KEYGEN_CA_DAYS 3650		/* default CA validity */
 #define KEYGEN_PRODUCT_DAYS 1095	/* default product validity */
@@ -52,8 +52,7 @@ struct keygen_options {
  * would parse it, so a command can refuse it as a usage error. Returns 0
  * or -EINVAL.
  */
-int keygen_check_subject(const char *subject, bool product, char *why,
-			 size_t why_size);
+int keygen_check_subject(const char *subject, bool product, struct error *e);
 
 /*
  * A self-signed CA: basicConstraints CA:TRUE and keyUsage keyCertSign,
@@ -62,7 +61,7 @@ int keygen_check_subject(const char *subject, bool product, char *why,
  * -errno writing, -EIO (OpenSSL).
  */
 int keygen_ca(const struct keygen_options *o, const char *key_path,
-	      const char *cert_path, char *why, size_t why_size);
+	      const char *cert_path, struct error *e);
 
 /*
  * A product signing key and its certificate issued by the CA in
@@ -78,8 +77,7 @@ int keygen_ca(const struct keygen_options *o, const char *key_path,
  */
 int keygen_product(const struct keygen_options *o, const char *product_uuid,
 		   const char *ca_key_path, const char *ca_cert_path,
-		   const char *key_path, const char *cert_path, char *why,
-		   size_t why_size);
+		   const char *key_path, const char *cert_path, struct error *e);
 
 /*
  * Sign the exact bytes of in_path (streamed) with the private key in
@@ -89,6 +87,6 @@ int keygen_product(const struct keygen_options *o, const char *product_uuid,
  * Returns keygen_ca()'s codes.
  */
 int keygen_sign(const char *key_path, const char *in_path,
-		const char *sig_path, bool force, char *why, size_t why_size);
+		const char *sig_path, bool force, struct error *e);
 
 #endif

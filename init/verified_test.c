@@ -413,7 +413,7 @@ static void system_manifest(const struct variant *v, struct built *bt,
 /* Sign the manifest with the product key; *len bytes, to free(). */
 static uint8_t *sign(const struct built *bt, size_t *len)
 {
-	char why[KEYGEN_WHY_MAX];
+	struct error why;
 	int fd;
 
 	fd = open("signed.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -421,9 +421,8 @@ static uint8_t *sign(const struct built *bt, size_t *len)
 	assert_int_equal(write(fd, bt->system_json, bt->system_len),
 			 (ssize_t)bt->system_len);
 	close(fd);
-	if (keygen_sign("product.key", "signed.json", "signed.sig", true, why,
-			sizeof(why)) != 0)
-		fail_msg("signing: %s", why);
+	if (keygen_sign("product.key", "signed.json", "signed.sig", true, &why) != 0)
+		fail_msg("signing: %s", why.why);
 	return fixture_read(dir, "signed.sig", len);
 }
 
@@ -744,7 +743,8 @@ static void test_no_oci(void **state)
 static int make_keys(void)
 {
 	struct keygen_options o = { .days = 365, .ec_bits = 256 };
-	char k[4][PATH_LEN], c[4][PATH_LEN], why[KEYGEN_WHY_MAX];
+	char k[4][PATH_LEN], c[4][PATH_LEN];
+	struct error why;
 	static const char *const names[4] = { "ca/ca", "otherca/ca",
 					      "product", NULL };
 
@@ -754,20 +754,19 @@ static int make_keys(void)
 		snprintf(c[i], PATH_LEN, "%s.pem", names[i]);
 	}
 	o.subject = "CN=Test CA";
-	if (keygen_ca(&o, k[0], c[0], why, sizeof(why)) != 0)
+	if (keygen_ca(&o, k[0], c[0], &why) != 0)
 		goto fail;
 	o.subject = "CN=Other CA";
-	if (keygen_ca(&o, k[1], c[1], why, sizeof(why)) != 0)
+	if (keygen_ca(&o, k[1], c[1], &why) != 0)
 		goto fail;
 	o.subject = "CN=Product";
-	if (keygen_product(&o, UUID, k[0], c[0], k[2], c[2], why,
-			   sizeof(why)) != 0)
+	if (keygen_product(&o, UUID, k[0], c[0], k[2], c[2], &why) != 0)
 		goto fail;
 	/* A CA directory holds certificates only; the artifact DER. */
 	return unlink(k[0]) | unlink(k[1]) | fixture_sh(dir, "openssl x509 "
 		"-in product.pem -outform DER -out product.der");
 fail:
-	fprintf(stderr, "keys: %s\n", why);
+	fprintf(stderr, "keys: %s\n", why.why);
 	return -1;
 }
 

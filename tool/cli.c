@@ -16,7 +16,6 @@
 #include "lib/util.h"
 
 /* Bytes of a formatted struct error. */
-#define CLI_WHY_MAX 1024
 /* getopt_long's value for option i of a table, and for --help. */
 #define CLI_LONG_BASE 256
 #define CLI_LONG_HELP (CLI_LONG_BASE + CLI_OPTIONS_MAX)
@@ -409,7 +408,7 @@ void cli_print_digest(const char *label, const uint8_t digest[SHA256_LEN])
 int cli_load_cas(const char *prefix, const char *const *paths, size_t count,
 		 struct x509_trust_store *ts)
 {
-	char why[CLI_WHY_MAX];
+	char why[ERROR_LINE_MAX];
 	struct error e;
 	struct stat st;
 	int r;
@@ -466,14 +465,14 @@ int cli_sign(const char *prefix, const char *description, int argc,
 		.check = sign_check,
 	};
 	struct sign_args a = { 0 };
-	char why[KEYGEN_WHY_MAX];
+	struct error why;
 	int r;
 
 	r = cli_parse(&spec, argc, argv, &a, NULL);
 	if (r)
 		return cli_exit_status(r);
-	if (keygen_sign(a.key, a.in, a.out, a.force, why, sizeof(why)) < 0)
-		return cli_failure(prefix, "%s", why);
+	if (keygen_sign(a.key, a.in, a.out, a.force, &why) < 0)
+		return cli_failure(prefix, "%s", why.why);
 	printf("wrote %s\n", a.out);
 	return CLI_EXIT_SUCCESS;
 }

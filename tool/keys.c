@@ -128,7 +128,7 @@ static int set_product(void *args, const char *value, struct error *err)
 static int check_make(const struct cli_spec *spec, void *args)
 {
 	const struct make_args *a = args;
-	char why[KEYGEN_WHY_MAX];
+	struct error why;
 
 	if (a->have_rsa && a->have_curve)
 		return cli_usage(spec, "--rsa and --curve exclude each other");
@@ -136,8 +136,8 @@ static int check_make(const struct cli_spec *spec, void *args)
 		return cli_usage(spec, "--out-key and --out-cert name the same "
 				 "file");
 	if (a->o.subject && keygen_check_subject(a->o.subject, a->is_product,
-						 why, sizeof(why)) < 0)
-		return cli_usage(spec, "%s", why);
+						 &why) < 0)
+		return cli_usage(spec, "%s", why.why);
 	return 0;
 }
 
@@ -195,7 +195,7 @@ static void make_defaults(struct make_args *a, bool product)
 static int keys_make(const struct cli_spec *spec, int argc, char **argv,
 		     bool product)
 {
-	char why[KEYGEN_WHY_MAX];
+	struct error why;
 	struct make_args a;
 	int r;
 
@@ -205,11 +205,11 @@ static int keys_make(const struct cli_spec *spec, int argc, char **argv,
 		return cli_exit_status(r);
 	if (product)
 		r = keygen_product(&a.o, a.product, a.ca_key, a.ca_cert,
-				   a.out_key, a.out_cert, why, sizeof(why));
+				   a.out_key, a.out_cert, &why);
 	else
-		r = keygen_ca(&a.o, a.out_key, a.out_cert, why, sizeof(why));
+		r = keygen_ca(&a.o, a.out_key, a.out_cert, &why);
 	if (r < 0)
-		return cli_failure(spec->prefix, "%s", why);
+		return cli_failure(spec->prefix, "%s", why.why);
 	printf("wrote %s (private key, mode 0600) and %s\n", a.out_key,
 	       a.out_cert);
 	return CLI_EXIT_SUCCESS;
