@@ -185,15 +185,14 @@ static int64_t validation_time(void)
 int stage_verify(struct boot *b)
 {
 	struct x509_trust_store *ts = &b->verified.trust;
-	struct error verr;
-	struct system_error serr;
-	char msg[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX + 8];
+	struct error err;
+	char msg[ERROR_LINE_MAX];
 	int r;
 
 	x509_trust_store_init(ts);
-	r = x509_trust_store_load_dir(ts, b->ca_dir, &verr);
+	r = x509_trust_store_load_dir(ts, b->ca_dir, &err);
 	if (r < 0) {
-		error_format(&verr, msg, sizeof(msg));
+		error_format(&err, msg, sizeof(msg));
 		return boot_failed(b, "CA certificates in %s: %s", b->ca_dir,
 				   msg);
 	}
@@ -202,12 +201,10 @@ int stage_verify(struct boot *b)
 
 	r = system_verify(&b->layout, &b->config.oci.ref, ts,
 			  validation_time(), NULL, &b->verified.scratch,
-			  &b->plan, &serr);
-	if (r < 0) {
-		system_error_format(&serr, msg, sizeof(msg));
-		return boot_failed(b, "verify: %s: %s",
-				   system_stage_name(serr.stage), msg);
-	}
+			  &b->plan, &err);
+	if (r < 0)
+		return boot_failed(b, "verify: %s",
+				   error_format(&err, msg, sizeof(msg)));
 	system_plan_describe(&b->plan, log_plan_line, NULL);
 	log_info("verify", "signed system verified");
 	return 0;

@@ -681,10 +681,10 @@ static void test_wrong_ca(void **state)
 	sha256_digest(cert, len, digest);
 	free(cert);
 	oci_digest_string(digest, d);
-	snprintf(want, sizeof(want), "verify: certificate: certificate not "
-		 "issued by a trusted CA (signer certificate 'CN=Product, "
-		 "serialNumber=" UUID "' issued by 'CN=Test CA') "
-		 "(certificate %s)", d);
+	snprintf(want, sizeof(want), "verify: certificate %s: signer "
+		 "certificate 'CN=Product, serialNumber=" UUID "' issued by "
+		 "'CN=Test CA': certificate not issued by a trusted CA: "
+		 "verification failed", d);
 	expect_refusal("otherca", want);
 	assert_string_equal(b.reason, want);
 }
@@ -696,9 +696,11 @@ static void test_edited_manifest(void **state)
 
 	build("edited", &(struct variant){ .tamper = true }, &bt);
 	oci_digest_string(bt.manifest, d);
-	snprintf(want, sizeof(want), "verify: signature: signature does not "
-		 "match (system manifest %s, signer ", d);
+	snprintf(want, sizeof(want), "verify: signature of system manifest %s "
+		 "by 'CN=Product, serialNumber=" UUID "': signature does not "
+		 "match: verification failed", d);
 	expect_refusal("ca", want);
+	assert_string_equal(b.reason, want);
 }
 
 static void test_missing_blob(void **state)
@@ -708,8 +710,8 @@ static void test_missing_blob(void **state)
 
 	build("missing", &(struct variant){ .remove_layer1 = true }, &bt);
 	oci_digest_string(layers[1].digest, d);
-	snprintf(want, sizeof(want), "verify: layer: blob %s is missing "
-		 "(layer 1 %s)", d, d);
+	snprintf(want, sizeof(want), "verify: layer 1 %s: blob %s is missing: "
+		 "No such file or directory", d, d);
 	expect_refusal("ca", want);
 	assert_string_equal(b.reason, want);
 }
@@ -721,10 +723,12 @@ static void test_wrong_product(void **state)
 
 	build("product", &(struct variant){ .product = UUID2 }, &bt);
 	oci_digest_string(bt.manifest, d);
-	snprintf(want, sizeof(want), "verify: product: the manifest is for "
-		 "product " UUID2 " but its signer's certificate is for "
-		 "product " UUID " (system manifest %s, signer ", d);
+	snprintf(want, sizeof(want), "verify: system manifest %s signed by "
+		 "'CN=Product, serialNumber=" UUID "': for product " UUID2
+		 ", but its signer's certificate is for product " UUID
+		 ": verification failed", d);
 	expect_refusal("ca", want);
+	assert_string_equal(b.reason, want);
 }
 
 /* A store that is not there stops before anything is mounted. */

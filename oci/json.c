@@ -768,23 +768,25 @@ static int parse_document(struct parser *p)
 	}
 }
 
-static void report(const struct parser *p, struct json_error *err)
+static void report(const struct parser *p, struct error *err)
 {
+	char path[JSON_PATH_MAX];
 	struct path_writer w;
 
 	if (!err)
 		return;
-	err->reason = p->reason;
-	err->offset = p->err_pos;
-	path_writer_init(&w, err->path, sizeof(err->path));
+	error_set(err, p->err, NULL, "%s", p->reason);
+	error_at_offset(err, p->err_pos);
+	path_writer_init(&w, path, sizeof(path));
 	path_build((const char *)p->buf, p->tok, p->n,
 		   p->err_token, &w);
 	path_writer_end(&w);
+	error_at(err, "%s", path);
 }
 
 int json_parse(struct json_doc *doc, const char *buf, size_t len,
 	       struct json_token *tokens, size_t max_tokens,
-	       struct json_error *err)
+	       struct error *err)
 {
 	struct parser p = {
 		.buf = (const unsigned char *)buf,
@@ -1037,20 +1039,21 @@ void json_path(const struct json_doc *doc, int i, char *out, size_t size)
 	path_writer_end(&w);
 }
 
-void json_error_at(struct json_error *err, const struct json_doc *doc, int i,
-		   const char *key, const char *reason)
+void json_error_where(struct error *err, const struct json_doc *doc, int i,
+		      const char *key)
 {
 	const struct json_token *t = token(doc, i);
+	char path[JSON_PATH_MAX];
 	struct path_writer w;
 
 	if (!err)
 		return;
-	err->reason = reason;
-	err->offset = t ? token_offset(t) : 0;
-	path_writer_init(&w, err->path, sizeof(err->path));
+	error_at_offset(err, t ? token_offset(t) : 0);
+	path_writer_init(&w, path, sizeof(path));
 	path_build(doc->buf, doc->tokens, doc->count,
 		   i < 0 ? NO_TOKEN : (uint32_t)i, &w);
 	if (key)
 		path_put_cstr_key(&w, key);
 	path_writer_end(&w);
+	error_at(err, "%s", path);
 }

@@ -24,12 +24,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/error.h"
+
 #define JSON_INPUT_MAX (4u << 20)	/* bytes in one document */
 #define JSON_TOKENS_MAX (1u << 20)	/* tokens json_parse will use */
 #define JSON_DEPTH_MAX 32		/* nested containers */
 #define JSON_OBJECT_MEMBERS_MAX 1024	/* members in one object */
 #define JSON_NUMBER_LEN_MAX 64		/* characters in one number */
-#define JSON_PATH_MAX 128		/* bytes of json_error.path */
+/* Bytes of a path from json_path(), as an error's where holds it. */
+#define JSON_PATH_MAX ERROR_WHERE_MAX
 /*
  * Duplicate keys are found by comparing each key with the earlier keys of
  * its object that have the same 32-bit hash: code points compared in one
@@ -73,30 +76,22 @@ struct json_doc {
 };
 
 /*
- * Why a document was refused, for one log line such as
- * "$.layers[2].digest: digest algorithm is not sha256 (offset 312)".
- * Filled by every function below that takes one (it may be NULL) and also
- * by the oci/oci parsers.
- */
-struct json_error {
-	const char *reason;		/* static text; NULL until a failure */
-	size_t offset;			/* byte offset in the input */
-	char path[JSON_PATH_MAX];	/* "$", "$.layers[2].digest"...; keys
-					 * printable ASCII only (else '?'),
-					 * long ones shortened with "..." */
-};
-
-/*
  * Parse and check the whole document buf[0..len). tokens[0..max_tokens)
  * is scratch the caller owns; it must outlive doc (as must buf).
  * Returns the number of tokens used (>= 1) and fills *doc; on failure
  * returns -OCIBOOT_EMALFORMED (not valid or refused JSON) or
- * -OCIBOOT_ETOOBIG (a cap above, or max_tokens, exceeded), fills *err and
- * leaves *doc untouched (tokens may have been written).
+ * -OCIBOOT_ETOOBIG (a cap above, or max_tokens, exceeded), fills *err (if
+ * not NULL) and leaves *doc untouched (tokens may have been written).
+ * err gets no what (the caller knows the document) and:
+ *   why     the reason, static text ("duplicate key in object");
+ *   where   the path of the value it applies to ("$", "$.layers[2]"...;
+ *           keys printable ASCII only (else '?'), long ones shortened
+ *           with "...");
+ *   offset  the byte offset in buf.
  */
 int json_parse(struct json_doc *doc, const char *buf, size_t len,
 	       struct json_token *tokens, size_t max_tokens,
-	       struct json_error *err);
+	       struct error *err);
 
 /* The type of token i; JSON_NONE when i is not below doc->count. */
 enum json_type json_type(const struct json_doc *doc, int i);
@@ -166,12 +161,14 @@ int json_bool(const struct json_doc *doc, int i, bool *out);
 void json_path(const struct json_doc *doc, int i, char *out, size_t size);
 
 /*
- * Fill *err (if not NULL) for a failure at token i of doc: reason (static
- * text), the token's offset and path. For callers that check a document's
- * meaning, such as oci/oci. When key is not NULL, the path is that of the
- * member key of object i (which need not exist), e.g. for "missing field".
+ * Say where in doc a failure found by a caller that checks a document's
+ * meaning (such as oci/oci) applies, after error_set(): err's where
+ * becomes the path of token i (as json_path() writes it) and its offset
+ * the token's. When key is not NULL, the path is that of the member key of
+ * object i (which need not exist), e.g. for "required field is missing".
+ * err may be NULL.
  */
-void json_error_at(struct json_error *err, const struct json_doc *doc, int i,
-		   const char *key, const char *reason);
+void json_error_where(struct error *err, const struct json_doc *doc, int i,
+		      const char *key);
 
 #endif

@@ -196,17 +196,17 @@ static void compare(const struct json_doc *a, const struct json_doc *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json_doc doc, doc2;
-	struct json_error err;
+	struct error err;
 	struct writer w = { text_out, 0 };
 
 	if (size > FUZZ_INPUT_MAX)
 		return 0;
-	memset(&err, 0, sizeof(err));
+	error_clear(&err);
 	if (json_parse(&doc, (const char *)data, size, tokens, TOKENS,
 		       &err) < 0) {
-		CHECK(err.reason && err.offset <= size);
-		CHECK(err.path[0] == '$' &&
-		      strlen(err.path) < sizeof(err.path));
+		CHECK(err.code < 0 && err.offset <= size);
+		CHECK(err.where[0] == '$' &&
+		      strlen(err.where) < sizeof(err.where));
 		return 0;
 	}
 	walk(&doc);

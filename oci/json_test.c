@@ -30,7 +30,7 @@ struct doc_case {
 	const char *text;
 	size_t len;
 	int err;		/* 0: must parse */
-	const char *reason;	/* expected json_error.reason */
+	const char *reason;	/* expected why of the error */
 };
 
 #define OK(s) { s, sizeof(s) - 1, 0, NULL }
@@ -196,9 +196,9 @@ static const struct doc_case invalid_cases[] = {
 };
 
 static int parse(const char *text, size_t len, struct json_doc *doc,
-		 struct json_error *err)
+		 struct error *err)
 {
-	memset(err, 0, sizeof(*err));
+	error_clear(err);
 	return json_parse(doc, text, len, tokens, TOKENS, err);
 }
 
@@ -207,17 +207,17 @@ static void test_valid(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(valid_cases); i++) {
 		const struct doc_case *c = &valid_cases[i];
 		struct json_doc doc;
-		struct json_error err;
+		struct error err;
 		int r = parse(c->text, c->len, &doc, &err);
 
 		if (r < 0)
 			print_error("valid case %zu refused: %s at %zu (%s)\n",
-				    i, err.reason, err.offset, err.path);
+				    i, err.why, (size_t)err.offset, err.where);
 		assert_true(r >= 1);
 		assert_int_equal(doc.count, (size_t)r);
 		assert_ptr_equal(doc.buf, c->text);
 		assert_int_equal(doc.len, c->len);
-		assert_null(err.reason);
+		assert_int_equal(err.code, 0);
 	}
 }
 
@@ -226,19 +226,19 @@ static void test_invalid(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(invalid_cases); i++) {
 		const struct doc_case *c = &invalid_cases[i];
 		struct json_doc doc = { .count = 12345 };
-		struct json_error err;
+		struct error err;
 		int r = parse(c->text, c->len, &doc, &err);
 
-		if (r != c->err || !err.reason || !streq(err.reason, c->reason))
+		if (r != c->err || !streq(err.why, c->reason))
 			print_error("invalid case %zu: got %d '%s', want %d "
 				    "'%s'\n", i, r,
-				    err.reason ? err.reason : "(none)",
+				    err.why,
 				    c->err, c->reason);
 		assert_int_equal(r, c->err);
-		assert_non_null(err.reason);
-		assert_string_equal(err.reason, c->reason);
+		assert_true(err.code < 0);
+		assert_string_equal(err.why, c->reason);
 		assert_true(err.offset <= c->len);
-		assert_int_equal(err.path[0], '$');
+		assert_int_equal(err.where[0], '$');
 		/* Output is written only on success. */
 		assert_int_equal(doc.count, 12345);
 	}
@@ -259,7 +259,7 @@ static void test_truncation(void **state)
 		assert_true(c->len <= sizeof(copy));
 		for (size_t n = 0; n < c->len; n++) {
 			struct json_doc doc;
-			struct json_error err;
+			struct error err;
 			int r;
 
 			/* A copy, so ASan sees any read past n. */
@@ -269,7 +269,7 @@ static void test_truncation(void **state)
 				print_error("case %zu prefix %zu: %d\n", i, n,
 					    r);
 			assert_int_equal(r, -OCIBOOT_EMALFORMED);
-			assert_non_null(err.reason);
+			assert_true(err.code < 0);
 			assert_true(err.offset <= n);
 			checked++;
 		}
@@ -302,21 +302,21 @@ static void test_depth_cap(void **state)
 {
 	char buf[2048];
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 	size_t n;
 
 	n = nested(buf, sizeof(buf), JSON_DEPTH_MAX, '[', ']');
 	assert_int_equal(parse(buf, n, &doc, &err), JSON_DEPTH_MAX);
 	n = nested(buf, sizeof(buf), JSON_DEPTH_MAX + 1, '[', ']');
 	assert_int_equal(parse(buf, n, &doc, &err), -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "JSON nested too deeply");
+	assert_string_equal(err.why, "JSON nested too deeply");
 	assert_int_equal(err.offset, JSON_DEPTH_MAX);
 
 	n = nested(buf, sizeof(buf), JSON_DEPTH_MAX, '{', '}');
 	assert_true(parse(buf, n, &doc, &err) > 0);
 	n = nested(buf, sizeof(buf), JSON_DEPTH_MAX + 1, '{', '}');
 	assert_int_equal(parse(buf, n, &doc, &err), -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "JSON nested too deeply");
+	assert_string_equal(err.why, "JSON nested too deeply");
 
 	/* Depth is about nesting, not about how many containers there are. */
 	n = 0;
@@ -331,14 +331,14 @@ static void test_token_cap(void **state)
 	static const char text[] = "[1,[2,3],{\"a\":\"b\"},null]";
 	struct json_token few[9];
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 
 	/* [ 1 [ 2 3 ] { "a" "b" } null: 9 tokens. */
 	assert_int_equal(json_parse(&doc, text, strlen(text), few, 9, &err),
 			 9);
 	assert_int_equal(json_parse(&doc, text, strlen(text), few, 8, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "too many JSON tokens");
+	assert_string_equal(err.why, "too many JSON tokens");
 	assert_int_equal(json_parse(&doc, "1", 1, few, 0, &err),
 			 -OCIBOOT_ETOOBIG);
 }
@@ -348,7 +348,7 @@ static void test_members_cap(void **state)
 	static char buf[JSON_OBJECT_MEMBERS_MAX * 16];
 	static struct json_token many[2 * JSON_OBJECT_MEMBERS_MAX + 8];
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 	size_t n = 0;
 
 	for (int i = 0; i < JSON_OBJECT_MEMBERS_MAX; i++)
@@ -362,7 +362,7 @@ static void test_members_cap(void **state)
 	n += (size_t)sprintf(buf + n, ",\"last\":0}");
 	assert_int_equal(json_parse(&doc, buf, n, many, ARRAY_SIZE(many),
 				    &err), -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "too many members in object");
+	assert_string_equal(err.why, "too many members in object");
 	/* Arrays have no such cap, only the token count. */
 	n = 0;
 	for (int i = 0; i <= JSON_OBJECT_MEMBERS_MAX; i++)
@@ -430,7 +430,7 @@ static void test_key_compare_cap(void **state)
 {
 	static char buf[400 << 10];
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 	size_t n;
 
 	/* Distinct keys with equal hashes are not duplicates. */
@@ -443,7 +443,7 @@ static void test_key_compare_cap(void **state)
 	n = colliding_keys(buf, sizeof(buf), 300);
 	assert_true(300 * 299 / 2 * PREFIX_LEN > JSON_KEY_COMPARE_MAX);
 	assert_int_equal(parse(buf, n, &doc, &err), -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason,
+	assert_string_equal(err.why,
 			    "too much work to check keys are unique");
 }
 
@@ -451,7 +451,7 @@ static void test_number_and_input_caps(void **state)
 {
 	char num[JSON_NUMBER_LEN_MAX + 2];
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 	char *big;
 
 	memset(num, '7', sizeof(num));
@@ -459,7 +459,7 @@ static void test_number_and_input_caps(void **state)
 	assert_int_equal(parse(num, JSON_NUMBER_LEN_MAX, &doc, &err), 1);
 	assert_int_equal(parse(num, JSON_NUMBER_LEN_MAX + 1, &doc, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "number too long");
+	assert_string_equal(err.why, "number too long");
 
 	big = malloc(JSON_INPUT_MAX + 1);
 	assert_non_null(big);
@@ -468,7 +468,7 @@ static void test_number_and_input_caps(void **state)
 	assert_int_equal(parse(big, JSON_INPUT_MAX, &doc, &err), 1);
 	assert_int_equal(parse(big, JSON_INPUT_MAX + 1, &doc, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "JSON document too large");
+	assert_string_equal(err.why, "JSON document too large");
 	free(big);
 }
 
@@ -487,7 +487,7 @@ static void test_structure(void **state)
 		"$.c", "$.c", "$.d", "$.d",
 	};
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 	char path[JSON_PATH_MAX];
 	const char *raw;
 	size_t n;
@@ -577,7 +577,7 @@ static void test_strings(void **state)
 		{ "null", NULL, -EINVAL },
 	};
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct string_case *c = &cases[i];
@@ -634,7 +634,7 @@ static void test_int64(void **state)
 		{ "true", -EINVAL, 0 }, { "[1]", -EINVAL, 0 },
 	};
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int64_t v = 777;
@@ -660,7 +660,7 @@ static void test_uint64(void **state)
 		{ "1.5", -EINVAL, 0 }, { "null", -EINVAL, 0 },
 	};
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 	bool b = false;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -715,12 +715,12 @@ static void test_error_paths(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct json_doc doc;
-		struct json_error err;
+		struct error err;
 
 		assert_true(parse(cases[i].text, strlen(cases[i].text), &doc,
 				  &err) < 0);
-		assert_string_equal(err.reason, cases[i].reason);
-		assert_string_equal(err.path, cases[i].path);
+		assert_string_equal(err.why, cases[i].reason);
+		assert_string_equal(err.where, cases[i].path);
 		assert_int_equal(err.offset, cases[i].offset);
 	}
 }
@@ -729,33 +729,35 @@ static void test_path_truncation(void **state)
 {
 	char text[512], path[JSON_PATH_MAX], small[8];
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 	size_t n = 0;
 	int r;
 
-	for (int i = 0; i < 25; i++)
+	for (int i = 0; i < 30; i++)
 		n += (size_t)sprintf(text + n, "{\"key%02d\":", i);
 	n += (size_t)sprintf(text + n, "1");
-	for (int i = 0; i < 25; i++)
+	for (int i = 0; i < 30; i++)
 		text[n++] = '}';
 	r = parse(text, n, &doc, &err);
-	assert_int_equal(r, 51);
-	json_path(&doc, 50, path, sizeof(path));
+	assert_int_equal(r, 61);
+	json_path(&doc, 60, path, sizeof(path));
 	assert_int_equal(strlen(path), sizeof(path) - 1);
 	assert_string_equal(path + sizeof(path) - 4, "...");
 	assert_memory_equal(path, "$.key00.key01.", 14);
-	json_path(&doc, 50, small, sizeof(small));
+	json_path(&doc, 60, small, sizeof(small));
 	assert_string_equal(small, "$.ke...");
 	json_path(&doc, 0, small, sizeof(small));
 	assert_string_equal(small, "$");
 
-	json_error_at(&err, &doc, 2, "digest", "missing");
-	assert_string_equal(err.path, "$.key00.digest");
-	assert_string_equal(err.reason, "missing");
+	error_set(&err, -OCIBOOT_EMALFORMED, NULL, "missing");
+	json_error_where(&err, &doc, 2, "digest");
+	assert_string_equal(err.where, "$.key00.digest");
+	assert_string_equal(err.why, "missing");
 	assert_int_equal(err.offset, 9);
-	json_error_at(&err, &doc, 0, "a\x01" "b", "x");
-	assert_string_equal(err.path, "$.a?b");
-	json_error_at(NULL, &doc, 0, NULL, "x");
+	assert_int_equal(err.code, -OCIBOOT_EMALFORMED);
+	json_error_where(&err, &doc, 0, "a\x01" "b");
+	assert_string_equal(err.where, "$.a?b");
+	json_error_where(NULL, &doc, 0, NULL);
 }
 
 /* --- comparison with Python's json module --------------------------------- */
@@ -800,7 +802,7 @@ static void corpus_add(struct corpus *c, const char *text, size_t len,
 		       const char *label)
 {
 	struct json_doc doc;
-	struct json_error err;
+	struct error err;
 
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 1024;

@@ -59,13 +59,13 @@ static void expect_error(struct jsonw *w, int want)
 /* The output must parse with oci/json. */
 static void parses_back(const char *text, size_t len)
 {
-	struct json_error err = { 0 };
+	struct error err;
 	struct json_doc doc;
 	int r = json_parse(&doc, text, len, tokens, TOKENS, &err);
 
 	if (r < 0)
-		print_error("oci/json refused %s: %s at %zu\n", text, err.reason,
-			    err.offset);
+		print_error("oci/json refused %s: %s at %zu\n", text, err.why,
+			    (size_t)err.offset);
 	assert_true(r > 0);
 }
 

@@ -46,11 +46,11 @@ void layout_blob_what(const uint8_t digest[SHA256_LEN],
 	snprintf(what, LAYOUT_WHAT_MAX, LAYOUT_BLOBS_DIR "/sha256/%s", hex);
 }
 
-static int json_failure(struct error *err, const char *what, int code,
-			const struct json_error *je)
+/* A document what refused by its parser, which filled err. */
+static int json_failure(struct error *err, const char *what, int code)
 {
-	return error_set(err, code, what, "%s: %s (offset %zu)", je->path,
-			 je->reason ? je->reason : "refused", je->offset);
+	error_context(err, "%s", what);
+	return code;
 }
 
 /* A failed openat() of what: the error and its reason. */
@@ -169,7 +169,6 @@ int layout_version_check(const char *buf, size_t len,
 	static const char what[] = LAYOUT_OCI_LAYOUT_FILE;
 	struct json_token tokens[VERSION_TOKENS_MAX];
 	char version[QUOTE_MAX + 1], quoted[QUOTE_MAX + 1];
-	struct json_error je = { 0 };
 	struct json_doc doc;
 	int i, r;
 
@@ -177,9 +176,9 @@ int layout_version_check(const char *buf, size_t len,
 		return error_set(err, -OCIBOOT_ETOOBIG, what,
 				 "%zu bytes, over the limit of %d", len,
 				 LAYOUT_OCI_LAYOUT_MAX);
-	r = json_parse(&doc, buf, len, tokens, VERSION_TOKENS_MAX, &je);
+	r = json_parse(&doc, buf, len, tokens, VERSION_TOKENS_MAX, err);
 	if (r < 0)
-		return json_failure(err, what, r, &je);
+		return json_failure(err, what, r);
 	if (json_type(&doc, 0) != JSON_OBJECT)
 		return error_set(err, -OCIBOOT_EMALFORMED, what,
 				 "$: not a JSON object");
@@ -334,16 +333,15 @@ int layout_read_index(const struct layout *l, char *buf, size_t size,
 		      struct json_token *tokens, size_t max_tokens,
 		      struct oci_index *out, struct error *err)
 {
-	struct json_error je = { 0 };
 	int len, r;
 
 	memset(out, 0, sizeof(*out));
 	len = read_small_file(l->dir_fd, LAYOUT_INDEX_FILE, buf, size, err);
 	if (len < 0)
 		return len;
-	r = oci_index_parse(buf, (size_t)len, tokens, max_tokens, out, &je);
+	r = oci_index_parse(buf, (size_t)len, tokens, max_tokens, out, err);
 	if (r < 0)
-		return json_failure(err, LAYOUT_INDEX_FILE, r, &je);
+		return json_failure(err, LAYOUT_INDEX_FILE, r);
 	return len;
 }
 
@@ -487,12 +485,12 @@ int layout_read_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],
 
 /* The document blob d was refused by its parser. */
 static int document_failure(struct error *err, const struct oci_descriptor *d,
-			    int code, const struct json_error *je)
+			    int code)
 {
 	char what[LAYOUT_WHAT_MAX];
 
 	layout_blob_what(d->digest, what);
-	return json_failure(err, what, code, je);
+	return json_failure(err, what, code);
 }
 
 int layout_read_manifest(const struct layout *l,
@@ -500,7 +498,6 @@ int layout_read_manifest(const struct layout *l,
 			 struct json_token *tokens, size_t max_tokens,
 			 struct oci_manifest *out, struct error *err)
 {
-	struct json_error je = { 0 };
 	int len, r;
 
 	memset(out, 0, sizeof(*out));
@@ -508,8 +505,8 @@ int layout_read_manifest(const struct layout *l,
 	if (len < 0)
 		return len;
 	r = oci_manifest_parse(buf, (size_t)len, tokens, max_tokens, out,
-			       &je);
-	return r < 0 ? document_failure(err, d, r, &je) : 0;
+			       err);
+	return r < 0 ? document_failure(err, d, r) : 0;
 }
 
 int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
@@ -517,15 +514,14 @@ int layout_read_config(const struct layout *l, const struct oci_descriptor *d,
 		       size_t max_tokens, struct oci_config *out,
 		       struct error *err)
 {
-	struct json_error je = { 0 };
 	int len, r;
 
 	memset(out, 0, sizeof(*out));
 	len = layout_read_blob(l, d->digest, d->size, buf, cap, err);
 	if (len < 0)
 		return len;
-	r = oci_config_parse(buf, (size_t)len, tokens, max_tokens, out, &je);
-	return r < 0 ? document_failure(err, d, r, &je) : 0;
+	r = oci_config_parse(buf, (size_t)len, tokens, max_tokens, out, err);
+	return r < 0 ? document_failure(err, d, r) : 0;
 }
 
 int layout_open_blob(const struct layout *l, const uint8_t digest[SHA256_LEN],

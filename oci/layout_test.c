@@ -120,13 +120,15 @@ static void digest_text(const uint8_t d[SHA256_LEN],
 	oci_digest_string(d, out);
 }
 
-/* reason must contain needle. */
+/* The error's line (why, where and offset) must contain needle. */
 static void reason_has(const struct error *err, const char *needle)
 {
-	if (!strstr(err->why, needle))
-		print_error("reason \"%s\" lacks \"%s\"\n", err->why,
-			    needle);
-	assert_non_null(strstr(err->why, needle));
+	char line[ERROR_LINE_MAX];
+
+	error_format(err, line, sizeof(line));
+	if (!strstr(line, needle))
+		print_error("reason \"%s\" lacks \"%s\"\n", line, needle);
+	assert_non_null(strstr(line, needle));
 }
 
 static int64_t add_json(const struct fixture *f, char *json, size_t len,
@@ -690,7 +692,7 @@ static void test_bad_index(void **state)
 	assert_int_equal(read_index(f, &err), -EOPNOTSUPP);
 	assert_string_equal(err.what, "index.json");
 	reason_has(&err, "$.manifests[0].digest");
-	reason_has(&err, "offset");
+	reason_has(&err, ", byte ");
 	assert_int_equal(idx.manifest_count, 0);
 	write_text(f, "index.json", "{\"schemaVersion\":2,\"manifests\":[");
 	assert_int_equal(read_index(f, &err), -OCIBOOT_EMALFORMED);
@@ -1072,7 +1074,7 @@ static void test_config_json(void **state)
 		.diff_ids = (const uint8_t (*)[SHA256_LEN])diff_ids,
 		.diff_id_count = 2,
 	};
-	struct json_error jerr;
+	struct error jerr;
 	size_t len;
 	char *json;
 
@@ -1192,7 +1194,7 @@ static void test_manifest_json(void **state)
 	};
 	static struct layout_layer many[OCI_LAYERS_MAX + 1];
 	uint8_t cfg[SHA256_LEN];
-	struct json_error jerr;
+	struct error jerr;
 	size_t len;
 	char *json;
 

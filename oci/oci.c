@@ -50,44 +50,39 @@ static const char *const tar_media_types[] = {
 /* The document being checked and where to report what is wrong. */
 struct ctx {
 	struct json_doc doc;
-	struct json_error *err;
+	struct error *err;
 };
 
+/* Token i (or member key of object i) is refused for reason. */
 static int refuse(struct ctx *c, int i, const char *key, int code,
 		  const char *reason)
 {
-	json_error_at(c->err, &c->doc, i, key, reason);
+	error_set(c->err, code, NULL, "%s", reason);
+	json_error_where(c->err, &c->doc, i, key);
 	return code;
 }
 
 /* A failure in a parsed struct: no offset, the path given. */
-static int refuse_path(struct json_error *err, int code, const char *reason,
+static int refuse_path(struct error *err, int code, const char *reason,
 		       const char *path)
 {
-	if (err) {
-		err->reason = reason;
-		err->offset = 0;
-		snprintf(err->path, sizeof(err->path), "%s", path);
-	}
+	error_set(err, code, NULL, "%s", reason);
+	error_at(err, "%s", path);
 	return code;
 }
 
 /* The same for field of layers[n]. */
-static int refuse_layer(struct json_error *err, int code, const char *reason,
+static int refuse_layer(struct error *err, int code, const char *reason,
 			size_t n, const char *field)
 {
-	if (err) {
-		err->reason = reason;
-		err->offset = 0;
-		snprintf(err->path, sizeof(err->path), "$.layers[%zu].%s", n,
-			 field);
-	}
+	error_set(err, code, NULL, "%s", reason);
+	error_at(err, "$.layers[%zu].%s", n, field);
 	return code;
 }
 
 static int parse_json(struct ctx *c, const char *buf, size_t len,
 		      struct json_token *tokens, size_t max_tokens,
-		      struct json_error *err)
+		      struct error *err)
 {
 	int r;
 
@@ -473,15 +468,18 @@ typedef int (*fields_fn)(struct ctx *c, void *out);
 static int parse_document(const char *buf, size_t len,
 			  struct json_token *tokens, size_t max_tokens,
 			  fields_fn fields, void *out, size_t out_size,
-			  struct json_error *err)
+			  struct error *err)
 {
 	struct ctx c;
 	int r;
 
 	memset(out, 0, out_size);
+	error_clear(err);
 	r = parse_json(&c, buf, len, tokens, max_tokens, err);
 	if (r == 0)
 		r = fields(&c, out);
+	if (r < 0 && !error_failed(err))
+		error_set(err, r, NULL, "refused");
 	if (r < 0)
 		memset(out, 0, out_size);
 	return r;
@@ -516,7 +514,7 @@ static int index_fields(struct ctx *c, void *p)
 
 int oci_index_parse(const char *buf, size_t len, struct json_token *tokens,
 		    size_t max_tokens, struct oci_index *out,
-		    struct json_error *err)
+		    struct error *err)
 {
 	return parse_document(buf, len, tokens, max_tokens, index_fields,
 			      out, sizeof(*out), err);
@@ -551,7 +549,7 @@ static int manifest_fields(struct ctx *c, void *p)
 
 int oci_manifest_parse(const char *buf, size_t len, struct json_token *tokens,
 		       size_t max_tokens, struct oci_manifest *out,
-		       struct json_error *err)
+		       struct error *err)
 {
 	return parse_document(buf, len, tokens, max_tokens, manifest_fields,
 			      out, sizeof(*out), err);
@@ -688,7 +686,7 @@ static int config_fields(struct ctx *c, void *p)
 
 int oci_config_parse(const char *buf, size_t len, struct json_token *tokens,
 		     size_t max_tokens, struct oci_config *out,
-		     struct json_error *err)
+		     struct error *err)
 {
 	return parse_document(buf, len, tokens, max_tokens, config_fields,
 			      out, sizeof(*out), err);
@@ -938,7 +936,7 @@ static int system_fields_check(struct ctx *c, void *p)
 int oci_system_manifest_parse(const char *buf, size_t len,
 			      struct json_token *tokens, size_t max_tokens,
 			      struct oci_system_manifest *out,
-			      struct json_error *err)
+			      struct error *err)
 {
 	return parse_document(buf, len, tokens, max_tokens, system_fields_check,
 			      out, sizeof(*out), err);
@@ -948,7 +946,7 @@ int oci_system_manifest_parse(const char *buf, size_t len,
 
 static int artifact_layer(const struct oci_manifest *m, size_t n,
 			  const char *media_type, int64_t size_max,
-			  struct oci_descriptor *out, struct json_error *err)
+			  struct oci_descriptor *out, struct error *err)
 {
 	const struct oci_descriptor *d = &m->layers[n];
 
@@ -965,7 +963,7 @@ static int artifact_layer(const struct oci_manifest *m, size_t n,
 
 static int system_artifact_check(const struct oci_manifest *m,
 				 struct oci_system_artifact *out,
-				 struct json_error *err)
+				 struct error *err)
 {
 	int r;
 
@@ -998,7 +996,7 @@ static int system_artifact_check(const struct oci_manifest *m,
 
 int oci_system_artifact_check(const struct oci_manifest *m,
 			      struct oci_system_artifact *out,
-			      struct json_error *err)
+			      struct error *err)
 {
 	int r = system_artifact_check(m, out, err);
 
@@ -1008,7 +1006,7 @@ int oci_system_artifact_check(const struct oci_manifest *m,
 }
 
 int oci_manifest_check_bootable(const struct oci_manifest *m,
-				struct json_error *err)
+				struct error *err)
 {
 	for (size_t n = 0; n < m->layer_count && n < OCI_LAYERS_MAX; n++) {
 		const struct oci_descriptor *d = &m->layers[n];

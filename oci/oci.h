@@ -7,7 +7,8 @@
  * Every parser takes the JSON scratch tokens[0..max_tokens) (OCI_TOKENS_MAX
  * of them suit real documents; one needing more is refused as too big) and
  * returns 0, or on failure a negative code with *err (if not NULL) saying
- * what and where:
+ * why and where (as json_parse() fills it: the reason in why, the JSON
+ * path in where, the byte offset; no what, the caller names the document):
  *   -OCIBOOT_EMALFORMED  not JSON, or breaks the spec (wrong type, missing
  *                        required field, bad digest, mediaType mismatch...)
  *   -OCIBOOT_ETOOBIG     a cap below (or a JSON cap) exceeded
@@ -162,7 +163,7 @@ struct oci_system_artifact {
 
 int oci_index_parse(const char *buf, size_t len, struct json_token *tokens,
 		    size_t max_tokens, struct oci_index *out,
-		    struct json_error *err);
+		    struct error *err);
 
 /*
  * An image manifest. mediaType, when present, must be
@@ -172,11 +173,11 @@ int oci_index_parse(const char *buf, size_t len, struct json_token *tokens,
  */
 int oci_manifest_parse(const char *buf, size_t len, struct json_token *tokens,
 		       size_t max_tokens, struct oci_manifest *out,
-		       struct json_error *err);
+		       struct error *err);
 
 int oci_config_parse(const char *buf, size_t len, struct json_token *tokens,
 		     size_t max_tokens, struct oci_config *out,
-		     struct json_error *err);
+		     struct error *err);
 
 /* The string at offset of cfg->strings ("" for an offset out of range). */
 const char *oci_config_string(const struct oci_config *cfg, uint32_t offset);
@@ -184,18 +185,18 @@ const char *oci_config_string(const struct oci_config *cfg, uint32_t offset);
 int oci_system_manifest_parse(const char *buf, size_t len,
 			      struct json_token *tokens, size_t max_tokens,
 			      struct oci_system_manifest *out,
-			      struct json_error *err);
+			      struct error *err);
 
 /*
  * Check that m is a system manifest artifact: artifactType
  * OCI_ARTIFACT_TYPE_SYSTEM, the empty config, and exactly three layers (the
  * system manifest, its signature, the signer's certificate) within their
- * size caps. Returns 0 and fills *out, or an error as above (err->path
- * names the field, err->offset is 0).
+ * size caps. Returns 0 and fills *out, or an error as above (err's where
+ * names the field; no offset).
  */
 int oci_system_artifact_check(const struct oci_manifest *m,
 			      struct oci_system_artifact *out,
-			      struct json_error *err);
+			      struct error *err);
 
 /*
  * Check that every layer of m can be mounted at boot: a squashfs layer with
@@ -203,7 +204,7 @@ int oci_system_artifact_check(const struct oci_manifest *m,
  * or -OCIBOOT_EMALFORMED (no root hash) with *err naming the layer.
  */
 int oci_manifest_check_bootable(const struct oci_manifest *m,
-				struct json_error *err);
+				struct error *err);
 
 /* The kind of layer a media type names (exact match, case-sensitive). */
 enum oci_layer_kind oci_layer_kind(const char *media_type);

@@ -37,18 +37,18 @@ static void check_descriptor(const struct oci_descriptor *d)
 	CHECK(d->kind == oci_layer_kind(d->media_type));
 }
 
-static void check_error(int r, const struct json_error *err, size_t size)
+static void check_error(int r, const struct error *err, size_t size)
 {
 	CHECK(r == -OCIBOOT_EMALFORMED || r == -OCIBOOT_ETOOBIG ||
 	      r == -EOPNOTSUPP);
-	CHECK(err->reason != NULL && err->offset <= size);
-	CHECK(err->path[0] == '$');
-	check_string(err->path, sizeof(err->path));
+	CHECK(err->code == r && err->why[0] && err->offset <= size);
+	CHECK(err->where[0] == '$');
+	check_string(err->where, sizeof(err->where));
 }
 
 static void fuzz_index(const char *buf, size_t size)
 {
-	struct json_error err = { 0 };
+	struct error err;
 	int r = oci_index_parse(buf, size, tokens, OCI_TOKENS_MAX, &idx,
 				&err);
 
@@ -67,7 +67,7 @@ static void fuzz_index(const char *buf, size_t size)
 static void fuzz_manifest(const char *buf, size_t size)
 {
 	struct oci_system_artifact art;
-	struct json_error err = { 0 };
+	struct error err;
 	int r = oci_manifest_parse(buf, size, tokens, OCI_TOKENS_MAX,
 				   &manifest, &err);
 
@@ -80,7 +80,7 @@ static void fuzz_manifest(const char *buf, size_t size)
 	for (size_t i = 0; i < manifest.layer_count; i++)
 		check_descriptor(&manifest.layers[i]);
 	r = oci_manifest_check_bootable(&manifest, &err);
-	CHECK(r == 0 || err.reason);
+	CHECK(r == 0 || (err.code == r && err.why[0]));
 	r = oci_system_artifact_check(&manifest, &art, &err);
 	if (r == 0)
 		CHECK(streq(art.signature.media_type,
@@ -89,7 +89,7 @@ static void fuzz_manifest(const char *buf, size_t size)
 
 static void fuzz_config(const char *buf, size_t size)
 {
-	struct json_error err = { 0 };
+	struct error err;
 	int r = oci_config_parse(buf, size, tokens, OCI_TOKENS_MAX, &config,
 				 &err);
 
@@ -111,7 +111,7 @@ static void fuzz_config(const char *buf, size_t size)
 
 static void fuzz_system(const char *buf, size_t size)
 {
-	struct json_error err = { 0 };
+	struct error err;
 	int r = oci_system_manifest_parse(buf, size, tokens, OCI_TOKENS_MAX,
 					  &sys, &err);
 

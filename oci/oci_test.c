@@ -164,9 +164,9 @@ static const char system_artifact[] =
 enum kind { INDEX, MANIFEST, CONFIG, SYSTEM };
 
 static int parse_as(enum kind kind, const char *text, size_t len,
-		    struct json_error *err)
+		    struct error *err)
 {
-	memset(err, 0, sizeof(*err));
+	error_clear(err);
 	switch (kind) {
 	case INDEX:
 		return oci_index_parse(text, len, tokens, OCI_TOKENS_MAX,
@@ -201,7 +201,7 @@ static void assert_digest(const uint8_t d[SHA256_LEN], const char *hex)
 
 static void test_skopeo_documents(void **state)
 {
-	struct json_error err;
+	struct error err;
 
 	assert_int_equal(parse_as(MANIFEST, skopeo_manifest,
 				  strlen(skopeo_manifest), &err), 0);
@@ -221,8 +221,8 @@ static void test_skopeo_documents(void **state)
 		      "0348ef5b3f64e1bd735fc1747750687d265be6ccd");
 	assert_int_equal(oci_manifest_check_bootable(&manifest_out, &err),
 			 -EOPNOTSUPP);
-	assert_string_equal(err.path, "$.layers[0].mediaType");
-	assert_string_equal(err.reason, "tar layers cannot be verified at "
+	assert_string_equal(err.where, "$.layers[0].mediaType");
+	assert_string_equal(err.why, "tar layers cannot be verified at "
 			    "boot; use squashfs layers");
 
 	assert_int_equal(parse_as(INDEX, skopeo_index, strlen(skopeo_index),
@@ -266,7 +266,7 @@ static void test_skopeo_documents(void **state)
 
 static void test_stacker_manifest(void **state)
 {
-	struct json_error err;
+	struct error err;
 	uint8_t root[SHA256_LEN];
 
 	assert_int_equal(parse_as(MANIFEST, stacker_manifest,
@@ -294,20 +294,20 @@ static void test_stacker_manifest(void **state)
 	manifest_out.layers[1].has_verity_root = false;
 	assert_int_equal(oci_manifest_check_bootable(&manifest_out, &err),
 			 -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.path, "$.layers[1].annotations");
-	assert_string_equal(err.reason,
+	assert_string_equal(err.where, "$.layers[1].annotations");
+	assert_string_equal(err.why,
 			    "squashfs layer has no verity root hash "
 			    "annotation");
 	strcpy(manifest_out.layers[1].media_type, "application/x-foo");
 	manifest_out.layers[1].kind = OCI_LAYER_OTHER;
 	assert_int_equal(oci_manifest_check_bootable(&manifest_out, &err),
 			 -EOPNOTSUPP);
-	assert_string_equal(err.reason, "unknown layer media type");
+	assert_string_equal(err.why, "unknown layer media type");
 }
 
 static void test_platform_index(void **state)
 {
-	struct json_error err;
+	struct error err;
 
 	assert_int_equal(parse_as(INDEX, platform_index,
 				  strlen(platform_index), &err), 0);
@@ -329,7 +329,7 @@ static void test_system_manifest(void **state)
 		0x5b, 0x0e, 0x4f, 0x6c, 0x2f, 0x9a, 0x4d, 0x0e,
 		0x9c, 0x1b, 0x6a, 0x4f, 0x2d, 0x8e, 0x7b, 0x31,
 	};
-	struct json_error err;
+	struct error err;
 
 	assert_int_equal(parse_as(SYSTEM, system_manifest,
 				  strlen(system_manifest), &err), 0);
@@ -357,7 +357,7 @@ static void test_system_artifact(void **state)
 {
 	struct oci_system_artifact art;
 	struct oci_manifest m;
-	struct json_error err;
+	struct error err;
 
 	assert_int_equal(parse_as(MANIFEST, system_artifact,
 				  strlen(system_artifact), &err), 0);
@@ -376,28 +376,28 @@ static void test_system_artifact(void **state)
 	m.layers[1].size = OCI_SYSTEM_SIGNATURE_SIZE_MAX + 1;
 	assert_int_equal(oci_system_artifact_check(&m, &art, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.path, "$.layers[1].size");
+	assert_string_equal(err.where, "$.layers[1].size");
 	assert_true(art.manifest.size == 0);	/* cleared on failure */
 	m = manifest_out;
 	m.layers[2] = manifest_out.layers[1];
 	assert_int_equal(oci_system_artifact_check(&m, &art, &err),
 			 -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.path, "$.layers[2].mediaType");
+	assert_string_equal(err.where, "$.layers[2].mediaType");
 	m = manifest_out;
 	m.layer_count = 2;
 	assert_int_equal(oci_system_artifact_check(&m, &art, &err),
 			 -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.path, "$.layers");
+	assert_string_equal(err.where, "$.layers");
 	m = manifest_out;
 	m.config.digest[31] ^= 1;
 	assert_int_equal(oci_system_artifact_check(&m, &art, &err),
 			 -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.reason, "config is not the empty descriptor");
+	assert_string_equal(err.why, "config is not the empty descriptor");
 	m = manifest_out;
 	strcpy(m.artifact_type, "application/vnd.ociboot.system.v2");
 	assert_int_equal(oci_system_artifact_check(&m, &art, &err),
 			 -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.path, "$.artifactType");
+	assert_string_equal(err.where, "$.artifactType");
 	m = manifest_out;
 	m.artifact_type[0] = '\0';
 	assert_int_equal(oci_system_artifact_check(&m, &art, &err),
@@ -430,7 +430,7 @@ static void test_truncation(void **state)
 		if (text[len - 1] == '\n')
 			len--;
 		for (size_t n = 0; n < len; n++) {
-			struct json_error err;
+			struct error err;
 			int r;
 
 			/* At the end of its buffer, so ASan sees overreads. */
@@ -441,7 +441,7 @@ static void test_truncation(void **state)
 				print_error("doc %zu prefix %zu: %d\n", i, n,
 					    r);
 			assert_int_equal(r, -OCIBOOT_EMALFORMED);
-			assert_non_null(err.reason);
+			assert_true(err.code < 0);
 			checked++;
 		}
 		free(copy);
@@ -865,19 +865,19 @@ static void test_mutations(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(mutations); i++) {
 		const struct mutation *m = &mutations[i];
-		struct json_error err;
+		struct error err;
 		char text[4096];
 		size_t n = mutate(m->base, m->from, m->to, text, sizeof(text));
 		int r = parse_as(m->kind, text, n, &err);
 
-		if (r == m->err && (!m->err || (err.reason &&
-		    streq(err.reason, m->reason) &&
-		    streq(err.path, m->path) && err.offset <= n)))
+		if (r == m->err && (!m->err || (
+		    streq(err.why, m->reason) &&
+		    streq(err.where, m->path) && err.offset <= n)))
 			continue;
 		wrong++;
 		print_error("mutation %zu (%s -> %s): got %d '%s' at %s, "
 			    "want %d '%s' at %s\n", i, m->from, m->to, r,
-			    err.reason ? err.reason : "", err.path, m->err,
+			    err.why, err.where, m->err,
 			    m->reason ? m->reason : "", m->path ? m->path : "");
 	}
 	assert_int_equal(wrong, 0);
@@ -887,7 +887,7 @@ static void test_mutations(void **state)
 static void test_cleared_on_failure(void **state)
 {
 	static const uint8_t zero[sizeof(struct oci_manifest)];
-	struct json_error err;
+	struct error err;
 	char text[4096], text2[4096];
 	size_t n;
 
@@ -900,11 +900,11 @@ static void test_cleared_on_failure(void **state)
 	memset(&system_out, 0xaa, sizeof(system_out));
 	assert_int_equal(parse_as(SYSTEM, "{}", 2, &err), -OCIBOOT_EMALFORMED);
 	assert_memory_equal(&system_out, zero, sizeof(system_out));
-	assert_string_equal(err.path, "$.schemaVersion");
+	assert_string_equal(err.where, "$.schemaVersion");
 	assert_int_equal(parse_as(CONFIG, "[]", 2, &err), -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.reason, "document is not a JSON object");
+	assert_string_equal(err.why, "document is not a JSON object");
 	assert_int_equal(parse_as(INDEX, "", 0, &err), -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.reason, "empty document");
+	assert_string_equal(err.why, "empty document");
 
 	/* Two changes: services an object holding the array. */
 	n = mutate(system_manifest, "\"services\": [",
@@ -912,8 +912,8 @@ static void test_cleared_on_failure(void **state)
 	memcpy(text2, text, n + 1);
 	n = mutate(text2, "\n  ],\n", "\n  ]},\n", text, sizeof(text));
 	assert_int_equal(parse_as(SYSTEM, text, n, &err), -OCIBOOT_EMALFORMED);
-	assert_string_equal(err.reason, "must be an array");
-	assert_string_equal(err.path, "$.services");
+	assert_string_equal(err.why, "must be an array");
+	assert_string_equal(err.where, "$.services");
 }
 
 /* A JSON array of count copies of item, as member key, into buf. */
@@ -968,7 +968,7 @@ static void test_caps(void **state)
 {
 	static char text[65536];
 	static char zeros[OCI_CONFIG_STRINGS_MAX];
-	struct json_error err;
+	struct error err;
 	size_t n;
 
 	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
@@ -985,8 +985,8 @@ static void test_caps(void **state)
 			   c->suffix);
 		assert_int_equal(parse_as(c->kind, text, n, &err),
 				 -OCIBOOT_ETOOBIG);
-		assert_string_equal(err.reason, c->reason);
-		assert_string_equal(err.path, c->path);
+		assert_string_equal(err.why, c->reason);
+		assert_string_equal(err.where, c->path);
 	}
 
 	/* Services: OCI_SERVICES_MAX distinct names, then one more. */
@@ -1005,8 +1005,8 @@ static void test_caps(void **state)
 		assert_int_equal(parse_as(SYSTEM, text, end, &err),
 				 i < OCI_SERVICES_MAX ? 0 : -OCIBOOT_ETOOBIG);
 	}
-	assert_string_equal(err.reason, "too many services");
-	assert_string_equal(err.path, "$.services");
+	assert_string_equal(err.why, "too many services");
+	assert_string_equal(err.where, "$.services");
 
 	/* Config strings: exactly full, then one byte over. */
 	memset(zeros, 'x', sizeof(zeros));
@@ -1024,15 +1024,15 @@ static void test_caps(void **state)
 			     ROOTFS, 8000, zeros,
 			     OCI_CONFIG_STRINGS_MAX - 8000 - 1, zeros);
 	assert_int_equal(parse_as(CONFIG, text, n, &err), -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "config strings over their cap");
-	assert_string_equal(err.path, "$.config.WorkingDir");
+	assert_string_equal(err.why, "config strings over their cap");
+	assert_string_equal(err.where, "$.config.WorkingDir");
 
 	/* Too few tokens for the document. */
 	assert_int_equal(oci_manifest_parse(skopeo_manifest,
 					    strlen(skopeo_manifest), tokens,
 					    10, &manifest_out, &err),
 			 -OCIBOOT_ETOOBIG);
-	assert_string_equal(err.reason, "too many JSON tokens");
+	assert_string_equal(err.why, "too many JSON tokens");
 }
 
 static void test_layer_kinds(void **state)
@@ -1238,7 +1238,7 @@ static void test_against_jq(void **state)
 	snprintf(theirs, sizeof(theirs), "%s/theirs", dir);
 	for (size_t i = 0; i < ARRAY_SIZE(valid_docs); i++) {
 		enum kind kind = valid_docs[i].kind;
-		struct json_error err;
+		struct error err;
 		char *a, *b;
 		FILE *f;
 

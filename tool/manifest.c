@@ -174,8 +174,8 @@ static const struct cli_spec create_spec =
 static int resolve_image(struct image_arg *img, struct work *w)
 {
 	const struct oci_descriptor *d;
+	char line[ERROR_LINE_MAX];
 	struct error le;
-	struct json_error je = { 0 };
 	struct layout l;
 	int r;
 
@@ -199,13 +199,14 @@ static int resolve_image(struct image_arg *img, struct work *w)
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
 				   le.why);
-	r = oci_manifest_check_bootable(&w->manifest, &je);
+	r = oci_manifest_check_bootable(&w->manifest, &le);
 	if (r == 0 && w->manifest.layer_count == 0)
 		return cli_failure(CREATE, "%s:%s: the image has no layers",
 				   img->layout, img->tag);
 	if (r < 0)
-		return cli_failure(CREATE, "%s:%s cannot boot: %s: %s",
-				   img->layout, img->tag, je.path, je.reason);
+		return cli_failure(CREATE, "%s:%s cannot boot: %s",
+				   img->layout, img->tag,
+				   error_format(&le, line, sizeof(line)));
 	return 0;
 }
 
@@ -263,8 +264,9 @@ static int system_manifest_json(const struct create_args *a, char **out,
 
 static int create_write(const struct create_args *a, struct work *w)
 {
-	struct json_error je = { 0 };
+	char line[ERROR_LINE_MAX];
 	uint8_t digest[SHA256_LEN];
+	struct error je;
 	size_t len;
 	char *json;
 	int r;
@@ -277,12 +279,14 @@ static int create_write(const struct create_args *a, struct work *w)
 	r = oci_system_manifest_parse(json, len, w->tokens, OCI_TOKENS_MAX,
 				      &w->system, &je);
 	if (r == 0 && len > OCI_SYSTEM_MANIFEST_SIZE_MAX)
-		r = -OCIBOOT_ETOOBIG;
+		r = error_set(&je, -OCIBOOT_ETOOBIG, NULL, "%zu bytes, over "
+			      "the cap of %zu", len,
+			      (size_t)OCI_SYSTEM_MANIFEST_SIZE_MAX);
 	if (r < 0) {
 		free(json);
 		return cli_failure(CREATE, "the system manifest would be "
-				   "refused: %s: %s", je.path,
-				   je.reason ? je.reason : ociboot_strerror(r));
+				   "refused: %s",
+				   error_format(&je, line, sizeof(line)));
 	}
 	r = fileio_replace(AT_FDCWD, a->output, json, len, 0644);
 	sha256_digest(json, len, digest);
@@ -484,7 +488,8 @@ static int read_certificate(const char *path, struct part *out)
 static int read_parts(const struct package_args *a, struct work *w,
 		      struct part parts[3])
 {
-	struct json_error je = { 0 };
+	char line[ERROR_LINE_MAX];
+	struct error je;
 	int r;
 
 	r = read_part(a->manifest, OCI_SYSTEM_MANIFEST_SIZE_MAX, &parts[0]);
@@ -494,10 +499,9 @@ static int read_parts(const struct package_args *a, struct work *w,
 				      parts[0].len, w->tokens, OCI_TOKENS_MAX,
 				      &w->system, &je);
 	if (r < 0)
-		return cli_failure(PACKAGE, "%s: not a system manifest: %s: %s "
-				   "(offset %zu)", a->manifest, je.path,
-				   je.reason ? je.reason : "refused",
-				   je.offset);
+		return cli_failure(PACKAGE, "%s: not a system manifest: %s",
+				   a->manifest,
+				   error_format(&je, line, sizeof(line)));
 	r = read_part(a->signature, OCI_SYSTEM_SIGNATURE_SIZE_MAX, &parts[1]);
 	if (r)
 		return r;
@@ -562,7 +566,8 @@ static int artifact_json(const struct part parts[3], char **out, size_t *len)
 static int check_artifact(const char *json, size_t len, struct work *w)
 {
 	struct oci_system_artifact art;
-	struct json_error je = { 0 };
+	char line[ERROR_LINE_MAX];
+	struct error je;
 	int r;
 
 	r = oci_manifest_parse(json, len, w->tokens, OCI_TOKENS_MAX,
@@ -570,8 +575,8 @@ static int check_artifact(const char *json, size_t len, struct work *w)
 	if (r == 0)
 		r = oci_system_artifact_check(&w->manifest, &art, &je);
 	if (r < 0)
-		return cli_failure(PACKAGE, "artifact manifest refused: %s: %s",
-				   je.path, je.reason ? je.reason : "refused");
+		return cli_failure(PACKAGE, "artifact manifest refused: %s",
+				   error_format(&je, line, sizeof(line)));
 	return 0;
 }
 

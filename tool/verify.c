@@ -270,12 +270,12 @@ struct verify_work {
 	struct x509_trust_store ts;
 	struct system_scratch scratch;
 	struct system_plan plan;
-	struct system_error err;
+	struct error err;
 };
 
 static int run(const struct verify_args *a, struct verify_work *w)
 {
-	char line[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX + 8];
+	char line[ERROR_LINE_MAX];
 	struct error le;
 	struct layout l;
 	int r;
@@ -290,9 +290,8 @@ static int run(const struct verify_args *a, struct verify_work *w)
 	r = system_verify(&l, &a->ref, &w->ts, a->time, a->product,
 			  &w->scratch, &w->plan, &w->err);
 	if (r < 0) {
-		system_error_format(&w->err, line, sizeof(line));
-		r = cli_failure(VERIFY, "%s: %s",
-				system_stage_name(w->err.stage), line);
+		r = cli_failure(VERIFY, "%s",
+				error_format(&w->err, line, sizeof(line)));
 	} else {
 		system_plan_describe(&w->plan, print_line, NULL);
 		fflush(stdout);

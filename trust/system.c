@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,29 +32,29 @@ _Static_assert(OCI_SYSTEM_MANIFEST_SIZE_MAX <= LAYOUT_READ_MAX &&
 	       OCI_SYSTEM_CERTIFICATE_SIZE_MAX <= LAYOUT_READ_MAX,
 	       "artifact blobs are read whole");
 
-/* One verification in progress. */
+/*
+ * One verification in progress. stage is the step under way: the reason
+ * of err when it fails.
+ */
 struct run {
 	const struct layout *l;
 	struct system_scratch *s;
 	struct system_plan *plan;
-	struct system_error *err;
+	struct error *err;
+	enum system_stage stage;
 };
 
-__attribute__((format(printf, 5, 6)))
-static int fail(struct run *c, enum system_stage stage, int code,
-		const char *what, const char *fmt, ...)
+/*
+ * Fill err with the failure code that another module described in from,
+ * under our what. Returns code.
+ */
+static int pass_on(struct error *err, const char *what, int code,
+		   const struct error *from)
 {
-	struct system_error *e = c->err;
-	va_list ap;
-
-	if (!e)
-		return code;
-	e->stage = stage;
-	e->code = code;
-	snprintf(e->what, sizeof(e->what), "%s", what ? what : "");
-	va_start(ap, fmt);
-	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
-	va_end(ap);
+	error_set(err, code, what, "%s", from->why);
+	if (from->where[0])
+		error_at(err, "%s", from->where);
+	error_at_offset(err, from->offset);
 	return code;
 }
 
@@ -78,16 +77,17 @@ static int find_artifact(struct run *c, const struct oci_reference *ref)
 	struct error le;
 	int r;
 
+	c->stage = SYSTEM_STAGE_INDEX;
 	r = layout_read_index(c->l, s->document, sizeof(s->document),
 			      s->tokens, OCI_TOKENS_MAX, &s->index, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.why);
+		return pass_on(c->err, le.what, r, &le);
 	if (ref->by_digest)
 		r = layout_find_digest(&s->index, ref->digest, &le);
 	else
 		r = layout_find_tag(&s->index, ref->tag, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_INDEX, r, le.what, "%s", le.why);
+		return pass_on(c->err, le.what, r, &le);
 	d = &s->index.manifests[r];
 	memcpy(c->plan->artifact_digest, d->digest, SHA256_LEN);
 	c->plan->artifact_size = d->size;
@@ -98,22 +98,19 @@ static int read_artifact_manifest(struct run *c)
 {
 	struct system_scratch *s = c->s;
 	struct oci_descriptor d = { .size = c->plan->artifact_size };
-	char what[SYSTEM_WHAT_MAX];
+	char what[ERROR_WHAT_MAX];
 	struct error le;
-	struct json_error je = { 0 };
 	int r;
 
+	c->stage = SYSTEM_STAGE_ARTIFACT;
 	memcpy(d.digest, c->plan->artifact_digest, SHA256_LEN);
 	name_blob(what, sizeof(what), "system artifact", d.digest);
 	r = layout_read_manifest(c->l, &d, s->document, sizeof(s->document),
 				 s->tokens, OCI_TOKENS_MAX, &s->manifest, &le);
-	if (r < 0)
-		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.why);
-	r = oci_system_artifact_check(&s->manifest, &c->plan->artifact, &je);
-	if (r < 0)
-		return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s: %s",
-			    je.path, je.reason ? je.reason : "refused");
-	return 0;
+	if (r == 0)
+		r = oci_system_artifact_check(&s->manifest, &c->plan->artifact,
+					      &le);
+	return r < 0 ? pass_on(c->err, what, r, &le) : 0;
 }
 
 /* Read the artifact blob d whole into buf[cap]; returns its length. */
@@ -121,7 +118,7 @@ static int read_artifact_blob(struct run *c, const char *label,
 			      const struct oci_descriptor *d, void *buf,
 			      size_t cap)
 {
-	char what[SYSTEM_WHAT_MAX];
+	char what[ERROR_WHAT_MAX];
 	struct error le;
 	int r;
 
@@ -129,7 +126,7 @@ static int read_artifact_blob(struct run *c, const char *label,
 	if (r >= 0)
 		return r;
 	name_blob(what, sizeof(what), label, d->digest);
-	return fail(c, SYSTEM_STAGE_ARTIFACT, r, what, "%s", le.why);
+	return pass_on(c->err, what, r, &le);
 }
 
 /* --- the signer ----------------------------------------------------------- */
@@ -156,25 +153,27 @@ static int check_certificate(struct run *c, const struct x509_trust_store *ts,
 {
 	const struct oci_descriptor *d = &c->plan->artifact.certificate;
 	const uint8_t *der = c->s->certificate;
-	char what[SYSTEM_WHAT_MAX], reason[SYSTEM_REASON_MAX];
+	char what[ERROR_WHAT_MAX];
 	struct error ve;
 	int r;
 
+	c->stage = SYSTEM_STAGE_CERTIFICATE;
 	name_blob(what, sizeof(what), "certificate", d->digest);
 	if (len == 0 || der[0] != DER_SEQUENCE)
-		return fail(c, SYSTEM_STAGE_CERTIFICATE, -OCIBOOT_EMALFORMED,
-			    what, "not a DER certificate");
+		return error_set(c->err, -OCIBOOT_EMALFORMED, what,
+				 "not a DER certificate");
 	error_clear(&ve);
 	r = x509_chain_verify(ts, der, len, now, &c->s->signer, &ve);
 	if (r < 0) {
-		error_format(&ve, reason, sizeof(reason));
-		return fail(c, SYSTEM_STAGE_CERTIFICATE, r, what, "%s",
-			    reason);
+		/* "certificate sha256:...: signer certificate 'CN=...'" */
+		pass_on(c->err, ve.what[0] ? ve.what : NULL, r, &ve);
+		error_context(c->err, "%s", what);
+		return r;
 	}
 	if (c->s->signer.chain_len != 1)
-		return fail(c, SYSTEM_STAGE_CERTIFICATE, -OCIBOOT_EMALFORMED,
-			    what, "holds %zu certificates, not one",
-			    c->s->signer.chain_len);
+		return error_set(c->err, -OCIBOOT_EMALFORMED, what,
+				 "holds %zu certificates, not one",
+				 c->s->signer.chain_len);
 	describe_signer(c, der, len);
 	return 0;
 }
@@ -182,21 +181,20 @@ static int check_certificate(struct run *c, const struct x509_trust_store *ts,
 static int check_signature(struct run *c, size_t manifest_len, size_t sig_len)
 {
 	struct system_plan *p = c->plan;
-	char what[SYSTEM_WHAT_MAX], reason[SYSTEM_REASON_MAX];
-	char digest[OCI_DIGEST_STRING_LEN + 1];
+	char what[ERROR_WHAT_MAX], digest[OCI_DIGEST_STRING_LEN + 1];
 	struct error ve;
 	int r;
 
+	c->stage = SYSTEM_STAGE_SIGNATURE;
 	error_clear(&ve);
 	r = signature_verify(&c->s->signer.key, c->s->system_manifest,
 			     manifest_len, c->s->signature, sig_len, &ve);
 	if (r == 0)
 		return 0;
 	oci_digest_string(p->artifact.manifest.digest, digest);
-	snprintf(what, sizeof(what), "system manifest %s, signer %s", digest,
-		 p->signer_subject);
-	error_format(&ve, reason, sizeof(reason));
-	return fail(c, SYSTEM_STAGE_SIGNATURE, r, what, "%s", reason);
+	snprintf(what, sizeof(what), "signature of system manifest %s by '%s'",
+		 digest, p->signer_subject);
+	return pass_on(c->err, what, r, &ve);
 }
 
 /* Read the three blobs, then check certificate and signature. */
@@ -207,6 +205,7 @@ static int check_signed(struct run *c, const struct x509_trust_store *ts,
 	struct system_scratch *s = c->s;
 	int mlen, slen, clen, r;
 
+	c->stage = SYSTEM_STAGE_ARTIFACT;
 	mlen = read_artifact_blob(c, "system manifest", &a->manifest,
 				  s->system_manifest,
 				  sizeof(s->system_manifest));
@@ -232,37 +231,38 @@ static int check_signed(struct run *c, const struct x509_trust_store *ts,
 static int parse_system_manifest(struct run *c, size_t len)
 {
 	struct system_plan *p = c->plan;
-	char what[SYSTEM_WHAT_MAX];
-	struct json_error je = { 0 };
+	char what[ERROR_WHAT_MAX];
+	struct error je;
 	int r;
 
+	c->stage = SYSTEM_STAGE_MANIFEST;
 	r = oci_system_manifest_parse(c->s->system_manifest, len, c->s->tokens,
 				      OCI_TOKENS_MAX, &p->manifest, &je);
 	if (r == 0)
 		return 0;
 	name_blob(what, sizeof(what), "system manifest",
 		  p->artifact.manifest.digest);
-	return fail(c, SYSTEM_STAGE_MANIFEST, r, what, "%s: %s (offset %zu)",
-		    je.path, je.reason ? je.reason : "refused", je.offset);
+	return pass_on(c->err, what, r, &je);
 }
 
 static int check_product(struct run *c, const char *expected)
 {
 	struct system_plan *p = c->plan;
-	char what[SYSTEM_WHAT_MAX], digest[OCI_DIGEST_STRING_LEN + 1];
+	char what[ERROR_WHAT_MAX], digest[OCI_DIGEST_STRING_LEN + 1];
 
+	c->stage = SYSTEM_STAGE_PRODUCT;
 	oci_digest_string(p->artifact.manifest.digest, digest);
-	snprintf(what, sizeof(what), "system manifest %s, signer %s", digest,
-		 p->signer_subject);
+	snprintf(what, sizeof(what), "system manifest %s signed by '%s'",
+		 digest, p->signer_subject);
 	if (!streq(p->manifest.product, p->signer_product))
-		return fail(c, SYSTEM_STAGE_PRODUCT, -OCIBOOT_EVERIFY, what,
-			    "the manifest is for product %s but its signer's "
-			    "certificate is for product %s",
-			    p->manifest.product, p->signer_product);
+		return error_set(c->err, -OCIBOOT_EVERIFY, what,
+				 "for product %s, but its signer's "
+				 "certificate is for product %s",
+				 p->manifest.product, p->signer_product);
 	if (expected && !streq(p->manifest.product, expected))
-		return fail(c, SYSTEM_STAGE_PRODUCT, -OCIBOOT_EVERIFY, what,
-			    "the manifest is for product %s, not this "
-			    "machine's %s", p->manifest.product, expected);
+		return error_set(c->err, -OCIBOOT_EVERIFY, what,
+				 "for product %s, not this machine's %s",
+				 p->manifest.product, expected);
 	p->expected_product = expected != NULL;
 	return 0;
 }
@@ -274,29 +274,25 @@ static int read_image(struct run *c)
 	struct system_plan *p = c->plan;
 	struct system_scratch *s = c->s;
 	const struct oci_image_ref *ref = &p->manifest.rootfs;
-	char what[SYSTEM_WHAT_MAX];
+	char what[ERROR_WHAT_MAX];
 	struct error le;
-	struct json_error je = { 0 };
 	int len, r;
 
+	c->stage = SYSTEM_STAGE_IMAGE;
 	name_blob(what, sizeof(what), "rootfs image", ref->digest);
 	len = layout_read_blob(c->l, ref->digest, ref->size, s->document,
 			       sizeof(s->document), &le);
 	if (len < 0)
-		return fail(c, SYSTEM_STAGE_IMAGE, len, what, "%s", le.why);
+		return pass_on(c->err, what, len, &le);
 	r = oci_manifest_parse(s->document, (size_t)len, s->tokens,
-			       OCI_TOKENS_MAX, &s->manifest, &je);
+			       OCI_TOKENS_MAX, &s->manifest, &le);
+	if (r == 0 && s->manifest.layer_count == 0)
+		return error_set(c->err, -OCIBOOT_EMALFORMED, what,
+				 "the image has no layers");
+	if (r == 0)
+		r = oci_manifest_check_bootable(&s->manifest, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_IMAGE, r, what,
-			    "%s: %s (offset %zu)", je.path,
-			    je.reason ? je.reason : "refused", je.offset);
-	if (s->manifest.layer_count == 0)
-		return fail(c, SYSTEM_STAGE_IMAGE, -OCIBOOT_EMALFORMED, what,
-			    "the image has no layers");
-	r = oci_manifest_check_bootable(&s->manifest, &je);
-	if (r < 0)
-		return fail(c, SYSTEM_STAGE_IMAGE, r, what, "%s: %s", je.path,
-			    je.reason ? je.reason : "refused");
+		return pass_on(c->err, what, r, &le);
 	memcpy(p->image_digest, ref->digest, SHA256_LEN);
 	p->image_size = len;
 	return 0;
@@ -307,25 +303,26 @@ static int read_config(struct run *c)
 	struct system_plan *p = c->plan;
 	struct system_scratch *s = c->s;
 	const struct oci_descriptor *d = &s->manifest.config;
-	char what[SYSTEM_WHAT_MAX];
+	char what[ERROR_WHAT_MAX];
 	struct error le;
 	int r;
 
+	c->stage = SYSTEM_STAGE_CONFIG;
 	name_blob(what, sizeof(what), "rootfs image config", d->digest);
 	if (!streq(d->media_type, OCI_MEDIA_TYPE_CONFIG))
-		return fail(c, SYSTEM_STAGE_CONFIG, -OCIBOOT_EMALFORMED, what,
-			    "media type is not " OCI_MEDIA_TYPE_CONFIG);
+		return error_set(c->err, -OCIBOOT_EMALFORMED, what,
+				 "media type is not " OCI_MEDIA_TYPE_CONFIG);
 	r = layout_read_config(c->l, d, s->document, sizeof(s->document),
 			       s->tokens, OCI_TOKENS_MAX, &p->config, &le);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_CONFIG, r, what, "%s", le.why);
+		return pass_on(c->err, what, r, &le);
 	p->config_descriptor = *d;
 	return 0;
 }
 
 /* --- the layers ----------------------------------------------------------- */
 
-static int layer_superblocks(struct run *c, const char *what, int fd,
+static int layer_superblocks(struct error *err, const char *what, int fd,
 			     struct system_layer *out)
 {
 	uint8_t sq[SQUASHFS_SUPER_SIZE], vs[VERITY_SUPERBLOCK_SIZE];
@@ -334,42 +331,44 @@ static int layer_superblocks(struct run *c, const char *what, int fd,
 	int r;
 
 	if ((uint64_t)out->size < SQUASHFS_SUPER_SIZE)
-		return fail(c, SYSTEM_STAGE_LAYER, -OCIBOOT_EMALFORMED, what,
-			    "%" PRId64 " bytes: too short for a squashfs "
-			    "superblock", out->size);
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "%" PRId64 " bytes: too short for a squashfs "
+				 "superblock", out->size);
 	r = fileio_pread_exact(fd, sq, sizeof(sq), 0);
 	if (r == 0)
 		r = squashfs_super_parse(sq, sizeof(sq), &super);
-	if (r < 0)
-		return fail(c, SYSTEM_STAGE_LAYER, r, what,
-			    "squashfs superblock: %s", ociboot_strerror(r));
+	if (r < 0) {
+		error_set(err, r, what, "squashfs superblock");
+		error_at_offset(err, 0);
+		return r;
+	}
 	out->bytes_used = super.bytes_used;
 	/* bytes_used <= SQUASHFS_BYTES_MAX: no overflow */
 	out->hash_offset = (super.bytes_used + SYSTEM_HASH_ALIGN - 1) /
 			   SYSTEM_HASH_ALIGN * SYSTEM_HASH_ALIGN;
 	if (out->hash_offset + VERITY_SUPERBLOCK_SIZE > (uint64_t)out->size)
-		return fail(c, SYSTEM_STAGE_LAYER, -OCIBOOT_EMALFORMED, what,
-			    "%" PRId64 " bytes: ends before its verity "
-			    "superblock at offset %" PRIu64, out->size,
-			    out->hash_offset);
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "%" PRId64 " bytes: ends before its verity "
+				 "superblock at byte %" PRIu64, out->size,
+				 out->hash_offset);
 	r = fileio_pread_exact(fd, vs, sizeof(vs), out->hash_offset);
 	if (r == 0)
 		r = verity_superblock_parse(vs, sizeof(vs), out->hash_offset,
 					    &out->verity);
-	if (r < 0)
-		return fail(c, SYSTEM_STAGE_LAYER, r, what,
-			    "verity superblock at offset %" PRIu64 ": %s",
-			    out->hash_offset, ociboot_strerror(r));
+	if (r < 0) {
+		error_set(err, r, what, "verity superblock");
+		error_at_offset(err, out->hash_offset);
+		return r;
+	}
 	r = verity_geometry_init(&geo, out->hash_offset);
 	if (r < 0)
-		return fail(c, SYSTEM_STAGE_LAYER, r, what,
-			    "verity data of %" PRIu64 " bytes: %s",
-			    out->hash_offset, ociboot_strerror(r));
+		return error_set(err, r, what, "verity data of %" PRIu64
+				 " bytes", out->hash_offset);
 	if (geo.blob_size != (uint64_t)out->size)
-		return fail(c, SYSTEM_STAGE_LAYER, -OCIBOOT_EMALFORMED, what,
-			    "size %" PRId64 " is not that of its data, verity "
-			    "superblock and hash tree (%" PRIu64 " bytes)",
-			    out->size, geo.blob_size);
+		return error_set(err, -OCIBOOT_EMALFORMED, what,
+				 "size %" PRId64 " is not that of its data, "
+				 "verity superblock and hash tree (%" PRIu64
+				 " bytes)", out->size, geo.blob_size);
 	return 0;
 }
 
@@ -377,7 +376,7 @@ static int check_layer(struct run *c, size_t i)
 {
 	const struct oci_descriptor *d = &c->s->manifest.layers[i];
 	struct system_layer *out = &c->plan->layers[i];
-	char what[SYSTEM_WHAT_MAX], label[32], hex[SHA256_HEX_LEN + 1];
+	char what[ERROR_WHAT_MAX], label[32], hex[SHA256_HEX_LEN + 1];
 	struct error le;
 	int fd, r;
 
@@ -392,8 +391,8 @@ static int check_layer(struct run *c, size_t i)
 		 hex);
 	fd = layout_open_blob(c->l, d->digest, d->size, &le);
 	if (fd < 0)
-		return fail(c, SYSTEM_STAGE_LAYER, fd, what, "%s", le.why);
-	r = layer_superblocks(c, what, fd, out);
+		return pass_on(c->err, what, fd, &le);
+	r = layer_superblocks(c->err, what, fd, out);
 	close(fd);
 	return r;
 }
@@ -402,6 +401,7 @@ static int check_layers(struct run *c)
 {
 	size_t n = c->s->manifest.layer_count;
 
+	c->stage = SYSTEM_STAGE_LAYER;
 	for (size_t i = 0; i < n && i < SYSTEM_LAYERS_MAX; i++) {
 		int r = check_layer(c, i);
 
@@ -418,19 +418,18 @@ static int check_arguments(struct run *c, const struct oci_reference *ref,
 			   int64_t now, const char *expected,
 			   char normalized[DN_UUID_LEN + 1])
 {
+	c->stage = SYSTEM_STAGE_ARGUMENTS;
 	if (now < 0)
-		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
-			    "negative validation time %" PRId64, now);
+		return error_set(c->err, -EINVAL, NULL,
+				 "negative validation time %" PRId64, now);
 	if (!ref->by_digest && !memchr(ref->tag, '\0', sizeof(ref->tag)))
-		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
-			    "tag not terminated");
+		return error_set(c->err, -EINVAL, NULL, "tag not terminated");
 	if (!ref->by_digest && !ref->tag[0])
-		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
-			    "empty tag");
+		return error_set(c->err, -EINVAL, NULL, "empty tag");
 	if (expected && dn_uuid_normalize(expected, strlen(expected),
 					  normalized) < 0)
-		return fail(c, SYSTEM_STAGE_ARGUMENTS, -EINVAL, NULL,
-			    "expected product is not a UUID");
+		return error_set(c->err, -EINVAL, NULL,
+				 "expected product is not a UUID");
 	return 0;
 }
 
@@ -468,17 +467,18 @@ static int verify(struct run *c, const struct oci_reference *ref,
 int system_verify(const struct layout *l, const struct oci_reference *ref,
 		  const struct x509_trust_store *ts, int64_t now,
 		  const char *expected_product, struct system_scratch *scratch,
-		  struct system_plan *plan, struct system_error *err)
+		  struct system_plan *plan, struct error *err)
 {
 	struct run c = { .l = l, .s = scratch, .plan = plan, .err = err };
 	int r;
 
-	if (err)
-		memset(err, 0, sizeof(*err));
+	error_clear(err);
 	memset(plan, 0, sizeof(*plan));
 	r = verify(&c, ref, ts, now, expected_product);
-	if (r < 0)
+	if (r < 0) {
+		error_reason(err, (int)c.stage);
 		memset(plan, 0, sizeof(*plan));
+	}
 	return r;
 }
 
@@ -503,24 +503,6 @@ const char *system_stage_name(enum system_stage stage)
 	if ((size_t)stage < ARRAY_SIZE(names) && names[stage])
 		return names[stage];
 	return "unknown";
-}
-
-size_t system_error_format(const struct system_error *err, char *buf,
-			   size_t size)
-{
-	int n;
-
-	if (size == 0)
-		return 0;
-	if (err->what[0])
-		n = snprintf(buf, size, "%s (%s)", err->reason, err->what);
-	else
-		n = snprintf(buf, size, "%s", err->reason);
-	if (n < 0) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
 /* Untrusted text, quoted, as printable ASCII (\xHH for other bytes). */

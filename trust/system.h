@@ -59,6 +59,7 @@
 
 #include "crypto/sha256.h"
 #include "crypto/x509.h"
+#include "lib/error.h"
 #include "oci/json.h"
 #include "oci/layout.h"
 #include "oci/oci.h"
@@ -72,14 +73,15 @@
 #define SYSTEM_NAME_MAX 384
 /* Bytes of the key description ("EC P-256", "RSA 4096"). */
 #define SYSTEM_KEY_DESCRIPTION_MAX 32
-#define SYSTEM_REASON_MAX 512
-#define SYSTEM_WHAT_MAX 640
 /* A line of system_plan_describe(), NUL included. */
 #define SYSTEM_LINE_MAX 1024
 /* Bytes the rounded-up squashfs size is a multiple of. */
 #define SYSTEM_HASH_ALIGN VERITY_BLOCK_SIZE
 
-/* The step that failed; each is one of the steps above. */
+/*
+ * The step that failed, each one of the steps above: the reason of the
+ * struct error system_verify() fills (error_reason()).
+ */
 enum system_stage {
 	SYSTEM_STAGE_NONE = 0,
 	SYSTEM_STAGE_ARGUMENTS,		/* a bad argument */
@@ -92,20 +94,6 @@ enum system_stage {
 	SYSTEM_STAGE_IMAGE,		/* the rootfs image manifest */
 	SYSTEM_STAGE_CONFIG,		/* the rootfs image config */
 	SYSTEM_STAGE_LAYER,		/* a layer blob, its superblocks */
-};
-
-/*
- * Why verification failed, for one log line: what (the thing that failed:
- * a blob with its digest, a certificate subject, a file) and reason (why,
- * with sizes, digests, certificate details or a JSON path). Both are
- * NUL-terminated printable ASCII: untrusted text is escaped before it gets
- * here.
- */
-struct system_error {
-	enum system_stage stage;
-	int code;			/* what system_verify() returned */
-	char reason[SYSTEM_REASON_MAX];
-	char what[SYSTEM_WHAT_MAX];
 };
 
 /* One layer to set up, bottom first. */
@@ -171,7 +159,12 @@ struct system_scratch {
  * system manifest must be for, or NULL for none.
  *
  * Returns 0 and fills *plan; on failure returns a negative code, fills
- * *err (when not NULL) and zeroes *plan:
+ * *err (when not NULL; cleared first) and zeroes *plan. err's reason is
+ * the enum system_stage that failed; its what names the thing that failed
+ * with its digest ("layer 1 sha256:...", "certificate sha256:... :
+ * signer certificate 'CN=...' issued by 'CN=...'", "signature of system
+ * manifest sha256:... by 'CN=...'"); its why says what was wrong, with a
+ * JSON path or byte offset in where when there is one. The codes:
  *   -EINVAL              a bad argument (a negative time, an
  *                        expected_product that is not a UUID);
  *   -ENOENT              index.json, the tag or digest, or a blob missing;
@@ -189,18 +182,10 @@ struct system_scratch {
 int system_verify(const struct layout *l, const struct oci_reference *ref,
 		  const struct x509_trust_store *ts, int64_t now,
 		  const char *expected_product, struct system_scratch *scratch,
-		  struct system_plan *plan, struct system_error *err);
+		  struct system_plan *plan, struct error *err);
 
 /* "index", "artifact", "certificate"...; never NULL. */
 const char *system_stage_name(enum system_stage stage);
-
-/*
- * The log line of a failure: "REASON (WHAT)", or REASON alone when what
- * is empty, NUL-terminated in buf[size] (cut short when it does not fit).
- * Returns the length written.
- */
-size_t system_error_format(const struct system_error *err, char *buf,
-			   size_t size);
 
 /*
  * Called by system_plan_describe() once for each line (NUL-terminated,

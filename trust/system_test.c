@@ -539,7 +539,7 @@ static void build(const char *name, const struct variant *v, struct built *b)
 
 static int verify_at(const char *name, const struct oci_reference *ref,
 		     int64_t t, const char *expected,
-		     struct system_error *err)
+		     struct error *err)
 {
 	char path[PATH_LEN];
 	struct error le;
@@ -639,14 +639,14 @@ static void good_system(void **state)
 {
 	struct variant v = { 0 };
 	struct oci_reference ref = tag_ref(TAG);
-	struct system_error err;
+	struct error err;
 	struct built b;
 
 	build("good", &v, &b);
 	memset(&err, 0x55, sizeof(err));
 	assert_int_equal(verify_at("good", &ref, now, NULL, &err), 0);
-	assert_int_equal(err.stage, SYSTEM_STAGE_NONE);
-	assert_string_equal(err.reason, "");
+	assert_int_equal(err.reason, SYSTEM_STAGE_NONE);
+	assert_string_equal(err.why, "");
 	check_plan(&b);
 	assert_false(plan.expected_product);
 	assert_string_equal(plan.signer_subject,
@@ -671,7 +671,7 @@ static void good_rsa_system(void **state)
 {
 	struct variant v = { .signer = "prsa" };
 	struct oci_reference ref = tag_ref(TAG);
-	struct system_error err;
+	struct error err;
 	struct built b;
 
 	build("rsa", &v, &b);
@@ -689,7 +689,7 @@ struct refusal {
 	const char *expected;		/* product */
 	int code;
 	enum system_stage stage;
-	const char *reason;		/* found in err.reason */
+	const char *reason;		/* found in error_format()'s line */
 	const char *what;		/* found in err.what */
 };
 
@@ -702,12 +702,12 @@ static const struct refusal refusals[] = {
 	  "certificate sha256:" },
 	{ "uncertified-key", { .signer = "pother", .cert = "p" }, 0, NULL,
 	  -OCIBOOT_EVERIFY, SYSTEM_STAGE_SIGNATURE, "signature does not match",
-	  "signer CN=Product, serialNumber=" UUID },
+	  "by 'CN=Product, serialNumber=" UUID "'" },
 	{ "tampered", { .tamper = true }, 0, NULL, -OCIBOOT_EVERIFY,
 	  SYSTEM_STAGE_SIGNATURE, "signature does not match",
 	  "system manifest sha256:" },
 	{ "short-signature", { .short_signature = true }, 0, NULL,
-	  -OCIBOOT_EVERIFY, SYSTEM_STAGE_SIGNATURE, "signature", "signer" },
+	  -OCIBOOT_EVERIFY, SYSTEM_STAGE_SIGNATURE, "signature", "by 'CN=" },
 	{ "pem", { .cert_pem = true }, 0, NULL, -OCIBOOT_EMALFORMED,
 	  SYSTEM_STAGE_CERTIFICATE, "not a DER certificate", "certificate" },
 	{ "expired", { 0 }, INT64_C(4000000000), NULL, -OCIBOOT_EVERIFY,
@@ -719,13 +719,13 @@ static const struct refusal refusals[] = {
 	  SYSTEM_STAGE_ARGUMENTS, "not a UUID", "" },
 	{ "machine", { 0 }, 0, UUID2, -OCIBOOT_EVERIFY, SYSTEM_STAGE_PRODUCT,
 	  "for product " UUID ", not this machine's " UUID2,
-	  "signer CN=Product" },
+	  "signed by 'CN=Product" },
 	{ "cert-product", { .product = UUID2 }, 0, NULL, -OCIBOOT_EVERIFY,
-	  SYSTEM_STAGE_PRODUCT, "the manifest is for product " UUID2 " but "
-	  "its signer's certificate is for product " UUID, "system manifest" },
+	  SYSTEM_STAGE_PRODUCT, "for product " UUID2 ", but its signer's "
+	  "certificate is for product " UUID, "system manifest" },
 	{ "other-product-key", { .signer = "p2" }, 0, NULL, -OCIBOOT_EVERIFY,
 	  SYSTEM_STAGE_PRODUCT, "certificate is for product " UUID2,
-	  "signer CN=Product 2" },
+	  "signed by 'CN=Product 2" },
 	{ "unknown-field", { .manifest_extra = ",\"forbid\":[]" }, 0, NULL,
 	  -EOPNOTSUPP, SYSTEM_STAGE_MANIFEST, "$.forbid", "system manifest" },
 	{ "artifact-type", { .artifact_type = "application/x-other" }, 0,
@@ -771,7 +771,7 @@ static const struct refusal refusals[] = {
 	  -OCIBOOT_EMALFORMED, SYSTEM_STAGE_LAYER, "squashfs superblock",
 	  "layer 0" },
 	{ "verity", { .damage = DAMAGE_VERITY }, 0, NULL, -OCIBOOT_EMALFORMED,
-	  SYSTEM_STAGE_LAYER, "verity superblock at offset", "layer 0" },
+	  SYSTEM_STAGE_LAYER, "verity superblock (at byte", "layer 0" },
 	{ "grown", { .grow = true }, 0, NULL, -OCIBOOT_EMALFORMED,
 	  SYSTEM_STAGE_LAYER, "is not that of its data, verity superblock "
 	  "and hash tree", "layer 0" },
@@ -781,36 +781,36 @@ static const struct refusal refusals[] = {
 	  SYSTEM_STAGE_NONE, "", "" },
 };
 
-static void check_refusal(const struct refusal *t, struct system_error *err)
+static void check_refusal(const struct refusal *t, struct error *err)
 {
 	struct oci_reference ref = tag_ref(TAG);
 	struct built b;
-	char line[SYSTEM_REASON_MAX + SYSTEM_WHAT_MAX];
+	char line[ERROR_LINE_MAX];
 	int r;
 
 	build(t->name, &t->v, &b);
 	memset(&plan, 0x55, sizeof(plan));
 	r = verify_at(t->name, &ref, t->time ? t->time : now, t->expected,
 		      err);
-	system_error_format(err, line, sizeof(line));
+	error_format(err, line, sizeof(line));
 	print_message("%s: %d %s: %s\n", t->name, r,
-		      system_stage_name(err->stage), line);
+		      system_stage_name((enum system_stage)err->reason), line);
 	assert_int_equal(r, t->code);
-	assert_int_equal(err->stage, t->stage);
+	assert_int_equal(err->reason, t->stage);
 	assert_int_equal(err->code, t->code);
-	assert_non_null(strstr(err->reason, t->reason));
+	assert_non_null(strstr(line, t->reason));
 	assert_non_null(strstr(err->what, t->what));
 	if (r < 0) {
 		static const struct system_plan zero;
 
 		assert_memory_equal(&plan, &zero, sizeof(plan));
-		assert_true(strlen(err->reason) > 0);
+		assert_true(strlen(err->why) > 0);
 	}
 }
 
 static void broken_links(void **state)
 {
-	struct system_error err;
+	struct error err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(refusals); i++)
 		check_refusal(&refusals[i], &err);
@@ -823,7 +823,7 @@ static void broken_links(void **state)
  * stored), then verify.
  */
 static int verify_cut_artifact(const char *doc, size_t len,
-			       struct system_error *err)
+			       struct error *err)
 {
 	struct oci_reference ref = tag_ref(TAG);
 	char path[PATH_LEN], index[1024], text[OCI_DIGEST_STRING_LEN + 1];
@@ -874,7 +874,7 @@ static void every_length(void **state)
 	uint8_t digests[3][SHA256_LEN], *blobs[3];
 	size_t sizes[3], full[3];
 	char doc[DOC_MAX], path[PATH_LEN];
-	struct system_error err;
+	struct error err;
 	struct built b;
 	size_t len;
 
@@ -886,7 +886,7 @@ static void every_length(void **state)
 	/* The artifact manifest itself, at every length. */
 	for (size_t n = 0; n < len; n++) {
 		assert_true(verify_cut_artifact(doc, n, &err) < 0);
-		assert_int_equal(err.stage, SYSTEM_STAGE_ARTIFACT);
+		assert_int_equal(err.reason, SYSTEM_STAGE_ARTIFACT);
 	}
 	/* Each of its blobs, at every length, with its digest fixed up. */
 	for (size_t i = 0; i < 3; i++) {
@@ -901,10 +901,11 @@ static void every_length(void **state)
 			len = artifact_json(doc, OCI_ARTIFACT_TYPE_SYSTEM,
 					    digests, sizes, false);
 			assert_true(verify_cut_artifact(doc, len, &err) < 0);
-			if (err.stage != stages[i])
+			if (err.reason != (int)stages[i])
 				fail_msg("blob %zu cut to %zu: %s: %s", i, n,
-					 system_stage_name(err.stage),
-					 err.reason);
+					 system_stage_name((enum system_stage)
+							   err.reason),
+					 err.why);
 			memcpy(digests[i], saved, SHA256_LEN);
 			sizes[i] = full[i];
 		}
@@ -922,7 +923,7 @@ static void layer_cut(void **state)
 		h + 4095, h + 4096, h + 8192, big.len - 4096, big.len - 1,
 	};
 	struct oci_reference ref = tag_ref(TAG);
-	struct system_error err;
+	struct error err;
 	struct built b;
 
 	for (size_t i = 0; i < ARRAY_SIZE(lengths); i++) {
@@ -934,9 +935,9 @@ static void layer_cut(void **state)
 		build("layer-cut", &v, &b);
 		assert_int_equal(verify_at("layer-cut", &ref, now, NULL,
 					   &err), -OCIBOOT_EMALFORMED);
-		assert_int_equal(err.stage, SYSTEM_STAGE_LAYER);
+		assert_int_equal(err.reason, SYSTEM_STAGE_LAYER);
 		print_message("cut to %" PRIu64 ": %s\n", lengths[i],
-			      err.reason);
+			      err.why);
 	}
 	for (uint64_t n = 4096; n < h; n += 4 * 4096) {
 		struct variant v = { .resize = (int64_t)n };
@@ -944,7 +945,7 @@ static void layer_cut(void **state)
 		build("layer-cut", &v, &b);
 		assert_int_equal(verify_at("layer-cut", &ref, now, NULL,
 					   &err), -OCIBOOT_EMALFORMED);
-		assert_int_equal(err.stage, SYSTEM_STAGE_LAYER);
+		assert_int_equal(err.reason, SYSTEM_STAGE_LAYER);
 	}
 }
 
@@ -981,7 +982,7 @@ static void summary(void **state)
 	struct oci_reference ref = tag_ref(TAG);
 	char want[SYSTEM_LINE_MAX], d[2][OCI_DIGEST_STRING_LEN + 1];
 	char hex[SHA256_HEX_LEN + 1];
-	struct system_error err;
+	struct error err;
 	struct built b;
 
 	build("summary", &v, &b);
@@ -1022,22 +1023,8 @@ static void summary(void **state)
 	assert_string_equal(find_line(&l, "service sshd: "), want);
 }
 
-static void test_error_format(void **state)
+static void test_stage_name(void **state)
 {
-	struct system_error err = { .stage = SYSTEM_STAGE_SIGNATURE };
-	char buf[64], small_buf[8];
-
-	snprintf(err.reason, sizeof(err.reason), "signature does not match");
-	assert_int_equal(system_error_format(&err, buf, sizeof(buf)), 24);
-	assert_string_equal(buf, "signature does not match");
-	snprintf(err.what, sizeof(err.what), "system manifest x");
-	system_error_format(&err, buf, sizeof(buf));
-	assert_string_equal(buf, "signature does not match (system "
-			    "manifest x)");
-	assert_int_equal(system_error_format(&err, small_buf,
-					     sizeof(small_buf)), 7);
-	assert_string_equal(small_buf, "signatu");
-	assert_int_equal(system_error_format(&err, buf, 0), 0);
 	assert_string_equal(system_stage_name(SYSTEM_STAGE_SIGNATURE),
 			    "signature");
 	assert_string_equal(system_stage_name(SYSTEM_STAGE_LAYER), "layer");
@@ -1054,7 +1041,7 @@ int main(void)
 		cmocka_unit_test(every_length),
 		cmocka_unit_test(layer_cut),
 		cmocka_unit_test(summary),
-		cmocka_unit_test(test_error_format),
+		cmocka_unit_test(test_stage_name),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -64,6 +64,11 @@ sha() {		# sha FILE: its digest as OCI writes it
 	echo "sha256:$(sha256sum < "$1" | cut -d' ' -f1)"
 }
 
+der_sha() {	# der_sha PEM: the digest of the certificate's DER form
+	echo "sha256:$(openssl x509 -in "$1" -outform DER | sha256sum |
+		cut -d' ' -f1)"
+}
+
 size() {
 	stat -c %s "$1"
 }
@@ -297,9 +302,8 @@ must "sign with a rogue key" "$tool" manifest sign --key rogue.key \
 must "package" "$tool" manifest package --layout rogue-key --tag system \
 	--manifest system.json --signature rogue.sig --cert product.pem
 refused "signed by an uncertified key" \
-	"signature: signature does not match: verification failed \
-\(system manifest $(sha system.json), signer CN=ociboot product, \
-serialNumber=$U\)$" \
+	"signature of system manifest $(sha system.json) by 'CN=ociboot \
+product, serialNumber=$U': signature does not match: verification failed$" \
 	rogue-key
 
 # ... with its own self-signed certificate.
@@ -307,8 +311,8 @@ cp -a lay rogue-cert
 must "package" "$tool" manifest package --layout rogue-cert --tag system \
 	--manifest system.json --signature rogue.sig --cert rogue.pem
 refused "a self-signed product certificate" \
-	"certificate: signer certificate 'CN=rogue.*: certificate not issued \
-by a trusted CA" \
+	"certificate $(der_sha rogue.pem): signer certificate 'CN=rogue.*: \
+certificate not issued by a trusted CA: verification failed$" \
 	rogue-cert
 
 # A product certificate (and key) from another CA.
@@ -318,8 +322,9 @@ must "sign with the other CA's product key" "$tool" manifest sign \
 must "package" "$tool" manifest package --layout other-ca --tag system \
 	--manifest system.json --signature other.sig --cert other.pem
 refused "a certificate from another CA" \
-	"certificate: signer certificate .*issued by 'CN=Other CA': \
-certificate not issued by a trusted CA" \
+	"certificate $(der_sha other.pem): signer certificate 'CN=ociboot \
+product, serialNumber=$U' issued by 'CN=Other CA': certificate not issued \
+by a trusted CA: verification failed$" \
 	other-ca
 
 # The system manifest edited after signing; the artifact and the index
@@ -331,8 +336,8 @@ jq -c --arg d "$edited_digest" --argjson s "$(size edited.json)" \
 	> edited-artifact.json
 retag edited system edited-artifact.json
 refused "the system manifest edited after signing" \
-	"signature: signature does not match: verification failed \
-\(system manifest $edited_digest, " \
+	"signature of system manifest $edited_digest by 'CN=ociboot product, \
+serialNumber=$U': signature does not match: verification failed$" \
 	edited
 check "... while its digests all match (the edit is not caught earlier)" \
 	test "$(sha "$(blob edited "$(jq -r '.layers[0].digest' \
@@ -343,22 +348,22 @@ cp -a lay missing
 layer1=$(sha l2)
 rm "$(blob missing "$layer1")"
 refused "a missing layer blob" \
-	"layer: blob $layer1 is missing \(layer 1 $layer1\)$" \
+	"layer 1 $layer1: blob $layer1 is missing: No such file or directory$" \
 	missing
 
 # Layer blobs one byte longer and one byte shorter than their descriptor.
 cp -a lay longer
 printf x >> "$(blob longer "$layer1")"
 refused "a layer blob one byte longer" \
-	"layer: size $(($(size l2) + 1)) differs from the descriptor's \
-$(size l2) \(layer 1 $layer1\)$" \
+	"layer 1 $layer1: size $(($(size l2) + 1)) differs from the \
+descriptor's $(size l2): verification failed$" \
 	longer
 cp -a lay shorter
 layer0=$(sha l1)
 truncate -s -1 "$(blob shorter "$layer0")"
 refused "a layer blob one byte shorter" \
-	"layer: size $(($(size l1) - 1)) differs from the descriptor's \
-$(size l1) \(layer 0 $layer0\)$" \
+	"layer 0 $layer0: size $(($(size l1) - 1)) differs from the \
+descriptor's $(size l1): verification failed$" \
 	shorter
 
 # A corrupted verity superblock (its version field), caught without
@@ -366,13 +371,15 @@ $(size l1) \(layer 0 $layer0\)$" \
 cp -a lay badsuper
 flip_byte "$(blob badsuper "$layer0")" $(($(hash_offset l1) + 8)) 1
 refused "a corrupted verity superblock" \
-	"layer: verity superblock at offset $(hash_offset l1): \
-malformed input \(layer 0 $layer0\)$" \
+	"layer 0 $layer0: verity superblock \(at byte $(hash_offset l1)\): \
+malformed input$" \
 	badsuper
 
 # Products and time.
 refused "a machine of another product" \
-	"product: the manifest is for product $U, not this machine's $U2 " \
+	"system manifest $(sha system.json) signed by 'CN=ociboot product, \
+serialNumber=$U': for product $U, not this machine's $U2: verification \
+failed$" \
 	lay --product "$U2"
 cp -a lay wrong-product
 must "a manifest for another product" create other-product.json "$U2"
@@ -382,14 +389,17 @@ must "package it" "$tool" manifest package --layout wrong-product \
 	--tag system --manifest other-product.json \
 	--signature other-product.sig --cert product.pem
 refused "a manifest for a product other than its certificate's" \
-	"product: the manifest is for product $U2 but its signer's \
-certificate is for product $U " \
+	"system manifest $(sha other-product.json) signed by 'CN=ociboot \
+product, serialNumber=$U': for product $U2, but its signer's certificate \
+is for product $U: verification failed$" \
 	wrong-product
 refused "a validation time after the certificate expired" \
-	"certificate: signer certificate .*: certificate expired or not yet \
-valid at 2096-" \
+	"certificate $(der_sha product.pem): signer certificate 'CN=ociboot \
+product, serialNumber=$U': certificate expired or not yet valid at 2096-" \
 	lay --time 4000000000
-refused "a tag that is not there" "index: no manifest is tagged 'nope'" lay \
+refused "a tag that is not there" \
+	"index.json: no manifest is tagged 'nope': No such file or \
+directory$" lay \
 	--tag nope
 
 # --- what only the full check sees ------------------------------------------

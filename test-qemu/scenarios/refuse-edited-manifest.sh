@@ -11,5 +11,5 @@ prepare() {
 		--manifest edited.json --signature "$PRODUCT_DIR/system.sig" \
 		--cert "$PRODUCT_DIR/keys/product.pem" &&
 		product_disk "$REFUSE_CMDLINE" || return 1
-	refuse_expect "$(ere "verify: signature: signature does not match (system manifest $(digest_of edited.json), signer $PRODUCT_SIGNER)")"
+	refuse_expect "$(ere "verify: signature of system manifest $(digest_of edited.json) by '$PRODUCT_SIGNER': signature does not match: verification failed")"
 }

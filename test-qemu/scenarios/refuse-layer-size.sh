@@ -9,5 +9,5 @@ prepare() {
 	d=$(digest_of "$blob")
 	size=$(stat -c %s "$blob")
 	printf x >> "$blob" && product_disk "$REFUSE_CMDLINE" || return 1
-	refuse_expect "$(ere "verify: layer: size $((size + 1)) differs from the descriptor's $size (layer 0 $d)")"
+	refuse_expect "$(ere "verify: layer 0 $d: size $((size + 1)) differs from the descriptor's $size: verification failed")"
 }

@@ -9,5 +9,5 @@ prepare() {
 	blob=$(layer_blob top)
 	d=$(digest_of "$blob")
 	rm "$blob" && product_disk "$REFUSE_CMDLINE" || return 1
-	refuse_expect "$(ere "verify: layer: blob $d is missing (layer 1 $d)")"
+	refuse_expect "$(ere "verify: layer 1 $d: blob $d is missing: No such file or directory")"
 }

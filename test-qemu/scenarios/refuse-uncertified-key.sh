@@ -8,5 +8,5 @@ prepare() {
 		resign "$PRODUCT_DIR/system.json" rogue/product.key \
 			"$PRODUCT_DIR/keys/product.pem" &&
 		product_disk "$REFUSE_CMDLINE" || return 1
-	refuse_expect "$(ere "verify: signature: signature does not match (system manifest $(digest_of "$PRODUCT_DIR/system.json"), signer $PRODUCT_SIGNER)")"
+	refuse_expect "$(ere "verify: signature of system manifest $(digest_of "$PRODUCT_DIR/system.json") by '$PRODUCT_SIGNER': signature does not match: verification failed")"
 }

@@ -14,5 +14,5 @@ prepare() {
 	at=$(( (used + 4095) / 4096 * 4096 ))
 	flip_byte "$blob" $((at + 32)) &&
 		product_disk "$REFUSE_CMDLINE" || return 1
-	refuse_expect "$(ere "verify: layer: verity superblock at offset $at: malformed input (layer 1 $d)")"
+	refuse_expect "$(ere "verify: layer 1 $d: verity superblock (at byte $at): malformed input")"
 }

@@ -13,5 +13,5 @@ prepare() {
 	resign other.json "$PRODUCT_DIR/keys/product.key" \
 		"$PRODUCT_DIR/keys/product.pem" &&
 	product_disk "$REFUSE_CMDLINE" || return 1
-	refuse_expect "$(ere "verify: product: the manifest is for product $OTHER_PRODUCT but its signer's certificate is for product $PRODUCT_UUID (system manifest $(digest_of other.json), signer $PRODUCT_SIGNER)")"
+	refuse_expect "$(ere "verify: system manifest $(digest_of other.json) signed by '$PRODUCT_SIGNER': for product $OTHER_PRODUCT, but its signer's certificate is for product $PRODUCT_UUID: verification failed")"
 }
