@@ -22,6 +22,7 @@
 
 #include "crypto/der.h"
 #include "crypto/dn.h"
+#include "lib/hex.h"
 #include "lib/util.h"
 
 #define UUID "123e4567-e89b-12d3-a456-426614174000"
@@ -304,6 +305,7 @@ static const struct raw_case malformed[] = {
 	  -OCIBOOT_EMALFORMED },
 };
 
+/* Test vectors: lowercase hex, spaces between fields ignored. */
 static size_t unhex(const char *hex, uint8_t *out, size_t max)
 {
 	size_t n = 0;
@@ -314,7 +316,8 @@ static size_t unhex(const char *hex, uint8_t *out, size_t max)
 
 		if (*p == ' ')
 			continue;
-		v = *p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10;
+		v = hex_digit_value(*p);
+		assert_true(v >= 0);
 		if (hi < 0) {
 			hi = v;
 			continue;

@@ -7,6 +7,7 @@
 
 #include "lib/constants.h"
 #include "lib/hex.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
 #define OCI_PORT_DIGITS_MAX 5
@@ -678,63 +679,42 @@ int oci_location_parse(const char *s, size_t len, struct oci_location *loc,
 
 /* --- formatting ------------------------------------------------------- */
 
-struct out {
-	char *buf;
-	size_t size, len;
-	bool overflow;
-};
-
-static void out_str(struct out *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (o->overflow || n >= o->size - o->len) {
-		o->overflow = true;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n + 1);
-	o->len += n;
-}
-
-static void out_reference(struct out *o, const struct oci_reference *ref)
+static void out_reference(struct strbuf *o, const struct oci_reference *ref)
 {
 	char hex[SHA256_HEX_LEN + 1];
 
 	if (!ref->by_digest) {
-		out_str(o, ":");
-		out_str(o, ref->tag);
+		strbuf_puts(o, ":");
+		strbuf_puts(o, ref->tag);
 		return;
 	}
 	sha256_hex(ref->digest, hex);
-	out_str(o, "@" DIGEST_PREFIX_SHA256);
-	out_str(o, hex);
+	strbuf_puts(o, "@" DIGEST_PREFIX_SHA256);
+	strbuf_puts(o, hex);
 }
 
-static void out_registry(struct out *o, const struct oci_registry *r)
+static void out_registry(struct strbuf *o, const struct oci_registry *r)
 {
-	char port[8];
-
-	out_str(o, r->https ? "https://" : "http://");
-	out_str(o, r->host_kind == OCI_HOST_IPV6 ? "[" : "");
-	out_str(o, r->host);
-	out_str(o, r->host_kind == OCI_HOST_IPV6 ? "]" : "");
-	if (r->port != (r->https ? 443 : 80)) {
-		snprintf(port, sizeof(port), ":%u", (unsigned)r->port);
-		out_str(o, port);
-	}
-	out_str(o, "/");
-	out_str(o, r->repository);
+	strbuf_puts(o, r->https ? "https://" : "http://");
+	strbuf_puts(o, r->host_kind == OCI_HOST_IPV6 ? "[" : "");
+	strbuf_puts(o, r->host);
+	strbuf_puts(o, r->host_kind == OCI_HOST_IPV6 ? "]" : "");
+	if (r->port != (r->https ? 443 : 80))
+		strbuf_printf(o, ":%u", (unsigned)r->port);
+	strbuf_puts(o, "/");
+	strbuf_puts(o, r->repository);
 }
 
 int oci_location_format(const struct oci_location *loc, char *buf,
 			size_t size)
 {
-	struct out o = { buf, size, 0, size == 0 };
+	struct strbuf o;
 	const char *key;
 
+	strbuf_init(&o, buf, size);
 	switch (loc->kind) {
 	case OCI_LOCATION_DHCP:
-		out_str(&o, "dhcp");
+		strbuf_puts(&o, "dhcp");
 		break;
 	case OCI_LOCATION_REGISTRY:
 		out_registry(&o, &loc->registry);
@@ -744,17 +724,17 @@ int oci_location_format(const struct oci_location *loc, char *buf,
 		key = oci_device_key_name(loc->device.key);
 		if (!key)
 			return -EINVAL;
-		out_str(&o, key);
-		out_str(&o, "=");
-		out_str(&o, loc->device.value);
-		out_str(&o, ":");
-		out_str(&o, loc->device.path);
+		strbuf_puts(&o, key);
+		strbuf_puts(&o, "=");
+		strbuf_puts(&o, loc->device.value);
+		strbuf_puts(&o, ":");
+		strbuf_puts(&o, loc->device.path);
 		out_reference(&o, &loc->ref);
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (o.overflow)
+	if (strbuf_truncated(&o) || size == 0)
 		return -ENOSPC;
-	return (int)o.len;
+	return (int)strbuf_len(&o);
 }
