@@ -7,8 +7,10 @@
  * with its arguments; the expected calls are computed from what was built
  * (layer digests and sizes, the builder's verity root, hash offset and
  * salt), never written down. Layers come from directories by the host
- * layer builder, keys and signatures from the host tool's crypto/keygen. Each refusal must stop in the verify stage,
- * with its own reason, before any loop, device-mapper or layer mount.
+ * layer builder, keys and signatures from the host tool's crypto/keygen.
+ * Each refusal must stop in the verify stage, with its own reason, before
+ * any loop, device-mapper or layer mount. At the limits of oci/limits.h
+ * (127 layers, 32 services) the whole boot runs; one past them is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,8 +50,10 @@
 #define DM_MAJOR 253
 #define DOC_MAX 8192
 #define PATH_LEN 512
-#define CALL_MAX 64
-#define CALL_TEXT_MAX 1024
+/* Calls of a boot at the limits: 6 a layer, and a few more. */
+#define CALL_MAX (6 * OCI_LAYERS_MAX + 32)
+/* The overlay's call, with its options, is the longest. */
+#define CALL_TEXT_MAX (MOUNT_OPTIONS_MAX + 256)
 #define FILES_MAX 4
 #define LAYERS 2
 /* The directories the two layers are made of, and the CA directories. */
@@ -76,6 +80,8 @@ struct variant {
 	const char *product;	/* in the manifest; UUID */
 	bool tamper;		/* manifest edited after signing */
 	bool remove_layer1;	/* the top layer's blob is missing */
+	size_t layer_count;	/* 0: LAYERS; more: the top one again */
+	size_t service_count;	/* services named (the rootfs image) */
 };
 
 /* What build() made. */
@@ -91,7 +97,7 @@ struct built {
 struct handed_file {
 	char path[PATH_LEN];
 	mode_t mode;
-	char data[DOC_MAX];
+	char data[VERIFIED_BOOT_FILE_MAX];
 	size_t len;
 };
 
@@ -117,6 +123,12 @@ static void record(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(calls[call_count++], CALL_TEXT_MAX, fmt, ap);
 	va_end(ap);
+}
+
+/* Layer i of a system: the base, then the top one as often as asked. */
+static const struct layer_blob *layer_of(size_t i)
+{
+	return &layers[i ? 1 : 0];
 }
 
 /* --- fakes ---------------------------------------------------------------- */
@@ -350,8 +362,9 @@ static void add_blob(const struct layout *l, const void *data, size_t len,
 	assert_int_equal(layout_add_blob(l, data, len, digest, &le), 0);
 }
 
-/* The rootfs image: its config and the two layers, bottom first. */
-static size_t add_image(const struct layout *l, struct built *bt)
+/* The rootfs image: its config and its layers, bottom first. */
+static size_t add_image(const struct layout *l, const struct variant *v,
+			struct built *bt)
 {
 	struct layout_config c = {
 		.architecture = "amd64", .os = "linux",
@@ -360,8 +373,9 @@ static size_t add_image(const struct layout *l, struct built *bt)
 		.cmd = config_cmd, .cmd_count = ARRAY_SIZE(config_cmd),
 		.env = config_env, .env_count = ARRAY_SIZE(config_env),
 	};
-	char doc[DOC_MAX], d[OCI_DIGEST_STRING_LEN + 1];
-	char root[SHA256_HEX_LEN + 1];
+	static char doc[LAYOUT_DOCUMENT_MAX];
+	char d[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
+	size_t count = v->layer_count ? v->layer_count : LAYERS;
 	uint8_t config[SHA256_LEN];
 	size_t config_len, n;
 	char *json;
@@ -375,16 +389,20 @@ static size_t add_image(const struct layout *l, struct built *bt)
 			     "\"config\":{\"mediaType\":\""
 			     OCI_MEDIA_TYPE_CONFIG "\",\"digest\":\"%s\","
 			     "\"size\":%zu},\"layers\":[", d, config_len);
-	for (size_t i = 0; i < LAYERS; i++) {
+	for (size_t i = 0; i < LAYERS; i++)
 		add_blob(l, layers[i].data, layers[i].len, layers[i].digest);
-		oci_digest_string(layers[i].digest, d);
-		sha256_hex(layers[i].res.root, root);
+	for (size_t i = 0; i < count; i++) {
+		const struct layer_blob *y = layer_of(i);
+
+		oci_digest_string(y->digest, d);
+		sha256_hex(y->res.root, root);
 		n += (size_t)snprintf(doc + n, sizeof(doc) - n,
 				      "%s{\"mediaType\":\"" LAYER_MEDIA_TYPE
 				      "\",\"digest\":\"%s\",\"size\":%zu,"
 				      "\"annotations\":{\""
 				      OCI_ANNOTATION_VERITY_ROOT "\":\"%s\"}}",
-				      i ? "," : "", d, layers[i].len, root);
+				      i ? "," : "", d, y->len, root);
+		assert_true(n < sizeof(doc));
 	}
 	n += (size_t)snprintf(doc + n, sizeof(doc) - n, "]}");
 	assert_true(n < sizeof(doc));
@@ -396,18 +414,25 @@ static void system_manifest(const struct variant *v, struct built *bt,
 			    size_t image_len)
 {
 	char image[OCI_DIGEST_STRING_LEN + 1];
-	int n;
+	size_t n, size = sizeof(bt->system_json);
+	char *out = bt->system_json;
 
 	oci_digest_string(bt->image, image);
-	n = snprintf(bt->system_json, sizeof(bt->system_json),
-		     "{\"schemaVersion\":1,\"mediaType\":\""
-		     OCI_MEDIA_TYPE_SYSTEM_MANIFEST "\",\"product\":\"%s\","
-		     "\"version\":7,\"rootfs\":{\"digest\":\"%s\","
-		     "\"mediaType\":\"" OCI_MEDIA_TYPE_MANIFEST "\","
-		     "\"size\":%zu}}", v->product ? v->product : UUID, image,
-		     image_len);
-	assert_true(n > 0 && (size_t)n < sizeof(bt->system_json));
-	bt->system_len = (size_t)n;
+	n = (size_t)snprintf(out, size, "{\"schemaVersion\":1,\"mediaType\""
+			     ":\"" OCI_MEDIA_TYPE_SYSTEM_MANIFEST "\","
+			     "\"product\":\"%s\",\"version\":7,\"rootfs\":"
+			     "{\"digest\":\"%s\",\"mediaType\":\""
+			     OCI_MEDIA_TYPE_MANIFEST "\",\"size\":%zu}",
+			     v->product ? v->product : UUID, image,
+			     image_len);
+	for (size_t i = 0; i < v->service_count; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s{\"name\":"
+				      "\"service%zu\",\"digest\":\"%s\"}",
+				      i ? "," : ",\"services\":[", i, image);
+	n += (size_t)snprintf(out + n, size - n, "%s}",
+			      v->service_count ? "]" : "");
+	assert_true(n < size);
+	bt->system_len = n;
 }
 
 /* Sign the manifest with the product key; *len bytes, to free(). */
@@ -486,7 +511,7 @@ static void build(const char *name, const struct variant *v,
 	assert_int_equal(mkdir(name, 0755), 0);
 	snprintf(path, PATH_LEN, "%s/oci", name);
 	assert_int_equal(layout_create(&l, AT_FDCWD, path, &le), 0);
-	system_manifest(v, bt, add_image(&l, bt));
+	system_manifest(v, bt, add_image(&l, v, bt));
 	add_artifact(&l, v, bt);
 	layout_close(&l);
 	if (v->remove_layer1) {
@@ -557,7 +582,7 @@ static size_t store_calls(char (*want)[CALL_TEXT_MAX])
 static size_t layer_calls(char (*want)[CALL_TEXT_MAX], size_t n,
 			  unsigned int i)
 {
-	const struct layer_blob *y = &layers[i];
+	const struct layer_blob *y = layer_of(i);
 	uint64_t data_blocks = y->res.hash_offset / VERITY_BLOCK_SIZE;
 	char d[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
 	char salt[2 * sizeof(layer_salt) + 1];
@@ -590,16 +615,41 @@ static size_t layer_calls(char (*want)[CALL_TEXT_MAX], size_t n,
 
 /* --- tests ---------------------------------------------------------------- */
 
-static void test_good_system(void **state)
+/* What /run/ociboot/boot says of bt with count layers, into out[size]. */
+static size_t boot_file_of(const struct built *bt, size_t count, char *out,
+			   size_t size)
+{
+	char d[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
+	size_t len = 0;
+
+	oci_digest_string(bt->artifact, d);
+	len += (size_t)snprintf(out + len, size - len, "STORE=" STORE_DEVICE
+				"\nSYSTEM=%s\nPRODUCT=" UUID "\nVERSION=7\n"
+				"SIGNER=%s\n", d, b.plan.signer_subject);
+	oci_digest_string(bt->image, d);
+	len += (size_t)snprintf(out + len, size - len, "ROOTFS_IMAGE=%s\n", d);
+	for (size_t i = 0; i < count; i++) {
+		oci_digest_string(layer_of(i)->digest, d);
+		sha256_hex(layer_of(i)->res.root, root);
+		len += (size_t)snprintf(out + len, size - len, "LAYER%zu=%s %s "
+					VERIFIED_LAYERS_DIR "/%zu\n", i, d,
+					root, i);
+	}
+	assert_true(len < size);
+	return len;
+}
+
+/*
+ * A boot of bt with count layers ran to the (failing, fake) exec, every
+ * call as expected: the store, each layer bottom first, one overlay with
+ * the layers top first, the two files handed over, the exec.
+ */
+static void expect_boot(const struct built *bt, size_t count)
 {
 	static char want[CALL_MAX][CALL_TEXT_MAX];
-	char boot_file[VERIFIED_BOOT_FILE_MAX], d[OCI_DIGEST_STRING_LEN + 1];
-	char root[SHA256_HEX_LEN + 1];
-	struct built bt;
-	size_t n, before, len;
+	static char boot_file[VERIFIED_BOOT_FILE_MAX];
+	size_t n, len;
 
-	build("good", &(struct variant){ 0 }, &bt);
-	assert_int_equal(run("ca", &before), 4);	/* the fake exec fails */
 	/* The FATAL line of a failed exec, as corrupt-init expects it. */
 	snprintf(boot_file, sizeof(boot_file), "exec /sbin/init: %s",
 		 strerror(EIO));
@@ -607,7 +657,7 @@ static void test_good_system(void **state)
 
 	n = store_calls(want);
 	snprintf(want[n++], CALL_TEXT_MAX, "dm_open");
-	for (unsigned int i = 0; i < LAYERS; i++)
+	for (unsigned int i = 0; i < count; i++)
 		n = layer_calls(want, n, i);
 	snprintf(want[n++], CALL_TEXT_MAX, "dm_close");
 	snprintf(want[n++], CALL_TEXT_MAX, "mount_overlay_scratch "
@@ -615,10 +665,15 @@ static void test_good_system(void **state)
 	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_NEWROOT
 		 " 0755");
 	/* overlayfs lists the lower layers top first: the bottom is last. */
-	snprintf(want[n++], CALL_TEXT_MAX, "mount_overlay " VERIFIED_NEWROOT
-		 " 0x0 lowerdir=" VERIFIED_LAYERS_DIR "/1:" VERIFIED_LAYERS_DIR
-		 "/0,upperdir=" VERIFIED_RW_DIR "/upper,workdir="
-		 VERIFIED_RW_DIR "/work," MOUNT_OVERLAY_FIXED_OPTIONS);
+	len = (size_t)snprintf(want[n], CALL_TEXT_MAX, "mount_overlay "
+			       VERIFIED_NEWROOT " 0x0 lowerdir=");
+	for (size_t i = count; i-- > 0;)
+		len += (size_t)snprintf(want[n] + len, CALL_TEXT_MAX - len,
+					VERIFIED_LAYERS_DIR "/%zu%s", i,
+					i ? ":" : "");
+	snprintf(want[n++] + len, CALL_TEXT_MAX - len, ",upperdir="
+		 VERIFIED_RW_DIR "/upper,workdir=" VERIFIED_RW_DIR "/work,"
+		 MOUNT_OVERLAY_FIXED_OPTIONS);
 	snprintf(want[n++], CALL_TEXT_MAX, "write_new " VERIFIED_SYSTEM_FILE
 		 " 0444");
 	snprintf(want[n++], CALL_TEXT_MAX, "write_new " VERIFIED_BOOT_FILE
@@ -626,31 +681,49 @@ static void test_good_system(void **state)
 	snprintf(want[n++], CALL_TEXT_MAX, "switch_root " VERIFIED_NEWROOT
 		 " /sbin/init --quiet single -- PATH=/bin LANG=C");
 	expect_calls(want, n);
-	assert_int_equal(b.layers_mounted, LAYERS);
+	assert_int_equal(b.layers_mounted, count);
 
 	/* The files handed over: the manifest as signed, and the boot. */
 	assert_int_equal(file_count, 2);
-	assert_int_equal(files[0].len, bt.system_len);
-	assert_memory_equal(files[0].data, bt.system_json, bt.system_len);
-	len = 0;
-	oci_digest_string(bt.artifact, d);
-	len += (size_t)snprintf(boot_file + len, sizeof(boot_file) - len,
-				"STORE=" STORE_DEVICE "\nSYSTEM=%s\nPRODUCT="
-				UUID "\nVERSION=7\nSIGNER=%s\n", d,
-				b.plan.signer_subject);
-	oci_digest_string(bt.image, d);
-	len += (size_t)snprintf(boot_file + len, sizeof(boot_file) - len,
-				"ROOTFS_IMAGE=%s\n", d);
-	for (unsigned int i = 0; i < LAYERS; i++) {
-		oci_digest_string(layers[i].digest, d);
-		sha256_hex(layers[i].res.root, root);
-		len += (size_t)snprintf(boot_file + len,
-					sizeof(boot_file) - len,
-					"LAYER%u=%s %s " VERIFIED_LAYERS_DIR
-					"/%u\n", i, d, root, i);
-	}
+	assert_int_equal(files[0].len, bt->system_len);
+	assert_memory_equal(files[0].data, bt->system_json, bt->system_len);
+	len = boot_file_of(bt, count, boot_file, sizeof(boot_file));
+	assert_int_equal(files[1].len, len);
 	assert_string_equal(files[1].data, boot_file);
 	assert_non_null(strstr(b.plan.signer_subject, "CN=Product"));
+}
+
+static void test_good_system(void **state)
+{
+	struct built bt;
+	size_t before;
+
+	build("good", &(struct variant){ 0 }, &bt);
+	assert_int_equal(run("ca", &before), 4);	/* the fake exec fails */
+	expect_boot(&bt, LAYERS);
+}
+
+/*
+ * At the limits, it boots: OCI_LAYERS_MAX layers each on its loop and
+ * dm-verity device and squashfs mount, one overlay of them all, and a
+ * boot file that fits, for a system naming OCI_SERVICES_MAX services.
+ */
+static void test_at_the_limits(void **state)
+{
+	struct variant v = { .layer_count = OCI_LAYERS_MAX,
+			     .service_count = OCI_SERVICES_MAX };
+	struct built bt;
+	size_t before;
+
+	build("limits", &v, &bt);
+	assert_int_equal(run("ca", &before), 4);
+	assert_int_equal(b.plan.layer_count, OCI_LAYERS_MAX);
+	assert_int_equal(b.plan.manifest.service_count, OCI_SERVICES_MAX);
+	expect_boot(&bt, OCI_LAYERS_MAX);
+	assert_int_equal(loops_attached, OCI_LAYERS_MAX);
+	assert_true(files[1].len < VERIFIED_BOOT_FILE_MAX);
+	print_message("boot file at the limits: %zu of %d bytes\n",
+		      files[1].len, VERIFIED_BOOT_FILE_MAX);
 }
 
 /* A refusal stops in the verify stage, after only the store's calls. */
@@ -731,6 +804,27 @@ static void test_wrong_product(void **state)
 	assert_string_equal(b.reason, want);
 }
 
+/* One past a limit: refused in verify, before any layer is touched. */
+static void test_over_the_limits(void **state)
+{
+	struct built bt;
+
+	build("layers-over", &(struct variant){
+		.layer_count = OCI_LAYERS_MAX + 1 }, &bt);
+	expect_refusal("ca", "verify: rootfs image sha256:");
+	assert_non_null(strstr(b.reason, ": over the limit of 127 layers "
+			       "per image (oci/limits.h) (at $.layers"));
+	assert_int_equal(loops_attached, 0);
+	assert_int_equal(b.layers_mounted, 0);
+
+	build("services-over", &(struct variant){
+		.service_count = OCI_SERVICES_MAX + 1 }, &bt);
+	expect_refusal("ca", "verify: system manifest sha256:");
+	assert_non_null(strstr(b.reason, ": over the limit of 32 services "
+			       "per system (oci/limits.h) (at $.services"));
+	assert_int_equal(loops_attached, 0);
+}
+
 /* A store that is not there stops before anything is mounted. */
 static void test_no_oci(void **state)
 {
@@ -801,6 +895,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_system),
+		cmocka_unit_test(test_at_the_limits),
+		cmocka_unit_test(test_over_the_limits),
 		cmocka_unit_test(test_wrong_ca),
 		cmocka_unit_test(test_edited_manifest),
 		cmocka_unit_test(test_missing_blob),
