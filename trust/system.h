@@ -47,8 +47,9 @@
  * names them; they are not resolved here.
  *
  * Memory: nothing here allocates or logs. The caller owns every struct;
- * struct system_scratch and struct system_plan are large (about 650 KiB
- * and 80 KiB): statics in the init, heap in the host tool.
+ * struct system_scratch and struct system_plan are large (about 710 KiB
+ * and 126 KiB at the limits of oci/limits.h): statics in the init, heap
+ * in the host tool.
  */
 #ifndef OCIBOOT_SYSTEM_H
 #define OCIBOOT_SYSTEM_H
