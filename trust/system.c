@@ -32,6 +32,24 @@ _Static_assert(OCI_SYSTEM_MANIFEST_SIZE_MAX <= LAYOUT_READ_MAX &&
 	       OCI_SYSTEM_CERTIFICATE_SIZE_MAX <= LAYOUT_READ_MAX,
 	       "artifact blobs are read whole");
 
+/* Decimal digits of an int64_t or uint64_t, at most. */
+#define U64_DIGITS_MAX (sizeof("18446744073709551615") - 1)
+/*
+ * The lines describe_layers() makes, at their longest for a plan at the
+ * limits (the format's text and NUL, then its fields): never cut, so the
+ * init's log names every layer and service in full.
+ */
+#define LAYER_LINE_LONGEST \
+	(sizeof("layer :   bytes, root hash , hash offset  (data blocks: ), ") \
+	 + LIMIT_DIGITS(SYSTEM_LAYERS_MAX - 1) + OCI_DIGEST_STRING_LEN + \
+	 3 * U64_DIGITS_MAX + SHA256_HEX_LEN + SYSTEM_BLOB_PATH_MAX)
+#define SERVICE_LINE_LONGEST \
+	(sizeof("service : image ") + OCI_SERVICE_NAME_MAX + \
+	 OCI_DIGEST_STRING_LEN)
+_Static_assert(LAYER_LINE_LONGEST <= SYSTEM_LINE_MAX &&
+	       SERVICE_LINE_LONGEST <= SYSTEM_LINE_MAX,
+	       "a layer's and a service's line at the limits fit");
+
 /*
  * One verification in progress. stage is the step under way: the reason
  * of err when it fails.
