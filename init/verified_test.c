@@ -699,7 +699,8 @@ static void test_good_system(void **state)
 	size_t before;
 
 	build("good", &(struct variant){ 0 }, &bt);
-	assert_int_equal(run("ca", &before), 4);	/* the fake exec fails */
+	/* Stage 4, switch_root, fails: the exec is a fake. */
+	assert_int_equal(run("ca", &before), 4);
 	expect_boot(&bt, LAYERS);
 }
 

@@ -22,6 +22,22 @@
 _Static_assert(OCI_ANNOTATIONS_MAX == JSON_OBJECT_MEMBERS_MAX,
 	       "annotations are capped by the JSON reader's member cap");
 
+/* The refusals of a count over its limit. */
+static const char over_manifests[] =
+	OVER_LIMIT(OCI_INDEX_MANIFESTS_MAX, "manifests per index");
+static const char over_layers[] =
+	OVER_LIMIT(OCI_LAYERS_MAX, "layers per image");
+static const char over_entrypoint[] =
+	OVER_LIMIT(OCI_ARGV_MAX, "Entrypoint arguments");
+static const char over_cmd[] =
+	OVER_LIMIT(OCI_ARGV_MAX, "Cmd arguments");
+static const char over_env[] =
+	OVER_LIMIT(OCI_ENV_MAX, "Env entries");
+static const char over_diff_ids[] =
+	OVER_LIMIT(OCI_LAYERS_MAX, "diff_ids per image");
+static const char over_services[] =
+	OVER_LIMIT(OCI_SERVICES_MAX, "services per system");
+
 /* sha256("{}"), the digest of the OCI empty descriptor's content. */
 static const uint8_t empty_digest[SHA256_LEN] = {
 	0x44, 0x13, 0x6f, 0xa3, 0x55, 0xb3, 0x67, 0x8a,
@@ -511,7 +527,7 @@ static int index_fields(struct ctx *c, void *p)
 	if (r == 0)
 		r = parse_descriptors(c, 0, "manifests",
 				      OCI_INDEX_MANIFESTS_MAX,
-				      OVER_LIMIT(OCI_INDEX_MANIFESTS_MAX, "manifests per index"),
+				      over_manifests,
 				      out->manifests, &out->manifest_count);
 	if (r == 0)
 		r = parse_annotations(c, 0, NULL);
@@ -546,7 +562,7 @@ static int manifest_fields(struct ctx *c, void *p)
 		r = parse_descriptor(c, i, &out->config);
 	if (r == 0)
 		r = parse_descriptors(c, 0, "layers", OCI_LAYERS_MAX,
-				      OVER_LIMIT(OCI_LAYERS_MAX, "layers per image"),
+				      over_layers,
 				      out->layers, &out->layer_count);
 	if (r == 0)
 		r = parse_annotations(c, 0, NULL);
@@ -627,15 +643,15 @@ static int config_exec_fields(struct ctx *c, struct oci_config *cfg)
 	if (r <= 0)
 		return r;
 	r = config_strings(c, o, "Entrypoint", OCI_ARGV_MAX,
-			   OVER_LIMIT(OCI_ARGV_MAX, "Entrypoint arguments"), cfg,
+			   over_entrypoint, cfg,
 			   cfg->entrypoint, &cfg->entrypoint_count);
 	if (r == 0)
 		r = config_strings(c, o, "Cmd", OCI_ARGV_MAX,
-				   OVER_LIMIT(OCI_ARGV_MAX, "Cmd arguments"), cfg, cfg->cmd,
+				   over_cmd, cfg, cfg->cmd,
 				   &cfg->cmd_count);
 	if (r == 0)
 		r = config_strings(c, o, "Env", OCI_ENV_MAX,
-				   OVER_LIMIT(OCI_ENV_MAX, "Env entries"), cfg, cfg->env,
+				   over_env, cfg, cfg->env,
 				   &cfg->env_count);
 	if (r == 0)
 		r = check_env(c, o, cfg);
@@ -663,7 +679,7 @@ static int config_rootfs(struct ctx *c, struct oci_config *cfg)
 		return refuse(c, i, NULL, -OCIBOOT_EMALFORMED,
 			      "rootfs type is not \"layers\"");
 	r = bounded_array(c, o, "diff_ids", true, OCI_LAYERS_MAX,
-			  OVER_LIMIT(OCI_LAYERS_MAX, "diff_ids per image"), &a, &cfg->diff_id_count);
+			  over_diff_ids, &a, &cfg->diff_id_count);
 	if (r < 0)
 		return r;
 	for (e = json_array_first(&c->doc, a); e >= 0;
@@ -878,7 +894,7 @@ static int parse_services(struct ctx *c, struct oci_system_manifest *m)
 	int a, e, r;
 
 	r = bounded_array(c, 0, "services", false, OCI_SERVICES_MAX,
-			  OVER_LIMIT(OCI_SERVICES_MAX, "services per system"), &a, &m->service_count);
+			  over_services, &a, &m->service_count);
 	if (r <= 0)
 		return r;
 	for (e = json_array_first(&c->doc, a); e >= 0;
