@@ -9,7 +9,7 @@
 # stamps on the init's console lines (printk.time=1). Prints, per N, the
 # median, min and max of RUNS, the verify and layers+overlay parts
 # (medians), ms per layer and the ratio to the first row (1 layer).
-# It reports and asserts no time. Services are not benchmarked: the
+# It reports and asserts no time; it fails only when a boot does. Services are not benchmarked: the
 # product builder makes none yet.
 #
 # usage: bench/layers.sh [N...]   (run from the repository root; RUNS=3)
@@ -46,6 +46,7 @@ echo "verify -> switch_root of the init under QEMU (TCG, Secure Boot)," \
 printf '  %6s %9s %7s %7s %9s %9s %8s %7s\n' layers median min max \
 	verify layers ms/layer ratio
 base=
+failed=0
 for n in $counts; do
 	: > "$tmp/total.$n"
 	: > "$tmp/verify.$n"
@@ -72,6 +73,7 @@ for n in $counts; do
 	done
 	if [ -n "$fatal_line" ]; then
 		printf '  %6s  boot failed: %s\n' "$n" "$fatal_line"
+		failed=1
 		continue
 	fi
 	set -- $(stats "$tmp/total.$n")
@@ -84,3 +86,4 @@ for n in $counts; do
 		printf "  %6d %6d ms %7d %7d %6d ms %6d ms %8.1f %7.2f\n",
 			n, m, lo, hi, v, l, m / n, m / b }'
 done
+exit "$failed"
