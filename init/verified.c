@@ -39,6 +39,19 @@
 #define ENV_PATH_DEFAULT ENV_PATH "/usr/local/sbin:/usr/local/bin:" \
 	"/usr/sbin:/usr/bin:/sbin:/bin"
 
+/*
+ * The line setup_layer() logs for a layer, at its longest ("<6>", the
+ * prefix, the stage, the format's text and NUL, then its fields): it is
+ * never cut, whatever layer of a plan at the limits it describes.
+ */
+#define LAYER_LOG_LINE_MAX \
+	(sizeof("<6>" LOG_PREFIX "layers: layer  :  ->  (dm-verity root , " \
+		"status V) on ") + VERIFIED_LAYER_INDEX_DIGITS + \
+	 OCI_DIGEST_STRING_LEN + LOOP_PATH_MAX + DM_NODE_PATH_MAX + \
+	 SHA256_HEX_LEN + VERIFIED_LAYER_DIR_MAX)
+_Static_assert(LAYER_LOG_LINE_MAX <= LOG_LINE_MAX,
+	       "a layer's log line at the limits is never cut");
+
 /* --- the real operations --------------------------------------------- */
 
 static int sys_mount(const char *source, const char *target,
@@ -254,7 +267,7 @@ static int setup_layer(struct boot *b, unsigned int i)
 		return -1;
 	snprintf(dev, sizeof(dev), "%u:%u", major(loop.devt),
 		 minor(loop.devt));
-	snprintf(name, sizeof(name), "ociboot-layer-%u", i);
+	snprintf(name, sizeof(name), VERIFIED_DM_NAME_PREFIX "%u", i);
 	r = b->ops->dm_verity_create(&b->verified.dm, name, dev, dev,
 				     &layer->verity, layer->root_hash, 0,
 				     &devt);

@@ -37,6 +37,7 @@
 #include "fs/mount.h"
 #include "fs/store.h"
 #include "lib/error.h"
+#include "oci/limits.h"
 #include "oci/oci.h"
 #include "trust/system.h"
 
@@ -50,11 +51,62 @@
 #define VERIFIED_SYSTEM_FILE VERIFIED_RUN_DIR "/system.json"
 #define VERIFIED_BOOT_FILE VERIFIED_RUN_DIR "/boot"
 #define VERIFIED_FILE_MODE 0444
-#define VERIFIED_BOOT_FILE_MAX 8192	/* bytes of VERIFIED_BOOT_FILE */
-/* "/run/ociboot/layers/N" for any unsigned N, with its NUL. */
-#define VERIFIED_LAYER_DIR_MAX sizeof(VERIFIED_LAYERS_DIR "/4294967295")
-#define VERIFIED_DM_NAME_MAX 32	/* "ociboot-layer-N" */
+#define VERIFIED_DM_NAME_PREFIX "ociboot-layer-"
+
+/*
+ * The text built from a verified plan, sized from the product limits
+ * (oci/limits.h) so that at the limits it always fits: "too long" can only
+ * mean a plan over them, never a product the host tool made.
+ */
+/* Decimal digits of the highest layer index, SYSTEM_LAYERS_MAX - 1. */
+#define VERIFIED_LAYER_INDEX_DIGITS LIMIT_DIGITS(SYSTEM_LAYERS_MAX - 1)
+/* "/run/ociboot/layers/N" for any layer index N, with its NUL. */
+#define VERIFIED_LAYER_DIR_MAX \
+	(sizeof(VERIFIED_LAYERS_DIR "/") + VERIFIED_LAYER_INDEX_DIGITS)
+/* "ociboot-layer-N", the dm-verity device of layer N, with its NUL. */
+#define VERIFIED_DM_NAME_MAX \
+	(sizeof(VERIFIED_DM_NAME_PREFIX) + VERIFIED_LAYER_INDEX_DIGITS)
 #define VERIFIED_DEV_MAX 32	/* "MAJOR:MINOR" */
+
+/* VERIFIED_BOOT_FILE: its lines before the layers, each at its longest. */
+#define VERIFIED_BOOT_HEADER_MAX \
+	(sizeof("STORE=\n") - 1 + STORE_PATH_MAX + \
+	 sizeof("SYSTEM=\n") - 1 + OCI_DIGEST_STRING_LEN + \
+	 sizeof("PRODUCT=\n") - 1 + DN_UUID_LEN + \
+	 sizeof("VERSION=\n") - 1 + sizeof("18446744073709551615") - 1 + \
+	 sizeof("SIGNER=\n") - 1 + SYSTEM_NAME_MAX - 1 + \
+	 sizeof("ROOTFS_IMAGE=\n") - 1 + OCI_DIGEST_STRING_LEN)
+/* "LAYERn=sha256:DIGEST ROOTHASH /run/ociboot/layers/n\n" */
+#define VERIFIED_BOOT_LAYER_LINE_MAX \
+	(sizeof("LAYER=") - 1 + VERIFIED_LAYER_INDEX_DIGITS + \
+	 OCI_DIGEST_STRING_LEN + 1 + 2 * VERITY_DIGEST_LEN + 1 + \
+	 VERIFIED_LAYER_DIR_MAX - 1 + 1)
+/* The whole file with SYSTEM_LAYERS_MAX layers, and its NUL. */
+#define VERIFIED_BOOT_FILE_WORST \
+	(VERIFIED_BOOT_HEADER_MAX + \
+	 SYSTEM_LAYERS_MAX * VERIFIED_BOOT_LAYER_LINE_MAX + 1)
+#define VERIFIED_BOOT_FILE_MAX OCI_BOOT_FILE_SIZE_MAX
+_Static_assert(VERIFIED_BOOT_FILE_WORST <= VERIFIED_BOOT_FILE_MAX,
+	       "/run/ociboot/boot holds a plan at the limits");
+
+/*
+ * The overlay options of stage_rootfs() at the limits: "lowerdir=" and
+ * SYSTEM_LAYERS_MAX layer directories with their ':' (one too many,
+ * counted), upper and work directories, the fixed options and the NUL.
+ * mount(2) copies one page of them.
+ */
+#define VERIFIED_OVERLAY_OPTIONS_WORST \
+	(sizeof("lowerdir=") - 1 + \
+	 SYSTEM_LAYERS_MAX * (VERIFIED_LAYER_DIR_MAX - 1 + 1) + \
+	 sizeof(",upperdir=" VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR \
+		",workdir=" VERIFIED_RW_DIR "/" MOUNT_WORK_DIR \
+		"," MOUNT_OVERLAY_FIXED_OPTIONS))
+_Static_assert(SYSTEM_LAYERS_MAX <= MOUNT_LOWER_MAX,
+	       "one overlay stacks every layer of an image");
+_Static_assert(VERIFIED_OVERLAY_OPTIONS_WORST <= MOUNT_OPTIONS_MAX,
+	       "the overlay options at the limits fit one page");
+_Static_assert(VERIFIED_DM_NAME_MAX - 1 <= DM_VERITY_NAME_MAX,
+	       "a layer's dm name is one device-mapper takes");
 
 struct boot;
 

@@ -67,7 +67,7 @@
  * A buffer this big suits any index, manifest or config document here:
  * they hold at most OCI_TOKENS_MAX tokens anyway.
  */
-#define LAYOUT_DOCUMENT_MAX (256u << 10)
+#define LAYOUT_DOCUMENT_MAX OCI_DOCUMENT_SIZE_MAX
 /* Largest cap layout_read_blob() takes, so lengths fit an int. */
 #define LAYOUT_READ_MAX (64u << 20)
 /* Components of a path given to layout_open_beneath(). */

@@ -15,6 +15,12 @@
 
 /* Longest digest string we look at before calling it malformed. */
 #define DIGEST_TEXT_MAX 192
+/* The why of a count over a product limit, naming the limit. */
+#define OVER_LIMIT(macro, what) \
+	"over the limit of " LIMIT_STR(macro) " " what " (oci/limits.h)"
+
+_Static_assert(OCI_ANNOTATIONS_MAX == JSON_OBJECT_MEMBERS_MAX,
+	       "annotations are capped by the JSON reader's member cap");
 
 /* sha256("{}"), the digest of the OCI empty descriptor's content. */
 static const uint8_t empty_digest[SHA256_LEN] = {
@@ -505,7 +511,7 @@ static int index_fields(struct ctx *c, void *p)
 	if (r == 0)
 		r = parse_descriptors(c, 0, "manifests",
 				      OCI_INDEX_MANIFESTS_MAX,
-				      "too many manifests in index",
+				      OVER_LIMIT(OCI_INDEX_MANIFESTS_MAX, "manifests per index"),
 				      out->manifests, &out->manifest_count);
 	if (r == 0)
 		r = parse_annotations(c, 0, NULL);
@@ -540,7 +546,7 @@ static int manifest_fields(struct ctx *c, void *p)
 		r = parse_descriptor(c, i, &out->config);
 	if (r == 0)
 		r = parse_descriptors(c, 0, "layers", OCI_LAYERS_MAX,
-				      "too many layers in manifest",
+				      OVER_LIMIT(OCI_LAYERS_MAX, "layers per image"),
 				      out->layers, &out->layer_count);
 	if (r == 0)
 		r = parse_annotations(c, 0, NULL);
@@ -621,15 +627,15 @@ static int config_exec_fields(struct ctx *c, struct oci_config *cfg)
 	if (r <= 0)
 		return r;
 	r = config_strings(c, o, "Entrypoint", OCI_ARGV_MAX,
-			   "too many Entrypoint arguments", cfg,
+			   OVER_LIMIT(OCI_ARGV_MAX, "Entrypoint arguments"), cfg,
 			   cfg->entrypoint, &cfg->entrypoint_count);
 	if (r == 0)
 		r = config_strings(c, o, "Cmd", OCI_ARGV_MAX,
-				   "too many Cmd arguments", cfg, cfg->cmd,
+				   OVER_LIMIT(OCI_ARGV_MAX, "Cmd arguments"), cfg, cfg->cmd,
 				   &cfg->cmd_count);
 	if (r == 0)
 		r = config_strings(c, o, "Env", OCI_ENV_MAX,
-				   "too many Env entries", cfg, cfg->env,
+				   OVER_LIMIT(OCI_ENV_MAX, "Env entries"), cfg, cfg->env,
 				   &cfg->env_count);
 	if (r == 0)
 		r = check_env(c, o, cfg);
@@ -657,7 +663,7 @@ static int config_rootfs(struct ctx *c, struct oci_config *cfg)
 		return refuse(c, i, NULL, -OCIBOOT_EMALFORMED,
 			      "rootfs type is not \"layers\"");
 	r = bounded_array(c, o, "diff_ids", true, OCI_LAYERS_MAX,
-			  "too many diff_ids", &a, &cfg->diff_id_count);
+			  OVER_LIMIT(OCI_LAYERS_MAX, "diff_ids per image"), &a, &cfg->diff_id_count);
 	if (r < 0)
 		return r;
 	for (e = json_array_first(&c->doc, a); e >= 0;
@@ -872,7 +878,7 @@ static int parse_services(struct ctx *c, struct oci_system_manifest *m)
 	int a, e, r;
 
 	r = bounded_array(c, 0, "services", false, OCI_SERVICES_MAX,
-			  "too many services", &a, &m->service_count);
+			  OVER_LIMIT(OCI_SERVICES_MAX, "services per system"), &a, &m->service_count);
 	if (r <= 0)
 		return r;
 	for (e = json_array_first(&c->doc, a); e >= 0;

@@ -33,6 +33,7 @@
 #include "crypto/sha256.h"
 #include "lib/constants.h"
 #include "oci/json.h"
+#include "oci/limits.h"
 
 /* Media types of OCI image-spec v1.1. */
 #define OCI_MEDIA_TYPE_INDEX "application/vnd.oci.image.index.v1+json"
@@ -56,28 +57,16 @@
 	"io.stackeroci.stacker.squashfs_verity_root_hash"
 #define OCI_ANNOTATION_REF_NAME "org.opencontainers.image.ref.name"
 
-/* Caps. Strings are stored NUL-terminated in arrays of cap + 1 bytes. */
-#define OCI_TOKENS_MAX 8192		/* JSON tokens for one document */
-#define OCI_MEDIA_TYPE_MAX 255		/* RFC 6838: 127 + '/' + 127 */
-#define OCI_REF_NAME_MAX 255
+/*
+ * Caps: the product limits of oci/limits.h, and these. Strings are stored
+ * NUL-terminated in arrays of cap + 1 bytes.
+ */
 #define OCI_PLATFORM_FIELD_MAX 31	/* architecture, os, variant */
-#define OCI_INDEX_MANIFESTS_MAX 64
-#define OCI_LAYERS_MAX 64		/* also rootfs.diff_ids */
-#define OCI_ARGV_MAX 64			/* Entrypoint, Cmd */
-#define OCI_ENV_MAX 128
-#define OCI_CONFIG_STRINGS_MAX 16384	/* bytes of all config strings */
-#define OCI_SERVICES_MAX 32
-#define OCI_SERVICE_NAME_MAX 63
-#define OCI_SYSTEM_REPOSITORY_MAX 255
 #define OCI_UUID_LEN 36			/* 8-4-4-4-12 */
 /* "sha256:..." */
 #define OCI_DIGEST_STRING_LEN (DIGEST_PREFIX_SHA256_LEN + SHA256_HEX_LEN)
 /* A system manifest version stays exact in every JSON reader (I-JSON). */
 #define OCI_SYSTEM_VERSION_MAX ((UINT64_C(1) << 53) - 1)
-/* Sizes a system manifest artifact may declare for its layers. */
-#define OCI_SYSTEM_MANIFEST_SIZE_MAX 65536
-#define OCI_SYSTEM_SIGNATURE_SIZE_MAX 1024
-#define OCI_SYSTEM_CERTIFICATE_SIZE_MAX 16384
 
 enum oci_layer_kind {
 	OCI_LAYER_OTHER = 0,	/* not a layer type we know */

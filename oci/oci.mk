@@ -5,7 +5,7 @@ oci_USES := lib crypto
 oci_INIT := json.c oci.c oci_ref.c layout.c
 oci_HOST := jsonw.c layout_write.c
 
-oci_TESTS := json jsonw oci oci_ref layout
+oci_TESTS := json jsonw oci oci_ref layout limits
 oci_FUZZERS := json jsonw oci oci_ref layout
 
 # Images made by `ociboot image create` against skopeo (inspect, copy

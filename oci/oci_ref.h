@@ -24,14 +24,13 @@
 #include <stdint.h>
 
 #include "crypto/sha256.h"
+#include "oci/limits.h"
 
-#define OCI_LOCATION_MAX 1024		/* longest oci= value accepted */
 #define OCI_HOST_MAX 253		/* DNS name, RFC 1035 */
 #define OCI_LABEL_MAX 63		/* DNS label */
 #define OCI_REPOSITORY_MAX 255		/* the distribution-spec's */
 #define OCI_TAG_MAX 128			/* distribution-spec */
 #define OCI_DEVICE_VALUE_MAX 64		/* label or UUID text */
-#define OCI_PATH_MAX 255		/* layout directory */
 #define OCI_PATH_DEPTH_MAX 32		/* components in PATH */
 #define OCI_DEFAULT_TAG "latest"
 

@@ -946,21 +946,21 @@ struct cap_case {
 
 static const struct cap_case caps[] = {
 	{ MANIFEST, "{\"schemaVersion\":2,\"config\":" LAYER ",\"layers\":",
-	  LAYER, "}", OCI_LAYERS_MAX, "too many layers in manifest",
+	  LAYER, "}", OCI_LAYERS_MAX, "over the limit of 127 layers per image (oci/limits.h)",
 	  "$.layers" },
 	{ INDEX, "{\"schemaVersion\":2,\"manifests\":", LAYER, "}",
-	  OCI_INDEX_MANIFESTS_MAX, "too many manifests in index",
+	  OCI_INDEX_MANIFESTS_MAX, "over the limit of 64 manifests per index (oci/limits.h)",
 	  "$.manifests" },
 	{ CONFIG, CONFIG_HEAD "\"config\":{\"Entrypoint\":", "\"a\"",
-	  "}," ROOTFS, OCI_ARGV_MAX, "too many Entrypoint arguments",
+	  "}," ROOTFS, OCI_ARGV_MAX, "over the limit of 64 Entrypoint arguments (oci/limits.h)",
 	  "$.config.Entrypoint" },
 	{ CONFIG, CONFIG_HEAD "\"config\":{\"Cmd\":", "\"\"", "}," ROOTFS,
-	  OCI_ARGV_MAX, "too many Cmd arguments", "$.config.Cmd" },
+	  OCI_ARGV_MAX, "over the limit of 64 Cmd arguments (oci/limits.h)", "$.config.Cmd" },
 	{ CONFIG, CONFIG_HEAD "\"config\":{\"Env\":", "\"A=1\"",
-	  "}," ROOTFS, OCI_ENV_MAX, "too many Env entries",
+	  "}," ROOTFS, OCI_ENV_MAX, "over the limit of 128 Env entries (oci/limits.h)",
 	  "$.config.Env" },
 	{ CONFIG, CONFIG_HEAD "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":",
-	  "\"sha256:" H64 "\"", "}}", OCI_LAYERS_MAX, "too many diff_ids",
+	  "\"sha256:" H64 "\"", "}}", OCI_LAYERS_MAX, "over the limit of 127 diff_ids per image (oci/limits.h)",
 	  "$.rootfs.diff_ids" },
 };
 
@@ -1005,7 +1005,7 @@ static void test_caps(void **state)
 		assert_int_equal(parse_as(SYSTEM, text, end, &err),
 				 i < OCI_SERVICES_MAX ? 0 : -OCIBOOT_ETOOBIG);
 	}
-	assert_string_equal(err.why, "too many services");
+	assert_string_equal(err.why, "over the limit of 32 services per system (oci/limits.h)");
 	assert_string_equal(err.where, "$.services");
 
 	/* Config strings: exactly full, then one byte over. */

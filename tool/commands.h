@@ -15,5 +15,6 @@ int keys_main(int argc, char **argv);
 int image_main(int argc, char **argv);
 int manifest_main(int argc, char **argv);
 int verify_main(int argc, char **argv);
+int limits_main(int argc, char **argv);
 
 #endif

@@ -6,7 +6,8 @@
  * layer create (byte-identical when salt, uuid and mtime are given; no
  * temporary file left; a failure leaves no output), layer inspect, keys
  * ca/product/sign/verify round trips and refusals (an existing file kept
- * without --force, a changed input refused).
+ * without --force, a changed input refused); `limits` prints the table,
+ * and one past the layer and service limits is refused naming the limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "lib/fileio.h"
 #include "lib/fileio_alloc.h"
 #include "lib/util.h"
+#include "oci/limits.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
 
@@ -45,19 +47,13 @@ static void run_free(struct run *r)
 	free(r->err);
 }
 
-/* Run main with the NULL-terminated words as argv, capturing its output. */
-static struct run run(int (*main_fn)(int, char **), const char *const *words)
+/* Run main with argv[0, argc), capturing its output. */
+static struct run run_argv(int (*main_fn)(int, char **), int argc,
+			   char **argv)
 {
-	char *argv[ARGV_MAX + 1] = { NULL };
 	FILE *saved_out = stdout, *saved_err = stderr;
 	struct run r = { 0 };
-	int argc = 0;
 
-	while (words[argc]) {
-		assert_true(argc < ARGV_MAX);
-		argv[argc] = (char *)words[argc];
-		argc++;
-	}
 	stdout = open_memstream(&r.out, &r.out_len);
 	stderr = open_memstream(&r.err, &r.err_len);
 	assert_non_null(stdout);
@@ -68,6 +64,20 @@ static struct run run(int (*main_fn)(int, char **), const char *const *words)
 	stdout = saved_out;
 	stderr = saved_err;
 	return r;
+}
+
+/* Run main with the NULL-terminated words as argv, capturing its output. */
+static struct run run(int (*main_fn)(int, char **), const char *const *words)
+{
+	char *argv[ARGV_MAX + 1] = { NULL };
+	int argc = 0;
+
+	while (words[argc]) {
+		assert_true(argc < ARGV_MAX);
+		argv[argc] = (char *)words[argc];
+		argc++;
+	}
+	return run_argv(main_fn, argc, argv);
 }
 
 #define RUN(main_fn, ...) run(main_fn, (const char *const[]){ __VA_ARGS__, \
@@ -398,11 +408,118 @@ static void test_keys(void **state)
 	run_free(&r);
 }
 
+/* `ociboot limits`: one "name value description" line a limit. */
+static void test_limits_table(void **state)
+{
+	struct run r = RUN(limits_main, "limits");
+	char want[64];
+
+	assert_int_equal(r.status, CLI_EXIT_SUCCESS);
+	assert_int_equal(r.err_len, 0);
+	snprintf(want, sizeof(want), "\nlayers_per_image %d ",
+		 OCI_LAYERS_MAX);
+	assert_true(strncmp(r.out, want + 1, strlen(want + 1)) == 0);
+	snprintf(want, sizeof(want), "\nservices_per_system %d ",
+		 OCI_SERVICES_MAX);
+	assert_non_null(strstr(r.out, want));
+	for (const char *line = r.out; *line; line = strchr(line, '\n') + 1) {
+		size_t name = strspn(line, "abcdefghijklmnopqrstuvwxyz_");
+		size_t value = strspn(line + name + 1, "0123456789");
+
+		assert_true(name > 0 && line[name] == ' ');
+		assert_true(value > 0 && line[name + 1 + value] == ' ');
+		assert_non_null(strchr(line, '\n'));
+	}
+	run_free(&r);
+}
+
+/*
+ * argv of `image create` with count --layer options (the blobs need not
+ * exist: the count is checked first), or of `manifest create` with count
+ * --service options; argv[0, *argc) points into strings, which the caller
+ * frees.
+ */
+static char **many_argv(bool layers, size_t count, int *argc)
+{
+	static const char *const image[] = { "image", "create", "--layout",
+					      "out", "--tag", "t" };
+	static const char *const manifest[] = {
+		"manifest", "create", "--product", UUID, "--version", "1",
+		"--rootfs-layout", "out", "--rootfs-tag", "t", "--output",
+		"m.json" };
+	const char *const *head = layers ? image : manifest;
+	size_t n = layers ? ARRAY_SIZE(image) : ARRAY_SIZE(manifest);
+	char **argv = calloc(n + 2 * count + 1, sizeof(*argv));
+
+	assert_non_null(argv);
+	for (size_t i = 0; i < n; i++)
+		argv[i] = strdup(head[i]);
+	for (size_t i = 0; i < count; i++) {
+		argv[n + 2 * i] = strdup(layers ? "--layer" : "--service");
+		assert_true(asprintf(&argv[n + 2 * i + 1], layers ?
+				     "layer%zu.blob" : "s%zu=out:t", i) > 0);
+	}
+	*argc = (int)(n + 2 * count);
+	return argv;
+}
+
+static void free_argv(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* One past a limit is refused naming it; at the limit it is not. */
+static void test_limits_refused(void **state)
+{
+	char **argv, listing[256];
+	struct run r;
+	int argc;
+
+	argv = many_argv(true, OCI_LAYERS_MAX + 1, &argc);
+	r = run_argv(image_main, argc, argv);
+	assert_int_equal(r.status, CLI_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "ociboot image create: 128 layers: "
+			       "over the limit of 127 layers per image "
+			       "(oci/limits.h)"));
+	run_free(&r);
+	free_argv(argc, argv);
+	names(listing, sizeof(listing));
+	assert_string_equal(listing, "");
+
+	argv = many_argv(true, OCI_LAYERS_MAX, &argc);
+	r = run_argv(image_main, argc, argv);	/* fails on layer0.blob */
+	assert_int_equal(r.status, CLI_EXIT_FAILURE);
+	assert_null(strstr(r.err, "over the limit"));
+	assert_non_null(strstr(r.err, "layer0.blob"));
+	run_free(&r);
+	free_argv(argc, argv);
+
+	argv = many_argv(false, OCI_SERVICES_MAX + 1, &argc);
+	r = run_argv(manifest_main, argc, argv);
+	assert_int_equal(r.status, CLI_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "33 services: over the limit of 32 "
+			       "services per system (oci/limits.h)"));
+	run_free(&r);
+	free_argv(argc, argv);
+
+	argv = many_argv(false, OCI_SERVICES_MAX, &argc);
+	r = run_argv(manifest_main, argc, argv);	/* no layout "out" */
+	assert_int_equal(r.status, CLI_EXIT_FAILURE);
+	assert_null(strstr(r.err, "over the limit"));
+	run_free(&r);
+	free_argv(argc, argv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_limits_table),
+		cmocka_unit_test_setup_teardown(test_limits_refused,
+						setup_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_layer, setup_dir,
 						remove_dir),
 		cmocka_unit_test_setup_teardown(test_keys, setup_dir,

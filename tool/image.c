@@ -97,7 +97,9 @@ static int create_check(const struct cli_spec *spec, void *args)
 	if (!layout_tag_valid(a->tag))
 		return cli_usage(spec, "bad --tag '%s'", a->tag);
 	if (a->layers.count > OCI_LAYERS_MAX)
-		return cli_usage(spec, "more than %d layers", OCI_LAYERS_MAX);
+		return cli_usage(spec, "%zu layers: over the limit of %d "
+				 "layers per image (oci/limits.h)",
+				 a->layers.count, OCI_LAYERS_MAX);
 	for (size_t i = 0; i < a->env.count; i++) {
 		const char *eq = strchr(a->env.items[i], '=');
 

@@ -26,6 +26,8 @@ static const struct command {
 	  "write, sign and package a signed system manifest" },
 	{ "verify", verify_main,
 	  "verify a signed system in a layout as the init does" },
+	{ "limits", limits_main,
+	  "print the product limits an image and a system must keep" },
 };
 
 static void usage(FILE *f)

@@ -137,7 +137,9 @@ static int add_service(void *args, const char *value, struct error *err)
 	struct create_args *a = args;
 
 	if (a->service_count == OCI_SERVICES_MAX)
-		return error_set(err, -EINVAL, NULL, "more than %d services",
+		return error_set(err, -EINVAL, NULL, "%d services: over the "
+				 "limit of %d services per system "
+				 "(oci/limits.h)", OCI_SERVICES_MAX + 1,
 				 OCI_SERVICES_MAX);
 	/* value is argv's, which we may edit */
 	if (parse_service((char *)value, &a->services[a->service_count]) < 0)

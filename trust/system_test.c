@@ -274,6 +274,9 @@ struct variant {
 					 * descriptor saying so */
 	bool grow;			/* layer 0 and a block of zeros, the
 					 * descriptor saying so */
+	size_t layer_count;		/* 0: two; else layer 0, then the
+					 * small one count - 1 times */
+	size_t service_count;		/* 0: one */
 };
 
 /* What build() made. */
@@ -344,10 +347,11 @@ static int64_t add_layer0(const struct layout *l, const struct variant *v,
 static void add_image(const struct layout *l, const struct variant *v,
 		      struct built *b, size_t *image_len)
 {
-	char doc[DOC_MAX], layers[2][1024], hex[2][SHA256_HEX_LEN + 1];
+	static char doc[LAYOUT_DOCUMENT_MAX];
+	char layers[2][1024], hex[2][SHA256_HEX_LEN + 1];
 	char config[OCI_DIGEST_STRING_LEN + 1];
 	const char *type = v->media_type ? v->media_type : SQUASHFS_TYPE;
-	size_t config_len;
+	size_t config_len, count = v->layer_count ? v->layer_count : 2;
 	int n;
 
 	add_config(l, v, b->config, &config_len);
@@ -363,11 +367,14 @@ static void add_image(const struct layout *l, const struct variant *v,
 	digest_text(b->config, config);
 	n = snprintf(doc, sizeof(doc), "{\"schemaVersion\":2,\"mediaType\":\""
 		     OCI_MEDIA_TYPE_MANIFEST "\",\"config\":{\"mediaType\":"
-		     "\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[%s%s"
-		     "%s]}", v->config_type ? v->config_type :
+		     "\"%s\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[%s",
+		     v->config_type ? v->config_type :
 		     OCI_MEDIA_TYPE_CONFIG, config, config_len,
-		     v->no_layers ? "" : layers[0], v->no_layers ? "" : ",",
-		     v->no_layers ? "" : layers[1]);
+		     v->no_layers ? "" : layers[0]);
+	for (size_t i = 1; i < count && !v->no_layers; i++)
+		n += snprintf(doc + n, sizeof(doc) - (size_t)n, ",%s",
+			      layers[1]);
+	n += snprintf(doc + n, sizeof(doc) - (size_t)n, "]}");
 	assert_true(n > 0 && (size_t)n < sizeof(doc));
 	*image_len = (size_t)n;
 	if (v->rootfs_missing)
@@ -376,14 +383,34 @@ static void add_image(const struct layout *l, const struct variant *v,
 		add_blob(l, doc, (size_t)n, b->image);
 }
 
+/* The services of a variant, as JSON array elements, into out[size]. */
+static void services_json(const struct variant *v, const char *image,
+			  char *out, size_t size)
+{
+	size_t n = 0, count = v->service_count ? v->service_count : 1;
+
+	for (size_t i = 0; i < count; i++) {
+		char name[32] = "sshd";
+
+		if (v->service_count)
+			snprintf(name, sizeof(name), "s%zu", i);
+		n += (size_t)snprintf(out + n, size - n, "%s{\"name\":\"%s\","
+				      "\"digest\":\"%s\"}", i ? "," : "",
+				      name, image);
+		assert_true(n < size);
+	}
+}
+
 /* The system manifest's bytes into b->system_json. */
 static void system_manifest(const struct variant *v, struct built *b,
 			    size_t image_len)
 {
 	char image[OCI_DIGEST_STRING_LEN + 1], size[32] = "";
+	static char services[DOC_MAX];
 	int n;
 
 	digest_text(b->image, image);
+	services_json(v, image, services, sizeof(services));
 	if (v->rootfs_size >= 0)
 		snprintf(size, sizeof(size), ",\"size\":%" PRId64,
 			 v->rootfs_size ? v->rootfs_size : (int64_t)image_len);
@@ -392,8 +419,8 @@ static void system_manifest(const struct variant *v, struct built *b,
 		     OCI_MEDIA_TYPE_SYSTEM_MANIFEST "\",\"product\":\"%s\","
 		     "\"version\":7,\"rootfs\":{\"digest\":\"%s\","
 		     "\"mediaType\":\"" OCI_MEDIA_TYPE_MANIFEST "\"%s},"
-		     "\"services\":[{\"name\":\"sshd\",\"digest\":\"%s\"}]%s}",
-		     v->product ? v->product : UUID, image, size, image,
+		     "\"services\":[%s]%s}",
+		     v->product ? v->product : UUID, image, size, services,
 		     v->manifest_extra ? v->manifest_extra : "");
 	assert_true(n > 0 && (size_t)n < sizeof(b->system_json));
 	b->system_len = (size_t)n;
@@ -667,6 +694,30 @@ static void good_system(void **state)
 	assert_int_equal(verify_at("good", &ref, now, NULL, NULL), 0);
 }
 
+/* At the limits: 127 layers, bottom first, and 32 services. */
+static void at_the_limits(void **state)
+{
+	struct variant v = { .layer_count = OCI_LAYERS_MAX,
+			     .service_count = OCI_SERVICES_MAX };
+	struct oci_reference ref = tag_ref(TAG);
+	struct error err;
+	struct built b;
+
+	build("limits", &v, &b);
+	assert_int_equal(verify_at("limits", &ref, now, NULL, &err), 0);
+	assert_int_equal(plan.layer_count, OCI_LAYERS_MAX);
+	assert_memory_equal(plan.layers[0].digest, big.digest, SHA256_LEN);
+	for (size_t i = 1; i < OCI_LAYERS_MAX; i++) {
+		assert_memory_equal(plan.layers[i].digest, small.digest,
+				    SHA256_LEN);
+		assert_memory_equal(plan.layers[i].root_hash, small.res.root,
+				    SHA256_LEN);
+	}
+	assert_int_equal(plan.manifest.service_count, OCI_SERVICES_MAX);
+	assert_string_equal(plan.manifest.services[OCI_SERVICES_MAX - 1].name,
+			    "s31");
+}
+
 static void good_rsa_system(void **state)
 {
 	struct variant v = { .signer = "prsa" };
@@ -775,6 +826,13 @@ static const struct refusal refusals[] = {
 	{ "grown", { .grow = true }, 0, NULL, -OCIBOOT_EMALFORMED,
 	  SYSTEM_STAGE_LAYER, "is not that of its data, verity superblock "
 	  "and hash tree", "layer 0" },
+	/* One past a limit, before a layer is looked at. */
+	{ "layers-over-limit", { .layer_count = OCI_LAYERS_MAX + 1 }, 0, NULL,
+	  -OCIBOOT_ETOOBIG, SYSTEM_STAGE_IMAGE, "over the limit of 127 layers "
+	  "per image (oci/limits.h)", "rootfs image sha256:" },
+	{ "services-over-limit", { .service_count = OCI_SERVICES_MAX + 1 }, 0,
+	  NULL, -OCIBOOT_ETOOBIG, SYSTEM_STAGE_MANIFEST, "over the limit of 32 "
+	  "services per system (oci/limits.h)", "system manifest" },
 	/* Wrong root hashes are dm-verity's to find: they boot, then fail. */
 	{ "root-hash", { .root_hash = "0000000000000000000000000000000000000"
 			 "000000000000000000000000000" }, 0, NULL, 0,
@@ -1037,6 +1095,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_system),
 		cmocka_unit_test(good_rsa_system),
+		cmocka_unit_test(at_the_limits),
 		cmocka_unit_test(broken_links),
 		cmocka_unit_test(every_length),
 		cmocka_unit_test(layer_cut),
