@@ -76,6 +76,7 @@ for n in $counts; do
 		failed=1
 		continue
 	fi
+	# shellcheck disable=SC2046 # three numbers: median min max
 	set -- $(stats "$tmp/total.$n")
 	med=$1 lo=$2 hi=$3
 	v=$(stats "$tmp/verify.$n" | cut -d' ' -f1)
