@@ -305,6 +305,7 @@ bench: all
 	sh bench/sha256.sh
 	sh bench/verity.sh
 	sh bench/layer.sh
+	sh bench/layers.sh
 
 clean:
 	rm -rf $(filter-out $(DEPS),$(wildcard $(BUILD)/*))

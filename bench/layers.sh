@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Benchmark, not a test: the init's time from the start of verify (the store
+# mounted) to switch_root, for a product of 1, 16, 64 and the most layers
+# the host tool allows (`ociboot limits`; 64 when it has no such command).
+# Each product (test-qemu/product/build --layers N) boots RUNS times under
+# QEMU (TCG, OVMF, Secure Boot, swtpm, the same kernel) through
+# test-qemu/run's bench-layers scenario; the times are the kernel's own
+# stamps on the init's console lines (printk.time=1). Prints, per N, the
+# median, min and max of RUNS, the verify and layers+overlay parts
+# (medians), ms per layer and the ratio to the first row (1 layer).
+# It reports and asserts no time; it fails only when a boot does. Services are not benchmarked: the
+# product builder makes none yet.
+#
+# usage: bench/layers.sh [N...]   (run from the repository root; RUNS=3)
+set -eu
+. scripts/testlib.sh
+RUNS=${RUNS:-3}
+
+need_driver "$BUILD/ociboot"
+need_driver "$BUILD/init"
+need_commands qemu-system-x86_64 swtpm jq
+testlib_tmpdir
+max=$("$BUILD/ociboot" limits 2>/dev/null |
+	awk '$1 == "layers_per_image" { print $2 }') || true
+max=${max:-64}
+counts=${*:-$(printf '%s\n' 1 16 64 "$max" | sort -n -u)}
+
+# stamp REGEX FILE: the kernel's time stamp (seconds) of the first console
+# line matching REGEX (awk ERE) in FILE.
+stamp() {
+	RE=$1 awk '$0 ~ ENVIRON["RE"] && match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
+		s = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "", s)
+		print s; exit }' "$2"
+}
+
+# stats FILE: "median min max" of the numbers in FILE, one a line.
+stats() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.0f %.0f %.0f\n", m, v[1], v[NR] }'
+}
+
+echo "verify -> switch_root of the init under QEMU (TCG, Secure Boot)," \
+	"median of $RUNS boot(s), kernel time stamps:"
+printf '  %6s %9s %7s %7s %9s %9s %8s %7s\n' layers median min max \
+	verify layers ms/layer ratio
+base=
+failed=0
+for n in $counts; do
+	: > "$tmp/total.$n"
+	: > "$tmp/verify.$n"
+	: > "$tmp/layers.$n"
+	fatal_line=
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		LAYERS=$n test-qemu/run bench-layers > "$tmp/run.log" 2>&1 || true
+		c=$BUILD/test-qemu/bench-layers/console.log
+		tr -d '\r' < "$c" > "$tmp/console.$n.$i"
+		c=$tmp/console.$n.$i
+		t0=$(stamp 'ociboot: store: .* mounted read-only' "$c")
+		tv=$(stamp 'ociboot: verify: signed system verified' "$c")
+		t1=$(stamp 'ociboot: switch_root: exec' "$c")
+		if [ -z "$t0" ] || [ -z "$tv" ] || [ -z "$t1" ]; then
+			fatal_line=$(grep -m1 -o 'ociboot: FATAL: .*' "$c" ||
+				tail -n 3 "$tmp/run.log" | tr '\n' ' ')
+			break
+		fi
+		echo "$t0 $t1" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/total.$n"
+		echo "$t0 $tv" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/verify.$n"
+		echo "$tv $t1" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/layers.$n"
+		i=$((i + 1))
+	done
+	if [ -n "$fatal_line" ]; then
+		printf '  %6s  boot failed: %s\n' "$n" "$fatal_line"
+		failed=1
+		continue
+	fi
+	# shellcheck disable=SC2046 # three numbers: median min max
+	set -- $(stats "$tmp/total.$n")
+	med=$1 lo=$2 hi=$3
+	v=$(stats "$tmp/verify.$n" | cut -d' ' -f1)
+	l=$(stats "$tmp/layers.$n" | cut -d' ' -f1)
+	[ -n "$base" ] || base=$med
+	awk -v n="$n" -v m="$med" -v lo="$lo" -v hi="$hi" -v v="$v" \
+		-v l="$l" -v b="$base" 'BEGIN {
+		printf "  %6d %6d ms %7d %7d %6d ms %6d ms %8.1f %7.2f\n",
+			n, m, lo, hi, v, l, m / n, m / b }'
+done
+exit "$failed"
