@@ -70,3 +70,62 @@ check() {
 	echo "test-qemu: layers set up: $got; want $want" >&2
 	return 1
 }
+
+# services_limit: the most services a system manifest may name, as the
+# host tool says (`ociboot limits`); 32 for a tool that has no such command.
+services_limit() {
+	local n
+
+	n=$("$BUILD/ociboot" limits 2>/dev/null |
+		awk '$1 == "services_per_system" { print $2 }')
+	echo "${n:-32}"
+}
+
+# services_scenario S: after layers_scenario, the same product whose system
+# manifest also names S services, svc01 to svcSS (product/build
+# --services S). services_prepare then adds what the console must show.
+services_scenario() {
+	services=$1
+	PRODUCT_DIR=$BUILD/test-product-layers-$layers-services-$services
+	PRODUCT_ARGS="--layers $layers --services $services"
+}
+
+# service_lines: "NAME DIGEST" of each service of the product's signed
+# system manifest, in its order.
+service_lines() {
+	jq -r '.services[] | "\(.name) \(.digest)"' "$PRODUCT_DIR/system.json"
+}
+
+# services_prepare: once the product is built, expect verify to name its
+# first and last service with their digests, before `signed system
+# verified`; check_services compares every line.
+services_prepare() {
+	local first last
+
+	[ "$(service_lines | wc -l)" = "$services" ] || {
+		echo "the system manifest names $(service_lines | wc -l)" \
+			"services, want $services"
+		return 1
+	}
+	first=$(service_lines | head -n 1)
+	last=$(service_lines | tail -n 1)
+	expect=("ociboot: verify: service ${first% *}: image ${first#* }\$"
+		"ociboot: verify: service ${last% *}: image ${last#* }\$"
+		"${expect[@]}")
+}
+
+# check_services: the init's verify names every service of the signed
+# manifest, in order, each with its image's digest, and nothing more.
+check_services() {
+	local got want
+
+	got=$(tr -d '\r' < console.log |
+		sed -n -E 's/.*ociboot: verify: service ([^:]+): image (sha256:[0-9a-f]{64})$/\1 \2/p')
+	want=$(service_lines)
+	[ "$got" = "$want" ] && return 0
+	echo "test-qemu: services verified:" \
+		"$(echo "$got" | grep -c . || true), want $services" \
+		"(first difference: $(diff <(echo "$got") <(echo "$want") |
+			grep -m1 '^[<>]'))" >&2
+	return 1
+}

@@ -3,7 +3,7 @@
 qemu_scenarios += secureboot unsigned secureboot-off bad-cmdline failure-reboot
 # The verified local boot and everything that must stop it.
 qemu_scenarios += verified-boot interop-gensquashfs \
-	limits-max-layers limits-over-layers \
+	limits-max-layers limits-over-layers limits-max-services \
 	refuse-other-ca refuse-uncertified-key refuse-edited-manifest \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
 	refuse-wrong-product refuse-ambiguous-store \
