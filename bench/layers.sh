@@ -8,11 +8,14 @@
 # test-qemu/run's bench-layers scenario; the times are the kernel's own
 # stamps on the init's console lines (printk.time=1). Prints, per N, the
 # median, min and max of RUNS, the verify and layers+overlay parts
-# (medians), ms per layer and the ratio to the first row (1 layer).
-# It reports and asserts no time; it fails only when a boot does. Services are not benchmarked: the
-# product builder makes none yet.
+# (medians), ms per layer and the ratio to the first row (1 layer). A last
+# row, "1+Ss", boots 1 layer and a system of the most services (S,
+# `services_per_system`; product/build --services S): services are
+# verified, not run, so it shows what naming them costs verify.
+# It reports and asserts no time; it fails only when a boot does.
 #
-# usage: bench/layers.sh [N...]   (run from the repository root; RUNS=3)
+# usage: bench/layers.sh [N...]   (run from the repository root; RUNS=3;
+# SERVICES=0 leaves out the services row)
 set -eu
 . scripts/testlib.sh
 RUNS=${RUNS:-3}
@@ -25,6 +28,12 @@ max=$("$BUILD/ociboot" limits 2>/dev/null |
 	awk '$1 == "layers_per_image" { print $2 }') || true
 max=${max:-64}
 counts=${*:-$(printf '%s\n' 1 16 64 "$max" | sort -n -u)}
+smax=$("$BUILD/ociboot" limits 2>/dev/null |
+	awk '$1 == "services_per_system" { print $2 }') || true
+SERVICES=${SERVICES:-${smax:-32}}
+# rows: N layers, or N+S (N layers, S services)
+rows=$counts
+[ "$SERVICES" = 0 ] || rows="$rows 1+$SERVICES"
 
 # stamp REGEX FILE: the kernel's time stamp (seconds) of the first console
 # line matching REGEX (awk ERE) in FILE.
@@ -47,17 +56,20 @@ printf '  %6s %9s %7s %7s %9s %9s %8s %7s\n' layers median min max \
 	verify layers ms/layer ratio
 base=
 failed=0
-for n in $counts; do
-	: > "$tmp/total.$n"
-	: > "$tmp/verify.$n"
-	: > "$tmp/layers.$n"
+for row in $rows; do
+	n=${row%+*}
+	s=0
+	[ "$n" = "$row" ] || s=${row#*+}
+	: > "$tmp/total.$row"
+	: > "$tmp/verify.$row"
+	: > "$tmp/layers.$row"
 	fatal_line=
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
-		LAYERS=$n test-qemu/run bench-layers > "$tmp/run.log" 2>&1 || true
+		LAYERS=$n SERVICES=$s test-qemu/run bench-layers > "$tmp/run.log" 2>&1 || true
 		c=$BUILD/test-qemu/bench-layers/console.log
-		tr -d '\r' < "$c" > "$tmp/console.$n.$i"
-		c=$tmp/console.$n.$i
+		tr -d '\r' < "$c" > "$tmp/console.$row.$i"
+		c=$tmp/console.$row.$i
 		t0=$(stamp 'ociboot: store: .* mounted read-only' "$c")
 		tv=$(stamp 'ociboot: verify: signed system verified' "$c")
 		t1=$(stamp 'ociboot: switch_root: exec' "$c")
@@ -66,25 +78,26 @@ for n in $counts; do
 				tail -n 3 "$tmp/run.log" | tr '\n' ' ')
 			break
 		fi
-		echo "$t0 $t1" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/total.$n"
-		echo "$t0 $tv" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/verify.$n"
-		echo "$tv $t1" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/layers.$n"
+		echo "$t0 $t1" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/total.$row"
+		echo "$t0 $tv" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/verify.$row"
+		echo "$tv $t1" | awk '{ print ($2 - $1) * 1000 }' >> "$tmp/layers.$row"
 		i=$((i + 1))
 	done
 	if [ -n "$fatal_line" ]; then
-		printf '  %6s  boot failed: %s\n' "$n" "$fatal_line"
+		printf '  %6s  boot failed: %s\n' "$row" "$fatal_line"
 		failed=1
 		continue
 	fi
 	# shellcheck disable=SC2046 # three numbers: median min max
-	set -- $(stats "$tmp/total.$n")
+	set -- $(stats "$tmp/total.$row")
 	med=$1 lo=$2 hi=$3
-	v=$(stats "$tmp/verify.$n" | cut -d' ' -f1)
-	l=$(stats "$tmp/layers.$n" | cut -d' ' -f1)
+	v=$(stats "$tmp/verify.$row" | cut -d' ' -f1)
+	l=$(stats "$tmp/layers.$row" | cut -d' ' -f1)
 	[ -n "$base" ] || base=$med
-	awk -v n="$n" -v m="$med" -v lo="$lo" -v hi="$hi" -v v="$v" \
+	[ "$s" = 0 ] || row="$n+${s}s"
+	awk -v r="$row" -v n="$n" -v m="$med" -v lo="$lo" -v hi="$hi" -v v="$v" \
 		-v l="$l" -v b="$base" 'BEGIN {
-		printf "  %6d %6d ms %7d %7d %6d ms %6d ms %8.1f %7.2f\n",
-			n, m, lo, hi, v, l, m / n, m / b }'
+		printf "  %6s %6d ms %7d %7d %6d ms %6d ms %8.1f %7.2f\n",
+			r, m, lo, hi, v, l, m / n, m / b }'
 done
 exit "$failed"
