@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Benchmark, not a test: the init's time from the start of verify (the store
 # mounted) to switch_root, for a product of 1, 16, 64 and the most layers
-# the host tool allows (`ociboot limits`; 64 when it has no such command).
+# the host tool allows (`ociboot limits`).
 # Each product (test-qemu/product/build --layers N) boots RUNS times under
 # QEMU (TCG, OVMF, Secure Boot, swtpm, the same kernel) through
 # test-qemu/run's bench-layers scenario; the times are the kernel's own
@@ -24,13 +24,13 @@ need_driver "$BUILD/ociboot"
 need_driver "$BUILD/init"
 need_commands qemu-system-x86_64 swtpm jq
 testlib_tmpdir
-max=$("$BUILD/ociboot" limits 2>/dev/null |
-	awk '$1 == "layers_per_image" { print $2 }') || true
-max=${max:-64}
+# limit NAME: as the host tool prints it (from oci/limits.h).
+limit() {
+	"$BUILD/ociboot" limits | awk -v name="$1" '$1 == name { print $2 }'
+}
+max=$(limit layers_per_image)
 counts=${*:-$(printf '%s\n' 1 16 64 "$max" | sort -n -u)}
-smax=$("$BUILD/ociboot" limits 2>/dev/null |
-	awk '$1 == "services_per_system" { print $2 }') || true
-SERVICES=${SERVICES:-${smax:-32}}
+SERVICES=${SERVICES:-$(limit services_per_system)}
 # rows: N layers, or N+S (N layers, S services)
 rows=$counts
 [ "$SERVICES" = 0 ] || rows="$rows 1+$SERVICES"

@@ -5,14 +5,15 @@
 # the product's init must see each layer's file and the top layer's version
 # of the file every layer writes.
 
-# layers_limit: the most layers an image may have, as the host tool says
-# (`ociboot limits`); 64 for a tool that has no such command.
-layers_limit() {
-	local n
+# tool_limit NAME: a limit as the host tool prints it (`ociboot limits`,
+# from oci/limits.h), so the scenarios follow the code.
+tool_limit() {
+	"$BUILD/ociboot" limits | awk -v name="$1" '$1 == name { print $2 }'
+}
 
-	n=$("$BUILD/ociboot" limits 2>/dev/null |
-		awk '$1 == "layers_per_image" { print $2 }')
-	echo "${n:-64}"
+# layers_limit: the most layers an image may have.
+layers_limit() {
+	tool_limit layers_per_image
 }
 
 # layers_scenario N [CMDLINE]: set up the scenario for an N-layer product
@@ -71,14 +72,9 @@ check() {
 	return 1
 }
 
-# services_limit: the most services a system manifest may name, as the
-# host tool says (`ociboot limits`); 32 for a tool that has no such command.
+# services_limit: the most services a system manifest may name.
 services_limit() {
-	local n
-
-	n=$("$BUILD/ociboot" limits 2>/dev/null |
-		awk '$1 == "services_per_system" { print $2 }')
-	echo "${n:-32}"
+	tool_limit services_per_system
 }
 
 # services_scenario S: after layers_scenario, the same product whose system
