@@ -16,12 +16,15 @@
 /* Bytes of the final name kept in a temporary name, within NAME_MAX. */
 #define TEMP_NAME_KEEP 200
 
-int fileio_write_all(int fd, const void *buf, size_t len)
+/* write() (offset < 0) or pwrite() at offset until all len bytes are out. */
+static int write_loop(int fd, const uint8_t *p, size_t len, off_t offset)
 {
-	const uint8_t *p = buf;
+	size_t done = 0;
 
-	while (len) {
-		ssize_t n = write(fd, p, len);
+	while (done < len) {
+		ssize_t n = offset < 0 ? write(fd, p + done, len - done) :
+			    pwrite(fd, p + done, len - done,
+				   offset + (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -29,32 +32,21 @@ int fileio_write_all(int fd, const void *buf, size_t len)
 			return -errno;
 		if (n == 0)
 			return -EIO;
-		p += n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
 	return 0;
 }
 
+int fileio_write_all(int fd, const void *buf, size_t len)
+{
+	return write_loop(fd, buf, len, -1);
+}
+
 int fileio_pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
 {
-	const uint8_t *p = buf;
-
 	if (offset > INT64_MAX || len > INT64_MAX - offset)
 		return -EINVAL;
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)offset);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
+	return write_loop(fd, buf, len, (off_t)offset);
 }
 
 /* read() (offset < 0) or pread() from offset until cap bytes or the end. */
