@@ -3,6 +3,7 @@
 # builder, together making reproducible squashfs + verity layer blobs.
 layer_USES := lib crypto oci fs
 layer_HOST := tar.c dirscan.c layer.c verity_tree.c
+layer_TESTLIB := layer_fixture.c
 
 layer_TESTS := tar layer verity_tree
 layer_FUZZERS := tar layer

@@ -21,6 +21,7 @@
 #include <sqfs/super.h>
 
 #include "layer/layer.h"
+#include "layer/layer_fixture.h"
 #include "lib/util.h"
 
 #define FUZZ_ENTRIES_MAX 64
@@ -63,21 +64,6 @@ static void path(struct input *in, char *out)
 	out[len] = '\0';
 }
 
-struct content {
-	const uint8_t *data;
-	size_t len, pos;
-};
-
-static ssize_t content_read(void *ctx, void *buf, size_t len)
-{
-	struct content *c = ctx;
-	size_t n = c->len - c->pos < len ? c->len - c->pos : len;
-
-	memcpy(buf, c->data + c->pos, n);
-	c->pos += n;
-	return (ssize_t)n;
-}
-
 static const struct layer_xattr xattr_pool[] = {
 	{ "user.a", "1", 1 },
 	{ "user.b", "", 0 },
@@ -94,7 +80,7 @@ static int add_one(struct layer_builder *b, struct input *in)
 {
 	char p[FUZZ_PATH_MAX], target[FUZZ_PATH_MAX];
 	struct layer_xattr xattrs[4];
-	struct content c = { 0 };
+	struct layer_mem_reader c = { 0 };
 	struct layer_entry e = { 0 };
 	uint8_t op = byte(in);
 
@@ -123,7 +109,7 @@ static int add_one(struct layer_builder *b, struct input *in)
 		in->left -= c.len;
 		/* Sometimes announce more than there is. */
 		e.size = c.len + (op & 0x40 ? 1 : 0);
-		e.read = content_read;
+		e.read = layer_mem_read;
 		e.read_ctx = &c;
 	}
 	return layer_builder_add(b, &e);

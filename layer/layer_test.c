@@ -39,6 +39,7 @@
 
 #include "layer/dirscan.h"
 #include "layer/layer.h"
+#include "layer/layer_fixture.h"
 #include "fs/squashfs_super.h"
 #include "lib/util.h"
 
@@ -81,30 +82,15 @@ struct tentry {
 #define T_WH(p) { .e = { .type = LAYER_WHITEOUT, .path = (p) } }
 #define T_OPQ(p) { .e = { .type = LAYER_OPAQUE, .path = (p) } }
 
-struct mem_reader {
-	const char *data;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t len)
-{
-	struct mem_reader *m = ctx;
-	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
-
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
-
 static int add_one(struct layer_builder *b, const struct tentry *t)
 {
 	struct layer_entry e = t->e;
-	struct mem_reader m = { t->content, 0, 0 };
+	struct layer_mem_reader m = { t->content, 0, 0 };
 
 	if (e.type == LAYER_FILE && t->content) {
 		m.len = strlen(t->content);
 		e.size = m.len;
-		e.read = mem_read;
+		e.read = layer_mem_read;
 		e.read_ctx = &m;
 	}
 	return layer_builder_add(b, &e);
@@ -575,7 +561,7 @@ static const struct refusal refusals[] = {
 		   .rdev_minor = 0x100000 } }, -OCIBOOT_EMALFORMED },
 	{ "file over the size cap", { { .e = { 0 } } },
 	  { .e = { .type = LAYER_FILE, .path = "f",
-		   .size = LAYER_FILE_SIZE_MAX + 1, .read = mem_read } },
+		   .size = LAYER_FILE_SIZE_MAX + 1, .read = layer_mem_read } },
 	  -OCIBOOT_ETOOBIG },
 	{ "hard link to nothing", { { .e = { 0 } } },
 	  T_LINK("l", "missing"), -OCIBOOT_EMALFORMED },
@@ -700,7 +686,7 @@ static void test_sticky_errors(void **state)
 		.size = 3 * LAYER_BLOCK_SIZE, .read = failing_read,
 		.read_ctx = &calls,
 	};
-	struct mem_reader m = { "abc", 3, 0 };
+	struct layer_mem_reader m = { "abc", 3, 0 };
 
 	assert_int_equal(layer_builder_new(fd, &opt, &b), 0);
 	assert_int_equal(layer_builder_add(b, &e), -EBADMSG);
@@ -710,7 +696,7 @@ static void test_sticky_errors(void **state)
 
 	/* Content shorter than announced. */
 	e.size = 4;
-	e.read = mem_read;
+	e.read = layer_mem_read;
 	e.read_ctx = &m;
 	assert_int_equal(layer_builder_new(fd, &opt, &b), 0);
 	assert_int_equal(layer_builder_add(b, &e), -ENODATA);

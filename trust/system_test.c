@@ -30,6 +30,7 @@
 
 #include "crypto/openssl_fixture.h"
 #include "layer/layer.h"
+#include "layer/layer_fixture.h"
 #include "oci/layout.h"
 #include "oci/layout_write.h"
 #include "oci/oci.h"
@@ -177,21 +178,6 @@ static void flip_byte(const char *path, off_t offset)
 
 /* --- layers --------------------------------------------------------------- */
 
-struct mem_reader {
-	const uint8_t *data;
-	size_t len, pos;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t len)
-{
-	struct mem_reader *m = ctx;
-	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
-
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (ssize_t)n;
-}
-
 /* A layer of one file of size bytes (pseudo-random, so it stays big). */
 static void build_layer(struct layer_blob *out, const char *file, size_t size)
 {
@@ -199,10 +185,10 @@ static void build_layer(struct layer_blob *out, const char *file, size_t size)
 	struct layer_options opt = { .workers = 1, .salt = salt,
 				     .salt_len = sizeof(salt) };
 	uint8_t *content = malloc(size ? size : 1);
-	struct mem_reader m = { content, size, 0 };
+	struct layer_mem_reader m = { content, size, 0 };
 	struct layer_entry e = { .type = LAYER_FILE, .path = file,
 				 .mode = 0644, .size = size,
-				 .read = mem_read, .read_ctx = &m };
+				 .read = layer_mem_read, .read_ctx = &m };
 	struct layer_entry d = { .type = LAYER_DIR, .path = "etc",
 				 .mode = 0755 };
 	struct layer_builder *b;
