@@ -1,0 +1,163 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Benchmark, not a test: the same busybox root filesystem booted two ways
+# with the same kernel, under the same QEMU (TCG, direct kernel boot, one
+# virtio disk, the same memory):
+#   - Debian's initramfs-tools (mkinitramfs with the system's own
+#     configuration, MODULES=most, squashfs added), `root=/dev/vda` holding
+#     the tree as a plain squashfs: no signature, no verity;
+#   - ociboot: the tree as a signed product (one squashfs+verity layer, an
+#     OCI image, a signed system manifest) on an ext4 store disk, the init
+#     verifying the signature chain and setting up dm-verity.
+# Each boots RUNS times, alternately. The time is the kernel's uptime when
+# the root filesystem's own init starts (it prints /proc/uptime, then powers
+# off). Prints median, min and max of each, the initrd sizes, and the
+# ratios ociboot / Debian.
+# It asserts no time; it fails only when a boot does.
+#
+# usage: bench/boot.sh   (run from the repository root; RUNS=3, MEM=512)
+set -eu
+. scripts/testlib.sh
+RUNS=${RUNS:-3}
+MEM=${MEM:-512}
+KVER=${KVER:-$(scripts/kver)}
+KERNEL=/boot/vmlinuz-$KVER
+tool=$BUILD/ociboot
+
+need_driver "$tool"
+need_driver "$BUILD/init"
+need_commands qemu-system-x86_64 mkinitramfs gensquashfs mke2fs
+need_file "$KERNEL"
+testlib_tmpdir
+
+# --- the root filesystem both boot --------------------------------------
+rootfs() {
+	r=$tmp/rootfs
+	mkdir -p "$r/bin" "$r/sbin" "$r/etc" "$r/proc" "$r/sys" "$r/dev" \
+		"$r/run" "$r/tmp" "$r/root"
+	cp /bin/busybox "$r/bin/busybox"
+	for a in sh cat echo poweroff mount; do
+		ln -s busybox "$r/bin/$a"
+	done
+	cat > "$r/sbin/init" <<-'EOF'
+	#!/bin/sh
+	read up idle < /proc/uptime
+	echo "bench: real init at $up"
+	if [ -r /run/ociboot/boot ]; then
+		sed -n 's/^time /bench: init time /p' /run/ociboot/boot
+	fi
+	poweroff -f
+	EOF
+	chmod 0755 "$r/sbin/init"
+}
+
+# --- Debian's initramfs-tools ---------------------------------------------
+debian_build() {
+	cp -a /etc/initramfs-tools "$tmp/conf"
+	echo squashfs >> "$tmp/conf/modules"
+	mkinitramfs -d "$tmp/conf" -o "$tmp/debian.img" "$KVER" 2> "$tmp/mkinitramfs.log" ||
+		fatal "mkinitramfs: $(tail -n 3 "$tmp/mkinitramfs.log")"
+	gensquashfs -q -f -D "$tmp/rootfs" -c zstd "$tmp/debian-root.img" > /dev/null
+}
+
+# --- ociboot ------------------------------------------------------------
+ociboot_build() {
+	k=$tmp/keys
+	mkdir -p "$k" "$tmp/store"
+	product=$(random_uuid)
+	"$tool" keys ca --out-key "$k/ca.key" --out-cert "$k/ca.pem" > /dev/null
+	"$tool" keys product --ca-key "$k/ca.key" --ca-cert "$k/ca.pem" \
+		--product "$product" --out-key "$k/product.key" \
+		--out-cert "$k/product.pem" > /dev/null
+	"$tool" layer create --from-dir "$tmp/rootfs" \
+		--output "$tmp/base.layer" > /dev/null
+	"$tool" image create --layout "$tmp/store/oci" --tag rootfs \
+		--layer "$tmp/base.layer" --entrypoint /sbin/init > /dev/null
+	"$tool" manifest create --product "$product" --version 1 \
+		--rootfs-layout "$tmp/store/oci" --rootfs-tag rootfs \
+		--output "$tmp/system.json" > /dev/null
+	"$tool" manifest sign --key "$k/product.key" --in "$tmp/system.json" \
+		--out "$tmp/system.sig" > /dev/null
+	"$tool" manifest package --layout "$tmp/store/oci" --tag system \
+		--manifest "$tmp/system.json" --signature "$tmp/system.sig" \
+		--cert "$k/product.pem" > /dev/null
+	"$tool" verify --layout "$tmp/store/oci" --tag system \
+		--ca "$k/ca.pem" > /dev/null
+	test-qemu/product/mkstore "$tmp/store" "$tmp/store.img" > /dev/null
+	set --
+	for m in loop squashfs overlay dm-verity ext4 crc32c_generic \
+		virtio_blk virtio_pci; do
+		set -- "$@" --module "$m"
+	done
+	"$tool" ukify initrd --init "$BUILD/init" \
+		--modules-dir "/lib/modules/$KVER" "$@" --ca "$k/ca.pem" \
+		--output "$tmp/ociboot.img" > /dev/null
+}
+
+# boot NAME INITRD DISK CMDLINE: one boot; appends the uptime at which the
+# root filesystem's init started (seconds) to $tmp/t.NAME, or stops the
+# benchmark with the console's tail.
+boot() {
+	log=$tmp/console.$1.$i
+	timeout 300 qemu-system-x86_64 -machine q35 -m "$MEM" -nographic \
+		-no-reboot -net none -kernel "$KERNEL" -initrd "$2" \
+		-drive "if=virtio,format=raw,readonly=on,file=$3" \
+		-append "$4" < /dev/null > "$log" 2>&1 || true
+	t=$(tr -d '\r' < "$log" | grep -o 'bench: real init at [0-9.]*' |
+		sed 's/.* //')
+	[ -n "$t" ] || fatal "$1 boot $i did not reach the real init:" \
+		"$(tr -d '\r' < "$log" | tail -n 5)"
+	echo "$t" >> "$tmp/t.$1"
+	ok "$1 boot $i reached the real init at ${t}s"
+}
+
+# stats FILE: "median min max" of the numbers in FILE, one a line.
+stats() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+}
+
+rootfs
+debian_build
+ociboot_build
+cmd_common='console=ttyS0 quiet panic=-1'
+: > "$tmp/t.debian"
+: > "$tmp/t.ociboot"
+: > "$tmp/i.ociboot"
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+	boot debian "$tmp/debian.img" "$tmp/debian-root.img" \
+		"$cmd_common root=/dev/vda rootfstype=squashfs ro"
+	boot ociboot "$tmp/ociboot.img" "$tmp/store.img" \
+		"$cmd_common oci=LABEL=ocistore:/oci:system ociboot.on_failure=poweroff"
+	tr -d '\r' < "$tmp/console.ociboot.$i" |
+		grep -o 'bench: init time [0-9.]*' | sed 's/.* //' >> "$tmp/i.ociboot"
+	i=$((i + 1))
+done
+
+set -- $(stats "$tmp/t.debian")
+d_med=$1 d_min=$2 d_max=$3
+set -- $(stats "$tmp/t.ociboot")
+o_med=$1 o_min=$2 o_max=$3
+d_size=$(stat -c %s "$tmp/debian.img")
+o_size=$(stat -c %s "$tmp/ociboot.img")
+
+table() {
+	echo "kernel start -> the root filesystem's init, $KVER, QEMU TCG," \
+		"direct kernel boot, -m $MEM, $RUNS runs each:"
+	printf '  %-28s %8s %8s %8s %12s\n' initrd median min max "initrd bytes"
+	printf '  %-28s %7ss %7ss %7ss %12s\n' "Debian initramfs-tools" \
+		"$d_med" "$d_min" "$d_max" "$d_size"
+	printf '  %-28s %7ss %7ss %7ss %12s\n' "ociboot (signed, verity)" \
+		"$o_med" "$o_min" "$o_max" "$o_size"
+	bench_ratio "time ratio ociboot / Debian" "$o_med" "$d_med"
+	bench_ratio "size ratio ociboot / Debian" "$o_size" "$d_size"
+	if [ -s "$tmp/i.ociboot" ]; then
+		set -- $(stats "$tmp/i.ociboot")
+		printf '  %-34s %7ss (min %s, max %s)\n' \
+			"the init's own time, median:" "$1" "$2" "$3"
+	fi
+}
+table
+testlib_finish
