@@ -229,6 +229,7 @@ $(BUILD)/initrd.img: $(BUILD)/init $(BUILD)/ociboot $(CA_CERT)
 		--modules-dir $(MODULES_DIR) \
 		$(addprefix --module ,$(INITRD_MODULES)) --ca $(CA_CERT) \
 		--output $@
+	@scripts/initrd-size --brief $@ || true
 
 $(BUILD)/kernel.efi: $(BUILD)/initrd.img $(SIGN_KEY)
 	$(BUILD)/ociboot ukify build --kernel $(KERNEL) \
