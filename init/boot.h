@@ -17,6 +17,7 @@
 #include "init/fail.h"
 #include "init/modules.h"
 #include "init/pid1.h"
+#include "init/timing.h"
 #include "init/verified.h"
 #include "tpm/tpm.h"
 
@@ -40,6 +41,7 @@ struct boot {
 	struct layout layout;		/* open on the store */
 	struct system_plan plan;	/* what verification accepted */
 	unsigned int layers_mounted;
+	struct timing timing;		/* the stages run so far */
 
 	/* Working memory. */
 	char cmdline[CMDLINE_MAX + 2];	/* + the newline, + NUL */

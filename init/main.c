@@ -31,6 +31,7 @@
 #include "init/log.h"
 #include "init/modules.h"
 #include "init/pid1.h"
+#include "init/timing.h"
 #include "init/verified.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
@@ -301,6 +302,35 @@ static const struct stage stages[] = {
 	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE },
 };
 
+/*
+ * Where the init's time went, before the last stage (switch_root, which
+ * does not return): one line in the boot log, and TIME lines appended to
+ * the hand-over file for the booted system. Not being able to append is
+ * worth a warning, not a failed boot.
+ */
+static void report_time(struct boot *b)
+{
+	char buf[LOG_LINE_MAX / 2];
+	int64_t now = clock_now_ms();
+	struct strbuf sb;
+	int fd, r = -ENOENT;
+
+	strbuf_init(&sb, buf, sizeof(buf));
+	timing_summary(&b->timing, now, &sb);
+	log_info("init", "%s", strbuf_str(&sb));
+	strbuf_init(&sb, buf, sizeof(buf));
+	timing_format(&b->timing, now, &sb);
+	fd = open(VERIFIED_BOOT_FILE, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd >= 0) {
+		r = strbuf_truncated(&sb) ? -ENOSPC :
+		    fileio_write_all(fd, buf, strbuf_len(&sb));
+		close(fd);
+	}
+	if (r < 0)
+		log_warning("init", "%s: times not written: %s",
+			 VERIFIED_BOOT_FILE, strerror(-r));
+}
+
 static _Noreturn void boot(void)
 {
 	static struct boot b;
@@ -308,12 +338,16 @@ static _Noreturn void boot(void)
 	boot_init(&b);
 	for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
 		const struct stage *s = &stages[i];
+		int64_t start = clock_now_ms();
 		char at[48];
 
+		if (i == ARRAY_SIZE(stages) - 1)
+			report_time(&b);
 		log_debug("init", "stage %s", s->name);
 		if (s->run(&b) < 0)
 			fail_boot(&b.pid1, &b.policy, "%s", b.reason);
 		pid1_poll(&b.pid1);
+		timing_add(&b.timing, s->name, start, clock_now_ms());
 		if (s->break_after == BOOT_BREAK_NONE ||
 		    s->break_after != b.config.break_at)
 			continue;
