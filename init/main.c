@@ -310,7 +310,7 @@ static const struct stage stages[] = {
  */
 static void report_time(struct boot *b)
 {
-	char buf[LOG_LINE_MAX / 2];
+	char buf[TIMING_FORMAT_MAX];
 	int64_t now = clock_now_ms();
 	struct strbuf sb;
 	int fd, r = -ENOENT;

@@ -16,6 +16,8 @@
 #include "lib/strbuf.h"
 
 #define TIMING_STAGES_MAX 16
+/* What timing_format writes at most, with stage names below 32 bytes. */
+#define TIMING_FORMAT_MAX (64 + TIMING_STAGES_MAX * 80)
 
 struct timing_stage {
 	const char *name;	/* static: the stage table's name */
