@@ -4,5 +4,5 @@
 # docs/network.md.
 net_USES := lib crypto oci
 net_INIT := nl.c link.c addr.c ipconfig.c dhcp.c dns.c net.c sys.c
-net_TESTS := dhcp dns ipconfig
+net_TESTS := nl dhcp dns ipconfig
 net_FUZZERS :=
