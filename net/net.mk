@@ -5,4 +5,4 @@
 net_USES := lib crypto oci
 net_INIT := nl.c link.c addr.c ipconfig.c dhcp.c dns.c net.c sys.c
 net_TESTS := nl dhcp dns ipconfig
-net_FUZZERS :=
+net_FUZZERS := nl dhcp dns
