@@ -378,6 +378,8 @@ int dns_resolve(const struct dns_io *io, const uint8_t (*servers)[4],
 				 DNS_SERVERS_MAX);
 	error_clear(&last);
 	while (io->now_ms(io->ctx) < deadline_ms) {
+		bool waited = false;
+
 		for (size_t i = 0; i < count; i++) {
 			int64_t now = io->now_ms(io->ctx);
 			int64_t until = now + try_ms;
@@ -400,9 +402,17 @@ int dns_resolve(const struct dns_io *io, const uint8_t (*servers)[4],
 					      addr_ipv4_str(servers[i], text));
 				return r;
 			}
-			if (r != -OCIBOOT_ETIMEOUT)
+			if (r == -OCIBOOT_ETIMEOUT)
+				waited = true;
+			else
 				error_context(&last, "DNS server %s",
 					      addr_ipv4_str(servers[i], text));
+		}
+		/* Every server said no at once (a failure RCODE, nothing
+		 * listening): asking again now would only spin. */
+		if (!waited && error_failed(&last)) {
+			*err = last;
+			return last.code;
 		}
 		if (try_ms < DNS_TRY_MAX_MS)
 			try_ms *= 2;

@@ -107,9 +107,12 @@ struct dns_io {
  * DNS_TRY_FIRST_MS for the first round, doubling up to DNS_TRY_MAX_MS,
  * until an answer or deadline_ms. A message that is not the answer (a
  * spoof with another id or question) is dropped and the wait goes on.
- * Returns 0 with *answer, -ENOENT when a server says there is no such name
- * or address, -OCIBOOT_ETIMEOUT ("no answer from N servers after M ms"),
- * or another error, with err filled (what the name).
+ * A round in which every server failed at once (a failure RCODE, a port
+ * nobody listens on) ends the lookup with the last failure rather than
+ * asking again at once. Returns 0 with *answer, -ENOENT when a server
+ * says there is no such name or address, -OCIBOOT_ETIMEOUT ("no DNS
+ * answer after M ms (N queries to K servers)"), or another error, with
+ * err filled (what the name, context the server).
  */
 int dns_resolve(const struct dns_io *io, const uint8_t (*servers)[4],
 		size_t count, const char *name, struct dns_answer *answer,

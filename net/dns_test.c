@@ -494,6 +494,27 @@ static void test_resolve_timeout(void **state)
 				     &err), -EINVAL);
 }
 
+/* Every server fails at once: the lookup ends, it does not spin. */
+static void test_resolve_all_fail(void **state)
+{
+	struct fake_net f = { .kinds = { REFUSED_PORT, REFUSED_PORT } };
+	struct dns_io io = { &f, net_now, net_random, net_open, net_send,
+			     net_recv, net_close };
+	struct dns_answer out;
+	struct error err;
+	char line[ERROR_LINE_MAX];
+
+	error_clear(&err);
+	assert_int_equal(dns_resolve(&io, servers, 2, NAME, &out, 10000,
+				     &err), -ECONNREFUSED);
+	assert_int_equal(f.queries[0], 1);
+	assert_int_equal(f.queries[1], 1);
+	assert_int_equal(f.now, 0);
+	error_format(&err, line, sizeof(line));
+	assert_string_equal(line, "DNS server 10.0.0.1: " NAME ": waiting for "
+			    "the answer: Connection refused");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_resolve_nxdomain),
 		cmocka_unit_test(test_resolve_timeout),
+		cmocka_unit_test(test_resolve_all_fail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -315,8 +315,9 @@ int nl_socket_talk(struct nl_socket *nl, struct nlmsghdr *nlh, void *buf,
 
 	nlh->nlmsg_seq = ++nl->seq;
 	nlh->nlmsg_flags |= NLM_F_REQUEST;
-	/* A dump ends in NLMSG_DONE; anything else is acknowledged. */
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+	/* A dump ends in NLMSG_DONE; anything else is acknowledged. Both
+	 * bits: NLM_F_ROOT alone is NLM_F_REPLACE on a NEW request. */
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	n = sendto(nl->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel,
 		   sizeof(kernel));

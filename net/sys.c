@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -66,10 +68,12 @@ static int sys_packet_open(void *ctx, int ifindex, int *fd)
 		.sll_ifindex = ifindex,
 	};
 	int s = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	static const int on = 1;
 
 	if (s < 0)
 		return -errno;
-	if (bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	if (setsockopt(s, SOL_PACKET, PACKET_AUXDATA, &on, sizeof(on)) < 0 ||
+	    bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		int r = -errno;
 
 		close(s);
@@ -97,12 +101,45 @@ static int sys_packet_send(void *ctx, int fd, int ifindex, const void *buf,
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+/*
+ * A datagram whose checksum the kernel has not filled in yet (sent from
+ * this host through a veth, or handed on by a NIC with checksum offload:
+ * PACKET_AUXDATA's TP_STATUS_CSUMNOTREADY) carries only the pseudo-header
+ * sum in its UDP checksum. Its bytes never crossed a wire unchecked, so
+ * its UDP checksum is set to 0, "none" (RFC 768), as systemd-networkd and
+ * dhcpcd skip the check for such packets.
+ */
+static void sys_checksum_not_ready(uint8_t *ip, size_t len)
+{
+	size_t header;
+
+	if (len < 20 || ip[0] >> 4 != 4 || ip[9] != IPPROTO_UDP)
+		return;
+	header = (size_t)(ip[0] & 15) * 4;
+	if (header >= 20 && header + 8 <= len)
+		ip[header + 6] = ip[header + 7] = 0;
+}
+
 static ssize_t sys_packet_recv(void *ctx, int fd, void *buf, size_t size,
 			       int64_t deadline_ms)
 {
 	for (;;) {
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		} control;
 		struct sockaddr_ll from;
-		socklen_t fromlen = sizeof(from);
+		struct iovec iov = { .iov_base = buf, .iov_len = size };
+		struct msghdr msg = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = &control,
+			.msg_controllen = sizeof(control),
+		};
+		struct cmsghdr *cmsg;
+		bool not_ready = false;
 		ssize_t n;
 		int r = sys_wait(fd, deadline_ms);
 
@@ -110,8 +147,7 @@ static ssize_t sys_packet_recv(void *ctx, int fd, void *buf, size_t size,
 			return r;
 		if (r == 0)
 			return -OCIBOOT_ETIMEOUT;
-		n = recvfrom(fd, buf, size, MSG_TRUNC | MSG_DONTWAIT,
-			     (struct sockaddr *)&from, &fromlen);
+		n = recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
@@ -120,6 +156,19 @@ static ssize_t sys_packet_recv(void *ctx, int fd, void *buf, size_t size,
 		 * datagram is of no use. */
 		if (from.sll_pkttype == PACKET_OUTGOING || (size_t)n > size)
 			continue;
+		for (cmsg = CMSG_FIRSTHDR(&msg); cmsg;
+		     cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+			struct tpacket_auxdata aux;
+
+			if (cmsg->cmsg_level != SOL_PACKET ||
+			    cmsg->cmsg_type != PACKET_AUXDATA ||
+			    cmsg->cmsg_len < CMSG_LEN(sizeof(aux)))
+				continue;
+			memcpy(&aux, CMSG_DATA(cmsg), sizeof(aux));
+			not_ready = aux.tp_status & TP_STATUS_CSUMNOTREADY;
+		}
+		if (not_ready)
+			sys_checksum_not_ready(buf, (size_t)n);
 		return n;
 	}
 }
