@@ -607,7 +607,7 @@ uint32_t dhcp_client_backoff_ms(struct dhcp_client *c, unsigned attempt)
 	uint32_t base = DHCP_BACKOFF_MAX_MS;
 	int32_t jitter;
 
-	if (shift < 6 && (DHCP_BACKOFF_FIRST_MS << shift) < DHCP_BACKOFF_MAX_MS)
+	if (shift < 5 && (DHCP_BACKOFF_FIRST_MS << shift) < DHCP_BACKOFF_MAX_MS)
 		base = (uint32_t)DHCP_BACKOFF_FIRST_MS << shift;
 	jitter = (int32_t)(c->random(c->random_ctx) %
 			   (2 * DHCP_BACKOFF_JITTER_MS + 1)) -
@@ -785,12 +785,14 @@ int dhcp_run(struct dhcp_client *c, const struct dhcp_io *io,
 
 		error_format(&c->last_refusal, last, sizeof(last));
 		return error_set(err, -OCIBOOT_ETIMEOUT, "DHCP",
-				 "no lease after %lld ms: %u messages sent, %u "
-				 "replies refused, the last: %s",
+				 "no lease after %lld ms: %u message%s sent, %u "
+				 "repl%s refused, the last: %s",
 				 (long long)(io->now_ms(io->ctx) - start),
-				 c->sent, c->refused, last);
+				 c->sent, c->sent == 1 ? "" : "s", c->refused,
+				 c->refused == 1 ? "y" : "ies", last);
 	}
 	return error_set(err, -OCIBOOT_ETIMEOUT, "DHCP",
-			 "no answer after %lld ms: %u messages sent",
-			 (long long)(io->now_ms(io->ctx) - start), c->sent);
+			 "no answer after %lld ms: %u message%s sent",
+			 (long long)(io->now_ms(io->ctx) - start), c->sent,
+			 c->sent == 1 ? "" : "s");
 }

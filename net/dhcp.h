@@ -61,9 +61,9 @@
 #define DHCP_VENDOR_CLASS "ociboot"
 #define DHCP_VENDOR_OCI_LOCATION 1
 
-/* Retransmission (RFC 2131 section 4.1): 2 s, doubling to 64 s, each
+/* Retransmission (RFC 2131 section 4.1): 4 s, doubling to 64 s, each
  * moved by a uniform random -1..+1 s. */
-#define DHCP_BACKOFF_FIRST_MS 2000
+#define DHCP_BACKOFF_FIRST_MS 4000
 #define DHCP_BACKOFF_MAX_MS 64000
 #define DHCP_BACKOFF_JITTER_MS 1000
 /* REQUESTs sent for one offer before starting over with DISCOVER. */
@@ -257,7 +257,7 @@ struct dhcp_io {
 
 /*
  * Run c until BOUND or deadline_ms. Returns 0 with c->offer the lease, or
- * -OCIBOOT_ETIMEOUT ("no DHCP answer after N ms, M messages sent", and
+ * -OCIBOOT_ETIMEOUT ("no answer after N ms: M messages sent", and
  * the last refusal when replies came that were refused) or -errno with
  * err filled; the caller puts the interface name before it.
  */

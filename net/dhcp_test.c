@@ -544,7 +544,7 @@ static void test_backoff(void **state)
 {
 	struct fake_random lo = { { 0 }, 0 }, hi;
 	struct dhcp_client c;
-	static const uint32_t want[] = { 2000, 4000, 8000, 16000, 32000,
+	static const uint32_t want[] = { 4000, 8000, 16000, 32000, 64000,
 					 64000, 64000, 64000 };
 
 	memset(&hi, 0, sizeof(hi));
@@ -594,11 +594,11 @@ static void test_engine(void **state)
 	n = dhcp_client_poll(&c, 1000, out, sizeof(out), &wake);
 	assert_int_equal(n, DHCP_SEND_LEN);
 	assert_int_equal(sent_type(out, (size_t)n), DHCP_DISCOVER);
-	/* 2000 - 1000 + 500 % 2001 */
-	assert_int_equal(wake, 1000 + 1500);
+	/* 4000 - 1000 + 500 % 2001 */
+	assert_int_equal(wake, 1000 + 3500);
 	assert_int_equal(dhcp_client_poll(&c, 2000, out, sizeof(out), &wake),
 			 0);
-	assert_int_equal(wake, 2500);
+	assert_int_equal(wake, 4500);
 
 	/* Another xid, another MAC, an ACK while selecting: ignored. */
 	len = server_message(in, XID + 1, DHCP_OFFER, server);
@@ -618,58 +618,58 @@ static void test_engine(void **state)
 	assert_int_equal(c.last_refusal.reason, DHCP_R_NO_END);
 
 	/* Retransmission at the wake time, same xid. */
-	n = dhcp_client_poll(&c, 2500, out, sizeof(out), &wake);
+	n = dhcp_client_poll(&c, 4500, out, sizeof(out), &wake);
 	assert_int_equal(sent_type(out, (size_t)n), DHCP_DISCOVER);
 	assert_int_equal(be32_load(out + 4), XID);
-	assert_int_equal(wake, 2500 + 4000 - 1000 + 1000 % 2001);
+	assert_int_equal(wake, 4500 + 8000 - 1000 + 1000 % 2001);
 
 	/* The offer: a REQUEST is due at once. */
 	len = server_message(in, XID, DHCP_OFFER, server);
-	assert_int_equal(dhcp_client_input(&c, 3000, in, len), 0);
+	assert_int_equal(dhcp_client_input(&c, 5000, in, len), 0);
 	assert_int_equal(c.state, DHCP_STATE_REQUESTING);
-	n = dhcp_client_poll(&c, 3000, out, sizeof(out), &wake);
+	n = dhcp_client_poll(&c, 5000, out, sizeof(out), &wake);
 	assert_int_equal(sent_type(out, (size_t)n), DHCP_REQUEST);
 	assert_memory_equal(find_option(out, (size_t)n, 54, &olen), server,
 			    4);
 	assert_memory_equal(find_option(out, (size_t)n, 50, &olen), offered,
 			    4);
-	assert_int_equal(be16_load(out + 8), 2);	/* secs */
+	assert_int_equal(be16_load(out + 8), 4);	/* secs */
 
 	/* An ACK from another server is not ours to take. */
 	len = server_message(in, XID, DHCP_ACK, other);
-	assert_int_equal(dhcp_client_input(&c, 3100, in, len), 0);
+	assert_int_equal(dhcp_client_input(&c, 5100, in, len), 0);
 	assert_int_equal(c.state, DHCP_STATE_REQUESTING);
 	/* A NAK from it neither. */
 	len = server_message(in, XID, DHCP_NAK, other);
-	assert_int_equal(dhcp_client_input(&c, 3100, in, len), 0);
+	assert_int_equal(dhcp_client_input(&c, 5100, in, len), 0);
 	assert_int_equal(c.state, DHCP_STATE_REQUESTING);
 	/* An ACK for another address is refused. */
 	len = server_message(in, XID, DHCP_ACK, server);
 	in[19] = 51;
-	assert_int_equal(dhcp_client_input(&c, 3100, in, len), 0);
+	assert_int_equal(dhcp_client_input(&c, 5100, in, len), 0);
 	assert_int_equal(c.state, DHCP_STATE_REQUESTING);
 	assert_int_equal(c.last_refusal.reason, DHCP_R_LEASE);
 
 	/* The NAK of the chosen server: start over, a new xid, later. */
 	len = server_message(in, XID, DHCP_NAK, server);
-	assert_int_equal(dhcp_client_input(&c, 3200, in, len), 0);
+	assert_int_equal(dhcp_client_input(&c, 5200, in, len), 0);
 	assert_int_equal(c.state, DHCP_STATE_SELECTING);
 	assert_int_not_equal(c.xid, XID);
 	assert_int_equal(c.last_refusal.reason, DHCP_R_NAK);
-	assert_int_equal(dhcp_client_poll(&c, 3300, out, sizeof(out), &wake),
+	assert_int_equal(dhcp_client_poll(&c, 5300, out, sizeof(out), &wake),
 			 0);
-	assert_int_equal(wake, 3200 + DHCP_NAK_DELAY_MS);
-	n = dhcp_client_poll(&c, 4200, out, sizeof(out), &wake);
+	assert_int_equal(wake, 5200 + DHCP_NAK_DELAY_MS);
+	n = dhcp_client_poll(&c, 6200, out, sizeof(out), &wake);
 	assert_int_equal(sent_type(out, (size_t)n), DHCP_DISCOVER);
 	assert_int_equal(be32_load(out + 4), c.xid);
 
 	/* Offer, request, ack: bound. */
 	len = server_message(in, c.xid, DHCP_OFFER, server);
-	assert_int_equal(dhcp_client_input(&c, 4300, in, len), 0);
-	n = dhcp_client_poll(&c, 4300, out, sizeof(out), &wake);
+	assert_int_equal(dhcp_client_input(&c, 6300, in, len), 0);
+	n = dhcp_client_poll(&c, 6300, out, sizeof(out), &wake);
 	assert_int_equal(sent_type(out, (size_t)n), DHCP_REQUEST);
 	len = server_message(in, c.xid, DHCP_ACK, server);
-	assert_int_equal(dhcp_client_input(&c, 4400, in, len), 1);
+	assert_int_equal(dhcp_client_input(&c, 6400, in, len), 1);
 	assert_int_equal(c.state, DHCP_STATE_BOUND);
 	assert_memory_equal(c.offer.yiaddr, offered, 4);
 	assert_int_equal(dhcp_client_poll(&c, 9999, out, sizeof(out), &wake),
@@ -798,11 +798,11 @@ static void test_run_timeout(void **state)
 	error_clear(&err);
 	dhcp_client_init(&c, mac, fake_random, &rnd, s.now);
 	assert_int_equal(dhcp_run(&c, &io, 20000, &err), -OCIBOOT_ETIMEOUT);
-	/* Random 0 each time: sends at 0, 1, 4, 11 s (then 26 s). */
-	assert_int_equal(s.discovers, 4);
+	/* Random 0 each time: sends at 0, 3, 10 s (then 25 s). */
+	assert_int_equal(s.discovers, 3);
 	assert_int_equal(s.now, 20000);
 	error_format(&err, line, sizeof(line));
-	assert_string_equal(line, "DHCP: no answer after 20000 ms: 4 "
+	assert_string_equal(line, "DHCP: no answer after 20000 ms: 3 "
 			    "messages sent: timed out");
 }
 
