@@ -44,7 +44,7 @@ static uint32_t sys_random_u32(void *ctx)
 	return (uint32_t)clock_now_ns() * 2654435761u;
 }
 
-/* Wait until fd is readable or deadline_ms: 1, 0 at the deadline, -errno. */
+/* Wait until fd is readable: 0, -OCIBOOT_ETIMEOUT at deadline_ms, -errno. */
 static int sys_wait(int fd, int64_t deadline_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -53,8 +53,10 @@ static int sys_wait(int fd, int64_t deadline_ms)
 		uint32_t left = clock_deadline_left_ms(deadline_ms);
 		int r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
 
-		if (r >= 0)
-			return r;
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -OCIBOOT_ETIMEOUT;
 		if (errno != EINTR)
 			return -errno;
 	}
@@ -145,8 +147,6 @@ static ssize_t sys_packet_recv(void *ctx, int fd, void *buf, size_t size,
 
 		if (r < 0)
 			return r;
-		if (r == 0)
-			return -OCIBOOT_ETIMEOUT;
 		n = recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -213,8 +213,6 @@ static ssize_t sys_udp_recv(void *ctx, int fd, void *buf, size_t size,
 
 		if (r < 0)
 			return r;
-		if (r == 0)
-			return -OCIBOOT_ETIMEOUT;
 		n = recv(fd, buf, size, MSG_TRUNC | MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
