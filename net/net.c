@@ -252,6 +252,8 @@ int net_up(const struct net_config *config, const struct net_sys *sys,
 			*err = e;
 			goto out_close;
 		}
+		if (i + 1 < count && config->link_failed)
+			config->link_failed(config->link_failed_ctx, &e);
 	}
 	strbuf_mark_cut(&sb, "...");
 	r = error_set(err, r, "network", "no interface configured: %s", why);

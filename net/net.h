@@ -57,6 +57,13 @@
 struct net_config {
 	struct ipconfig ip;		/* ip=, or DHCP on any interface */
 	uint32_t carrier_timeout_ms;	/* per interface */
+	/*
+	 * Called, when not NULL, each time an interface could not be
+	 * configured and another is left to try, with why (its what the
+	 * interface): the caller logs it, as this module does not.
+	 */
+	void (*link_failed)(void *ctx, const struct error *why);
+	void *link_failed_ctx;
 };
 
 /* What the network is, once up. Addresses in network byte order. */

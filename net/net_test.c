@@ -143,6 +143,13 @@ static void print_addr(const char *key, const uint8_t a[4])
 	printf("%s=%s\n", key, addr_ipv4_str(a, text));
 }
 
+static void print_link_failed(void *ctx, const struct error *why)
+{
+	char line[ERROR_LINE_MAX];
+
+	printf("skipped: %s\n", error_format(why, line, sizeof(line)));
+}
+
 static int drive_up(int argc, char **argv)
 {
 	struct net_config config;
@@ -157,6 +164,7 @@ static int drive_up(int argc, char **argv)
 		return 2;
 	}
 	net_config_default(&config);
+	config.link_failed = print_link_failed;
 	error_clear(&err);
 	if (argv[2][0] && ipconfig_parse(argv[2], strlen(argv[2]), &config.ip,
 					 &err) < 0)

@@ -12,7 +12,9 @@
 #     server; a name it does not know is refused as NXDOMAIN;
 #   - ip= static configuration, the same checks;
 #   - no carrier, and no DHCP answer: each fails after its deadline with
-#     one line naming the interface and the reason.
+#     one line naming the interface and the reason;
+#   - two interfaces, the first without carrier: it is named and skipped,
+#     the second gets the lease.
 # Skipped (a failure under CI=true) when not root.
 set -u
 . scripts/testlib.sh
@@ -57,7 +59,9 @@ in_server ip link set lo up
 in_server ip addr add 10.99.0.1/24 dev veth-s
 in_server ip link set veth-s up
 
-# dnsmasq_start: DHCP with every option the client reads, and DNS.
+# dnsmasq_start: DHCP with every option the client reads, and DNS. No
+# ping of an address before offering it (dnsmasq's default holds the
+# first OFFER about 3 s).
 dnsmasq_start() {
 	: > "$tmp/leases"
 	# nsenter execs dnsmasq: $! is dnsmasq itself.
@@ -66,7 +70,7 @@ dnsmasq_start() {
 		--interface=veth-s --bind-interfaces --no-resolv --no-hosts \
 		--dhcp-leasefile="$tmp/leases" --log-dhcp --log-queries \
 		--log-facility="$tmp/dnsmasq.log" \
-		--dhcp-range=10.99.0.50,10.99.0.50,255.255.255.0,1h \
+		--no-ping --dhcp-range=10.99.0.50,10.99.0.50,255.255.255.0,1h \
 		--dhcp-option=option:router,10.99.0.254 \
 		--dhcp-option=option:dns-server,10.99.0.1 \
 		--dhcp-option=option:domain-name,ociboot.test \
@@ -184,5 +188,29 @@ expect_error 1 "^veth-c: no carrier after [0-9]* ms" "$driver" up "" 1500
 elapsed=$((($(date +%s%N) - start) / 1000000))
 check "no carrier: gave up at the deadline ($elapsed ms)" \
 	test "$elapsed" -ge 1400 -a "$elapsed" -lt 3000
+
+# --- several interfaces -------------------------------------------------------
+# veth-a (no carrier: its peer stays down) comes before veth-c in the
+# kernel's order: it is tried, named and skipped, and veth-c gets the lease.
+
+ip link del veth-c
+ip link add veth-a address 52:54:00:0c:11:0a type veth peer name veth-b \
+	netns "/proc/$server_pid/ns/net" || fatal "second veth pair"
+ip link add veth-c address "$client_mac" type veth peer name veth-s \
+	netns "/proc/$server_pid/ns/net" || fatal "veth pair again"
+in_server ip addr add 10.99.0.1/24 dev veth-s
+in_server ip link set veth-s up
+check "dnsmasq started again" dnsmasq_start
+start=$(date +%s%N)
+expect_exit 0 "net up with two interfaces" "$driver" up "" 20000 ||
+	cat "$tmp/err"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+check_equal "the second interface got the lease" "$(value ifname)" veth-c
+check_equal "its address" "$(value address)" 10.99.0.50/24
+check "the first was named and skipped" grep -q \
+	"^skipped: veth-a: no carrier after [0-9]* ms: timed out$" "$tmp/out"
+check "the carrier wait took its 5 s ($elapsed ms)" \
+	test "$elapsed" -ge 5000 -a "$elapsed" -lt 7000
+check_equal "veth-a has no address" "$(ip -4 -o addr show dev veth-a)" ""
 
 testlib_finish 30
