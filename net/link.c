@@ -141,9 +141,17 @@ int link_list(struct nl_socket *nl, struct link_info *links, size_t max,
 	struct nlmsghdr *nlh;
 	int r;
 
-	nlh = link_request(req, sizeof(req), RTM_GETLINK, NLM_F_DUMP, 0);
-	r = nl_socket_talk(nl, nlh, buf, sizeof(buf), deadline_ms,
-			   link_list_cb, &s);
+	/* A dump the kernel says was interrupted by a change is asked
+	 * again, a few times. */
+	for (int tries = 0; tries < LINK_DUMP_TRIES; tries++) {
+		s.count = 0;
+		nlh = link_request(req, sizeof(req), RTM_GETLINK, NLM_F_DUMP,
+				   0);
+		r = nl_socket_talk(nl, nlh, buf, sizeof(buf), deadline_ms,
+				   link_list_cb, &s);
+		if (r != -EINTR)
+			break;
+	}
 	if (r < 0)
 		return error_set(err, r, "network interfaces",
 				 "listing them over rtnetlink: %s",

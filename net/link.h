@@ -25,6 +25,8 @@
 #define LINK_HWADDR_LEN 6		/* Ethernet */
 /* How often link_wait_carrier() asks the kernel again. */
 #define LINK_CARRIER_POLL_MS 50
+/* Times a dump interrupted by a change (NLM_F_DUMP_INTR) is asked again. */
+#define LINK_DUMP_TRIES 3
 
 struct link_info {
 	int ifindex;

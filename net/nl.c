@@ -217,10 +217,13 @@ int nl_cb_run(const void *buf, size_t numbytes, uint32_t seq,
 	while (len > 0) {
 		if (!nl_nlmsg_ok(nlh, len))
 			return -EBADMSG;
+		/* libmnl's errors for each: ESRCH, EPROTO, EINTR. */
+		if (portid && nlh->nlmsg_pid && nlh->nlmsg_pid != portid)
+			return -ESRCH;
 		if (seq && nlh->nlmsg_seq != seq)
 			return -EPROTO;
-		if (portid && nlh->nlmsg_pid && nlh->nlmsg_pid != portid)
-			return -EPROTO;
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			return -EINTR;
 		switch (nlh->nlmsg_type) {
 		case NLMSG_NOOP:
 			break;

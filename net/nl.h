@@ -137,15 +137,18 @@ int nl_attr_validate_strz(const struct nlattr *attr);
 
 /*
  * Run cb on every message in buf[0, numbytes) (one recv()'s worth), as
- * mnl_cb_run() does: messages whose nlmsg_seq is not seq or whose
- * nlmsg_pid is not portid (when each is non-zero) are refused with
- * -EPROTO; NLMSG_NOOP is skipped; NLMSG_DONE stops (returns NL_CB_STOP);
+ * mnl_cb_run() does: a message whose nlmsg_pid is not portid is refused
+ * with -ESRCH, one whose nlmsg_seq is not seq with -EPROTO (each check
+ * only when the value is non-zero), a dump the kernel marks interrupted
+ * (NLM_F_DUMP_INTR: the list changed under it) with -EINTR, to be asked
+ * again; NLMSG_NOOP is skipped; NLMSG_DONE stops (returns NL_CB_STOP);
  * NLMSG_ERROR stops with its error (0, an acknowledgement, returns
  * NL_CB_STOP; a truncated one is -EBADMSG); other types go to cb (NULL
  * skips them) and a cb return other than NL_CB_OK stops. Returns NL_CB_OK
  * when the buffer ended with more to come, NL_CB_STOP when the reply is
  * complete, or a negative errno. Bytes that are not whole messages are
- * -EBADMSG.
+ * -EBADMSG. Stricter than libmnl: trailing bytes that are not a whole
+ * message and NLMSG_OVERRUN (-ENOSPC) are errors, not skipped.
  */
 int nl_cb_run(const void *buf, size_t numbytes, uint32_t seq,
 	      uint32_t portid, nl_cb_t cb, void *data);

@@ -250,7 +250,11 @@ static void test_cb_run(void **state)
 	assert_int_equal(nl_cb_run(buf, len, SEQ + 1, PORT, NULL, NULL),
 			 -EPROTO);
 	assert_int_equal(nl_cb_run(buf, len, SEQ, PORT + 1, NULL, NULL),
-			 -EPROTO);
+			 -ESRCH);
+	/* A dump interrupted by a change. */
+	((struct nlmsghdr *)buf)->nlmsg_flags |= NLM_F_DUMP_INTR;
+	assert_int_equal(nl_cb_run(buf, len, SEQ, PORT, NULL, NULL), -EINTR);
+	((struct nlmsghdr *)buf)->nlmsg_flags &= ~NLM_F_DUMP_INTR;
 	/* Every cut is refused, or ends early with what was whole. */
 	for (size_t i = 1; i < len; i++) {
 		int r = nl_cb_run(buf, i, SEQ, PORT, NULL, NULL);
