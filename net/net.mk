@@ -1,4 +1,4 @@
-# net: the network boot's link half: rtnetlink helpers in libmnl's shape,
+# net: the network boot's link half: rtnetlink functions in libmnl's shape,
 # interfaces, addresses and routes, the DHCPv4 client, the ip= static
 # configuration, DNS A lookups, and net_up() that the init calls. See
 # docs/network.md.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Netlink helpers in libmnl's shape (see nl.h).
+ * Netlink messages, attributes and the socket, in libmnl's shape (see nl.h).
  */
 #include "net/nl.h"
 

@@ -8,7 +8,7 @@
  * mnl_attr_put_u32_check(), nl_attr_parse() is mnl_attr_parse(),
  * nl_cb_run() is mnl_cb_run(), NL_CB_OK is MNL_CB_OK, and so on, with the
  * same arguments. No registry reachable here serves libmnl's source, so
- * these are the few helpers it would give; moving to libmnl later is a
+ * these are the few functions it would give; moving to libmnl later is a
  * rename (the one difference: ours return -errno where libmnl returns -1
  * with errno set).
  *
@@ -19,7 +19,7 @@
  * looked at. Buffers must be aligned for struct nlmsghdr (4 bytes); use
  * NL_BUFFER to declare one.
  *
- * The socket helpers open NETLINK_ROUTE with O_CLOEXEC, wait with a
+ * The socket functions open NETLINK_ROUTE with O_CLOEXEC, wait with a
  * deadline (lib/clock.h), and check every reply's sequence number and port
  * id. Nothing here allocates or logs.
  */
