@@ -342,7 +342,8 @@ int dhcp_parse(const void *buf, size_t len, struct dhcp_message *msg,
 		return dhcp_refuse(err, -OCIBOOT_ETOOBIG, DHCP_R_TRUNCATED,
 				   SIZE_MAX, "%zu bytes, over the cap of %d",
 				   len, DHCP_MESSAGE_MAX);
-	if (b[DHCP_OFF_OP] != BOOTREPLY || b[DHCP_OFF_HTYPE] != HTYPE_ETHERNET ||
+	if (b[DHCP_OFF_OP] != BOOTREPLY ||
+	    b[DHCP_OFF_HTYPE] != HTYPE_ETHERNET ||
 	    b[DHCP_OFF_HLEN] != DHCP_HWADDR_LEN)
 		return dhcp_refuse(err, -OCIBOOT_EMALFORMED, DHCP_R_NOT_REPLY,
 				   0, "not an Ethernet BOOTREPLY (op %u, htype "
@@ -785,8 +786,8 @@ int dhcp_run(struct dhcp_client *c, const struct dhcp_io *io,
 
 		error_format(&c->last_refusal, last, sizeof(last));
 		return error_set(err, -OCIBOOT_ETIMEOUT, "DHCP",
-				 "no lease after %lld ms: %u message%s sent, %u "
-				 "repl%s refused, the last: %s",
+				 "no lease after %lld ms: %u message%s sent, "
+				 "%u repl%s refused, the last: %s",
 				 (long long)(io->now_ms(io->ctx) - start),
 				 c->sent, c->sent == 1 ? "" : "s", c->refused,
 				 c->refused == 1 ? "y" : "ies", last);

@@ -74,8 +74,8 @@ static bool dns_name_equal(const struct dns_name *a, const struct dns_name *b)
  * Expand the name at msg[*pos] into out; *pos moves past it (past its
  * first pointer when compressed). Every pointer must point before the
  * run of labels it ends, so each jump goes further back and expansion
- * always ends; DNS_POINTERS_MAX and the 255-byte cap bound it further. 0, -OCIBOOT_EMALFORMED or
- * -OCIBOOT_ETOOBIG.
+ * always ends; DNS_POINTERS_MAX and the 255-byte cap bound it further.
+ * 0, -OCIBOOT_EMALFORMED or -OCIBOOT_ETOOBIG.
  */
 static int dns_name_read(const uint8_t *msg, size_t len, size_t *pos,
 			 struct dns_name *out)

@@ -160,7 +160,8 @@ static int drive_up(int argc, char **argv)
 	int r;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: net up IP_VALUE TIMEOUT_MS [NAME...]\n");
+		fprintf(stderr,
+			"usage: net up IP_VALUE TIMEOUT_MS [NAME...]\n");
 		return 2;
 	}
 	net_config_default(&config);

@@ -65,7 +65,8 @@ in_server ip link set veth-s up
 dnsmasq_start() {
 	: > "$tmp/leases"
 	# nsenter execs dnsmasq: $! is dnsmasq itself.
-	nsenter -t "$server_pid" -n dnsmasq --keep-in-foreground --conf-file=/dev/null \
+	nsenter -t "$server_pid" -n dnsmasq --keep-in-foreground \
+		--conf-file=/dev/null \
 		--user=root --group=root --pid-file="$tmp/dnsmasq.pid" \
 		--interface=veth-s --bind-interfaces --no-resolv --no-hosts \
 		--dhcp-leasefile="$tmp/leases" --log-dhcp --log-queries \
@@ -164,7 +165,8 @@ check_equal "static resolves" \
 check_equal "static ip addr" "$(ip -4 -o addr show dev veth-c |
 	awk '{ print $4 }')" 10.99.0.60/24
 check_equal "static ip route default" "$(ip -4 route show default |
-	awk '{ print $1, $2, $3, $4, $5 }')" "default via 10.99.0.254 dev veth-c"
+	awk '{ print $1, $2, $3, $4, $5 }')" \
+	"default via 10.99.0.254 dev veth-c"
 expect_error 1 "ip=: device 'eth/9'" "$driver" up \
 	"10.99.0.60:::24::eth/9" 1000
 expect_error 1 "eth7: ip= names this interface, but the Ethernet ones" \
