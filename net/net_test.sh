@@ -50,7 +50,14 @@ oci=http://registry.ociboot.test:5000/ociboot/system:prod
 # The server's namespace, held by a sleeping process of its own.
 unshare -n sleep 600 &
 server_pid=$!
-sleep 0.2
+# Until it has its own namespace (unshare runs before it execs sleep).
+for _ in $(seq 50); do
+	[ "$(readlink "/proc/$server_pid/ns/net")" != \
+		"$(readlink /proc/self/ns/net)" ] && break
+	sleep 0.1
+done
+[ "$(readlink "/proc/$server_pid/ns/net")" != \
+	"$(readlink /proc/self/ns/net)" ] || fatal "the server's namespace"
 in_server() { nsenter -t "$server_pid" -n "$@"; }
 ip link set lo up
 ip link add veth-c address "$client_mac" type veth peer name veth-s \
