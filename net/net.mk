@@ -1,0 +1,9 @@
+# net: HTTP/1.1 over TCP and TLS (BearSSL) and the OCI distribution client
+# that pulls a signed system and its images into an OCI layout (init and
+# host tool); getaddrinfo() behind the resolver hook for the host tool.
+net_USES := lib crypto oci
+net_INIT := url.c http_parse.c auth.c
+net_HOST :=
+
+net_TESTS := url http_parse auth
+net_FUZZERS := url http www_authenticate
