@@ -2,8 +2,8 @@
 # that pulls a signed system and its images into an OCI layout (init and
 # host tool); getaddrinfo() behind the resolver hook for the host tool.
 net_USES := lib crypto oci
-net_INIT := url.c http_parse.c auth.c
-net_HOST :=
+net_INIT := url.c http_parse.c auth.c tls.c http.c registry.c
+net_HOST := resolve_host.c
 
 net_TESTS := url http_parse auth
 net_FUZZERS := url http www_authenticate
