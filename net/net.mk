@@ -7,3 +7,7 @@ net_HOST := resolve_host.c
 
 net_TESTS := url http_parse auth
 net_FUZZERS := url http www_authenticate
+
+# A pull from docker-registry and from a registry with faults, compared
+# with skopeo and sha256sum.
+shell_tests += net/registry_test.sh

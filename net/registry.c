@@ -909,9 +909,10 @@ static int pull_pinned(struct registry *r, const char *repository,
 		rc = error_set(err, -OCIBOOT_EVERIFY, repo, "image manifest "
 			       "of %lld bytes, the system manifest says %lld",
 			       (long long)size, (long long)image->size);
-	if (rc < 0)
-		error_context(err, "%s %s", image->name[0] ? "service" :
-			      "rootfs", image->name);
+	if (rc < 0 && image->name[0])
+		error_context(err, "service %s", image->name);
+	else if (rc < 0)
+		error_context(err, "rootfs");
 	return rc;
 }
 
