@@ -8,6 +8,8 @@ net_HOST := resolve_host.c
 net_TESTS := url http_parse auth
 net_FUZZERS := url http www_authenticate
 
-# A pull from docker-registry and from a registry with faults, compared
-# with skopeo and sha256sum.
+# Pulls from docker-registry (HTTP, and HTTPS with a test CA made by
+# openssl) and from a registry with faults, compared with skopeo and
+# sha256sum.
 shell_tests += net/registry_test.sh
+shell_tests += net/registry_tls_test.sh
