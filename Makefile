@@ -306,6 +306,7 @@ bench: all
 	sh bench/verity.sh
 	sh bench/layer.sh
 	sh bench/layers.sh
+	sh bench/pull.sh
 
 clean:
 	rm -rf $(filter-out $(DEPS),$(wildcard $(BUILD)/*))
