@@ -23,6 +23,9 @@ struct challenge_case {
 	const char *realm, *service, *scope;	/* realm as url_format() */
 };
 
+/* A challenge refused with code. */
+#define REFUSED(in, code) { in, code, NULL, NULL, NULL }
+
 static const struct challenge_case challenges[] = {
 	{ "Bearer realm=\"https://auth.docker.io/token\","
 	  "service=\"registry.docker.io\","
@@ -35,24 +38,24 @@ static const struct challenge_case challenges[] = {
 	  "_scope\"", 0, "http://h/t", "reg", "" },
 	{ "Bearer realm=\"http://h/t\",scope=\"a\\\"b\\\\c\"", 0, "http://h/t",
 	  "", "a\"b\\c" },
-	{ "Bearer realm=http://h/t", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Basic realm=\"registry\"", -EOPNOTSUPP, NULL, NULL, NULL },
-	{ "Bearer", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer service=\"x\"", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer realm=\"ftp://h/t\"", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
+	REFUSED("Bearer realm=http://h/t", -OCIBOOT_EMALFORMED),
+	REFUSED("Basic realm=\"registry\"", -EOPNOTSUPP),
+	REFUSED("Bearer", -OCIBOOT_EMALFORMED),
+	REFUSED("Bearer service=\"x\"", -OCIBOOT_EMALFORMED),
+	REFUSED("Bearer realm=\"ftp://h/t\"", -OCIBOOT_EMALFORMED),
 	{ "Bearer realm=\"http://h/t\",realm=\"http://i/t\"",
 	  -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer realm=\"http://h/t\" service=\"x\"", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer realm=\"http://h/t", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer realm=\"http://h/t\",scope=\"a\x01\"", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
+	REFUSED("Bearer realm=\"http://h/t\" service=\"x\"", -OCIBOOT_EMALFORMED),
+	REFUSED("Bearer realm=\"http://h/t", -OCIBOOT_EMALFORMED),
+	REFUSED("Bearer realm=\"http://h/t\",scope=\"a\x01\"", -OCIBOOT_EMALFORMED),
 	{ "Bearer realm=\"http://h/t\",scope=\"\xc3\xa9\"",
 	  -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer realm=", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer =x", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer,realm=\"http://h/t\"", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "", -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
-	{ "Bearer a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,"
-	  "n=14,o=15,p=16,q=17", -OCIBOOT_ETOOBIG, NULL, NULL, NULL },
+	REFUSED("Bearer realm=", -OCIBOOT_EMALFORMED),
+	REFUSED("Bearer =x", -OCIBOOT_EMALFORMED),
+	REFUSED("Bearer,realm=\"http://h/t\"", -OCIBOOT_EMALFORMED),
+	REFUSED("", -OCIBOOT_EMALFORMED),
+	REFUSED("Bearer a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11,l=12,m=13,"
+	  "n=14,o=15,p=16,q=17", -OCIBOOT_ETOOBIG),
 };
 
 static void test_challenges(void **state)

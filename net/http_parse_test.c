@@ -29,6 +29,8 @@ struct head_case {
 };
 
 #define CRLF "\r\n"
+/* A head refused with code. */
+#define BAD(in, code) { in, code, 0, 0, false, false, NULL }
 
 static const struct head_case heads[] = {
 	{ "HTTP/1.1 200 OK" CRLF "Content-Length: 12" CRLF CRLF, 0, 200, 12,
@@ -49,46 +51,46 @@ static const struct head_case heads[] = {
 	  "Content-Length: 5" CRLF CRLF, 0, 200, 5, false, true, "" },
 	{ "HTTP/1.1 200 OK" CRLF "X-Empty:" CRLF "X-Obs: \xff\xfe" CRLF CRLF,
 	  0, 200, -1, false, true, "" },
-	{ "HTTP/1.1 200 OK" CRLF "Content-Length: 5" CRLF
-	  "Content-Length: 6" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
+	BAD("HTTP/1.1 200 OK" CRLF "Content-Length: 5" CRLF
+	  "Content-Length: 6" CRLF CRLF, -OCIBOOT_EMALFORMED),
 	{ "HTTP/1.1 200 OK" CRLF "Content-Length: 5, 5" CRLF CRLF,
 	  -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
 	{ "HTTP/1.1 200 OK" CRLF "Content-Length: -1" CRLF CRLF,
 	  -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF "Content-Length: 1234567890123456789" CRLF
-	  CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
+	BAD("HTTP/1.1 200 OK" CRLF "Content-Length: 1234567890123456789" CRLF
+	  CRLF, -OCIBOOT_EMALFORMED),
 	{ "HTTP/1.1 200 OK" CRLF "Transfer-Encoding: gzip, chunked" CRLF CRLF,
 	  -EOPNOTSUPP, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF "Transfer-Encoding: chunked" CRLF
-	  "Content-Length: 3" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF "Transfer-Encoding: chunked" CRLF
-	  "Transfer-Encoding: chunked" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/2 200" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/2.0 200 OK" CRLF CRLF, -EOPNOTSUPP, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 20 OK" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 099 OK" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 600 OK" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 2000 OK" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "http/1.1 200 OK" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 O\x01K" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF " folded: x" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF "Name : x" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF "NoColon" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF ": x" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF "X: a\x01" CRLF CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 302 Found" CRLF "Location: /a" CRLF "Location: /b" CRLF
-	  CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
+	BAD("HTTP/1.1 200 OK" CRLF "Transfer-Encoding: chunked" CRLF
+	  "Content-Length: 3" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 200 OK" CRLF "Transfer-Encoding: chunked" CRLF
+	  "Transfer-Encoding: chunked" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/2 200" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/2.0 200 OK" CRLF CRLF, -EOPNOTSUPP),
+	BAD("HTTP/1.1 20 OK" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 099 OK" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 600 OK" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 2000 OK" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("http/1.1 200 OK" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 200 O\x01K" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 200 OK" CRLF " folded: x" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 200 OK" CRLF "Name : x" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 200 OK" CRLF "NoColon" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 200 OK" CRLF ": x" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 200 OK" CRLF "X: a\x01" CRLF CRLF, -OCIBOOT_EMALFORMED),
+	BAD("HTTP/1.1 302 Found" CRLF "Location: /a" CRLF "Location: /b" CRLF
+	  CRLF, -OCIBOOT_EMALFORMED),
 	{ "HTTP/1.1 302 Found" CRLF "Location:" CRLF CRLF,
 	  -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
 	{ "HTTP/1.1 206 Partial" CRLF "Content-Range: bytes 5-3/10" CRLF CRLF,
 	  -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 206 Partial" CRLF "Content-Range: bytes 5-10/10" CRLF
-	  CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
+	BAD("HTTP/1.1 206 Partial" CRLF "Content-Range: bytes 5-10/10" CRLF
+	  CRLF, -OCIBOOT_EMALFORMED),
 	{ "HTTP/1.1 206 Partial" CRLF "Content-Range: items 1-2/3" CRLF CRLF,
 	  -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
 	{ "HTTP/1.1 200 OK" CRLF "X: y" CRLF CRLF "extra",
 	  -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
-	{ "HTTP/1.1 200 OK" CRLF "X: y" CRLF, -OCIBOOT_EMALFORMED, 0, 0, 0, 0, NULL },
+	BAD("HTTP/1.1 200 OK" CRLF "X: y" CRLF, -OCIBOOT_EMALFORMED),
 };
 
 static void test_heads(void **state)

@@ -235,7 +235,8 @@ if pull wrong "http://127.0.0.1:$fault_port/acme/system:system"; then
 	fail "a blob that does not match its digest was accepted"
 else
 	check "a blob that does not match its digest is refused" grep -q \
-		"blobs/sha256/$big: the content from .* hashes to sha256:[0-9a-f]*, not sha256:$big" err
+		"blobs/sha256/$big: the content from .* hashes to $(
+		)sha256:[0-9a-f]*, not sha256:$big" err
 fi
 check "... and is not kept, whole or partial" \
 	sh -c "! ls -a wrong/blobs/sha256 | grep -q $big"

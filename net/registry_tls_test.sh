@@ -75,7 +75,8 @@ http:
 EOF2
 docker-registry serve registry.yml > registry.log 2>&1 &
 registry_pid=$!
-testlib_on_exit "kill $registry_pid 2> /dev/null; wait $registry_pid 2> /dev/null"
+testlib_on_exit "kill $registry_pid 2> /dev/null;$(
+	) wait $registry_pid 2> /dev/null"
 for _ in $(seq 100); do
 	curl -sf --cacert ca.pem "https://localhost:$port/v2/" > /dev/null &&
 		break

@@ -185,7 +185,8 @@ struct resolve_case {
 static const struct resolve_case resolves[] = {
 	{ "http://r:5000/v2/a/blobs/x", "http://s3:9000/b?sig=1",
 	  "http://s3:9000/b?sig=1" },
-	{ "https://r/v2/", "/v2/a/blobs/uploads/1", "https://r/v2/a/blobs/uploads/1" },
+	{ "https://r/v2/", "/v2/a/blobs/uploads/1",
+	  "https://r/v2/a/blobs/uploads/1" },
 	{ "http://r:5000/v2/", "/x", "http://r:5000/x" },
 	{ "https://r/v2/", "//cdn.example/x", "https://cdn.example/x" },
 	{ "http://[::1]:1/", "/y", "http://[::1]:1/y" },
