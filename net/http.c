@@ -409,7 +409,7 @@ static int exchange(struct http_client *c, const struct http_request *req,
 	r = conn_write(c, c->request, (size_t)len, err);
 	if (r == 0)
 		r = read_head(c, resp, &got, err);
-	if (r < 0 && reused && !got) {
+	if ((r == -ECONNRESET || r == -EPIPE) && reused && !got) {
 		/* A kept connection the server had closed: once more. */
 		error_clear(err);
 		r = conn_open(c, &req->url, err);

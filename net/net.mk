@@ -5,7 +5,7 @@ net_USES := lib crypto oci
 net_INIT := url.c http_parse.c auth.c tls.c http.c registry.c
 net_HOST := resolve_host.c
 
-net_TESTS := url http_parse auth
+net_TESTS := url http_parse auth http
 net_FUZZERS := url http www_authenticate
 
 # Pulls from docker-registry (HTTP, and HTTPS with a test CA made by
