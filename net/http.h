@@ -6,7 +6,7 @@
  * framed by Content-Length or chunked (net/http_parse.h), redirects
  * followed across hosts, Range requests for resuming.
  *
- *	struct http_client *c = &static_client;	 (about 120 KiB)
+ *	struct http_client *c = &static_client;	 (about 150 KiB)
  *	struct http_response resp;
  *	struct http_request req = { .method = "GET", .url = u,
  *				    .range_first = -1 };

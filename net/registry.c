@@ -84,6 +84,30 @@ int registry_init(struct registry *r, const struct registry_config *config,
 	return 0;
 }
 
+void registry_origin(const struct oci_registry *location, struct url *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->https = location->https;
+	switch (location->host_kind) {
+	case OCI_HOST_IPV4:
+		out->host_kind = URL_HOST_IPV4;
+		memcpy(out->address, location->address.ipv4, 4);
+		break;
+	case OCI_HOST_IPV6:
+		out->host_kind = URL_HOST_IPV6;
+		memcpy(out->address, location->address.ipv6, 16);
+		break;
+	default:
+		out->host_kind = URL_HOST_NAME;
+		break;
+	}
+	_Static_assert(sizeof(out->host) == sizeof(location->host),
+		       "a location's host fits a URL's");
+	memcpy(out->host, location->host, sizeof(out->host));
+	out->port = location->port;
+	memcpy(out->path, "/", 2);
+}
+
 void registry_close(struct registry *r)
 {
 	http_client_close(&r->http);

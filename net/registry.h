@@ -143,6 +143,12 @@ struct registry {
 };
 
 /*
+ * The origin URL (scheme, host, port, path "/") of an oci= registry
+ * location, for struct registry_config's origin.
+ */
+void registry_origin(const struct oci_registry *location, struct url *out);
+
+/*
  * Set up r for config (copied): checks the mirrors (http(s) with path
  * "/"), seeds the jitter. Returns 0 or -EINVAL (err names the mirror).
  */

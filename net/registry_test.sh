@@ -184,6 +184,17 @@ check "... with a Range request from where it stopped, answered 206" \
 	grep -q "blobs/sha256:$big range=bytes=$((bigsize / 2))- .*-> 206" \
 	fault.log
 
+fault_start --die-mid-blob "$big" --no-range
+if pull restarted "http://127.0.0.1:$fault_port/acme/system:system" &&
+	verifies restarted; then
+	ok "a server that ignores Range: the blob restarts from byte 0"
+else
+	fail "no range: $(cat err)"
+fi
+check "... after its Range request was answered 200" \
+	grep -q "blobs/sha256:$big range=bytes=$((bigsize / 2))- .*-> 200" \
+	fault.log
+
 fault_start --flaky 3
 if pull flaky "http://127.0.0.1:$fault_port/acme/system:system" &&
 	verifies flaky; then

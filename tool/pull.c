@@ -131,23 +131,13 @@ static int set_origin(const char *ref, struct oci_location *loc,
 		      struct registry_config *c)
 {
 	const char *reason;
-	struct url *u = &c->origin;
 
 	if (oci_location_parse(ref, strlen(ref), loc, &reason) < 0)
 		return cli_usage(&pull_spec, "%s: %s", ref, reason);
 	if (loc->kind != OCI_LOCATION_REGISTRY)
 		return cli_usage(&pull_spec, "%s: not an http:// or https:// "
 				 "location", ref);
-	memset(u, 0, sizeof(*u));
-	u->https = loc->registry.https;
-	u->host_kind = loc->registry.host_kind == OCI_HOST_IPV4 ?
-		       URL_HOST_IPV4 : loc->registry.host_kind ==
-		       OCI_HOST_IPV6 ? URL_HOST_IPV6 : URL_HOST_NAME;
-	memcpy(u->host, loc->registry.host, sizeof(u->host));
-	memcpy(u->address, &loc->registry.address,
-	       sizeof(loc->registry.address));
-	u->port = loc->registry.port;
-	memcpy(u->path, "/", 2);
+	registry_origin(&loc->registry, &c->origin);
 	return 0;
 }
 
