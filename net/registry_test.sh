@@ -9,7 +9,9 @@
 #     mirror that is down and one that serves a wrong blob are passed over
 #     for the origin; a missing tag is refused (404);
 #   - net/fault_registry.py serving the same layout: a registry that dies
-#     mid-blob (resumed with Range), 429/503 then success, blobs redirected
+#     mid-blob (resumed with Range; restarted when Range is ignored),
+#     429/503 then success, image indexes (linux/amd64 taken; refused
+#     without one), blobs redirected
 #     to an object store on another port behind a bearer-token challenge
 #     (the token is never sent to the store), a partial blob left by an
 #     earlier run (resumed from its end), a redirect loop, a blob that does
@@ -156,7 +158,8 @@ fault_start() {
 	fault_port=$(free_port)
 	store_port=$(free_port)
 	: > fault.log
-	python3 "$fault" got "$fault_port" "$store_port" fault.log "$@" \
+	python3 "$fault" "${fault_layout:-got}" "$fault_port" "$store_port" \
+		fault.log "$@" \
 		> fault.out 2> fault.err &
 	fault_pid=$!
 	for _ in $(seq 50); do
@@ -234,6 +237,47 @@ fi
 check "... asking only for the rest (Range from byte 1000000)" \
 	grep -q "blobs/sha256:$big range=bytes=1000000- .*-> 206" fault.log
 
+# Image indexes: the linux/amd64 entry is taken; none is refused.
+cp -a got multi
+rootfs=$(jq -r '.layers[0].digest' "$(manifest_of got system)")
+rootfs=$(jq -r .rootfs.digest "$(blob got "$rootfs")")
+rsize=$(stat -c %s "$(blob got "$rootfs")")
+# index NAME ARCH...: an image index tagged NAME in multi, one entry an
+# arch, each the rootfs image manifest.
+index() {
+	name=$1
+	shift
+	for a; do
+		printf '{"mediaType":"application/vnd.oci.image.manifest.v1+json",'
+		printf '"digest":"%s","size":%s,' "$rootfs" "$rsize"
+		printf '"platform":{"architecture":"%s","os":"linux"}}\n' "$a"
+	done | jq -s -c '{schemaVersion: 2, mediaType:
+		"application/vnd.oci.image.index.v1+json", manifests: .}' \
+		> "$name.json"
+	d=sha256:$(sha256sum < "$name.json" | cut -d' ' -f1)
+	cp "$name.json" "$(blob multi "$d")"
+	jq --arg d "$d" --arg n "$name" --argjson s "$(stat -c %s "$name.json")" \
+		'.manifests += [{mediaType: "application/vnd.oci.image.index.v1+json",
+		digest: $d, size: $s, annotations:
+		{"org.opencontainers.image.ref.name": $n}}]' multi/index.json \
+		> multi.index && mv multi.index multi/index.json
+}
+index fat arm64 amd64 s390x
+index armonly arm64
+fault_layout=multi fault_start
+if pull fromindex "http://127.0.0.1:$fault_port/acme/rootfs:fat"; then
+	check_equal "an image index gives its linux/amd64 image" \
+		"$(index_digest fromindex fat)" "$rootfs"
+else
+	fail "image index: $(cat err)"
+fi
+if pull armonly "http://127.0.0.1:$fault_port/acme/rootfs:armonly"; then
+	fail "an index without linux/amd64 was pulled"
+else
+	check "an index without linux/amd64 is refused" \
+		grep -q "has no linux/amd64 image manifest" err
+fi
+
 fault_start --redirect-loop
 if pull loop "http://127.0.0.1:$fault_port/acme/system:system"; then
 	fail "a redirect loop was followed to the end"
@@ -285,4 +329,4 @@ else
 fi
 check "... within the deadline" test $(($(date +%s) - start)) -le 6
 
-testlib_finish 20
+testlib_finish 24
