@@ -11,9 +11,9 @@
 #   - net/fault_registry.py serving the same layout: a registry that dies
 #     mid-blob (resumed with Range; restarted when Range is ignored),
 #     429/503 then success, image indexes (linux/amd64 taken; refused
-#     without one), blobs redirected
-#     to an object store on another port behind a bearer-token challenge
-#     (the token is never sent to the store), a partial blob left by an
+#     without one), blobs redirected to an object store on another port
+#     behind a bearer-token challenge (the token is never sent to the
+#     store), a partial blob left by an
 #     earlier run (resumed from its end), a redirect loop, a blob that does
 #     not match its digest, and a registry that never answers (deadline).
 # Needs openssl, jq, sha256sum, skopeo, docker-registry, curl, ss, python3.
