@@ -134,6 +134,18 @@ pull got "$origin/acme/system:system"
 check "a damaged blob is fetched again" grep -q "1 blobs fetched" out
 check "... and the layout verifies again" verifies got
 
+# A partial blob left by an earlier run, completed from docker-registry
+# (which answers the Range with 206).
+mkdir -p resumed0/blobs/sha256
+head -c 1234567 "got/blobs/sha256/$big" > \
+	"resumed0/blobs/sha256/.partial-$big"
+if pull resumed0 "$origin/acme/system:system" && verifies resumed0 &&
+	test -z "$(find resumed0/blobs -name '.partial-*')"; then
+	ok "a partial blob is completed from docker-registry with Range"
+else
+	fail "partial blob from docker-registry: $(cat err)"
+fi
+
 down=$(free_port)
 if pull viamirror --mirror "http://127.0.0.1:$down" \
 	"$origin/acme/system:system" && verifies viamirror; then
@@ -329,4 +341,4 @@ else
 fi
 check "... within the deadline" test $(($(date +%s) - start)) -le 6
 
-testlib_finish 24
+testlib_finish 25
