@@ -2,7 +2,7 @@
 # and the signed unified kernel image (PE layout on the systemd stub,
 # Authenticode). Host only; `ociboot ukify` is tool/ukify.c.
 ukify_USES := lib crypto
-ukify_HOST := cpio.c moddep.c initrd.c pe.c bzimage.c uki.c \
+ukify_HOST := cpio.c moddep.c modsets.c initrd.c pe.c bzimage.c uki.c \
 	authenticode.c
 ukify_TESTLIB := pe_fixture.c
 
