@@ -8,3 +8,6 @@ tool_HOST := cli.c keys.c layer.c image.c manifest.c verify.c ukify.c \
 tool_HOST += output.c progress.c
 
 tool_TESTS := cli commands
+
+# Reproducible by default: layer, image and system manifest digests.
+shell_tests += tool/reproducible_test.sh
