@@ -186,7 +186,8 @@ static int check_layer(const char *path, struct layer_input *in,
 	r = layer_inspect_fd(in->fd, &in->info);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: not a squashfs + verity layer: "
-				   "%s", path, ociboot_strerror(r));
+				   "%s (make layers with `ociboot layer "
+				   "create`)", path, ociboot_strerror(r));
 	out->media_type = squashfs_media_type(in->info.compression);
 	compression = squashfs_compression_name(in->info.compression);
 	if (!out->media_type)

@@ -189,8 +189,9 @@ static int resolve_image(struct image_arg *img, struct work *w)
 
 	r = layout_open(&l, AT_FDCWD, img->layout, &le);
 	if (r < 0)
-		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
-				   le.why);
+		return cli_failure(CREATE, "%s: %s: %s (make the image with "
+				   "`ociboot image create --layout %s`)",
+				   img->layout, le.what, le.why, img->layout);
 	r = layout_read_index(&l, w->buf, sizeof(w->buf), w->tokens,
 			      OCI_TOKENS_MAX, &w->idx, &le);
 	if (r >= 0)
@@ -204,6 +205,11 @@ static int resolve_image(struct image_arg *img, struct work *w)
 					 &w->manifest, &le);
 	}
 	layout_close(&l);
+	if (r == -ENOENT)
+		return cli_failure(CREATE, "%s: %s: %s (`ociboot image create "
+				   "--layout %s --tag %s` makes it)",
+				   img->layout, le.what, le.why, img->layout,
+				   img->tag);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
 				   le.why);

@@ -409,8 +409,9 @@ static int find_uname(const struct build_args *b, struct build_files *f)
 	    initrd_kver(b->initrd.o.modules_dir, kver) == 0 &&
 	    !streq(kver, f->uname))
 		return cli_failure(BUILD, "the modules in %s are for %s but "
-				   "the kernel is %s", b->initrd.o.modules_dir,
-				   kver, f->uname);
+				   "the kernel is %s (use --modules-dir "
+				   "/lib/modules/%s)", b->initrd.o.modules_dir,
+				   kver, f->uname, f->uname);
 	return 0;
 }
 

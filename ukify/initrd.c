@@ -142,7 +142,9 @@ static int resolve_failure(struct builder *b, int r, const char *culprit)
 	switch (r) {
 	case -ENOENT:
 		return error_set(b->err, r, NULL, "module '%s' is not in "
-				 "%s/modules.dep", culprit, dir);
+				 "%s/modules.dep (built into this kernel, or "
+				 "misspelt? modules.builtin and `ls -R %s` "
+				 "tell)", culprit, dir, dir);
 	case -ELOOP:
 		return error_set(b->err, r, NULL, "module '%s' is in a "
 				 "dependency cycle in %s/modules.dep", culprit,

@@ -6,7 +6,7 @@ ukify_HOST := cpio.c moddep.c modsets.c initrd.c pe.c bzimage.c uki.c \
 	authenticode.c
 ukify_TESTLIB := pe_fixture.c
 
-ukify_TESTS := cpio moddep pe bzimage uki authenticode
+ukify_TESTS := cpio moddep modsets pe bzimage uki authenticode
 ukify_FUZZERS := moddep pe bzimage
 
 shell_tests += ukify/initrd_test.sh ukify/ukify_test.sh
