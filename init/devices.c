@@ -61,6 +61,22 @@ static void read_driver(int dev_fd, char driver[DEVICES_DRIVER_MAX + 1])
 		memcpy(driver, base, strlen(base) + 1);
 }
 
+/* The device's modalias, "" when it has none that fits. */
+static void read_modalias(int dev_fd, char out[DEVICES_MODALIAS_MAX + 1])
+{
+	ssize_t n = fileio_read_text(dev_fd, "modalias", out,
+				     DEVICES_MODALIAS_MAX + 1, 0);
+
+	if (n < 0)
+		n = 0;
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		n--;
+	out[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (out[i] <= ' ' || out[i] > '~')
+			out[0] = '\0';	/* not worth showing */
+}
+
 static int read_device(int dir_fd, enum devices_bus bus, const char *name,
 		       struct devices_entry *e)
 {
@@ -79,8 +95,10 @@ static int read_device(int dir_fd, enum devices_bus bus, const char *name,
 		r = read_hex(fd, "device", &e->device);
 	if (r == 0 && bus == DEVICES_PCI)
 		r = read_hex(fd, "class", &e->class);
-	if (r == 0)
+	if (r == 0) {
 		read_driver(fd, e->driver);
+		read_modalias(fd, e->modalias);
+	}
 	close(fd);
 	return r;
 }
@@ -166,7 +184,7 @@ static const char *virtio_device_name(uint32_t id)
 }
 
 static void format_entry(struct strbuf *sb, const struct devices_entry *e,
-			 bool with_driver)
+			 bool detail)
 {
 	if (e->bus == DEVICES_PCI)
 		strbuf_printf(sb, "pci %s class %06x (%s) %04x:%04x", e->name,
@@ -179,17 +197,19 @@ static void format_entry(struct strbuf *sb, const struct devices_entry *e,
 			      e->name, (unsigned int)e->device,
 			      virtio_device_name(e->device),
 			      (unsigned int)e->vendor);
-	if (with_driver && e->driver[0])
+	if (detail && e->driver[0])
 		strbuf_printf(sb, " driver %s", e->driver);
+	else if (detail && e->modalias[0])
+		strbuf_printf(sb, " modalias %s", e->modalias);
 }
 
-const char *devices_format(const struct devices_entry *e, bool with_driver,
+const char *devices_format(const struct devices_entry *e, bool detail,
 			   char *buf, size_t size)
 {
 	struct strbuf sb;
 
 	strbuf_init(&sb, buf, size);
-	format_entry(&sb, e, with_driver);
+	format_entry(&sb, e, detail);
 	strbuf_mark_cut(&sb, "...");
 	return buf;
 }
@@ -232,9 +252,10 @@ const char *devices_unbound(const struct devices_list *list,
 }
 
 #define ADVICE_HEAD "the initrd probably lacks the storage driver; "
-#define ADVICE_TAIL "; add the disk controller's module (modules.alias " \
-	"names it) with `ociboot ukify initrd --module NAME`, or build " \
-	"the initrd with --preset physical or --host-only"
+#define ADVICE_TAIL "; add the disk controller's module with `ociboot " \
+	"ukify initrd --module NAME` (`modprobe -S KVER -R MODALIAS` " \
+	"names it from the modalias logged above), or build the initrd " \
+	"with --preset physical or --host-only"
 
 const char *devices_no_disk_advice(const struct devices_list *list,
 				   char *buf, size_t size)

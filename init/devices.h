@@ -8,7 +8,7 @@
  * to it).
  *
  * Reads SYSFS/bus/pci/devices/ * and SYSFS/bus/virtio/devices/ * (class,
- * vendor, device, and the driver link) through a directory fd, so a test
+ * vendor, device, modalias, and the driver link) through a directory fd, so a test
  * can hand it a fake tree. Nothing here allocates or logs.
  */
 #ifndef OCIBOOT_INIT_DEVICES_H
@@ -21,6 +21,7 @@
 #define DEVICES_MAX 64			/* devices kept; more are counted */
 #define DEVICES_NAME_MAX 31		/* bytes of a sysfs device name */
 #define DEVICES_DRIVER_MAX 31		/* bytes of a driver name */
+#define DEVICES_MODALIAS_MAX 95		/* bytes of a modalias kept */
 
 enum devices_bus {
 	DEVICES_PCI,			/* class, vendor, device */
@@ -33,6 +34,8 @@ struct devices_entry {
 	uint32_t class;			/* PCI: 0xBBSSPP */
 	uint32_t vendor, device;
 	char driver[DEVICES_DRIVER_MAX + 1];	/* "" when none is bound */
+	/* "pci:v00008086d00002922sv...", "" when unreadable or longer */
+	char modalias[DEVICES_MODALIAS_MAX + 1];
 };
 
 struct devices_list {
@@ -52,10 +55,11 @@ int devices_scan(int sys_fd, struct devices_list *list);
  * One device as a user reads it, into buf[size] (cut when too small):
  *   "pci 0000:00:1f.2 class 010601 (storage) 8086:2922"
  *   "virtio virtio0 device 0002 (block) vendor 1af4"
- * followed by " driver NAME" when with_driver and one is bound.
+ * followed, when detail, by " driver NAME" when one is bound, else by
+ * " modalias ALIAS" (what `modprobe -R` resolves to the module).
  * Returns buf.
  */
-const char *devices_format(const struct devices_entry *e, bool with_driver,
+const char *devices_format(const struct devices_entry *e, bool detail,
 			   char *buf, size_t size);
 
 /*

@@ -81,6 +81,8 @@ static int make_tree(void **state)
 	dir("bus/virtio/devices");
 	/* q35's SATA controller, no driver; a bridge with one */
 	pci("0000:00:1f.2", "0x010601\n", "0x8086\n", "0x2922\n", NULL);
+	put("bus/pci/devices/0000:00:1f.2/modalias",
+	    "pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01\n");
 	pci("0000:00:00.0", "0x060000\n", "0x8086\n", "0x29c0\n", NULL);
 	pci("0000:00:1f.0", "0x060100\n", "0x8086\n", "0x2918\n",
 	    "../../../bus/pci/drivers/lpc_ich");
@@ -90,6 +92,7 @@ static int make_tree(void **state)
 	dir("bus/virtio/devices/virtio0");
 	put("bus/virtio/devices/virtio0/vendor", "0x1af4\n");
 	put("bus/virtio/devices/virtio0/device", "0x0002\n");
+	put("bus/virtio/devices/virtio0/modalias", "virtio:d00000002v00001AF4\n");
 	/* unreadable: no attributes; left out */
 	dir("bus/pci/devices/0000:00:03.0");
 	return 0;
@@ -130,10 +133,16 @@ static void test_scan_and_format(void **state)
 	assert_string_equal(devices_format(&list.entries[3], true, line,
 					   sizeof(line)),
 			    "pci 0000:00:1f.2 class 010601 (storage) "
+			    "8086:2922 modalias "
+			    "pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01");
+	assert_string_equal(devices_format(&list.entries[3], false, line,
+					   sizeof(line)),
+			    "pci 0000:00:1f.2 class 010601 (storage) "
 			    "8086:2922");
 	assert_string_equal(devices_format(&list.entries[4], true, line,
 					   sizeof(line)),
-			    "virtio virtio0 device 0002 (block) vendor 1af4");
+			    "virtio virtio0 device 0002 (block) vendor 1af4 "
+			    "modalias virtio:d00000002v00001AF4");
 	/* cut, never overrun */
 	assert_string_equal(devices_format(&list.entries[4], true, line, 12),
 			    "virtio v...");
@@ -150,9 +159,10 @@ static void test_advice(void **state)
 		"controllers with no driver: "
 		"pci 0000:00:1f.2 class 010601 (storage) 8086:2922; virtio "
 		"virtio0 device 0002 (block) vendor 1af4; add the disk "
-		"controller's module (modules.alias names it) with `ociboot "
-		"ukify initrd --module NAME`, or build the initrd with "
-		"--preset physical or --host-only");
+		"controller's module with `ociboot ukify initrd --module "
+		"NAME` (`modprobe -S KVER -R MODALIAS` names it from the "
+		"modalias logged above), or build the initrd with --preset "
+		"physical or --host-only");
 }
 
 static void test_advice_no_storage(void **state)
@@ -167,9 +177,10 @@ static void test_advice_no_storage(void **state)
 	assert_string_equal(devices_no_disk_advice(&list, buf, sizeof(buf)),
 		"the initrd probably lacks the storage driver; devices with "
 		"no driver: pci 0000:00:00.0 class 060000 (bridge) 8086:29c0; "
-		"add the disk controller's module (modules.alias names it) "
-		"with `ociboot ukify initrd --module NAME`, or build the "
-		"initrd with --preset physical or --host-only");
+		"add the disk controller's module with `ociboot ukify initrd "
+		"--module NAME` (`modprobe -S KVER -R MODALIAS` names it from "
+		"the modalias logged above), or build the initrd with "
+		"--preset physical or --host-only");
 	/* a small buffer is cut, never overrun */
 	assert_int_equal(strlen(devices_no_disk_advice(&list, buf, 40)), 39);
 }

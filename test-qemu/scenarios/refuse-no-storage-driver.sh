@@ -4,8 +4,9 @@
 # controllers without one (q35's SATA controller, the virtio disk) and how
 # to add a module; every device the kernel saw is logged before.
 . "$here/refuse.sh"
-refuse_expect "$(ere "store LABEL=ocistore not found: no block device appeared in ")[0-9]+$(ere " scans; the initrd probably lacks the storage driver; storage controllers with no driver: pci 0000:00:1f.2 class 010601 (storage) 8086:2922; virtio virtio0 device 0002 (block) vendor 1af4; add the disk controller's module (modules.alias names it) with \`ociboot ukify initrd --module NAME\`, or build the initrd with --preset physical or --host-only")"
-expect=('ociboot: store: the kernel saw virtio virtio0 device 0002 \(block\) vendor 1af4$'
+refuse_expect "$(ere "store LABEL=ocistore not found: no block device appeared in ")[0-9]+$(ere " scans; the initrd probably lacks the storage driver; storage controllers with no driver: pci 0000:00:1f.2 class 010601 (storage) 8086:2922; virtio virtio0 device 0002 (block) vendor 1af4; add the disk controller's module with \`ociboot ukify initrd --module NAME\` (\`modprobe -S KVER -R MODALIAS\` names it from the modalias logged above), or build the initrd with --preset physical or --host-only")"
+expect=('ociboot: store: the kernel saw pci 0000:00:1f[.]2 class 010601 [(]storage[)] 8086:2922 modalias pci:v00008086d00002922sv[0-9A-F]{8}sd[0-9A-F]{8}bc01sc06i01$'
+	'ociboot: store: the kernel saw virtio virtio0 device 0002 [(]block[)] vendor 1af4 modalias virtio:d00000002v00001AF4$'
 	"${expect[@]}")
 
 prepare() {
