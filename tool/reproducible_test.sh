@@ -6,7 +6,8 @@
 # manifest digest and the same system manifest digest (docs/layers.md,
 # "Reproducibility"). With an RSA product key the signature is the same
 # too; with an ECDSA one (a fresh nonce each time) only the signed bytes
-# are, and the signature still verifies.
+# are, and the signature still verifies. A tag moved to another image is
+# said on stderr.
 set -u
 . scripts/testlib.sh
 tool=$BUILD/ociboot
@@ -73,4 +74,16 @@ verify_ec() {
 		> /dev/null
 }
 check "the ECDSA signature of the second build verifies" verify_ec
-testlib_finish 7
+# The same tag over another image is said, not done silently; the same
+# image again is not a move.
+"$tool" image create --layout "$tmp/a/store/oci" --tag rootfs \
+	--layer "$tmp/a/base.layer" --entrypoint /sbin/init > /dev/null \
+	2> "$tmp/same.err"
+check_equal "re-tagging the same image says nothing" "$(cat "$tmp/same.err")" ""
+"$tool" image create --layout "$tmp/a/store/oci" --tag rootfs \
+	--layer "$tmp/a/base.layer" --entrypoint /bin/sh > /dev/null \
+	2> "$tmp/move.err"
+grep -q "store/oci: tag rootfs moves from $(digest "$tmp/a.image.out") to sha256:" \
+	"$tmp/move.err" && ok "a moved tag is said on stderr" ||
+	fail "a moved tag: '$(cat "$tmp/move.err")'"
+testlib_finish 9
