@@ -167,6 +167,16 @@ static int load_module(void *ctx, const char *path)
 			    name);
 		return 0;
 	}
+	if (r == -EKEYREJECTED || r == -EPERM || r == -ENOKEY)
+		return error_set(load_err, r, NULL, "loading module %s "
+				 "(refused under Secure Boot lockdown: take "
+				 "signed modules from the kernel package that "
+				 "built the kernel in kernel.efi)", path);
+	if (r == -ENOEXEC || r == -EINVAL)
+		return error_set(load_err, r, NULL, "loading module %s (not "
+				 "for this kernel: ukify initrd --modules-dir "
+				 "must be /lib/modules/KVER of the kernel in "
+				 "kernel.efi)", path);
 	if (r < 0)
 		return error_set(load_err, r, NULL, "loading module %s", path);
 	if (r == 0)
