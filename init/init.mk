@@ -9,6 +9,6 @@ init_TEST_USES := layer
 
 init_TESTS := cmdline modules buildid lockdown log firmware switch_root \
 	verified
-init_FUZZERS := cmdline modules firmware switch_root
+init_FUZZERS := cmdline modules firmware switch_root lockdown
 
 shell_tests += init/init_test.sh
