@@ -69,7 +69,7 @@ row() {
 	awk -F' *[|] *' -v t="$2" -v c="$3" '$2 == t { print $(c + 1) }' "$1"
 }
 
-# --- a clean target ------------------------------------------------------------
+# --- a clean target ---------------------------------------------------------
 campaign clean "$tmp/build/fuzz/clean"
 check_equal "clean: exit status" "$status" 0
 check_equal "clean: last line" "$(tail -n 1 "$report")" \
@@ -88,7 +88,7 @@ check "clean: the corpus kept outside the report ($kept)" [ "$kept" -gt 0 ]
 check_equal "clean: the report is what it printed" \
 	"$(cat "$tmp/clean.out")" "$(cat "$report")"
 
-# --- every executable of BUILD/fuzz, two at once: one crashes --------------------
+# --- every executable of BUILD/fuzz, two at once: one crashes ---------------
 campaign crash --jobs 2
 check_equal "crash: exit status" "$status" 1
 last=$(tail -n 1 "$report")
@@ -119,7 +119,7 @@ $repro > "$tmp/repro.log" 2>&1
 check "crash: the command reproduces it (exit $?)" \
 	grep -q 'heap-buffer-overflow' "$tmp/repro.log"
 
-# --- a target that does not start, and one that is missing ------------------------
+# --- a target that does not start, and one that is missing ------------------
 campaign notrun "$tmp/broken" "$tmp/build/fuzz/clean" "$tmp/missing"
 check_equal "broken: exit status" "$status" 1
 check "broken: named as not run" \
@@ -134,7 +134,7 @@ case $(tail -n 1 "$report") in
 *) fail "broken: last line '$(tail -n 1 "$report")'" ;;
 esac
 
-# --- nothing to run, and usage errors ------------------------------------------------
+# --- nothing to run, and usage errors ---------------------------------------
 BUILD=$tmp/empty scripts/fuzz-campaign --seconds 1 --corpus "$tmp/corpus" \
 	--report-dir "$tmp/none" > "$tmp/none.out" 2>&1
 check_equal "no targets: exit status" "$?" 1
