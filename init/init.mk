@@ -11,6 +11,6 @@ init_TEST_USES := layer
 
 init_TESTS := cmdline modules buildid lockdown log firmware switch_root \
 	verified timing devices
-init_FUZZERS := cmdline modules firmware switch_root
+init_FUZZERS := cmdline modules firmware switch_root lockdown
 
 shell_tests += init/init_test.sh

@@ -7,6 +7,6 @@ ukify_HOST := cpio.c moddep.c modsets.c initrd.c pe.c bzimage.c uki.c \
 ukify_TESTLIB := pe_fixture.c
 
 ukify_TESTS := cpio moddep modsets pe bzimage uki authenticode
-ukify_FUZZERS := moddep pe bzimage
+ukify_FUZZERS := moddep pe bzimage authenticode
 
 shell_tests += ukify/initrd_test.sh ukify/ukify_test.sh
