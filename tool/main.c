@@ -28,6 +28,8 @@ static const struct command {
 	  "verify a signed system in a layout as the init does" },
 	{ "limits", limits_main,
 	  "print the product limits an image and a system must keep" },
+	{ "tpm", tpm_main,
+	  "provision a machine's TPM, show what it holds" },
 };
 
 static void usage(FILE *f)

@@ -3,6 +3,6 @@
 tool_USES := lib crypto oci fs tpm trust layer ukify
 tool_MAIN := main.c
 tool_HOST := cli.c keys.c layer.c image.c manifest.c verify.c ukify.c \
-	limits.c
+	limits.c tpm.c
 
 tool_TESTS := cli commands
