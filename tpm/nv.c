@@ -84,6 +84,20 @@ static int set_auth(struct tpm *t, const struct tpm_auth *a)
 }
 
 /*
+ * The answer to a command with one session carries exactly one session
+ * area, and nothing after it (tss2-sys parses it only when asked).
+ */
+static int check_response_auth(struct tpm *t)
+{
+	TSS2L_SYS_AUTH_RESPONSE rsp = { 0 };
+	TSS2_RC rc = Tss2_Sys_GetRspAuths(t->sys, &rsp);
+
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_tss_error(t, rc);
+	return rsp.count == 1 ? 0 : -OCIBOOT_EPROTO;
+}
+
+/*
  * Give the prepared command its authorisation (when a is not NULL) and
  * run it. A policy session the TPM did not end (the command failed) is
  * flushed.
@@ -99,6 +113,8 @@ static int run(struct tpm *t, const struct tpm_auth *a)
 			return r;
 	}
 	r = tpm_execute(t);
+	if (r == 0 && a)
+		r = check_response_auth(t);
 	if (r < 0 && a && a->session != TPM_RS_PW) {
 		last = t->last_rc;
 		tpm_flush(t, a->session);

@@ -13,11 +13,11 @@ tpm_TESTLIB := tpm_fake.c
 # policy: known answers for PolicyPCR digests (tpm2-tools in the shell
 # test); nv: the NV_ReadPublic, NV_Read and GetRandom answers' checks over
 # the fake TCTI.
-tpm_TESTS := tpm
+tpm_TESTS := tpm policy nv
 
 # The fake TCTI answering with fuzzer-chosen PCR_Read responses; nv: with
 # fuzzer-chosen NV_ReadPublic / NV_Read / GetRandom answers.
-tpm_FUZZERS := tpm
+tpm_FUZZERS := tpm nv
 
 # `ociboot tpm` against swtpm: provision, tpm2_nvreadpublic of every index
 # against docs/tpm.md, the policy against tpm2_policypcr, refusals.
