@@ -17,6 +17,7 @@
 #include "init/fail.h"
 #include "init/modules.h"
 #include "init/pid1.h"
+#include "init/tpm_boot.h"
 #include "init/verified.h"
 #include "tpm/tpm.h"
 
@@ -30,6 +31,7 @@ struct boot {
 	char reason[BOOT_REASON_MAX];	/* why the current stage failed */
 	struct tpm tpm;			/* open when has_tpm */
 	bool has_tpm;
+	struct tpm_boot tpm_boot;	/* what the TPM stages found */
 
 	/* What the verified stages do to the machine, and the CAs' place. */
 	const struct verified_ops *ops;

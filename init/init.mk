@@ -2,7 +2,7 @@
 init_USES := lib crypto oci fs tpm trust
 init_MAIN := main.c
 init_INIT := boot.c pid1.c fail.c log.c cmdline.c modules.c buildid.c \
-	lockdown.c firmware.c verified.c switch_root.c
+	lockdown.c firmware.c verified.c switch_root.c tpm_boot.c
 
 # The boot stages' test builds layers with the host layer builder.
 init_TEST_USES := layer

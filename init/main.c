@@ -31,6 +31,7 @@
 #include "init/log.h"
 #include "init/modules.h"
 #include "init/pid1.h"
+#include "init/tpm_boot.h"
 #include "init/verified.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
@@ -244,12 +245,18 @@ static bool tpm_node_exists(void)
 	       access("/dev/tpm0", F_OK) == 0;
 }
 
-/* Open the TPM, giving a late driver TPM_WAIT_MS to create the node. */
+/*
+ * Open the TPM the firmware announces, giving a late driver TPM_WAIT_MS to
+ * create the node; none announced, none waited for.
+ */
 static int open_tpm(struct boot *b)
 {
 	int64_t deadline = clock_deadline_ms(TPM_WAIT_MS);
 	int r;
 
+	b->tpm_boot.announced = tpm_boot_announced();
+	if (!b->tpm_boot.announced && !tpm_node_exists())
+		return -ENODEV;
 	while (!tpm_node_exists() && !clock_deadline_passed(deadline))
 		pid1_sleep_until(&b->pid1, clock_deadline_ms(TPM_POLL_MS));
 	r = tpm_open(&b->tpm, "device:/dev/tpmrm0");
@@ -266,8 +273,13 @@ static void report_tpm(struct boot *b)
 	int r = open_tpm(b);
 
 	if (r < 0) {
-		log_info("tpm", "no TPM (/dev/tpmrm0, /dev/tpm0: %s)",
-			 ociboot_strerror(r));
+		if (!b->tpm_boot.announced && r == -ENODEV)
+			log_info("tpm", "no TPM: the firmware announces none "
+				 "(%s, %s)", TPM_BOOT_ACPI_TABLE,
+				 TPM_BOOT_CLASS_DIR);
+		else
+			log_info("tpm", "no TPM (/dev/tpmrm0, /dev/tpm0: %s)",
+				 ociboot_strerror(r));
 		return;
 	}
 	r = tpm_pcr_read_sha256(&b->tpm, TPM_PCR_SECURE_BOOT, pcr);
@@ -295,7 +307,9 @@ static const struct stage stages[] = {
 	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE },
 	{ "report", stage_report, BOOT_BREAK_REPORT },
 	{ "store", stage_store, BOOT_BREAK_STORE },
+	{ "tpm", stage_tpm, BOOT_BREAK_NONE },
 	{ "verify", stage_verify, BOOT_BREAK_VERIFY },
+	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS },
 	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS },
 	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE },
