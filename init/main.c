@@ -9,9 +9,10 @@
  * find the store, verify the system manifest, TPM checks, verity, overlay,
  * switch_root -- slot in before "boot".
  *
- * Not PID 1, the binary answers `--version` and
+ * Not PID 1, the binary answers `--version`,
  * `--test-mode --cmdline STRING` (print the configuration a command line
- * gives) and otherwise refuses to run.
+ * gives) and `--tpm-check [CONF]` (init/tpm_boot.h) and otherwise refuses
+ * to run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -376,6 +377,9 @@ static int not_pid1(int argc, char **argv)
 {
 	if (argc == 2 && streq(argv[1], "--version"))
 		return print_version();
+	if ((argc == 2 || argc == 3) && streq(argv[1], "--tpm-check"))
+		return tpm_boot_check(argc == 3 ? argv[2] :
+				      "device:/dev/tpmrm0");
 	if (argc == 4 && streq(argv[1], "--test-mode") &&
 	    streq(argv[2], "--cmdline"))
 		return print_config(argv[3]);

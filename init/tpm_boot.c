@@ -287,3 +287,79 @@ int stage_tpm_release(struct boot *b)
 		return -1;
 	return 0;
 }
+
+/* --- the booted system's self-check ------------------------------------- */
+
+static void check_line(struct tpm *t, const char *what, int r)
+{
+	if (r == 0)
+		printf("tpm-check: %s: DONE\n", what);
+	else if (t->last_rc)
+		printf("tpm-check: %s: refused (TPM rc 0x%x)\n", what,
+		       (unsigned)t->last_rc);
+	else
+		printf("tpm-check: %s: failed (%s)\n", what,
+		       ociboot_strerror(r));
+}
+
+static void check_locks(struct tpm *t)
+{
+	const struct tpm_slot_spec *floor = tpm_slot(TPM_SLOT_FLOOR);
+	const struct tpm_slot_spec *product = tpm_slot(TPM_SLOT_PRODUCT);
+	char fake[TPM_LAYOUT_PRODUCT_LEN];
+	uint8_t buf[TPM_LAYOUT_ADMIN_LEN];
+	struct tpm_nv_public pub;
+	struct tpm_auth empty;
+
+	check_line(t, "read disk-key again",
+		   tpm_layout_read_sealed(t, TPM_SLOT_DISK_KEY, buf));
+	check_line(t, "read admin again",
+		   tpm_layout_read_sealed(t, TPM_SLOT_ADMIN, buf));
+	explicit_bzero(buf, sizeof(buf));
+	memset(fake, '0', sizeof(fake));
+	tpm_auth_password(&empty, NULL, 0);
+	check_line(t, "rewrite the product",
+		   tpm_nv_write(t, TPM_RH_OWNER, product->index, &empty, fake,
+				sizeof(fake)));
+	check_line(t, "lower the floor to 0",
+		   tpm_layout_write_floor(t, NULL, 0, false));
+	check_line(t, "undefine the floor",
+		   tpm_nv_undefine(t, &empty, floor->index));
+	check_line(t, "undefine the product",
+		   tpm_nv_undefine(t, &empty, product->index));
+	if (tpm_nv_read_public(t, floor->index, &pub) == 0)
+		printf("tpm-check: floor write-locked: %s\n",
+		       pub.attributes & TPM_LAYOUT_WRITELOCKED ? "yes" : "no");
+}
+
+int tpm_boot_check(const char *conf)
+{
+	char product[TPM_LAYOUT_PRODUCT_LEN + 1], hex[SHA256_HEX_LEN + 1];
+	uint8_t pcr[TPM_SHA256_LEN];
+	uint64_t floor;
+	struct tpm t;
+	int r = tpm_open(&t, conf);
+
+	if (r < 0) {
+		printf("tpm-check: %s: %s\n", conf, ociboot_strerror(r));
+		return 1;
+	}
+	r = tpm_layout_read_product(&t, product);
+	if (r == 0)
+		r = tpm_layout_read_floor(&t, &floor);
+	if (r < 0) {
+		printf("tpm-check: not provisioned as ociboot provisions (%s)\n",
+		       ociboot_strerror(r));
+	} else {
+		printf("tpm-check: product %s, floor %llu\n", product,
+		       (unsigned long long)floor);
+		check_locks(&t);
+	}
+	if (tpm_pcr_read_sha256(&t, TPM_LAYOUT_MEASURE_PCR, pcr) == 0) {
+		sha256_hex(pcr, hex);
+		printf("tpm-check: pcr%u sha256:%s\n", TPM_LAYOUT_MEASURE_PCR,
+		       hex);
+	}
+	tpm_close(&t);
+	return 0;
+}

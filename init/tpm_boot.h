@@ -58,6 +58,18 @@ bool tpm_boot_announced(void);
 /* The provisioned product UUID, or NULL when there is none to check. */
 const char *tpm_boot_expected_product(const struct boot *b);
 
+/*
+ * Not PID 1 (`ociboot-init --tpm-check [CONF]`, default
+ * device:/dev/tpmrm0): what the booted system can still do with ociboot's
+ * indices, one line each on stdout: the product and floor, then each
+ * attempt a booted system must not get through (read the sealed indices
+ * again, rewrite the product, lower or undefine the floor, undefine the
+ * product) as "refused (TPM rc 0x...)" or "DONE", whether the floor is
+ * write-locked, and PCR 13. Returns the exit status: 0, or 1 when the TPM
+ * does not open.
+ */
+int tpm_boot_check(const char *conf);
+
 int stage_tpm(struct boot *b);
 int stage_tpm_release(struct boot *b);
 

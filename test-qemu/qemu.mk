@@ -8,3 +8,7 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
 	refuse-wrong-product refuse-ambiguous-store \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
+# The TPM: a machine provisioned from the host, and what its TPM refuses
+# (tpm-floor-5 is tpm-below-floor's first boot, run by it).
+qemu_scenarios += tpm-provisioned tpm-secureboot-off tpm-wrong-product \
+	tpm-unprovisioned tpm-below-floor
