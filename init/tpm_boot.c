@@ -125,6 +125,8 @@ static int release_secrets(struct boot *b)
 		r = tpm_layout_read_sealed(&b->tpm, TPM_SLOT_DISK_KEY,
 					   tb->disk_key);
 	if (r < 0 && tpm_rc_base(b->tpm.last_rc) == TPM_RC_POLICY_FAIL) {
+		uint32_t rc = b->tpm.last_rc;
+
 		explicit_bzero(tb->admin, sizeof(tb->admin));
 		if (tpm_pcr_read_sha256(&b->tpm, TPM_LAYOUT_POLICY_PCR,
 					pcr7) == 0)
@@ -136,11 +138,10 @@ static int release_secrets(struct boot *b)
 					   "satisfy the secrets' policy (TPM "
 					   "rc 0x%x): ociboot.tpm=required "
 					   "refuses to boot without them", hex,
-					   (unsigned)b->tpm.last_rc);
+					   (unsigned)rc);
 		log_warning("tpm", "PCR 7 sha256:%s does not satisfy the "
 			    "secrets' policy (TPM rc 0x%x): no secrets this "
-			    "boot, floor not raised", hex,
-			    (unsigned)b->tpm.last_rc);
+			    "boot, floor not raised", hex, (unsigned)rc);
 		return 0;
 	}
 	if (r < 0)
