@@ -11,14 +11,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bearssl.h>
+
 #include "crypto/sha256.h"
 #include "init/boot.h"
 #include "init/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 #include "oci/oci_ref.h"
+#include "tpm/key.h"
 
 #define SECRETS_DIR_MODE 0700
+#define IDENTITY_DIR_MODE 0755
+#define CHECK_MESSAGE "ociboot tpm-check"
 #define RC_TEXT_MAX 96
 /* "ociboot-system:sha256:" and 64 hex digits, with the NUL. */
 #define EVENT_STRING_MAX 96
@@ -259,6 +264,37 @@ static int hand_over_secrets(struct boot *b)
 	return 0;
 }
 
+/* The machine's certificate, for the booted system and attestation. */
+static int hand_over_identity(struct boot *b)
+{
+	struct tpm_boot *tb = &b->tpm_boot;
+	char why[RC_TEXT_MAX];
+	size_t len = 0;
+	int r;
+
+	r = tpm_layout_read_identity(&b->tpm, tb->identity,
+				     sizeof(tb->identity), &len);
+	if (r == -ENOENT) {
+		log_warning("tpm", "no machine identity (index 0x01500120)");
+		return 0;
+	}
+	if (r < 0)
+		return boot_failed(b, "tpm: reading the machine identity: %s",
+				   tpm_why(b, r, why, sizeof(why)));
+	r = b->ops->mkdir_p(TPM_BOOT_IDENTITY_DIR, IDENTITY_DIR_MODE);
+	if (r == 0)
+		r = b->ops->write_new(AT_FDCWD, TPM_BOOT_IDENTITY_FILE,
+				      tb->identity, len,
+				      TPM_BOOT_IDENTITY_MODE);
+	if (r < 0)
+		return boot_failed(b, "%s: %s", TPM_BOOT_IDENTITY_FILE,
+				   strerror(-r));
+	log_info("tpm", "machine identity: certificate (%zu bytes) in %s, key "
+		 "at 0x%08x", len, TPM_BOOT_IDENTITY_FILE,
+		 TPM_LAYOUT_KEY_HANDLE);
+	return 0;
+}
+
 int stage_tpm_release(struct boot *b)
 {
 	struct tpm_boot *tb = &b->tpm_boot;
@@ -285,6 +321,8 @@ int stage_tpm_release(struct boot *b)
 	if (measure_system(b) < 0)
 		return -1;
 	if (tb->has_secrets && hand_over_secrets(b) < 0)
+		return -1;
+	if (tb->provisioned && hand_over_identity(b) < 0)
 		return -1;
 	return 0;
 }
@@ -321,7 +359,7 @@ static void check_locks(struct tpm *t)
 	tpm_auth_password(&empty, NULL, 0);
 	check_line(t, "rewrite the product",
 		   tpm_nv_write(t, TPM_RH_OWNER, product->index, &empty, fake,
-				sizeof(fake)));
+				sizeof(fake), 0));
 	check_line(t, "lower the floor to 0",
 		   tpm_layout_write_floor(t, NULL, 0, false));
 	check_line(t, "undefine the floor",
@@ -331,6 +369,35 @@ static void check_locks(struct tpm *t)
 	if (tpm_nv_read_public(t, floor->index, &pub) == 0)
 		printf("tpm-check: floor write-locked: %s\n",
 		       pub.attributes & TPM_LAYOUT_WRITELOCKED ? "yes" : "no");
+}
+
+/* The identity key signs under its policy; BearSSL checks the signature. */
+static void check_identity(struct tpm *t)
+{
+	uint8_t digest[SHA256_LEN], sig[2 * TPM_KEY_COORD_LEN];
+	struct tpm_key_public pub;
+	br_ec_public_key pk;
+	int r;
+
+	r = tpm_key_read_public(t, TPM_LAYOUT_KEY_HANDLE, &pub);
+	if (r < 0) {
+		check_line(t, "identity key 0x81000100", r);
+		return;
+	}
+	sha256_digest(CHECK_MESSAGE, strlen(CHECK_MESSAGE), digest);
+	r = tpm_key_sign(t, TPM_LAYOUT_KEY_HANDLE, digest, sig);
+	if (r < 0) {
+		check_line(t, "sign with the identity key", r);
+		return;
+	}
+	pk.curve = BR_EC_secp256r1;
+	pk.q = pub.point;
+	pk.qlen = sizeof(pub.point);
+	printf("tpm-check: identity key 0x%08x signs under its policy: "
+	       "signature %s\n", TPM_LAYOUT_KEY_HANDLE,
+	       br_ecdsa_i31_vrfy_raw(&br_ec_all_m31, digest, sizeof(digest),
+				     &pk, sig, sizeof(sig)) ? "verified" :
+	       "DOES NOT VERIFY");
 }
 
 int tpm_boot_check(const char *conf)
@@ -355,6 +422,7 @@ int tpm_boot_check(const char *conf)
 		printf("tpm-check: product %s, floor %llu\n", product,
 		       (unsigned long long)floor);
 		check_locks(&t);
+		check_identity(&t);
 	}
 	if (tpm_pcr_read_sha256(&t, TPM_LAYOUT_MEASURE_PCR, pcr) == 0) {
 		sha256_hex(pcr, hex);

@@ -10,7 +10,9 @@
  *                sessions and read-lock them; raise the floor to the
  *                verified version and write-lock it; extend PCR 13 with
  *                the artifact and system manifest and write the event log;
- *                hand the disk key to the booted system on /run's tmpfs.
+ *                hand the disk key to the booted system on /run's tmpfs,
+ *                with the machine's certificate (its key stays in the
+ *                TPM at 0x81000100).
  *
  * What a missing, unprovisioned or unusable TPM means is ociboot.tpm=
  * (init/cmdline.h). Every refusal names what it found; no secret is ever
@@ -27,6 +29,9 @@
 #define TPM_BOOT_SECRETS_DIR "/run/ociboot/secrets"
 #define TPM_BOOT_DISK_KEY_FILE TPM_BOOT_SECRETS_DIR "/disk-key"
 #define TPM_BOOT_DISK_KEY_MODE 0400
+#define TPM_BOOT_IDENTITY_DIR "/run/ociboot/identity"
+#define TPM_BOOT_IDENTITY_FILE TPM_BOOT_IDENTITY_DIR "/machine.der"
+#define TPM_BOOT_IDENTITY_MODE 0444
 #define TPM_BOOT_EVENT_LOG "/run/ociboot/tpm2-measure.log"
 #define TPM_BOOT_EVENT_LOG_MODE 0444
 /* The log's two records at their longest. */
@@ -46,6 +51,7 @@ struct tpm_boot {
 	uint8_t admin[TPM_LAYOUT_ADMIN_LEN];
 	uint8_t disk_key[TPM_LAYOUT_DISK_KEY_LEN];
 	char event_log[TPM_BOOT_EVENT_LOG_MAX];
+	uint8_t identity[TPM_LAYOUT_IDENTITY_MAX];	/* its certificate */
 };
 
 /*
@@ -65,7 +71,8 @@ const char *tpm_boot_expected_product(const struct boot *b);
  * attempt a booted system must not get through (read the sealed indices
  * again, rewrite the product, lower or undefine the floor, undefine the
  * product) as "refused (TPM rc 0x...)" or "DONE", whether the floor is
- * write-locked, and PCR 13. Returns the exit status: 0, or 1 when the TPM
+ * write-locked, whether the identity key signs under its policy (the
+ * signature checked with its public key), and PCR 13. Returns the exit status: 0, or 1 when the TPM
  * does not open.
  */
 int tpm_boot_check(const char *conf);

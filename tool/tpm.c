@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto/dn.h"
+#include "crypto/keygen.h"
 #include "crypto/sha256.h"
 #include "lib/endian.h"
 #include "lib/hex.h"
@@ -17,6 +19,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tpm/key.h"
 #include "tpm/layout.h"
 #include "tpm/nv.h"
 #include "tpm/policy.h"
@@ -32,6 +35,10 @@ struct tpm_args {
 	const char *tcti;
 	const char *product;
 	char product_uuid[DN_UUID_LEN + 1];
+	const char *machine;
+	char machine_uuid[DN_UUID_LEN + 1];
+	const char *ca_key;
+	const char *ca_cert;
 	uint8_t pcr7[TPM_SHA256_LEN];
 	bool has_pcr7;
 	bool pcr7_from_tpm;
@@ -45,6 +52,16 @@ static int set_product(void *args, const char *value, struct error *err)
 	if (dn_uuid_normalize(value, strlen(value), a->product_uuid) < 0)
 		return error_set(err, -EINVAL, NULL, "is not a UUID");
 	a->product = a->product_uuid;
+	return 0;
+}
+
+static int set_machine(void *args, const char *value, struct error *err)
+{
+	struct tpm_args *a = args;
+
+	if (dn_uuid_normalize(value, strlen(value), a->machine_uuid) < 0)
+		return error_set(err, -EINVAL, NULL, "is not a UUID");
+	a->machine = a->machine_uuid;
 	return 0;
 }
 
@@ -74,6 +91,14 @@ static const struct cli_option provision_options[] = {
 			set_pcr7),
 	CLI_OPTION_FLAG("pcr7-from-tpm", 0, "seal to the PCR 7 this TPM "
 			"holds now", struct tpm_args, pcr7_from_tpm),
+	CLI_OPTION_STRING("ca-key", 0, CLI_REQUIRED, "FILE", "the provisioning "
+			  "CA's key, to certify the machine identity key",
+			  struct tpm_args, ca_key),
+	CLI_OPTION_STRING("ca-cert", 0, CLI_REQUIRED, "FILE", "the "
+			  "provisioning CA's certificate", struct tpm_args,
+			  ca_cert),
+	CLI_OPTION_CALL("machine", 0, 0, "UUID", "the machine's UUID "
+			"(default: random, from the TPM)", set_machine),
 	TCTI_OPTION,
 	CLI_OPTION_FLAG("force", 0, "replace an earlier provisioning",
 			struct tpm_args, force),
@@ -103,7 +128,11 @@ static const char provision_description[] =
 	"32-byte disk key and new owner and lockout authorizations from the\n"
 	"TPM's random number generator, readable only under\n"
 	"PolicyPCR(sha256:7 = the given value) and read-locked by the init\n"
-	"at every boot. The owner and lockout authorizations are then changed\n"
+	"at every boot. The machine identity: an ECDSA P-256 key created in\n"
+	"the TPM (persistent at 0x81000100, usable only under the same\n"
+	"policy) and its certificate from the provisioning CA (subject\n"
+	"CN=<machine>, serialNumber=PID:<product> SN:<machine>), in NV.\n"
+	"The owner and lockout authorizations are then changed\n"
 	"to those values, which nothing but the init can read. A TPM that\n"
 	"holds any of ociboot's indices is refused (each is named) unless\n"
 	"--force, which only works while the owner authorization is still\n"
@@ -216,6 +245,33 @@ static int show_slot(struct tpm *t, enum tpm_slot s, const uint8_t *policy)
 	return 1;
 }
 
+/* The identity key's line; 1 when it is there, 0 when not, -1. */
+static int show_key(struct tpm *t, const uint8_t *policy)
+{
+	struct tpm_key_public pub;
+	int r = tpm_key_read_public(t, TPM_LAYOUT_KEY_HANDLE, &pub);
+
+	if (r == -ENOENT) {
+		printf("key      0x%08x: not there\n", TPM_LAYOUT_KEY_HANDLE);
+		return 0;
+	}
+	if (r < 0)
+		return tpm_failure(STATUS, t, r, "reading the public area of "
+				   "%s", "the identity key") ? -1 : -1;
+	printf("key      0x%08x: ECDSA P-256, attributes 0x%08x, policy ",
+	       TPM_LAYOUT_KEY_HANDLE, pub.attributes);
+	print_hex("sha256:", pub.policy, pub.policy_len);
+	print_hex("key        point ", pub.point, sizeof(pub.point));
+	if (pub.attributes != TPM_KEY_ATTRIBUTES ||
+	    pub.policy_len != TPM_POLICY_DIGEST_LEN)
+		printf("key        not as ociboot creates it\n");
+	else
+		printf("key        policy %s PCR 7 now\n",
+		       memcmp(pub.policy, policy, TPM_POLICY_DIGEST_LEN) ?
+		       "does not match" : "matches");
+	return 1;
+}
+
 static int tpm_status(int argc, char **argv)
 {
 	uint8_t pcr7[TPM_SHA256_LEN], policy[TPM_POLICY_DIGEST_LEN];
@@ -242,10 +298,16 @@ static int tpm_status(int argc, char **argv)
 		}
 		defined += r;
 	}
+	r = show_key(&t, policy);
+	if (r < 0) {
+		tpm_close(&t);
+		return CLI_EXIT_FAILURE;
+	}
+	defined += r;
 	print_hex("pcr7     sha256:", pcr7, sizeof(pcr7));
 	print_hex("policy   PolicyPCR(sha256:7 now) sha256:", policy,
 		  sizeof(policy));
-	printf("%s\n", defined == TPM_SLOT_COUNT ? "provisioned" :
+	printf("%s\n", defined == TPM_SLOT_COUNT + 1 ? "provisioned" :
 	       defined ? "partly provisioned" : "not provisioned");
 	tpm_close(&t);
 	return CLI_EXIT_SUCCESS;
@@ -253,10 +315,38 @@ static int tpm_status(int argc, char **argv)
 
 /* --- provision --------------------------------------------------------- */
 
+/* The identity key, when there: listed, and with --force evicted. */
+static int clear_key(struct tpm *t, const struct tpm_args *a,
+		     struct strbuf *sb, int *found)
+{
+	struct tpm_key_public pub;
+	struct tpm_auth empty;
+	int r = tpm_key_read_public(t, TPM_LAYOUT_KEY_HANDLE, &pub);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0 && tpm_rc_base(t->last_rc) != 0)
+		return tpm_failure(PROVISION, t, r, "reading %s",
+				   "persistent handle 0x81000100");
+	strbuf_printf(sb, "%skey 0x%08x (%s)", (*found)++ ? ", " : "",
+		      TPM_LAYOUT_KEY_HANDLE, r < 0 ? "another key" :
+		      "ECDSA P-256");
+	if (!a->force)
+		return 0;
+	tpm_auth_password(&empty, NULL, 0);
+	r = tpm_key_evict_control(t, &empty, TPM_LAYOUT_KEY_HANDLE,
+				  TPM_LAYOUT_KEY_HANDLE);
+	if (r < 0)
+		return tpm_failure(PROVISION, t, r, "evicting %s",
+				   "persistent handle 0x81000100");
+	return 0;
+}
+
 /* What is there already: refused, or undefined with --force. */
 static int clear_earlier(struct tpm *t, const struct tpm_args *a)
 {
-	char attrs[ATTRIBUTES_TEXT_MAX], found_text[4 * ATTRIBUTES_TEXT_MAX];
+	char attrs[ATTRIBUTES_TEXT_MAX];
+	char found_text[(TPM_SLOT_COUNT + 1) * ATTRIBUTES_TEXT_MAX];
 	struct tpm_nv_public pub;
 	struct tpm_auth empty;
 	struct strbuf sb;
@@ -291,6 +381,9 @@ static int clear_earlier(struct tpm *t, const struct tpm_args *a)
 			return tpm_failure(PROVISION, t, r, "undefining %s",
 					   spec->name);
 	}
+	r = clear_key(t, a, &sb, &found);
+	if (r)
+		return r;
 	if (found && !a->force)
 		return cli_failure(PROVISION, "this TPM is already provisioned: "
 				   "%s; --force replaces them", strbuf_str(&sb));
@@ -298,7 +391,7 @@ static int clear_earlier(struct tpm *t, const struct tpm_args *a)
 }
 
 static int define_slot(struct tpm *t, enum tpm_slot s, const uint8_t *policy,
-		       const void *data, bool lock)
+		       const uint8_t *data, uint16_t size, bool lock)
 {
 	const struct tpm_slot_spec *spec = tpm_slot(s);
 	struct tpm_nv_public pub;
@@ -307,13 +400,20 @@ static int define_slot(struct tpm *t, enum tpm_slot s, const uint8_t *policy,
 
 	tpm_auth_password(&empty, NULL, 0);
 	tpm_slot_public(s, policy, &pub);
+	pub.size = size;
 	r = tpm_nv_define(t, &empty, &pub);
 	if (r < 0)
 		return tpm_failure(PROVISION, t, r, "defining %s", spec->name);
-	r = tpm_nv_write(t, TPM_RH_OWNER, spec->index, &empty, data,
-			 spec->size);
-	if (r < 0)
-		return tpm_failure(PROVISION, t, r, "writing %s", spec->name);
+	for (uint16_t at = 0; at < size; at += TPM_LAYOUT_CHUNK) {
+		uint16_t n = size - at < TPM_LAYOUT_CHUNK ?
+			     (uint16_t)(size - at) : TPM_LAYOUT_CHUNK;
+
+		r = tpm_nv_write(t, TPM_RH_OWNER, spec->index, &empty,
+				 data + at, n, at);
+		if (r < 0)
+			return tpm_failure(PROVISION, t, r, "writing %s",
+					   spec->name);
+	}
 	if (lock) {
 		r = tpm_nv_write_lock(t, TPM_RH_OWNER, spec->index, &empty);
 		if (r < 0)
@@ -321,6 +421,77 @@ static int define_slot(struct tpm *t, enum tpm_slot s, const uint8_t *policy,
 					   spec->name);
 	}
 	return 0;
+}
+
+/* A version 4 UUID from the TPM's random number generator. */
+static int random_uuid(struct tpm *t, char uuid[DN_UUID_LEN + 1])
+{
+	uint8_t b[16];
+	int r = tpm_get_random(t, b, sizeof(b));
+
+	if (r < 0)
+		return tpm_failure(PROVISION, t, r, "%s", "GetRandom");
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	snprintf(uuid, DN_UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+		 b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+	return 0;
+}
+
+/*
+ * The identity key, created in the TPM and made persistent, and its
+ * certificate from the provisioning CA in slot identity.
+ */
+static int make_identity(struct tpm *t, struct tpm_args *a,
+			 const uint8_t *policy)
+{
+	struct keygen_options o = {
+		.days = KEYGEN_MACHINE_DAYS, .ec_bits = 256,
+	};
+	struct tpm_key_public pub;
+	struct tpm_auth empty;
+	uint32_t handle;
+	struct error e;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!a->machine) {
+		if (random_uuid(t, a->machine_uuid))
+			return CLI_EXIT_FAILURE;
+		a->machine = a->machine_uuid;
+	}
+	tpm_auth_password(&empty, NULL, 0);
+	r = tpm_key_create_primary(t, &empty, policy, &handle, &pub);
+	if (r < 0)
+		return tpm_failure(PROVISION, t, r, "%s",
+				   "creating the identity key");
+	r = tpm_key_evict_control(t, &empty, handle, TPM_LAYOUT_KEY_HANDLE);
+	tpm_flush(t, handle);
+	if (r < 0)
+		return tpm_failure(PROVISION, t, r, "%s", "persisting the "
+				   "identity key at 0x81000100");
+	o.not_before = (int64_t)time(NULL);
+	r = keygen_machine(&o, a->product, a->machine, pub.point, a->ca_key,
+			   a->ca_cert, &der, &len, &e);
+	if (r < 0) {
+		char line[ERROR_LINE_MAX];
+
+		return cli_failure(PROVISION, "the machine certificate: %s",
+				   error_format(&e, line, sizeof(line)));
+	}
+	if (len > TPM_LAYOUT_IDENTITY_MAX) {
+		free(der);
+		return cli_failure(PROVISION, "the machine certificate is %zu "
+				   "bytes, over %d", len,
+				   TPM_LAYOUT_IDENTITY_MAX);
+	}
+	r = define_slot(t, TPM_SLOT_IDENTITY, policy, der, (uint16_t)len,
+			true);
+	free(der);
+	return r;
 }
 
 /* The new owner and lockout authorizations, then the disk key. */
@@ -377,13 +548,20 @@ static int provision(struct tpm *t, struct tpm_args *a)
 	if (random_secrets(t, admin, disk_key))
 		return CLI_EXIT_FAILURE;
 	memset(floor, 0, sizeof(floor));
-	r = define_slot(t, TPM_SLOT_PRODUCT, policy, a->product, true);
+	r = define_slot(t, TPM_SLOT_PRODUCT, policy,
+			(const uint8_t *)a->product, TPM_LAYOUT_PRODUCT_LEN,
+			true);
 	if (r == 0)
-		r = define_slot(t, TPM_SLOT_FLOOR, policy, floor, false);
+		r = define_slot(t, TPM_SLOT_FLOOR, policy, floor,
+				TPM_LAYOUT_FLOOR_LEN, false);
 	if (r == 0)
-		r = define_slot(t, TPM_SLOT_DISK_KEY, policy, disk_key, true);
+		r = define_slot(t, TPM_SLOT_DISK_KEY, policy, disk_key,
+				TPM_LAYOUT_DISK_KEY_LEN, true);
 	if (r == 0)
-		r = define_slot(t, TPM_SLOT_ADMIN, policy, admin, true);
+		r = define_slot(t, TPM_SLOT_ADMIN, policy, admin,
+				TPM_LAYOUT_ADMIN_LEN, true);
+	if (r == 0)
+		r = make_identity(t, a, policy);
 	if (r == 0)
 		r = lock_hierarchies(t, admin);
 	explicit_bzero(admin, sizeof(admin));
@@ -391,6 +569,7 @@ static int provision(struct tpm *t, struct tpm_args *a)
 	if (r)
 		return CLI_EXIT_FAILURE;
 	printf("product  %s\n", a->product);
+	printf("machine  %s\n", a->machine);
 	printf("floor    0\n");
 	print_hex("pcr7     sha256:", a->pcr7, sizeof(a->pcr7));
 	print_hex("policy   sha256:", policy, sizeof(policy));

@@ -46,6 +46,9 @@ static const struct tpm_slot_spec slots[TPM_SLOT_COUNT] = {
 		TPM_LAYOUT_DISK_KEY_LEN,
 		NV_OWNERWRITE | NV_WRITEDEFINE | NV_POLICYREAD |
 		NV_READ_STCLEAR | NV_NO_DA, true },
+	[TPM_SLOT_IDENTITY] = { "identity", 0x01500120U, 0,
+		NV_OWNERWRITE | NV_WRITEDEFINE | NV_OWNERREAD | NV_AUTHREAD |
+		NV_NO_DA, false },
 };
 
 static const struct {
@@ -81,7 +84,7 @@ void tpm_slot_public(enum tpm_slot s,
 	memset(pub, 0, sizeof(*pub));
 	pub->index = spec->index;
 	pub->attributes = spec->attributes;
-	pub->size = spec->size;
+	pub->size = spec->size ? spec->size : TPM_LAYOUT_IDENTITY_MAX;
 	if (spec->sealed) {
 		pub->policy_len = TPM_POLICY_DIGEST_LEN;
 		memcpy(pub->policy, policy, TPM_POLICY_DIGEST_LEN);
@@ -94,7 +97,10 @@ bool tpm_slot_matches(enum tpm_slot s,
 {
 	const struct tpm_slot_spec *spec = &slots[s];
 
-	if (got->index != spec->index || got->size != spec->size ||
+	bool size_ok = spec->size ? got->size == spec->size :
+		       got->size > 0 && got->size <= TPM_LAYOUT_IDENTITY_MAX;
+
+	if (got->index != spec->index || !size_ok ||
 	    (got->attributes & ~TPM_LAYOUT_STATE_BITS) != spec->attributes)
 		return false;
 	if (!spec->sealed)
@@ -120,8 +126,9 @@ const char *tpm_nv_attributes_name(uint32_t attributes, char *buf,
 	return buf;
 }
 
-/* Slot s is there as the layout says, and written. */
-static int check_public(struct tpm *t, enum tpm_slot s, uint32_t need)
+/* Slot s is there as the layout says, and written; its size to *size. */
+static int check_public_size(struct tpm *t, enum tpm_slot s, uint32_t need,
+			     uint16_t *size)
 {
 	struct tpm_nv_public pub;
 	int r = tpm_nv_read_public(t, slots[s].index, &pub);
@@ -131,7 +138,15 @@ static int check_public(struct tpm *t, enum tpm_slot s, uint32_t need)
 	if (!tpm_slot_matches(s, NULL, &pub) ||
 	    (pub.attributes & need) != need)
 		return -OCIBOOT_EVERIFY;
+	*size = pub.size;
 	return 0;
+}
+
+static int check_public(struct tpm *t, enum tpm_slot s, uint32_t need)
+{
+	uint16_t size;
+
+	return check_public_size(t, s, need, &size);
 }
 
 static bool is_canonical_uuid(const char *s)
@@ -161,13 +176,40 @@ int tpm_layout_read_product(struct tpm *t,
 	tpm_auth_password(&empty, NULL, 0);
 	r = tpm_nv_read(t, slots[TPM_SLOT_PRODUCT].index,
 			slots[TPM_SLOT_PRODUCT].index, &empty, buf,
-			sizeof(buf));
+			sizeof(buf), 0);
 	if (r < 0)
 		return r;
 	if (!is_canonical_uuid(buf))
 		return -OCIBOOT_EVERIFY;
 	memcpy(product, buf, sizeof(buf));
 	product[TPM_LAYOUT_PRODUCT_LEN] = '\0';
+	return 0;
+}
+
+int tpm_layout_read_identity(struct tpm *t, uint8_t *buf, size_t cap,
+			     size_t *len)
+{
+	uint32_t index = slots[TPM_SLOT_IDENTITY].index;
+	struct tpm_auth empty;
+	uint16_t size;
+	int r;
+
+	r = check_public_size(t, TPM_SLOT_IDENTITY,
+			      TPM_LAYOUT_WRITTEN | TPM_LAYOUT_WRITELOCKED, &size);
+	if (r < 0)
+		return r;
+	if (size > cap)
+		return -OCIBOOT_ETOOBIG;
+	tpm_auth_password(&empty, NULL, 0);
+	for (uint16_t at = 0; at < size; at += TPM_LAYOUT_CHUNK) {
+		uint16_t n = size - at < TPM_LAYOUT_CHUNK ?
+			     (uint16_t)(size - at) : TPM_LAYOUT_CHUNK;
+
+		r = tpm_nv_read(t, index, index, &empty, buf + at, n, at);
+		if (r < 0)
+			return r;
+	}
+	*len = size;
 	return 0;
 }
 
@@ -182,7 +224,8 @@ int tpm_layout_read_floor(struct tpm *t, uint64_t *floor)
 		return r;
 	tpm_auth_password(&empty, NULL, 0);
 	r = tpm_nv_read(t, slots[TPM_SLOT_FLOOR].index,
-			slots[TPM_SLOT_FLOOR].index, &empty, buf, sizeof(buf));
+			slots[TPM_SLOT_FLOOR].index, &empty, buf, sizeof(buf),
+			0);
 	if (r < 0)
 		return r;
 	*floor = be64_load(buf);
@@ -205,7 +248,7 @@ int tpm_layout_read_sealed(struct tpm *t, enum tpm_slot s, uint8_t *buf)
 		return r;
 	tpm_auth_policy(&a, session);
 	return tpm_nv_read(t, slots[s].index, slots[s].index, &a, buf,
-			   slots[s].size);
+			   slots[s].size, 0);
 }
 
 int tpm_layout_lock_sealed(struct tpm *t, enum tpm_slot s)
@@ -234,7 +277,7 @@ int tpm_layout_write_floor(struct tpm *t, const uint8_t *owner_auth,
 	tpm_auth_password(&owner, owner_auth,
 			  owner_auth ? TPM_LAYOUT_AUTH_LEN : 0);
 	r = tpm_nv_write(t, TPM_RH_OWNER, slots[TPM_SLOT_FLOOR].index, &owner,
-			 buf, sizeof(buf));
+			 buf, sizeof(buf), 0);
 	if (r == 0 && lock)
 		r = tpm_nv_write_lock(t, TPM_RH_OWNER,
 				      slots[TPM_SLOT_FLOOR].index, &owner);

@@ -13,6 +13,10 @@
  *                                   read-locked until reset (READ_STCLEAR)
  *   0x01500111  disk-key  32 bytes  a disk key from the TPM's RNG, same
  *                                   policy and read lock as admin
+ *   0x01500120  identity  <= 1024   the machine's certificate (DER) for
+ *                                   the key at 0x81000100, written once
+ *                                   and locked for good, anyone reads it
+ *   0x81000100  (persistent key)    the machine identity key (tpm/key.h)
  *
  * Nothing here allocates or logs; codes as tpm/nv.h says.
  */
@@ -30,6 +34,12 @@
 #define TPM_LAYOUT_AUTH_LEN 32		/* each hierarchy's new auth */
 #define TPM_LAYOUT_ADMIN_LEN (2 * TPM_LAYOUT_AUTH_LEN)
 #define TPM_LAYOUT_DISK_KEY_LEN 32
+#define TPM_LAYOUT_IDENTITY_MAX 1024	/* bytes of the certificate */
+/* Bytes one NV_Read or NV_Write of the certificate moves (TPMs take at
+ * least 512: TPM_PT_NV_BUFFER_MAX). */
+#define TPM_LAYOUT_CHUNK 512
+/* The persistent handle of the machine identity key. */
+#define TPM_LAYOUT_KEY_HANDLE 0x81000100U
 /* The PCR the secrets are sealed to: the Secure Boot policy. */
 #define TPM_LAYOUT_POLICY_PCR 7
 /* The PCR the init measures what it boots into (docs/tpm.md). */
@@ -45,13 +55,14 @@ enum tpm_slot {
 	TPM_SLOT_FLOOR,
 	TPM_SLOT_ADMIN,
 	TPM_SLOT_DISK_KEY,
+	TPM_SLOT_IDENTITY,
 	TPM_SLOT_COUNT
 };
 
 struct tpm_slot_spec {
 	const char *name;	/* "product", "floor", "admin", "disk-key" */
 	uint32_t index;
-	uint16_t size;
+	uint16_t size;		/* 0: 1..TPM_LAYOUT_IDENTITY_MAX, as written */
 	uint32_t attributes;	/* as defined (no state bits) */
 	bool sealed;		/* authPolicy PolicyPCR(sha256:7) */
 };
@@ -95,6 +106,14 @@ const char *tpm_nv_attributes_name(uint32_t attributes, char *buf,
  */
 int tpm_layout_read_product(struct tpm *t,
 			    char product[TPM_LAYOUT_PRODUCT_LEN + 1]);
+
+/*
+ * The machine's certificate: slot identity checked as the product is,
+ * read whole into buf[cap] in TPM_LAYOUT_CHUNK pieces; *len gets its
+ * size. -ENOENT when not defined; -OCIBOOT_ETOOBIG when cap is short.
+ */
+int tpm_layout_read_identity(struct tpm *t, uint8_t *buf, size_t cap,
+			     size_t *len);
 
 /* The floor (slot floor checked as for the product, but unlocked). */
 int tpm_layout_read_floor(struct tpm *t, uint64_t *floor);

@@ -226,7 +226,8 @@ int tpm_nv_undefine(struct tpm *t, const struct tpm_auth *owner,
 }
 
 int tpm_nv_write(struct tpm *t, uint32_t auth_handle, uint32_t index,
-		 const struct tpm_auth *a, const void *data, size_t len)
+		 const struct tpm_auth *a, const void *data, size_t len,
+		 uint16_t offset)
 {
 	TPM2B_MAX_NV_BUFFER buf = { 0 };
 	int r = begin(t);
@@ -238,7 +239,7 @@ int tpm_nv_write(struct tpm *t, uint32_t auth_handle, uint32_t index,
 	buf.size = (uint16_t)len;
 	memcpy(buf.buffer, data, len);
 	r = check_prepare(t, Tss2_Sys_NV_Write_Prepare(t->sys, auth_handle,
-						       index, &buf, 0));
+						       index, &buf, offset));
 	explicit_bzero(&buf, sizeof(buf));
 	if (r == 0)
 		r = run(t, a);
@@ -259,7 +260,8 @@ int tpm_nv_write_lock(struct tpm *t, uint32_t auth_handle, uint32_t index,
 }
 
 int tpm_nv_read(struct tpm *t, uint32_t auth_handle, uint32_t index,
-		const struct tpm_auth *a, void *out, size_t len)
+		const struct tpm_auth *a, void *out, size_t len,
+		uint16_t offset)
 {
 	TPM2B_MAX_NV_BUFFER buf = { 0 };
 	int r = begin(t);
@@ -269,7 +271,8 @@ int tpm_nv_read(struct tpm *t, uint32_t auth_handle, uint32_t index,
 	if (len > TPM_NV_DATA_MAX)
 		return -EINVAL;
 	r = check_prepare(t, Tss2_Sys_NV_Read_Prepare(t->sys, auth_handle,
-						      index, (UINT16)len, 0));
+						      index, (UINT16)len,
+						      offset));
 	if (r == 0)
 		r = run(t, a);
 	if (r == 0)

@@ -91,23 +91,25 @@ int tpm_nv_undefine(struct tpm *t, const struct tpm_auth *owner,
 		    uint32_t index);
 
 /*
- * TPM2_NV_Write of data[0, len) at offset 0, authorised by auth_handle
+ * TPM2_NV_Write of data[0, len) at offset, authorised by auth_handle
  * (TPM_RH_OWNER, or the index itself) with a. len <= TPM_NV_DATA_MAX.
  */
 int tpm_nv_write(struct tpm *t, uint32_t auth_handle, uint32_t index,
-		 const struct tpm_auth *a, const void *data, size_t len);
+		 const struct tpm_auth *a, const void *data, size_t len,
+		 uint16_t offset);
 
 /* TPM2_NV_WriteLock, authorised as tpm_nv_write is. */
 int tpm_nv_write_lock(struct tpm *t, uint32_t auth_handle, uint32_t index,
 		      const struct tpm_auth *a);
 
 /*
- * TPM2_NV_Read of exactly len bytes at offset 0 into buf (written only on
+ * TPM2_NV_Read of exactly len bytes at offset into buf (written only on
  * success; an answer of another length is -OCIBOOT_EPROTO), authorised by
  * auth_handle with a. len <= TPM_NV_DATA_MAX.
  */
 int tpm_nv_read(struct tpm *t, uint32_t auth_handle, uint32_t index,
-		const struct tpm_auth *a, void *buf, size_t len);
+		const struct tpm_auth *a, void *buf, size_t len,
+		uint16_t offset);
 
 /* TPM2_NV_ReadLock, authorised as tpm_nv_read is. */
 int tpm_nv_read_lock(struct tpm *t, uint32_t auth_handle, uint32_t index,

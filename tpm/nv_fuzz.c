@@ -50,7 +50,7 @@ static void run_read(struct tpm *t, size_t len)
 
 	tpm_auth_password(&a, NULL, 0);
 	memset(buf, SENTINEL, sizeof(buf));
-	if (tpm_nv_read(t, INDEX, INDEX, &a, buf, len) != 0 &&
+	if (tpm_nv_read(t, INDEX, INDEX, &a, buf, len, 0) != 0 &&
 	    !untouched(buf, len))
 		abort();
 	if (!untouched(buf + len, sizeof(buf) - len))

@@ -270,7 +270,7 @@ static int nv_read(const uint8_t *rsp, size_t len, uint8_t *buf, size_t n)
 	fake(rsp, len);
 	tpm_auth_password(&a, NULL, 0);
 	memset(buf, SENTINEL, n);
-	r = tpm_nv_read(&t, INDEX, INDEX, &a, buf, n);
+	r = tpm_nv_read(&t, INDEX, INDEX, &a, buf, n, 0);
 	tpm_close(&t);
 	return r;
 }

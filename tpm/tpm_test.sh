@@ -13,7 +13,7 @@
 . scripts/testlib.sh
 set -u
 
-need_commands swtpm swtpm_ioctl tpm2_nvreadpublic tpm2_startauthsession \
+need_commands openssl swtpm swtpm_ioctl tpm2_nvreadpublic tpm2_readpublic tpm2_startauthsession \
 	tpm2_policypcr tpm2_flushcontext tpm2_nvread tpm2_nvwrite \
 	tpm2_nvundefine tpm2_nvreadlock tpm2_pcrread tpm2_shutdown tpm2_startup
 need_driver "$BUILD/ociboot"
@@ -24,7 +24,11 @@ docs=$(pwd)/docs/tpm.md
 cd "$tmp" || exit 1
 
 PRODUCT=$(random_uuid)
+MACHINE=$(random_uuid)
 PCR7=$(random_hex 32)
+"$ociboot" keys ca --subject 'CN=provisioning CA' --out-key ca.key \
+	--out-cert ca.pem > /dev/null || fatal "ociboot keys ca"
+CA="--ca-key ca.key --ca-cert ca.pem"
 
 # swtpm_start DIR: a swtpm on DIR/tpm.sock for tcti-swtpm and tpm2-tools.
 swtpm_start() {
@@ -68,15 +72,26 @@ POLICY=$(trial_policy "$PCR7")
 expect_exit 0 "status of a fresh TPM" "$ociboot" tpm status --tcti "$TCTI"
 check "a fresh TPM is not provisioned" grep -qx "not provisioned" out
 
+# shellcheck disable=SC2086
 expect_exit 0 "provision" "$ociboot" tpm provision --product "$PRODUCT" \
-	--pcr7 "$PCR7" --tcti "$TCTI"
+	--pcr7 "$PCR7" --tcti "$TCTI" --machine "$MACHINE" $CA
 check "provision names the product" grep -qx "product  $PRODUCT" out
+check "provision names the machine" grep -qx "machine  $MACHINE" out
 check "provision names the policy" grep -qx "policy   sha256:$POLICY" out
 
-# docs_rows: "INDEX NAME SIZE ATTRIBUTES POLICY" from docs/tpm.md's table.
+# docs_rows: "INDEX NAME SIZE ATTRIBUTES POLICY" from docs/tpm.md's table
+# (SIZE a number, or MIN..MAX).
 docs_rows() {
-	sed -n 's/^| \(0x015001[0-9a-f]*\) | \([a-z-]*\) | \([0-9]*\) | \(.*\) | \(.*\) |$/\1 \2 \3 \4 \5/p' \
+	sed -n 's/^| \(0x015001[0-9a-f]*\) | \([a-z-]*\) | \([0-9.]*\) | \(.*\) | \(.*\) |$/\1 \2 \3 \4 \5/p' \
 		"$docs" | sed 's/\\|/|/g'
+}
+
+# size_ok GOT SIZE: GOT is SIZE, or within SIZE's MIN..MAX.
+size_ok() {
+	case $2 in
+	*..*) [ "$1" -ge "${2%..*}" ] && [ "$1" -le "${2#*..}" ] ;;
+	*) [ "$1" = "$2" ] ;;
+	esac
 }
 
 # sorted_attrs LIST: the '|'-separated names sorted, state bits dropped.
@@ -86,7 +101,7 @@ sorted_attrs() {
 }
 
 rows=$(docs_rows)
-check_equal "docs/tpm.md lists 4 indices" "$(echo "$rows" | wc -l)" 4
+check_equal "docs/tpm.md lists 5 indices" "$(echo "$rows" | wc -l)" 5
 echo "$rows" | while read -r index name size attrs policy; do
 	tpm2_nvreadpublic "$index" > pub.yaml 2> pub.err ||
 		{ fail "tpm2_nvreadpublic $index: $(cat pub.err)"; continue; }
@@ -96,14 +111,15 @@ echo "$rows" | while read -r index name size attrs policy; do
 		pub.yaml | tr 'A-F' 'a-f')
 	check_equal "$name $index attributes as docs/tpm.md" \
 		"$(sorted_attrs "$got_attrs")" "$(sorted_attrs "$attrs")"
-	check_equal "$name $index size as docs/tpm.md" "$got_size" "$size"
+	check "$name $index size $got_size as docs/tpm.md ($size)" \
+		size_ok "$got_size" "$size"
 	case $policy in
 	none) want_policy= ;;
 	*) want_policy=$POLICY ;;
 	esac
 	check_equal "$name $index policy ($policy)" "$got_policy" "$want_policy"
 	case $name in
-	product|disk-key|admin)
+	product|disk-key|admin|identity)
 		check "$name $index written and write-locked" \
 			grep -q 'friendly: .*writelocked.*written' pub.yaml ;;
 	floor)
@@ -117,15 +133,40 @@ check_equal "the floor is 0" \
 	"$(tpm2_nvread 0x01500101 -C 0x01500101 2>/dev/null | xxd -p)" \
 	0000000000000000
 
+# --- the machine identity ---------------------------------------------------
+
+tpm2_nvread 0x01500120 -C 0x01500120 > machine.der 2>/dev/null
+check_equal "the identity certificate's subject" \
+	"$(openssl x509 -inform DER -in machine.der -noout -subject \
+		-nameopt RFC2253)" \
+	"subject=serialNumber=PID:$PRODUCT SN:$MACHINE,CN=$MACHINE"
+openssl x509 -inform DER -in machine.der -out machine.pem
+verify_machine() {
+	openssl verify -CAfile ca.pem -purpose sslclient machine.pem > /dev/null
+}
+check "the identity certificate chains to the provisioning CA" verify_machine
+tpm2_readpublic -c 0x81000100 -f pem -o key.pem > key.yaml 2>&1
+check_equal "the certificate is for the key in the TPM" \
+	"$(openssl x509 -in machine.pem -pubkey -noout)" "$(cat key.pem)"
+check_equal "the key's attributes (docs/tpm.md)" \
+	"$(sed -n 's/^ *value: \(fixedtpm.*\)$/\1/p' key.yaml)" \
+	"fixedtpm|fixedparent|sensitivedataorigin|adminwithpolicy|noda|sign"
+check_equal "the key's policy is the secrets' PolicyPCR" \
+	"$(sed -n 's/^authorization policy: *\([0-9a-fA-F]*\)$/\1/p' key.yaml |
+		tr 'A-F' 'a-f')" "$POLICY"
+check "the key's type: ECC P-256" grep -q "value: NIST p256" key.yaml
+
 # --- what a provisioned TPM refuses -----------------------------------------
 
+# shellcheck disable=SC2086
 expect_exit 1 "a second provisioning is refused" "$ociboot" tpm provision \
-	--product "$PRODUCT" --pcr7 "$PCR7" --tcti "$TCTI"
+	--product "$PRODUCT" --pcr7 "$PCR7" --tcti "$TCTI" $CA
 check "the refusal names what is there" grep -q \
-	"already provisioned: product 0x01500100 (36 bytes, .*), floor 0x01500101 .*, admin 0x01500110 .*, disk-key 0x01500111 .*; --force replaces them" err
+	"already provisioned: product 0x01500100 (36 bytes, .*), floor 0x01500101 .*, admin 0x01500110 .*, disk-key 0x01500111 .*, identity 0x01500120 .*, key 0x81000100 (ECDSA P-256); --force replaces them" err
+# shellcheck disable=SC2086
 expect_exit 1 "--force is refused once the owner auth is set" \
 	"$ociboot" tpm provision --product "$PRODUCT" --pcr7 "$PCR7" \
-	--tcti "$TCTI" --force
+	--tcti "$TCTI" --force $CA
 check "the refusal says why" grep -q "owner authorization is set.*0x9a2" err
 
 printf '%s' "$(random_uuid)" > other
@@ -165,8 +206,9 @@ policy_read 0x01500111 key && fail "disk key read under another PCR 7" ||
 swtpm_start "$tmp/tpm2"
 TCTI2=swtpm:path=$tmp/tpm2/tpm.sock
 TPM2TOOLS_TCTI=$TCTI2
+# shellcheck disable=SC2086
 expect_exit 0 "provision with --pcr7-from-tpm" "$ociboot" tpm provision \
-	--product "$PRODUCT" --pcr7-from-tpm --tcti "$TCTI2"
+	--product "$PRODUCT" --pcr7-from-tpm --tcti "$TCTI2" $CA
 expect_exit 0 "status of a provisioned TPM" "$ociboot" tpm status \
 	--tcti "$TCTI2"
 check "status: provisioned" grep -qx provisioned out
@@ -189,4 +231,4 @@ tpm2_startup -c > /dev/null 2>&1
 check "after a TPM restart the key reads again" policy_read 0x01500111 key2
 check "the same key" cmp -s key key2
 
-testlib_finish 30
+testlib_finish 38
