@@ -34,7 +34,9 @@ host_swtpm_stop() {
 
 # tpm_provision PRODUCT [PCR7HEX]: provision the TPM state in ./tpm (the
 # harness's $work/tpm) for PRODUCT, sealed to PCR7HEX (default: the Secure
-# Boot boot's).
+# Boot boot's), the machine certified by a provisioning CA made here
+# (prov-ca.pem); the machine's certificate as the TPM holds it is left in
+# ./machine.der.
 tpm_provision() {
 	local d=$work/tpm pcr7=${2:-} r
 
@@ -49,8 +51,13 @@ tpm_provision() {
 		[ -S "$d/tpm.sock" ] && break
 		sleep 0.1
 	done
+	"$BUILD/ociboot" keys ca --subject 'CN=test provisioning CA' \
+		--out-key prov-ca.key --out-cert prov-ca.pem --force &&
 	"$BUILD/ociboot" tpm provision --product "$1" --pcr7 "$pcr7" \
-		--tcti "swtpm:path=$d/tpm.sock"
+		--ca-key prov-ca.key --ca-cert prov-ca.pem \
+		--tcti "swtpm:path=$d/tpm.sock" &&
+	TPM2TOOLS_TCTI="swtpm:path=$d/tpm.sock" \
+		tpm2_nvread 0x01500120 -C 0x01500120 -o machine.der
 	r=$?
 	host_swtpm_stop "$d"
 	return "$r"

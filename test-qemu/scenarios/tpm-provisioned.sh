@@ -5,8 +5,10 @@
 # PCR 13 with its event log, and hands the disk key over on /run. The
 # booted system then finds its disk key, and every attempt to read the
 # secrets again, rewrite the product, lower or undefine the floor is
-# refused by the TPM. check() replays the event log the booted system
-# printed and compares it with PCR 13 as the TPM reported it in that boot.
+# refused by the TPM; its identity certificate is the one provisioned and
+# its identity key signs under its policy. check() compares the
+# certificate, then replays the event log the booted system printed and
+# compares it with PCR 13 as the TPM reported it in that boot.
 . "$here/tpm.sh"
 expect=(
 	"ociboot: tpm: provisioned for product $PRODUCT_UUID, anti-rollback floor 0"
@@ -16,8 +18,10 @@ expect=(
 	'ociboot: tpm: pcr13 extended with sha256:[0-9a-f]{64} \(ociboot-artifact:sha256:[0-9a-f]{64}\)'
 	'ociboot: tpm: pcr13 extended with sha256:[0-9a-f]{64} \(ociboot-system:sha256:[0-9a-f]{64}\)'
 	'ociboot: tpm: disk key in /run/ociboot/secrets/disk-key \(mode 0400, tmpfs\)'
+	'ociboot: tpm: machine identity: certificate \([0-9]+ bytes\) in /run/ociboot/identity/machine.der, key at 0x81000100'
 	'ociboot: switch_root: exec /sbin/init'
 	'product: disk key: 32 bytes, mode 400'
+	'product: identity: [0-9a-f]{64}'
 	"product: tpm-check: product $PRODUCT_UUID, floor 1"
 	'product: tpm-check: read disk-key again: refused \(TPM rc 0x148\)'
 	'product: tpm-check: read admin again: refused \(TPM rc 0x148\)'
@@ -26,6 +30,7 @@ expect=(
 	'product: tpm-check: undefine the floor: refused \(TPM rc 0x9a2\)'
 	'product: tpm-check: undefine the product: refused \(TPM rc 0x9a2\)'
 	'product: tpm-check: floor write-locked: yes'
+	'product: tpm-check: identity key 0x81000100 signs under its policy: signature verified'
 	'product: tpm-check: pcr13 sha256:[0-9a-f]{64}'
 	'product: log: \{"pcr":13,'
 	'product: read [0-9]+ files, 0 errors'
@@ -42,6 +47,13 @@ prepare() {
 # booted system read; each digest is sha256 of its event's string.
 check() {
 	local pcr want records digest string
+
+	[ "$(console_value 'product: identity: ([0-9a-f]{64})' "$log")" = \
+		"$(sha256sum < machine.der | cut -d' ' -f1)" ] ||
+		{ echo "the booted system's certificate is not the TPM's"; return 1; }
+	openssl x509 -inform DER -in machine.der -noout -subject \
+		-nameopt RFC2253 | grep -q "serialNumber=PID:$PRODUCT_UUID SN:" ||
+		{ echo "the certificate does not name the product"; return 1; }
 
 	pcr=$(printf '%064d' 0)
 	want=$(console_value 'tpm-check: pcr13 sha256:([0-9a-f]{64})' "$log")
