@@ -178,7 +178,10 @@ int tpm_key_read_public(struct tpm *t, uint32_t handle,
 	rc = Tss2_Sys_ReadPublic_Complete(t->sys, &out, &name, &qualified);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_tss_error(t, rc);
-	r = check_name(&out.publicArea, &name);
+	r = tpm_check_params_len(t, 2 + (size_t)out.size + 2 + name.size + 2 +
+				 qualified.size);
+	if (r == 0)
+		r = check_name(&out.publicArea, &name);
 	if (r == 0)
 		r = take_public(&out.publicArea, pub);
 	return r;
@@ -226,6 +229,9 @@ int tpm_key_sign(struct tpm *t, uint32_t handle,
 	rc = Tss2_Sys_Sign_Complete(t->sys, &out);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_tss_error(t, rc);
+	if (tpm_check_params_len(t, 2 + 2 + 2 + (size_t)ecc->signatureR.size +
+				 2 + ecc->signatureS.size) < 0)
+		return -OCIBOOT_EMALFORMED;
 	if (out.sigAlg != TPM2_ALG_ECDSA || ecc->hash != TPM2_ALG_SHA256 ||
 	    ecc->signatureR.size > TPM_KEY_COORD_LEN ||
 	    ecc->signatureS.size > TPM_KEY_COORD_LEN)

@@ -123,6 +123,17 @@ static int run(struct tpm *t, const struct tpm_auth *a)
 	return r;
 }
 
+int tpm_check_params_len(struct tpm *t, size_t len)
+{
+	const uint8_t *params;
+	size_t got;
+	TSS2_RC rc = Tss2_Sys_GetRpBuffer(t->sys, &got, &params);
+
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_tss_error(t, rc);
+	return got == len ? 0 : -OCIBOOT_EMALFORMED;
+}
+
 static int begin(struct tpm *t)
 {
 	t->last_rc = 0;
@@ -169,6 +180,9 @@ int tpm_nv_read_public(struct tpm *t, uint32_t index,
 		return tpm_rc_base(t->last_rc) == TPM_RC_HANDLE ? -ENOENT : r;
 	r = check_prepare(t, Tss2_Sys_NV_ReadPublic_Complete(t->sys, &got,
 							     &name));
+	if (r < 0)
+		return r;
+	r = tpm_check_params_len(t, 2 + (size_t)got.size + 2 + name.size);
 	if (r < 0)
 		return r;
 	if (p->nvIndex != index || p->nameAlg != TPM2_ALG_SHA256 ||
@@ -277,6 +291,8 @@ int tpm_nv_read(struct tpm *t, uint32_t auth_handle, uint32_t index,
 		r = run(t, a);
 	if (r == 0)
 		r = check_prepare(t, Tss2_Sys_NV_Read_Complete(t->sys, &buf));
+	if (r == 0)
+		r = tpm_check_params_len(t, 2 + (size_t)buf.size);
 	if (r == 0 && buf.size != len)
 		r = -OCIBOOT_EPROTO;
 	if (r == 0)
@@ -312,6 +328,8 @@ int tpm_get_random(struct tpm *t, void *out, size_t len)
 		r = run(t, NULL);
 	if (r == 0)
 		r = check_prepare(t, Tss2_Sys_GetRandom_Complete(t->sys, &buf));
+	if (r == 0)
+		r = tpm_check_params_len(t, 2 + (size_t)buf.size);
 	if (r == 0 && buf.size != len)
 		r = -OCIBOOT_EPROTO;
 	if (r == 0)
@@ -340,8 +358,13 @@ static int start_policy_session(struct tpm *t, uint32_t *session)
 	if (r == 0)
 		r = check_prepare(t, Tss2_Sys_StartAuthSession_Complete(
 					t->sys, &handle, &nonce_tpm));
-	if (r < 0)
+	if (r == 0 && tpm_check_params_len(t, 2 + (size_t)nonce_tpm.size) < 0)
+		r = -OCIBOOT_EMALFORMED;
+	if (r < 0) {
+		if (handle)
+			tpm_flush(t, handle);
 		return r;
+	}
 	if ((handle >> 24) != TPM2_HT_POLICY_SESSION) {
 		tpm_flush(t, handle);
 		return -OCIBOOT_EPROTO;

@@ -82,6 +82,15 @@ uint32_t tpm_rc_base(uint32_t rc);
 int tpm_nv_read_public(struct tpm *t, uint32_t index,
 		       struct tpm_nv_public *pub);
 
+/*
+ * For tpm/ modules: the answer's parameter area is exactly len bytes.
+ * tss2-sys unmarshals a response's parameters within its whole buffer,
+ * not within the response's size, so a response cut short before its
+ * last parameter parses from stale bytes; every caller checks the length
+ * of what it parsed against this. -OCIBOOT_EMALFORMED when it differs.
+ */
+int tpm_check_params_len(struct tpm *t, size_t len);
+
 /* TPM2_NV_DefineSpace under the owner hierarchy, with an empty authValue. */
 int tpm_nv_define(struct tpm *t, const struct tpm_auth *owner,
 		  const struct tpm_nv_public *pub);

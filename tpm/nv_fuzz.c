@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the TPM answers tpm/nv.c takes apart: the first
- * byte chooses the command (NV_ReadPublic, NV_Read of up to 64 bytes with
- * a password, GetRandom of up to 32 bytes, a PolicyPCR session), the
+ * libFuzzer target for the TPM answers tpm/nv.c and tpm/key.c take apart:
+ * the first byte chooses the command (NV_ReadPublic, NV_Read of up to 64
+ * bytes with a password, GetRandom of up to 32 bytes, a PolicyPCR
+ * session, a key's ReadPublic, a Sign under a policy session), the
  * second its length; the rest is what the TPM answers every command with,
  * handed to tss2-sys through the fake TCTI, the header's size set to the
  * answer's length as a TCTI delivers it (see tpm_fuzz.c). A success must
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "lib/endian.h"
+#include "tpm/key.h"
 #include "tpm/nv.h"
 #include "tpm/tpm_fake.h"
 
@@ -68,6 +70,27 @@ static void run_random(struct tpm *t, size_t len)
 		abort();
 }
 
+static void run_key(struct tpm *t)
+{
+	struct tpm_key_public pub;
+
+	memset(&pub, SENTINEL, sizeof(pub));
+	if (tpm_key_read_public(t, 0x81000100U, &pub) == 0) {
+		if (pub.point[0] != 0x04 || pub.policy_len > TPM_NV_POLICY_MAX)
+			abort();
+	}
+}
+
+static void run_sign(struct tpm *t)
+{
+	uint8_t digest[TPM_SHA256_LEN] = { 0 }, sig[2 * TPM_KEY_COORD_LEN];
+
+	memset(sig, SENTINEL, sizeof(sig));
+	if (tpm_key_sign(t, 0x81000100U, digest, sig) != 0 &&
+	    !untouched(sig, sizeof(sig)))
+		abort();
+}
+
 static void run_session(struct tpm *t)
 {
 	uint32_t session = 0;
@@ -94,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tpm_fake_init(f, rsp, len);
 	if (tpm_open_tcti(&t, sizeof(*f)) < 0)
 		abort();
-	switch (data[0] % 4) {
+	switch (data[0] % 6) {
 	case 0:
 		run_read_public(&t);
 		break;
@@ -104,8 +127,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		run_random(&t, data[1] % (TPM_RANDOM_MAX + 1));
 		break;
-	default:
+	case 3:
 		run_session(&t);
+		break;
+	case 4:
+		run_key(&t);
+		break;
+	default:
+		run_sign(&t);
 		break;
 	}
 	tpm_close(&t);

@@ -19,6 +19,7 @@
 #include "lib/endian.h"
 #include "lib/error.h"
 #include "lib/util.h"
+#include "tpm/key.h"
 #include "tpm/nv.h"
 #include "tpm/tpm_fake.h"
 
@@ -329,6 +330,81 @@ static void test_get_random(void **state)
 	tpm_close(&t);
 }
 
+/* A key's ReadPublic answer; curve and a flip of the name as asked. */
+static size_t build_key(struct w *w, uint16_t curve, bool bad_name)
+{
+	struct w a = { { 0 }, 0 };
+	uint8_t digest[SHA256_LEN];
+
+	p16(&a, 0x0023);		/* TPM_ALG_ECC */
+	p16(&a, 0x000b);
+	p32(&a, TPM_KEY_ATTRIBUTES);
+	p16(&a, 32);
+	for (unsigned i = 0; i < 32; i++)
+		p8(&a, (uint8_t)i);
+	p16(&a, 0x0010);		/* symmetric NULL */
+	p16(&a, 0x0018);		/* ECDSA */
+	p16(&a, 0x000b);		/* with sha256 */
+	p16(&a, curve);
+	p16(&a, 0x0010);		/* kdf NULL */
+	p16(&a, 32);
+	for (unsigned i = 0; i < 32; i++)
+		p8(&a, 0x11);
+	p16(&a, 32);
+	for (unsigned i = 0; i < 32; i++)
+		p8(&a, 0x22);
+	sha256_digest(a.b, a.n, digest);
+	if (bad_name)
+		digest[0] ^= 1;
+	header(w, 0x8001, 0);
+	p16(w, (uint16_t)a.n);
+	pbytes(w, a.b, a.n);
+	for (int k = 0; k < 2; k++) {	/* name, qualifiedName */
+		p16(w, 34);
+		p16(w, 0x000b);
+		pbytes(w, digest, sizeof(digest));
+	}
+	return finish(w);
+}
+
+static void test_key_read_public(void **state)
+{
+	struct tpm_key_public pub;
+	struct w w;
+	size_t n;
+
+	n = build_key(&w, 0x0003, false);
+	fake(w.b, n);
+	assert_int_equal(tpm_key_read_public(&t, 0x81000100U, &pub), 0);
+	assert_int_equal(pub.attributes, TPM_KEY_ATTRIBUTES);
+	assert_int_equal(pub.point[0], 0x04);
+	assert_int_equal(pub.point[1], 0x11);
+	assert_int_equal(pub.point[64], 0x22);
+	tpm_close(&t);
+	n = build_key(&w, 0x0004, false);	/* P-384 */
+	fake(w.b, n);
+	assert_int_equal(tpm_key_read_public(&t, 0x81000100U, &pub),
+			 -OCIBOOT_EPROTO);
+	tpm_close(&t);
+	n = build_key(&w, 0x0003, true);
+	fake(w.b, n);
+	assert_int_equal(tpm_key_read_public(&t, 0x81000100U, &pub),
+			 -OCIBOOT_EPROTO);
+	tpm_close(&t);
+	n = build_key(&w, 0x0003, false);
+	for (size_t cut = 0; cut < n; cut++) {
+		uint8_t rsp[RSP_MAX];
+
+		memcpy(rsp, w.b, cut);
+		if (cut >= 6)
+			be32_store(rsp + 2, (uint32_t)cut);
+		fake(rsp, cut);
+		if (tpm_key_read_public(&t, 0x81000100U, &pub) == 0)
+			fail_msg("cut at %zu of %zu accepted", cut, n);
+		tpm_close(&t);
+	}
+}
+
 static void test_rc_base(void **state)
 {
 	assert_int_equal(tpm_rc_base(0x99d), TPM_RC_POLICY_FAIL);
@@ -360,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_read_public_truncated),
 		cmocka_unit_test(test_nv_read),
 		cmocka_unit_test(test_get_random),
+		cmocka_unit_test(test_key_read_public),
 		cmocka_unit_test(test_rc_base),
 		cmocka_unit_test(test_closed),
 	};
