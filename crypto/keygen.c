@@ -488,7 +488,8 @@ static int add_ca_extensions(X509 *x)
 	return 0;
 }
 
-static int add_product_extensions(X509 *x, X509 *ca)
+/* An end-entity certificate's extensions, issued by ca, for eku. */
+static int add_leaf_extensions(X509 *x, X509 *ca, const char *eku)
 {
 	X509V3_CTX ctx;
 
@@ -496,11 +497,16 @@ static int add_product_extensions(X509 *x, X509 *ca)
 	if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") <
 		    0 ||
 	    add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") < 0 ||
-	    add_ext(x, &ctx, NID_ext_key_usage, "codeSigning") < 0 ||
+	    add_ext(x, &ctx, NID_ext_key_usage, eku) < 0 ||
 	    add_ext(x, &ctx, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(x, &ctx, NID_authority_key_identifier, "keyid,issuer") < 0)
 		return -1;
 	return 0;
+}
+
+static int add_product_extensions(X509 *x, X509 *ca)
+{
+	return add_leaf_extensions(x, ca, "codeSigning");
 }
 
 /* DER of a certificate in a new buffer; NULL on failure. */
@@ -764,21 +770,6 @@ static int copy_der(X509 *x, uint8_t **der, size_t *len, struct error *e)
 	return *der ? 0 : error_set(e, -ENOMEM, NULL, "out of memory");
 }
 
-static int add_machine_extensions(X509 *x, X509 *ca)
-{
-	X509V3_CTX ctx;
-
-	X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
-	if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") <
-		    0 ||
-	    add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") < 0 ||
-	    add_ext(x, &ctx, NID_ext_key_usage, "clientAuth") < 0 ||
-	    add_ext(x, &ctx, NID_subject_key_identifier, "hash") < 0 ||
-	    add_ext(x, &ctx, NID_authority_key_identifier, "keyid,issuer") < 0)
-		return -1;
-	return 0;
-}
-
 int keygen_machine(const struct keygen_options *o, const char *product_uuid,
 		   const char *machine_uuid,
 		   const uint8_t point[KEYGEN_EC_POINT_LEN],
@@ -814,7 +805,7 @@ int keygen_machine(const struct keygen_options *o, const char *product_uuid,
 		goto out;
 	}
 	x = new_cert(key, name, X509_get_subject_name(ca), o);
-	if (!x || add_machine_extensions(x, ca) < 0) {
+	if (!x || add_leaf_extensions(x, ca, "clientAuth") < 0) {
 		r = ossl_fail(e, "making the machine certificate");
 		goto out;
 	}

@@ -11,10 +11,8 @@
 #include <tss2/tss2_sys.h>
 #include <tss2/tss2_tpm2_types.h>
 
-#include "crypto/sha256.h"
 #include "lib/util.h"
 
-#define NAME_LEN (2 + TPM_SHA256_LEN)
 #define PUBLIC_MARSHALLED_MAX sizeof(TPMT_PUBLIC)
 
 _Static_assert(TPM_KEY_ATTRIBUTES ==
@@ -67,34 +65,13 @@ static int take_public(const TPMT_PUBLIC *p, struct tpm_key_public *pub)
 /* The name the TPM gives an object: sha256's id, sha256(public area). */
 static int check_name(const TPMT_PUBLIC *p, const TPM2B_NAME *name)
 {
-	uint8_t buf[PUBLIC_MARSHALLED_MAX], digest[TPM_SHA256_LEN];
+	uint8_t buf[PUBLIC_MARSHALLED_MAX];
 	size_t len = 0;
 
 	if (Tss2_MU_TPMT_PUBLIC_Marshal(p, buf, sizeof(buf), &len) !=
 	    TSS2_RC_SUCCESS)
 		return -OCIBOOT_EPROTO;
-	sha256_digest(buf, len, digest);
-	if (name->size != NAME_LEN ||
-	    name->name[0] != (TPM2_ALG_SHA256 >> 8) ||
-	    name->name[1] != (TPM2_ALG_SHA256 & 0xff) ||
-	    memcmp(name->name + 2, digest, TPM_SHA256_LEN) != 0)
-		return -OCIBOOT_EPROTO;
-	return 0;
-}
-
-static int with_auth(struct tpm *t, const struct tpm_auth *a)
-{
-	TSS2L_SYS_AUTH_COMMAND cmd = { .count = 1 };
-	TSS2_RC rc;
-
-	cmd.auths[0].sessionHandle = a->session;
-	cmd.auths[0].hmac.size = a->len;
-	memcpy(cmd.auths[0].hmac.buffer, a->value, a->len);
-	rc = Tss2_Sys_SetCmdAuths(t->sys, &cmd);
-	explicit_bzero(&cmd, sizeof(cmd));
-	if (rc != TSS2_RC_SUCCESS)
-		return tpm_tss_error(t, rc);
-	return tpm_execute(t);
+	return tpm_check_name(buf, len, name->name, name->size);
 }
 
 int tpm_key_create_primary(struct tpm *t, const struct tpm_auth *owner,
@@ -121,7 +98,7 @@ int tpm_key_create_primary(struct tpm *t, const struct tpm_auth *owner,
 					    &in, &outside, &creation_pcr);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_tss_error(t, rc);
-	r = with_auth(t, owner);
+	r = tpm_run(t, owner);
 	if (r < 0)
 		return r;
 	rc = Tss2_Sys_CreatePrimary_Complete(t->sys, &h, &out, &creation,
@@ -155,7 +132,7 @@ int tpm_key_evict_control(struct tpm *t, const struct tpm_auth *owner,
 					   persistent);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_tss_error(t, rc);
-	return with_auth(t, owner);
+	return tpm_run(t, owner);
 }
 
 int tpm_key_read_public(struct tpm *t, uint32_t handle,
@@ -218,14 +195,9 @@ int tpm_key_sign(struct tpm *t, uint32_t handle,
 		tpm_flush(t, session);
 		return r;
 	}
-	r = with_auth(t, &a);
-	if (r < 0) {
-		uint32_t last = t->last_rc;
-
-		tpm_flush(t, session);
-		t->last_rc = last;
+	r = tpm_run(t, &a);	/* flushes the session when it fails */
+	if (r < 0)
 		return r;
-	}
 	rc = Tss2_Sys_Sign_Complete(t->sys, &out);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_tss_error(t, rc);

@@ -102,7 +102,7 @@ static int check_response_auth(struct tpm *t)
  * run it. A policy session the TPM did not end (the command failed) is
  * flushed.
  */
-static int run(struct tpm *t, const struct tpm_auth *a)
+int tpm_run(struct tpm *t, const struct tpm_auth *a)
 {
 	uint32_t last;
 	int r;
@@ -145,22 +145,29 @@ static int check_prepare(struct tpm *t, TSS2_RC rc)
 	return rc == TSS2_RC_SUCCESS ? 0 : tpm_tss_error(t, rc);
 }
 
+int tpm_check_name(const uint8_t *area, size_t area_len, const uint8_t *name,
+		   size_t name_len)
+{
+	uint8_t digest[TPM_SHA256_LEN];
+
+	sha256_digest(area, area_len, digest);
+	if (name_len != NAME_LEN || name[0] != (TPM2_ALG_SHA256 >> 8) ||
+	    name[1] != (TPM2_ALG_SHA256 & 0xff) ||
+	    memcmp(name + 2, digest, TPM_SHA256_LEN) != 0)
+		return -OCIBOOT_EPROTO;
+	return 0;
+}
+
 /* The name the TPM gives an NV index: sha256's id, sha256(public). */
 static int check_name(const TPMS_NV_PUBLIC *pub, const TPM2B_NAME *name)
 {
-	uint8_t buf[NV_PUBLIC_MARSHALLED_MAX], digest[TPM_SHA256_LEN];
+	uint8_t buf[NV_PUBLIC_MARSHALLED_MAX];
 	size_t len = 0;
 
 	if (Tss2_MU_TPMS_NV_PUBLIC_Marshal(pub, buf, sizeof(buf), &len) !=
 	    TSS2_RC_SUCCESS)
 		return -OCIBOOT_EPROTO;
-	sha256_digest(buf, len, digest);
-	if (name->size != NAME_LEN ||
-	    name->name[0] != (TPM2_ALG_SHA256 >> 8) ||
-	    name->name[1] != (TPM2_ALG_SHA256 & 0xff) ||
-	    memcmp(name->name + 2, digest, TPM_SHA256_LEN) != 0)
-		return -OCIBOOT_EPROTO;
-	return 0;
+	return tpm_check_name(buf, len, name->name, name->size);
 }
 
 int tpm_nv_read_public(struct tpm *t, uint32_t index,
@@ -175,7 +182,7 @@ int tpm_nv_read_public(struct tpm *t, uint32_t index,
 		return r;
 	r = check_prepare(t, Tss2_Sys_NV_ReadPublic_Prepare(t->sys, index));
 	if (r == 0)
-		r = run(t, NULL);
+		r = tpm_run(t, NULL);
 	if (r < 0)
 		return tpm_rc_base(t->last_rc) == TPM_RC_HANDLE ? -ENOENT : r;
 	r = check_prepare(t, Tss2_Sys_NV_ReadPublic_Complete(t->sys, &got,
@@ -222,7 +229,7 @@ int tpm_nv_define(struct tpm *t, const struct tpm_auth *owner,
 	r = check_prepare(t, Tss2_Sys_NV_DefineSpace_Prepare(t->sys,
 				TPM2_RH_OWNER, &auth, &info));
 	if (r == 0)
-		r = run(t, owner);
+		r = tpm_run(t, owner);
 	return r;
 }
 
@@ -235,7 +242,7 @@ int tpm_nv_undefine(struct tpm *t, const struct tpm_auth *owner,
 		r = check_prepare(t, Tss2_Sys_NV_UndefineSpace_Prepare(t->sys,
 					TPM2_RH_OWNER, index));
 	if (r == 0)
-		r = run(t, owner);
+		r = tpm_run(t, owner);
 	return r;
 }
 
@@ -256,20 +263,49 @@ int tpm_nv_write(struct tpm *t, uint32_t auth_handle, uint32_t index,
 						       index, &buf, offset));
 	explicit_bzero(&buf, sizeof(buf));
 	if (r == 0)
-		r = run(t, a);
+		r = tpm_run(t, a);
+	return r;
+}
+
+typedef TSS2_RC lock_prepare_fn(TSS2_SYS_CONTEXT *sys,
+				TPMI_RH_NV_AUTH auth_handle,
+				TPMI_RH_NV_INDEX index);
+
+/* NV_WriteLock and NV_ReadLock: the same handles, no parameters. */
+static int nv_lock(struct tpm *t, lock_prepare_fn *prepare,
+		   uint32_t auth_handle, uint32_t index,
+		   const struct tpm_auth *a)
+{
+	int r = begin(t);
+
+	if (r == 0)
+		r = check_prepare(t, prepare(t->sys, auth_handle, index));
+	if (r == 0)
+		r = tpm_run(t, a);
 	return r;
 }
 
 int tpm_nv_write_lock(struct tpm *t, uint32_t auth_handle, uint32_t index,
 		      const struct tpm_auth *a)
 {
-	int r = begin(t);
+	return nv_lock(t, Tss2_Sys_NV_WriteLock_Prepare, auth_handle, index,
+		       a);
+}
 
+/*
+ * The answer's one parameter, a TPM2B of exactly len bytes, into out;
+ * then buf is wiped.
+ */
+static int take_exact(struct tpm *t, int r, uint8_t *buf, uint16_t size,
+		      void *out, size_t len)
+{
 	if (r == 0)
-		r = check_prepare(t, Tss2_Sys_NV_WriteLock_Prepare(t->sys,
-					auth_handle, index));
+		r = tpm_check_params_len(t, 2 + (size_t)size);
+	if (r == 0 && size != len)
+		r = -OCIBOOT_EPROTO;
 	if (r == 0)
-		r = run(t, a);
+		memcpy(out, buf, len);
+	explicit_bzero(buf, size);
 	return r;
 }
 
@@ -288,30 +324,16 @@ int tpm_nv_read(struct tpm *t, uint32_t auth_handle, uint32_t index,
 						      index, (UINT16)len,
 						      offset));
 	if (r == 0)
-		r = run(t, a);
+		r = tpm_run(t, a);
 	if (r == 0)
 		r = check_prepare(t, Tss2_Sys_NV_Read_Complete(t->sys, &buf));
-	if (r == 0)
-		r = tpm_check_params_len(t, 2 + (size_t)buf.size);
-	if (r == 0 && buf.size != len)
-		r = -OCIBOOT_EPROTO;
-	if (r == 0)
-		memcpy(out, buf.buffer, len);
-	explicit_bzero(&buf, sizeof(buf));
-	return r;
+	return take_exact(t, r, buf.buffer, buf.size, out, len);
 }
 
 int tpm_nv_read_lock(struct tpm *t, uint32_t auth_handle, uint32_t index,
 		     const struct tpm_auth *a)
 {
-	int r = begin(t);
-
-	if (r == 0)
-		r = check_prepare(t, Tss2_Sys_NV_ReadLock_Prepare(t->sys,
-					auth_handle, index));
-	if (r == 0)
-		r = run(t, a);
-	return r;
+	return nv_lock(t, Tss2_Sys_NV_ReadLock_Prepare, auth_handle, index, a);
 }
 
 int tpm_get_random(struct tpm *t, void *out, size_t len)
@@ -325,17 +347,10 @@ int tpm_get_random(struct tpm *t, void *out, size_t len)
 		return -EINVAL;
 	r = check_prepare(t, Tss2_Sys_GetRandom_Prepare(t->sys, (UINT16)len));
 	if (r == 0)
-		r = run(t, NULL);
+		r = tpm_run(t, NULL);
 	if (r == 0)
 		r = check_prepare(t, Tss2_Sys_GetRandom_Complete(t->sys, &buf));
-	if (r == 0)
-		r = tpm_check_params_len(t, 2 + (size_t)buf.size);
-	if (r == 0 && buf.size != len)
-		r = -OCIBOOT_EPROTO;
-	if (r == 0)
-		memcpy(out, buf.buffer, len);
-	explicit_bzero(&buf, sizeof(buf));
-	return r;
+	return take_exact(t, r, buf.buffer, buf.size, out, len);
 }
 
 static int start_policy_session(struct tpm *t, uint32_t *session)
@@ -354,7 +369,7 @@ static int start_policy_session(struct tpm *t, uint32_t *session)
 				TPM2_RH_NULL, TPM2_RH_NULL, &nonce, &salt,
 				TPM2_SE_POLICY, &symmetric, TPM2_ALG_SHA256));
 	if (r == 0)
-		r = run(t, NULL);
+		r = tpm_run(t, NULL);
 	if (r == 0)
 		r = check_prepare(t, Tss2_Sys_StartAuthSession_Complete(
 					t->sys, &handle, &nonce_tpm));
@@ -394,7 +409,7 @@ int tpm_policy_session_pcr(struct tpm *t, unsigned pcr, uint32_t *session)
 	r = check_prepare(t, Tss2_Sys_PolicyPCR_Prepare(t->sys, handle,
 							&empty, &sel));
 	if (r == 0)
-		r = run(t, NULL);
+		r = tpm_run(t, NULL);
 	if (r == 0)
 		r = check_prepare(t, Tss2_Sys_PolicyPCR_Complete(t->sys));
 	if (r < 0) {
@@ -416,7 +431,7 @@ int tpm_flush(struct tpm *t, uint32_t handle)
 		r = check_prepare(t, Tss2_Sys_FlushContext_Prepare(t->sys,
 								   handle));
 	if (r == 0)
-		r = run(t, NULL);
+		r = tpm_run(t, NULL);
 	return r;
 }
 
@@ -437,7 +452,7 @@ int tpm_hierarchy_change_auth(struct tpm *t, uint32_t hierarchy,
 				hierarchy, &auth));
 	explicit_bzero(&auth, sizeof(auth));
 	if (r == 0)
-		r = run(t, a);
+		r = tpm_run(t, a);
 	return r;
 }
 
@@ -458,6 +473,6 @@ int tpm_pcr_extend_sha256(struct tpm *t, unsigned pcr,
 							 &values));
 	tpm_auth_password(&empty, NULL, 0);
 	if (r == 0)
-		r = run(t, &empty);
+		r = tpm_run(t, &empty);
 	return r;
 }

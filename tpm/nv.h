@@ -83,6 +83,13 @@ int tpm_nv_read_public(struct tpm *t, uint32_t index,
 		       struct tpm_nv_public *pub);
 
 /*
+ * For tpm/ modules: give the command prepared in t->sys its one
+ * authorisation a (none when NULL) and run it; the answer must carry one
+ * session area; a policy session the command did not end is flushed.
+ */
+int tpm_run(struct tpm *t, const struct tpm_auth *a);
+
+/*
  * For tpm/ modules: the answer's parameter area is exactly len bytes.
  * tss2-sys unmarshals a response's parameters within its whole buffer,
  * not within the response's size, so a response cut short before its
@@ -90,6 +97,14 @@ int tpm_nv_read_public(struct tpm *t, uint32_t index,
  * of what it parsed against this. -OCIBOOT_EMALFORMED when it differs.
  */
 int tpm_check_params_len(struct tpm *t, size_t len);
+
+/*
+ * For tpm/ modules: whether name (name_len bytes, as the TPM answered it)
+ * is the sha256 name of the marshalled public area area[0, area_len):
+ * TPM_ALG_SHA256's id, then sha256(area). Returns 0 or -OCIBOOT_EPROTO.
+ */
+int tpm_check_name(const uint8_t *area, size_t area_len, const uint8_t *name,
+		   size_t name_len);
 
 /* TPM2_NV_DefineSpace under the owner hierarchy, with an empty authValue. */
 int tpm_nv_define(struct tpm *t, const struct tpm_auth *owner,
