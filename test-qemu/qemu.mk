@@ -11,4 +11,4 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 # The TPM: a machine provisioned from the host, and what its TPM refuses
 # (tpm-floor-5 is tpm-below-floor's first boot, run by it).
 qemu_scenarios += tpm-provisioned tpm-secureboot-off tpm-wrong-product \
-	tpm-unprovisioned tpm-below-floor
+	tpm-unprovisioned tpm-below-floor tpm-absent
