@@ -231,4 +231,23 @@ tpm2_startup -c > /dev/null 2>&1
 check "after a TPM restart the key reads again" policy_read 0x01500111 key2
 check "the same key" cmp -s key key2
 
-testlib_finish 38
+# A TPM holding one of our indices but still with the empty owner
+# authorization (a provisioning that failed half-way, say): refused
+# naming it, then --force replaces it.
+swtpm_start "$tmp/tpm3"
+TCTI3=swtpm:path=$tmp/tpm3/tpm.sock
+TPM2TOOLS_TCTI=$TCTI3 tpm2_nvdefine 0x01500100 -C o -s 36 \
+	-a "ownerwrite|ownerread|authread" > /dev/null 2>&1 ||
+	fail "tpm2_nvdefine 0x01500100"
+# shellcheck disable=SC2086
+expect_exit 1 "a half-provisioned TPM is refused" "$ociboot" tpm provision \
+	--product "$PRODUCT" --pcr7 "$PCR7" --tcti "$TCTI3" $CA
+check "the refusal names the index" grep -q \
+	"already provisioned: product 0x01500100 (36 bytes, ownerwrite|ownerread|authread); --force replaces them" err
+# shellcheck disable=SC2086
+expect_exit 0 "--force replaces it" "$ociboot" tpm provision \
+	--product "$PRODUCT" --pcr7 "$PCR7" --tcti "$TCTI3" --force $CA
+expect_exit 0 "status after --force" "$ociboot" tpm status --tcti "$TCTI3"
+check "provisioned after --force" grep -qx provisioned out
+
+testlib_finish 42
