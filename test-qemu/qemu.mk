@@ -10,5 +10,6 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
 # The TPM: a machine provisioned from the host, and what its TPM refuses
 # (tpm-floor-5 is tpm-below-floor's first boot, run by it).
-qemu_scenarios += tpm-provisioned tpm-secureboot-off tpm-wrong-product \
-	tpm-unprovisioned tpm-below-floor tpm-absent
+qemu_scenarios += tpm-provisioned tpm-secureboot-off \
+	tpm-secureboot-off-optional tpm-wrong-product tpm-unprovisioned \
+	tpm-below-floor tpm-absent
