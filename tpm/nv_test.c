@@ -3,7 +3,7 @@
  * tpm/nv: the checks on the TPM's answers to NV_ReadPublic, NV_Read and
  * GetRandom, over the fake TCTI (tpm/tpm_fake.h): a valid answer of each,
  * a table of answers that break one rule each, truncation at every
- * offset; and the response-code helper. tpm/tpm_test.sh runs the commands
+ * offset; and tpm_rc_base(). tpm/tpm_test.sh runs the commands
  * against swtpm.
  */
 #include <errno.h>
