@@ -18,6 +18,7 @@
 #include "init/modules.h"
 #include "init/pid1.h"
 #include "init/timing.h"
+#include "init/tpm_boot.h"
 #include "init/verified.h"
 #include "tpm/tpm.h"
 
@@ -31,6 +32,7 @@ struct boot {
 	char reason[BOOT_REASON_MAX];	/* why the current stage failed */
 	struct tpm tpm;			/* open when has_tpm */
 	bool has_tpm;
+	struct tpm_boot tpm_boot;	/* what the TPM stages found */
 
 	/* What the verified stages do to the machine, and the CAs' place. */
 	const struct verified_ops *ops;

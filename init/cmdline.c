@@ -30,6 +30,16 @@ static const char *const boot_breaks[] = {
 	[BOOT_BREAK_ROOTFS] = "rootfs",
 };
 
+static const char *const tpm_modes[] = {
+	[TPM_MODE_OPTIONAL] = "optional",
+	[TPM_MODE_REQUIRED] = "required",
+};
+
+const char *tpm_mode_name(enum tpm_mode mode)
+{
+	return (unsigned)mode < ARRAY_SIZE(tpm_modes) ? tpm_modes[mode] : NULL;
+}
+
 const char *failure_action_name(enum failure_action action)
 {
 	if ((size_t)action >= ARRAY_SIZE(failure_actions))
@@ -220,6 +230,24 @@ static int parse_debug(struct ociboot_config *c, const struct cmdline_param *p,
 	return -OCIBOOT_EMALFORMED;
 }
 
+static int parse_tpm(struct ociboot_config *c, const struct cmdline_param *p,
+		     const char **why)
+{
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < ARRAY_SIZE(tpm_modes); i++) {
+		if (p->value_len == strlen(tpm_modes[i]) &&
+		    memcmp(p->value, tpm_modes[i], p->value_len) == 0) {
+			c->tpm = (enum tpm_mode)i;
+			return 0;
+		}
+	}
+	*why = "must be optional or required";
+	return -OCIBOOT_EMALFORMED;
+}
+
 typedef int option_parse_fn(struct ociboot_config *c,
 			    const struct cmdline_param *p, const char **why);
 
@@ -232,6 +260,7 @@ static const struct option {
 	{ "ociboot.reboot_delay", parse_reboot_delay },
 	{ "ociboot.break", parse_break },
 	{ "ociboot.debug", parse_debug },
+	{ "ociboot.tpm", parse_tpm },
 };
 
 _Static_assert(ARRAY_SIZE(options) <= 32, "options seen are kept in bits");
@@ -279,6 +308,7 @@ void cmdline_defaults(struct ociboot_config *config)
 	config->on_failure.action = FAILURE_HALT;
 	config->on_failure.reboot_delay_s = CMDLINE_REBOOT_DELAY_DEFAULT;
 	config->break_at = BOOT_BREAK_NONE;
+	config->tpm = TPM_MODE_OPTIONAL;
 }
 
 /* Append s[len] cut to max bytes, "..." marking a cut. */
@@ -423,9 +453,10 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 {
 	const char *action = failure_action_name(config->on_failure.action);
 	const char *at = boot_break_name(config->break_at);
+	const char *tpm = tpm_mode_name(config->tpm);
 	struct strbuf o;
 
-	if (!action || !at)
+	if (!action || !at || !tpm)
 		return -EINVAL;
 	strbuf_init(&o, buf, size);
 	if (!config->has_oci)
@@ -433,9 +464,9 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 	else if (out_location(&o, &config->oci) < 0)
 		return -ENOSPC;
 	strbuf_printf(&o, "ociboot.on_failure=%s\nociboot.reboot_delay=%u\n"
-		      "ociboot.break=%s\nociboot.debug=%d\n", action,
-		      config->on_failure.reboot_delay_s, at,
-		      config->debug ? 1 : 0);
+		      "ociboot.break=%s\nociboot.debug=%d\nociboot.tpm=%s\n",
+		      action, config->on_failure.reboot_delay_s, at,
+		      config->debug ? 1 : 0, tpm);
 	if (strbuf_truncated(&o))
 		return -ENOSPC;
 	return (int)strbuf_len(&o);

@@ -9,6 +9,9 @@
  *   ociboot.break=STAGE          stop on purpose after STAGE and power off
  *                                (only "report" so far)
  *   ociboot.debug[=0|1]          also log debug lines
+ *   ociboot.tpm=MODE             optional (default) or required: what a
+ *                                missing, unprovisioned or unusable TPM
+ *                                means (docs/tpm.md "Outcomes")
  *
  * Any other ociboot.* key, a malformed value or a key given twice is an
  * error; everything else belongs to the kernel and is ignored. Parsing
@@ -64,12 +67,19 @@ enum boot_break {
 	BOOT_BREAK_ROOTFS,	/* after mounting the overlay root */
 };
 
+/* What a missing or unusable TPM means (ociboot.tpm=). */
+enum tpm_mode {
+	TPM_MODE_OPTIONAL,	/* boot without its binding, with a warning */
+	TPM_MODE_REQUIRED,	/* refuse to boot */
+};
+
 struct ociboot_config {
 	bool has_oci;
 	struct oci_location oci;		/* valid when has_oci */
 	struct failure_policy on_failure;
 	enum boot_break break_at;
 	bool debug;
+	enum tpm_mode tpm;
 };
 
 /* One parameter: key[key_len] and, when has_value, value[value_len]. Both
@@ -136,6 +146,9 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 
 /* "halt", "reboot", "poweroff"; NULL for other values. */
 const char *failure_action_name(enum failure_action action);
+
+/* "optional", "required"; NULL for other values. */
+const char *tpm_mode_name(enum tpm_mode mode);
 
 /* "none", "report", ...; NULL for other values. */
 const char *boot_break_name(enum boot_break at);

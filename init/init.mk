@@ -2,7 +2,7 @@
 init_USES := lib crypto oci fs tpm trust
 init_MAIN := main.c
 init_INIT := boot.c pid1.c fail.c log.c cmdline.c modules.c buildid.c \
-	lockdown.c firmware.c verified.c switch_root.c timing.c
+	lockdown.c firmware.c verified.c switch_root.c timing.c tpm_boot.c
 # What the kernel saw, for the store-not-found line.
 init_INIT += devices.c
 
@@ -10,7 +10,7 @@ init_INIT += devices.c
 init_TEST_USES := layer
 
 init_TESTS := cmdline modules buildid lockdown log firmware switch_root \
-	verified timing devices
+	verified timing devices tpm_boot
 init_FUZZERS := cmdline modules firmware switch_root lockdown
 
 shell_tests += init/init_test.sh

@@ -34,7 +34,8 @@ check_config() {	# check_config CMDLINE EXPECTED_OUTPUT
 defaults='ociboot.on_failure=halt
 ociboot.reboot_delay=10
 ociboot.break=none
-ociboot.debug=0'
+ociboot.debug=0
+ociboot.tpm=optional'
 
 check_config 'console=ttyS0 quiet' "oci=
 oci.kind=none
@@ -52,7 +53,8 @@ oci.tag=v1
 ociboot.on_failure=halt
 ociboot.reboot_delay=10
 ociboot.break=report
-ociboot.debug=0'
+ociboot.debug=0
+ociboot.tpm=optional'
 
 check_config '"oci=https://[2001:DB8::0:1]/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" ociboot.on_failure=reboot ociboot.reboot_delay=2 ociboot.debug' \
 'oci=https://[2001:db8::1]/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -66,7 +68,8 @@ oci.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd
 ociboot.on_failure=reboot
 ociboot.reboot_delay=2
 ociboot.break=none
-ociboot.debug=1'
+ociboot.debug=1
+ociboot.tpm=optional'
 
 check_config 'oci=PARTUUID=8c8f8eff-ac95-4770-814a-55aaf1c70a38:/oci ociboot.on_failure=poweroff -- ociboot.ignored' \
 'oci=PARTUUID=8c8f8eff-ac95-4770-814a-55aaf1c70a38:/oci:latest
@@ -78,7 +81,8 @@ oci.tag=latest
 ociboot.on_failure=poweroff
 ociboot.reboot_delay=10
 ociboot.break=none
-ociboot.debug=0'
+ociboot.debug=0
+ociboot.tpm=optional'
 
 check_config 'oci=dhcp' "oci=dhcp
 oci.kind=dhcp

@@ -253,7 +253,8 @@ int stage_verify(struct boot *b)
 		 ts->count, b->ca_dir);
 
 	r = system_verify(&b->layout, &b->config.oci.ref, ts,
-			  validation_time(), NULL, &b->verified.scratch,
+			  validation_time(), tpm_boot_expected_product(b),
+			  &b->verified.scratch,
 			  &b->plan, &err);
 	if (r < 0)
 		return boot_failed(b, "verify: %s",

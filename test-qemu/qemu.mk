@@ -11,3 +11,8 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 	refuse-no-storage-driver
 # The README's own-rootfs recipe, as written.
 qemu_scenarios += readme-recipe
+# The TPM: a machine provisioned from the host, and what its TPM refuses
+# (tpm-floor-5 is tpm-below-floor's first boot, run by it).
+qemu_scenarios += tpm-provisioned tpm-secureboot-off \
+	tpm-secureboot-off-optional tpm-wrong-product tpm-unprovisioned \
+	tpm-below-floor tpm-absent
