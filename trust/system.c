@@ -360,6 +360,15 @@ static int layer_superblocks(struct error *err, const char *what, int fd,
 		error_at_offset(err, 0);
 		return r;
 	}
+	if (!squashfs_compression_kernel_reads(super.compression)) {
+		error_set(err, -EOPNOTSUPP, what, "squashfs compressor %s "
+			  "(id %u): the kernel's squashfs cannot read it "
+			  "(it reads gzip, lzo, xz, lz4 and zstd)",
+			  squashfs_compression_name(super.compression),
+			  super.compression);
+		error_at_offset(err, 20);
+		return -EOPNOTSUPP;
+	}
 	out->bytes_used = super.bytes_used;
 	/* bytes_used <= SQUASHFS_BYTES_MAX: no overflow */
 	out->hash_offset = (super.bytes_used + SYSTEM_HASH_ALIGN - 1) /
