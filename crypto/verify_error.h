@@ -55,9 +55,9 @@ enum verify_reason {
 	VERIFY_NO_SERIAL_NUMBER,
 	VERIFY_TWO_SERIAL_NUMBERS,
 	VERIFY_SERIAL_NUMBER_NOT_UUID,
-	VERIFY_TWO_CN_PRODUCTS,		/* two CNs "manifest PRODUCT:..." */
+	VERIFY_TWO_CN_PRODUCTS,		/* two CNs naming a product */
 	VERIFY_CN_PRODUCT_NOT_UUID,
-	VERIFY_PRODUCTS_DIFFER,		/* serialNumber and CN disagree */
+	VERIFY_PRODUCTS_DIFFER,		/* serialNumber, CN disagree */
 	/* The detached signature. */
 	VERIFY_SIGNATURE_MALFORMED,
 	VERIFY_SIGNATURE_TOO_BIG,
