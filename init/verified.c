@@ -60,6 +60,11 @@ static int sys_mount(const char *source, const char *target,
 	return mount(source, target, fstype, flags, data) < 0 ? -errno : 0;
 }
 
+static int sys_umount(const char *target, int flags)
+{
+	return umount2(target, flags) < 0 ? -errno : 0;
+}
+
 static int open_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -82,6 +87,7 @@ const struct verified_ops verified_ops_default = {
 	.mount_overlay_scratch = mount_overlay_scratch,
 	.mount_overlay = mount_overlay,
 	.write_new = fileio_write_new,
+	.umount = sys_umount,
 	.switch_root = switch_root,
 };
 
@@ -324,20 +330,20 @@ static int hand_over(struct boot *b, const char *path, const void *data,
 	return 0;
 }
 
-/* The verified system manifest, byte for byte as it was signed. */
+/*
+ * The verified system manifest, byte for byte as its signature was
+ * checked: from memory, never read from the untrusted store again.
+ */
 static int hand_over_manifest(struct boot *b)
 {
-	const struct oci_descriptor *d = &b->plan.artifact.manifest;
-	char *buf = b->verified.manifest;
-	struct error lerr;
-	int r;
+	size_t len;
+	const char *buf = system_verified_manifest(&b->verified.scratch,
+						   &b->plan, &len);
 
-	r = layout_read_blob(&b->layout, d->digest, d->size, buf,
-			     sizeof(b->verified.manifest), &lerr);
-	if (r < 0)
-		return boot_failed(b, "re-reading the system manifest: %s: %s",
-				   lerr.what, lerr.why);
-	return hand_over(b, VERIFIED_SYSTEM_FILE, buf, (size_t)r);
+	if (!buf)
+		return boot_failed(b, "no verified system manifest to hand "
+				   "over");
+	return hand_over(b, VERIFIED_SYSTEM_FILE, buf, len);
 }
 
 /* What was mounted from where, as KEY=VALUE lines for the booted OS. */
@@ -437,23 +443,56 @@ static void build_envp(const struct oci_config *c, char **envp, size_t max)
 	envp[n] = NULL;
 }
 
+/* The image config's WorkingDir, or NULL ("/") when absent or empty. */
+static const char *working_dir(const struct oci_config *c)
+{
+	const char *dir = oci_config_string(c, c->working_dir);
+
+	return c->has_working_dir && dir[0] ? dir : NULL;
+}
+
+/*
+ * The store is never needed again: detach it, so the booted system
+ * cannot reach the unverified disk through the initramfs' mount. It is
+ * busy (each layer's loop device holds its blob open), so it is detached
+ * lazily: the kernel keeps it until the last loop device lets go, and
+ * the layers go on working.
+ */
+static int detach_store(struct boot *b)
+{
+	int r;
+
+	layout_close(&b->layout);
+	r = b->ops->umount(VERIFIED_STORE_DIR, MNT_DETACH);
+	if (r < 0)
+		return boot_failed(b, "unmounting the store %s from %s: %s",
+				   b->store_device, VERIFIED_STORE_DIR,
+				   strerror(-r));
+	log_info("switch_root", "store %s detached from %s", b->store_device,
+		 VERIFIED_STORE_DIR);
+	return 0;
+}
+
 int stage_switch_root(struct boot *b)
 {
 	struct verified_buffers *v = &b->verified;
+	const char *workdir = working_dir(&b->plan.config);
 	char line[ERROR_LINE_MAX];
 	struct error err;
 	int r;
 
 	build_argv(&b->plan.config, v->argv, ARRAY_SIZE(v->argv));
 	build_envp(&b->plan.config, v->envp, ARRAY_SIZE(v->envp));
-	layout_close(&b->layout);
+	if (detach_store(b) < 0)
+		return -1;
 	if (b->has_tpm) {
 		tpm_close(&b->tpm);
 		b->has_tpm = false;
 	}
-	log_info("switch_root", "exec %s in the verified root", v->argv[0]);
+	log_info("switch_root", "exec %s in the verified root%s%s", v->argv[0],
+		 workdir ? ", in " : "", workdir ? workdir : "");
 	error_clear(&err);
-	r = b->ops->switch_root(VERIFIED_NEWROOT, v->argv, v->envp,
+	r = b->ops->switch_root(VERIFIED_NEWROOT, workdir, v->argv, v->envp,
 				&b->pid1.saved_mask, &err);
 	if (!error_failed(&err))
 		error_set(&err, r, NULL, "switch_root");

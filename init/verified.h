@@ -113,8 +113,10 @@ struct boot;
 /*
  * What the stages do to the machine. Each has the contract of the function
  * named in verified_ops_default; mount() and write_new() return 0 or
- * -errno, switch_root() returns only on failure, with *err filled. The store is opened with open_dir() (O_RDONLY | O_DIRECTORY |
- * O_CLOEXEC: an fd, or -errno).
+ * -errno, switch_root() returns only on failure, with *err filled. The
+ * store is opened with open_dir() (O_RDONLY | O_DIRECTORY | O_CLOEXEC: an
+ * fd, or -errno) and, before switch_root, detached with umount()
+ * (umount2(2): 0 or -errno).
  */
 struct verified_ops {
 	int (*store_find)(const struct store_config *cfg,
@@ -144,9 +146,10 @@ struct verified_ops {
 			     unsigned long flags);
 	int (*write_new)(int dir_fd, const char *path, const void *data,
 			 size_t len, mode_t mode);
-	int (*switch_root)(const char *newroot, char *const argv[],
-			   char *const envp[], const sigset_t *exec_mask,
-			   struct error *err);
+	int (*umount)(const char *target, int flags);
+	int (*switch_root)(const char *newroot, const char *workdir,
+			   char *const argv[], char *const envp[],
+			   const sigset_t *exec_mask, struct error *err);
 };
 
 /* store_find, mount(2), mount_mkdir_p, open(2), loop_attach, ... */
@@ -158,7 +161,6 @@ struct verified_buffers {
 	struct x509_trust_store trust;
 	struct system_scratch scratch;
 	struct dm_control dm;
-	char manifest[OCI_SYSTEM_MANIFEST_SIZE_MAX];
 	char boot_file[VERIFIED_BOOT_FILE_MAX];
 	char layer_dirs[SYSTEM_LAYERS_MAX][VERIFIED_LAYER_DIR_MAX];
 	const char *lowers[SYSTEM_LAYERS_MAX];	/* top first */

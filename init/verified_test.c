@@ -105,6 +105,8 @@ static char *dir;
 static struct layer_blob layers[LAYERS];
 static struct boot b;
 static char store_root[PATH_LEN];	/* what VERIFIED_STORE_DIR is (cwd) */
+/* A blob the store changes into once verified (dm_open), or none. */
+static const uint8_t *swap_blob;
 static char calls[CALL_MAX][CALL_TEXT_MAX];
 static size_t call_count;
 static struct handed_file files[FILES_MAX];
@@ -206,8 +208,29 @@ static void fake_loop_release(struct loop_device *loop)
 	record("loop_release %s", loop->path);
 }
 
+/* The store is the attacker's: after the checks, a blob may change. */
+static void swap_blob_now(void)
+{
+	char path[2 * PATH_LEN], hex[SHA256_HEX_LEN + 1];
+	char byte;
+	int fd;
+
+	sha256_hex(swap_blob, hex);
+	snprintf(path, sizeof(path), "%s/oci/blobs/sha256/%s", store_root,
+		 hex);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &byte, 1, 0), 1);
+	byte ^= 0x20;
+	assert_int_equal(pwrite(fd, &byte, 1, 0), 1);
+	close(fd);
+	swap_blob = NULL;
+}
+
 static int fake_dm_open(struct dm_control *dm)
 {
+	if (swap_blob)
+		swap_blob_now();
 	record("dm_open");
 	dm->fd = -1;
 	return 0;
@@ -285,9 +308,15 @@ static int fake_write_new(int dir_fd, const char *path, const void *data,
 	return 0;
 }
 
-static int fake_switch_root(const char *newroot, char *const argv[],
-			    char *const envp[], const sigset_t *exec_mask,
-			    struct error *err)
+static int fake_umount(const char *target, int flags)
+{
+	record("umount %s 0x%x", target, (unsigned)flags);
+	return 0;
+}
+
+static int fake_switch_root(const char *newroot, const char *workdir,
+			    char *const argv[], char *const envp[],
+			    const sigset_t *exec_mask, struct error *err)
 {
 	char text[CALL_TEXT_MAX] = "";
 	size_t n = 0;
@@ -301,7 +330,8 @@ static int fake_switch_root(const char *newroot, char *const argv[],
 				      envp[i]);
 	assert_true(n < sizeof(text));
 	assert_ptr_equal(exec_mask, &b.pid1.saved_mask);
-	record("switch_root %s%s", newroot, text);
+	record("switch_root %s in %s%s", newroot, workdir ? workdir : "(none)",
+	       text);
 	return error_set(err, -EIO, NULL, "exec %s", argv[0]);
 }
 
@@ -320,6 +350,7 @@ static const struct verified_ops fake_ops = {
 	.mount_overlay_scratch = fake_mount_overlay_scratch,
 	.mount_overlay = fake_mount_overlay,
 	.write_new = fake_write_new,
+	.umount = fake_umount,
 	.switch_root = fake_switch_root,
 };
 
@@ -372,6 +403,7 @@ static size_t add_image(const struct layout *l, const struct variant *v,
 		.entrypoint_count = ARRAY_SIZE(config_entrypoint),
 		.cmd = config_cmd, .cmd_count = ARRAY_SIZE(config_cmd),
 		.env = config_env, .env_count = ARRAY_SIZE(config_env),
+		.working_dir = "/srv",
 	};
 	static char doc[LAYOUT_DOCUMENT_MAX];
 	char d[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
@@ -678,8 +710,10 @@ static void expect_boot(const struct built *bt, size_t count)
 		 " 0444");
 	snprintf(want[n++], CALL_TEXT_MAX, "write_new " VERIFIED_BOOT_FILE
 		 " 0444");
+	snprintf(want[n++], CALL_TEXT_MAX, "umount " VERIFIED_STORE_DIR
+		 " 0x%x", MNT_DETACH);
 	snprintf(want[n++], CALL_TEXT_MAX, "switch_root " VERIFIED_NEWROOT
-		 " /sbin/init --quiet single -- PATH=/bin LANG=C");
+		 " in /srv /sbin/init --quiet single -- PATH=/bin LANG=C");
 	expect_calls(want, n);
 	assert_int_equal(b.layers_mounted, count);
 
@@ -691,6 +725,22 @@ static void expect_boot(const struct built *bt, size_t count)
 	assert_int_equal(files[1].len, len);
 	assert_string_equal(files[1].data, boot_file);
 	assert_non_null(strstr(b.plan.signer_subject, "CN=Product"));
+}
+
+/*
+ * The system manifest handed to the booted system is the one whose
+ * signature was checked, even when the store changes it afterwards.
+ */
+static void test_handed_from_memory(void **state)
+{
+	struct built bt;
+	size_t before;
+
+	build("swapped", &(struct variant){ 0 }, &bt);
+	swap_blob = bt.manifest;
+	assert_int_equal(run("ca", &before), 4);
+	assert_null(swap_blob);
+	expect_boot(&bt, LAYERS);
 }
 
 static void test_good_system(void **state)
@@ -896,6 +946,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_system),
+		cmocka_unit_test(test_handed_from_memory),
 		cmocka_unit_test(test_at_the_limits),
 		cmocka_unit_test(test_over_the_limits),
 		cmocka_unit_test(test_wrong_ca),

@@ -682,3 +682,16 @@ void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
 	describe_image(plan, &l, fn, ctx);
 	describe_layers(plan, &l, fn, ctx);
 }
+
+const char *system_verified_manifest(const struct system_scratch *scratch,
+				     const struct system_plan *plan,
+				     size_t *len)
+{
+	int64_t size = plan->artifact.manifest.size;
+
+	*len = 0;
+	if (size <= 0 || (uint64_t)size > sizeof(scratch->system_manifest))
+		return NULL;
+	*len = (size_t)size;
+	return scratch->system_manifest;
+}
