@@ -624,3 +624,25 @@ int store_find(const struct store_config *cfg, const struct store_key *key,
 			return r;
 	}
 }
+
+int store_check_fs(const char *path, struct error *err)
+{
+	uint8_t buf[BLKID_PROBE_SIZE];
+	struct blkid_fs fs;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return error_set(err, -errno, NULL, "opening it");
+	n = fileio_pread_all(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < 0)
+		return error_set(err, (int)n, NULL, "reading its superblock");
+	r = blkid_probe_fs(buf, (size_t)n, &fs);
+	if (r == -ENOENT)
+		return error_set(err, r, NULL, "no ext2/3/4 filesystem");
+	if (r < 0)
+		return error_set(err, r, NULL, "ext superblock");
+	return blkid_ext_store_check(&fs, err);
+}

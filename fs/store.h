@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/error.h"
 #include "oci/oci_ref.h"
 
 #define STORE_NAME_MAX 32		/* a sysfs block device name */
@@ -113,5 +114,16 @@ int store_scan(const struct store_config *cfg, const struct store_key *key,
  */
 int store_find(const struct store_config *cfg, const struct store_key *key,
 	       struct store_result *res);
+
+/*
+ * Read the filesystem at the start of the block device path (the store
+ * store_find() found; a file works too) and check that it may be mounted
+ * as the store: an ext2/3/4 filesystem (blkid_probe_fs()) whose features
+ * blkid_ext_store_check() allows. Called right before the mount, so the
+ * superblock checked is the one the kernel reads. Returns 0;
+ * -OCIBOOT_EMALFORMED or -ENOENT (no ext filesystem there), -EOPNOTSUPP (a
+ * feature refused) or -errno, with err's why saying which.
+ */
+int store_check_fs(const char *path, struct error *err);
 
 #endif

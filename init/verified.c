@@ -29,9 +29,13 @@
 #include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
 
 #define STORE_FSTYPE "ext4"
-/* Read-only, and no journal replay: the store is never written. */
+/*
+ * Read-only, and no journal replay: the store is never written. The error
+ * policy is ours, not the superblock's s_errors (which could say panic):
+ * a metadata error fails the read, and the boot fails with its reason.
+ */
 #define STORE_MOUNT_FLAGS (MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC)
-#define STORE_MOUNT_OPTIONS "noload"
+#define STORE_MOUNT_OPTIONS "noload,errors=remount-ro"
 #define DIR_MODE 0755
 #define DM_NODE_WAIT_MS 2000
 #define INIT_DEFAULT "/sbin/init"
@@ -74,6 +78,7 @@ static int open_dir(const char *path)
 
 const struct verified_ops verified_ops_default = {
 	.store_find = store_find,
+	.store_check = store_check_fs,
 	.mount = sys_mount,
 	.mkdir_p = mount_mkdir_p,
 	.open_dir = open_dir,
@@ -136,8 +141,16 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 
 static int mount_store(struct boot *b)
 {
-	int r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int r;
 
+	error_clear(&err);
+	r = b->ops->store_check(b->store_device, &err);
+	if (r < 0)
+		return boot_failed(b, "store %s: %s", b->store_device,
+				   error_format(&err, line, sizeof(line)));
+	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
 	if (r < 0)
 		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
 				   strerror(-r));
@@ -257,6 +270,19 @@ static int attach_layer(struct boot *b, unsigned int i, const char *digest,
 	return 0;
 }
 
+/* The verity table flag of ociboot.verity= (docs/verity.md). */
+static unsigned int verity_flags(const struct boot *b)
+{
+	switch (b->config.verity) {
+	case VERITY_POLICY_RESTART:
+		return VERITY_TABLE_RESTART_ON_CORRUPTION;
+	case VERITY_POLICY_PANIC:
+		return VERITY_TABLE_PANIC_ON_CORRUPTION;
+	default:
+		return 0;
+	}
+}
+
 static int setup_layer(struct boot *b, unsigned int i)
 {
 	const struct system_layer *layer = &b->plan.layers[i];
@@ -275,8 +301,8 @@ static int setup_layer(struct boot *b, unsigned int i)
 		 minor(loop.devt));
 	snprintf(name, sizeof(name), VERIFIED_DM_NAME_PREFIX "%u", i);
 	r = b->ops->dm_verity_create(&b->verified.dm, name, dev, dev,
-				     &layer->verity, layer->root_hash, 0,
-				     &devt);
+				     &layer->verity, layer->root_hash,
+				     verity_flags(b), &devt);
 	b->ops->loop_release(&loop);
 	if (r < 0)
 		return boot_failed(b, "layer %u (%s): dm-verity with root %s: "
@@ -376,25 +402,53 @@ static int hand_over_boot(struct boot *b)
 			 strbuf_len(&sb));
 }
 
-int stage_rootfs(struct boot *b)
+/*
+ * The layers stacked as atomfs stacks them: a read-only overlay mounted
+ * with userxattr, so that an opaque directory marked the way stacker marks
+ * it (user.overlay.opaque) hides the layers below (fs/mount.h). Its one
+ * directory is the lower of the writable overlay; a single layer is that
+ * lower itself.
+ */
+static int stack_layers(struct boot *b, const char **lower)
 {
 	struct verified_buffers *v = &b->verified;
 	size_t n = b->plan.layer_count;
-	struct mount_overlay ov;
+	struct mount_overlay ov = { v->lowers, n, NULL, NULL, true };
 	int r;
 
 	for (size_t i = 0; i < n; i++) {	/* top first */
 		layer_dir((unsigned int)(n - 1 - i), v->layer_dirs[i]);
 		v->lowers[i] = v->layer_dirs[i];
 	}
-	ov.lowers = v->lowers;
-	ov.lower_count = n;
-	ov.upper = VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR;
-	ov.work = VERIFIED_RW_DIR "/" MOUNT_WORK_DIR;
+	*lower = v->lowers[0];
+	if (n < 2)
+		return 0;
+	r = b->ops->mkdir_p(VERIFIED_LOWER_DIR, DIR_MODE);
+	if (r == 0)
+		r = b->ops->mount_overlay(VERIFIED_LOWER_DIR, &ov, 0);
+	if (r < 0)
+		return boot_failed(b, "read-only overlay of %zu layers on %s: "
+				   "%s", n, VERIFIED_LOWER_DIR, strerror(-r));
+	*lower = VERIFIED_LOWER_DIR;
+	return 0;
+}
+
+int stage_rootfs(struct boot *b)
+{
+	size_t n = b->plan.layer_count;
+	const char *lower;
+	struct mount_overlay ov = {
+		&lower, 1, VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR,
+		VERIFIED_RW_DIR "/" MOUNT_WORK_DIR, false,
+	};
+	int r;
+
 	r = b->ops->mount_overlay_scratch(VERIFIED_RW_DIR, 0);
 	if (r < 0)
 		return boot_failed(b, "tmpfs for the writable layer on %s: %s",
 				   VERIFIED_RW_DIR, strerror(-r));
+	if (stack_layers(b, &lower) < 0)
+		return -1;
 	r = b->ops->mkdir_p(VERIFIED_NEWROOT, DIR_MODE);
 	if (r == 0)
 		r = b->ops->mount_overlay(VERIFIED_NEWROOT, &ov, 0);

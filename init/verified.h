@@ -46,6 +46,8 @@
 #define VERIFIED_STORE_DIR VERIFIED_RUN_DIR "/store"
 #define VERIFIED_LAYERS_DIR VERIFIED_RUN_DIR "/layers"
 #define VERIFIED_RW_DIR VERIFIED_RUN_DIR "/rw"
+/* The read-only userxattr overlay of the layers (two or more). */
+#define VERIFIED_LOWER_DIR VERIFIED_RUN_DIR "/lower"
 #define VERIFIED_NEWROOT "/sysroot"
 /* The files handed to the booted system, and their permission bits. */
 #define VERIFIED_SYSTEM_FILE VERIFIED_RUN_DIR "/system.json"
@@ -98,7 +100,7 @@ _Static_assert(VERIFIED_BOOT_FILE_WORST <= VERIFIED_BOOT_FILE_MAX,
 #define VERIFIED_OVERLAY_OPTIONS_WORST \
 	(sizeof("lowerdir=") - 1 + \
 	 SYSTEM_LAYERS_MAX * (VERIFIED_LAYER_DIR_MAX - 1 + 1) + \
-	 sizeof(",upperdir=" VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR \
+	 sizeof(",userxattr,upperdir=" VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR \
 		",workdir=" VERIFIED_RW_DIR "/" MOUNT_WORK_DIR \
 		"," MOUNT_OVERLAY_FIXED_OPTIONS))
 _Static_assert(SYSTEM_LAYERS_MAX <= MOUNT_LOWER_MAX,
@@ -122,6 +124,7 @@ struct verified_ops {
 	int (*store_find)(const struct store_config *cfg,
 			  const struct store_key *key,
 			  struct store_result *res);
+	int (*store_check)(const char *path, struct error *err);
 	int (*mount)(const char *source, const char *target,
 		     const char *fstype, unsigned long flags,
 		     const char *data);

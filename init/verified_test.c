@@ -105,6 +105,9 @@ static char *dir;
 static struct layer_blob layers[LAYERS];
 static struct boot b;
 static char store_root[PATH_LEN];	/* what VERIFIED_STORE_DIR is (cwd) */
+/* The command line run() boots, and the verity flags that must follow. */
+static const char *cmdline_text = CMDLINE;
+static const char *verity_flags_want = "";
 /* A blob the store changes into once verified (dm_open), or none. */
 static const uint8_t *swap_blob;
 static char calls[CALL_MAX][CALL_TEXT_MAX];
@@ -335,8 +338,15 @@ static int fake_switch_root(const char *newroot, const char *workdir,
 	return error_set(err, -EIO, NULL, "exec %s", argv[0]);
 }
 
+static int fake_store_check(const char *path, struct error *err)
+{
+	record("store_check %s", path);
+	return 0;
+}
+
 static const struct verified_ops fake_ops = {
 	.store_find = fake_store_find,
+	.store_check = fake_store_check,
 	.mount = fake_mount,
 	.mkdir_p = fake_mkdir_p,
 	.open_dir = fake_open_dir,
@@ -575,7 +585,8 @@ static size_t run(const char *ca_dir, size_t *calls_before)
 	boot_init(&b);
 	b.ops = &fake_ops;
 	b.ca_dir = ca_dir;
-	assert_int_equal(cmdline_parse(CMDLINE, strlen(CMDLINE), &b.config,
+	assert_int_equal(cmdline_parse(cmdline_text, strlen(cmdline_text),
+				       &b.config,
 				       &err), 0);
 	call_count = file_count = loops_attached = 0;
 	for (i = 0; i < ARRAY_SIZE(stages); i++) {
@@ -599,10 +610,11 @@ static size_t store_calls(char (*want)[CALL_TEXT_MAX])
 	size_t n = 0;
 
 	snprintf(want[n++], CALL_TEXT_MAX, "store_find LABEL=ocistore");
+	snprintf(want[n++], CALL_TEXT_MAX, "store_check " STORE_DEVICE);
 	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_STORE_DIR
 		 " 0755");
 	snprintf(want[n++], CALL_TEXT_MAX, "mount " STORE_DEVICE " "
-		 VERIFIED_STORE_DIR " ext4 0x%lx noload",
+		 VERIFIED_STORE_DIR " ext4 0x%lx noload,errors=remount-ro",
 		 (unsigned long)(MS_RDONLY | MS_NODEV | MS_NOSUID |
 				 MS_NOEXEC));
 	snprintf(want[n++], CALL_TEXT_MAX, "open_dir " VERIFIED_STORE_DIR);
@@ -627,11 +639,12 @@ static size_t layer_calls(char (*want)[CALL_TEXT_MAX], size_t n,
 	snprintf(want[n++], CALL_TEXT_MAX, "loop_attach %s O_RDONLY offset 0 "
 		 "sizelimit 0 flags %u", d, (unsigned)LOOP_ATTACH_AUTOCLEAR);
 	snprintf(want[n], CALL_TEXT_MAX, "dm_verity_create ociboot-layer-%u "
-		 "sectors %llu: 1 %u:%u %u:%u %u %u %llu %llu sha256 %s %s", i,
-		 (unsigned long long)(y->res.hash_offset / SECTOR_SIZE),
+		 "sectors %llu: 1 %u:%u %u:%u %u %u %llu %llu sha256 %s %s%s",
+		 i, (unsigned long long)(y->res.hash_offset / SECTOR_SIZE),
 		 LOOP_MAJOR, minor, LOOP_MAJOR, minor, VERITY_BLOCK_SIZE,
 		 VERITY_BLOCK_SIZE, (unsigned long long)data_blocks,
-		 (unsigned long long)data_blocks + 1, root, salt);
+		 (unsigned long long)data_blocks + 1, root, salt,
+		 verity_flags_want);
 	n++;
 	/* The fake numbers the dm device by the calls made up to it. */
 	dm_minor = n;
@@ -694,16 +707,21 @@ static void expect_boot(const struct built *bt, size_t count)
 	snprintf(want[n++], CALL_TEXT_MAX, "dm_close");
 	snprintf(want[n++], CALL_TEXT_MAX, "mount_overlay_scratch "
 		 VERIFIED_RW_DIR " 0");
-	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_NEWROOT
+	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_LOWER_DIR
 		 " 0755");
 	/* overlayfs lists the lower layers top first: the bottom is last. */
 	len = (size_t)snprintf(want[n], CALL_TEXT_MAX, "mount_overlay "
-			       VERIFIED_NEWROOT " 0x0 lowerdir=");
+			       VERIFIED_LOWER_DIR " 0x0 lowerdir=");
 	for (size_t i = count; i-- > 0;)
 		len += (size_t)snprintf(want[n] + len, CALL_TEXT_MAX - len,
 					VERIFIED_LAYERS_DIR "/%zu%s", i,
 					i ? ":" : "");
-	snprintf(want[n++] + len, CALL_TEXT_MAX - len, ",upperdir="
+	snprintf(want[n++] + len, CALL_TEXT_MAX - len, ",userxattr,"
+		 MOUNT_OVERLAY_FIXED_OPTIONS);
+	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_NEWROOT
+		 " 0755");
+	snprintf(want[n++], CALL_TEXT_MAX, "mount_overlay " VERIFIED_NEWROOT
+		 " 0x0 lowerdir=" VERIFIED_LOWER_DIR ",upperdir="
 		 VERIFIED_RW_DIR "/upper,workdir=" VERIFIED_RW_DIR "/work,"
 		 MOUNT_OVERLAY_FIXED_OPTIONS);
 	snprintf(want[n++], CALL_TEXT_MAX, "write_new " VERIFIED_SYSTEM_FILE
@@ -741,6 +759,31 @@ static void test_handed_from_memory(void **state)
 	assert_int_equal(run("ca", &before), 4);
 	assert_null(swap_blob);
 	expect_boot(&bt, LAYERS);
+}
+
+/* ociboot.verity= becomes the flag of every layer's verity table. */
+static void test_verity_policy(void **state)
+{
+	static const struct {
+		const char *cmdline, *flags;
+	} cases[] = {
+		{ CMDLINE " ociboot.verity=restart",
+		  " 1 restart_on_corruption" },
+		{ CMDLINE " ociboot.verity=panic", " 1 panic_on_corruption" },
+		{ CMDLINE " ociboot.verity=eio", "" },
+	};
+	struct built bt;
+	size_t before;
+
+	build("policy", &(struct variant){ 0 }, &bt);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cmdline_text = cases[i].cmdline;
+		verity_flags_want = cases[i].flags;
+		assert_int_equal(run("ca", &before), 4);
+		expect_boot(&bt, LAYERS);
+	}
+	cmdline_text = CMDLINE;
+	verity_flags_want = "";
 }
 
 static void test_good_system(void **state)
@@ -947,6 +990,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_system),
 		cmocka_unit_test(test_handed_from_memory),
+		cmocka_unit_test(test_verity_policy),
 		cmocka_unit_test(test_at_the_limits),
 		cmocka_unit_test(test_over_the_limits),
 		cmocka_unit_test(test_wrong_ca),
