@@ -9,6 +9,9 @@
  *   ociboot.break=STAGE          stop on purpose after STAGE and power off
  *                                (only "report" so far)
  *   ociboot.debug[=0|1]          also log debug lines
+ *   ociboot.verity=POLICY        a corrupted layer block after boot: eio
+ *                                (default: the read fails), restart or
+ *                                panic (docs/verity.md)
  *
  * Any other ociboot.* key, a malformed value or a key given twice is an
  * error; everything else belongs to the kernel and is ignored. Parsing
@@ -64,12 +67,20 @@ enum boot_break {
 	BOOT_BREAK_ROOTFS,	/* after mounting the overlay root */
 };
 
+/* What dm-verity does on a corrupted block (the layers' table flags). */
+enum verity_policy {
+	VERITY_POLICY_EIO,	/* no flag: the read fails with EIO */
+	VERITY_POLICY_RESTART,	/* restart_on_corruption */
+	VERITY_POLICY_PANIC,	/* panic_on_corruption */
+};
+
 struct ociboot_config {
 	bool has_oci;
 	struct oci_location oci;		/* valid when has_oci */
 	struct failure_policy on_failure;
 	enum boot_break break_at;
 	bool debug;
+	enum verity_policy verity;
 };
 
 /* One parameter: key[key_len] and, when has_value, value[value_len]. Both
