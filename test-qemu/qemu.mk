@@ -7,4 +7,5 @@ qemu_scenarios += verified-boot interop-gensquashfs interop-stacker-opaque \
 	refuse-other-ca refuse-uncertified-key refuse-edited-manifest \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
 	refuse-wrong-product refuse-ambiguous-store corrupt-store-panic \
-	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
+	corrupt-metadata corrupt-init corrupt-unread-file corrupt-unread-file-panic \
+	corrupt-tree
