@@ -103,11 +103,12 @@ struct mount_overlay {
 /*
  * Write "lowerdir=L0:L1:...,upperdir=U,workdir=W,<fixed options>" (or,
  * without upper, "lowerdir=...[,userxattr],<fixed options>")
- * NUL-terminated into buf[size]. Returns its length; -EINVAL for no lowers or more than
- * MOUNT_LOWER_MAX, upper without work or the reverse, one lower without
- * upper, userxattr with upper, or a path that is empty, relative, over MOUNT_PATH_MAX or holds a
- * character named above; -ENOSPC when it does not fit size or
- * MOUNT_OPTIONS_MAX. buf is written only on success.
+ * NUL-terminated into buf[size]. Returns its length; -EINVAL for no
+ * lowers or more than MOUNT_LOWER_MAX, upper without work or the reverse,
+ * one lower without upper, userxattr with upper, or a path that is empty,
+ * relative, over MOUNT_PATH_MAX or holds a character named above;
+ * -ENOSPC when it does not fit size or MOUNT_OPTIONS_MAX. buf is written
+ * only on success.
  */
 int mount_overlay_options(char *buf, size_t size,
 			  const struct mount_overlay *ov);

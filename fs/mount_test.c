@@ -54,8 +54,8 @@ static void test_overlay_options(void **state)
 		{ { three, 3, "/run/rw/upper", "/run/rw/work", false },
 		  "lowerdir=/run/l/2:/run/l/1:/run/l/0,upperdir=/run/rw/upper,"
 		  "workdir=/run/rw/work" FIXED },
-		{ { one, 1, "/u", "/w", false }, "lowerdir=/top,upperdir=/u,workdir=/w"
-		  FIXED },
+		{ { one, 1, "/u", "/w", false },
+		  "lowerdir=/top,upperdir=/u,workdir=/w" FIXED },
 		{ { two, 2, NULL, NULL, false }, "lowerdir=/a:/b" FIXED },
 		{ { three, 2, NULL, NULL, false }, "lowerdir=/run/l/2:/run/l/1"
 		  FIXED },
@@ -88,7 +88,7 @@ static void test_overlay_options_invalid(void **state)
 		{ ok, 0, "/u", "/w", false },
 		{ NULL, 1, "/u", "/w", false },
 		{ ok, MOUNT_LOWER_MAX + 1, "/u", "/w", false },
-		{ ok, 1, NULL, NULL, false },		/* read-only needs two */
+		{ ok, 1, NULL, NULL, false },	/* read-only needs two */
 		{ ok, 2, "/u", "/w", true },	/* userxattr: no upper */
 		{ ok, 2, "/u", NULL, false },
 		{ ok, 2, NULL, "/w", false },

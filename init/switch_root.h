@@ -30,10 +30,11 @@
  *      depth is capped. Failures here are logged as a warning only: the
  *      memory stays in use, nothing else breaks.
  *   5. chdir(workdir) when workdir is not NULL (the image config's
- *      WorkingDir; else the init starts in "/"), sets the signal mask to *exec_mask (PID 1 keeps its signals
- *      blocked for a signalfd; the next init expects them unblocked --
- *      pass &pid1.saved_mask) and execve(argv[0], argv, envp): the new
- *      init gets exactly envp, nothing inherited.
+ *      WorkingDir; else the init starts in "/"), sets the signal mask to
+ *      *exec_mask (PID 1 keeps its signals blocked for a signalfd; the
+ *      next init expects them unblocked -- pass &pid1.saved_mask) and
+ *      execve(argv[0], argv, envp): the new init gets exactly envp,
+ *      nothing inherited.
  *
  * Returns only on failure: a negative errno (-EINVAL for a failed check
  * of step 1), with *err (may be NULL) filled: why names the step and the
