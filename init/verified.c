@@ -117,6 +117,8 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 	store_config_default(&cfg);
 	cfg.wait = store_wait;
 	cfg.wait_ctx = b;
+	cfg.read_wait = store_wait;
+	cfg.read_wait_ctx = b;
 	r = b->ops->store_find(&cfg, &sk, res);
 	if (r == -ENOTUNIQ)
 		return boot_failed(b, "store %s=%s is ambiguous: %s and %s "
