@@ -40,6 +40,12 @@ const char *tpm_mode_name(enum tpm_mode mode)
 	return (unsigned)mode < ARRAY_SIZE(tpm_modes) ? tpm_modes[mode] : NULL;
 }
 
+static const char *const verity_policies[] = {
+	[VERITY_POLICY_EIO] = "eio",
+	[VERITY_POLICY_RESTART] = "restart",
+	[VERITY_POLICY_PANIC] = "panic",
+};
+
 const char *failure_action_name(enum failure_action action)
 {
 	if ((size_t)action >= ARRAY_SIZE(failure_actions))
@@ -248,6 +254,24 @@ static int parse_tpm(struct ociboot_config *c, const struct cmdline_param *p,
 	return -OCIBOOT_EMALFORMED;
 }
 
+static int parse_verity(struct ociboot_config *c,
+			const struct cmdline_param *p, const char **why)
+{
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < ARRAY_SIZE(verity_policies); i++) {
+		if (p->value_len == strlen(verity_policies[i]) &&
+		    memcmp(p->value, verity_policies[i], p->value_len) == 0) {
+			c->verity = (enum verity_policy)i;
+			return 0;
+		}
+	}
+	*why = "must be eio, restart or panic";
+	return -OCIBOOT_EMALFORMED;
+}
+
 typedef int option_parse_fn(struct ociboot_config *c,
 			    const struct cmdline_param *p, const char **why);
 
@@ -261,6 +285,7 @@ static const struct option {
 	{ "ociboot.break", parse_break },
 	{ "ociboot.debug", parse_debug },
 	{ "ociboot.tpm", parse_tpm },
+	{ "ociboot.verity", parse_verity },
 };
 
 _Static_assert(ARRAY_SIZE(options) <= 32, "options seen are kept in bits");
@@ -454,9 +479,12 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 	const char *action = failure_action_name(config->on_failure.action);
 	const char *at = boot_break_name(config->break_at);
 	const char *tpm = tpm_mode_name(config->tpm);
+	const char *verity = (size_t)config->verity <
+			     ARRAY_SIZE(verity_policies) ?
+			     verity_policies[config->verity] : NULL;
 	struct strbuf o;
 
-	if (!action || !at || !tpm)
+	if (!action || !at || !tpm || !verity)
 		return -EINVAL;
 	strbuf_init(&o, buf, size);
 	if (!config->has_oci)
@@ -464,9 +492,10 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 	else if (out_location(&o, &config->oci) < 0)
 		return -ENOSPC;
 	strbuf_printf(&o, "ociboot.on_failure=%s\nociboot.reboot_delay=%u\n"
-		      "ociboot.break=%s\nociboot.debug=%d\nociboot.tpm=%s\n",
-		      action, config->on_failure.reboot_delay_s, at,
-		      config->debug ? 1 : 0, tpm);
+		      "ociboot.break=%s\nociboot.debug=%d\nociboot.tpm=%s\n"
+		      "ociboot.verity=%s\n", action,
+		      config->on_failure.reboot_delay_s, at,
+		      config->debug ? 1 : 0, tpm, verity);
 	if (strbuf_truncated(&o))
 		return -ENOSPC;
 	return (int)strbuf_len(&o);

@@ -12,6 +12,9 @@
  *   ociboot.tpm=MODE             optional (default) or required: what a
  *                                missing, unprovisioned or unusable TPM
  *                                means (docs/tpm.md "Outcomes")
+ *   ociboot.verity=POLICY        a corrupted layer block after boot: eio
+ *                                (default: the read fails), restart or
+ *                                panic (docs/verity.md)
  *
  * Any other ociboot.* key, a malformed value or a key given twice is an
  * error; everything else belongs to the kernel and is ignored. Parsing
@@ -71,6 +74,11 @@ enum boot_break {
 enum tpm_mode {
 	TPM_MODE_OPTIONAL,	/* boot without its binding, with a warning */
 	TPM_MODE_REQUIRED,	/* refuse to boot */
+/* What dm-verity does on a corrupted block (the layers' table flags). */
+enum verity_policy {
+	VERITY_POLICY_EIO,	/* no flag: the read fails with EIO */
+	VERITY_POLICY_RESTART,	/* restart_on_corruption */
+	VERITY_POLICY_PANIC,	/* panic_on_corruption */
 };
 
 struct ociboot_config {
@@ -80,6 +88,7 @@ struct ociboot_config {
 	enum boot_break break_at;
 	bool debug;
 	enum tpm_mode tpm;
+	enum verity_policy verity;
 };
 
 /* One parameter: key[key_len] and, when has_value, value[value_len]. Both

@@ -30,9 +30,13 @@
 #include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
 
 #define STORE_FSTYPE "ext4"
-/* Read-only, and no journal replay: the store is never written. */
+/*
+ * Read-only, and no journal replay: the store is never written. The error
+ * policy is ours, not the superblock's s_errors (which could say panic):
+ * a metadata error fails the read, and the boot fails with its reason.
+ */
 #define STORE_MOUNT_FLAGS (MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC)
-#define STORE_MOUNT_OPTIONS "noload"
+#define STORE_MOUNT_OPTIONS "noload,errors=remount-ro"
 #define DIR_MODE 0755
 #define DM_NODE_WAIT_MS 2000
 #define INIT_DEFAULT "/sbin/init"
@@ -61,6 +65,11 @@ static int sys_mount(const char *source, const char *target,
 	return mount(source, target, fstype, flags, data) < 0 ? -errno : 0;
 }
 
+static int sys_umount(const char *target, int flags)
+{
+	return umount2(target, flags) < 0 ? -errno : 0;
+}
+
 static int open_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -70,6 +79,7 @@ static int open_dir(const char *path)
 
 const struct verified_ops verified_ops_default = {
 	.store_find = store_find,
+	.store_check = store_check_fs,
 	.mount = sys_mount,
 	.mkdir_p = mount_mkdir_p,
 	.open_dir = open_dir,
@@ -83,6 +93,7 @@ const struct verified_ops verified_ops_default = {
 	.mount_overlay_scratch = mount_overlay_scratch,
 	.mount_overlay = mount_overlay,
 	.write_new = fileio_write_new,
+	.umount = sys_umount,
 	.switch_root = switch_root,
 };
 
@@ -134,6 +145,8 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 	store_config_default(&cfg);
 	cfg.wait = store_wait;
 	cfg.wait_ctx = b;
+	cfg.read_wait = store_wait;
+	cfg.read_wait_ctx = b;
 	r = b->ops->store_find(&cfg, &sk, res);
 	if (r == -ENOTUNIQ)
 		return boot_failed(b, "store %s=%s is ambiguous: %s and %s "
@@ -163,8 +176,16 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 
 static int mount_store(struct boot *b)
 {
-	int r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int r;
 
+	error_clear(&err);
+	r = b->ops->store_check(b->store_device, &err);
+	if (r < 0)
+		return boot_failed(b, "store %s: %s", b->store_device,
+				   error_format(&err, line, sizeof(line)));
+	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
 	if (r < 0)
 		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
 				   strerror(-r));
@@ -294,6 +315,19 @@ static int attach_layer(struct boot *b, unsigned int i, const char *digest,
 	return 0;
 }
 
+/* The verity table flag of ociboot.verity= (docs/verity.md). */
+static unsigned int verity_flags(const struct boot *b)
+{
+	switch (b->config.verity) {
+	case VERITY_POLICY_RESTART:
+		return VERITY_TABLE_RESTART_ON_CORRUPTION;
+	case VERITY_POLICY_PANIC:
+		return VERITY_TABLE_PANIC_ON_CORRUPTION;
+	default:
+		return 0;
+	}
+}
+
 static int setup_layer(struct boot *b, unsigned int i)
 {
 	const struct system_layer *layer = &b->plan.layers[i];
@@ -312,8 +346,8 @@ static int setup_layer(struct boot *b, unsigned int i)
 		 minor(loop.devt));
 	snprintf(name, sizeof(name), VERIFIED_DM_NAME_PREFIX "%u", i);
 	r = b->ops->dm_verity_create(&b->verified.dm, name, dev, dev,
-				     &layer->verity, layer->root_hash, 0,
-				     &devt);
+				     &layer->verity, layer->root_hash,
+				     verity_flags(b), &devt);
 	b->ops->loop_release(&loop);
 	if (r < 0)
 		return boot_failed(b, "layer %u (%s): dm-verity with root %s: "
@@ -368,20 +402,20 @@ static int hand_over(struct boot *b, const char *path, const void *data,
 	return 0;
 }
 
-/* The verified system manifest, byte for byte as it was signed. */
+/*
+ * The verified system manifest, byte for byte as its signature was
+ * checked: from memory, never read from the untrusted store again.
+ */
 static int hand_over_manifest(struct boot *b)
 {
-	const struct oci_descriptor *d = &b->plan.artifact.manifest;
-	char *buf = b->verified.manifest;
-	struct error lerr;
-	int r;
+	size_t len;
+	const char *buf = system_verified_manifest(&b->verified.scratch,
+						   &b->plan, &len);
 
-	r = layout_read_blob(&b->layout, d->digest, d->size, buf,
-			     sizeof(b->verified.manifest), &lerr);
-	if (r < 0)
-		return boot_failed(b, "re-reading the system manifest: %s: %s",
-				   lerr.what, lerr.why);
-	return hand_over(b, VERIFIED_SYSTEM_FILE, buf, (size_t)r);
+	if (!buf)
+		return boot_failed(b, "no verified system manifest to hand "
+				   "over");
+	return hand_over(b, VERIFIED_SYSTEM_FILE, buf, len);
 }
 
 /* What was mounted from where, as KEY=VALUE lines for the booted OS. */
@@ -414,25 +448,53 @@ static int hand_over_boot(struct boot *b)
 			 strbuf_len(&sb));
 }
 
-int stage_rootfs(struct boot *b)
+/*
+ * The layers stacked as atomfs stacks them: a read-only overlay mounted
+ * with userxattr, so that an opaque directory marked the way stacker marks
+ * it (user.overlay.opaque) hides the layers below (fs/mount.h). Its one
+ * directory is the lower of the writable overlay; a single layer is that
+ * lower itself.
+ */
+static int stack_layers(struct boot *b, const char **lower)
 {
 	struct verified_buffers *v = &b->verified;
 	size_t n = b->plan.layer_count;
-	struct mount_overlay ov;
+	struct mount_overlay ov = { v->lowers, n, NULL, NULL, true };
 	int r;
 
 	for (size_t i = 0; i < n; i++) {	/* top first */
 		layer_dir((unsigned int)(n - 1 - i), v->layer_dirs[i]);
 		v->lowers[i] = v->layer_dirs[i];
 	}
-	ov.lowers = v->lowers;
-	ov.lower_count = n;
-	ov.upper = VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR;
-	ov.work = VERIFIED_RW_DIR "/" MOUNT_WORK_DIR;
+	*lower = v->lowers[0];
+	if (n < 2)
+		return 0;
+	r = b->ops->mkdir_p(VERIFIED_LOWER_DIR, DIR_MODE);
+	if (r == 0)
+		r = b->ops->mount_overlay(VERIFIED_LOWER_DIR, &ov, 0);
+	if (r < 0)
+		return boot_failed(b, "read-only overlay of %zu layers on %s: "
+				   "%s", n, VERIFIED_LOWER_DIR, strerror(-r));
+	*lower = VERIFIED_LOWER_DIR;
+	return 0;
+}
+
+int stage_rootfs(struct boot *b)
+{
+	size_t n = b->plan.layer_count;
+	const char *lower;
+	struct mount_overlay ov = {
+		&lower, 1, VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR,
+		VERIFIED_RW_DIR "/" MOUNT_WORK_DIR, false,
+	};
+	int r;
+
 	r = b->ops->mount_overlay_scratch(VERIFIED_RW_DIR, 0);
 	if (r < 0)
 		return boot_failed(b, "tmpfs for the writable layer on %s: %s",
 				   VERIFIED_RW_DIR, strerror(-r));
+	if (stack_layers(b, &lower) < 0)
+		return -1;
 	r = b->ops->mkdir_p(VERIFIED_NEWROOT, DIR_MODE);
 	if (r == 0)
 		r = b->ops->mount_overlay(VERIFIED_NEWROOT, &ov, 0);
@@ -483,23 +545,56 @@ static void build_envp(const struct oci_config *c, char **envp, size_t max)
 	envp[n] = NULL;
 }
 
+/* The image config's WorkingDir, or NULL ("/") when absent or empty. */
+static const char *working_dir(const struct oci_config *c)
+{
+	const char *dir = oci_config_string(c, c->working_dir);
+
+	return c->has_working_dir && dir[0] ? dir : NULL;
+}
+
+/*
+ * The store is never needed again: detach it, so the booted system
+ * cannot reach the unverified disk through the initramfs' mount. It is
+ * busy (each layer's loop device holds its blob open), so it is detached
+ * lazily: the kernel keeps it until the last loop device lets go, and
+ * the layers go on working.
+ */
+static int detach_store(struct boot *b)
+{
+	int r;
+
+	layout_close(&b->layout);
+	r = b->ops->umount(VERIFIED_STORE_DIR, MNT_DETACH);
+	if (r < 0)
+		return boot_failed(b, "unmounting the store %s from %s: %s",
+				   b->store_device, VERIFIED_STORE_DIR,
+				   strerror(-r));
+	log_info("switch_root", "store %s detached from %s", b->store_device,
+		 VERIFIED_STORE_DIR);
+	return 0;
+}
+
 int stage_switch_root(struct boot *b)
 {
 	struct verified_buffers *v = &b->verified;
+	const char *workdir = working_dir(&b->plan.config);
 	char line[ERROR_LINE_MAX];
 	struct error err;
 	int r;
 
 	build_argv(&b->plan.config, v->argv, ARRAY_SIZE(v->argv));
 	build_envp(&b->plan.config, v->envp, ARRAY_SIZE(v->envp));
-	layout_close(&b->layout);
+	if (detach_store(b) < 0)
+		return -1;
 	if (b->has_tpm) {
 		tpm_close(&b->tpm);
 		b->has_tpm = false;
 	}
-	log_info("switch_root", "exec %s in the verified root", v->argv[0]);
+	log_info("switch_root", "exec %s in the verified root%s%s", v->argv[0],
+		 workdir ? ", in " : "", workdir ? workdir : "");
 	error_clear(&err);
-	r = b->ops->switch_root(VERIFIED_NEWROOT, v->argv, v->envp,
+	r = b->ops->switch_root(VERIFIED_NEWROOT, workdir, v->argv, v->envp,
 				&b->pid1.saved_mask, &err);
 	if (!error_failed(&err))
 		error_set(&err, r, NULL, "switch_root");

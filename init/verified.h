@@ -46,6 +46,8 @@
 #define VERIFIED_STORE_DIR VERIFIED_RUN_DIR "/store"
 #define VERIFIED_LAYERS_DIR VERIFIED_RUN_DIR "/layers"
 #define VERIFIED_RW_DIR VERIFIED_RUN_DIR "/rw"
+/* The read-only userxattr overlay of the layers (two or more). */
+#define VERIFIED_LOWER_DIR VERIFIED_RUN_DIR "/lower"
 #define VERIFIED_NEWROOT "/sysroot"
 /* The files handed to the booted system, and their permission bits. */
 #define VERIFIED_SYSTEM_FILE VERIFIED_RUN_DIR "/system.json"
@@ -98,7 +100,7 @@ _Static_assert(VERIFIED_BOOT_FILE_WORST <= VERIFIED_BOOT_FILE_MAX,
 #define VERIFIED_OVERLAY_OPTIONS_WORST \
 	(sizeof("lowerdir=") - 1 + \
 	 SYSTEM_LAYERS_MAX * (VERIFIED_LAYER_DIR_MAX - 1 + 1) + \
-	 sizeof(",upperdir=" VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR \
+	 sizeof(",userxattr,upperdir=" VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR \
 		",workdir=" VERIFIED_RW_DIR "/" MOUNT_WORK_DIR \
 		"," MOUNT_OVERLAY_FIXED_OPTIONS))
 _Static_assert(SYSTEM_LAYERS_MAX <= MOUNT_LOWER_MAX,
@@ -113,13 +115,16 @@ struct boot;
 /*
  * What the stages do to the machine. Each has the contract of the function
  * named in verified_ops_default; mount() and write_new() return 0 or
- * -errno, switch_root() returns only on failure, with *err filled. The store is opened with open_dir() (O_RDONLY | O_DIRECTORY |
- * O_CLOEXEC: an fd, or -errno).
+ * -errno, switch_root() returns only on failure, with *err filled. The
+ * store is opened with open_dir() (O_RDONLY | O_DIRECTORY | O_CLOEXEC: an
+ * fd, or -errno) and, before switch_root, detached with umount()
+ * (umount2(2): 0 or -errno).
  */
 struct verified_ops {
 	int (*store_find)(const struct store_config *cfg,
 			  const struct store_key *key,
 			  struct store_result *res);
+	int (*store_check)(const char *path, struct error *err);
 	int (*mount)(const char *source, const char *target,
 		     const char *fstype, unsigned long flags,
 		     const char *data);
@@ -144,9 +149,10 @@ struct verified_ops {
 			     unsigned long flags);
 	int (*write_new)(int dir_fd, const char *path, const void *data,
 			 size_t len, mode_t mode);
-	int (*switch_root)(const char *newroot, char *const argv[],
-			   char *const envp[], const sigset_t *exec_mask,
-			   struct error *err);
+	int (*umount)(const char *target, int flags);
+	int (*switch_root)(const char *newroot, const char *workdir,
+			   char *const argv[], char *const envp[],
+			   const sigset_t *exec_mask, struct error *err);
 };
 
 /* store_find, mount(2), mount_mkdir_p, open(2), loop_attach, ... */
@@ -158,7 +164,6 @@ struct verified_buffers {
 	struct x509_trust_store trust;
 	struct system_scratch scratch;
 	struct dm_control dm;
-	char manifest[OCI_SYSTEM_MANIFEST_SIZE_MAX];
 	char boot_file[VERIFIED_BOOT_FILE_MAX];
 	char layer_dirs[SYSTEM_LAYERS_MAX][VERIFIED_LAYER_DIR_MAX];
 	const char *lowers[SYSTEM_LAYERS_MAX];	/* top first */

@@ -539,9 +539,20 @@ static void xattrs_free(struct layer_xattr_rec *x, size_t count)
 	free(x);
 }
 
+/* The opaque markers, in name order (the order squashfs stores them). */
+static const char *const opaque_markers[] = {
+	LAYER_OPAQUE_XATTR, LAYER_OPAQUE_XATTR_USER,
+};
+
+static bool is_opaque_marker(const char *name)
+{
+	return streq(name, LAYER_OPAQUE_XATTR) ||
+	       streq(name, LAYER_OPAQUE_XATTR_USER);
+}
+
 static bool is_opaque_xattr(const struct layer_xattr *x)
 {
-	return streq(x->name, LAYER_OPAQUE_XATTR) && x->size == 1 &&
+	return is_opaque_marker(x->name) && x->size == 1 &&
 	       ((const char *)x->value)[0] == 'y';
 }
 
@@ -577,7 +588,8 @@ static int xattr_copy(struct layer_xattr_rec *rec, const struct layer_xattr *x)
 
 /*
  * Copy e's xattrs that squashfs can store, sorted by name; a directory's
- * trusted.overlay.opaque=y becomes *opaque instead. Duplicate names are
+ * trusted.overlay.opaque=y or user.overlay.opaque=y becomes *opaque
+ * instead. Duplicate names are
  * -OCIBOOT_EMALFORMED. Outputs are written only on success.
  */
 static int xattrs_take(struct layer_builder *b, const struct layer_entry *e,
@@ -1162,30 +1174,30 @@ static uint16_t type_bits(enum layer_type type)
 	}
 }
 
-/* The inode's xattr block, with the opaque marker merged in name order. */
+/*
+ * The inode's xattr block, with the opaque markers (both) merged in name
+ * order; a stored value of a marker gives way to "y".
+ */
 static int write_xattrs(struct layer_builder *b, const struct layer_inode *ino,
 			uint32_t *index)
 {
-	bool marker = ino->opaque;
+	size_t m = ino->opaque ? 0 : ARRAY_SIZE(opaque_markers);
 	int r;
 
 	*index = NO_XATTR;
-	if (!ino->xattr_count && !marker)
+	if (!ino->xattr_count && !ino->opaque)
 		return 0;
 	r = sqfs_xattr_writer_begin(b->xwr, 0);
 	for (size_t i = 0; r == 0 && i <= ino->xattr_count; i++) {
 		const struct layer_xattr_rec *x = &ino->xattrs[i];
-		int order = i < ino->xattr_count ?
-			    strcmp(x->name, LAYER_OPAQUE_XATTR) : 1;
+		bool last = i == ino->xattr_count;
 
-		if (marker && order >= 0) {
-			r = sqfs_xattr_writer_add(b->xwr, LAYER_OPAQUE_XATTR,
+		while (r == 0 && m < ARRAY_SIZE(opaque_markers) &&
+		       (last || strcmp(x->name, opaque_markers[m]) >= 0))
+			r = sqfs_xattr_writer_add(b->xwr, opaque_markers[m++],
 						  "y", 1);
-			marker = false;
-		}
-		/* A stored value of the marker itself gives way to "y". */
-		if (r == 0 && i < ino->xattr_count && !(ino->opaque &&
-							order == 0))
+		if (r == 0 && !last &&
+		    !(ino->opaque && is_opaque_marker(x->name)))
 			r = sqfs_xattr_writer_add(b->xwr, x->name, x->value,
 						  x->size);
 	}

@@ -54,8 +54,14 @@
 #define LAYER_DEV_MAJOR_MAX 0xfffu
 #define LAYER_DEV_MINOR_MAX 0xfffffu
 
-/* The overlayfs markers the builder writes (docs/layers.md). */
+/*
+ * The overlayfs markers the builder writes (docs/layers.md): an opaque
+ * directory carries both, so that it is opaque to an overlay mounted with
+ * userxattr (as atomfs and the init mount layers, which reads the user.
+ * one) and to one mounted without (the trusted. one).
+ */
 #define LAYER_OPAQUE_XATTR "trusted.overlay.opaque"
+#define LAYER_OPAQUE_XATTR_USER "user.overlay.opaque"
 
 enum layer_type {
 	LAYER_DIR = 1,
@@ -107,8 +113,9 @@ typedef ssize_t (*layer_read_fn)(void *ctx, void *buf, size_t len);
  * and xattrs and keeps its contents (and opacity: a directory made opaque
  * stays so). Any other entry over an existing one
  * replaces it (and a directory's contents); hard links to the old inode
- * keep it. xattr "trusted.overlay.opaque" with value "y" on a directory
- * marks it opaque, as LAYER_OPAQUE does. xattrs whose prefix squashfs
+ * keep it. xattr "trusted.overlay.opaque" or "user.overlay.opaque" with
+ * value "y" on a directory marks it opaque, as LAYER_OPAQUE does (and the
+ * directory then gets both). xattrs whose prefix squashfs
  * cannot store (only user., trusted. and security. can be) are dropped and
  * counted in layer_result.xattrs_dropped.
  */

@@ -426,10 +426,22 @@ if create "$tmp/up.img" --from-tar "$tmp/up.tar" > /dev/null; then
 		! grep -q '\.wh\.' "$tmp/up.lst" &&
 		ok "OCI whiteouts are character devices 0,0, mode 0, owner 0:0" ||
 		{ fail "whiteouts:"; cat "$tmp/up.lst"; }
-	sqfs2tar "$tmp/up.img" 2> /dev/null |
-		grep -a -q 'SCHILY.xattr.trusted.overlay.opaque=y' &&
-		ok "the opaque marker is trusted.overlay.opaque=y" ||
-		fail "no trusted.overlay.opaque=y"
+	sqfs2tar "$tmp/up.img" 2> /dev/null > "$tmp/up.sqtar"
+	grep -a -q 'SCHILY.xattr.trusted.overlay.opaque=y' "$tmp/up.sqtar" &&
+		grep -a -q 'SCHILY.xattr.user.overlay.opaque=y' \
+			"$tmp/up.sqtar" &&
+		ok "the opaque marker is trusted.overlay.opaque=y and" \
+			"user.overlay.opaque=y" ||
+		fail "no trusted.overlay.opaque=y and user.overlay.opaque=y"
+	# A tree as stacker leaves it: built under overlayfs with userxattr,
+	# so its opaque directory carries user.overlay.opaque=y alone.
+	stk=$tmp/stk
+	mkdir -p "$stk/opq"
+	echo new > "$stk/opq/new"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1],
+		"user.overlay.opaque", b"y")' "$stk/opq"
+	create "$tmp/stk.img" --from-dir "$stk" > /dev/null ||
+		fail "layer create of a stacker-style tree"
 	mkdir -p "$tmp/l1" "$tmp/l2" "$tmp/ov"
 	if mount -o loop,ro "$tmp/lower.img" "$tmp/l1" &&
 		mounts="$tmp/l1" &&
@@ -443,7 +455,39 @@ if create "$tmp/up.img" --from-tar "$tmp/up.tar" > /dev/null; then
 		[ "$got" = "$want" ] &&
 			ok "overlay of the two layers hides what the whiteouts name" ||
 			fail "overlay shows '$got', want '$want'"
-		umount "$tmp/ov" "$tmp/l2" "$tmp/l1"
+		umount "$tmp/ov"
+		mounts="$tmp/l2 $tmp/l1"
+		# The same under userxattr, as atomfs and the init mount.
+		mount -t overlay overlay -o \
+			"lowerdir=$tmp/l2:$tmp/l1,userxattr" "$tmp/ov" &&
+			mounts="$tmp/ov $mounts" &&
+			got=$(cd "$tmp/ov" && find . | LC_ALL=C sort |
+			      tr '\n' ' ') &&
+			umount "$tmp/ov" && mounts="$tmp/l2 $tmp/l1"
+		[ "$got" = "$want" ] &&
+			ok "... and mounted with userxattr" ||
+			fail "with userxattr: '$got', want '$want'"
+		umount "$tmp/l2"
+		mounts="$tmp/l1"
+		mkdir -p "$tmp/ls"
+		for opt in userxattr ""; do
+			got=
+			mount -o loop,ro "$tmp/stk.img" "$tmp/ls" &&
+				mounts="$tmp/ls $mounts" &&
+				mount -t overlay overlay -o \
+				"lowerdir=$tmp/ls:$tmp/l1${opt:+,$opt}" \
+				"$tmp/ov" && mounts="$tmp/ov $mounts" &&
+				got=$(cd "$tmp/ov/opq" && find . | LC_ALL=C sort |
+				      tr '\n' ' ')
+			umount "$tmp/ov" "$tmp/ls"
+			mounts="$tmp/l1"
+			[ "$got" = ". ./new " ] &&
+				ok "a stacker-style opaque directory hides the" \
+					"lower one (${opt:-trusted xattrs})" ||
+				fail "stacker-style opaque dir (${opt:-trusted})" \
+					"shows '$got'"
+		done
+		umount "$tmp/l1"
 		mounts=""
 	else
 		fail "could not mount the layers under overlayfs"

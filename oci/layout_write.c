@@ -333,7 +333,10 @@ static void write_layer(struct jsonw *w, const struct layout_layer *layer)
 		sha256_hex(layer->verity_root, hex);
 		jsonw_key(w, "annotations");
 		jsonw_object_begin(w);
+		/* atomfs 1.2 reads the first, earlier atomfs the second */
 		jsonw_key(w, OCI_ANNOTATION_VERITY_ROOT);
+		jsonw_string(w, hex);
+		jsonw_key(w, OCI_ANNOTATION_VERITY_ROOT_LEGACY);
 		jsonw_string(w, hex);
 		jsonw_object_end(w);
 	}

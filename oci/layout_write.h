@@ -95,7 +95,9 @@ struct layout_layer {
 	const char *media_type;
 	uint8_t digest[SHA256_LEN];
 	int64_t size;			/* >= 0 */
-	bool has_verity_root;		/* OCI_ANNOTATION_VERITY_ROOT */
+	bool has_verity_root;		/* written under both
+					 * OCI_ANNOTATION_VERITY_ROOT and
+					 * OCI_ANNOTATION_VERITY_ROOT_LEGACY */
 	uint8_t verity_root[SHA256_LEN];
 };
 

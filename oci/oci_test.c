@@ -464,6 +464,10 @@ struct mutation {
 #define SM system_manifest
 #define SK skopeo_manifest
 #define ST stacker_manifest
+#define FOLDS(field) "key differs from the field \"" field "\" only in " \
+	"case (Go's encoding/json reads it as that field)"
+#define TWO_FOLD "two keys of this object differ only in case (Go's " \
+	"encoding/json reads the last)"
 
 static const struct mutation mutations[] = {
 	/* image manifest */
@@ -839,6 +843,54 @@ static const struct mutation mutations[] = {
 	  -OCIBOOT_EMALFORMED, "duplicate key in object", "$.version" },
 	{ SYSTEM, SM, "\"version\": 7,", "\"version\": 7, \"\\u0076ersion\": "
 	  "8,", -OCIBOOT_EMALFORMED, "duplicate key in object", "$.version" },
+	/* keys Go's encoding/json reads case-insensitively */
+	{ MANIFEST, SK, "\"layers\":", "\"Layers\":", -OCIBOOT_EMALFORMED,
+	  FOLDS("layers"), "$.Layers" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"LAYERS\":[],", -OCIBOOT_EMALFORMED,
+	  FOLDS("layers"), "$.LAYERS" },
+	{ MANIFEST, SK, "\"schemaVersion\":2", "\"\\u017fchemaVersion\":2",
+	  -OCIBOOT_EMALFORMED, FOLDS("schemaVersion"), "$.?chemaVersion" },
+	{ MANIFEST, SK, "\"schemaVersion\":2", "\"\xc5\xbf" "chemaVersion\":2",
+	  -OCIBOOT_EMALFORMED, FOLDS("schemaVersion"), "$.?chemaVersion" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"Subject\":null,", -OCIBOOT_EMALFORMED,
+	  FOLDS("subject"), "$.Subject" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"kx\":1,\"\\u212aX\":2,",
+	  -OCIBOOT_EMALFORMED, TWO_FOLD, "$.?X" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"x-Future\":1,\"X-fUTURE\":2,",
+	  -OCIBOOT_EMALFORMED, TWO_FOLD, "$.X-fUTURE" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"k\":1,\"\\u212a\\u212a\":2,", 0,
+	  NULL, NULL },
+	{ MANIFEST, SK, "\"size\":112", "\"size\":112,\"Size\":113",
+	  -OCIBOOT_EMALFORMED, FOLDS("size"), "$.layers[0].Size" },
+	{ MANIFEST, SK, "\"size\":112", "\"size\":112,\"annotations\":{"
+	  "\"a\":\"1\",\"A\":\"2\"}", 0, NULL, NULL },
+	{ MANIFEST, ST, "\"mediaType\": \"application/vnd.oci.image.config",
+	  "\"MediaType\": \"application/vnd.oci.image.config",
+	  -OCIBOOT_EMALFORMED, FOLDS("mediaType"), "$.config.MediaType" },
+	{ CONFIG, skopeo_config, "\"Entrypoint\":",
+	  "\"entrypoint\":[\"/bin/sh\"],\"Entrypoint\":",
+	  -OCIBOOT_EMALFORMED, FOLDS("Entrypoint"), "$.config.entrypoint" },
+	{ CONFIG, skopeo_config, "\"WorkingDir\":\"/\"",
+	  "\"WorkingDir\":\"/\",\"workingdir\":\"/tmp\"",
+	  -OCIBOOT_EMALFORMED, FOLDS("WorkingDir"), "$.config.workingdir" },
+	{ CONFIG, skopeo_config, "\"diff_ids\":", "\"Diff_IDs\":",
+	  -OCIBOOT_EMALFORMED, FOLDS("diff_ids"), "$.rootfs.Diff_IDs" },
+	{ CONFIG, skopeo_config, "{\"architecture\":\"amd64\",",
+	  "{\"Architecture\":\"arm64\",\"architecture\":\"amd64\",",
+	  -OCIBOOT_EMALFORMED, FOLDS("architecture"), "$.Architecture" },
+	{ INDEX, platform_index, "\"os\":\"linux\"}},",
+	  "\"os\":\"linux\",\"OS\":\"windows\"}},", -OCIBOOT_EMALFORMED,
+	  FOLDS("os"), "$.manifests[0].platform.OS" },
+	{ INDEX, platform_index, "\"schemaVersion\":2,",
+	  "\"schemaVersion\":2,\"Manifests\":[],", -OCIBOOT_EMALFORMED,
+	  FOLDS("manifests"), "$.Manifests" },
+	{ SYSTEM, SM, "\"version\": 7,", "\"version\": 7, \"Version\": 8,",
+	  -OCIBOOT_EMALFORMED, FOLDS("version"), "$.Version" },
 };
 
 /* base with its only occurrence of from replaced by to, into out. */

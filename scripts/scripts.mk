@@ -3,6 +3,8 @@
 # campaign must fail on a crash with its reproducer and pass a clean target.
 shell_tests += scripts/reproducible_test.sh scripts/check-layers_test.sh \
 	scripts/fuzz-campaign_test.sh
+# A build without a build time (the clock floor) must fail.
+shell_tests += scripts/build_epoch_test.sh
 # The initrd stays within docs/size.md's budget, part by part.
 shell_tests += scripts/initrd-size_test.sh
 

@@ -217,6 +217,8 @@ static void report_json(const struct report *r)
 	       LAYER_MEDIA_TYPE);
 	printf(",\"annotations\":{\"%s\":\"", OCI_ANNOTATION_VERITY_ROOT);
 	hex_print(stdout, r->root, VERITY_DIGEST_LEN);
+	printf("\",\"%s\":\"", OCI_ANNOTATION_VERITY_ROOT_LEGACY);
+	hex_print(stdout, r->root, VERITY_DIGEST_LEN);
 	printf("\"},\"bytesUsed\":%" PRIu64 ",\"hashOffset\":%" PRIu64,
 	       r->bytes_used, r->hash_offset);
 	printf(",\"rootHash\":\"");

@@ -57,6 +57,8 @@ static const char build_description[] =
 	".osrel defaults to ociboot's own os-release, --uname to the release\n"
 	"in the kernel's header; --sbat lines are appended to the stub's\n"
 	".sbat. With --key and --cert (unencrypted PEM, RSA) the image is\n"
+	"signed; it must then have a --cmdline naming oci=, since a signed\n"
+	"image without its own command line takes the boot entry's. It is\n"
 	"Authenticode-signed with its signing time taken from\n"
 	"SOURCE_DATE_EPOCH (default 0): the same inputs give the same bytes.\n"
 	"FILE's missing directories are created; an existing FILE is\n"
@@ -328,6 +330,11 @@ static int check_build_args(const struct cli_spec *spec, void *args)
 				 "--host-only and --ca");
 	if (b->key && source_date_epoch(spec, &b->epoch) < 0)
 		return -EINVAL;
+	if (b->key && (!b->cmdline ||
+		       !uki_cmdline_names_oci(b->cmdline, strlen(b->cmdline))))
+		return cli_usage(spec, "a signed image needs --cmdline naming "
+				 "oci= (else whoever sets a boot entry chooses "
+				 "where the system comes from)");
 	if (!b->initrd_file)
 		return check_initrd_args(spec, args);
 	return 0;

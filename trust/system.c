@@ -360,6 +360,15 @@ static int layer_superblocks(struct error *err, const char *what, int fd,
 		error_at_offset(err, 0);
 		return r;
 	}
+	if (!squashfs_compression_kernel_reads(super.compression)) {
+		error_set(err, -EOPNOTSUPP, what, "squashfs compressor %s "
+			  "(id %u): the kernel's squashfs cannot read it "
+			  "(it reads gzip, lzo, xz, lz4 and zstd)",
+			  squashfs_compression_name(super.compression),
+			  super.compression);
+		error_at_offset(err, 20);
+		return -EOPNOTSUPP;
+	}
 	out->bytes_used = super.bytes_used;
 	/* bytes_used <= SQUASHFS_BYTES_MAX: no overflow */
 	out->hash_offset = (super.bytes_used + SYSTEM_HASH_ALIGN - 1) /
@@ -672,4 +681,17 @@ void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
 	describe_signed(plan, &l, fn, ctx);
 	describe_image(plan, &l, fn, ctx);
 	describe_layers(plan, &l, fn, ctx);
+}
+
+const char *system_verified_manifest(const struct system_scratch *scratch,
+				     const struct system_plan *plan,
+				     size_t *len)
+{
+	int64_t size = plan->artifact.manifest.size;
+
+	*len = 0;
+	if (size <= 0 || (uint64_t)size > sizeof(scratch->system_manifest))
+		return NULL;
+	*len = (size_t)size;
+	return scratch->system_manifest;
 }

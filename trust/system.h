@@ -206,4 +206,15 @@ typedef void (*system_line_fn)(void *ctx, const char *line);
 void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
 			  void *ctx);
 
+/*
+ * The system manifest exactly as its signature was checked, from the
+ * scratch of the system_verify() call that filled plan: *len bytes (the
+ * artifact's manifest size). Valid while scratch is not reused; NULL (and
+ * *len 0) when plan holds no verified manifest. The boot hands these bytes
+ * over rather than reading the untrusted store a second time.
+ */
+const char *system_verified_manifest(const struct system_scratch *scratch,
+				     const struct system_plan *plan,
+				     size_t *len);
+
 #endif

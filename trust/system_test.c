@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "crypto/openssl_fixture.h"
+#include "fs/squashfs_super.h"
 #include "layer/layer.h"
 #include "layer/layer_fixture.h"
 #include "oci/layout.h"
@@ -176,6 +177,15 @@ static void flip_byte(const char *path, off_t offset)
 	close(fd);
 }
 
+static void set_byte(const char *path, off_t offset, uint8_t b)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &b, 1, offset), 1);
+	close(fd);
+}
+
 /* --- layers --------------------------------------------------------------- */
 
 /* A layer of one file of size bytes (pseudo-random, so it stays big). */
@@ -231,6 +241,7 @@ enum damage {
 	DAMAGE_REMOVE,		/* the blob is missing */
 	DAMAGE_SQUASHFS,	/* its squashfs magic flipped */
 	DAMAGE_VERITY,		/* its verity superblock version bad */
+	DAMAGE_LZMA,		/* its compressor id made lzma's */
 };
 
 /* How to build a system; zero fields build the good one. */
@@ -511,6 +522,9 @@ static void apply_damage(const char *name, const struct variant *v,
 		break;
 	case DAMAGE_VERITY:
 		flip_byte(path, (off_t)big.res.hash_offset + 8);
+		break;
+	case DAMAGE_LZMA:
+		set_byte(path, 20, SQUASHFS_COMP_LZMA);
 		break;
 	}
 	if (v->edit_manifest_blob) {
@@ -807,6 +821,10 @@ static const struct refusal refusals[] = {
 	{ "squashfs", { .damage = DAMAGE_SQUASHFS }, 0, NULL,
 	  -OCIBOOT_EMALFORMED, SYSTEM_STAGE_LAYER, "squashfs superblock",
 	  "layer 0" },
+	{ "lzma", { .damage = DAMAGE_LZMA }, 0, NULL, -EOPNOTSUPP,
+	  SYSTEM_STAGE_LAYER, "squashfs compressor lzma (id 2): the kernel's "
+	  "squashfs cannot read it (it reads gzip, lzo, xz, lz4 and zstd) (at "
+	  "byte 20)", "layer 0" },
 	{ "verity", { .damage = DAMAGE_VERITY }, 0, NULL, -OCIBOOT_EMALFORMED,
 	  SYSTEM_STAGE_LAYER, "verity superblock (at byte", "layer 0" },
 	{ "grown", { .grow = true }, 0, NULL, -OCIBOOT_EMALFORMED,

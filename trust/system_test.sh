@@ -56,6 +56,7 @@ U2=0a16c2d6-4ed8-4e34-9ef8-780a5148b423
 SALT=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 REF=org.opencontainers.image.ref.name
 ROOT=io.stackeroci.stacker.atomfs_verity_root_hash
+ROOT_LEGACY=io.stackeroci.stacker.squashfs_verity_root_hash
 SYSTEM_TYPE=application/vnd.ociboot.system.v1
 EMPTY=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
 export SOURCE_DATE_EPOCH=1700000000
@@ -415,7 +416,8 @@ signed_with_layer() {
 	d=$(put "$1" "$2")
 	jq -c --arg d "$d" --argjson s "$(size "$2")" --arg r "${3:-}" \
 		'.layers[0].digest = $d | .layers[0].size = $s |
-		 if $r != "" then .layers[0].annotations["'$ROOT'"] = $r
+		 if $r != "" then .layers[0].annotations["'$ROOT'"] = $r |
+			.layers[0].annotations["'$ROOT_LEGACY'"] = $r
 		 else . end' "$(blob lay "$image")" > "$1.image.json"
 	retag "$1" rootfs "$1.image.json"
 	"$tool" manifest create --product "$U" --version 7 \
