@@ -74,6 +74,8 @@ enum boot_break {
 enum tpm_mode {
 	TPM_MODE_OPTIONAL,	/* boot without its binding, with a warning */
 	TPM_MODE_REQUIRED,	/* refuse to boot */
+};
+
 /* What dm-verity does on a corrupted block (the layers' table flags). */
 enum verity_policy {
 	VERITY_POLICY_EIO,	/* no flag: the read fails with EIO */
