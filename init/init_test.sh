@@ -98,6 +98,7 @@ ociboot.on_failure=halt
 ociboot.reboot_delay=10
 ociboot.break=none
 ociboot.debug=0
+ociboot.tpm=optional
 ociboot.verity=restart"
 
 # --- --test-mode --cmdline: bad lines -----------------------------------------
