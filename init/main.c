@@ -11,7 +11,9 @@
  *
  * Not PID 1, the binary answers `--version` and
  * `--test-mode --cmdline STRING` (print the configuration a command line
- * gives) and otherwise refuses to run.
+ * gives) and otherwise refuses to run. Called as `ociboot-service` (the
+ * copy the boot leaves in /run/ociboot/bin) or with `service` as its first
+ * argument, it is the service starter (service/cli.h), at any PID.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,10 +34,12 @@
 #include "init/modules.h"
 #include "init/pid1.h"
 #include "init/timing.h"
+#include "init/services.h"
 #include "init/verified.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
+#include "service/cli.h"
 #include "tpm/tpm.h"
 #include "version.h"	/* generated: OCIBOOT_VERSION */
 
@@ -296,9 +300,11 @@ static const struct stage stages[] = {
 	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE },
 	{ "report", stage_report, BOOT_BREAK_REPORT },
 	{ "store", stage_store, BOOT_BREAK_STORE },
-	{ "verify", stage_verify, BOOT_BREAK_VERIFY },
+	{ "verify", stage_verify, BOOT_BREAK_NONE },
+	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS },
 	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS },
+	{ "services", stage_services, BOOT_BREAK_NONE },
 	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE },
 };
 
@@ -405,6 +411,8 @@ static int not_pid1(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	if (service_called(argc, argv))
+		return service_main(argc, argv);
 	if (getpid() == 1)
 		boot();
 	return not_pid1(argc, argv);

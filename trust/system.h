@@ -185,6 +185,18 @@ int system_verify(const struct layout *l, const struct oci_reference *ref,
 		  const char *expected_product, struct system_scratch *scratch,
 		  struct system_plan *plan, struct error *err);
 
+/*
+ * Step 8 above for one layer descriptor d of an image manifest that
+ * oci_manifest_check_bootable() accepted: fill *out from d, open its blob
+ * in l (exactly d's size) and check its squashfs and verity superblocks.
+ * Returns 0, or a code as above with *err filled under what (the layer as
+ * messages name it, "layer 1 sha256:..."). The rootfs's layers and every
+ * service's (trust/services.h) are checked by this one function.
+ */
+int system_layer_check(const struct layout *l, const struct oci_descriptor *d,
+		       const char *what, struct system_layer *out,
+		       struct error *err);
+
 /* "index", "artifact", "certificate"...; never NULL. */
 const char *system_stage_name(enum system_stage stage);
 
