@@ -8,3 +8,5 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
 	refuse-wrong-product refuse-ambiguous-store \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
+# Services as containers, and what must stop them.
+qemu_scenarios += services
