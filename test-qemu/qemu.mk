@@ -9,4 +9,5 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 	refuse-wrong-product refuse-ambiguous-store \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
 # Services as containers, and what must stop them.
-qemu_scenarios += services
+qemu_scenarios += services refuse-service-missing \
+	refuse-service-verity-superblock refuse-service-twice corrupt-service-file

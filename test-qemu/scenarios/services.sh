@@ -8,8 +8,7 @@
 # gone while its volume kept counting; runc runs it a third time.
 secure_boot=on
 deadline=420
-PRODUCT_DIR=$BUILD/test-product-run-services
-PRODUCT_ARGS=--run-services
+. "$here/services.sh"
 expect=(
 	'ociboot: verify: service web: image sha256:[0-9a-f]{64}, config sha256:[0-9a-f]{64}, 2 layers$'
 	'ociboot: verify: service client: image sha256:[0-9a-f]{64}, config sha256:[0-9a-f]{64}, 2 layers$'
