@@ -16,6 +16,13 @@ void handover_dir(const char *name, char dir[HANDOVER_DIR_MAX])
 	snprintf(dir, HANDOVER_DIR_MAX, "%s/%s", HANDOVER_SERVICES_DIR, name);
 }
 
+void handover_layer_dir(const char *name, size_t i,
+			char dir[HANDOVER_LAYER_DIR_MAX])
+{
+	snprintf(dir, HANDOVER_LAYER_DIR_MAX, "%s/%s/" HANDOVER_LAYERS_DIR
+		 "/%zu", HANDOVER_SERVICES_DIR, name, i % OCI_LAYERS_MAX);
+}
+
 static bool lower_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -126,13 +133,26 @@ static int parse_layer(const struct line *l, const struct line *v,
 		return refuse(err, l, -OCIBOOT_EMALFORMED, "not a root hash");
 	d.p = v->p + dlen + 1 + hlen + 1;
 	d.len = v->len - (dlen + 1 + hlen + 1);
-	if (d.len >= sizeof(out->layers[i].dir) || d.p[0] != '/' ||
-	    memchr(d.p, '\0', d.len))
+	handover_layer_dir(out->name, i, out->layers[i].dir);
+	if (d.len != strlen(out->layers[i].dir) ||
+	    memcmp(d.p, out->layers[i].dir, d.len) != 0)
 		return refuse(err, l, -OCIBOOT_EMALFORMED,
-			      "not an absolute directory");
-	memcpy(out->layers[i].dir, d.p, d.len);
-	out->layers[i].dir[d.len] = '\0';
+			      "not the service's layer directory");
 	return 0;
+}
+
+/* The next line, which must be KEY=value: its value into *v. */
+static int next_value(const char *buf, size_t len, size_t *at,
+		      struct line *l, const char *key, struct line *v,
+		      struct error *err)
+{
+	if (!next_line(buf, len, at, l)) {
+		l->number++;
+		error_set(err, -OCIBOOT_EMALFORMED, "service file",
+			  "line %u: missing (%s=)", l->number, key);
+		return -OCIBOOT_EMALFORMED;
+	}
+	return value_of(l, key, v, err);
 }
 
 static int parse_header(const char *buf, size_t len, size_t *at,
@@ -140,9 +160,11 @@ static int parse_header(const char *buf, size_t len, size_t *at,
 			struct error *err)
 {
 	struct line v;
+	int r;
 
-	if (!next_line(buf, len, at, l) || value_of(l, "NAME", &v, err) < 0)
-		return refuse(err, l, -OCIBOOT_EMALFORMED, "no NAME");
+	r = next_value(buf, len, at, l, "NAME", &v, err);
+	if (r < 0)
+		return r;
 	if (v.len > OCI_SERVICE_NAME_MAX)
 		return refuse(err, l, -OCIBOOT_EMALFORMED, "name too long");
 	memcpy(out->name, v.p, v.len);
@@ -150,16 +172,18 @@ static int parse_header(const char *buf, size_t len, size_t *at,
 	if (!handover_name_valid(out->name))
 		return refuse(err, l, -OCIBOOT_EMALFORMED,
 			      "not a service name");
-	if (!next_line(buf, len, at, l) || value_of(l, "IMAGE", &v, err) < 0 ||
-	    digest_of(l, &v, out->image_digest, err) < 0)
-		return -OCIBOOT_EMALFORMED;
-	if (!next_line(buf, len, at, l) ||
-	    value_of(l, "CONFIG", &v, err) < 0 ||
-	    digest_of(l, &v, out->config_digest, err) < 0)
-		return -OCIBOOT_EMALFORMED;
-	if (!next_line(buf, len, at, l) || value_of(l, "LAYERS", &v, err) < 0)
-		return -OCIBOOT_EMALFORMED;
-	return parse_count(l, &v, &out->layer_count, err);
+	r = next_value(buf, len, at, l, "IMAGE", &v, err);
+	if (r == 0)
+		r = digest_of(l, &v, out->image_digest, err);
+	if (r == 0)
+		r = next_value(buf, len, at, l, "CONFIG", &v, err);
+	if (r == 0)
+		r = digest_of(l, &v, out->config_digest, err);
+	if (r == 0)
+		r = next_value(buf, len, at, l, "LAYERS", &v, err);
+	if (r == 0)
+		r = parse_count(l, &v, &out->layer_count, err);
+	return r;
 }
 
 static int parse(const char *buf, size_t len, struct handover *out,
@@ -175,10 +199,7 @@ static int parse(const char *buf, size_t len, struct handover *out,
 	r = parse_header(buf, len, &at, &l, out, err);
 	for (size_t i = 0; r == 0 && i < out->layer_count; i++) {
 		snprintf(key, sizeof(key), "LAYER%zu", i);
-		if (!next_line(buf, len, &at, &l))
-			return refuse(err, &l, -OCIBOOT_EMALFORMED,
-				      "fewer layers than LAYERS");
-		r = value_of(&l, key, &v, err);
+		r = next_value(buf, len, &at, &l, key, &v, err);
 		if (r == 0)
 			r = parse_layer(&l, &v, out, i, err);
 	}

@@ -13,9 +13,10 @@
  *   IMAGE=sha256:<image manifest digest>
  *   CONFIG=sha256:<image config digest>
  *   LAYERS=2
- *   LAYER0=sha256:<digest> <verity root hash> /run/ociboot/services/web/layers/0
+ *   LAYER0=sha256:<digest> <root hash> /run/ociboot/services/web/layers/0
  *   LAYER1=...
- * Lines in that order; nothing else. handover_parse() reads it from
+ * Lines in that order; nothing else. Each layer's directory must be
+ * exactly handover_layer_dir()'s, so the starter mounts nothing else. handover_parse() reads it from
  * (buf, len) and allocates nothing.
  */
 #ifndef OCIBOOT_SERVICE_HANDOVER_H
@@ -66,12 +67,16 @@ struct handover {
 	struct {
 		uint8_t digest[SHA256_LEN];
 		uint8_t root_hash[SHA256_LEN];
-		char dir[HANDOVER_LAYER_DIR_MAX];	/* absolute */
+		char dir[HANDOVER_LAYER_DIR_MAX];
 	} layers[OCI_LAYERS_MAX];		/* bottom first */
 };
 
 /* "/run/ociboot/services/NAME" of a valid service name into dir. */
 void handover_dir(const char *name, char dir[HANDOVER_DIR_MAX]);
+
+/* "/run/ociboot/services/NAME/layers/I" (I < OCI_LAYERS_MAX) into dir. */
+void handover_layer_dir(const char *name, size_t i,
+			char dir[HANDOVER_LAYER_DIR_MAX]);
 
 /* True when name is a service name (docs/formats.md: 1 to 63 of
  * a-z 0-9 . _ -, starting and ending with a letter or digit). */

@@ -8,3 +8,4 @@ service_INIT := handover.c user.c bundle.c service.c cli.c
 
 service_TESTS := bundle user handover
 service_FUZZERS := user handover
+
