@@ -44,7 +44,8 @@
  * on the host (each blob against its digest, each tree recomputed).
  *
  * The services of the system manifest are in the plan as the manifest
- * names them; they are not resolved here.
+ * names them; trust/services.h verifies their images, with
+ * system_layer_check() for each layer.
  *
  * Memory: nothing here allocates or logs. The caller owns every struct;
  * struct system_scratch and struct system_plan are large (about 710 KiB
