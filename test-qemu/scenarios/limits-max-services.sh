@@ -3,9 +3,9 @@
 # one tiny layer, over a rootfs image of two layers, built, signed and
 # checked with our tool, boots under Secure Boot: the init's verify names
 # every service with its image's digest, in order, and the product runs.
-# Services are verified, not run. One past the limit is refused on the
-# host: the same manifest with one more service put in by hand and
-# re-signed; `ociboot verify` names the limit.
+# Services are verified and their layers set up (not run). One past the
+# limit is refused on the host: the same manifest with one more service
+# put in by hand and re-signed; `ociboot verify` names the limit.
 . "$here/layers.sh"
 layers_scenario 2
 services_scenario "$(services_limit)"
