@@ -236,7 +236,7 @@ static void test_cases(void **state)
 	}
 }
 
-/* --- against crun spec ----------------------------------------------------- */
+/* --- against crun spec --------------------------------------------------- */
 
 static bool have(const char *command)
 {

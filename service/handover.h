@@ -13,10 +13,11 @@
  *   IMAGE=sha256:<image manifest digest>
  *   CONFIG=sha256:<image config digest>
  *   LAYERS=2
- *   LAYER0=sha256:<digest> <root hash> /run/ociboot/services/web/layers/0
+ *   LAYER0=sha256:<digest> <root hash> <DIR>/layers/0
  *   LAYER1=...
- * Lines in that order; nothing else. Each layer's directory must be
- * exactly handover_layer_dir()'s, so the starter mounts nothing else. handover_parse() reads it from
+ * where DIR is /run/ociboot/services/web. Lines in that order; nothing
+ * else. Each layer's directory must be exactly handover_layer_dir()'s, so
+ * the starter mounts nothing else. handover_parse() reads it from
  * (buf, len) and allocates nothing.
  */
 #ifndef OCIBOOT_SERVICE_HANDOVER_H

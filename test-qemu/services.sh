@@ -16,3 +16,20 @@ service_image() {
 service_layer() {
 	layer_blob "service-$1"
 }
+
+# host_refuses: after refuse_expect, `ociboot verify` on the host refuses
+# ./store with the reason the init gives (the same code), or fail.
+host_refuses() {
+	local want=${expect[0]#ociboot: FATAL: verify: }
+
+	if "$BUILD/ociboot" verify --layout store/oci --tag system \
+		--ca "$PRODUCT_DIR/keys/ca.pem" > verify.log 2>&1; then
+		echo "ociboot verify took it"
+		return 1
+	fi
+	tail -n 1 verify.log | grep -q -E -- "^ociboot verify: $want" || {
+		echo "ociboot verify: $(tail -n 1 verify.log); want $want"
+		return 1
+	}
+	echo "ociboot verify refused it: $(tail -n 1 verify.log)"
+}

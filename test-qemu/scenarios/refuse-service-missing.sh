@@ -13,4 +13,5 @@ prepare() {
 	rm "$blob" && product_disk "$REFUSE_CMDLINE" || return 1
 	refuse_expect "$(ere "verify: service web: image $d: blob $d is missing: No such file or directory")"
 	reject+=('ociboot: layers: ')
+	host_refuses
 }

@@ -16,4 +16,5 @@ prepare() {
 		product_disk "$REFUSE_CMDLINE" || return 1
 	refuse_expect "$(ere "verify: service web: layer 1 $d: verity superblock (at byte $at): malformed input")"
 	reject+=('ociboot: layers: ')
+	host_refuses
 }
