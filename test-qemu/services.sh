@@ -27,9 +27,10 @@ host_refuses() {
 		echo "ociboot verify took it"
 		return 1
 	fi
-	tail -n 1 verify.log | grep -q -E -- "^ociboot verify: $want" || {
-		echo "ociboot verify: $(tail -n 1 verify.log); want $want"
+	grep -q -E -- "^ociboot verify: $want" verify.log || {
+		echo "ociboot verify said:"; cat verify.log
+		echo "want: ociboot verify: $want"
 		return 1
 	}
-	echo "ociboot verify refused it: $(tail -n 1 verify.log)"
+	echo "ociboot verify refused it: $(grep '^ociboot verify: ' verify.log)"
 }
