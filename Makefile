@@ -31,7 +31,7 @@ CLANG := clang
 AR := ar
 
 # The folders, lowest first: a folder may use only folders before it.
-FOLDERS := lib crypto oci fs tpm trust service layer ukify init tool
+FOLDERS := lib crypto oci fs tpm net trust service layer ukify init tool
 
 # The kernel the demo and the tests boot: the one Debian's linux-image-amd64
 # metapackage points at (not the host's running kernel).
@@ -204,11 +204,11 @@ $(BUILD)/ukify: $(BUILD)/ociboot
 SNAKEOIL_KEY := /usr/share/ovmf/PkKek-1-snakeoil.key
 SIGN_KEY ?= $(BUILD)/keys/db.key
 SIGN_CERT ?= /usr/share/ovmf/PkKek-1-snakeoil.pem
-# ext4 (the store) wants crc32c through a soft dependency modules.dep does
-# not list, so crc32c_generic is named.
-INITRD_MODULES ?= efivarfs loop squashfs overlay dm-verity ext4 \
-	crc32c_generic virtio_blk virtio_pci virtio_net
-export INITRD_MODULES
+# The initrd's modules: a preset of ukify/modsets.c (`ociboot ukify presets`;
+# qemu: the boot chain + virtio), plus any modules named in INITRD_MODULES.
+INITRD_PRESET ?= qemu
+INITRD_MODULES ?=
+export INITRD_PRESET INITRD_MODULES
 # The demo product's store: an ext4 disk labelled ocistore, layout at /oci,
 # system artifact tagged "system" (test-qemu/product/build makes it).
 DEMO_CMDLINE ?= console=ttyS0 quiet oci=LABEL=ocistore:/oci:system
@@ -227,14 +227,14 @@ $(DEMO_DIR)/keys/ca.pem: | $(BUILD)/ociboot
 $(BUILD)/initrd.img: $(BUILD)/init $(BUILD)/ociboot $(CA_CERT)
 	$(BUILD)/ociboot ukify initrd --init $(BUILD)/init \
 		--modules-dir $(MODULES_DIR) \
-		$(addprefix --module ,$(INITRD_MODULES)) --ca $(CA_CERT) \
-		--output $@
+		--preset $(INITRD_PRESET) $(addprefix --module ,$(INITRD_MODULES)) \
+		--ca $(CA_CERT) --quiet --force --output $@
 	@scripts/initrd-size --brief $@ || true
 
 $(BUILD)/kernel.efi: $(BUILD)/initrd.img $(SIGN_KEY)
 	$(BUILD)/ociboot ukify build --kernel $(KERNEL) \
 		--initrd $(BUILD)/initrd.img --cmdline "$(DEMO_CMDLINE)" \
-		--key $(SIGN_KEY) --cert $(SIGN_CERT) --output $@
+		--key $(SIGN_KEY) --cert $(SIGN_CERT) --quiet --force --output $@
 
 demo: packages
 	@$(MAKE) --no-print-directory demo-run

@@ -6,11 +6,14 @@
 # `veritysetup format`, best of RUNS wall times each, same thread count,
 # files in the page cache, and print the ratio and both sizes.
 #
-# usage: bench/layer.sh [DIR]   (run from the repository root; DIR
-#        defaults to /usr/include; JOBS=2 RUNS=3 by default)
+# usage: bench/layer.sh [DIR]   (run from the repository root; JOBS=2
+#        RUNS=3 by default). Without DIR, the tree is the size and shape of
+#        a real root filesystem: hard links (or copies, across filesystems)
+#        of this machine's /etc, /usr/sbin, /usr/include, /usr/lib/python3*,
+#        /usr/share/doc and /usr/share/locale: some hundreds of MB in tens of
+#        thousands of files, text and binaries.
 set -eu
 . scripts/testlib.sh
-DIR=${1:-/usr/include}
 RUNS=${RUNS:-3}
 JOBS=${JOBS:-2}
 tool=$BUILD/ociboot
@@ -18,12 +21,29 @@ tool=$BUILD/ociboot
 need_commands gensquashfs veritysetup
 need_driver "$tool"
 testlib_tmpdir
+
+# rootfs_tree DIR: the default tree, linked from the system's own files.
+rootfs_tree() {
+	for d in /etc /usr/sbin /usr/include /usr/lib/python3* /usr/share/doc \
+		/usr/share/locale; do
+		[ -d "$d" ] || continue
+		mkdir -p "$1$(dirname "$d")"
+		cp -al "$d" "$1$d" 2> /dev/null || cp -a "$d" "$1$d"
+	done
+}
+if [ $# -gt 0 ]; then
+	DIR=$1
+else
+	DIR=$tmp/rootfs
+	rootfs_tree "$DIR"
+fi
 salt=$(random_hex 32)
 uuid=$(random_uuid)
 
 ours() {
 	"$tool" layer create --from-dir "$DIR" --output "$tmp/ours.img" \
-		--salt "$salt" --uuid "$uuid" --jobs "$JOBS" > /dev/null
+		--salt "$salt" --uuid "$uuid" --jobs "$JOBS" --force --quiet \
+		> /dev/null
 }
 
 theirs() {
@@ -36,9 +56,10 @@ theirs() {
 
 tar -cf - -C "$DIR" . > /dev/null 2>&1 || true	# warm the page cache
 mb=$(du -sm "$DIR" | cut -f1)
+files=$(find "$DIR" -xdev | wc -l)
 t_ours=$(bench_best_of ours)
 t_theirs=$(bench_best_of theirs)
-echo "layer of $DIR ($mb MB), $JOBS threads, best of $RUNS:"
+echo "layer of $DIR ($mb MB, $files files), $JOBS threads, best of $RUNS:"
 bench_row "ociboot layer create" "$t_ours" "$mb" \
 	"$(stat -c %s "$tmp/ours.img") bytes"
 bench_row "gensquashfs + veritysetup" "$t_theirs" "$mb" \

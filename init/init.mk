@@ -3,12 +3,14 @@ init_USES := lib crypto oci fs tpm trust service
 init_MAIN := main.c
 init_INIT := boot.c pid1.c fail.c log.c cmdline.c modules.c buildid.c \
 	lockdown.c firmware.c verified.c switch_root.c timing.c services.c
+# What the kernel saw, for the store-not-found line.
+init_INIT += devices.c
 
 # The boot stages' test builds layers with the host layer builder.
 init_TEST_USES := layer
 
 init_TESTS := cmdline modules buildid lockdown log firmware switch_root \
-	verified timing
-init_FUZZERS := cmdline modules firmware switch_root
+	verified timing devices
+init_FUZZERS := cmdline modules firmware switch_root lockdown
 
 shell_tests += init/init_test.sh

@@ -134,13 +134,30 @@ static int stage_cmdline(struct boot *b)
 
 /* --- kernel modules --------------------------------------------------- */
 
-/* Load one module of the list; a failure is recorded in *ctx. */
+struct module_walk {
+	bool network;		/* load network drivers too */
+	unsigned int skipped;	/* network drivers left out */
+	struct error err;	/* why a module failed to load */
+};
+
+/* A network boot's location: a registry, or one DHCP will name. */
+static bool boot_is_network(const struct ociboot_config *c)
+{
+	return c->has_oci && c->oci.kind != OCI_LOCATION_DEVICE;
+}
+
+/* Load one module of the list; a failure is recorded in the walk. */
 static int load_module(void *ctx, const char *path)
 {
-	struct error *load_err = ctx;
+	struct module_walk *w = ctx;
+	struct error *load_err = &w->err;
 	char name[MODULES_NAME_MAX + 1];
 	int r;
 
+	if (!w->network && modules_is_network(path)) {
+		w->skipped++;
+		return 0;
+	}
 	if (modules_name(path, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "%s", path);
 	r = modules_load(path);
@@ -154,6 +171,16 @@ static int load_module(void *ctx, const char *path)
 			    name);
 		return 0;
 	}
+	if (r == -EKEYREJECTED || r == -EPERM || r == -ENOKEY)
+		return error_set(load_err, r, NULL, "loading module %s "
+				 "(refused under Secure Boot lockdown: take "
+				 "signed modules from the kernel package that "
+				 "built the kernel in kernel.efi)", path);
+	if (r == -ENOEXEC || r == -EINVAL)
+		return error_set(load_err, r, NULL, "loading module %s (not "
+				 "for this kernel: ukify initrd --modules-dir "
+				 "must be /lib/modules/KVER of the kernel in "
+				 "kernel.efi)", path);
 	if (r < 0)
 		return error_set(load_err, r, NULL, "loading module %s", path);
 	if (r == 0)
@@ -167,7 +194,8 @@ static int stage_modules(struct boot *b)
 {
 	char *list = b->modules_list;
 	char line[ERROR_LINE_MAX];
-	struct error err, load_err;
+	struct module_walk walk = { .network = boot_is_network(&b->config) };
+	struct error err;
 	ssize_t n;
 	int r;
 
@@ -180,16 +208,19 @@ static int stage_modules(struct boot *b)
 	if (n < 0)
 		return boot_failed(b, "reading %s: %s", MODULES_LIST_PATH,
 				    ociboot_strerror((int)n));
-	error_clear(&load_err);
-	r = modules_parse_list(list, (size_t)n, load_module, &load_err, &err);
-	if (r < 0 && error_failed(&load_err))
-		return boot_failed(b, "%s", error_format(&load_err, line,
+	error_clear(&walk.err);
+	r = modules_parse_list(list, (size_t)n, load_module, &walk, &err);
+	if (r < 0 && error_failed(&walk.err))
+		return boot_failed(b, "%s", error_format(&walk.err, line,
 							 sizeof(line)));
 	if (r < 0) {
 		error_context(&err, "%s", MODULES_LIST_PATH);
 		return boot_failed(b, "%s", error_format(&err, line,
 							 sizeof(line)));
 	}
+	if (walk.skipped)
+		log_info("modules", "%u network driver(s) not loaded: "
+			 "the store is local", walk.skipped);
 	return 0;
 }
 

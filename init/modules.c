@@ -152,3 +152,14 @@ int modules_name(const char *path, char *name, size_t size)
 	name[stem] = '\0';
 	return (int)stem;
 }
+
+bool modules_is_network(const char *path)
+{
+	static const char *const dirs[] = { "/kernel/drivers/net/",
+					    "/kernel/net/" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (strstr(path, dirs[i]))
+			return true;
+	return false;
+}

@@ -57,4 +57,12 @@ int modules_load(const char *path);
  */
 int modules_name(const char *path, char *name, size_t size);
 
+/*
+ * Whether the module at path is a network driver or network core code, by
+ * where modules.dep puts it: under kernel/drivers/net/ or kernel/net/
+ * (virtio_net, e1000, failover...). A boot from a local store leaves these
+ * out: they cost time and drive nothing it needs.
+ */
+bool modules_is_network(const char *path);
+
 #endif

@@ -227,6 +227,34 @@ static void test_names(void **state)
 			 -ENAMETOOLONG);
 }
 
+static void test_network(void **state)
+{
+	static const struct {
+		const char *path;
+		bool network;
+	} cases[] = {
+		{ "/lib/modules/6.1.0-57-amd64/kernel/drivers/net/virtio_net.ko",
+		  true },
+		{ "/lib/modules/6.1.0-57-amd64/kernel/drivers/net/ethernet/"
+		  "intel/e1000/e1000.ko", true },
+		{ "/lib/modules/6.1.0-57-amd64/kernel/net/core/failover.ko",
+		  true },
+		{ "/lib/modules/6.1.0-57-amd64/kernel/drivers/virtio/"
+		  "virtio_pci.ko", false },
+		{ "/lib/modules/6.1.0-57-amd64/kernel/drivers/block/"
+		  "virtio_blk.ko", false },
+		{ "/lib/modules/6.1.0-57-amd64/kernel/fs/ext4/ext4.ko", false },
+		{ "/lib/modules/6.1.0-57-amd64/kernel/drivers/netdevsim/x.ko",
+		  false },
+		{ "/lib/modules/6.1.0-57-amd64/kernel/lib/net.ko", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(modules_is_network(cases[i].path),
+				 cases[i].network);
+}
+
 static void test_load_missing(void **state)
 {
 	assert_int_equal(modules_load("/nonexistent/ociboot-test.ko"),
@@ -241,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_load_missing),
 	};
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "init/boot.h"
+#include "init/devices.h"
 #include "init/log.h"
 #include "init/switch_root.h"
 #include "lib/clock.h"
@@ -96,6 +97,33 @@ static int store_wait(void *ctx, unsigned int ms)
 	return 0;
 }
 
+/*
+ * No block device appeared at all: most likely the initrd lacks the disk
+ * controller's driver. Log every device the kernel saw, then fail naming
+ * those without a driver and how to add one.
+ */
+static int store_no_disk(struct boot *b, const char *key, const char *value,
+			 unsigned int scans)
+{
+	char advice[FAIL_REASON_MAX - 128], line[160];
+	struct devices_list list;
+	int fd = open("/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	list.count = list.seen = 0;
+	if (fd >= 0) {
+		devices_scan(fd, &list);
+		close(fd);
+	}
+	for (size_t i = 0; i < list.count; i++)
+		log_error("store", "the kernel saw %s",
+			  devices_format(&list.entries[i], true, line,
+					 sizeof(line)));
+	return boot_failed(b, "store %s=%s not found: no block device "
+			   "appeared in %u scans; %s", key, value, scans,
+			   devices_no_disk_advice(&list, advice,
+						  sizeof(advice)));
+}
+
 static int find_store(struct boot *b, const struct oci_device *dev)
 {
 	const char *key = oci_device_key_name(dev->key);
@@ -113,12 +141,17 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 				   "both match; refusing to guess", key,
 				   dev->value, res->device.path,
 				   res->other.path);
+	if (r == -OCIBOOT_ETIMEOUT && res->devices == 0)
+		return store_no_disk(b, key, dev->value, res->scans);
 	if (r == -OCIBOOT_ETIMEOUT)
 		return boot_failed(b, "store %s=%s not found after %u scans "
-				   "of %u devices%s%s%s", key, dev->value,
-				   res->scans, res->devices,
+				   "of %u devices%s%s%s: none has that %s; "
+				   "check it on the host with `blkid` (ext4: "
+				   "mke2fs -L or e2label sets a label)", key,
+				   dev->value, res->scans, res->devices,
 				   res->failed[0] ? " (unreadable: " : "",
-				   res->failed, res->failed[0] ? ")" : "");
+				   res->failed, res->failed[0] ? ")" : "",
+				   key);
 	if (r < 0)
 		return boot_failed(b, "looking for store %s=%s: %s", key,
 				   dev->value, ociboot_strerror(r));
@@ -139,9 +172,12 @@ static int mount_store(struct boot *b)
 	r = b->ops->mount(b->store_device, VERIFIED_STORE_DIR, STORE_FSTYPE,
 			  STORE_MOUNT_FLAGS, STORE_MOUNT_OPTIONS);
 	if (r < 0)
-		return boot_failed(b, "mounting %s (%s) read-only on %s: %s",
-				   b->store_device, STORE_FSTYPE,
-				   VERIFIED_STORE_DIR, strerror(-r));
+		return boot_failed(b, "mounting %s (%s) read-only on %s: %s; "
+				   "the store must be an %s filesystem and the "
+				   "initrd must hold the %s module (ukify "
+				   "initrd --preset base)", b->store_device,
+				   STORE_FSTYPE, VERIFIED_STORE_DIR,
+				   strerror(-r), STORE_FSTYPE, STORE_FSTYPE);
 	return 0;
 }
 
@@ -157,7 +193,8 @@ int stage_store(struct boot *b)
 	if (oci_location_format(loc, where, sizeof(where)) < 0)
 		snprintf(where, sizeof(where), "(unprintable)");
 	if (loc->kind != OCI_LOCATION_DEVICE)
-		return boot_failed(b, "booting from %s is not implemented yet",
+		return boot_failed(b, "booting from %s is not implemented yet; "
+				   "name a local disk: oci=LABEL=NAME:/PATH:TAG",
 				   where);
 	log_info("store", "looking for %s", where);
 	if (find_store(b, &loc->device) < 0 || mount_store(b) < 0)
@@ -169,7 +206,9 @@ int stage_store(struct boot *b)
 	r = layout_open_beneath(&b->layout, fd, loc->device.path, &lerr);
 	close(fd);
 	if (r < 0)
-		return boot_failed(b, "OCI layout %s on %s: %s: %s",
+		return boot_failed(b, "OCI layout %s on %s: %s: %s; the store "
+				   "must hold the layout `ociboot image create "
+				   "--layout` wrote, at the path oci= names",
 				   loc->device.path, b->store_device,
 				   lerr.what, lerr.why);
 	log_info("store", "%s mounted read-only; OCI layout %s", b->store_device,
@@ -207,8 +246,9 @@ int stage_verify(struct boot *b)
 	r = x509_trust_store_load_dir(ts, b->ca_dir, &err);
 	if (r < 0) {
 		error_format(&err, msg, sizeof(msg));
-		return boot_failed(b, "CA certificates in %s: %s", b->ca_dir,
-				   msg);
+		return boot_failed(b, "CA certificates in %s: %s; build the "
+				   "initrd with `ociboot ukify initrd --ca "
+				   "CA.pem`", b->ca_dir, msg);
 	}
 	log_info("verify", "trusting %zu CA certificate(s) from %s",
 		 ts->count, b->ca_dir);
@@ -247,8 +287,10 @@ static int attach_layer(struct boot *b, const struct verified_layer *v,
 	r = b->ops->loop_attach(fd, &lo, loop);
 	close(fd);
 	if (r < 0)
-		return boot_failed(b, "%s (%s): loop device: %s", v->label,
-				   digest, ociboot_strerror(r));
+		return boot_failed(b, "%s (%s): loop device: %s; the "
+				   "initrd needs the loop module (ukify initrd "
+				   "--preset base)", v->label, digest,
+				   ociboot_strerror(r));
 	return 0;
 }
 
@@ -310,8 +352,9 @@ int stage_layers(struct boot *b)
 	int r = b->ops->dm_open(dm);
 
 	if (r < 0)
-		return boot_failed(b, "device-mapper control: %s",
-				   ociboot_strerror(r));
+		return boot_failed(b, "device-mapper control: %s; the initrd "
+				   "needs the dm-verity module (ukify initrd "
+				   "--preset base)", ociboot_strerror(r));
 	for (unsigned int i = 0; i < b->plan.layer_count; i++) {
 		if (setup_layer(b, i) < 0) {
 			b->ops->dm_close(dm);
@@ -405,8 +448,10 @@ int stage_rootfs(struct boot *b)
 	if (r == 0)
 		r = b->ops->mount_overlay(VERIFIED_NEWROOT, &ov, 0);
 	if (r < 0)
-		return boot_failed(b, "overlay of %zu layers on %s: %s", n,
-				   VERIFIED_NEWROOT, strerror(-r));
+		return boot_failed(b, "overlay of %zu layers on %s: %s; the "
+				   "initrd needs the overlay module (ukify "
+				   "initrd --preset base)", n, VERIFIED_NEWROOT,
+				   strerror(-r));
 	log_info("rootfs", "overlay of %zu verified layers + tmpfs on %s", n,
 		 VERIFIED_NEWROOT);
 	if (hand_over_manifest(b) < 0 || hand_over_boot(b) < 0)

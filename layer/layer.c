@@ -1386,6 +1386,49 @@ static int pad_image(struct layer_builder *b, uint64_t *hash_offset)
 	return 0;
 }
 
+/* SHA-256(label || the image's first size bytes), both labels at once. */
+static int derive_from_image(struct layer_builder *b, uint64_t size)
+{
+	uint8_t salt[SHA256_LEN], uuid[SHA256_LEN];
+	struct sha256 hs, hu;
+	uint64_t offset = 0;
+	int r = 0;
+
+	sha256_init(&hs);
+	sha256_init(&hu);
+	sha256_update(&hs, LAYER_SALT_LABEL, strlen(LAYER_SALT_LABEL));
+	sha256_update(&hu, LAYER_UUID_LABEL, strlen(LAYER_UUID_LABEL));
+	while (offset < size && r == 0) {
+		size_t n = size - offset < LAYER_BLOCK_SIZE ?
+			   (size_t)(size - offset) : LAYER_BLOCK_SIZE;
+
+		r = fileio_pread_exact(b->out.fd, b->buf, n, offset);
+		if (r == 0) {
+			if (b->opt.derive_salt)
+				sha256_update(&hs, b->buf, n);
+			if (b->opt.derive_uuid)
+				sha256_update(&hu, b->buf, n);
+		}
+		offset += n;
+	}
+	if (r < 0)
+		return r;
+	sha256_final(&hs, salt);
+	sha256_final(&hu, uuid);
+	_Static_assert(LAYER_DERIVED_SALT_LEN <= VERITY_SALT_MAX &&
+		       LAYER_DERIVED_SALT_LEN <= SHA256_LEN, "salt fits");
+	if (b->opt.derive_salt) {
+		memcpy(b->salt, salt, LAYER_DERIVED_SALT_LEN);
+		b->opt.salt_len = LAYER_DERIVED_SALT_LEN;
+	}
+	if (b->opt.derive_uuid) {
+		memcpy(b->opt.uuid, uuid, VERITY_UUID_LEN);
+		b->opt.uuid[6] = (b->opt.uuid[6] & 0x0f) | 0x80; /* v8 */
+		b->opt.uuid[8] = (b->opt.uuid[8] & 0x3f) | 0x80; /* RFC */
+	}
+	return 0;
+}
+
 int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 {
 	struct verity_geometry geo;
@@ -1407,6 +1450,8 @@ int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 		r = pad_image(b, &out.hash_offset);
 	if (r == 0)
 		r = verity_geometry_init(&geo, out.hash_offset);
+	if (r == 0 && (b->opt.derive_salt || b->opt.derive_uuid))
+		r = derive_from_image(b, out.hash_offset);
 	if (r == 0)
 		r = verity_format_fd(b->out.fd, out.hash_offset, b->salt,
 				     b->opt.salt_len, b->opt.uuid, out.root);
@@ -1416,6 +1461,9 @@ int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 	out.blob_size = geo.blob_size;
 	out.inodes = b->inode_count;
 	out.xattrs_dropped = b->xattrs_dropped;
+	memcpy(out.salt, b->salt, b->opt.salt_len);
+	out.salt_len = b->opt.salt_len;
+	memcpy(out.uuid, b->opt.uuid, VERITY_UUID_LEN);
 	*res = out;
 	return 0;
 }

@@ -16,7 +16,8 @@
  * The output is reproducible: every inode and the superblock carry one
  * fixed mtime, directories are sorted bytewise, inode numbers follow the
  * sorted tree, data blocks are 128 KiB and compressed with zstd at a fixed
- * level, and the verity salt and uuid are given by the caller.
+ * level, and the verity salt and uuid are given by the caller or derived
+ * from the padded squashfs image (LAYER_SALT_LABEL, LAYER_UUID_LABEL).
  *
  * The builder allocates; nothing here logs.
  */
@@ -128,6 +129,18 @@ struct layer_entry {
 /* What a source calls for each entry: layer_builder_add() or a test's. */
 typedef int (*layer_add_fn)(void *ctx, const struct layer_entry *entry);
 
+/*
+ * The derived salt and uuid (docs/layers.md, "Reproducibility"). With I
+ * the squashfs image padded to 4096 bytes (the verity data area):
+ *   salt = SHA-256("ociboot verity salt" || I), 32 bytes;
+ *   uuid = SHA-256("ociboot verity uuid" || I)[0, 16) with the version
+ *          nibble set to 8 and the variant bits to 10 (RFC 9562 UUIDv8).
+ * The labels are hashed without a terminating NUL.
+ */
+#define LAYER_SALT_LABEL "ociboot verity salt"
+#define LAYER_UUID_LABEL "ociboot verity uuid"
+#define LAYER_DERIVED_SALT_LEN 32
+
 struct layer_options {
 	uint32_t mtime;			/* of every inode, superblock */
 	bool force_owner;		/* every inode owned by uid:gid */
@@ -136,6 +149,8 @@ struct layer_options {
 	const uint8_t *salt;		/* verity salt, copied */
 	size_t salt_len;		/* <= VERITY_SALT_MAX */
 	uint8_t uuid[VERITY_UUID_LEN];	/* verity superblock uuid */
+	bool derive_salt;		/* ignore salt: derive it */
+	bool derive_uuid;		/* ignore uuid: derive it */
 };
 
 struct layer_result {
@@ -145,6 +160,9 @@ struct layer_result {
 	uint32_t inodes;
 	uint64_t xattrs_dropped;
 	uint8_t root[VERITY_DIGEST_LEN];
+	uint8_t salt[VERITY_SALT_MAX];	/* the salt used, given or derived */
+	size_t salt_len;
+	uint8_t uuid[VERITY_UUID_LEN];	/* the uuid used */
 };
 
 struct layer_builder;

@@ -7,7 +7,10 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 	refuse-other-ca refuse-uncertified-key refuse-edited-manifest \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
 	refuse-wrong-product refuse-ambiguous-store \
-	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
+	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree \
+	refuse-no-storage-driver
+# The README's own-rootfs recipe, as written.
+qemu_scenarios += readme-recipe
 # Services as containers, and what must stop them.
 qemu_scenarios += services refuse-service-missing \
 	refuse-service-verity-superblock refuse-service-twice corrupt-service-file

@@ -16,5 +16,6 @@ int image_main(int argc, char **argv);
 int manifest_main(int argc, char **argv);
 int verify_main(int argc, char **argv);
 int limits_main(int argc, char **argv);
+int pull_main(int argc, char **argv);
 
 #endif

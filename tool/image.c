@@ -22,6 +22,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tool/output.h"
 
 #define VERIFY_CHUNK (1u << 20)
 /* What the messages of `image create` and `image inspect` start with. */
@@ -192,7 +193,8 @@ static int check_layer(const char *path, struct layer_input *in,
 	r = layer_inspect_fd(in->fd, &in->info);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: not a squashfs + verity layer: "
-				   "%s", path, ociboot_strerror(r));
+				   "%s (make layers with `ociboot layer "
+				   "create`)", path, ociboot_strerror(r));
 	out->media_type = squashfs_media_type(in->info.compression);
 	compression = squashfs_compression_name(in->info.compression);
 	if (!out->media_type)
@@ -287,6 +289,8 @@ static int add_manifest(const struct layout *l, const struct create_args *a,
 	if (r < 0)
 		return cli_failure(CREATE, "image manifest: %s",
 				   ociboot_strerror(r));
+	sha256_digest(json, len, digest);
+	output_note_tag(CREATE, l, a->layout, a->tag, digest);
 	r = layout_add_blob(l, json, len, digest, &err);
 	free(json);
 	if (r == 0)
@@ -306,6 +310,9 @@ static int add_image(const struct create_args *a,
 	struct layout l;
 	int r;
 
+	r = output_make_dir(CREATE, a->layout);
+	if (r)
+		return r;
 	r = layout_create(&l, AT_FDCWD, a->layout, &err);
 	if (r < 0)
 		return layout_failure(CREATE, a->layout, &err);

@@ -26,6 +26,8 @@ static const struct command {
 	  "write, sign and package a signed system manifest" },
 	{ "verify", verify_main,
 	  "verify a signed system in a layout as the init does" },
+	{ "pull", pull_main,
+	  "fetch an image or a signed system from a registry into a layout" },
 	{ "limits", limits_main,
 	  "print the product limits an image and a system must keep" },
 };
