@@ -58,8 +58,7 @@ static void service_dir(const struct services_image *s,
 static void service_layer_dir(const struct services_image *s, size_t i,
 			      char dir[VERIFIED_SERVICE_LAYER_DIR_MAX])
 {
-	snprintf(dir, VERIFIED_SERVICE_LAYER_DIR_MAX, "%s/%s/%s/%zu",
-		 HANDOVER_SERVICES_DIR, s->name, HANDOVER_LAYERS_DIR, i);
+	handover_layer_dir(s->name, i, dir);
 }
 
 static int setup_service_layers(struct boot *b, const struct services_image *s)
