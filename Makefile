@@ -31,7 +31,7 @@ CLANG := clang
 AR := ar
 
 # The folders, lowest first: a folder may use only folders before it.
-FOLDERS := lib crypto oci fs tpm net trust layer ukify init tool
+FOLDERS := lib crypto oci fs tpm net trust service layer ukify init tool
 
 # The kernel the demo and the tests boot: the one Debian's linux-image-amd64
 # metapackage points at (not the host's running kernel).

@@ -17,6 +17,7 @@
 #include "init/fail.h"
 #include "init/modules.h"
 #include "init/pid1.h"
+#include "init/services.h"
 #include "init/timing.h"
 #include "init/tpm_boot.h"
 #include "init/verified.h"
@@ -42,6 +43,7 @@ struct boot {
 	char store_device[STORE_PATH_MAX + 1];	/* "/dev/vda", once found */
 	struct layout layout;		/* open on the store */
 	struct system_plan plan;	/* what verification accepted */
+	struct services_plan services;	/* the services it accepted */
 	unsigned int layers_mounted;
 	struct timing timing;		/* the stages run so far */
 
@@ -49,6 +51,7 @@ struct boot {
 	char cmdline[CMDLINE_MAX + 2];	/* + the newline, + NUL */
 	char modules_list[MODULES_LIST_MAX + 1];
 	struct verified_buffers verified;
+	struct services_buffers services_buffers;
 };
 
 /*

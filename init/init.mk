@@ -1,8 +1,9 @@
 # init: PID 1, the only folder that sequences the others.
-init_USES := lib crypto oci fs tpm trust
+init_USES := lib crypto oci fs tpm trust service
 init_MAIN := main.c
 init_INIT := boot.c pid1.c fail.c log.c cmdline.c modules.c buildid.c \
-	lockdown.c firmware.c verified.c switch_root.c timing.c tpm_boot.c
+	lockdown.c firmware.c verified.c switch_root.c timing.c tpm_boot.c \
+	services.c
 # What the kernel saw, for the store-not-found line.
 init_INIT += devices.c
 

@@ -12,7 +12,9 @@
  * Not PID 1, the binary answers `--version`,
  * `--test-mode --cmdline STRING` (print the configuration a command line
  * gives) and `--tpm-check [CONF]` (init/tpm_boot.h) and otherwise refuses
- * to run.
+ * to run. Called as `ociboot-service` (the copy the boot leaves in
+ * /run/ociboot/bin) or with `service` as its first argument, it is the
+ * service starter (service/cli.h), at any PID.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,10 +36,12 @@
 #include "init/pid1.h"
 #include "init/timing.h"
 #include "init/tpm_boot.h"
+#include "init/services.h"
 #include "init/verified.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
+#include "service/cli.h"
 #include "tpm/tpm.h"
 #include "version.h"	/* generated: OCIBOOT_VERSION */
 
@@ -341,10 +345,12 @@ static const struct stage stages[] = {
 	{ "report", stage_report, BOOT_BREAK_REPORT },
 	{ "store", stage_store, BOOT_BREAK_STORE },
 	{ "tpm", stage_tpm, BOOT_BREAK_NONE },
-	{ "verify", stage_verify, BOOT_BREAK_VERIFY },
+	{ "verify", stage_verify, BOOT_BREAK_NONE },
+	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY },
 	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS },
 	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS },
+	{ "services", stage_services, BOOT_BREAK_NONE },
 	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE },
 };
 
@@ -454,6 +460,8 @@ static int not_pid1(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	if (service_called(argc, argv))
+		return service_main(argc, argv);
 	if (getpid() == 1)
 		boot();
 	return not_pid1(argc, argv);

@@ -45,15 +45,16 @@
 	"/usr/sbin:/usr/bin:/sbin:/bin"
 
 /*
- * The line setup_layer() logs for a layer, at its longest ("<6>", the
+ * The line verified_layer_setup() logs for a layer, at its longest ("<6>", the
  * prefix, the stage, the format's text and NUL, then its fields): it is
- * never cut, whatever layer of a plan at the limits it describes.
+ * never cut, whatever layer of a plan at the limits it describes, the
+ * rootfs's or a service's.
  */
 #define LAYER_LOG_LINE_MAX \
-	(sizeof("<6>" LOG_PREFIX "layers: layer  :  ->  (dm-verity root , " \
-		"status V) on ") + VERIFIED_LAYER_INDEX_DIGITS + \
+	(sizeof("<6>" LOG_PREFIX "services:  :  ->  (dm-verity root , " \
+		"status V) on ") + VERIFIED_LAYER_LABEL_MAX + \
 	 OCI_DIGEST_STRING_LEN + LOOP_PATH_MAX + DM_NODE_PATH_MAX + \
-	 SHA256_HEX_LEN + VERIFIED_LAYER_DIR_MAX)
+	 SHA256_HEX_LEN + VERIFIED_SERVICE_LAYER_DIR_MAX)
 _Static_assert(LAYER_LOG_LINE_MAX <= LOG_LINE_MAX,
 	       "a layer's log line at the limits is never cut");
 
@@ -292,25 +293,25 @@ static void layer_dir(unsigned int i, char dir[VERIFIED_LAYER_DIR_MAX])
 	snprintf(dir, VERIFIED_LAYER_DIR_MAX, "%s/%u", VERIFIED_LAYERS_DIR, i);
 }
 
-/* A read-only loop device over layer i's blob; its fd is the caller's. */
-static int attach_layer(struct boot *b, unsigned int i, const char *digest,
-			struct loop_device *loop)
+/* A read-only loop device over v's blob; its fd is the caller's. */
+static int attach_layer(struct boot *b, const struct verified_layer *v,
+			const char *digest, struct loop_device *loop)
 {
-	const struct system_layer *layer = &b->plan.layers[i];
 	struct loop_options lo = { 0, 0, LOOP_ATTACH_AUTOCLEAR };
 	struct error lerr;
 	int fd, r;
 
-	fd = layout_open_blob(&b->layout, layer->digest, layer->size, &lerr);
+	fd = layout_open_blob(&b->layout, v->layer->digest, v->layer->size,
+			      &lerr);
 	if (fd < 0)
-		return boot_failed(b, "layer %u: %s: %s", i, lerr.what,
+		return boot_failed(b, "%s: %s: %s", v->label, lerr.what,
 				   lerr.why);
 	r = b->ops->loop_attach(fd, &lo, loop);
 	close(fd);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): loop device: %s; the "
+		return boot_failed(b, "%s (%s): loop device: %s; the "
 				   "initrd needs the loop module (ukify initrd "
-				   "--preset base)", i, digest,
+				   "--preset base)", v->label, digest,
 				   ociboot_strerror(r));
 	return 0;
 }
@@ -328,45 +329,56 @@ static unsigned int verity_flags(const struct boot *b)
 	}
 }
 
-static int setup_layer(struct boot *b, unsigned int i)
+int verified_layer_setup(struct boot *b, const char *stage,
+			 const struct verified_layer *v)
 {
-	const struct system_layer *layer = &b->plan.layers[i];
+	const struct system_layer *layer = v->layer;
 	char digest[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
-	char dev[VERIFIED_DEV_MAX], name[VERIFIED_DM_NAME_MAX];
-	char node[DM_NODE_PATH_MAX], dir[VERIFIED_LAYER_DIR_MAX];
+	char dev[VERIFIED_DEV_MAX], node[DM_NODE_PATH_MAX];
 	struct loop_device loop;
 	dev_t devt;
 	int r;
 
 	oci_digest_string(layer->digest, digest);
 	sha256_hex(layer->root_hash, root);
-	if (attach_layer(b, i, digest, &loop) < 0)
+	if (attach_layer(b, v, digest, &loop) < 0)
 		return -1;
 	snprintf(dev, sizeof(dev), "%u:%u", major(loop.devt),
 		 minor(loop.devt));
-	snprintf(name, sizeof(name), VERIFIED_DM_NAME_PREFIX "%u", i);
-	r = b->ops->dm_verity_create(&b->verified.dm, name, dev, dev,
+	r = b->ops->dm_verity_create(&b->verified.dm, v->dm_name, dev, dev,
 				     &layer->verity, layer->root_hash,
 				     verity_flags(b), &devt);
 	b->ops->loop_release(&loop);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): dm-verity with root %s: "
-				   "%s", i, digest, root, ociboot_strerror(r));
+		return boot_failed(b, "%s (%s): dm-verity with root %s: %s",
+				   v->label, digest, root,
+				   ociboot_strerror(r));
 	r = b->ops->dm_node_wait(devt, node, DM_NODE_WAIT_MS);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): device node: %s", i,
+		return boot_failed(b, "%s (%s): device node: %s", v->label,
 				   digest, ociboot_strerror(r));
 
-	layer_dir(i, dir);
-	r = b->ops->mkdir_p(dir, DIR_MODE);
+	r = b->ops->mkdir_p(v->dir, DIR_MODE);
 	if (r == 0)
-		r = b->ops->mount_squashfs(node, dir);
+		r = b->ops->mount_squashfs(node, v->dir);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): mounting squashfs from "
-				   "%s: %s", i, digest, node, strerror(-r));
-	log_info("layers", "layer %u %s: %s -> %s (dm-verity root %s, "
-		 "status V) on %s", i, digest, loop.path, node, root, dir);
+		return boot_failed(b, "%s (%s): mounting squashfs from %s: %s",
+				   v->label, digest, node, strerror(-r));
+	log_info(stage, "%s %s: %s -> %s (dm-verity root %s, status V) on %s",
+		 v->label, digest, loop.path, node, root, v->dir);
 	return 0;
+}
+
+static int setup_layer(struct boot *b, unsigned int i)
+{
+	char label[VERIFIED_LAYER_LABEL_MAX], name[VERIFIED_DM_NAME_MAX];
+	char dir[VERIFIED_LAYER_DIR_MAX];
+	struct verified_layer v = { &b->plan.layers[i], label, name, dir };
+
+	snprintf(label, sizeof(label), "layer %u", i);
+	snprintf(name, sizeof(name), VERIFIED_DM_NAME_PREFIX "%u", i);
+	layer_dir(i, dir);
+	return verified_layer_setup(b, "layers", &v);
 }
 
 int stage_layers(struct boot *b)

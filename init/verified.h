@@ -39,6 +39,7 @@
 #include "lib/error.h"
 #include "oci/limits.h"
 #include "oci/oci.h"
+#include "service/handover.h"
 #include "trust/system.h"
 
 #define VERIFIED_CA_DIR "/etc/ociboot/ca"
@@ -69,6 +70,15 @@
 #define VERIFIED_DM_NAME_MAX \
 	(sizeof(VERIFIED_DM_NAME_PREFIX) + VERIFIED_LAYER_INDEX_DIGITS)
 #define VERIFIED_DEV_MAX 32	/* "MAJOR:MINOR" */
+/*
+ * A layer as messages name it: "layer N" for the rootfs's, "service NAME
+ * layer N" for a service's (init/services.h), with its NUL.
+ */
+#define VERIFIED_LAYER_LABEL_MAX \
+	(sizeof("service  layer ") + OCI_SERVICE_NAME_MAX + \
+	 VERIFIED_LAYER_INDEX_DIGITS)
+/* "/run/ociboot/services/NAME/layers/N", with its NUL. */
+#define VERIFIED_SERVICE_LAYER_DIR_MAX HANDOVER_LAYER_DIR_MAX
 
 /* VERIFIED_BOOT_FILE: its lines before the layers, each at its longest. */
 #define VERIFIED_BOOT_HEADER_MAX \
@@ -170,6 +180,28 @@ struct verified_buffers {
 	char *argv[2 * OCI_ARGV_MAX + 2];
 	char *envp[OCI_ENV_MAX + 2];
 };
+
+/*
+ * One layer to set up: the verified layer, its name in messages, its
+ * device-mapper name and the directory its squashfs is mounted on.
+ */
+struct verified_layer {
+	const struct system_layer *layer;
+	const char *label;	/* < VERIFIED_LAYER_LABEL_MAX bytes */
+	const char *dm_name;	/* <= DM_VERITY_NAME_MAX bytes */
+	const char *dir;	/* < VERIFIED_SERVICE_LAYER_DIR_MAX bytes */
+};
+
+/*
+ * Set up one verified layer read-only, as stage_layers() does each of the
+ * rootfs's: a read-only loop device over its blob in b->layout, a
+ * dm-verity target named v->dm_name with the layer's root hash (on
+ * b->verified.dm, which the caller has opened), its squashfs mounted from
+ * the dm device on v->dir (created). Logs one line under stage. Returns 0
+ * or boot_failed()'s -1.
+ */
+int verified_layer_setup(struct boot *b, const char *stage,
+			 const struct verified_layer *v);
 
 int stage_store(struct boot *b);
 int stage_verify(struct boot *b);

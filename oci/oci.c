@@ -33,6 +33,8 @@ static const char over_cmd[] =
 	OVER_LIMIT(OCI_ARGV_MAX, "Cmd arguments");
 static const char over_env[] =
 	OVER_LIMIT(OCI_ENV_MAX, "Env entries");
+static const char over_volumes[] =
+	OVER_LIMIT(OCI_VOLUMES_MAX, "Volumes");
 static const char over_diff_ids[] =
 	OVER_LIMIT(OCI_LAYERS_MAX, "diff_ids per image");
 static const char over_services[] =
@@ -702,6 +704,34 @@ static int check_env(struct ctx *c, int obj, const struct oci_config *cfg)
 	return 0;
 }
 
+/*
+ * Volumes: an object whose keys are the paths (image-spec: each value is
+ * an empty object, ignored). Each key must be an absolute path.
+ */
+static int config_volumes(struct ctx *c, int obj, struct oci_config *cfg)
+{
+	size_t n = 0;
+	int o, k, r;
+
+	r = member(c, obj, "Volumes", JSON_OBJECT, false, true, &o);
+	if (r <= 0)
+		return r;
+	if (json_count(&c->doc, o) > OCI_VOLUMES_MAX)
+		return refuse(c, o, NULL, -OCIBOOT_ETOOBIG, over_volumes);
+	for (k = json_member_first(&c->doc, o); k >= 0;
+	     k = json_member_next(&c->doc, o, k)) {
+		r = config_string(c, k, cfg, &cfg->volumes[n]);
+		if (r < 0)
+			return r;
+		if (oci_config_string(cfg, cfg->volumes[n])[0] != '/')
+			return refuse(c, k, NULL, -OCIBOOT_EMALFORMED,
+				      "a volume is not an absolute path");
+		n++;
+	}
+	cfg->volume_count = n;
+	return 0;
+}
+
 static int config_exec_fields(struct ctx *c, struct oci_config *cfg)
 {
 	int o, i, r;
@@ -730,7 +760,13 @@ static int config_exec_fields(struct ctx *c, struct oci_config *cfg)
 		r = config_string(c, i, cfg, &cfg->working_dir);
 		cfg->has_working_dir = r == 0;
 	}
-	return r;
+	if (r == 0)
+		r = member(c, o, "User", JSON_STRING, false, false, &i);
+	if (r > 0) {
+		r = config_string(c, i, cfg, &cfg->user);
+		cfg->has_user = r == 0;
+	}
+	return r < 0 ? r : config_volumes(c, o, cfg);
 }
 
 static int config_rootfs(struct ctx *c, struct oci_config *cfg)

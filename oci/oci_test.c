@@ -1087,6 +1087,53 @@ static void test_caps(void **state)
 	assert_string_equal(err.why, "too many JSON tokens");
 }
 
+/* User and the keys of Volumes, for a service's start; their refusals. */
+static void test_config_user_volumes(void **state)
+{
+	static const char ok[] = CONFIG_HEAD "\"config\":{\"Cmd\":[\"/a\"],"
+		"\"User\":\"www:staff\",\"Volumes\":{\"/data\":{},"
+		"\"/var/cache\":{}},\"ExposedPorts\":{\"80/tcp\":{}}},"
+		ROOTFS;
+	static const char relative[] = CONFIG_HEAD "\"config\":{"
+		"\"Volumes\":{\"data\":{}}}," ROOTFS;
+	static const char not_string[] = CONFIG_HEAD "\"config\":{"
+		"\"User\":0}," ROOTFS;
+	char text[4096];
+	struct error err;
+	size_t n;
+
+	assert_int_equal(parse_as(CONFIG, ok, strlen(ok), &err), 0);
+	assert_true(config_out.has_user);
+	assert_string_equal(oci_config_string(&config_out, config_out.user),
+			    "www:staff");
+	assert_int_equal(config_out.volume_count, 2);
+	assert_string_equal(oci_config_string(&config_out,
+					      config_out.volumes[1]),
+			    "/var/cache");
+	assert_int_equal(parse_as(CONFIG, relative, strlen(relative), &err),
+			 -OCIBOOT_EMALFORMED);
+	assert_string_equal(err.why, "a volume is not an absolute path");
+	assert_int_equal(parse_as(CONFIG, not_string, strlen(not_string),
+				  &err), -OCIBOOT_EMALFORMED);
+	assert_string_equal(err.where, "$.config.User");
+
+	/* OCI_VOLUMES_MAX volumes, then one more. */
+	for (int k = OCI_VOLUMES_MAX; k <= OCI_VOLUMES_MAX + 1; k++) {
+		n = (size_t)snprintf(text, sizeof(text), CONFIG_HEAD
+				     "\"config\":{\"Volumes\":{");
+		for (int i = 0; i < k; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "%s\"/v%d\":{}", i ? "," : "",
+					      i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "}},"
+				      ROOTFS);
+		assert_int_equal(parse_as(CONFIG, text, n, &err),
+				 k <= OCI_VOLUMES_MAX ? 0 :
+				 -OCIBOOT_ETOOBIG);
+	}
+	assert_string_equal(err.where, "$.config.Volumes");
+}
+
 static void test_layer_kinds(void **state)
 {
 	static const struct {
@@ -1338,6 +1385,7 @@ int main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_cleared_on_failure),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_config_user_volumes),
 		cmocka_unit_test(test_layer_kinds),
 		cmocka_unit_test(test_digest_parse),
 		cmocka_unit_test(test_against_jq),

@@ -16,3 +16,6 @@ qemu_scenarios += readme-recipe
 qemu_scenarios += tpm-provisioned tpm-secureboot-off \
 	tpm-secureboot-off-optional tpm-wrong-product tpm-unprovisioned \
 	tpm-below-floor tpm-absent
+# Services as containers, and what must stop them.
+qemu_scenarios += services refuse-service-missing \
+	refuse-service-verity-superblock refuse-service-twice corrupt-service-file

@@ -37,8 +37,9 @@ static const char create_description[] =
 	"with the one stored; its root hash goes into the layer's\n"
 	OCI_ANNOTATION_VERITY_ROOT " annotation and, for atomfs\n"
 	"before 1.2, " OCI_ANNOTATION_VERITY_ROOT_LEGACY ".\n"
-	"The config is amd64/linux, with the given Entrypoint, Cmd, Env and\n"
-	"WorkingDir (each repeatable option adds one element, in order), and\n"
+	"The config is amd64/linux, with the given Entrypoint, Cmd, Env,\n"
+	"WorkingDir, User and Volumes (each repeatable option adds one\n"
+	"element, in order), and\n"
 	"rootfs.diff_ids equal to the layer digests, as stacker writes them.\n"
 	"`created` is $SOURCE_DATE_EPOCH when set, else left out. The same\n"
 	"inputs always give the same manifest digest, which is printed.\n";
@@ -65,15 +66,16 @@ static int layout_failure(const char *cmd, const char *dir,
 struct create_args {
 	const char *layout;
 	const char *tag;
-	struct cli_list layers, entrypoint, cmd, env;
+	struct cli_list layers, entrypoint, cmd, env, volumes;
 	const char *workdir;
+	const char *user;
 };
 
 /* Each list can hold every argument; argc bounds them all. */
 static int lists_alloc(struct create_args *a, int argc)
 {
 	struct cli_list *all[] = { &a->layers, &a->entrypoint, &a->cmd,
-				   &a->env };
+				   &a->env, &a->volumes };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		all[i]->cap = (size_t)argc;
@@ -90,6 +92,7 @@ static void lists_free(struct create_args *a)
 	free(a->entrypoint.items);
 	free(a->cmd.items);
 	free(a->env.items);
+	free(a->volumes.items);
 }
 
 static int create_check(const struct cli_spec *spec, void *args)
@@ -128,6 +131,10 @@ static const struct cli_option create_options[] = {
 			struct create_args, env),
 	CLI_OPTION_STRING("workdir", 0, 0, "DIR", "the WorkingDir",
 			  struct create_args, workdir),
+	CLI_OPTION_STRING("user", 0, 0, "USER[:GROUP]", "the User",
+			  struct create_args, user),
+	CLI_OPTION_LIST("volume", 0, 0, "PATH", "a Volumes path",
+			struct create_args, volumes),
 };
 
 static const struct cli_spec create_spec =
@@ -232,6 +239,9 @@ static int add_config(const struct layout *l, const struct create_args *a,
 		.env = a->env.items,
 		.env_count = a->env.count,
 		.working_dir = a->workdir,
+		.user = a->user,
+		.volumes = a->volumes.items,
+		.volume_count = a->volumes.count,
 		.diff_id_count = a->layers.count,
 	};
 	struct error err;

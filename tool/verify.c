@@ -20,6 +20,7 @@
 #include "oci/layout.h"
 #include "oci/oci.h"
 #include "oci/oci_ref.h"
+#include "trust/services.h"
 #include "trust/system.h"
 #include "fs/verity.h"
 #include "layer/verity_tree.h"
@@ -45,10 +46,11 @@ static const char verify_description[] =
 	"CA certificates (PEM files, or every *.pem of a directory) at --time\n"
 	"(Unix seconds; default now), the signature over the system manifest\n"
 	"matches, its product is the certificate's (and --product, if given),\n"
-	"and the rootfs image, its config and every layer's squashfs and\n"
-	"verity superblocks are what they must be. Prints each step, as the\n"
-	"boot logs it. Then checks what the boot leaves to dm-verity: every\n"
-	"layer blob against its digest, and every layer's hash tree\n"
+	"and the rootfs image and every service image, their configs and\n"
+	"every layer's squashfs and verity superblocks are what they must\n"
+	"be. Prints each step, as the boot logs it. Then checks what the\n"
+	"boot leaves to dm-verity: every layer blob against its digest, and\n"
+	"every layer's hash tree\n"
 	"recomputed from its data, its root against the signed annotation and\n"
 	"its blocks against those in the blob. Prints OK, or one line saying\n"
 	"what failed (exit 1). On a terminal, the layer being hashed and how\n"
@@ -301,8 +303,39 @@ struct verify_work {
 	struct x509_trust_store ts;
 	struct system_scratch scratch;
 	struct system_plan plan;
+	struct oci_config config;
+	struct services_plan services;
 	struct error err;
 };
+
+/* Each service layer's content, as check_contents() does the rootfs's. */
+static int check_service_contents(const struct layout *l,
+				  const struct services_plan *s, bool quiet)
+{
+	struct verity_tree *tree = malloc(sizeof(*tree));
+	uint8_t *buf = malloc(VERIFY_CHUNK);
+	struct progress progress;
+	struct layer_pos pos = { &progress, 0, 0 };
+	int r = 0;
+
+	progress_init(&progress, VERIFY, quiet);
+	if (!tree || !buf)
+		r = cli_failure(VERIFY, "%s", strerror(ENOMEM));
+	for (size_t i = 0; r == 0 && i < s->count; i++) {
+		const struct services_image *y = &s->images[i];
+
+		printf("service %s:\n", y->name);
+		pos.count = y->layer_count;
+		for (size_t j = 0; r == 0 && j < y->layer_count; j++) {
+			pos.index = j;
+			r = check_layer_content(l, &pos, &y->layers[j], tree,
+						buf);
+		}
+	}
+	free(tree);
+	free(buf);
+	return r;
+}
 
 static int run(const struct verify_args *a, struct verify_work *w)
 {
@@ -325,8 +358,20 @@ static int run(const struct verify_args *a, struct verify_work *w)
 				error_format(&w->err, line, sizeof(line)));
 	} else {
 		system_plan_describe(&w->plan, print_line, NULL);
+		r = services_verify(&l, &w->plan.manifest, &w->scratch,
+				    &w->config, &w->services, &w->err);
+		if (r < 0)
+			r = cli_failure(VERIFY, "%s", error_format(&w->err,
+					line, sizeof(line)));
+		else
+			services_plan_describe(&w->services, print_line,
+					       NULL);
 		fflush(stdout);
-		r = check_contents(&l, &w->plan, a->quiet);
+		if (r == 0)
+			r = check_contents(&l, &w->plan, a->quiet);
+		if (r == 0)
+			r = check_service_contents(&l, &w->services,
+						   a->quiet);
 	}
 	layout_close(&l);
 	if (r == 0)

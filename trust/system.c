@@ -399,16 +399,14 @@ static int layer_superblocks(struct error *err, const char *what, int fd,
 	return 0;
 }
 
-static int check_layer(struct run *c, size_t i)
+int system_layer_check(const struct layout *l, const struct oci_descriptor *d,
+		       const char *what, struct system_layer *out,
+		       struct error *err)
 {
-	const struct oci_descriptor *d = &c->s->manifest.layers[i];
-	struct system_layer *out = &c->plan->layers[i];
-	char what[ERROR_WHAT_MAX], label[32], hex[SHA256_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1];
 	struct error le;
 	int fd, r;
 
-	snprintf(label, sizeof(label), "layer %zu", i);
-	name_blob(what, sizeof(what), label, d->digest);
 	memcpy(out->digest, d->digest, SHA256_LEN);
 	out->size = d->size;
 	memcpy(out->media_type, d->media_type, sizeof(out->media_type));
@@ -416,12 +414,22 @@ static int check_layer(struct run *c, size_t i)
 	sha256_hex(d->digest, hex);
 	snprintf(out->path, sizeof(out->path), LAYOUT_BLOBS_DIR "/sha256/%s",
 		 hex);
-	fd = layout_open_blob(c->l, d->digest, d->size, &le);
+	fd = layout_open_blob(l, d->digest, d->size, &le);
 	if (fd < 0)
-		return pass_on(c->err, what, fd, &le);
-	r = layer_superblocks(c->err, what, fd, out);
+		return pass_on(err, what, fd, &le);
+	r = layer_superblocks(err, what, fd, out);
 	close(fd);
 	return r;
+}
+
+static int check_layer(struct run *c, size_t i)
+{
+	const struct oci_descriptor *d = &c->s->manifest.layers[i];
+	char what[ERROR_WHAT_MAX], label[32];
+
+	snprintf(label, sizeof(label), "layer %zu", i);
+	name_blob(what, sizeof(what), label, d->digest);
+	return system_layer_check(c->l, d, what, &c->plan->layers[i], c->err);
 }
 
 static int check_layers(struct run *c)

@@ -44,7 +44,8 @@
  * on the host (each blob against its digest, each tree recomputed).
  *
  * The services of the system manifest are in the plan as the manifest
- * names them; they are not resolved here.
+ * names them; trust/services.h verifies their images, with
+ * system_layer_check() for each layer.
  *
  * Memory: nothing here allocates or logs. The caller owns every struct;
  * struct system_scratch and struct system_plan are large (about 710 KiB
@@ -184,6 +185,18 @@ int system_verify(const struct layout *l, const struct oci_reference *ref,
 		  const struct x509_trust_store *ts, int64_t now,
 		  const char *expected_product, struct system_scratch *scratch,
 		  struct system_plan *plan, struct error *err);
+
+/*
+ * Step 8 above for one layer descriptor d of an image manifest that
+ * oci_manifest_check_bootable() accepted: fill *out from d, open its blob
+ * in l (exactly d's size) and check its squashfs and verity superblocks.
+ * Returns 0, or a code as above with *err filled under what (the layer as
+ * messages name it, "layer 1 sha256:..."). The rootfs's layers and every
+ * service's (trust/services.h) are checked by this one function.
+ */
+int system_layer_check(const struct layout *l, const struct oci_descriptor *d,
+		       const char *what, struct system_layer *out,
+		       struct error *err);
 
 /* "index", "artifact", "certificate"...; never NULL. */
 const char *system_stage_name(enum system_stage stage);

@@ -152,7 +152,7 @@ for n in 1 2; do
 done
 must "image create" "$tool" image create --layout lay --tag rootfs \
 	--layer l1 --layer l2 --entrypoint /sbin/init --env A=b
-must "image create (a service)" "$tool" image create --layout svc \
+must "image create (a service)" "$tool" image create --layout lay \
 	--tag sshd --layer l2
 
 create() {	# create OUTPUT PRODUCT [ARGS...]
@@ -163,7 +163,7 @@ create() {	# create OUTPUT PRODUCT [ARGS...]
 		--rootfs-repository acme/router/rootfs "$@" --output "$out"
 }
 
-must "manifest create" create system.json "$U" --service sshd=svc:sshd
+must "manifest create" create system.json "$U" --service sshd=lay:sshd
 must "manifest sign" "$tool" manifest sign --key product.key \
 	--in system.json --out system.sig
 must "manifest package" "$tool" manifest package --layout lay \
@@ -197,7 +197,7 @@ bytes, tag \"system\")' verify.out &&
 	grep -qx 'product: $U (the certificate'\"'\"'s)' verify.out &&
 	grep -qx 'version: 7' verify.out &&
 	grep -q '^rootfs: image $image ' verify.out &&
-	grep -q '^service sshd: image $(index_digest svc sshd)' verify.out"
+	grep -q '^service sshd: image $(index_digest lay sshd)' verify.out"
 check "verify by digest, with the machine's product, works too" quiet \
 	"$tool" verify --layout lay --digest "$(index_digest lay system)" \
 	--ca ca.pem --product "$U"
@@ -216,11 +216,11 @@ $image
 application/vnd.oci.image.manifest.v1+json
 $(size "$(blob lay "$image")")
 sshd
-$(index_digest svc sshd)
+$(index_digest lay sshd)
 1
 WANT
 check "system manifest: the fields asked for (jq)" cmp -s fields want
-create again.json "$(echo "$U" | tr a-f A-F)" --service sshd=svc:sshd \
+create again.json "$(echo "$U" | tr a-f A-F)" --service sshd=lay:sshd \
 	> /dev/null
 check "manifest create: the same input gives the same bytes (UUID case \
 folded)" cmp -s system.json again.json
@@ -474,7 +474,11 @@ if registry_start; then
 		skopeo copy -q --src-tls-verify=false "$remote:system" \
 			oci:pulled:system 2>> skopeo.err &&
 		skopeo copy -q --src-tls-verify=false "$remote:rootfs" \
-			oci:pulled:rootfs 2>> skopeo.err; then
+			oci:pulled:rootfs 2>> skopeo.err &&
+		skopeo copy -q --dest-tls-verify=false oci:lay:sshd \
+			"$remote/sshd:sshd" 2>> skopeo.err &&
+		skopeo copy -q --src-tls-verify=false "$remote/sshd:sshd" \
+			oci:pulled:sshd 2>> skopeo.err; then
 		check "pushed and pulled back: the same artifact digest" test \
 			"$(index_digest pulled system)" = \
 			"$(index_digest lay system)"
