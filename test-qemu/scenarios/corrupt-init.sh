@@ -5,7 +5,7 @@
 . "$here/corrupt.sh"
 flipped=$((96 + 4096))
 expect=(
-	'ociboot: switch_root: exec /sbin/init in the verified root$'
+	'ociboot: switch_root: exec /sbin/init in the verified root, in /etc$'
 	"device-mapper: verity: [0-9]+:[0-9]+: data block $((flipped / 4096)) is corrupted\$"
 	'ociboot: FATAL: exec /sbin/init: I/O error$'
 	'ociboot: failure policy: poweroff$'

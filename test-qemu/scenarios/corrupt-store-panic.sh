@@ -8,7 +8,7 @@
 secure_boot=on
 expect=(
 	'EXT4-fs error \(device vda\): '
-	'ociboot: FATAL: OCI layout /oci on /dev/vda: oci-layout: cannot open: Bad message$'
+	'ociboot: FATAL: OCI layout /oci on /dev/vda: oci-layout: cannot open: Bad message; the store must hold the layout `ociboot image create --layout` wrote, at the path oci= names$'
 	'ociboot: failure policy: poweroff$'
 )
 reject=('Kernel panic' 'ociboot: verify: signed system verified'
