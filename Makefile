@@ -305,7 +305,8 @@ check-qemu: all
 	@scripts/check-each qemu $(CHECK_LOG) $(qemu_scenarios)
 
 # Everything the checks run, built first on both cores; the checks then run
-# one at a time (QEMU guests must not share the machine).
+# one at a time, but the QEMU scenarios two at a time (QEMU_JOBS=2: one TCG
+# thread a guest on two cores; QEMU_JOBS=1 runs them one by one).
 check-build: all $(addprefix $(BUILD)/tests/,$(tests)) fuzz
 
 check: packages
