@@ -232,6 +232,10 @@ static const struct option {
 	{ "ociboot.reboot_delay", parse_reboot_delay },
 	{ "ociboot.break", parse_break },
 	{ "ociboot.debug", parse_debug },
+	{ "ip", netcmdline_parse_ip },
+	{ "ociboot.net_timeout", netcmdline_parse_timeout },
+	{ "ociboot.mirror", netcmdline_parse_mirror },
+	{ "ociboot.hosts", netcmdline_parse_hosts },
 };
 
 _Static_assert(ARRAY_SIZE(options) <= 32, "options seen are kept in bits");
@@ -265,7 +269,8 @@ static int apply(struct ociboot_config *c, const struct cmdline_param *p,
 		return -OCIBOOT_EMALFORMED;
 	}
 	bit = 1u << (o - options);
-	if (*seen & bit) {
+	/* ociboot.mirror is the one option that may be given again. */
+	if ((*seen & bit) && o->parse != netcmdline_parse_mirror) {
 		*why = "given more than once";
 		return -OCIBOOT_EMALFORMED;
 	}
@@ -279,6 +284,7 @@ void cmdline_defaults(struct ociboot_config *config)
 	config->on_failure.action = FAILURE_HALT;
 	config->on_failure.reboot_delay_s = CMDLINE_REBOOT_DELAY_DEFAULT;
 	config->break_at = BOOT_BREAK_NONE;
+	netcmdline_defaults(&config->net);
 }
 
 /* Append s[len] cut to max bytes, "..." marking a cut. */
@@ -436,6 +442,7 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 		      "ociboot.break=%s\nociboot.debug=%d\n", action,
 		      config->on_failure.reboot_delay_s, at,
 		      config->debug ? 1 : 0);
+	netcmdline_format(&config->net, &o);
 	if (strbuf_truncated(&o))
 		return -ENOSPC;
 	return (int)strbuf_len(&o);

@@ -9,6 +9,8 @@
  *   ociboot.break=STAGE          stop on purpose after STAGE and power off
  *                                (only "report" so far)
  *   ociboot.debug[=0|1]          also log debug lines
+ *   ip=, ociboot.net_timeout=, ociboot.mirror=, ociboot.hosts=
+ *                                the network boot's (init/netcmdline.h)
  *
  * Any other ociboot.* key, a malformed value or a key given twice is an
  * error; everything else belongs to the kernel and is ignored. Parsing
@@ -22,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "init/netcmdline.h"
 #include "lib/error.h"
 #include "oci/oci_ref.h"
 
@@ -70,6 +73,7 @@ struct ociboot_config {
 	struct failure_policy on_failure;
 	enum boot_break break_at;
 	bool debug;
+	struct netcmdline net;			/* init/netcmdline.h */
 };
 
 /* One parameter: key[key_len] and, when has_value, value[value_len]. Both

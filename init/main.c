@@ -30,6 +30,7 @@
 #include "init/lockdown.h"
 #include "init/log.h"
 #include "init/modules.h"
+#include "init/network.h"
 #include "init/pid1.h"
 #include "init/timing.h"
 #include "init/verified.h"
@@ -316,6 +317,7 @@ static const struct stage stages[] = {
 	{ "modules", stage_modules, BOOT_BREAK_NONE },
 	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE },
 	{ "report", stage_report, BOOT_BREAK_REPORT },
+	{ "network", stage_network, BOOT_BREAK_NONE },
 	{ "store", stage_store, BOOT_BREAK_STORE },
 	{ "verify", stage_verify, BOOT_BREAK_VERIFY },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS },
