@@ -36,6 +36,8 @@
 #define OCI_LAYOUT_JSON "{\"imageLayoutVersion\":\"" LAYOUT_VERSION "\"}"
 #define INDEX_JSON_MAX (512 + OCI_TAG_MAX)
 #define MB (1024.0 * 1024.0)
+/* Blobs smaller than this get their line at debug level only. */
+#define PROGRESS_INFO_MIN (1u << 20)
 
 /* The state of the one pull; big (struct registry), so static. */
 static struct registry registry;
@@ -172,6 +174,7 @@ static void progress(void *ctx, const struct registry_progress *p)
 {
 	struct network *w = ctx;
 	char d[OCI_DIGEST_STRING_LEN + 1];
+	enum log_level level;
 
 	if (p->finished) {
 		w->cached += p->cached;
@@ -179,13 +182,15 @@ static void progress(void *ctx, const struct registry_progress *p)
 		w->bytes += p->cached ? 0 : p->total;
 	}
 	oci_digest_string(p->digest, d);
+	level = p->total < PROGRESS_INFO_MIN ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
 	if (p->cached)
-		log_info(STAGE, "%.19s: present, %" PRIu64 " bytes verified",
-			 d, p->total);
+		log_msg(level, STAGE, "%.19s: present, %" PRIu64 " bytes "
+			"verified", d, p->total);
 	else
-		log_info(STAGE, "%.19s: %" PRIu64 "/%" PRIu64 " bytes (%u%%), "
-			 "%.1f MB/s%s", d, p->done, p->total, p->percent,
-			 (double)p->rate / MB, p->finished ? ", verified" : "");
+		log_msg(level, STAGE, "%.19s: %" PRIu64 "/%" PRIu64 " bytes "
+			"(%u%%), %.1f MB/s%s", d, p->done, p->total,
+			p->percent, (double)p->rate / MB,
+			p->finished ? ", verified" : "");
 }
 
 /* The clock, but never earlier than this init was built. */

@@ -8,3 +8,6 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
 	refuse-wrong-product refuse-ambiguous-store \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
+# The network boot: the product from a registry on loopback, through
+# QEMU's user network with restrict=on.
+qemu_scenarios += net-http

@@ -1,0 +1,107 @@
+# Sourced by the net-* scenarios: the test product served by a registry on
+# the host's loopback, reached by the guest through QEMU's user network
+# with restrict=on (the guest reaches nothing else) and a guestfwd that
+# runs socat for each connection to 10.0.2.100:5000.
+secure_boot=on
+deadline=300
+expect_exit=1
+NET_HOST=10.0.2.100
+NET_PORT=5000
+NET_REPO=ociboot/product
+NET_URL=http://$NET_HOST:$NET_PORT/$NET_REPO:system
+NET_CMDLINE="console=ttyS0 quiet oci=$NET_URL"
+# What a refusal scenario's init must never get to.
+NET_REFUSE_REJECT=('Kernel panic' '^product: ' 'switch_root: exec')
+net_pids=()
+
+# net_free_port: a TCP port nothing on 127.0.0.1 listens on.
+net_free_port() {
+	local p
+
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + RANDOM % 40000))
+		ss -ltn | grep -q ":$p " || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# net_wait_http PORT: until http://127.0.0.1:PORT/v2/ answers (10 s).
+net_wait_http() {
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$1/v2/" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# net_nic CMD: the guest's NIC, whose connections to 10.0.2.100:5000 each
+# run CMD on the host.
+net_nic() {
+	qemu_args=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:$NET_HOST:$NET_PORT-cmd:$1"
+		-device virtio-net-pci,netdev=n0,romfile=)
+}
+
+# net_registry: docker-registry on a free loopback port, storing in
+# ./registry, logging to ./registry.log; sets registry_port and the NIC.
+net_registry() {
+	registry_port=$(net_free_port) || return 1
+	mkdir -p registry
+	cat > registry.yml <<-EOF2
+	version: 0.1
+	log:
+	  accesslog:
+	    disabled: false
+	storage:
+	  filesystem:
+	    rootdirectory: $PWD/registry
+	  delete:
+	    enabled: true
+	http:
+	  addr: 127.0.0.1:$registry_port
+	EOF2
+	docker-registry serve registry.yml > registry.log 2>&1 &
+	net_pids+=($!)
+	net_wait_http "$registry_port" || return 1
+	net_nic "socat - TCP:127.0.0.1:$registry_port"
+}
+
+# net_push LAYOUT: its tags system and rootfs into the registry, as skopeo
+# copies them.
+net_push() {
+	local tag
+
+	for tag in system rootfs; do
+		skopeo copy -q --dest-tls-verify=false "oci:$1:$tag" \
+			"docker://127.0.0.1:$registry_port/$NET_REPO:$tag" ||
+			return 1
+	done
+}
+
+# net_fault LAYOUT [OPTIONS...]: net/fault_registry.py serving LAYOUT,
+# each request logged to ./fault.log; sets fault_port and the NIC.
+net_fault() {
+	local layout=$1 store
+
+	shift
+	fault_port=$(net_free_port) && store=$(net_free_port) || return 1
+	: > fault.log
+	python3 "$top/net/fault_registry.py" "$layout" "$fault_port" \
+		"$store" "$PWD/fault.log" "$@" > fault.out 2>&1 &
+	net_pids+=($!)
+	net_wait_http "$fault_port" || return 1
+	net_nic "socat - TCP:127.0.0.1:$fault_port"
+}
+
+# net_uki [CMDLINE]: the signed kernel.efi with the product's initrd.
+net_uki() {
+	make_uki kernel.efi "${1:-$NET_CMDLINE}" && install_esp kernel.efi
+}
+
+stop() {
+	local p
+
+	for p in "${net_pids[@]}"; do
+		kill "$p" 2> /dev/null
+	done
+	net_pids=()
+}
