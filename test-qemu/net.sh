@@ -105,3 +105,38 @@ stop() {
 	done
 	net_pids=()
 }
+
+# --- refusals -----------------------------------------------------------------
+
+NET_REFUSE_CMDLINE="$NET_CMDLINE ociboot.on_failure=poweroff"
+
+# net_refuse_expect REASON_REGEX: the FATAL line is exactly the reason,
+# then the failure policy; the product never runs.
+net_refuse_expect() {
+	expect=("ociboot: FATAL: $1\$" 'ociboot: failure policy: poweroff$')
+	reject=("${NET_REFUSE_REJECT[@]}")
+}
+
+# net_image_hexes LAYOUT: the rootfs image's manifest and layer digests
+# (hex), what a refusal before the images must never have asked for.
+net_image_hexes() {
+	local m
+
+	m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "rootfs") | .digest' "$1/index.json" | cut -c8-)
+	echo "$m"
+	jq -r '.layers[].digest' "$1/blobs/sha256/$m" | cut -c8-
+}
+
+# net_no_image_fetched LAYOUT LOG: LOG (fault_registry.py's) shows none of
+# the rootfs image's manifest and layers requested, and the artifact was.
+net_no_image_fetched() {
+	local h
+
+	grep -q 'GET /v2/.*/manifests/system' "$2" || return 1
+	for h in $(net_image_hexes "$1"); do
+		if grep -q "$h" "$2"; then
+			echo "requested although refused before: $h" >&2
+			return 1
+		fi
+	done
+}

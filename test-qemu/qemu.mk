@@ -11,3 +11,5 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 # The network boot: the product from a registry on loopback, through
 # QEMU's user network with restrict=on.
 qemu_scenarios += net-http
+qemu_scenarios += net-refuse-other-ca net-refuse-edited-manifest \
+	net-refuse-wrong-blob net-refuse-no-answer net-refuse-redirect-loop

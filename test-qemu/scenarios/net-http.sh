@@ -29,13 +29,13 @@ prepare() {
 	product_prepare && net_registry && net_push store/oci && net_uki
 }
 
-# The registry served the artifact before the rootfs image's manifest.
+# ociboot's requests, in order: the artifact's manifest came before the
+# rootfs image's.
 check() {
 	local art img
 
-	art=$(grep -n 'GET /v2/ociboot/product/manifests/system' registry.log |
-		head -n 1 | cut -d: -f1)
-	img=$(grep -n 'GET /v2/ociboot/product/manifests/sha256:' registry.log |
-		tail -n 1 | cut -d: -f1)
+	grep '"ociboot/' registry.log | grep -o '"GET [^ ]*' > requests
+	art=$(grep -n '/manifests/system$' requests | head -n 1 | cut -d: -f1)
+	img=$(grep -n '/manifests/sha256:' requests | tail -n 1 | cut -d: -f1)
 	[ -n "$art" ] && [ -n "$img" ] && [ "$art" -lt "$img" ]
 }
