@@ -25,10 +25,11 @@ net_free_port() {
 	return 1
 }
 
-# net_wait_http PORT: until http://127.0.0.1:PORT/v2/ answers (10 s).
+# net_wait_http PORT [SCHEME]: until SCHEME://127.0.0.1:PORT/v2/ answers
+# (10 s).
 net_wait_http() {
 	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$1/v2/" && return 0
+		curl -sk -o /dev/null "${2:-http}://127.0.0.1:$1/v2/" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -41,8 +42,9 @@ net_nic() {
 		-device virtio-net-pci,netdev=n0,romfile=)
 }
 
-# net_registry: docker-registry on a free loopback port, storing in
-# ./registry, logging to ./registry.log; sets registry_port and the NIC.
+# net_registry [CERT KEY]: docker-registry on a free loopback port (over
+# TLS with CERT and KEY when given), storing in ./registry, logging to
+# ./registry.log; sets registry_port and the NIC.
 net_registry() {
 	registry_port=$(net_free_port) || return 1
 	mkdir -p registry
@@ -59,14 +61,20 @@ net_registry() {
 	http:
 	  addr: 127.0.0.1:$registry_port
 	EOF2
+	if [ $# = 2 ]; then
+		printf '  tls:\n    certificate: %s\n    key: %s\n' "$1" "$2" \
+			>> registry.yml
+	fi
 	docker-registry serve registry.yml > registry.log 2>&1 &
 	net_pids+=($!)
-	net_wait_http "$registry_port" || return 1
+	net_wait_http "$registry_port" "$([ $# = 2 ] && echo https)" ||
+		return 1
 	net_nic "socat - TCP:127.0.0.1:$registry_port"
 }
 
 # net_push LAYOUT: its tags system and rootfs into the registry, as skopeo
-# copies them.
+# copies them (over TLS without checking it: the certificate names the
+# guest's host name, not 127.0.0.1).
 net_push() {
 	local tag
 
@@ -139,4 +147,40 @@ net_no_image_fetched() {
 			return 1
 		fi
 	done
+}
+
+# --- https --------------------------------------------------------------------
+
+NET_TLS_HOST=registry.test
+NET_TLS_CMDLINE="console=ttyS0 quiet $(
+	)oci=https://$NET_TLS_HOST:$NET_PORT/$NET_REPO:system $(
+	)ociboot.hosts=$NET_TLS_HOST=$NET_HOST"
+
+# net_tls_certs: tls-ca.pem (a CA) and server.pem/server.key for
+# $NET_TLS_HOST, as net/registry_tls_test.sh makes them.
+net_tls_certs() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout tls-ca.key \
+		-out tls-ca.pem -days 30 -subj "/CN=ociboot test TLS CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" &&
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout server.key -out server.csr -subj "/CN=$NET_TLS_HOST" &&
+	printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' \
+		"$NET_TLS_HOST" > server.ext &&
+	openssl x509 -req -in server.csr -CA tls-ca.pem -CAkey tls-ca.key \
+		-CAcreateserial -days 30 -extfile server.ext -out server.pem
+}
+
+# net_tls_initrd CA_FILE: the product's initrd, with CA_FILE as its TLS CA.
+net_tls_initrd() {
+	local m mods=()
+
+	for m in efivarfs loop squashfs overlay dm-verity ext4 \
+		crc32c_generic virtio_blk virtio_pci virtio_net; do
+		mods+=(--module "$m")
+	done
+	"$BUILD/ociboot" ukify initrd --init "$BUILD/init" \
+		--modules-dir "/lib/modules/$KVER" "${mods[@]}" \
+		--ca "$PRODUCT_DIR/keys/ca.pem" --tls-ca "$1" \
+		--output initrd-tls.img
 }
