@@ -9,7 +9,7 @@ init_INIT := boot.c pid1.c fail.c log.c cmdline.c modules.c buildid.c \
 init_TEST_USES := layer
 
 init_TESTS := cmdline modules buildid lockdown log firmware switch_root \
-	verified timing
+	verified timing netcmdline
 init_FUZZERS := cmdline modules firmware switch_root
 
 shell_tests += init/init_test.sh
