@@ -14,3 +14,4 @@ qemu_scenarios += net-http
 qemu_scenarios += net-refuse-other-ca net-refuse-edited-manifest \
 	net-refuse-wrong-blob net-refuse-no-answer net-refuse-redirect-loop
 qemu_scenarios += net-https net-refuse-tls-other-ca
+qemu_scenarios += net-mirror-down net-resume
