@@ -12,6 +12,7 @@ qemu_scenarios += verified-boot interop-gensquashfs \
 # QEMU's user network with restrict=on.
 qemu_scenarios += net-http
 qemu_scenarios += net-refuse-other-ca net-refuse-edited-manifest \
-	net-refuse-wrong-blob net-refuse-no-answer net-refuse-redirect-loop
+	net-refuse-wrong-blob net-refuse-no-answer net-refuse-redirect-loop \
+	net-refuse-no-dhcp
 qemu_scenarios += net-https net-refuse-tls-other-ca
 qemu_scenarios += net-mirror-down net-resume
