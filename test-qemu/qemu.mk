@@ -16,3 +16,5 @@ qemu_scenarios += net-refuse-other-ca net-refuse-edited-manifest \
 	net-refuse-no-dhcp
 qemu_scenarios += net-https net-refuse-tls-other-ca
 qemu_scenarios += net-mirror-down net-resume
+# PXE from dnsmasq's TFTP in a namespace of the scenario's, oci=dhcp.
+qemu_scenarios += net-pxe-dhcp
