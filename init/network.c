@@ -259,7 +259,7 @@ static int make_store(struct network *w)
 	struct error err;
 	int fd, r;
 
-	r = b->ops->mkdir_p(VERIFIED_STORE_DIR "/" LAYOUT_BLOBS_DIR, DIR_MODE);
+	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
 	if (r == 0)
 		r = b->ops->mount("tmpfs", VERIFIED_STORE_DIR, "tmpfs",
 				  STORE_TMPFS_FLAGS, STORE_TMPFS_OPTIONS);
