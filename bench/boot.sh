@@ -84,14 +84,9 @@ ociboot_build() {
 	"$tool" verify --layout "$tmp/store/oci" --tag system \
 		--ca "$k/ca.pem" > /dev/null
 	test-qemu/product/mkstore "$tmp/store" "$tmp/store.img" > /dev/null
-	set --
-	for m in loop squashfs overlay dm-verity ext4 crc32c_generic \
-		virtio_blk virtio_pci; do
-		set -- "$@" --module "$m"
-	done
-	"$tool" ukify initrd --init "$BUILD/init" \
-		--modules-dir "/lib/modules/$KVER" "$@" --ca "$k/ca.pem" \
-		--output "$tmp/ociboot.img" > /dev/null
+	"$tool" ukify initrd --init "$BUILD/init" --quiet \
+		--modules-dir "/lib/modules/$KVER" --preset qemu \
+		--ca "$k/ca.pem" --output "$tmp/ociboot.img" > /dev/null
 }
 
 # boot NAME INITRD DISK CMDLINE: one boot; appends the uptime at which the

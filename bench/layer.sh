@@ -42,7 +42,8 @@ uuid=$(random_uuid)
 
 ours() {
 	"$tool" layer create --from-dir "$DIR" --output "$tmp/ours.img" \
-		--salt "$salt" --uuid "$uuid" --jobs "$JOBS" > /dev/null
+		--salt "$salt" --uuid "$uuid" --jobs "$JOBS" --force --quiet \
+		> /dev/null
 }
 
 theirs() {

@@ -11,6 +11,7 @@
 
 static const uint8_t oid_basic_constraints[] = { 0x55, 0x1d, 0x13 };
 static const uint8_t oid_extended_key_usage[] = { 0x55, 0x1d, 0x25 };
+static const uint8_t oid_key_usage[] = { 0x55, 0x1d, 0x0f };
 /* id-kp-codeSigning 1.3.6.1.5.5.7.3.3, anyExtendedKeyUsage 2.5.29.37.0 */
 static const uint8_t oid_code_signing[] = {
 	0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03
@@ -185,6 +186,29 @@ static int read_basic_constraints(const struct der_tlv *value,
 	return 0;
 }
 
+/*
+ * KeyUsage ::= BIT STRING { digitalSignature (0), ... decipherOnly (8) }:
+ * bit n is the n-th bit from the most significant of the first byte.
+ */
+static int read_key_usage(const struct der_tlv *value, struct cert_info *ci)
+{
+	struct der_cursor c;
+	struct der_tlv t;
+	uint16_t bits = 0;
+
+	der_init(&c, value->value, value->len);
+	if (der_expect(&c, DER_BIT_STRING, &t) < 0 || !der_at_end(&c) ||
+	    t.len < 2 || t.len > 3 || t.value[0] > 7)
+		return -OCIBOOT_EMALFORMED;
+	for (size_t i = 1; i < t.len; i++)
+		for (unsigned b = 0; b < 8; b++)
+			if (t.value[i] & (0x80u >> b))
+				bits |= (uint16_t)(1u << ((i - 1) * 8 + b));
+	ci->has_key_usage = true;
+	ci->key_usage = bits;
+	return 0;
+}
+
 /* ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId */
 static int read_extended_key_usage(const struct der_tlv *value,
 				   struct cert_info *ci)
@@ -235,6 +259,8 @@ static int read_extension(const struct der_tlv *ext, struct der_tlv *oid,
 	if (der_oid_is(oid, oid_basic_constraints,
 		       sizeof(oid_basic_constraints)))
 		return read_basic_constraints(&value, ci);
+	if (der_oid_is(oid, oid_key_usage, sizeof(oid_key_usage)))
+		return read_key_usage(&value, ci);
 	if (der_oid_is(oid, oid_extended_key_usage,
 		       sizeof(oid_extended_key_usage))) {
 		ci->eku_critical = critical;

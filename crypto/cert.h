@@ -20,6 +20,11 @@
  * beyond 9999 or before 0 are printed as they are, so a little more. */
 #define CERT_TIME_STRING_MAX 32
 
+/* keyUsage bits (RFC 5280 4.2.1.3), as cert_info.key_usage holds them. */
+#define CERT_KU_DIGITAL_SIGNATURE (1u << 0)
+#define CERT_KU_NON_REPUDIATION (1u << 1)
+#define CERT_KU_KEY_CERT_SIGN (1u << 5)
+
 struct cert_info {
 	/* DER Names, pointing inside the certificate. */
 	const uint8_t *issuer;
@@ -29,6 +34,8 @@ struct cert_info {
 	int64_t not_before;		/* Unix seconds */
 	int64_t not_after;
 	bool ca;			/* basicConstraints with cA TRUE */
+	bool has_key_usage;		/* a keyUsage extension */
+	uint16_t key_usage;		/* its bits: CERT_KU_* */
 	bool has_eku;			/* an extendedKeyUsage extension */
 	bool eku_critical;		/* it is marked critical */
 	bool eku_code_signing;		/* codeSigning or anyEKU in it */
@@ -41,7 +48,8 @@ struct cert_info {
  * names' structure (crypto/dn.h), UTCTime / GeneralizedTime in their DER
  * form ("YYMMDDHHMMSSZ", "YYYYMMDDHHMMSSZ") with valid dates, at most
  * CERT_EXTENSIONS_MAX extensions and none twice, and the contents of
- * basicConstraints and extendedKeyUsage. Returns 0, -OCIBOOT_ETOOBIG (over
+ * basicConstraints, keyUsage (a BIT STRING of 1 or 2 bytes) and
+ * extendedKeyUsage. Returns 0, -OCIBOOT_ETOOBIG (over
  * CERT_MAX or a cap) or -OCIBOOT_EMALFORMED; *out is written only on
  * success.
  */

@@ -104,6 +104,7 @@ static void put_tlv_str(struct buf *b, uint8_t tag, const char *s)
 #define ECDSA_SHA256 "300a06082a8648ce3d040302"
 #define OID_BC "0603551d13"
 #define OID_EKU "0603551d25"
+#define OID_KU "0603551d0f"
 #define OID_SKI "0603551d0e"
 #define CODE_SIGNING "06082b06010505070303"
 #define SERVER_AUTH "06082b06010505070301"
@@ -118,6 +119,8 @@ enum mutation {
 	M_VALIDITY_THREE, M_EKU_CRITICAL, M_EKU_SERVER, M_EKU_ANY,
 	M_EKU_EMPTY, M_EKU_NOT_OID, M_EKU_TRAILING, M_BC_CA, M_BC_BAD_BOOL,
 	M_BC_PATHLEN, M_BC_EXTRA, M_BC_EMPTY, M_DUP_EXT, M_EXPLICIT_FALSE,
+	M_KU_OK, M_KU_EMPTY, M_KU_NO_BITS, M_KU_UNUSED_8, M_KU_THREE_BYTES,
+	M_KU_TRAILING, M_KU_NOT_BITS,
 	M_EXT_NOT_OCTETS, M_EXT_33, M_EXT_32, M_EXT_EMPTY, M_TRAILING,
 	M_TBS_EXTRA, M_NO_SIGNATURE, M_EMPTY_SIGNATURE, M_UNIQUE_IDS,
 	M_UNIQUE_IDS_V1, M_BAD_SUBJECT, M_BIG_SUBJECT, M_ISSUER_NOT_NAME,
@@ -135,6 +138,24 @@ static void put_ext(struct buf *exts, const char *oid, const char *critical,
 	put_hex(&v, value);
 	put_tlv(&e, DER_OCTET_STRING, &v);
 	put_tlv(exts, DER_SEQUENCE, &e);
+}
+
+/* A keyUsage extension for the M_KU_* mutations. */
+static void put_key_usage(struct buf *exts, enum mutation m)
+{
+	static const struct { enum mutation m; const char *hex; } ku[] = {
+		{ M_KU_OK, "03020780" },	/* digitalSignature */
+		{ M_KU_EMPTY, "0300" },
+		{ M_KU_NO_BITS, "030100" },
+		{ M_KU_UNUSED_8, "03020880" },
+		{ M_KU_THREE_BYTES, "0304008080ff" },
+		{ M_KU_TRAILING, "0302078000" },
+		{ M_KU_NOT_BITS, "04020780" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ku); i++)
+		if (ku[i].m == m)
+			put_ext(exts, OID_KU, "0101ff", ku[i].hex);
 }
 
 static void put_extensions(struct buf *tbs, enum mutation m)
@@ -182,6 +203,7 @@ static void put_extensions(struct buf *tbs, enum mutation m)
 	put_ext(&exts, OID_BC, m == M_EXPLICIT_FALSE ? "010100" : "0101ff",
 		bc);
 	put_ext(&exts, OID_EKU, m == M_EKU_CRITICAL ? "0101ff" : NULL, eku);
+	put_key_usage(&exts, m);
 	if (m == M_DUP_EXT)
 		put_ext(&exts, OID_EKU, NULL, eku);
 	if (m == M_EXT_NOT_OCTETS)
@@ -390,6 +412,18 @@ static const struct cert_case cert_cases[] = {
 	{ "empty basicConstraints", M_BC_EMPTY, 0, false, true, false, true,
 	  T2024, T2034 },
 	REFUSED("extension twice", M_DUP_EXT, -OCIBOOT_EMALFORMED),
+	{ "keyUsage digitalSignature", M_KU_OK, 0, false, true, false, true,
+	  T2024, T2034 },
+	REFUSED("keyUsage of no bytes", M_KU_EMPTY, -OCIBOOT_EMALFORMED),
+	REFUSED("keyUsage of no bits", M_KU_NO_BITS, -OCIBOOT_EMALFORMED),
+	REFUSED("keyUsage with 8 unused bits", M_KU_UNUSED_8,
+		-OCIBOOT_EMALFORMED),
+	REFUSED("keyUsage of three bytes", M_KU_THREE_BYTES,
+		-OCIBOOT_EMALFORMED),
+	REFUSED("keyUsage with trailing bytes", M_KU_TRAILING,
+		-OCIBOOT_EMALFORMED),
+	REFUSED("keyUsage not a BIT STRING", M_KU_NOT_BITS,
+		-OCIBOOT_EMALFORMED),
 	{ "critical FALSE written out", M_EXPLICIT_FALSE, 0, false, true,
 	  false, true, T2024, T2034 },
 	REFUSED("extension value not OCTET STRING", M_EXT_NOT_OCTETS,
@@ -590,6 +624,9 @@ static const char openssl_fixtures[] =
 	"keyUsage = critical,digitalSignature\n"
 	"extendedKeyUsage = codeSigning,emailProtection\n"
 	"authorityKeyIdentifier = keyid\n"
+	"[allku]\nkeyUsage = digitalSignature,nonRepudiation,keyEncipherment,"
+	"dataEncipherment,keyAgreement,keyCertSign,cRLSign,encipherOnly,"
+	"decipherOnly\n"
 	"[server]\nextendedKeyUsage = critical,serverAuth\n"
 	"subjectAltName = DNS:example.org\n"
 	"EOF\n"
@@ -608,13 +645,17 @@ static const char openssl_fixtures[] =
 	"-days 30 -extfile x.cnf -extensions server -out server.pem\n"
 	"openssl x509 -req -in p.csr -CA ca.pem -CAkey ca.key -set_serial 9 "
 	"-days 30 -out plain.pem\n"
-	"for c in ca product server plain; do\n"
+	"openssl x509 -req -in p.csr -CA ca.pem -CAkey ca.key -set_serial 10 "
+	"-days 30 -extfile x.cnf -extensions allku -out allku.pem\n"
+	"for c in ca product server plain allku; do\n"
 	"  openssl x509 -in $c.pem -outform DER -out $c.der\n"
 	"done\n";
 
 struct openssl_case {
 	const char *name;
 	bool ca, has_eku, eku_critical, eku_code_signing;
+	bool has_key_usage;
+	uint16_t key_usage;
 };
 
 /* Unix seconds of `openssl x509 -noout -startdate|-enddate`. */
@@ -655,10 +696,14 @@ static void check_name_vs_openssl(const char *dir, const char *cert,
 static void test_openssl_certs(void **state)
 {
 	static const struct openssl_case cases[] = {
-		{ "ca", true, false, false, false },
-		{ "product", false, true, false, true },
-		{ "server", false, true, true, false },
-		{ "plain", false, false, false, false },
+		/* keyCertSign (5) and cRLSign (6) */
+		{ "ca", true, false, false, false, true, 0x60 },
+		{ "product", false, true, false, true, true,
+		  CERT_KU_DIGITAL_SIGNATURE },
+		{ "server", false, true, true, false, false, 0 },
+		{ "plain", false, false, false, false, false, 0 },
+		/* decipherOnly (8) is in the second byte */
+		{ "allku", false, false, false, false, true, 0x1ff },
 	};
 	char *dir = fixture_dir_create();
 
@@ -678,6 +723,8 @@ static void test_openssl_certs(void **state)
 		assert_int_equal(ci.has_eku, c->has_eku);
 		assert_int_equal(ci.eku_critical, c->eku_critical);
 		assert_int_equal(ci.eku_code_signing, c->eku_code_signing);
+		assert_int_equal(ci.has_key_usage, c->has_key_usage);
+		assert_int_equal(ci.key_usage, c->key_usage);
 		assert_int_equal(ci.not_before,
 				 openssl_date(dir, pem, "startdate"));
 		assert_int_equal(ci.not_after,

@@ -13,6 +13,7 @@
 
 /* id-at-serialNumber, 2.5.4.5 */
 static const uint8_t oid_serial_number[] = { 0x55, 0x04, 0x05 };
+static const uint8_t oid_common_name[] = { 0x55, 0x04, 0x03 };
 
 /* Called for each attribute; new_rdn is true for the first of an RDN. */
 typedef int (*dn_visit_fn)(void *ctx, const struct der_tlv *oid,
@@ -112,45 +113,96 @@ int dn_uuid_normalize(const char *s, size_t len, char out[DN_UUID_LEN + 1])
 	return 0;
 }
 
-struct serial_search {
-	unsigned int count;
-	struct der_tlv value;
+struct product_search {
+	unsigned int serials;		/* serialNumber attributes */
+	struct der_tlv serial;		/* the first */
+	unsigned int cns;		/* CNs starting with DN_CN_PRODUCT */
+	struct der_tlv cn;		/* the first */
 };
 
-static int find_serial(void *ctx, const struct der_tlv *oid,
-		       const struct der_tlv *value, bool new_rdn)
+static bool is_string(const struct der_tlv *value)
 {
-	struct serial_search *s = ctx;
+	return value->tag == DER_PRINTABLE_STRING ||
+	       value->tag == DER_UTF8_STRING;
+}
 
-	if (!der_oid_is(oid, oid_serial_number, sizeof(oid_serial_number)))
-		return 0;
-	if (s->count++ == 0)
-		s->value = *value;
+static bool is_cn_product(const struct der_tlv *value)
+{
+	size_t n = sizeof(DN_CN_PRODUCT) - 1;
+
+	return is_string(value) && value->len >= n &&
+	       memcmp(value->value, DN_CN_PRODUCT, n) == 0;
+}
+
+static int find_product(void *ctx, const struct der_tlv *oid,
+			const struct der_tlv *value, bool new_rdn)
+{
+	struct product_search *s = ctx;
+
+	if (der_oid_is(oid, oid_serial_number, sizeof(oid_serial_number))) {
+		if (s->serials++ == 0)
+			s->serial = *value;
+	} else if (der_oid_is(oid, oid_common_name,
+			      sizeof(oid_common_name)) &&
+		   is_cn_product(value)) {
+		if (s->cns++ == 0)
+			s->cn = *value;
+	}
+	return 0;
+}
+
+static int product_from_serial(const struct product_search *s,
+			       char uuid[DN_UUID_LEN + 1], struct error *err)
+{
+	if (s->serials > 1)
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_TWO_SERIAL_NUMBERS, NULL, 0);
+	if (!is_string(&s->serial) ||
+	    dn_uuid_normalize((const char *)s->serial.value, s->serial.len,
+			      uuid) < 0)
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_SERIAL_NUMBER_NOT_UUID, NULL, 0);
+	return 0;
+}
+
+static int product_from_cn(const struct product_search *s,
+			   char uuid[DN_UUID_LEN + 1], struct error *err)
+{
+	size_t n = sizeof(DN_CN_PRODUCT) - 1;
+
+	if (s->cns > 1)
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_TWO_CN_PRODUCTS, NULL, 0);
+	if (dn_uuid_normalize((const char *)s->cn.value + n,
+			      s->cn.len - n, uuid) < 0)
+		return verify_fail(err, -OCIBOOT_EVERIFY,
+				   VERIFY_CN_PRODUCT_NOT_UUID, NULL, 0);
 	return 0;
 }
 
 int dn_product_uuid(const void *dn, size_t len, char uuid[DN_UUID_LEN + 1],
 		    struct error *err)
 {
-	struct serial_search s = { 0 };
+	struct product_search s = { 0 };
+	char from_serial[DN_UUID_LEN + 1], from_cn[DN_UUID_LEN + 1];
 	int r;
 
 	r = dn_check(dn, len, err);
 	if (r < 0)
 		return r;
-	dn_walk(dn, len, find_serial, &s);
-	if (s.count == 0)
+	dn_walk(dn, len, find_product, &s);
+	if (s.serials == 0 && s.cns == 0)
 		return verify_fail(err, -OCIBOOT_EVERIFY,
 				   VERIFY_NO_SERIAL_NUMBER, NULL, 0);
-	if (s.count > 1)
+	if (s.serials > 0 &&
+	    (r = product_from_serial(&s, from_serial, err)) < 0)
+		return r;
+	if (s.cns > 0 && (r = product_from_cn(&s, from_cn, err)) < 0)
+		return r;
+	if (s.serials > 0 && s.cns > 0 && !streq(from_serial, from_cn))
 		return verify_fail(err, -OCIBOOT_EVERIFY,
-				   VERIFY_TWO_SERIAL_NUMBERS, NULL, 0);
-	if ((s.value.tag != DER_PRINTABLE_STRING &&
-	     s.value.tag != DER_UTF8_STRING) ||
-	    dn_uuid_normalize((const char *)s.value.value, s.value.len,
-			      uuid) < 0)
-		return verify_fail(err, -OCIBOOT_EVERIFY,
-				   VERIFY_SERIAL_NUMBER_NOT_UUID, NULL, 0);
+				   VERIFY_PRODUCTS_DIFFER, NULL, 0);
+	memcpy(uuid, s.serials > 0 ? from_serial : from_cn, DN_UUID_LEN + 1);
 	return 0;
 }
 

@@ -32,17 +32,30 @@
 int dn_check(const void *dn, size_t len, struct error *err);
 
 /*
- * The product ID: the value of the one serialNumber attribute of the Name
- * dn[0..len), a PrintableString or UTF8String holding a UUID in its
- * canonical 8-4-4-4-12 hex form, written lowercase with a NUL to uuid.
- * Returns 0, or (uuid untouched):
+ * A subject CN naming a product, as project-machine's `trust` keysets make
+ * product certificates: "manifest PRODUCT:<uuid>" (cmd/trust/utils.go).
+ */
+#define DN_CN_PRODUCT "manifest PRODUCT:"
+
+/*
+ * The product ID of the Name dn[0..len), written lowercase with a NUL to
+ * uuid. It is named by the one serialNumber attribute, a PrintableString
+ * or UTF8String holding a UUID in its canonical 8-4-4-4-12 hex form; or by
+ * the one CN (PrintableString or UTF8String) that starts with
+ * DN_CN_PRODUCT, followed by such a UUID; or by both, which must then name
+ * the same UUID. Other CNs are ignored. Upper-case hex digits are accepted
+ * and lowered. Returns 0, or (uuid untouched):
  *   dn_check()'s errors;
- *   -OCIBOOT_EVERIFY, VERIFY_NO_SERIAL_NUMBER: none;
- *   -OCIBOOT_EVERIFY, VERIFY_TWO_SERIAL_NUMBERS: more than one (in one
- *     RDN or in several);
+ *   -OCIBOOT_EVERIFY, VERIFY_NO_SERIAL_NUMBER: neither form;
+ *   -OCIBOOT_EVERIFY, VERIFY_TWO_SERIAL_NUMBERS: more than one
+ *     serialNumber (in one RDN or in several);
  *   -OCIBOOT_EVERIFY, VERIFY_SERIAL_NUMBER_NOT_UUID: another string type,
  *     or anything but a canonical UUID (braces, "urn:uuid:", no hyphens,
- *     spaces...). Upper-case hex digits are accepted and lowered.
+ *     spaces...);
+ *   -OCIBOOT_EVERIFY, VERIFY_TWO_CN_PRODUCTS: more than one such CN;
+ *   -OCIBOOT_EVERIFY, VERIFY_CN_PRODUCT_NOT_UUID: the CN's rest is not a
+ *     canonical UUID;
+ *   -OCIBOOT_EVERIFY, VERIFY_PRODUCTS_DIFFER: both forms, two UUIDs.
  */
 int dn_product_uuid(const void *dn, size_t len, char uuid[DN_UUID_LEN + 1],
 		    struct error *err);

@@ -488,7 +488,8 @@ static int add_ca_extensions(X509 *x)
 	return 0;
 }
 
-static int add_product_extensions(X509 *x, X509 *ca)
+/* An end-entity certificate's extensions, issued by ca, for eku. */
+static int add_leaf_extensions(X509 *x, X509 *ca, const char *eku)
 {
 	X509V3_CTX ctx;
 
@@ -496,11 +497,16 @@ static int add_product_extensions(X509 *x, X509 *ca)
 	if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") <
 		    0 ||
 	    add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") < 0 ||
-	    add_ext(x, &ctx, NID_ext_key_usage, "codeSigning") < 0 ||
+	    add_ext(x, &ctx, NID_ext_key_usage, eku) < 0 ||
 	    add_ext(x, &ctx, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(x, &ctx, NID_authority_key_identifier, "keyid,issuer") < 0)
 		return -1;
 	return 0;
+}
+
+static int add_product_extensions(X509 *x, X509 *ca)
+{
+	return add_leaf_extensions(x, ca, "codeSigning");
 }
 
 /* DER of a certificate in a new buffer; NULL on failure. */
@@ -693,6 +699,121 @@ int keygen_product(const struct keygen_options *o, const char *product_uuid,
 	if (r == 0)
 		r = write_key_and_cert(key, x, key_path, cert_path, o->force,
 				       e);
+out:
+	if (!name)
+		r = ossl_fail(e, "X509_NAME_new");
+	X509_free(x);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ca_key);
+	X509_NAME_free(name);
+	return r;
+}
+
+/* --- machine identity certificates -------------------------------------- */
+
+/* An EVP_PKEY of the P-256 public point. */
+static EVP_PKEY *ec_public_key(const uint8_t point[KEYGEN_EC_POINT_LEN])
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+				       (char *)"prime256v1", 0),
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+					(void *)point, KEYGEN_EC_POINT_LEN),
+		OSSL_PARAM_END,
+	};
+	EVP_PKEY *key = NULL;
+
+	if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return key;
+}
+
+/*
+ * CN=<machine>, serialNumber=PID:<product> SN:<machine>. The serialNumber
+ * is 80 characters, over X.520's upper bound of 64 that OpenSSL enforces
+ * for a string it converts (MBSTRING_ASC); project-machine's Go code
+ * writes it anyway, as a PrintableString, and so do we, by giving the
+ * type ourselves.
+ */
+static int machine_name(const char *product, const char *machine,
+			X509_NAME *name, struct error *e)
+{
+	char serial[sizeof("PID: SN:") + 2 * DN_UUID_LEN];
+
+	snprintf(serial, sizeof(serial), "PID:%s SN:%s", product, machine);
+	if (!X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_ASC,
+					(const unsigned char *)machine, -1, -1,
+					0) ||
+	    !X509_NAME_add_entry_by_NID(name, NID_serialNumber,
+					V_ASN1_PRINTABLESTRING,
+					(const unsigned char *)serial, -1, -1,
+					0))
+		return ossl_fail(e, "making the machine's name");
+	return 0;
+}
+
+/* The DER of x in a buffer of malloc()'s. */
+static int copy_der(X509 *x, uint8_t **der, size_t *len, struct error *e)
+{
+	uint8_t *d = cert_der(x, len);
+
+	if (!d)
+		return ossl_fail(e, "DER encoding");
+	*der = malloc(*len);
+	if (*der)
+		memcpy(*der, d, *len);
+	OPENSSL_free(d);
+	return *der ? 0 : error_set(e, -ENOMEM, NULL, "out of memory");
+}
+
+int keygen_machine(const struct keygen_options *o, const char *product_uuid,
+		   const char *machine_uuid,
+		   const uint8_t point[KEYGEN_EC_POINT_LEN],
+		   const char *ca_key_path, const char *ca_cert_path,
+		   uint8_t **der, size_t *len, struct error *e)
+{
+	char product[DN_UUID_LEN + 1], machine[DN_UUID_LEN + 1];
+	X509_NAME *name = X509_NAME_new();
+	EVP_PKEY *ca_key = NULL, *key = NULL;
+	X509 *ca = NULL, *x = NULL;
+	int r;
+
+	r = check_options(o, e);
+	if (r < 0 || !name)
+		goto out;
+	if (dn_uuid_normalize(product_uuid, strlen(product_uuid),
+			      product) < 0 ||
+	    dn_uuid_normalize(machine_uuid, strlen(machine_uuid),
+			      machine) < 0) {
+		r = error_set(e, -EINVAL, NULL, "product or machine ID is not "
+			      "a UUID");
+		goto out;
+	}
+	r = machine_name(product, machine, name, e);
+	if (r == 0)
+		r = load_ca(ca_key_path, ca_cert_path, &ca_key, &ca, e);
+	if (r < 0)
+		goto out;
+	key = ec_public_key(point);
+	if (!key) {
+		r = error_set(e, -EINVAL, NULL, "not a P-256 public point");
+		ERR_clear_error();
+		goto out;
+	}
+	x = new_cert(key, name, X509_get_subject_name(ca), o);
+	if (!x || add_leaf_extensions(x, ca, "clientAuth") < 0) {
+		r = ossl_fail(e, "making the machine certificate");
+		goto out;
+	}
+	r = sign_cert(x, ca_key, e);
+	if (r == 0 && X509_verify(x, X509_get0_pubkey(ca)) != 1)
+		r = ossl_fail(e, "checking the machine certificate");
+	if (r == 0)
+		r = copy_der(x, der, len, e);
 out:
 	if (!name)
 		r = ossl_fail(e, "X509_NAME_new");

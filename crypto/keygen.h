@@ -79,6 +79,29 @@ int keygen_product(const struct keygen_options *o, const char *product_uuid,
 		   const char *ca_key_path, const char *ca_cert_path,
 		   const char *key_path, const char *cert_path, struct error *e);
 
+#define KEYGEN_MACHINE_DAYS 7300	/* default machine validity: 20 years */
+#define KEYGEN_EC_POINT_LEN 65		/* 0x04 || X || Y, P-256 */
+
+/*
+ * A machine identity certificate for an EC P-256 public key held
+ * elsewhere (point: uncompressed; a TPM's key), issued by the CA in
+ * ca_key_path / ca_cert_path: subject CN=<machine uuid>,
+ * serialNumber=PID:<product uuid> SN:<machine uuid> (project-machine's
+ * convention for its machine certificates; both UUIDs written lowercase),
+ * basicConstraints CA:FALSE and keyUsage digitalSignature (critical),
+ * extendedKeyUsage clientAuth (not critical), subjectKeyIdentifier,
+ * authorityKeyIdentifier; o's subject is not used. Its signature is
+ * checked with the CA's public key before it is returned. *der (free()
+ * it) and *len get its DER; nothing is written. Returns 0, -EINVAL (a bad
+ * UUID, point or options), -OCIBOOT_EVERIFY (as keygen_product()), -EIO
+ * (OpenSSL) or -errno reading the CA.
+ */
+int keygen_machine(const struct keygen_options *o, const char *product_uuid,
+		   const char *machine_uuid,
+		   const uint8_t point[KEYGEN_EC_POINT_LEN],
+		   const char *ca_key_path, const char *ca_cert_path,
+		   uint8_t **der, size_t *len, struct error *e);
+
 /*
  * Sign the exact bytes of in_path (streamed) with the private key in
  * key_path and write the detached signature to sig_path: ECDSA (DER) with

@@ -42,16 +42,28 @@ static const char *const reasons[VERIFY_REASON_COUNT] = {
 	[VERIFY_RSA_TOO_LONG] = "RSA key longer than 4096 bits",
 	[VERIFY_KEY_UNSUPPORTED] =
 		"signing key is not RSA, ECDSA P-256 or ECDSA P-384",
-	[VERIFY_KEY_USAGE] = "key usage does not allow digital signatures",
+	[VERIFY_KEY_USAGE] =
+		"key usage does not include digitalSignature",
 	[VERIFY_EXTENDED_KEY_USAGE] =
 		"extended key usage does not allow code signing",
-	[VERIFY_SIGNER_IS_CA] = "signing certificate is a CA certificate",
+	[VERIFY_SIGNER_IS_CA] = "signing certificate is a CA certificate "
+		"(basicConstraints CA:TRUE or keyUsage keyCertSign)",
+	[VERIFY_NO_USAGE] = "signing certificate has neither keyUsage nor "
+		"extendedKeyUsage (a manifest signer needs digitalSignature "
+		"or codeSigning)",
 	[VERIFY_NAME_MALFORMED] = "subject name is malformed",
 	[VERIFY_NAME_TOO_BIG] = "subject name is over a size limit",
-	[VERIFY_NO_SERIAL_NUMBER] = "no serialNumber in subject",
+	[VERIFY_NO_SERIAL_NUMBER] = "no product in subject (a serialNumber, "
+		"or a CN \"manifest PRODUCT:<uuid>\")",
 	[VERIFY_TWO_SERIAL_NUMBERS] = "two serialNumbers in subject",
 	[VERIFY_SERIAL_NUMBER_NOT_UUID] =
 		"subject serialNumber is not a canonical UUID",
+	[VERIFY_TWO_CN_PRODUCTS] =
+		"two subject CNs start with \"manifest PRODUCT:\"",
+	[VERIFY_CN_PRODUCT_NOT_UUID] = "subject CN \"manifest PRODUCT:\" is "
+		"not followed by a canonical UUID",
+	[VERIFY_PRODUCTS_DIFFER] = "subject serialNumber and CN \"manifest "
+		"PRODUCT:\" name different products",
 	[VERIFY_SIGNATURE_MALFORMED] = "signature is malformed",
 	[VERIFY_SIGNATURE_TOO_BIG] = "signature is over the size limit",
 	[VERIFY_SIGNATURE_MISMATCH] = "signature does not match",

@@ -46,13 +46,18 @@ enum verify_reason {
 	VERIFY_KEY_UNSUPPORTED,		/* not RSA, P-256 or P-384 */
 	VERIFY_KEY_USAGE,		/* no digitalSignature */
 	VERIFY_EXTENDED_KEY_USAGE,	/* EKU without codeSigning */
-	VERIFY_SIGNER_IS_CA,		/* signer has basicConstraints CA */
+	VERIFY_SIGNER_IS_CA,		/* signer has basicConstraints CA or
+					 * keyUsage keyCertSign */
+	VERIFY_NO_USAGE,		/* neither keyUsage nor EKU */
 	/* The signer's subject name. */
 	VERIFY_NAME_MALFORMED,
 	VERIFY_NAME_TOO_BIG,
 	VERIFY_NO_SERIAL_NUMBER,
 	VERIFY_TWO_SERIAL_NUMBERS,
 	VERIFY_SERIAL_NUMBER_NOT_UUID,
+	VERIFY_TWO_CN_PRODUCTS,		/* two CNs naming a product */
+	VERIFY_CN_PRODUCT_NOT_UUID,
+	VERIFY_PRODUCTS_DIFFER,		/* serialNumber, CN disagree */
 	/* The detached signature. */
 	VERIFY_SIGNATURE_MALFORMED,
 	VERIFY_SIGNATURE_TOO_BIG,

@@ -702,10 +702,14 @@ static int check_signer(const struct chain *ch, const struct x509_pubkey *k,
 	const struct cert_info *ci = &ch->info[0];
 	enum verify_reason reason = VERIFY_OK;
 
-	if (!(usages & BR_KEYTYPE_SIGN))
+	if (!(usages & BR_KEYTYPE_SIGN) || (ci->has_key_usage &&
+	    !(ci->key_usage & CERT_KU_DIGITAL_SIGNATURE)))
 		reason = VERIFY_KEY_USAGE;
-	else if (ci->ca)
+	else if (ci->ca || (ci->has_key_usage &&
+			    (ci->key_usage & CERT_KU_KEY_CERT_SIGN)))
 		reason = VERIFY_SIGNER_IS_CA;
+	else if (!ci->has_key_usage && !ci->has_eku)
+		reason = VERIFY_NO_USAGE;
 	else if (ci->has_eku && !ci->eku_code_signing)
 		reason = VERIFY_EXTENDED_KEY_USAGE;
 	else if (k->type == BR_KEYTYPE_RSA && k->bits < X509_RSA_MIN_BITS)

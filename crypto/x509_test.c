@@ -57,6 +57,13 @@ static const char fixtures[] =
 	"keyUsage = critical,digitalSignature,keyCertSign\n"
 	"[nonca]\nbasicConstraints = critical,CA:FALSE\n"
 	"keyUsage = critical,digitalSignature,keyCertSign\n"
+	/* what Go's x509 writes for project-machine's trust keysets */
+	"[keyset]\nkeyUsage = critical,digitalSignature\n"
+	"extendedKeyUsage = codeSigning\n"
+	"subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n"
+	"[nonrep]\nkeyUsage = critical,nonRepudiation\n"
+	"extendedKeyUsage = codeSigning\n"
+	"[eku_only]\nextendedKeyUsage = codeSigning\n"
 	"[myca]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\n"
 	"default_md = sha256\npolicy = any\nunique_subject = no\n"
 	"[any]\ncommonName = optional\nserialNumber = optional\n"
@@ -133,6 +140,24 @@ static const char fixtures[] =
 	"\"/CN=Multi+serialNumber=$U/O=x\" 365 product\n"
 	"ec pbare P-256; issue pbare ca256 \"/CN=Bare/serialNumber=$U\" 365 "
 	"bare\n"
+	"rsa pkeyset 2048; issue pkeyset carsa \"/CN=manifest PRODUCT:$U\" "
+	"365 keyset\n"
+	"ec pboth P-256; issue pboth ca256 "
+	"\"/CN=manifest PRODUCT:$U/serialNumber=$U\" 365 product\n"
+	"ec pdiffer P-256; issue pdiffer ca256 "
+	"\"/CN=manifest PRODUCT:" UUID2 "/serialNumber=$U\" 365 product\n"
+	"ec pcnbad P-256; issue pcnbad ca256 "
+	"\"/CN=manifest PRODUCT:{$U}\" 365 product\n"
+	"ec pcntwo P-256; issue pcntwo ca256 "
+	"\"/CN=manifest PRODUCT:$U/CN=manifest PRODUCT:$U\" 365 product\n"
+	"ec pcnother P-256; issue pcnother ca256 "
+	"\"/CN=Manifest product:$U\" 365 product\n"
+	"ec pnonrep P-256; issue pnonrep ca256 \"/CN=NR/serialNumber=$U\" 365 "
+	"nonrep\n"
+	"ec pcertsign P-256; issue pcertsign ca256 "
+	"\"/CN=CertSign/serialNumber=$U\" 365 nonca\n"
+	"ec pekuonly P-256; issue pekuonly ca256 "
+	"\"/CN=EKU only/serialNumber=$U\" 365 eku_only\n"
 	"ec psha1 P-256; issue psha1 ca256 \"/CN=SHA1/serialNumber=$U\" 365 "
 	"product sha1\n"
 	"ec p521 P-521; issue p521 ca256 \"/CN=P521/serialNumber=$U\" 365 "
@@ -175,6 +200,8 @@ static const char fixtures[] =
 	"sign() { openssl dgst -$3 -sign $1.key -out $2 ${4:-data}; }\n"
 	"sign p256 p256.sig sha256; sign p384 p384.sig sha384\n"
 	"sign prsa prsa.sig sha256; sign pbare pbare.sig sha256\n"
+	"sign pkeyset pkeyset.sig sha256; sign pboth pboth.sig sha256\n"
+	"sign pekuonly pekuonly.sig sha256\n"
 	"sign pupper pupper.sig sha256; sign pmulti pmulti.sig sha256\n"
 	"sign pinter pinter.sig sha256; sign p256b p256b.sig sha256\n"
 	"sign p256 empty.sig sha256 empty\n"
@@ -334,7 +361,11 @@ static const struct valid_case valid_cases[] = {
 	  1 },
 	{ "ca256.pem", "pmulti.pem", "pmulti.pem", "pmulti.sig", "EC P-256",
 	  1 },
-	{ "ca256.pem", "pbare.pem", "pbare.pem", "pbare.sig", "EC P-256", 1 },
+	{ "carsa.pem", "pkeyset.pem", "pkeyset.pem", "pkeyset.sig",
+	  "RSA 2048", 1 },
+	{ "ca256.pem", "pboth.pem", "pboth.pem", "pboth.sig", "EC P-256", 1 },
+	{ "ca256.pem", "pekuonly.pem", "pekuonly.pem", "pekuonly.sig",
+	  "EC P-256", 1 },
 	{ "ca256.pem", "chain_inter.pem", "pinter.pem", "pinter.sig",
 	  "EC P-256", 2 },
 	{ "ca256.pem", "chain_inter.der", "pinter.pem", "pinter.sig",
@@ -495,6 +526,20 @@ static const struct refused_case refused_cases[] = {
 	  NULL },
 	{ "ca256.pem", "pisca.pem", -OCIBOOT_EVERIFY, VERIFY_SIGNER_IS_CA, 0,
 	  NULL },
+	{ "ca256.pem", "pbare.pem", -OCIBOOT_EVERIFY, VERIFY_NO_USAGE, 0,
+	  "CN=Bare, serialNumber=" UUID },
+	{ "ca256.pem", "pnonrep.pem", -OCIBOOT_EVERIFY, VERIFY_KEY_USAGE, 0,
+	  NULL },
+	{ "ca256.pem", "pcertsign.pem", -OCIBOOT_EVERIFY, VERIFY_SIGNER_IS_CA,
+	  0, "CN=CertSign, serialNumber=" UUID },
+	{ "ca256.pem", "pdiffer.pem", -OCIBOOT_EVERIFY, VERIFY_PRODUCTS_DIFFER,
+	  0, "CN=manifest PRODUCT:" UUID2 ", serialNumber=" UUID },
+	{ "ca256.pem", "pcnbad.pem", -OCIBOOT_EVERIFY,
+	  VERIFY_CN_PRODUCT_NOT_UUID, 0, NULL },
+	{ "ca256.pem", "pcntwo.pem", -OCIBOOT_EVERIFY, VERIFY_TWO_CN_PRODUCTS,
+	  0, NULL },
+	{ "ca256.pem", "pcnother.pem", -OCIBOOT_EVERIFY,
+	  VERIFY_NO_SERIAL_NUMBER, 0, NULL },
 	{ "ca256.pem", "prsa1024.pem", -OCIBOOT_EVERIFY, VERIFY_RSA_TOO_SHORT,
 	  VERIFY_CERT_NONE, NULL },
 	{ "ca256.pem", "p521.pem", -OCIBOOT_EVERIFY, VERIFY_KEY_UNSUPPORTED, 0,
@@ -553,8 +598,15 @@ static void test_error_messages(void **state)
 	verify_chain("ca256.pem", "pnoser.pem", now, &signer, &err);
 	error_format(&err, line, sizeof(line));
 	assert_string_equal(line, "signer certificate 'CN=No serial, O=x': "
-			    "no serialNumber in subject: verification "
+			    "no product in subject (a serialNumber, or a CN "
+			    "\"manifest PRODUCT:<uuid>\"): verification "
 			    "failed");
+	verify_chain("ca256.pem", "pdiffer.pem", now, &signer, &err);
+	error_format(&err, line, sizeof(line));
+	assert_string_equal(line, "signer certificate 'CN=manifest PRODUCT:"
+			    UUID2 ", serialNumber=" UUID "': subject "
+			    "serialNumber and CN \"manifest PRODUCT:\" name "
+			    "different products: verification failed");
 	verify_chain("ca256.pem", "ptwo.pem", now, &signer, &err);
 	error_format(&err, line, sizeof(line));
 	assert_string_equal(line, "signer certificate 'CN=x, serialNumber="

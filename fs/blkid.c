@@ -186,6 +186,9 @@ static void gpt_name_to_utf8(const uint8_t *p, char out[BLKID_GPT_NAME_MAX + 1])
 #define EXT_UUID 0x68
 #define EXT_VOLUME_NAME 0x78
 #define EXT_VOLUME_NAME_LEN 16
+#define EXT_ERRORS 0x3c
+#define EXT_MOUNT_OPTS 0x200
+#define EXT_MOUNT_OPTS_LEN 64
 #define EXT_CHECKSUM_TYPE 0x175
 #define EXT_CHECKSUM 0x3fc
 
@@ -256,6 +259,11 @@ static int probe_ext(const uint8_t *buf, size_t len, struct blkid_fs *fs)
 
 	fs->type = ext_type(compat, incompat, ro_compat);
 	fs->block_size = 1024u << log_block;
+	fs->feature_compat = compat;
+	fs->feature_incompat = incompat;
+	fs->feature_ro_compat = ro_compat;
+	fs->errors = le16_load(sb + EXT_ERRORS);
+	fs->has_mount_opts = sb[EXT_MOUNT_OPTS] != 0;
 	copy_label(sb + EXT_VOLUME_NAME, EXT_VOLUME_NAME_LEN, fs->label,
 		   sizeof(fs->label));
 	if (all_zero(sb + EXT_UUID, BLKID_GUID_LEN))
@@ -523,5 +531,73 @@ int blkid_gpt_entries_parse(const struct blkid_gpt_header *h,
 		if (r != 0)
 			return r;
 	}
+	return 0;
+}
+
+/* --- the store's ext4 features -------------------------------------------- */
+
+struct ext_feature_name {
+	uint32_t bit;
+	const char *name;
+};
+
+static const struct ext_feature_name compat_names[] = {
+	{ 0x1, "dir_prealloc" }, { 0x2, "imagic_inodes" },
+	{ 0x40, "lazy_bg" }, { 0x80, "exclude_inode" },
+	{ 0x100, "exclude_bitmap" }, { 0x400, "fast_commit" },
+	{ 0x800, "stable_inodes" },
+};
+
+static const struct ext_feature_name incompat_names[] = {
+	{ 0x1, "compression" }, { 0x8, "journal_dev" }, { 0x100, "mmp" },
+	{ 0x400, "ea_inode" }, { 0x1000, "dirdata" }, { 0x8000, "inline_data" },
+	{ 0x10000, "encrypt" }, { 0x20000, "casefold" },
+};
+
+static const struct ext_feature_name ro_compat_names[] = {
+	{ 0x80, "has_snapshot" }, { 0x100, "quota" }, { 0x200, "bigalloc" },
+	{ 0x800, "replica" }, { 0x2000, "project" },
+	{ 0x4000, "shared_blocks" }, { 0x8000, "verity" },
+};
+
+static const char *ext_feature_name(const struct ext_feature_name *t,
+				    size_t n, uint32_t bit)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].bit == bit)
+			return t[i].name;
+	return "unknown";
+}
+
+static int ext_refuse(struct error *err, const char *kind, uint32_t bits,
+		      const struct ext_feature_name *t, size_t n)
+{
+	uint32_t low = bits & -bits;
+
+	return error_set(err, -EOPNOTSUPP, NULL, "ext4 %s feature 0x%x (%s) "
+			 "is not allowed on the store (features 0x%x outside "
+			 "the allowlist)", kind, (unsigned)low,
+			 ext_feature_name(t, n, low), (unsigned)bits);
+}
+
+int blkid_ext_store_check(const struct blkid_fs *fs, struct error *err)
+{
+	uint32_t c = fs->feature_compat & ~BLKID_EXT_COMPAT_ALLOWED;
+	uint32_t i = fs->feature_incompat & ~BLKID_EXT_INCOMPAT_ALLOWED;
+	uint32_t r = fs->feature_ro_compat & ~BLKID_EXT_RO_COMPAT_ALLOWED;
+
+	if (i)
+		return ext_refuse(err, "incompat", i, incompat_names,
+				  ARRAY_SIZE(incompat_names));
+	if (r)
+		return ext_refuse(err, "ro_compat", r, ro_compat_names,
+				  ARRAY_SIZE(ro_compat_names));
+	if (c)
+		return ext_refuse(err, "compat", c, compat_names,
+				  ARRAY_SIZE(compat_names));
+	if (fs->has_mount_opts)
+		return error_set(err, -EOPNOTSUPP, NULL, "ext4 superblock "
+				 "carries mount options (s_mount_opts), which "
+				 "the store must not");
 	return 0;
 }

@@ -13,8 +13,11 @@
 #ifndef OCIBOOT_BLKID_H
 #define OCIBOOT_BLKID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/error.h"
 
 /* Bytes from a device's start that blkid_probe_fs() may look at. */
 #define BLKID_PROBE_SIZE 4096
@@ -42,7 +45,36 @@ struct blkid_fs {
 	char label[BLKID_LABEL_MAX + 1];	/* "" when there is none */
 	char uuid[BLKID_UUID_STR_LEN + 1];	/* lowercase; "" when none */
 	uint32_t block_size;		/* bytes */
+	/* The ext superblock's feature words, s_errors and whether its
+	 * s_mount_opts (mount options the kernel applies first) is set. */
+	uint32_t feature_compat;
+	uint32_t feature_incompat;
+	uint32_t feature_ro_compat;
+	uint16_t errors;		/* 1 continue, 2 remount-ro, 3 panic */
+	bool has_mount_opts;
 };
+
+/*
+ * The ext4 features a store may have, all others refused before it is
+ * mounted (docs/store.md): what `mke2fs -t ext4` makes (Debian 12:
+ * has_journal ext_attr resize_inode dir_index filetype extent 64bit flex_bg
+ * sparse_super large_file huge_file dir_nlink extra_isize metadata_csum),
+ * and the layout variants of the same code paths (meta_bg, sparse_super2,
+ * orphan_file, csum_seed, largedir, gdt_csum, a journal to recover, which
+ * noload skips). Refused, among others: encrypt, casefold, inline_data,
+ * ea_inode, mmp, bigalloc, quota, project, verity, compression.
+ */
+#define BLKID_EXT_COMPAT_ALLOWED 0x123cu
+#define BLKID_EXT_INCOMPAT_ALLOWED 0x62d6u
+#define BLKID_EXT_RO_COMPAT_ALLOWED 0x1147fu
+
+/*
+ * Check that fs (an ext2/3/4 blkid_probe_fs() identified) may be mounted
+ * as the store: no feature bit outside the *_ALLOWED masks above, and no
+ * s_mount_opts. Returns 0, or -EOPNOTSUPP with err's why naming the bits
+ * ("ext4 incompat feature 0x10000 (encrypt) is not allowed").
+ */
+int blkid_ext_store_check(const struct blkid_fs *fs, struct error *err);
 
 /*
  * Identify the filesystem whose device starts with the len bytes at buf

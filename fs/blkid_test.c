@@ -949,6 +949,7 @@ static int drive_fs(const char *path, uint64_t off)
 {
 	uint8_t buf[BLKID_PROBE_SIZE];
 	struct blkid_fs fs;
+	struct error err;
 	size_t got;
 	int r = read_file_at(path, off, buf, sizeof(buf), &got);
 
@@ -963,6 +964,10 @@ static int drive_fs(const char *path, uint64_t off)
 	if (fs.uuid[0])
 		printf("UUID=%s\n", fs.uuid);
 	printf("BLOCK_SIZE=%" PRIu32 "\nTYPE=%s\n", fs.block_size, fs.type);
+	if (blkid_ext_store_check(&fs, &err) == 0)
+		printf("STORE=ok\n");
+	else
+		printf("STORE=refused: %s\n", err.why);
 	return 0;
 }
 

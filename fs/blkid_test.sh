@@ -106,6 +106,60 @@ check_filesystems() {
 	fi
 }
 
+# store_case WHAT WANT MKE2FS_ARGS... [-- TUNE2FS_ARGS...]: a fresh image,
+# and what the store's feature check says of it (ok, or the refusal).
+store_case() {
+	what=$1
+	want=$2
+	shift 2
+	rm -f "$tmp/st.img"
+	truncate -s 64M "$tmp/st.img"
+	mk=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		mk="$mk $1"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	# shellcheck disable=SC2086
+	if ! mke2fs -q -F $mk "$tmp/st.img" > /dev/null 2>&1 ||
+		{ [ $# -gt 0 ] && ! tune2fs "$@" "$tmp/st.img" > /dev/null 2>&1; }
+	then
+		fail "store check, $what: making the image failed"
+		return
+	fi
+	got=$("$driver" fs "$tmp/st.img" 0 2> /dev/null | sed -n 's/^STORE=//p')
+	case $got in
+	"$want"*) ok "store check, $what: $got" ;;
+	*) fail "store check, $what: got '$got', want '$want'" ;;
+	esac
+}
+
+check_store_features() {
+	store_case "mke2fs -t ext4" ok -t ext4
+	store_case "ext3" ok -t ext3
+	store_case "ext2" ok -t ext2
+	store_case "s_errors=panic (the mount overrides it)" ok -t ext4 -- -e panic
+	store_case "meta_bg" ok -t ext4 -O ^resize_inode,meta_bg
+	store_case "encrypt" "refused: ext4 incompat feature 0x10000 (encrypt)" \
+		-t ext4 -O encrypt
+	store_case "casefold" "refused: ext4 incompat feature 0x20000 (casefold)" \
+		-t ext4 -O casefold
+	store_case "inline_data" \
+		"refused: ext4 incompat feature 0x8000 (inline_data)" \
+		-t ext4 -O inline_data
+	store_case "mmp" "refused: ext4 incompat feature 0x100 (mmp)" \
+		-t ext4 -O mmp
+	store_case "bigalloc" "refused: ext4 ro_compat feature 0x200 (bigalloc)" \
+		-t ext4 -O bigalloc -C 16384
+	store_case "quota" "refused: ext4 ro_compat feature 0x100 (quota)" \
+		-t ext4 -O quota
+	store_case "verity" "refused: ext4 ro_compat feature 0x8000 (verity)" \
+		-t ext4 -O verity
+	store_case "mount options in the superblock" \
+		"refused: ext4 superblock carries mount options" \
+		-t ext4 -- -E mount_opts=errors=panic
+}
+
 # escape_like_partx: bytes outside printable ASCII as \xHH, as partx -P.
 escape_like_partx() {
 	od -An -v -tx1 | tr -s ' \n' '  ' | {
@@ -213,6 +267,7 @@ check_gpt() {
 }
 
 check_filesystems
+check_store_features
 check_gpt
 
 check_equal "images compared with blkid/partx" "$compared" 20

@@ -4,10 +4,11 @@
 # (squashfs superblock; verity geometry, superblock and dm table). See
 # docs/storage.md and docs/store.md.
 fs_USES := lib crypto oci
-fs_INIT := blkid.c store.c loop.c dm.c mount.c squashfs_super.c verity.c
+fs_INIT := blkid.c store.c loop.c dm.c mount.c squashfs_super.c verity.c \
+	bounded.c
 # What the verity tests here and in layer/ share.
 fs_TESTLIB := verity_fixture.c
-fs_TESTS := blkid store loop dm mount squashfs_super verity
+fs_TESTS := blkid store loop dm mount squashfs_super verity bounded
 fs_FUZZERS := blkid dm squashfs_super verity store
 # loop_test fakes lost races and old kernels under loop.c's ioctl(); dm_test
 # answers dm.c's open() and ioctl() with a model of the kernel.

@@ -42,6 +42,8 @@ static int overlay_check(const struct mount_overlay *ov)
 		return -EINVAL;
 	if (!ov->upper && ov->lower_count < 2)
 		return -EINVAL;
+	if (ov->upper && ov->userxattr)
+		return -EINVAL;
 	for (size_t i = 0; i < ov->lower_count; i++)
 		if (!option_path_ok(ov->lowers[i]))
 			return -EINVAL;
@@ -67,6 +69,8 @@ int mount_overlay_options(char *buf, size_t size,
 	if (ov->upper)
 		strbuf_printf(&o, ",upperdir=%s,workdir=%s", ov->upper,
 			      ov->work);
+	if (ov->userxattr)
+		strbuf_puts(&o, ",userxattr");
 	strbuf_puts(&o, "," MOUNT_OVERLAY_FIXED_OPTIONS);
 	if (strbuf_truncated(&o) || strbuf_len(&o) >= size)
 		return -ENOSPC;

@@ -39,8 +39,21 @@
  *                        different st_dev values, as in Docker's default
  *                        overlay setup.
  *
+ *   userxattr            (read-only stacks of layers only) read the layers'
+ *                        overlay xattrs in the user. namespace:
+ *                        user.overlay.opaque marks an opaque directory,
+ *                        as stacker writes it and atomfs reads it (its
+ *                        mounts are "index=off,xino=on,userxattr"). Not
+ *                        with an upper directory: tmpfs stores user.
+ *                        xattrs only from Linux 6.6, and on 6.1 the
+ *                        overlay would lose opaque directories of its
+ *                        upper (docs/layers.md). Linux 6.1 accepts it
+ *                        with redirect_dir=nofollow and metacopy=off (it
+ *                        refuses it with redirect_dir=on/follow or
+ *                        metacopy=on only).
+ *
  * Not used: "volatile" (the upper is a tmpfs, sync costs nothing there),
- * "userxattr" (PID 1 is real root), "nfs_export", "uuid".
+ * "nfs_export", "uuid".
  *
  * Paths in the options must be absolute and must not contain ',' ':' '\\'
  * or anything outside printable ASCII -- the characters overlayfs would
@@ -52,6 +65,7 @@
 #ifndef OCIBOOT_MOUNT_H
 #define OCIBOOT_MOUNT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mount.h>
@@ -83,16 +97,18 @@ struct mount_overlay {
 	size_t lower_count;		/* 1..MOUNT_LOWER_MAX */
 	const char *upper;	/* NULL: read-only overlay (needs 2 lowers) */
 	const char *work;	/* with upper, on the same filesystem */
+	bool userxattr;		/* only without upper (see above) */
 };
 
 /*
  * Write "lowerdir=L0:L1:...,upperdir=U,workdir=W,<fixed options>" (or,
- * without upper, "lowerdir=...,<fixed options>") NUL-terminated into
- * buf[size]. Returns its length; -EINVAL for no lowers or more than
- * MOUNT_LOWER_MAX, upper without work or the reverse, one lower without
- * upper, or a path that is empty, relative, over MOUNT_PATH_MAX or holds a
- * character named above; -ENOSPC when it does not fit size or
- * MOUNT_OPTIONS_MAX. buf is written only on success.
+ * without upper, "lowerdir=...[,userxattr],<fixed options>")
+ * NUL-terminated into buf[size]. Returns its length; -EINVAL for no
+ * lowers or more than MOUNT_LOWER_MAX, upper without work or the reverse,
+ * one lower without upper, userxattr with upper, or a path that is empty,
+ * relative, over MOUNT_PATH_MAX or holds a character named above;
+ * -ENOSPC when it does not fit size or MOUNT_OPTIONS_MAX. buf is written
+ * only on success.
  */
 int mount_overlay_options(char *buf, size_t size,
 			  const struct mount_overlay *ov);

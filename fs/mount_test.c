@@ -14,7 +14,8 @@
  *   mount scratch DIR [SIZE]              mount_overlay_scratch()
  *   mount overlay DIR UPPER WORK LOWER... mount_overlay() (UPPER and WORK
  *                                         "-" for a read-only overlay;
- *                                         LOWERs top first)
+ *                                         LOWERs top first; userxattr
+ *                                         when MOUNT_USERXATTR is set)
  *   mount options UPPER WORK LOWER...     print mount_overlay_options()
  *   mount mkdir-p PATH                    mount_mkdir_p(PATH, 0755)
  */
@@ -50,14 +51,16 @@ static void test_overlay_options(void **state)
 		struct mount_overlay ov;
 		const char *want;
 	} cases[] = {
-		{ { three, 3, "/run/rw/upper", "/run/rw/work" },
+		{ { three, 3, "/run/rw/upper", "/run/rw/work", false },
 		  "lowerdir=/run/l/2:/run/l/1:/run/l/0,upperdir=/run/rw/upper,"
 		  "workdir=/run/rw/work" FIXED },
-		{ { one, 1, "/u", "/w" }, "lowerdir=/top,upperdir=/u,workdir=/w"
+		{ { one, 1, "/u", "/w", false },
+		  "lowerdir=/top,upperdir=/u,workdir=/w" FIXED },
+		{ { two, 2, NULL, NULL, false }, "lowerdir=/a:/b" FIXED },
+		{ { three, 2, NULL, NULL, false }, "lowerdir=/run/l/2:/run/l/1"
 		  FIXED },
-		{ { two, 2, NULL, NULL }, "lowerdir=/a:/b" FIXED },
-		{ { three, 2, NULL, NULL }, "lowerdir=/run/l/2:/run/l/1"
-		  FIXED },
+		{ { three, 3, NULL, NULL, true },
+		  "lowerdir=/run/l/2:/run/l/1:/run/l/0,userxattr" FIXED },
 	};
 	char buf[MOUNT_OPTIONS_MAX];
 
@@ -82,23 +85,24 @@ static void test_overlay_options_invalid(void **state)
 	const char *empty[] = { "", "/b" };
 	const char *null[] = { NULL, "/b" };
 	const struct mount_overlay cases[] = {
-		{ ok, 0, "/u", "/w" },
-		{ NULL, 1, "/u", "/w" },
-		{ ok, MOUNT_LOWER_MAX + 1, "/u", "/w" },
-		{ ok, 1, NULL, NULL },		/* read-only needs two */
-		{ ok, 2, "/u", NULL },
-		{ ok, 2, NULL, "/w" },
-		{ ok, 2, "/u,x", "/w" },
-		{ ok, 2, "/u", "w" },
-		{ comma, 2, "/u", "/w" },
-		{ colon, 2, "/u", "/w" },
-		{ backslash, 2, "/u", "/w" },
-		{ space, 2, "/u", "/w" },
-		{ newline, 2, "/u", "/w" },
-		{ high, 2, "/u", "/w" },
-		{ relative, 2, "/u", "/w" },
-		{ empty, 2, "/u", "/w" },
-		{ null, 2, "/u", "/w" },
+		{ ok, 0, "/u", "/w", false },
+		{ NULL, 1, "/u", "/w", false },
+		{ ok, MOUNT_LOWER_MAX + 1, "/u", "/w", false },
+		{ ok, 1, NULL, NULL, false },	/* read-only needs two */
+		{ ok, 2, "/u", "/w", true },	/* userxattr: no upper */
+		{ ok, 2, "/u", NULL, false },
+		{ ok, 2, NULL, "/w", false },
+		{ ok, 2, "/u,x", "/w", false },
+		{ ok, 2, "/u", "w", false },
+		{ comma, 2, "/u", "/w", false },
+		{ colon, 2, "/u", "/w", false },
+		{ backslash, 2, "/u", "/w", false },
+		{ space, 2, "/u", "/w", false },
+		{ newline, 2, "/u", "/w", false },
+		{ high, 2, "/u", "/w", false },
+		{ relative, 2, "/u", "/w", false },
+		{ empty, 2, "/u", "/w", false },
+		{ null, 2, "/u", "/w", false },
 	};
 	char buf[64];
 
@@ -116,7 +120,7 @@ static void test_overlay_options_invalid(void **state)
 static void test_overlay_options_boundary(void **state)
 {
 	const char *lowers[] = { "/l/top", "/l/base" };
-	struct mount_overlay ov = { lowers, 2, "/rw/upper", "/rw/work" };
+	struct mount_overlay ov = { lowers, 2, "/rw/upper", "/rw/work", false };
 	char want[MOUNT_OPTIONS_MAX], buf[MOUNT_OPTIONS_MAX];
 	int n = mount_overlay_options(want, sizeof(want), &ov);
 
@@ -138,7 +142,7 @@ static void test_overlay_options_page_cap(void **state)
 	static char paths[MOUNT_LOWER_MAX][64];
 	static const char *lowers[MOUNT_LOWER_MAX];
 	static char big[4 * MOUNT_OPTIONS_MAX];
-	struct mount_overlay ov = { lowers, 0, "/u", "/w" };
+	struct mount_overlay ov = { lowers, 0, "/u", "/w", false };
 	size_t fits = 0;
 
 	for (size_t i = 0; i < MOUNT_LOWER_MAX; i++) {
@@ -327,6 +331,7 @@ static int drive_overlay(int argc, char **argv, bool print_only)
 		(size_t)(argc - first - 2),
 		streq(argv[first], "-") ? NULL : argv[first],
 		streq(argv[first + 1], "-") ? NULL : argv[first + 1],
+		getenv("MOUNT_USERXATTR") != NULL,
 	};
 	char opts[MOUNT_OPTIONS_MAX];
 	int r;

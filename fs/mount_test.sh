@@ -271,6 +271,27 @@ else
 	ok "a lower path with a comma is refused"
 fi
 
+# --- the boot's stack: the layers read-only with userxattr, then writable ----
+
+mkdir -p "$tmp/stack" "$tmp/merged3"
+check "userxattr read-only overlay" env MOUNT_USERXATTR=1 "$driver" overlay \
+	"$tmp/stack" - - "$tmp/top" "$tmp/base"
+check "... mounted with userxattr" \
+	has_option "$(mount_field "$tmp/stack" super)" userxattr
+check "a second scratch tmpfs" "$driver" scratch "$tmp/rw2" 16777216
+check "writable overlay over the read-only one" "$driver" overlay \
+	"$tmp/merged3" "$tmp/rw2/upper" "$tmp/rw2/work" "$tmp/stack"
+m=$tmp/merged3
+check_equal "stacked: top layer wins" "$(cat "$m/etc/kept")" "top kept"
+check "stacked: the whiteout hides the base file" test ! -e "$m/etc/gone"
+# A lower directory deleted and made again needs an opaque upper
+# directory: trusted.overlay.opaque on the tmpfs.
+rm -rf "$m/etc" && mkdir "$m/etc" && echo n > "$m/etc/n" ||
+	fail "deleting and remaking a lower directory"
+check_equal "the remade directory holds only what was written" \
+	"$(ls -A "$m/etc")" n
+check "umount the stack" umount "$tmp/merged3" "$tmp/rw2" "$tmp/stack"
+
 # --- teardown ----------------------------------------------------------------
 
 check "umount overlays" umount "$tmp/merged2" "$tmp/merged"

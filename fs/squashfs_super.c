@@ -128,6 +128,13 @@ int squashfs_super_parse(const uint8_t *buf, size_t len,
 	return 0;
 }
 
+bool squashfs_compression_kernel_reads(unsigned int id)
+{
+	return id == SQUASHFS_COMP_GZIP || id == SQUASHFS_COMP_LZO ||
+	       id == SQUASHFS_COMP_XZ || id == SQUASHFS_COMP_LZ4 ||
+	       id == SQUASHFS_COMP_ZSTD;
+}
+
 const char *squashfs_compression_name(unsigned int id)
 {
 	static const char *const names[] = {

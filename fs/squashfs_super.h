@@ -8,6 +8,7 @@
 #ifndef OCIBOOT_SQUASHFS_SUPER_H
 #define OCIBOOT_SQUASHFS_SUPER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,15 @@ struct squashfs_super {
  */
 int squashfs_super_parse(const uint8_t *buf, size_t len,
 			 struct squashfs_super *sb);
+
+/*
+ * Whether the kernel's squashfs can read blocks of compressor id: gzip,
+ * lzo, xz, lz4 and zstd (Debian's kernel builds all five in:
+ * CONFIG_SQUASHFS_ZLIB, _LZO, _XZ, _LZ4, _ZSTD). Linux has never read lzma
+ * (squashfs 4.0's id 2): a layer made with it parses, but cannot be
+ * mounted, so it is refused before anything is mounted.
+ */
+bool squashfs_compression_kernel_reads(unsigned int id);
 
 /* "gzip", "lzma", "lzo", "xz", "lz4", "zstd", or "unknown". */
 const char *squashfs_compression_name(unsigned int id);

@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 
 #include "fs/blkid.h"
+#include "fs/bounded.h"
 #include "lib/clock.h"
 #include "lib/constants.h"
 #include "lib/fileio.h"
@@ -46,6 +47,7 @@ void store_config_default(struct store_config *cfg)
 		.dev_dir = "/dev",
 		.timeout_ms = STORE_TIMEOUT_DEFAULT_MS,
 		.poll_ms = STORE_POLL_DEFAULT_MS,
+		.read_timeout_ms = STORE_READ_TIMEOUT_DEFAULT_MS,
 	};
 }
 
@@ -272,6 +274,39 @@ static bool fs_matches(const struct scan *s, const struct blkid_fs *fs)
 }
 
 /* LABEL, UUID: the filesystem on bd. */
+/* What a probe read needs, in the child that does it. */
+struct probe_read {
+	const struct store_config *cfg;
+	const struct blockdev *bd;
+	size_t want;
+};
+
+static ssize_t probe_read(void *arg, void *out, size_t size)
+{
+	const struct probe_read *p = arg;
+	int fd = device_open(p->cfg, p->bd);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = fileio_pread_all(fd, out, p->want < size ? p->want : size, 0);
+	close(fd);
+	return n;
+}
+
+/* The first bytes of bd: read here, or in a child under a deadline. */
+static ssize_t probe_head(struct scan *s, const struct blockdev *bd,
+			  uint8_t *buf, size_t want)
+{
+	struct probe_read p = { s->cfg, bd, want };
+	struct bounded_wait w = { s->cfg->read_wait, s->cfg->read_wait_ctx };
+
+	if (!s->cfg->read_timeout_ms)
+		return probe_read(&p, buf, want);
+	return bounded_call(probe_read, &p, buf, want,
+			    s->cfg->read_timeout_ms, &w);
+}
+
 static void probe_fs(struct scan *s, const struct blockdev *bd)
 {
 	uint8_t buf[BLKID_PROBE_SIZE];
@@ -279,16 +314,11 @@ static void probe_fs(struct scan *s, const struct blockdev *bd)
 	size_t want = bytes < sizeof(buf) ? (size_t)bytes : sizeof(buf);
 	struct blkid_fs fs;
 	ssize_t n;
-	int fd, r;
+	int r;
 
-	fd = device_open(s->cfg, bd);
-	if (fd < 0) {
-		failed(s, bd->name, fd);
-		return;
-	}
-	s->res->devices++;
-	n = fileio_pread_all(fd, buf, want, 0);
-	close(fd);
+	n = probe_head(s, bd, buf, want);
+	if (n >= 0 || n == -OCIBOOT_ETIMEOUT)
+		s->res->devices++;
 	if (n < 0) {
 		failed(s, bd->name, (int)n);
 		return;
@@ -623,4 +653,26 @@ int store_find(const struct store_config *cfg, const struct store_key *key,
 		if (r < 0)
 			return r;
 	}
+}
+
+int store_check_fs(const char *path, struct error *err)
+{
+	uint8_t buf[BLKID_PROBE_SIZE];
+	struct blkid_fs fs;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return error_set(err, -errno, NULL, "opening it");
+	n = fileio_pread_all(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < 0)
+		return error_set(err, (int)n, NULL, "reading its superblock");
+	r = blkid_probe_fs(buf, (size_t)n, &fs);
+	if (r == -ENOENT)
+		return error_set(err, r, NULL, "no ext2/3/4 filesystem");
+	if (r < 0)
+		return error_set(err, r, NULL, "ext superblock");
+	return blkid_ext_store_check(&fs, err);
 }

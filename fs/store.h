@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/error.h"
 #include "oci/oci_ref.h"
 
 #define STORE_NAME_MAX 32		/* a sysfs block device name */
@@ -40,6 +41,8 @@
 #define STORE_PARTITIONS_MAX 1024	/* entries of a disk's sysfs dir */
 #define STORE_TIMEOUT_DEFAULT_MS 10000
 #define STORE_POLL_DEFAULT_MS 100
+/* A device's first read for a filesystem probe, at most (fs/bounded.h). */
+#define STORE_READ_TIMEOUT_DEFAULT_MS 3000
 
 /*
  * Sleep about ms milliseconds. Return 0 to go on scanning, or a negative
@@ -54,6 +57,14 @@ struct store_config {
 	unsigned int poll_ms;		/* between scans; 0: the default */
 	store_wait_fn wait;		/* NULL: clock_sleep_ms() */
 	void *wait_ctx;
+	/* The filesystem probe of each device reads in a child process
+	 * under this deadline (fs/bounded.h: a device whose reads never
+	 * return is skipped as unreadable, "timed out", instead of holding
+	 * the caller); 0: read directly. GPT reads are direct so far.
+	 * read_wait is how the caller sleeps meanwhile (NULL: nanosleep). */
+	unsigned int read_timeout_ms;
+	store_wait_fn read_wait;
+	void *read_wait_ctx;
 	/* Tests only: accept regular files in dev_dir (no device number
 	 * check), so a fake tree of images stands in for /sys and /dev. */
 	bool allow_regular_files;
@@ -113,5 +124,16 @@ int store_scan(const struct store_config *cfg, const struct store_key *key,
  */
 int store_find(const struct store_config *cfg, const struct store_key *key,
 	       struct store_result *res);
+
+/*
+ * Read the filesystem at the start of the block device path (the store
+ * store_find() found; a file works too) and check that it may be mounted
+ * as the store: an ext2/3/4 filesystem (blkid_probe_fs()) whose features
+ * blkid_ext_store_check() allows. Called right before the mount, so the
+ * superblock checked is the one the kernel reads. Returns 0;
+ * -OCIBOOT_EMALFORMED or -ENOENT (no ext filesystem there), -EOPNOTSUPP (a
+ * feature refused) or -errno, with err's why saying which.
+ */
+int store_check_fs(const char *path, struct error *err);
 
 #endif

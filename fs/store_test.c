@@ -761,6 +761,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.timeout_ms, STORE_TIMEOUT_DEFAULT_MS);
 	assert_int_equal(cfg.poll_ms, STORE_POLL_DEFAULT_MS);
 	assert_null(cfg.wait);
+	assert_int_equal(cfg.read_timeout_ms, STORE_READ_TIMEOUT_DEFAULT_MS);
+	assert_null(cfg.read_wait);
 	assert_false(cfg.allow_regular_files);
 }
 

@@ -17,7 +17,9 @@
 #include "init/fail.h"
 #include "init/modules.h"
 #include "init/pid1.h"
+#include "init/services.h"
 #include "init/timing.h"
+#include "init/tpm_boot.h"
 #include "init/verified.h"
 #include "tpm/tpm.h"
 
@@ -31,6 +33,7 @@ struct boot {
 	char reason[BOOT_REASON_MAX];	/* why the current stage failed */
 	struct tpm tpm;			/* open when has_tpm */
 	bool has_tpm;
+	struct tpm_boot tpm_boot;	/* what the TPM stages found */
 
 	/* What the verified stages do to the machine, and the CAs' place. */
 	const struct verified_ops *ops;
@@ -40,6 +43,7 @@ struct boot {
 	char store_device[STORE_PATH_MAX + 1];	/* "/dev/vda", once found */
 	struct layout layout;		/* open on the store */
 	struct system_plan plan;	/* what verification accepted */
+	struct services_plan services;	/* the services it accepted */
 	unsigned int layers_mounted;
 	struct timing timing;		/* the stages run so far */
 
@@ -47,6 +51,7 @@ struct boot {
 	char cmdline[CMDLINE_MAX + 2];	/* + the newline, + NUL */
 	char modules_list[MODULES_LIST_MAX + 1];
 	struct verified_buffers verified;
+	struct services_buffers services_buffers;
 };
 
 /*

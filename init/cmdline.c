@@ -30,6 +30,22 @@ static const char *const boot_breaks[] = {
 	[BOOT_BREAK_ROOTFS] = "rootfs",
 };
 
+static const char *const tpm_modes[] = {
+	[TPM_MODE_OPTIONAL] = "optional",
+	[TPM_MODE_REQUIRED] = "required",
+};
+
+const char *tpm_mode_name(enum tpm_mode mode)
+{
+	return (unsigned)mode < ARRAY_SIZE(tpm_modes) ? tpm_modes[mode] : NULL;
+}
+
+static const char *const verity_policies[] = {
+	[VERITY_POLICY_EIO] = "eio",
+	[VERITY_POLICY_RESTART] = "restart",
+	[VERITY_POLICY_PANIC] = "panic",
+};
+
 const char *failure_action_name(enum failure_action action)
 {
 	if ((size_t)action >= ARRAY_SIZE(failure_actions))
@@ -220,6 +236,42 @@ static int parse_debug(struct ociboot_config *c, const struct cmdline_param *p,
 	return -OCIBOOT_EMALFORMED;
 }
 
+static int parse_tpm(struct ociboot_config *c, const struct cmdline_param *p,
+		     const char **why)
+{
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < ARRAY_SIZE(tpm_modes); i++) {
+		if (p->value_len == strlen(tpm_modes[i]) &&
+		    memcmp(p->value, tpm_modes[i], p->value_len) == 0) {
+			c->tpm = (enum tpm_mode)i;
+			return 0;
+		}
+	}
+	*why = "must be optional or required";
+	return -OCIBOOT_EMALFORMED;
+}
+
+static int parse_verity(struct ociboot_config *c,
+			const struct cmdline_param *p, const char **why)
+{
+	int err = need_value(p, why);
+
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < ARRAY_SIZE(verity_policies); i++) {
+		if (p->value_len == strlen(verity_policies[i]) &&
+		    memcmp(p->value, verity_policies[i], p->value_len) == 0) {
+			c->verity = (enum verity_policy)i;
+			return 0;
+		}
+	}
+	*why = "must be eio, restart or panic";
+	return -OCIBOOT_EMALFORMED;
+}
+
 typedef int option_parse_fn(struct ociboot_config *c,
 			    const struct cmdline_param *p, const char **why);
 
@@ -232,6 +284,8 @@ static const struct option {
 	{ "ociboot.reboot_delay", parse_reboot_delay },
 	{ "ociboot.break", parse_break },
 	{ "ociboot.debug", parse_debug },
+	{ "ociboot.tpm", parse_tpm },
+	{ "ociboot.verity", parse_verity },
 	{ "ip", netcmdline_parse_ip },
 	{ "ociboot.net_timeout", netcmdline_parse_timeout },
 	{ "ociboot.mirror", netcmdline_parse_mirror },
@@ -284,6 +338,7 @@ void cmdline_defaults(struct ociboot_config *config)
 	config->on_failure.action = FAILURE_HALT;
 	config->on_failure.reboot_delay_s = CMDLINE_REBOOT_DELAY_DEFAULT;
 	config->break_at = BOOT_BREAK_NONE;
+	config->tpm = TPM_MODE_OPTIONAL;
 	netcmdline_defaults(&config->net);
 }
 
@@ -429,9 +484,13 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 {
 	const char *action = failure_action_name(config->on_failure.action);
 	const char *at = boot_break_name(config->break_at);
+	const char *tpm = tpm_mode_name(config->tpm);
+	const char *verity = (size_t)config->verity <
+			     ARRAY_SIZE(verity_policies) ?
+			     verity_policies[config->verity] : NULL;
 	struct strbuf o;
 
-	if (!action || !at)
+	if (!action || !at || !tpm || !verity)
 		return -EINVAL;
 	strbuf_init(&o, buf, size);
 	if (!config->has_oci)
@@ -439,9 +498,10 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 	else if (out_location(&o, &config->oci) < 0)
 		return -ENOSPC;
 	strbuf_printf(&o, "ociboot.on_failure=%s\nociboot.reboot_delay=%u\n"
-		      "ociboot.break=%s\nociboot.debug=%d\n", action,
+		      "ociboot.break=%s\nociboot.debug=%d\nociboot.tpm=%s\n"
+		      "ociboot.verity=%s\n", action,
 		      config->on_failure.reboot_delay_s, at,
-		      config->debug ? 1 : 0);
+		      config->debug ? 1 : 0, tpm, verity);
 	netcmdline_format(&config->net, &o);
 	if (strbuf_truncated(&o))
 		return -ENOSPC;

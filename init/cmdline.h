@@ -9,6 +9,12 @@
  *   ociboot.break=STAGE          stop on purpose after STAGE and power off
  *                                (only "report" so far)
  *   ociboot.debug[=0|1]          also log debug lines
+ *   ociboot.tpm=MODE             optional (default) or required: what a
+ *                                missing, unprovisioned or unusable TPM
+ *                                means (docs/tpm.md "Outcomes")
+ *   ociboot.verity=POLICY        a corrupted layer block after boot: eio
+ *                                (default: the read fails), restart or
+ *                                panic (docs/verity.md)
  *   ip=, ociboot.net_timeout=, ociboot.mirror=, ociboot.hosts=
  *                                the network boot's (init/netcmdline.h)
  *
@@ -67,12 +73,27 @@ enum boot_break {
 	BOOT_BREAK_ROOTFS,	/* after mounting the overlay root */
 };
 
+/* What a missing or unusable TPM means (ociboot.tpm=). */
+enum tpm_mode {
+	TPM_MODE_OPTIONAL,	/* boot without its binding, with a warning */
+	TPM_MODE_REQUIRED,	/* refuse to boot */
+};
+
+/* What dm-verity does on a corrupted block (the layers' table flags). */
+enum verity_policy {
+	VERITY_POLICY_EIO,	/* no flag: the read fails with EIO */
+	VERITY_POLICY_RESTART,	/* restart_on_corruption */
+	VERITY_POLICY_PANIC,	/* panic_on_corruption */
+};
+
 struct ociboot_config {
 	bool has_oci;
 	struct oci_location oci;		/* valid when has_oci */
 	struct failure_policy on_failure;
 	enum boot_break break_at;
 	bool debug;
+	enum tpm_mode tpm;
+	enum verity_policy verity;
 	struct netcmdline net;			/* init/netcmdline.h */
 };
 
@@ -140,6 +161,9 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 
 /* "halt", "reboot", "poweroff"; NULL for other values. */
 const char *failure_action_name(enum failure_action action);
+
+/* "optional", "required"; NULL for other values. */
+const char *tpm_mode_name(enum tpm_mode mode);
 
 /* "none", "report", ...; NULL for other values. */
 const char *boot_break_name(enum boot_break at);

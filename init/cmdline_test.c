@@ -141,7 +141,8 @@ struct config_case {
 
 #define DEFAULTS_TAIL \
 	"ociboot.on_failure=halt\nociboot.reboot_delay=10\n" \
-	"ociboot.break=none\nociboot.debug=0\n"
+	"ociboot.break=none\nociboot.debug=0\nociboot.tpm=optional\n" \
+	"ociboot.verity=eio\n"
 #define NO_OCI "oci=\noci.kind=none\n"
 
 static const struct config_case configs[] = {
@@ -169,23 +170,47 @@ static const struct config_case configs[] = {
 	  "oci.path=/oci/layout\noci.tag=latest\n" DEFAULTS_TAIL },
 	{ "oci=dhcp ociboot.debug",
 	  "oci=dhcp\noci.kind=dhcp\nociboot.on_failure=halt\n"
-	  "ociboot.reboot_delay=10\nociboot.break=none\nociboot.debug=1\n" },
+	  "ociboot.reboot_delay=10\nociboot.break=none\n"
+	  "ociboot.debug=1\nociboot.tpm=optional\n"
+	  "ociboot.verity=eio\n" },
 	{ "ociboot.debug=1", NO_OCI "ociboot.on_failure=halt\n"
-	  "ociboot.reboot_delay=10\nociboot.break=none\nociboot.debug=1\n" },
+	  "ociboot.reboot_delay=10\nociboot.break=none\n"
+	  "ociboot.debug=1\nociboot.tpm=optional\n"
+	  "ociboot.verity=eio\n" },
 	{ "ociboot.debug=0", NO_OCI DEFAULTS_TAIL },
+	{ "ociboot.verity=restart", NO_OCI "ociboot.on_failure=halt\n"
+	  "ociboot.reboot_delay=10\nociboot.break=none\nociboot.debug=0\n"
+	  "ociboot.tpm=optional\nociboot.verity=restart\n" },
+	{ "ociboot.verity=panic", NO_OCI "ociboot.on_failure=halt\n"
+	  "ociboot.reboot_delay=10\nociboot.break=none\nociboot.debug=0\n"
+	  "ociboot.tpm=optional\nociboot.verity=panic\n" },
+	{ "ociboot.verity=eio", NO_OCI DEFAULTS_TAIL },
 	{ "ociboot.on_failure=reboot ociboot.reboot_delay=0",
 	  NO_OCI "ociboot.on_failure=reboot\nociboot.reboot_delay=0\n"
-	  "ociboot.break=none\nociboot.debug=0\n" },
+	  "ociboot.break=none\nociboot.debug=0\nociboot.tpm=optional\n"
+	  "ociboot.verity=eio\n" },
 	{ "ociboot.on_failure=poweroff ociboot.reboot_delay=3600",
 	  NO_OCI "ociboot.on_failure=poweroff\nociboot.reboot_delay=3600\n"
-	  "ociboot.break=none\nociboot.debug=0\n" },
+	  "ociboot.break=none\nociboot.debug=0\nociboot.tpm=optional\n"
+	  "ociboot.verity=eio\n" },
 	{ "ociboot.reboot_delay=0007", NO_OCI "ociboot.on_failure=halt\n"
-	  "ociboot.reboot_delay=7\nociboot.break=none\nociboot.debug=0\n" },
+	  "ociboot.reboot_delay=7\nociboot.break=none\n"
+	  "ociboot.debug=0\nociboot.tpm=optional\n"
+	  "ociboot.verity=eio\n" },
+	{ "ociboot.tpm=required", NO_OCI "ociboot.on_failure=halt\n"
+	  "ociboot.reboot_delay=10\nociboot.break=none\n"
+	  "ociboot.debug=0\nociboot.tpm=required\n"
+	  "ociboot.verity=eio\n" },
+	{ "ociboot.tpm=optional", NO_OCI DEFAULTS_TAIL },
 	{ "ociboot.break=report", NO_OCI "ociboot.on_failure=halt\n"
-	  "ociboot.reboot_delay=10\nociboot.break=report\nociboot.debug=0\n" },
+	  "ociboot.reboot_delay=10\nociboot.break=report\n"
+	  "ociboot.debug=0\nociboot.tpm=optional\n"
+	  "ociboot.verity=eio\n" },
 	{ "\"ociboot.break=report\" -- ociboot.nonsense oci=",
 	  NO_OCI "ociboot.on_failure=halt\n"
-	  "ociboot.reboot_delay=10\nociboot.break=report\nociboot.debug=0\n" },
+	  "ociboot.reboot_delay=10\nociboot.break=report\n"
+	  "ociboot.debug=0\nociboot.tpm=optional\n"
+	  "ociboot.verity=eio\n" },
 };
 
 static void test_configs(void **state)
@@ -219,6 +244,9 @@ struct error_case {
 static const struct error_case errors[] = {
 	{ "ociboot.foo=1", -OCIBOOT_EMALFORMED,
 	  "ociboot.foo=1: unknown ociboot option", FAILURE_HALT, 10 },
+	{ "ociboot.tpm=maybe", -OCIBOOT_EMALFORMED,
+	  "ociboot.tpm=maybe: must be optional or required", FAILURE_HALT,
+	  10 },
 	{ "ociboot.", -OCIBOOT_EMALFORMED,
 	  "ociboot.: unknown ociboot option", FAILURE_HALT, 10 },
 	{ "ociboot.on-failure=reboot", -OCIBOOT_EMALFORMED,
@@ -237,6 +265,13 @@ static const struct error_case errors[] = {
 	  FAILURE_HALT, 10 },
 	{ "ociboot.on_failure", -OCIBOOT_EMALFORMED,
 	  "ociboot.on_failure: needs a value", FAILURE_HALT, 10 },
+	{ "ociboot.verity=ignore", -OCIBOOT_EMALFORMED,
+	  "ociboot.verity=ignore: must be eio, restart or panic",
+	  FAILURE_HALT, 10 },
+	{ "ociboot.verity", -OCIBOOT_EMALFORMED,
+	  "ociboot.verity: needs a value", FAILURE_HALT, 10 },
+	{ "ociboot.verity=eio ociboot.verity=panic", -OCIBOOT_EMALFORMED,
+	  "ociboot.verity=panic: given more than once", FAILURE_HALT, 10 },
 	{ "ociboot.on_failure=Reboot", -OCIBOOT_EMALFORMED,
 	  "ociboot.on_failure=Reboot: must be halt, reboot or poweroff",
 	  FAILURE_HALT, 10 },

@@ -34,7 +34,9 @@ check_config() {	# check_config CMDLINE EXPECTED_OUTPUT
 defaults='ociboot.on_failure=halt
 ociboot.reboot_delay=10
 ociboot.break=none
-ociboot.debug=0'
+ociboot.debug=0
+ociboot.tpm=optional
+ociboot.verity=eio'
 
 check_config 'console=ttyS0 quiet' "oci=
 oci.kind=none
@@ -52,7 +54,9 @@ oci.tag=v1
 ociboot.on_failure=halt
 ociboot.reboot_delay=10
 ociboot.break=report
-ociboot.debug=0'
+ociboot.debug=0
+ociboot.tpm=optional
+ociboot.verity=eio'
 
 check_config '"oci=https://[2001:DB8::0:1]/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" ociboot.on_failure=reboot ociboot.reboot_delay=2 ociboot.debug' \
 'oci=https://[2001:db8::1]/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -66,7 +70,9 @@ oci.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd
 ociboot.on_failure=reboot
 ociboot.reboot_delay=2
 ociboot.break=none
-ociboot.debug=1'
+ociboot.debug=1
+ociboot.tpm=optional
+ociboot.verity=eio'
 
 check_config 'oci=PARTUUID=8c8f8eff-ac95-4770-814a-55aaf1c70a38:/oci ociboot.on_failure=poweroff -- ociboot.ignored' \
 'oci=PARTUUID=8c8f8eff-ac95-4770-814a-55aaf1c70a38:/oci:latest
@@ -78,11 +84,22 @@ oci.tag=latest
 ociboot.on_failure=poweroff
 ociboot.reboot_delay=10
 ociboot.break=none
-ociboot.debug=0'
+ociboot.debug=0
+ociboot.tpm=optional
+ociboot.verity=eio'
 
 check_config 'oci=dhcp' "oci=dhcp
 oci.kind=dhcp
 $defaults"
+
+check_config 'oci=dhcp ociboot.verity=restart' "oci=dhcp
+oci.kind=dhcp
+ociboot.on_failure=halt
+ociboot.reboot_delay=10
+ociboot.break=none
+ociboot.debug=0
+ociboot.tpm=optional
+ociboot.verity=restart"
 
 # --- --test-mode --cmdline: bad lines -----------------------------------------
 check_bad() {	# check_bad CMDLINE EXPECTED_REASON
@@ -111,6 +128,8 @@ check_bad 'ociboot.break=nowhere' \
 	'ociboot.break=nowhere: must name a stage to stop after: report'
 check_bad 'ociboot.debug=2' \
 	'ociboot.debug=2: must be 0 or 1, or given without a value'
+check_bad 'ociboot.verity=ignore' \
+	'ociboot.verity=ignore: must be eio, restart or panic'
 # Control bytes in a bad value come out escaped, on one line (a tab
 # splits parameters unless quoted, as in the kernel).
 check_bad "$(printf '"ociboot.x=a\tb\001"')" \

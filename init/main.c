@@ -9,9 +9,12 @@
  * find the store, verify the system manifest, TPM checks, verity, overlay,
  * switch_root -- slot in before "boot".
  *
- * Not PID 1, the binary answers `--version` and
+ * Not PID 1, the binary answers `--version`,
  * `--test-mode --cmdline STRING` (print the configuration a command line
- * gives) and otherwise refuses to run.
+ * gives) and `--tpm-check [CONF]` (init/tpm_boot.h) and otherwise refuses
+ * to run. Called as `ociboot-service` (the copy the boot leaves in
+ * /run/ociboot/bin) or with `service` as its first argument, it is the
+ * service starter (service/cli.h), at any PID.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,10 +36,13 @@
 #include "init/network.h"
 #include "init/pid1.h"
 #include "init/timing.h"
+#include "init/tpm_boot.h"
+#include "init/services.h"
 #include "init/verified.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
+#include "service/cli.h"
 #include "tpm/tpm.h"
 #include "version.h"	/* generated: OCIBOOT_VERSION */
 
@@ -168,6 +174,16 @@ static int load_module(void *ctx, const char *path)
 			    name);
 		return 0;
 	}
+	if (r == -EKEYREJECTED || r == -EPERM || r == -ENOKEY)
+		return error_set(load_err, r, NULL, "loading module %s "
+				 "(refused under Secure Boot lockdown: take "
+				 "signed modules from the kernel package that "
+				 "built the kernel in kernel.efi)", path);
+	if (r == -ENOEXEC || r == -EINVAL)
+		return error_set(load_err, r, NULL, "loading module %s (not "
+				 "for this kernel: ukify initrd --modules-dir "
+				 "must be /lib/modules/KVER of the kernel in "
+				 "kernel.efi)", path);
 	if (r < 0)
 		return error_set(load_err, r, NULL, "loading module %s", path);
 	if (r == 0)
@@ -267,12 +283,18 @@ static bool tpm_node_exists(void)
 	       access("/dev/tpm0", F_OK) == 0;
 }
 
-/* Open the TPM, giving a late driver TPM_WAIT_MS to create the node. */
+/*
+ * Open the TPM the firmware announces, giving a late driver TPM_WAIT_MS to
+ * create the node; none announced, none waited for.
+ */
 static int open_tpm(struct boot *b)
 {
 	int64_t deadline = clock_deadline_ms(TPM_WAIT_MS);
 	int r;
 
+	b->tpm_boot.announced = tpm_boot_announced();
+	if (!b->tpm_boot.announced && !tpm_node_exists())
+		return -ENODEV;
 	while (!tpm_node_exists() && !clock_deadline_passed(deadline))
 		pid1_sleep_until(&b->pid1, clock_deadline_ms(TPM_POLL_MS));
 	r = tpm_open(&b->tpm, "device:/dev/tpmrm0");
@@ -289,8 +311,13 @@ static void report_tpm(struct boot *b)
 	int r = open_tpm(b);
 
 	if (r < 0) {
-		log_info("tpm", "no TPM (/dev/tpmrm0, /dev/tpm0: %s)",
-			 ociboot_strerror(r));
+		if (!b->tpm_boot.announced && r == -ENODEV)
+			log_info("tpm", "no TPM: the firmware announces none "
+				 "(%s, %s)", TPM_BOOT_ACPI_TABLE,
+				 TPM_BOOT_CLASS_DIR);
+		else
+			log_info("tpm", "no TPM (/dev/tpmrm0, /dev/tpm0: %s)",
+				 ociboot_strerror(r));
 		return;
 	}
 	r = tpm_pcr_read_sha256(&b->tpm, TPM_PCR_SECURE_BOOT, pcr);
@@ -317,11 +344,15 @@ static const struct stage stages[] = {
 	{ "modules", stage_modules, BOOT_BREAK_NONE },
 	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE },
 	{ "report", stage_report, BOOT_BREAK_REPORT },
-	{ "network", stage_network, BOOT_BREAK_NONE },
 	{ "store", stage_store, BOOT_BREAK_STORE },
-	{ "verify", stage_verify, BOOT_BREAK_VERIFY },
+	{ "tpm", stage_tpm, BOOT_BREAK_NONE },
+	{ "network", stage_network, BOOT_BREAK_NONE },
+	{ "verify", stage_verify, BOOT_BREAK_NONE },
+	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY },
+	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS },
 	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS },
+	{ "services", stage_services, BOOT_BREAK_NONE },
 	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE },
 };
 
@@ -419,6 +450,9 @@ static int not_pid1(int argc, char **argv)
 {
 	if (argc == 2 && streq(argv[1], "--version"))
 		return print_version();
+	if ((argc == 2 || argc == 3) && streq(argv[1], "--tpm-check"))
+		return tpm_boot_check(argc == 3 ? argv[2] :
+				      "device:/dev/tpmrm0");
 	if (argc == 4 && streq(argv[1], "--test-mode") &&
 	    streq(argv[2], "--cmdline"))
 		return print_config(argv[3]);
@@ -428,6 +462,8 @@ static int not_pid1(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	if (service_called(argc, argv))
+		return service_main(argc, argv);
 	if (getpid() == 1)
 		boot();
 	return not_pid1(argc, argv);

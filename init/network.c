@@ -18,6 +18,7 @@
 
 #include "init/boot.h"
 #include "init/log.h"
+#include "init/tpm_boot.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
 #include "lib/strbuf.h"
@@ -345,7 +346,7 @@ static int verify_signed(struct network *w)
 		return boot_failed(b, "CA certificates in %s: %s", b->ca_dir,
 				   error_format(&err, line, sizeof(line)));
 	r = system_verify_signed(&b->layout, &b->config.oci.ref, ts,
-				 validation_time(), NULL,
+				 validation_time(), tpm_boot_expected_product(b),
 				 &b->verified.scratch, &b->plan, &err);
 	if (r < 0)
 		return boot_failed(b, "verify: %s",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The network boot, as one stage of init/main.c, run before "store": when
+ * The network boot, as one stage of init/main.c, run after "store" and
+ * "tpm" (whose provisioned product is the expected product here): when
  * oci= names a registry (or dhcp), it
  *
  *   1. brings the network up (net_up(): ip= or DHCP, within

@@ -304,8 +304,27 @@ static int check_init(int rootfd, const char *init)
 	return err;
 }
 
-static int check_args(const char *newroot, char *const argv[],
-		      struct error *e)
+/*
+ * The working directory inside the new root: a directory, symlinks
+ * resolved as if newroot were "/". -ENOSYS: no openat2, not checked.
+ */
+static int check_workdir(int rootfd, const char *workdir)
+{
+	struct open_how how;
+	long fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, rootfd, workdir, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	close((int)fd);
+	return 0;
+}
+
+static int check_args(const char *newroot, const char *workdir,
+		      char *const argv[], struct error *e)
 {
 	if (!newroot || newroot[0] != '/' || streq(newroot, "/"))
 		return error_set(e, -EINVAL, NULL, "new root %s",
@@ -315,12 +334,18 @@ static int check_args(const char *newroot, char *const argv[],
 	if (!argv || !argv[0] || argv[0][0] != '/')
 		return error_set(e, -EINVAL, NULL,
 				 "init must be an absolute path");
+	if (workdir && workdir[0] != '/')
+		return error_set(e, -EINVAL, NULL, "working directory %s is "
+				 "not an absolute path", workdir);
+	if (workdir && strnlen(workdir, SWITCH_ROOT_PATH_MAX) >=
+	    SWITCH_ROOT_PATH_MAX)
+		return error_set(e, -ENAMETOOLONG, NULL, "working directory");
 	return 0;
 }
 
 /* Step 1: nothing changes here. */
 static int check_roots(const char *newroot, int rootfd, const char *init,
-		       struct error *e)
+		       const char *workdir, struct error *e)
 {
 	struct statfs sfs;
 	int r;
@@ -345,6 +370,10 @@ static int check_roots(const char *newroot, int rootfd, const char *init,
 	if (r < 0)
 		return error_set(e, r, NULL, "init %s in %s", init,
 				 newroot);
+	r = workdir ? check_workdir(rootfd, workdir) : 0;
+	if (r < 0)
+		return error_set(e, r, NULL, "working directory %s in %s",
+				 workdir, newroot);
 	return 0;
 }
 
@@ -476,12 +505,15 @@ static void empty_old_root(int oldroot, const struct stat *keep)
 			  "left", st.removed, st.mounts);
 }
 
-static int exec_init(char *const argv[], char *const envp[],
-		     const sigset_t *exec_mask, struct error *e)
+static int exec_init(const char *workdir, char *const argv[],
+		     char *const envp[], const sigset_t *exec_mask,
+		     struct error *e)
 {
 	sigset_t saved;
 	int err;
 
+	if (workdir && chdir(workdir) < 0)
+		return error_set(e, -errno, NULL, "chdir %s", workdir);
 	if (exec_mask && sigprocmask(SIG_SETMASK, exec_mask, &saved) < 0)
 		return error_set(e, -errno, NULL, "signal mask");
 	execve(argv[0], argv, envp);
@@ -491,21 +523,22 @@ static int exec_init(char *const argv[], char *const envp[],
 	return error_set(e, err, NULL, "exec %s", argv[0]);
 }
 
-int switch_root(const char *newroot, char *const argv[], char *const envp[],
+int switch_root(const char *newroot, const char *workdir,
+		char *const argv[], char *const envp[],
 		const sigset_t *exec_mask, struct error *e)
 {
 	bool moved[API_MOUNTS] = { false };
 	struct stat keep;
 	int rootfd, oldroot, err;
 
-	err = check_args(newroot, argv, e);
+	err = check_args(newroot, workdir, argv, e);
 	if (err < 0)
 		return err;
 	rootfd = open(newroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return error_set(e, -errno, NULL, "new root %s",
 				 newroot);
-	err = check_roots(newroot, rootfd, argv[0], e);
+	err = check_roots(newroot, rootfd, argv[0], workdir, e);
 	if (err == 0 && fstat(rootfd, &keep) < 0)
 		err = error_set(e, -errno, NULL, "stat %s", newroot);
 	close(rootfd);
@@ -524,5 +557,5 @@ int switch_root(const char *newroot, char *const argv[], char *const envp[],
 	}
 	empty_old_root(oldroot, &keep);
 	close(oldroot);
-	return exec_init(argv, envp, exec_mask, e);
+	return exec_init(workdir, argv, envp, exec_mask, e);
 }

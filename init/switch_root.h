@@ -2,7 +2,7 @@
 /*
  * Leave the initramfs for the real root and exec its init.
  *
- * switch_root(newroot, argv, envp, ...) does, in order:
+ * switch_root(newroot, workdir, argv, envp, ...) does, in order:
  *
  *   1. checks: newroot is an absolute path other than "/" and a mount
  *      point; "/" is the initramfs (statfs magic of ramfs or tmpfs, which
@@ -10,8 +10,10 @@
  *      executable regular file inside newroot, resolved as if newroot
  *      were "/" (openat2 RESOLVE_IN_ROOT, so absolute symlinks such as
  *      /sbin/init -> /lib/systemd/systemd resolve in the new root; on
- *      kernels without openat2 this check is skipped). Nothing has
- *      changed when one of these fails.
+ *      kernels without openat2 this check is skipped); workdir, when not
+ *      NULL, is an absolute path naming a directory inside newroot,
+ *      resolved the same way. Nothing has changed when one of these
+ *      fails.
  *   2. moves /dev, /proc, /sys and /run (with whatever is mounted below
  *      them) to the same places under newroot with MS_MOVE, creating a
  *      missing target directory. If the new root is read-only and has no
@@ -27,10 +29,12 @@
  *      device (a mount point left behind) is entered or removed, and
  *      depth is capped. Failures here are logged as a warning only: the
  *      memory stays in use, nothing else breaks.
- *   5. sets the signal mask to *exec_mask (PID 1 keeps its signals
- *      blocked for a signalfd; the next init expects them unblocked --
- *      pass &pid1.saved_mask) and execve(argv[0], argv, envp): the new
- *      init gets exactly envp, nothing inherited.
+ *   5. chdir(workdir) when workdir is not NULL (the image config's
+ *      WorkingDir; else the init starts in "/"), sets the signal mask to
+ *      *exec_mask (PID 1 keeps its signals blocked for a signalfd; the
+ *      next init expects them unblocked -- pass &pid1.saved_mask) and
+ *      execve(argv[0], argv, envp): the new init gets exactly envp,
+ *      nothing inherited.
  *
  * Returns only on failure: a negative errno (-EINVAL for a failed check
  * of step 1), with *err (may be NULL) filled: why names the step and the
@@ -58,7 +62,8 @@
 /* A /proc/self/fdinfo file we read: a few short lines. */
 #define SWITCH_ROOT_FDINFO_MAX 1024
 
-int switch_root(const char *newroot, char *const argv[], char *const envp[],
+int switch_root(const char *newroot, const char *workdir,
+		char *const argv[], char *const envp[],
 		const sigset_t *exec_mask, struct error *err);
 
 /* What switch_root_empty() did. */

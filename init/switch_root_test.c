@@ -157,22 +157,31 @@ static void test_bad_arguments(void **state)
 	char line[ERROR_LINE_MAX];
 	struct error err;
 
-	assert_int_equal(switch_root("/", argv, envp, NULL, &err), -EINVAL);
+	assert_int_equal(switch_root("/", NULL, argv, envp, NULL, &err),
+			 -EINVAL);
 	assert_int_equal(err.code, -EINVAL);
 	assert_string_equal(error_format(&err, line, sizeof(line)),
 			    "new root /: Invalid argument");
-	assert_int_equal(switch_root("sysroot", argv, envp, NULL, &err),
+	assert_int_equal(switch_root("sysroot", NULL, argv, envp, NULL, &err),
 			 -EINVAL);
-	assert_int_equal(switch_root(NULL, argv, envp, NULL, &err), -EINVAL);
-	assert_int_equal(switch_root("/sysroot", relative, envp, NULL, &err),
+	assert_int_equal(switch_root(NULL, NULL, argv, envp, NULL, &err),
 			 -EINVAL);
+	assert_int_equal(switch_root("/sysroot", NULL, relative, envp, NULL,
+				     &err), -EINVAL);
 	assert_non_null(strstr(err.why, "absolute"));
-	assert_int_equal(switch_root("/sysroot", none, envp, NULL, &err),
+	assert_int_equal(switch_root("/sysroot", NULL, none, envp, NULL, &err),
 			 -EINVAL);
-	assert_int_equal(switch_root("/sysroot", NULL, envp, NULL, &err),
+	assert_int_equal(switch_root("/sysroot", NULL, NULL, envp, NULL, &err),
 			 -EINVAL);
+	/* WorkingDir is absolute. */
+	assert_int_equal(switch_root("/sysroot", "srv", argv, envp, NULL,
+				     &err), -EINVAL);
+	assert_string_equal(error_format(&err, line, sizeof(line)),
+			    "working directory srv is not an absolute path: "
+			    "Invalid argument");
 	/* The caller may want only the code. */
-	assert_int_equal(switch_root("/", argv, envp, NULL, NULL), -EINVAL);
+	assert_int_equal(switch_root("/", NULL, argv, envp, NULL, NULL),
+			 -EINVAL);
 }
 
 /* --- children in their own mount namespace -------------------------------- */
@@ -515,6 +524,7 @@ static const char inside_script[] =
 	"ck '[ \"$(ls -A /proc/$$/fd/9/)\" = keep ]'\n"
 	"ck '[ \"$(cat /proc/$$/fd/9/keep/survivor)\" = alive ]'\n"
 	"ck '! touch /x 2>/dev/null'\n"
+	"ck '[ \"$(pwd)\" = /bin ]'\n"
 	"[ $fails = 0 ] && echo inside: all checks passed\n"
 	"exit $fails\n";
 
@@ -535,7 +545,7 @@ static void switch_child(void)
 	close(fd);
 	blocked_usr1();
 	sigemptyset(&empty);
-	r = switch_root("/newroot", argv, envp, &empty, &err);
+	r = switch_root("/newroot", "/bin", argv, envp, &empty, &err);
 	fprintf(stderr, "switch_root returned %d: %s\n", r,
 		error_format(&err, reason, sizeof(reason)));
 	_exit(2);
@@ -570,7 +580,8 @@ static void expect_untouched(void)
 	CHILD_CHECK(!exists("/newroot/dev/marker"));
 }
 
-static void call_expecting(const char *init, int want, const char *text)
+static void call_in(const char *workdir, const char *init, int want,
+		    const char *text)
 {
 	char *argv[] = { (char *)init, NULL };
 	char *envp[] = { NULL };
@@ -580,13 +591,18 @@ static void call_expecting(const char *init, int want, const char *text)
 	int r;
 
 	sigemptyset(&empty);
-	r = switch_root("/newroot", argv, envp, &empty, &err);
+	r = switch_root("/newroot", workdir, argv, envp, &empty, &err);
 	error_format(&err, reason, sizeof(reason));
 	printf("switch_root: %d %s\n", r, reason);
 	CHILD_CHECK(r == want);
 	CHILD_CHECK(strstr(reason, text) != NULL);
 	CHILD_CHECK(sigprocmask(SIG_SETMASK, NULL, &now) == 0);
 	CHILD_CHECK(sigismember(&now, SIGUSR1) == sigismember(&set, SIGUSR1));
+}
+
+static void call_expecting(const char *init, int want, const char *text)
+{
+	call_in(NULL, init, want, text);
 }
 
 static void not_mount_point_child(void)
@@ -604,6 +620,12 @@ static void no_init_child(void)
 	/* A directory is no init either. */
 	call_expecting("/bin", -EACCES, "init /bin");
 	expect_untouched();
+	/* Nor is a WorkingDir that is missing or not a directory. */
+	call_in("/srv", "/bin/sh", -ENOENT, "working directory /srv in "
+		"/newroot: No such file");
+	expect_untouched();
+	call_in("/bin/sh", "/bin/sh", -ENOTDIR, "working directory /bin/sh");
+	expect_untouched();
 }
 
 static void not_initramfs_child(void)
@@ -619,7 +641,7 @@ static void not_initramfs_child(void)
 	if (switch_root_is_initramfs((uint64_t)sfs.f_type))
 		_exit(CHILD_SKIP);
 	CHILD_CHECK(mount("tmpfs", base, "tmpfs", 0, NULL) == 0);
-	r = switch_root(base, argv, envp, NULL, &err);
+	r = switch_root(base, NULL, argv, envp, NULL, &err);
 	error_format(&err, reason, sizeof(reason));
 	printf("switch_root: %d %s\n", r, reason);
 	CHILD_CHECK(r == -EINVAL);

@@ -15,7 +15,7 @@
 
 #include "lib/strbuf.h"
 
-#define TIMING_STAGES_MAX 16
+#define TIMING_STAGES_MAX 24
 /* What timing_format writes at most, with stage names below 32 bytes. */
 #define TIMING_FORMAT_MAX (64 + TIMING_STAGES_MAX * 80)
 

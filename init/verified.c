@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "init/boot.h"
+#include "init/devices.h"
 #include "init/log.h"
 #include "init/switch_root.h"
 #include "lib/clock.h"
@@ -29,9 +30,13 @@
 #include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
 
 #define STORE_FSTYPE "ext4"
-/* Read-only, and no journal replay: the store is never written. */
+/*
+ * Read-only, and no journal replay: the store is never written. The error
+ * policy is ours, not the superblock's s_errors (which could say panic):
+ * a metadata error fails the read, and the boot fails with its reason.
+ */
 #define STORE_MOUNT_FLAGS (MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC)
-#define STORE_MOUNT_OPTIONS "noload"
+#define STORE_MOUNT_OPTIONS "noload,errors=remount-ro"
 #define DIR_MODE 0755
 #define DM_NODE_WAIT_MS 2000
 #define INIT_DEFAULT "/sbin/init"
@@ -40,15 +45,16 @@
 	"/usr/sbin:/usr/bin:/sbin:/bin"
 
 /*
- * The line setup_layer() logs for a layer, at its longest ("<6>", the
+ * The line verified_layer_setup() logs for a layer, at its longest ("<6>", the
  * prefix, the stage, the format's text and NUL, then its fields): it is
- * never cut, whatever layer of a plan at the limits it describes.
+ * never cut, whatever layer of a plan at the limits it describes, the
+ * rootfs's or a service's.
  */
 #define LAYER_LOG_LINE_MAX \
-	(sizeof("<6>" LOG_PREFIX "layers: layer  :  ->  (dm-verity root , " \
-		"status V) on ") + VERIFIED_LAYER_INDEX_DIGITS + \
+	(sizeof("<6>" LOG_PREFIX "services:  :  ->  (dm-verity root , " \
+		"status V) on ") + VERIFIED_LAYER_LABEL_MAX + \
 	 OCI_DIGEST_STRING_LEN + LOOP_PATH_MAX + DM_NODE_PATH_MAX + \
-	 SHA256_HEX_LEN + VERIFIED_LAYER_DIR_MAX)
+	 SHA256_HEX_LEN + VERIFIED_SERVICE_LAYER_DIR_MAX)
 _Static_assert(LAYER_LOG_LINE_MAX <= LOG_LINE_MAX,
 	       "a layer's log line at the limits is never cut");
 
@@ -60,6 +66,11 @@ static int sys_mount(const char *source, const char *target,
 	return mount(source, target, fstype, flags, data) < 0 ? -errno : 0;
 }
 
+static int sys_umount(const char *target, int flags)
+{
+	return umount2(target, flags) < 0 ? -errno : 0;
+}
+
 static int open_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -69,6 +80,7 @@ static int open_dir(const char *path)
 
 const struct verified_ops verified_ops_default = {
 	.store_find = store_find,
+	.store_check = store_check_fs,
 	.mount = sys_mount,
 	.mkdir_p = mount_mkdir_p,
 	.open_dir = open_dir,
@@ -82,6 +94,7 @@ const struct verified_ops verified_ops_default = {
 	.mount_overlay_scratch = mount_overlay_scratch,
 	.mount_overlay = mount_overlay,
 	.write_new = fileio_write_new,
+	.umount = sys_umount,
 	.switch_root = switch_root,
 };
 
@@ -95,6 +108,33 @@ static int store_wait(void *ctx, unsigned int ms)
 	return 0;
 }
 
+/*
+ * No block device appeared at all: most likely the initrd lacks the disk
+ * controller's driver. Log every device the kernel saw, then fail naming
+ * those without a driver and how to add one.
+ */
+static int store_no_disk(struct boot *b, const char *key, const char *value,
+			 unsigned int scans)
+{
+	char advice[FAIL_REASON_MAX - 128], line[160];
+	struct devices_list list;
+	int fd = open("/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	list.count = list.seen = 0;
+	if (fd >= 0) {
+		devices_scan(fd, &list);
+		close(fd);
+	}
+	for (size_t i = 0; i < list.count; i++)
+		log_error("store", "the kernel saw %s",
+			  devices_format(&list.entries[i], true, line,
+					 sizeof(line)));
+	return boot_failed(b, "store %s=%s not found: no block device "
+			   "appeared in %u scans; %s", key, value, scans,
+			   devices_no_disk_advice(&list, advice,
+						  sizeof(advice)));
+}
+
 static int find_store(struct boot *b, const struct oci_device *dev)
 {
 	const char *key = oci_device_key_name(dev->key);
@@ -106,18 +146,25 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 	store_config_default(&cfg);
 	cfg.wait = store_wait;
 	cfg.wait_ctx = b;
+	cfg.read_wait = store_wait;
+	cfg.read_wait_ctx = b;
 	r = b->ops->store_find(&cfg, &sk, res);
 	if (r == -ENOTUNIQ)
 		return boot_failed(b, "store %s=%s is ambiguous: %s and %s "
 				   "both match; refusing to guess", key,
 				   dev->value, res->device.path,
 				   res->other.path);
+	if (r == -OCIBOOT_ETIMEOUT && res->devices == 0)
+		return store_no_disk(b, key, dev->value, res->scans);
 	if (r == -OCIBOOT_ETIMEOUT)
 		return boot_failed(b, "store %s=%s not found after %u scans "
-				   "of %u devices%s%s%s", key, dev->value,
-				   res->scans, res->devices,
+				   "of %u devices%s%s%s: none has that %s; "
+				   "check it on the host with `blkid` (ext4: "
+				   "mke2fs -L or e2label sets a label)", key,
+				   dev->value, res->scans, res->devices,
 				   res->failed[0] ? " (unreadable: " : "",
-				   res->failed, res->failed[0] ? ")" : "");
+				   res->failed, res->failed[0] ? ")" : "",
+				   key);
 	if (r < 0)
 		return boot_failed(b, "looking for store %s=%s: %s", key,
 				   dev->value, ociboot_strerror(r));
@@ -130,17 +177,28 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 
 static int mount_store(struct boot *b)
 {
-	int r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int r;
 
+	error_clear(&err);
+	r = b->ops->store_check(b->store_device, &err);
+	if (r < 0)
+		return boot_failed(b, "store %s: %s", b->store_device,
+				   error_format(&err, line, sizeof(line)));
+	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
 	if (r < 0)
 		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
 				   strerror(-r));
 	r = b->ops->mount(b->store_device, VERIFIED_STORE_DIR, STORE_FSTYPE,
 			  STORE_MOUNT_FLAGS, STORE_MOUNT_OPTIONS);
 	if (r < 0)
-		return boot_failed(b, "mounting %s (%s) read-only on %s: %s",
-				   b->store_device, STORE_FSTYPE,
-				   VERIFIED_STORE_DIR, strerror(-r));
+		return boot_failed(b, "mounting %s (%s) read-only on %s: %s; "
+				   "the store must be an %s filesystem and the "
+				   "initrd must hold the %s module (ukify "
+				   "initrd --preset base)", b->store_device,
+				   STORE_FSTYPE, VERIFIED_STORE_DIR,
+				   strerror(-r), STORE_FSTYPE, STORE_FSTYPE);
 	return 0;
 }
 
@@ -167,7 +225,9 @@ int stage_store(struct boot *b)
 	r = layout_open_beneath(&b->layout, fd, loc->device.path, &lerr);
 	close(fd);
 	if (r < 0)
-		return boot_failed(b, "OCI layout %s on %s: %s: %s",
+		return boot_failed(b, "OCI layout %s on %s: %s: %s; the store "
+				   "must hold the layout `ociboot image create "
+				   "--layout` wrote, at the path oci= names",
 				   loc->device.path, b->store_device,
 				   lerr.what, lerr.why);
 	log_info("store", "%s mounted read-only; OCI layout %s", b->store_device,
@@ -205,14 +265,16 @@ int stage_verify(struct boot *b)
 	r = x509_trust_store_load_dir(ts, b->ca_dir, &err);
 	if (r < 0) {
 		error_format(&err, msg, sizeof(msg));
-		return boot_failed(b, "CA certificates in %s: %s", b->ca_dir,
-				   msg);
+		return boot_failed(b, "CA certificates in %s: %s; build the "
+				   "initrd with `ociboot ukify initrd --ca "
+				   "CA.pem`", b->ca_dir, msg);
 	}
 	log_info("verify", "trusting %zu CA certificate(s) from %s",
 		 ts->count, b->ca_dir);
 
 	r = system_verify(&b->layout, &b->config.oci.ref, ts,
-			  validation_time(), NULL, &b->verified.scratch,
+			  validation_time(), tpm_boot_expected_product(b),
+			  &b->verified.scratch,
 			  &b->plan, &err);
 	if (r < 0)
 		return boot_failed(b, "verify: %s",
@@ -229,66 +291,92 @@ static void layer_dir(unsigned int i, char dir[VERIFIED_LAYER_DIR_MAX])
 	snprintf(dir, VERIFIED_LAYER_DIR_MAX, "%s/%u", VERIFIED_LAYERS_DIR, i);
 }
 
-/* A read-only loop device over layer i's blob; its fd is the caller's. */
-static int attach_layer(struct boot *b, unsigned int i, const char *digest,
-			struct loop_device *loop)
+/* A read-only loop device over v's blob; its fd is the caller's. */
+static int attach_layer(struct boot *b, const struct verified_layer *v,
+			const char *digest, struct loop_device *loop)
 {
-	const struct system_layer *layer = &b->plan.layers[i];
 	struct loop_options lo = { 0, 0, LOOP_ATTACH_AUTOCLEAR };
 	struct error lerr;
 	int fd, r;
 
-	fd = layout_open_blob(&b->layout, layer->digest, layer->size, &lerr);
+	fd = layout_open_blob(&b->layout, v->layer->digest, v->layer->size,
+			      &lerr);
 	if (fd < 0)
-		return boot_failed(b, "layer %u: %s: %s", i, lerr.what,
+		return boot_failed(b, "%s: %s: %s", v->label, lerr.what,
 				   lerr.why);
 	r = b->ops->loop_attach(fd, &lo, loop);
 	close(fd);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): loop device: %s", i,
-				   digest, ociboot_strerror(r));
+		return boot_failed(b, "%s (%s): loop device: %s; the "
+				   "initrd needs the loop module (ukify initrd "
+				   "--preset base)", v->label, digest,
+				   ociboot_strerror(r));
 	return 0;
 }
 
-static int setup_layer(struct boot *b, unsigned int i)
+/* The verity table flag of ociboot.verity= (docs/verity.md). */
+static unsigned int verity_flags(const struct boot *b)
 {
-	const struct system_layer *layer = &b->plan.layers[i];
+	switch (b->config.verity) {
+	case VERITY_POLICY_RESTART:
+		return VERITY_TABLE_RESTART_ON_CORRUPTION;
+	case VERITY_POLICY_PANIC:
+		return VERITY_TABLE_PANIC_ON_CORRUPTION;
+	default:
+		return 0;
+	}
+}
+
+int verified_layer_setup(struct boot *b, const char *stage,
+			 const struct verified_layer *v)
+{
+	const struct system_layer *layer = v->layer;
 	char digest[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
-	char dev[VERIFIED_DEV_MAX], name[VERIFIED_DM_NAME_MAX];
-	char node[DM_NODE_PATH_MAX], dir[VERIFIED_LAYER_DIR_MAX];
+	char dev[VERIFIED_DEV_MAX], node[DM_NODE_PATH_MAX];
 	struct loop_device loop;
 	dev_t devt;
 	int r;
 
 	oci_digest_string(layer->digest, digest);
 	sha256_hex(layer->root_hash, root);
-	if (attach_layer(b, i, digest, &loop) < 0)
+	if (attach_layer(b, v, digest, &loop) < 0)
 		return -1;
 	snprintf(dev, sizeof(dev), "%u:%u", major(loop.devt),
 		 minor(loop.devt));
-	snprintf(name, sizeof(name), VERIFIED_DM_NAME_PREFIX "%u", i);
-	r = b->ops->dm_verity_create(&b->verified.dm, name, dev, dev,
-				     &layer->verity, layer->root_hash, 0,
-				     &devt);
+	r = b->ops->dm_verity_create(&b->verified.dm, v->dm_name, dev, dev,
+				     &layer->verity, layer->root_hash,
+				     verity_flags(b), &devt);
 	b->ops->loop_release(&loop);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): dm-verity with root %s: "
-				   "%s", i, digest, root, ociboot_strerror(r));
+		return boot_failed(b, "%s (%s): dm-verity with root %s: %s",
+				   v->label, digest, root,
+				   ociboot_strerror(r));
 	r = b->ops->dm_node_wait(devt, node, DM_NODE_WAIT_MS);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): device node: %s", i,
+		return boot_failed(b, "%s (%s): device node: %s", v->label,
 				   digest, ociboot_strerror(r));
 
-	layer_dir(i, dir);
-	r = b->ops->mkdir_p(dir, DIR_MODE);
+	r = b->ops->mkdir_p(v->dir, DIR_MODE);
 	if (r == 0)
-		r = b->ops->mount_squashfs(node, dir);
+		r = b->ops->mount_squashfs(node, v->dir);
 	if (r < 0)
-		return boot_failed(b, "layer %u (%s): mounting squashfs from "
-				   "%s: %s", i, digest, node, strerror(-r));
-	log_info("layers", "layer %u %s: %s -> %s (dm-verity root %s, "
-		 "status V) on %s", i, digest, loop.path, node, root, dir);
+		return boot_failed(b, "%s (%s): mounting squashfs from %s: %s",
+				   v->label, digest, node, strerror(-r));
+	log_info(stage, "%s %s: %s -> %s (dm-verity root %s, status V) on %s",
+		 v->label, digest, loop.path, node, root, v->dir);
 	return 0;
+}
+
+static int setup_layer(struct boot *b, unsigned int i)
+{
+	char label[VERIFIED_LAYER_LABEL_MAX], name[VERIFIED_DM_NAME_MAX];
+	char dir[VERIFIED_LAYER_DIR_MAX];
+	struct verified_layer v = { &b->plan.layers[i], label, name, dir };
+
+	snprintf(label, sizeof(label), "layer %u", i);
+	snprintf(name, sizeof(name), VERIFIED_DM_NAME_PREFIX "%u", i);
+	layer_dir(i, dir);
+	return verified_layer_setup(b, "layers", &v);
 }
 
 int stage_layers(struct boot *b)
@@ -297,8 +385,9 @@ int stage_layers(struct boot *b)
 	int r = b->ops->dm_open(dm);
 
 	if (r < 0)
-		return boot_failed(b, "device-mapper control: %s",
-				   ociboot_strerror(r));
+		return boot_failed(b, "device-mapper control: %s; the initrd "
+				   "needs the dm-verity module (ukify initrd "
+				   "--preset base)", ociboot_strerror(r));
 	for (unsigned int i = 0; i < b->plan.layer_count; i++) {
 		if (setup_layer(b, i) < 0) {
 			b->ops->dm_close(dm);
@@ -323,20 +412,20 @@ static int hand_over(struct boot *b, const char *path, const void *data,
 	return 0;
 }
 
-/* The verified system manifest, byte for byte as it was signed. */
+/*
+ * The verified system manifest, byte for byte as its signature was
+ * checked: from memory, never read from the untrusted store again.
+ */
 static int hand_over_manifest(struct boot *b)
 {
-	const struct oci_descriptor *d = &b->plan.artifact.manifest;
-	char *buf = b->verified.manifest;
-	struct error lerr;
-	int r;
+	size_t len;
+	const char *buf = system_verified_manifest(&b->verified.scratch,
+						   &b->plan, &len);
 
-	r = layout_read_blob(&b->layout, d->digest, d->size, buf,
-			     sizeof(b->verified.manifest), &lerr);
-	if (r < 0)
-		return boot_failed(b, "re-reading the system manifest: %s: %s",
-				   lerr.what, lerr.why);
-	return hand_over(b, VERIFIED_SYSTEM_FILE, buf, (size_t)r);
+	if (!buf)
+		return boot_failed(b, "no verified system manifest to hand "
+				   "over");
+	return hand_over(b, VERIFIED_SYSTEM_FILE, buf, len);
 }
 
 /* What was mounted from where, as KEY=VALUE lines for the booted OS. */
@@ -369,31 +458,61 @@ static int hand_over_boot(struct boot *b)
 			 strbuf_len(&sb));
 }
 
-int stage_rootfs(struct boot *b)
+/*
+ * The layers stacked as atomfs stacks them: a read-only overlay mounted
+ * with userxattr, so that an opaque directory marked the way stacker marks
+ * it (user.overlay.opaque) hides the layers below (fs/mount.h). Its one
+ * directory is the lower of the writable overlay; a single layer is that
+ * lower itself.
+ */
+static int stack_layers(struct boot *b, const char **lower)
 {
 	struct verified_buffers *v = &b->verified;
 	size_t n = b->plan.layer_count;
-	struct mount_overlay ov;
+	struct mount_overlay ov = { v->lowers, n, NULL, NULL, true };
 	int r;
 
 	for (size_t i = 0; i < n; i++) {	/* top first */
 		layer_dir((unsigned int)(n - 1 - i), v->layer_dirs[i]);
 		v->lowers[i] = v->layer_dirs[i];
 	}
-	ov.lowers = v->lowers;
-	ov.lower_count = n;
-	ov.upper = VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR;
-	ov.work = VERIFIED_RW_DIR "/" MOUNT_WORK_DIR;
+	*lower = v->lowers[0];
+	if (n < 2)
+		return 0;
+	r = b->ops->mkdir_p(VERIFIED_LOWER_DIR, DIR_MODE);
+	if (r == 0)
+		r = b->ops->mount_overlay(VERIFIED_LOWER_DIR, &ov, 0);
+	if (r < 0)
+		return boot_failed(b, "read-only overlay of %zu layers on %s: "
+				   "%s", n, VERIFIED_LOWER_DIR, strerror(-r));
+	*lower = VERIFIED_LOWER_DIR;
+	return 0;
+}
+
+int stage_rootfs(struct boot *b)
+{
+	size_t n = b->plan.layer_count;
+	const char *lower;
+	struct mount_overlay ov = {
+		&lower, 1, VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR,
+		VERIFIED_RW_DIR "/" MOUNT_WORK_DIR, false,
+	};
+	int r;
+
 	r = b->ops->mount_overlay_scratch(VERIFIED_RW_DIR, 0);
 	if (r < 0)
 		return boot_failed(b, "tmpfs for the writable layer on %s: %s",
 				   VERIFIED_RW_DIR, strerror(-r));
+	if (stack_layers(b, &lower) < 0)
+		return -1;
 	r = b->ops->mkdir_p(VERIFIED_NEWROOT, DIR_MODE);
 	if (r == 0)
 		r = b->ops->mount_overlay(VERIFIED_NEWROOT, &ov, 0);
 	if (r < 0)
-		return boot_failed(b, "overlay of %zu layers on %s: %s", n,
-				   VERIFIED_NEWROOT, strerror(-r));
+		return boot_failed(b, "overlay of %zu layers on %s: %s; the "
+				   "initrd needs the overlay module (ukify "
+				   "initrd --preset base)", n, VERIFIED_NEWROOT,
+				   strerror(-r));
 	log_info("rootfs", "overlay of %zu verified layers + tmpfs on %s", n,
 		 VERIFIED_NEWROOT);
 	if (hand_over_manifest(b) < 0 || hand_over_boot(b) < 0)
@@ -436,23 +555,56 @@ static void build_envp(const struct oci_config *c, char **envp, size_t max)
 	envp[n] = NULL;
 }
 
+/* The image config's WorkingDir, or NULL ("/") when absent or empty. */
+static const char *working_dir(const struct oci_config *c)
+{
+	const char *dir = oci_config_string(c, c->working_dir);
+
+	return c->has_working_dir && dir[0] ? dir : NULL;
+}
+
+/*
+ * The store is never needed again: detach it, so the booted system
+ * cannot reach the unverified disk through the initramfs' mount. It is
+ * busy (each layer's loop device holds its blob open), so it is detached
+ * lazily: the kernel keeps it until the last loop device lets go, and
+ * the layers go on working.
+ */
+static int detach_store(struct boot *b)
+{
+	int r;
+
+	layout_close(&b->layout);
+	r = b->ops->umount(VERIFIED_STORE_DIR, MNT_DETACH);
+	if (r < 0)
+		return boot_failed(b, "unmounting the store %s from %s: %s",
+				   b->store_device, VERIFIED_STORE_DIR,
+				   strerror(-r));
+	log_info("switch_root", "store %s detached from %s", b->store_device,
+		 VERIFIED_STORE_DIR);
+	return 0;
+}
+
 int stage_switch_root(struct boot *b)
 {
 	struct verified_buffers *v = &b->verified;
+	const char *workdir = working_dir(&b->plan.config);
 	char line[ERROR_LINE_MAX];
 	struct error err;
 	int r;
 
 	build_argv(&b->plan.config, v->argv, ARRAY_SIZE(v->argv));
 	build_envp(&b->plan.config, v->envp, ARRAY_SIZE(v->envp));
-	layout_close(&b->layout);
+	if (detach_store(b) < 0)
+		return -1;
 	if (b->has_tpm) {
 		tpm_close(&b->tpm);
 		b->has_tpm = false;
 	}
-	log_info("switch_root", "exec %s in the verified root", v->argv[0]);
+	log_info("switch_root", "exec %s in the verified root%s%s", v->argv[0],
+		 workdir ? ", in " : "", workdir ? workdir : "");
 	error_clear(&err);
-	r = b->ops->switch_root(VERIFIED_NEWROOT, v->argv, v->envp,
+	r = b->ops->switch_root(VERIFIED_NEWROOT, workdir, v->argv, v->envp,
 				&b->pid1.saved_mask, &err);
 	if (!error_failed(&err))
 		error_set(&err, r, NULL, "switch_root");

@@ -39,6 +39,7 @@
 #include "lib/error.h"
 #include "oci/limits.h"
 #include "oci/oci.h"
+#include "service/handover.h"
 #include "trust/system.h"
 
 #define VERIFIED_CA_DIR "/etc/ociboot/ca"
@@ -46,6 +47,8 @@
 #define VERIFIED_STORE_DIR VERIFIED_RUN_DIR "/store"
 #define VERIFIED_LAYERS_DIR VERIFIED_RUN_DIR "/layers"
 #define VERIFIED_RW_DIR VERIFIED_RUN_DIR "/rw"
+/* The read-only userxattr overlay of the layers (two or more). */
+#define VERIFIED_LOWER_DIR VERIFIED_RUN_DIR "/lower"
 #define VERIFIED_NEWROOT "/sysroot"
 /* The files handed to the booted system, and their permission bits. */
 #define VERIFIED_SYSTEM_FILE VERIFIED_RUN_DIR "/system.json"
@@ -67,6 +70,15 @@
 #define VERIFIED_DM_NAME_MAX \
 	(sizeof(VERIFIED_DM_NAME_PREFIX) + VERIFIED_LAYER_INDEX_DIGITS)
 #define VERIFIED_DEV_MAX 32	/* "MAJOR:MINOR" */
+/*
+ * A layer as messages name it: "layer N" for the rootfs's, "service NAME
+ * layer N" for a service's (init/services.h), with its NUL.
+ */
+#define VERIFIED_LAYER_LABEL_MAX \
+	(sizeof("service  layer ") + OCI_SERVICE_NAME_MAX + \
+	 VERIFIED_LAYER_INDEX_DIGITS)
+/* "/run/ociboot/services/NAME/layers/N", with its NUL. */
+#define VERIFIED_SERVICE_LAYER_DIR_MAX HANDOVER_LAYER_DIR_MAX
 
 /* VERIFIED_BOOT_FILE: its lines before the layers, each at its longest. */
 #define VERIFIED_BOOT_HEADER_MAX \
@@ -98,7 +110,7 @@ _Static_assert(VERIFIED_BOOT_FILE_WORST <= VERIFIED_BOOT_FILE_MAX,
 #define VERIFIED_OVERLAY_OPTIONS_WORST \
 	(sizeof("lowerdir=") - 1 + \
 	 SYSTEM_LAYERS_MAX * (VERIFIED_LAYER_DIR_MAX - 1 + 1) + \
-	 sizeof(",upperdir=" VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR \
+	 sizeof(",userxattr,upperdir=" VERIFIED_RW_DIR "/" MOUNT_UPPER_DIR \
 		",workdir=" VERIFIED_RW_DIR "/" MOUNT_WORK_DIR \
 		"," MOUNT_OVERLAY_FIXED_OPTIONS))
 _Static_assert(SYSTEM_LAYERS_MAX <= MOUNT_LOWER_MAX,
@@ -113,13 +125,16 @@ struct boot;
 /*
  * What the stages do to the machine. Each has the contract of the function
  * named in verified_ops_default; mount() and write_new() return 0 or
- * -errno, switch_root() returns only on failure, with *err filled. The store is opened with open_dir() (O_RDONLY | O_DIRECTORY |
- * O_CLOEXEC: an fd, or -errno).
+ * -errno, switch_root() returns only on failure, with *err filled. The
+ * store is opened with open_dir() (O_RDONLY | O_DIRECTORY | O_CLOEXEC: an
+ * fd, or -errno) and, before switch_root, detached with umount()
+ * (umount2(2): 0 or -errno).
  */
 struct verified_ops {
 	int (*store_find)(const struct store_config *cfg,
 			  const struct store_key *key,
 			  struct store_result *res);
+	int (*store_check)(const char *path, struct error *err);
 	int (*mount)(const char *source, const char *target,
 		     const char *fstype, unsigned long flags,
 		     const char *data);
@@ -144,9 +159,10 @@ struct verified_ops {
 			     unsigned long flags);
 	int (*write_new)(int dir_fd, const char *path, const void *data,
 			 size_t len, mode_t mode);
-	int (*switch_root)(const char *newroot, char *const argv[],
-			   char *const envp[], const sigset_t *exec_mask,
-			   struct error *err);
+	int (*umount)(const char *target, int flags);
+	int (*switch_root)(const char *newroot, const char *workdir,
+			   char *const argv[], char *const envp[],
+			   const sigset_t *exec_mask, struct error *err);
 };
 
 /* store_find, mount(2), mount_mkdir_p, open(2), loop_attach, ... */
@@ -158,13 +174,34 @@ struct verified_buffers {
 	struct x509_trust_store trust;
 	struct system_scratch scratch;
 	struct dm_control dm;
-	char manifest[OCI_SYSTEM_MANIFEST_SIZE_MAX];
 	char boot_file[VERIFIED_BOOT_FILE_MAX];
 	char layer_dirs[SYSTEM_LAYERS_MAX][VERIFIED_LAYER_DIR_MAX];
 	const char *lowers[SYSTEM_LAYERS_MAX];	/* top first */
 	char *argv[2 * OCI_ARGV_MAX + 2];
 	char *envp[OCI_ENV_MAX + 2];
 };
+
+/*
+ * One layer to set up: the verified layer, its name in messages, its
+ * device-mapper name and the directory its squashfs is mounted on.
+ */
+struct verified_layer {
+	const struct system_layer *layer;
+	const char *label;	/* < VERIFIED_LAYER_LABEL_MAX bytes */
+	const char *dm_name;	/* <= DM_VERITY_NAME_MAX bytes */
+	const char *dir;	/* < VERIFIED_SERVICE_LAYER_DIR_MAX bytes */
+};
+
+/*
+ * Set up one verified layer read-only, as stage_layers() does each of the
+ * rootfs's: a read-only loop device over its blob in b->layout, a
+ * dm-verity target named v->dm_name with the layer's root hash (on
+ * b->verified.dm, which the caller has opened), its squashfs mounted from
+ * the dm device on v->dir (created). Logs one line under stage. Returns 0
+ * or boot_failed()'s -1.
+ */
+int verified_layer_setup(struct boot *b, const char *stage,
+			 const struct verified_layer *v);
 
 int stage_store(struct boot *b);
 int stage_verify(struct boot *b);

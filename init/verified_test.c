@@ -105,6 +105,11 @@ static char *dir;
 static struct layer_blob layers[LAYERS];
 static struct boot b;
 static char store_root[PATH_LEN];	/* what VERIFIED_STORE_DIR is (cwd) */
+/* The command line run() boots, and the verity flags that must follow. */
+static const char *cmdline_text = CMDLINE;
+static const char *verity_flags_want = "";
+/* A blob the store changes into once verified (dm_open), or none. */
+static const uint8_t *swap_blob;
 static char calls[CALL_MAX][CALL_TEXT_MAX];
 static size_t call_count;
 static struct handed_file files[FILES_MAX];
@@ -206,8 +211,29 @@ static void fake_loop_release(struct loop_device *loop)
 	record("loop_release %s", loop->path);
 }
 
+/* The store is the attacker's: after the checks, a blob may change. */
+static void swap_blob_now(void)
+{
+	char path[2 * PATH_LEN], hex[SHA256_HEX_LEN + 1];
+	char byte;
+	int fd;
+
+	sha256_hex(swap_blob, hex);
+	snprintf(path, sizeof(path), "%s/oci/blobs/sha256/%s", store_root,
+		 hex);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &byte, 1, 0), 1);
+	byte ^= 0x20;
+	assert_int_equal(pwrite(fd, &byte, 1, 0), 1);
+	close(fd);
+	swap_blob = NULL;
+}
+
 static int fake_dm_open(struct dm_control *dm)
 {
+	if (swap_blob)
+		swap_blob_now();
 	record("dm_open");
 	dm->fd = -1;
 	return 0;
@@ -285,9 +311,15 @@ static int fake_write_new(int dir_fd, const char *path, const void *data,
 	return 0;
 }
 
-static int fake_switch_root(const char *newroot, char *const argv[],
-			    char *const envp[], const sigset_t *exec_mask,
-			    struct error *err)
+static int fake_umount(const char *target, int flags)
+{
+	record("umount %s 0x%x", target, (unsigned)flags);
+	return 0;
+}
+
+static int fake_switch_root(const char *newroot, const char *workdir,
+			    char *const argv[], char *const envp[],
+			    const sigset_t *exec_mask, struct error *err)
 {
 	char text[CALL_TEXT_MAX] = "";
 	size_t n = 0;
@@ -301,12 +333,20 @@ static int fake_switch_root(const char *newroot, char *const argv[],
 				      envp[i]);
 	assert_true(n < sizeof(text));
 	assert_ptr_equal(exec_mask, &b.pid1.saved_mask);
-	record("switch_root %s%s", newroot, text);
+	record("switch_root %s in %s%s", newroot, workdir ? workdir : "(none)",
+	       text);
 	return error_set(err, -EIO, NULL, "exec %s", argv[0]);
+}
+
+static int fake_store_check(const char *path, struct error *err)
+{
+	record("store_check %s", path);
+	return 0;
 }
 
 static const struct verified_ops fake_ops = {
 	.store_find = fake_store_find,
+	.store_check = fake_store_check,
 	.mount = fake_mount,
 	.mkdir_p = fake_mkdir_p,
 	.open_dir = fake_open_dir,
@@ -320,6 +360,7 @@ static const struct verified_ops fake_ops = {
 	.mount_overlay_scratch = fake_mount_overlay_scratch,
 	.mount_overlay = fake_mount_overlay,
 	.write_new = fake_write_new,
+	.umount = fake_umount,
 	.switch_root = fake_switch_root,
 };
 
@@ -372,6 +413,7 @@ static size_t add_image(const struct layout *l, const struct variant *v,
 		.entrypoint_count = ARRAY_SIZE(config_entrypoint),
 		.cmd = config_cmd, .cmd_count = ARRAY_SIZE(config_cmd),
 		.env = config_env, .env_count = ARRAY_SIZE(config_env),
+		.working_dir = "/srv",
 	};
 	static char doc[LAYOUT_DOCUMENT_MAX];
 	char d[OCI_DIGEST_STRING_LEN + 1], root[SHA256_HEX_LEN + 1];
@@ -543,7 +585,8 @@ static size_t run(const char *ca_dir, size_t *calls_before)
 	boot_init(&b);
 	b.ops = &fake_ops;
 	b.ca_dir = ca_dir;
-	assert_int_equal(cmdline_parse(CMDLINE, strlen(CMDLINE), &b.config,
+	assert_int_equal(cmdline_parse(cmdline_text, strlen(cmdline_text),
+				       &b.config,
 				       &err), 0);
 	call_count = file_count = loops_attached = 0;
 	for (i = 0; i < ARRAY_SIZE(stages); i++) {
@@ -567,10 +610,11 @@ static size_t store_calls(char (*want)[CALL_TEXT_MAX])
 	size_t n = 0;
 
 	snprintf(want[n++], CALL_TEXT_MAX, "store_find LABEL=ocistore");
+	snprintf(want[n++], CALL_TEXT_MAX, "store_check " STORE_DEVICE);
 	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_STORE_DIR
 		 " 0755");
 	snprintf(want[n++], CALL_TEXT_MAX, "mount " STORE_DEVICE " "
-		 VERIFIED_STORE_DIR " ext4 0x%lx noload",
+		 VERIFIED_STORE_DIR " ext4 0x%lx noload,errors=remount-ro",
 		 (unsigned long)(MS_RDONLY | MS_NODEV | MS_NOSUID |
 				 MS_NOEXEC));
 	snprintf(want[n++], CALL_TEXT_MAX, "open_dir " VERIFIED_STORE_DIR);
@@ -595,11 +639,12 @@ static size_t layer_calls(char (*want)[CALL_TEXT_MAX], size_t n,
 	snprintf(want[n++], CALL_TEXT_MAX, "loop_attach %s O_RDONLY offset 0 "
 		 "sizelimit 0 flags %u", d, (unsigned)LOOP_ATTACH_AUTOCLEAR);
 	snprintf(want[n], CALL_TEXT_MAX, "dm_verity_create ociboot-layer-%u "
-		 "sectors %llu: 1 %u:%u %u:%u %u %u %llu %llu sha256 %s %s", i,
-		 (unsigned long long)(y->res.hash_offset / SECTOR_SIZE),
+		 "sectors %llu: 1 %u:%u %u:%u %u %u %llu %llu sha256 %s %s%s",
+		 i, (unsigned long long)(y->res.hash_offset / SECTOR_SIZE),
 		 LOOP_MAJOR, minor, LOOP_MAJOR, minor, VERITY_BLOCK_SIZE,
 		 VERITY_BLOCK_SIZE, (unsigned long long)data_blocks,
-		 (unsigned long long)data_blocks + 1, root, salt);
+		 (unsigned long long)data_blocks + 1, root, salt,
+		 verity_flags_want);
 	n++;
 	/* The fake numbers the dm device by the calls made up to it. */
 	dm_minor = n;
@@ -662,24 +707,31 @@ static void expect_boot(const struct built *bt, size_t count)
 	snprintf(want[n++], CALL_TEXT_MAX, "dm_close");
 	snprintf(want[n++], CALL_TEXT_MAX, "mount_overlay_scratch "
 		 VERIFIED_RW_DIR " 0");
-	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_NEWROOT
+	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_LOWER_DIR
 		 " 0755");
 	/* overlayfs lists the lower layers top first: the bottom is last. */
 	len = (size_t)snprintf(want[n], CALL_TEXT_MAX, "mount_overlay "
-			       VERIFIED_NEWROOT " 0x0 lowerdir=");
+			       VERIFIED_LOWER_DIR " 0x0 lowerdir=");
 	for (size_t i = count; i-- > 0;)
 		len += (size_t)snprintf(want[n] + len, CALL_TEXT_MAX - len,
 					VERIFIED_LAYERS_DIR "/%zu%s", i,
 					i ? ":" : "");
-	snprintf(want[n++] + len, CALL_TEXT_MAX - len, ",upperdir="
+	snprintf(want[n++] + len, CALL_TEXT_MAX - len, ",userxattr,"
+		 MOUNT_OVERLAY_FIXED_OPTIONS);
+	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_NEWROOT
+		 " 0755");
+	snprintf(want[n++], CALL_TEXT_MAX, "mount_overlay " VERIFIED_NEWROOT
+		 " 0x0 lowerdir=" VERIFIED_LOWER_DIR ",upperdir="
 		 VERIFIED_RW_DIR "/upper,workdir=" VERIFIED_RW_DIR "/work,"
 		 MOUNT_OVERLAY_FIXED_OPTIONS);
 	snprintf(want[n++], CALL_TEXT_MAX, "write_new " VERIFIED_SYSTEM_FILE
 		 " 0444");
 	snprintf(want[n++], CALL_TEXT_MAX, "write_new " VERIFIED_BOOT_FILE
 		 " 0444");
+	snprintf(want[n++], CALL_TEXT_MAX, "umount " VERIFIED_STORE_DIR
+		 " 0x%x", MNT_DETACH);
 	snprintf(want[n++], CALL_TEXT_MAX, "switch_root " VERIFIED_NEWROOT
-		 " /sbin/init --quiet single -- PATH=/bin LANG=C");
+		 " in /srv /sbin/init --quiet single -- PATH=/bin LANG=C");
 	expect_calls(want, n);
 	assert_int_equal(b.layers_mounted, count);
 
@@ -691,6 +743,47 @@ static void expect_boot(const struct built *bt, size_t count)
 	assert_int_equal(files[1].len, len);
 	assert_string_equal(files[1].data, boot_file);
 	assert_non_null(strstr(b.plan.signer_subject, "CN=Product"));
+}
+
+/*
+ * The system manifest handed to the booted system is the one whose
+ * signature was checked, even when the store changes it afterwards.
+ */
+static void test_handed_from_memory(void **state)
+{
+	struct built bt;
+	size_t before;
+
+	build("swapped", &(struct variant){ 0 }, &bt);
+	swap_blob = bt.manifest;
+	assert_int_equal(run("ca", &before), 4);
+	assert_null(swap_blob);
+	expect_boot(&bt, LAYERS);
+}
+
+/* ociboot.verity= becomes the flag of every layer's verity table. */
+static void test_verity_policy(void **state)
+{
+	static const struct {
+		const char *cmdline, *flags;
+	} cases[] = {
+		{ CMDLINE " ociboot.verity=restart",
+		  " 1 restart_on_corruption" },
+		{ CMDLINE " ociboot.verity=panic", " 1 panic_on_corruption" },
+		{ CMDLINE " ociboot.verity=eio", "" },
+	};
+	struct built bt;
+	size_t before;
+
+	build("policy", &(struct variant){ 0 }, &bt);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cmdline_text = cases[i].cmdline;
+		verity_flags_want = cases[i].flags;
+		assert_int_equal(run("ca", &before), 4);
+		expect_boot(&bt, LAYERS);
+	}
+	cmdline_text = CMDLINE;
+	verity_flags_want = "";
 }
 
 static void test_good_system(void **state)
@@ -896,6 +989,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_system),
+		cmocka_unit_test(test_handed_from_memory),
+		cmocka_unit_test(test_verity_policy),
 		cmocka_unit_test(test_at_the_limits),
 		cmocka_unit_test(test_over_the_limits),
 		cmocka_unit_test(test_wrong_ca),

@@ -539,9 +539,20 @@ static void xattrs_free(struct layer_xattr_rec *x, size_t count)
 	free(x);
 }
 
+/* The opaque markers, in name order (the order squashfs stores them). */
+static const char *const opaque_markers[] = {
+	LAYER_OPAQUE_XATTR, LAYER_OPAQUE_XATTR_USER,
+};
+
+static bool is_opaque_marker(const char *name)
+{
+	return streq(name, LAYER_OPAQUE_XATTR) ||
+	       streq(name, LAYER_OPAQUE_XATTR_USER);
+}
+
 static bool is_opaque_xattr(const struct layer_xattr *x)
 {
-	return streq(x->name, LAYER_OPAQUE_XATTR) && x->size == 1 &&
+	return is_opaque_marker(x->name) && x->size == 1 &&
 	       ((const char *)x->value)[0] == 'y';
 }
 
@@ -577,7 +588,8 @@ static int xattr_copy(struct layer_xattr_rec *rec, const struct layer_xattr *x)
 
 /*
  * Copy e's xattrs that squashfs can store, sorted by name; a directory's
- * trusted.overlay.opaque=y becomes *opaque instead. Duplicate names are
+ * trusted.overlay.opaque=y or user.overlay.opaque=y becomes *opaque
+ * instead. Duplicate names are
  * -OCIBOOT_EMALFORMED. Outputs are written only on success.
  */
 static int xattrs_take(struct layer_builder *b, const struct layer_entry *e,
@@ -1162,30 +1174,30 @@ static uint16_t type_bits(enum layer_type type)
 	}
 }
 
-/* The inode's xattr block, with the opaque marker merged in name order. */
+/*
+ * The inode's xattr block, with the opaque markers (both) merged in name
+ * order; a stored value of a marker gives way to "y".
+ */
 static int write_xattrs(struct layer_builder *b, const struct layer_inode *ino,
 			uint32_t *index)
 {
-	bool marker = ino->opaque;
+	size_t m = ino->opaque ? 0 : ARRAY_SIZE(opaque_markers);
 	int r;
 
 	*index = NO_XATTR;
-	if (!ino->xattr_count && !marker)
+	if (!ino->xattr_count && !ino->opaque)
 		return 0;
 	r = sqfs_xattr_writer_begin(b->xwr, 0);
 	for (size_t i = 0; r == 0 && i <= ino->xattr_count; i++) {
 		const struct layer_xattr_rec *x = &ino->xattrs[i];
-		int order = i < ino->xattr_count ?
-			    strcmp(x->name, LAYER_OPAQUE_XATTR) : 1;
+		bool last = i == ino->xattr_count;
 
-		if (marker && order >= 0) {
-			r = sqfs_xattr_writer_add(b->xwr, LAYER_OPAQUE_XATTR,
+		while (r == 0 && m < ARRAY_SIZE(opaque_markers) &&
+		       (last || strcmp(x->name, opaque_markers[m]) >= 0))
+			r = sqfs_xattr_writer_add(b->xwr, opaque_markers[m++],
 						  "y", 1);
-			marker = false;
-		}
-		/* A stored value of the marker itself gives way to "y". */
-		if (r == 0 && i < ino->xattr_count && !(ino->opaque &&
-							order == 0))
+		if (r == 0 && !last &&
+		    !(ino->opaque && is_opaque_marker(x->name)))
 			r = sqfs_xattr_writer_add(b->xwr, x->name, x->value,
 						  x->size);
 	}
@@ -1386,6 +1398,49 @@ static int pad_image(struct layer_builder *b, uint64_t *hash_offset)
 	return 0;
 }
 
+/* SHA-256(label || the image's first size bytes), both labels at once. */
+static int derive_from_image(struct layer_builder *b, uint64_t size)
+{
+	uint8_t salt[SHA256_LEN], uuid[SHA256_LEN];
+	struct sha256 hs, hu;
+	uint64_t offset = 0;
+	int r = 0;
+
+	sha256_init(&hs);
+	sha256_init(&hu);
+	sha256_update(&hs, LAYER_SALT_LABEL, strlen(LAYER_SALT_LABEL));
+	sha256_update(&hu, LAYER_UUID_LABEL, strlen(LAYER_UUID_LABEL));
+	while (offset < size && r == 0) {
+		size_t n = size - offset < LAYER_BLOCK_SIZE ?
+			   (size_t)(size - offset) : LAYER_BLOCK_SIZE;
+
+		r = fileio_pread_exact(b->out.fd, b->buf, n, offset);
+		if (r == 0) {
+			if (b->opt.derive_salt)
+				sha256_update(&hs, b->buf, n);
+			if (b->opt.derive_uuid)
+				sha256_update(&hu, b->buf, n);
+		}
+		offset += n;
+	}
+	if (r < 0)
+		return r;
+	sha256_final(&hs, salt);
+	sha256_final(&hu, uuid);
+	_Static_assert(LAYER_DERIVED_SALT_LEN <= VERITY_SALT_MAX &&
+		       LAYER_DERIVED_SALT_LEN <= SHA256_LEN, "salt fits");
+	if (b->opt.derive_salt) {
+		memcpy(b->salt, salt, LAYER_DERIVED_SALT_LEN);
+		b->opt.salt_len = LAYER_DERIVED_SALT_LEN;
+	}
+	if (b->opt.derive_uuid) {
+		memcpy(b->opt.uuid, uuid, VERITY_UUID_LEN);
+		b->opt.uuid[6] = (b->opt.uuid[6] & 0x0f) | 0x80; /* v8 */
+		b->opt.uuid[8] = (b->opt.uuid[8] & 0x3f) | 0x80; /* RFC */
+	}
+	return 0;
+}
+
 int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 {
 	struct verity_geometry geo;
@@ -1407,6 +1462,8 @@ int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 		r = pad_image(b, &out.hash_offset);
 	if (r == 0)
 		r = verity_geometry_init(&geo, out.hash_offset);
+	if (r == 0 && (b->opt.derive_salt || b->opt.derive_uuid))
+		r = derive_from_image(b, out.hash_offset);
 	if (r == 0)
 		r = verity_format_fd(b->out.fd, out.hash_offset, b->salt,
 				     b->opt.salt_len, b->opt.uuid, out.root);
@@ -1416,6 +1473,9 @@ int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 	out.blob_size = geo.blob_size;
 	out.inodes = b->inode_count;
 	out.xattrs_dropped = b->xattrs_dropped;
+	memcpy(out.salt, b->salt, b->opt.salt_len);
+	out.salt_len = b->opt.salt_len;
+	memcpy(out.uuid, b->opt.uuid, VERITY_UUID_LEN);
 	*res = out;
 	return 0;
 }

@@ -16,7 +16,8 @@
  * The output is reproducible: every inode and the superblock carry one
  * fixed mtime, directories are sorted bytewise, inode numbers follow the
  * sorted tree, data blocks are 128 KiB and compressed with zstd at a fixed
- * level, and the verity salt and uuid are given by the caller.
+ * level, and the verity salt and uuid are given by the caller or derived
+ * from the padded squashfs image (LAYER_SALT_LABEL, LAYER_UUID_LABEL).
  *
  * The builder allocates; nothing here logs.
  */
@@ -53,8 +54,14 @@
 #define LAYER_DEV_MAJOR_MAX 0xfffu
 #define LAYER_DEV_MINOR_MAX 0xfffffu
 
-/* The overlayfs markers the builder writes (docs/layers.md). */
+/*
+ * The overlayfs markers the builder writes (docs/layers.md): an opaque
+ * directory carries both, so that it is opaque to an overlay mounted with
+ * userxattr (as atomfs and the init mount layers, which reads the user.
+ * one) and to one mounted without (the trusted. one).
+ */
 #define LAYER_OPAQUE_XATTR "trusted.overlay.opaque"
+#define LAYER_OPAQUE_XATTR_USER "user.overlay.opaque"
 
 enum layer_type {
 	LAYER_DIR = 1,
@@ -106,8 +113,9 @@ typedef ssize_t (*layer_read_fn)(void *ctx, void *buf, size_t len);
  * and xattrs and keeps its contents (and opacity: a directory made opaque
  * stays so). Any other entry over an existing one
  * replaces it (and a directory's contents); hard links to the old inode
- * keep it. xattr "trusted.overlay.opaque" with value "y" on a directory
- * marks it opaque, as LAYER_OPAQUE does. xattrs whose prefix squashfs
+ * keep it. xattr "trusted.overlay.opaque" or "user.overlay.opaque" with
+ * value "y" on a directory marks it opaque, as LAYER_OPAQUE does (and the
+ * directory then gets both). xattrs whose prefix squashfs
  * cannot store (only user., trusted. and security. can be) are dropped and
  * counted in layer_result.xattrs_dropped.
  */
@@ -128,6 +136,18 @@ struct layer_entry {
 /* What a source calls for each entry: layer_builder_add() or a test's. */
 typedef int (*layer_add_fn)(void *ctx, const struct layer_entry *entry);
 
+/*
+ * The derived salt and uuid (docs/layers.md, "Reproducibility"). With I
+ * the squashfs image padded to 4096 bytes (the verity data area):
+ *   salt = SHA-256("ociboot verity salt" || I), 32 bytes;
+ *   uuid = SHA-256("ociboot verity uuid" || I)[0, 16) with the version
+ *          nibble set to 8 and the variant bits to 10 (RFC 9562 UUIDv8).
+ * The labels are hashed without a terminating NUL.
+ */
+#define LAYER_SALT_LABEL "ociboot verity salt"
+#define LAYER_UUID_LABEL "ociboot verity uuid"
+#define LAYER_DERIVED_SALT_LEN 32
+
 struct layer_options {
 	uint32_t mtime;			/* of every inode, superblock */
 	bool force_owner;		/* every inode owned by uid:gid */
@@ -136,6 +156,8 @@ struct layer_options {
 	const uint8_t *salt;		/* verity salt, copied */
 	size_t salt_len;		/* <= VERITY_SALT_MAX */
 	uint8_t uuid[VERITY_UUID_LEN];	/* verity superblock uuid */
+	bool derive_salt;		/* ignore salt: derive it */
+	bool derive_uuid;		/* ignore uuid: derive it */
 };
 
 struct layer_result {
@@ -145,6 +167,9 @@ struct layer_result {
 	uint32_t inodes;
 	uint64_t xattrs_dropped;
 	uint8_t root[VERITY_DIGEST_LEN];
+	uint8_t salt[VERITY_SALT_MAX];	/* the salt used, given or derived */
+	size_t salt_len;
+	uint8_t uuid[VERITY_UUID_LEN];	/* the uuid used */
 };
 
 struct layer_builder;

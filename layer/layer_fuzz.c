@@ -7,8 +7,8 @@
  * must give a blob that layer_inspect_fd() verifies with the same root
  * hash, and whose squashfs libsquashfs can read back whole.
  */
+#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,12 +16,14 @@
 
 #include <sqfs/compressor.h>
 #include <sqfs/dir_reader.h>
+#include <sqfs/error.h>
 #include <sqfs/id_table.h>
 #include <sqfs/io.h>
 #include <sqfs/super.h>
 
 #include "layer/layer.h"
 #include "layer/layer_fixture.h"
+#include "lib/fileio.h"
 #include "lib/util.h"
 
 #define FUZZ_ENTRIES_MAX 64
@@ -115,44 +117,128 @@ static int add_one(struct layer_builder *b, struct input *in)
 	return layer_builder_add(b, &e);
 }
 
-/* The squashfs part must read back whole with libsquashfs's reader. */
-static void read_back(int fd)
+/*
+ * What stays from input to input: the memfd the layers are built in, and
+ * the decompressor for the block size and compressor the builder always
+ * uses (zstd's decompression keeps no state between blocks). Neither is
+ * what the target does per layer, so neither is paid per input.
+ */
+static int layer_fd = -1;
+static sqfs_compressor_config_t uncmp_cfg;
+static sqfs_compressor_t *uncmp;
+
+/* libsquashfs's file interface over the memfd, read-only, no open(). */
+struct memfd_file {
+	sqfs_file_t base;
+	int fd;
+	uint64_t size;
+};
+
+static int memfd_read_at(sqfs_file_t *base, sqfs_u64 offset, void *buffer,
+			 size_t size)
+{
+	const struct memfd_file *f = (const struct memfd_file *)base;
+
+	if (offset > f->size || size > f->size - offset)
+		return SQFS_ERROR_OUT_OF_BOUNDS;
+	return fileio_pread_exact(f->fd, buffer, size, offset) ?
+		SQFS_ERROR_IO : 0;
+}
+
+static int memfd_write_at(sqfs_file_t *base, sqfs_u64 offset,
+			  const void *buffer, size_t size)
+{
+	return SQFS_ERROR_UNSUPPORTED;
+}
+
+static sqfs_u64 memfd_get_size(const sqfs_file_t *base)
+{
+	return ((const struct memfd_file *)base)->size;
+}
+
+static int memfd_truncate(sqfs_file_t *base, sqfs_u64 size)
+{
+	return SQFS_ERROR_UNSUPPORTED;
+}
+
+static void memfd_destroy(sqfs_object_t *obj)
+{
+	(void)obj;
+}
+
+/* The decompressor for what the superblock names: the kept one, or new. */
+static sqfs_compressor_t *decompressor(const sqfs_super_t *super,
+				       bool *fresh)
 {
 	sqfs_compressor_config_t cfg;
+	sqfs_compressor_t *cmp;
+
+	*fresh = false;
+	if (super->compression_id == uncmp_cfg.id &&
+	    super->block_size == uncmp_cfg.block_size)
+		return uncmp;
+	if (sqfs_compressor_config_init(&cfg, super->compression_id,
+					super->block_size,
+					SQFS_COMP_FLAG_UNCOMPRESS) ||
+	    sqfs_compressor_create(&cfg, &cmp))
+		abort();
+	*fresh = true;
+	return cmp;
+}
+
+/* The squashfs part must read back whole with libsquashfs's reader. */
+static void read_back(int fd, uint64_t size)
+{
+	struct memfd_file file = {
+		.base = {
+			.base = { .destroy = memfd_destroy },
+			.read_at = memfd_read_at,
+			.write_at = memfd_write_at,
+			.get_size = memfd_get_size,
+			.truncate = memfd_truncate,
+		},
+		.fd = fd,
+		.size = size,
+	};
 	sqfs_compressor_t *cmp;
 	sqfs_id_table_t *ids;
 	sqfs_dir_reader_t *dirs;
 	sqfs_tree_node_t *root;
 	sqfs_super_t super;
-	sqfs_file_t *file;
-	char name[64];
+	bool fresh;
 
-	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
-	file = sqfs_open_file(name, SQFS_FILE_OPEN_READ_ONLY);
-	if (!file || sqfs_super_read(&super, file))
+	if (sqfs_super_read(&super, &file.base))
 		abort();
-	if (sqfs_compressor_config_init(&cfg, super.compression_id,
-					super.block_size,
-					SQFS_COMP_FLAG_UNCOMPRESS) ||
-	    sqfs_compressor_create(&cfg, &cmp))
-		abort();
+	cmp = decompressor(&super, &fresh);
 	ids = sqfs_id_table_create(0);
-	if (!ids || sqfs_id_table_read(ids, file, &super, cmp))
+	if (!ids || sqfs_id_table_read(ids, &file.base, &super, cmp))
 		abort();
-	dirs = sqfs_dir_reader_create(&super, cmp, file, 0);
+	dirs = sqfs_dir_reader_create(&super, cmp, &file.base, 0);
 	if (!dirs || sqfs_dir_reader_get_full_hierarchy(dirs, ids, NULL, 0,
 							&root))
 		abort();
 	sqfs_dir_tree_destroy(root);
 	sqfs_destroy(dirs);
 	sqfs_destroy(ids);
-	sqfs_destroy(cmp);
-	sqfs_destroy(file);
+	if (fresh)
+		sqfs_destroy(cmp);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	layer_fd = memfd_create("layer_fuzz", MFD_CLOEXEC);
+	if (layer_fd < 0 ||
+	    sqfs_compressor_config_init(&uncmp_cfg, SQFS_COMP_ZSTD,
+					LAYER_BLOCK_SIZE,
+					SQFS_COMP_FLAG_UNCOMPRESS) ||
+	    sqfs_compressor_create(&uncmp_cfg, &uncmp))
+		abort();
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int fd = -1;
+	int fd = layer_fd;
 	struct layer_options opt = {
 		.mtime = 7, .workers = 1, .salt = data,
 		.salt_len = size < 8 ? size : 8,
@@ -163,9 +249,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct layer_info info;
 	int r = 0;
 
-	if (fd < 0)
-		fd = memfd_create("layer_fuzz", MFD_CLOEXEC);
-	if (fd < 0 || layer_builder_new(fd, &opt, &b))
+	if (layer_builder_new(fd, &opt, &b))
 		abort();
 	for (int i = 0; i < FUZZ_ENTRIES_MAX && in.left && r != -ENODATA;
 	     i++)
@@ -180,6 +264,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    memcmp(info.root, res.root, sizeof(res.root)) ||
 	    info.size != res.blob_size || info.inodes != res.inodes)
 		abort();
-	read_back(fd);
+	read_back(fd, info.size);
 	return 0;
 }

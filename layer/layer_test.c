@@ -418,17 +418,20 @@ static const struct build_case cases[] = {
 		T_DIR("old", 0700),
 		T_OPQ("old"),
 		T_OPQ(""),
-	  }, "/ d 0755 0:0 n4 trusted.overlay.opaque=y\n"
-	     "new d 0755 0:0 n2 trusted.overlay.opaque=y\n"
-	     "old d 0700 0:0 n2 trusted.overlay.opaque=y\n" },
+	  }, "/ d 0755 0:0 n4 trusted.overlay.opaque=y "
+	     "user.overlay.opaque=y\n"
+	     "new d 0755 0:0 n2 trusted.overlay.opaque=y "
+	     "user.overlay.opaque=y\n"
+	     "old d 0700 0:0 n2 trusted.overlay.opaque=y "
+	     "user.overlay.opaque=y\n" },
 	{ "a whiteout and a directory of this layer: opaque", {
 		T_WH("a"), T_DIR("a", 0700),
 		T_DIR("b", 0750), T_WH("b"),
 		T_WH("c"), T_FILE("c/f", 0644, "f"),
 	  }, "/ d 0755 0:0 n5\n"
-	     "a d 0700 0:0 n2 trusted.overlay.opaque=y\n"
-	     "b d 0750 0:0 n2 trusted.overlay.opaque=y\n"
-	     "c d 0755 0:0 n2 trusted.overlay.opaque=y\n"
+	     "a d 0700 0:0 n2 trusted.overlay.opaque=y user.overlay.opaque=y\n"
+	     "b d 0750 0:0 n2 trusted.overlay.opaque=y user.overlay.opaque=y\n"
+	     "c d 0755 0:0 n2 trusted.overlay.opaque=y user.overlay.opaque=y\n"
 	     "c/f f 0644 0:0 n1 size=1 'f'\n" },
 	{ "a whiteout and a file of this layer: the file", {
 		T_WH("a"), T_FILE("a", 0644, "a"),
@@ -437,7 +440,8 @@ static const struct build_case cases[] = {
 	  }, "/ d 0755 0:0 n3\n"
 	     "a f 0644 0:0 n1 size=1 'a'\n"
 	     "b f 0644 0:0 n1 size=1 'b'\n"
-	     "c d 0755 0:0 n2 trusted.overlay.opaque=y\n" },
+	     "c d 0755 0:0 n2 trusted.overlay.opaque=y "
+	     "user.overlay.opaque=y\n" },
 	{ "xattrs: sorted, opaque merged, unknown prefixes dropped", {
 		{ .e = { .type = LAYER_DIR, .path = "d", .mode = 0755,
 			 .xattr_count = 4,
@@ -461,9 +465,26 @@ static const struct build_case cases[] = {
 		T_OPQ("x"),
 	  }, "/ d 0755 0:0 n4\n"
 	     "d d 0755 0:0 n2 security.a=2 trusted.overlay.opaque=y "
+	     "user.overlay.opaque=y "
 	     "user.z=1\n"
 	     "f p 0644 0:0 n1 trusted.overlay.opaque=y user.b=\n"
-	     "x d 0755 0:0 n2 trusted.overlay.opaque=y\n" },
+	     "x d 0755 0:0 n2 trusted.overlay.opaque=y "
+	     "user.overlay.opaque=y\n" },
+	{ "opaque the userxattr way, as stacker's layers are", {
+		{ .e = { .type = LAYER_DIR, .path = "u", .mode = 0755,
+			 .xattr_count = 1,
+			 .xattrs = (const struct layer_xattr[]) {
+				{ "user.overlay.opaque", "y", 1 },
+			 } } },
+		{ .e = { .type = LAYER_DIR, .path = "v", .mode = 0755,
+			 .xattr_count = 2,
+			 .xattrs = (const struct layer_xattr[]) {
+				{ "user.overlay.opaque", "n", 1 },
+				{ "user.a", "1", 1 },
+			 } } },
+	  }, "/ d 0755 0:0 n4\n"
+	     "u d 0755 0:0 n2 trusted.overlay.opaque=y user.overlay.opaque=y\n"
+	     "v d 0755 0:0 n2 user.overlay.opaque=n user.a=1\n" },
 };
 
 static void test_cases(void **state)
@@ -815,7 +836,8 @@ static void test_force_owner(void **state)
 	assert_string_equal(l.buf,
 		"/ d 0755 100:200 n3\n"
 		"f f 0644 100:200 n1 size=0 ''\n"
-		"o d 0755 100:200 n2 trusted.overlay.opaque=y\n"
+		"o d 0755 100:200 n2 trusted.overlay.opaque=y "
+		"user.overlay.opaque=y\n"
 		"w c 0000 100:200 n1 0,0\n");
 	close(fd);
 }

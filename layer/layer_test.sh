@@ -330,19 +330,53 @@ SOURCE_DATE_EPOCH=$MTIME "$tool" layer create --output "$tmp/d.img" \
 	--salt "$SALT" --uuid "$UUID" --from-dir "$src" --jobs 3 > /dev/null
 cmp -s "$a" "$tmp/d.img" && ok "SOURCE_DATE_EPOCH gives the same image" ||
 	fail "SOURCE_DATE_EPOCH differs from --mtime"
+# Derived salt and uuid (docs/layers.md): the same tree, its files touched
+# to another day in between, gives the same blob; the salt and uuid are the
+# documented hashes of the padded squashfs image, computed here by sha256sum.
 "$tool" layer create --output "$tmp/e.img" --from-dir "$src" > "$tmp/e.out"
+find "$src" -exec touch -h -d '2001-02-03 04:05:06' {} +
 "$tool" layer create --output "$tmp/f.img" --from-dir "$src" > "$tmp/f.out"
 e_root=$(sed -n 's/^root_hash: //p' "$tmp/e.out")
 e_off=$(sed -n 's/^hash_offset: //p' "$tmp/e.out")
-if ! cmp -s "$tmp/e.img" "$tmp/f.img" &&
-	[ "$(head -c "$e_off" "$tmp/e.img" | sha256sum)" = \
-	  "$(head -c "$e_off" "$tmp/f.img" | sha256sum)" ] &&
+e_salt=$(sed -n 's/^salt: //p' "$tmp/e.out")
+e_uuid=$(sed -n 's/^uuid: //p' "$tmp/e.out" | tr -d -)
+want_salt=$({ printf 'ociboot verity salt'; head -c "$e_off" "$tmp/e.img"; } |
+	sha256sum | cut -c1-64)
+want_uuid=$({ printf 'ociboot verity uuid'; head -c "$e_off" "$tmp/e.img"; } |
+	sha256sum | cut -c1-32)
+# the version nibble (byte 6) is 8, the variant bits (byte 8) are 10
+want_uuid=$(echo "$want_uuid" | awk '{
+	v = substr($0, 13, 1); w = substr($0, 17, 1)
+	w = sprintf("%x", (index("0123456789abcdef", w) - 1) % 4 + 8)
+	print substr($0, 1, 12) "8" substr($0, 14, 3) w substr($0, 18) }')
+check_equal "derived salt is SHA-256(label || image)" "$e_salt" "$want_salt"
+check_equal "derived uuid is a UUIDv8 of SHA-256(label || image)" \
+	"$e_uuid" "$want_uuid"
+if cmp -s "$tmp/e.img" "$tmp/f.img" &&
 	veritysetup verify --hash-offset="$e_off" "$tmp/e.img" "$tmp/e.img" \
 		"$e_root" > /dev/null 2>&1; then
-	ok "random salt and uuid: blobs differ in the verity part only, and verify"
+	ok "derived salt and uuid: rebuilds after new mtimes are identical, and verify"
 else
-	fail "random salt and uuid"
+	fail "derived salt and uuid"
 fi
+"$tool" layer create --output "$tmp/g.img" --from-dir "$src" --salt "$SALT" \
+	> "$tmp/g.out"
+[ "$(sed -n 's/^salt: //p' "$tmp/g.out")" = "$SALT" ] &&
+	[ "$(sed -n 's/^uuid: //p' "$tmp/g.out" | tr -d -)" = "$e_uuid" ] &&
+	ok "--salt alone: that salt, the uuid still derived" ||
+	fail "--salt alone"
+"$tool" layer create --output "$tmp/g.img" --from-dir "$src" 2> "$tmp/g.err"
+[ $? = 1 ] && grep -q "g.img exists; not replacing it (use --force" \
+	"$tmp/g.err" && ok "an existing output is refused without --force" ||
+	fail "an existing output was replaced"
+"$tool" layer create --output "$tmp/g.img" --from-dir "$src" --force \
+	> /dev/null && cmp -s "$tmp/g.img" "$tmp/e.img" &&
+	ok "--force replaces it" || fail "--force"
+"$tool" layer create --output "$tmp/new/sub/h.img" --from-dir "$src" \
+	> /dev/null && cmp -s "$tmp/new/sub/h.img" "$tmp/e.img" &&
+	[ "$(stat -c %a "$tmp/new/sub")" = "$(printf %o $((0755 & ~$(umask))))" ] &&
+	ok "missing parent directories are made (0755 less the umask)" ||
+	fail "parent directories"
 create "$tmp/o.img" --from-dir "$src" --owner 0:0 > /dev/null
 if unsquashfs -lln "$tmp/o.img" | awk '$2 != "0/0"' | grep -q .; then
 	fail "--owner 0:0 left other owners"
@@ -392,10 +426,22 @@ if create "$tmp/up.img" --from-tar "$tmp/up.tar" > /dev/null; then
 		! grep -q '\.wh\.' "$tmp/up.lst" &&
 		ok "OCI whiteouts are character devices 0,0, mode 0, owner 0:0" ||
 		{ fail "whiteouts:"; cat "$tmp/up.lst"; }
-	sqfs2tar "$tmp/up.img" 2> /dev/null |
-		grep -a -q 'SCHILY.xattr.trusted.overlay.opaque=y' &&
-		ok "the opaque marker is trusted.overlay.opaque=y" ||
-		fail "no trusted.overlay.opaque=y"
+	sqfs2tar "$tmp/up.img" 2> /dev/null > "$tmp/up.sqtar"
+	grep -a -q 'SCHILY.xattr.trusted.overlay.opaque=y' "$tmp/up.sqtar" &&
+		grep -a -q 'SCHILY.xattr.user.overlay.opaque=y' \
+			"$tmp/up.sqtar" &&
+		ok "the opaque marker is trusted.overlay.opaque=y and" \
+			"user.overlay.opaque=y" ||
+		fail "no trusted.overlay.opaque=y and user.overlay.opaque=y"
+	# A tree as stacker leaves it: built under overlayfs with userxattr,
+	# so its opaque directory carries user.overlay.opaque=y alone.
+	stk=$tmp/stk
+	mkdir -p "$stk/opq"
+	echo new > "$stk/opq/new"
+	python3 -c 'import os, sys; os.setxattr(sys.argv[1],
+		"user.overlay.opaque", b"y")' "$stk/opq"
+	create "$tmp/stk.img" --from-dir "$stk" > /dev/null ||
+		fail "layer create of a stacker-style tree"
 	mkdir -p "$tmp/l1" "$tmp/l2" "$tmp/ov"
 	if mount -o loop,ro "$tmp/lower.img" "$tmp/l1" &&
 		mounts="$tmp/l1" &&
@@ -409,7 +455,39 @@ if create "$tmp/up.img" --from-tar "$tmp/up.tar" > /dev/null; then
 		[ "$got" = "$want" ] &&
 			ok "overlay of the two layers hides what the whiteouts name" ||
 			fail "overlay shows '$got', want '$want'"
-		umount "$tmp/ov" "$tmp/l2" "$tmp/l1"
+		umount "$tmp/ov"
+		mounts="$tmp/l2 $tmp/l1"
+		# The same under userxattr, as atomfs and the init mount.
+		mount -t overlay overlay -o \
+			"lowerdir=$tmp/l2:$tmp/l1,userxattr" "$tmp/ov" &&
+			mounts="$tmp/ov $mounts" &&
+			got=$(cd "$tmp/ov" && find . | LC_ALL=C sort |
+			      tr '\n' ' ') &&
+			umount "$tmp/ov" && mounts="$tmp/l2 $tmp/l1"
+		[ "$got" = "$want" ] &&
+			ok "... and mounted with userxattr" ||
+			fail "with userxattr: '$got', want '$want'"
+		umount "$tmp/l2"
+		mounts="$tmp/l1"
+		mkdir -p "$tmp/ls"
+		for opt in userxattr ""; do
+			got=
+			mount -o loop,ro "$tmp/stk.img" "$tmp/ls" &&
+				mounts="$tmp/ls $mounts" &&
+				mount -t overlay overlay -o \
+				"lowerdir=$tmp/ls:$tmp/l1${opt:+,$opt}" \
+				"$tmp/ov" && mounts="$tmp/ov $mounts" &&
+				got=$(cd "$tmp/ov/opq" && find . | LC_ALL=C sort |
+				      tr '\n' ' ')
+			umount "$tmp/ov" "$tmp/ls"
+			mounts="$tmp/l1"
+			[ "$got" = ". ./new " ] &&
+				ok "a stacker-style opaque directory hides the" \
+					"lower one (${opt:-trusted xattrs})" ||
+				fail "stacker-style opaque dir (${opt:-trusted})" \
+					"shows '$got'"
+		done
+		umount "$tmp/l1"
 		mounts=""
 	else
 		fail "could not mount the layers under overlayfs"

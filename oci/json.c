@@ -1057,3 +1057,152 @@ void json_error_where(struct error *err, const struct json_doc *doc, int i,
 	path_writer_end(&w);
 	error_at(err, "%s", path);
 }
+
+/* --- keys as Go's encoding/json matches them ----------------------------- */
+
+/*
+ * Go's encoding/json folds a key to the smallest code point of each
+ * character's simple case-folding orbit. The code points whose orbit holds
+ * an ASCII letter are the ASCII letters, U+017F (long s, orbit {S, s, ſ})
+ * and U+212A (Kelvin sign, orbit {K, k, K}); every other code point is kept
+ * as it is here (see json.h for why that is enough).
+ */
+static uint32_t go_fold(uint32_t cp)
+{
+	if (cp >= 'a' && cp <= 'z')
+		return cp - ('a' - 'A');
+	if (cp == 0x17f)
+		return 'S';
+	if (cp == 0x212a)
+		return 'K';
+	return cp;
+}
+
+static uint32_t fold_hash(const char *buf, const struct json_token *t)
+{
+	struct string_iter it;
+	uint32_t cp, hash = 2166136261u;
+
+	string_iter_init(&it, buf, t);
+	while (string_iter_next(&it, &cp))
+		hash = hash_step(hash, go_fold(cp));
+	return hash;
+}
+
+/* Whether string token t folds to the ASCII string name. */
+static bool fold_eq_name(const char *buf, const struct json_token *t,
+			 const char *name)
+{
+	struct string_iter it;
+	uint32_t cp;
+	size_t j = 0;
+
+	string_iter_init(&it, buf, t);
+	while (string_iter_next(&it, &cp)) {
+		if (name[j] == '\0' || go_fold(cp) != go_fold((uint8_t)name[j]))
+			return false;
+		j++;
+	}
+	return name[j] == '\0';
+}
+
+/*
+ * Whether two string tokens fold to the same: 1 or 0, or -1 when *budget
+ * (code points left to compare) runs out first.
+ */
+static int fold_tokens_equal(const char *buf, const struct json_token *a,
+			     const struct json_token *b, size_t *budget)
+{
+	struct string_iter x, y;
+	uint32_t cx, cy;
+	int rx, ry;
+
+	string_iter_init(&x, buf, a);
+	string_iter_init(&y, buf, b);
+	for (;;) {
+		if (*budget == 0)
+			return -1;
+		--*budget;
+		rx = string_iter_next(&x, &cx);
+		ry = string_iter_next(&y, &cy);
+		if (rx != ry)
+			return 0;
+		if (!rx)
+			return 1;
+		if (go_fold(cx) != go_fold(cy))
+			return 0;
+	}
+}
+
+static int struct_key_refuse(const struct json_doc *doc, int k, int code,
+			     struct error *err, const char *fmt,
+			     const char *name)
+{
+	error_set(err, code, NULL, fmt, name);
+	json_error_where(err, doc, k, NULL);
+	return code;
+}
+
+/* Key k against the field names: exact, or refused if it only folds. */
+static int struct_key_field(const struct json_doc *doc, int k,
+			    const char *const *fields, size_t n,
+			    struct error *err)
+{
+	const struct json_token *t = &doc->tokens[k];
+
+	for (size_t j = 0; j < n; j++) {
+		if (!fold_eq_name(doc->buf, t, fields[j]))
+			continue;
+		if (string_token_eq(doc->buf, t, fields[j]))
+			return 0;
+		return struct_key_refuse(doc, k, -OCIBOOT_EMALFORMED, err,
+					 "key differs from the field \"%s\" "
+					 "only in case (Go's encoding/json "
+					 "reads it as that field)",
+					 fields[j]);
+	}
+	return 0;
+}
+
+int json_check_struct_keys(const struct json_doc *doc, int i,
+			   const char *const *fields, size_t n,
+			   struct error *err)
+{
+	uint32_t hashes[JSON_OBJECT_MEMBERS_MAX];
+	int keys[JSON_OBJECT_MEMBERS_MAX];
+	size_t count = 0, budget = JSON_KEY_COMPARE_MAX;
+	int k, r;
+
+	if (!token_of(doc, i, JSON_OBJECT))
+		return -EINVAL;
+	for (k = json_member_first(doc, i); k >= 0 &&
+	     count < JSON_OBJECT_MEMBERS_MAX;
+	     k = json_member_next(doc, i, k)) {
+		const struct json_token *t = &doc->tokens[k];
+
+		r = struct_key_field(doc, k, fields, n, err);
+		if (r < 0)
+			return r;
+		hashes[count] = fold_hash(doc->buf, t);
+		for (size_t q = 0; q < count; q++) {
+			if (hashes[q] != hashes[count])
+				continue;
+			r = fold_tokens_equal(doc->buf,
+					      &doc->tokens[keys[q]], t,
+					      &budget);
+			if (r < 0)
+				return struct_key_refuse(
+					doc, k, -OCIBOOT_ETOOBIG, err, "%s",
+					"too much work to check keys differ "
+					"in more than case");
+			if (r > 0)
+				return struct_key_refuse(
+					doc, k, -OCIBOOT_EMALFORMED, err, "%s",
+					"two keys of this object differ only "
+					"in case (Go's encoding/json reads "
+					"the last)");
+		}
+		keys[count++] = k;
+	}
+	return 0;
+}

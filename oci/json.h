@@ -171,4 +171,25 @@ void json_path(const struct json_doc *doc, int i, char *out, size_t size);
 void json_error_where(struct error *err, const struct json_doc *doc, int i,
 		      const char *key);
 
+/*
+ * Check the keys of object i as Go's encoding/json sees them when it
+ * decodes the object into a struct whose JSON field names are
+ * fields[0..n) (ASCII). Go matches a key to a field ignoring case: ASCII
+ * case, plus U+017F LATIN SMALL LETTER LONG S for 's' and U+212A KELVIN
+ * SIGN for 'k' (the only other code points whose case folds reach ASCII),
+ * and of several matching keys the last wins. So a document with "layers"
+ * and "Layers" means one thing to a Go tool and could mean another here.
+ * Refused with -OCIBOOT_EMALFORMED (err: why, and where: the key's path and
+ * offset): a key that folds to one of fields without being exactly it, and
+ * a key that folds to the same as an earlier key of the object. Keys are
+ * folded only where folding can reach ASCII; two keys that differ only in
+ * the case of other letters can match no ASCII field, so Go ignores them
+ * as this reader does. -OCIBOOT_ETOOBIG if comparing keys of deliberately
+ * colliding hashes would take over JSON_KEY_COMPARE_MAX code points;
+ * -EINVAL when i is not an object. Uses about 8 KiB of stack.
+ */
+int json_check_struct_keys(const struct json_doc *doc, int i,
+			   const char *const *fields, size_t n,
+			   struct error *err);
+
 #endif

@@ -131,6 +131,24 @@ static bool serialize(const struct json_doc *doc, struct writer *w)
 	return true;
 }
 
+/*
+ * The Go-style key check gives an answer for every object: refused keys
+ * are malformed (or too much work), never another code.
+ */
+static void check_struct_keys(const struct json_doc *doc, int i)
+{
+	static const char *const fields[] = {
+		"schemaVersion", "layers", "Entrypoint", "os.version",
+	};
+	struct error err;
+	int r = json_check_struct_keys(doc, i, fields, ARRAY_SIZE(fields),
+				       &err);
+
+	CHECK(r == 0 || r == -OCIBOOT_EMALFORMED || r == -OCIBOOT_ETOOBIG);
+	CHECK(r == 0 || err.where[0] == '$');
+	CHECK(json_check_struct_keys(doc, -1, fields, 1, NULL) == -EINVAL);
+}
+
 static void walk(const struct json_doc *doc)
 {
 	char path[JSON_PATH_MAX];
@@ -172,6 +190,7 @@ static void walk(const struct json_doc *doc)
 					      k + 1);
 			}
 			CHECK(n == json_count(doc, i));
+			check_struct_keys(doc, i);
 		}
 	}
 }

@@ -242,8 +242,12 @@ static int config_check(const struct layout_config *c)
 	    (c->created < 0 || c->created > LAYOUT_CREATED_MAX))
 		return -EINVAL;
 	if (c->entrypoint_count > OCI_ARGV_MAX || c->cmd_count > OCI_ARGV_MAX ||
-	    c->env_count > OCI_ENV_MAX || c->diff_id_count > OCI_LAYERS_MAX)
+	    c->env_count > OCI_ENV_MAX || c->diff_id_count > OCI_LAYERS_MAX ||
+	    c->volume_count > OCI_VOLUMES_MAX)
 		return -OCIBOOT_ETOOBIG;
+	for (size_t i = 0; i < c->volume_count; i++)
+		if (c->volumes[i][0] != '/')
+			return -EINVAL;
 	for (size_t i = 0; i < c->env_count; i++) {
 		const char *eq = strchr(c->env[i], '=');
 
@@ -253,7 +257,9 @@ static int config_check(const struct layout_config *c)
 	if (!add_strings(&total, c->entrypoint, c->entrypoint_count) ||
 	    !add_strings(&total, c->cmd, c->cmd_count) ||
 	    !add_strings(&total, c->env, c->env_count) ||
-	    (c->working_dir && !add_strings(&total, &c->working_dir, 1)))
+	    (c->working_dir && !add_strings(&total, &c->working_dir, 1)) ||
+	    (c->user && !add_strings(&total, &c->user, 1)) ||
+	    !add_strings(&total, c->volumes, c->volume_count))
 		return -OCIBOOT_ETOOBIG;
 	return total > OCI_CONFIG_STRINGS_MAX ? -OCIBOOT_ETOOBIG : 0;
 }
@@ -297,6 +303,20 @@ int layout_config_json(const struct layout_config *c, char **out,
 		jsonw_key(&w, "WorkingDir");
 		jsonw_string(&w, c->working_dir);
 	}
+	if (c->user) {
+		jsonw_key(&w, "User");
+		jsonw_string(&w, c->user);
+	}
+	if (c->volume_count) {
+		jsonw_key(&w, "Volumes");
+		jsonw_object_begin(&w);
+		for (size_t i = 0; i < c->volume_count; i++) {
+			jsonw_key(&w, c->volumes[i]);
+			jsonw_object_begin(&w);
+			jsonw_object_end(&w);
+		}
+		jsonw_object_end(&w);
+	}
 	jsonw_object_end(&w);
 	jsonw_key(&w, "rootfs");
 	jsonw_object_begin(&w);
@@ -333,7 +353,10 @@ static void write_layer(struct jsonw *w, const struct layout_layer *layer)
 		sha256_hex(layer->verity_root, hex);
 		jsonw_key(w, "annotations");
 		jsonw_object_begin(w);
+		/* atomfs 1.2 reads the first, earlier atomfs the second */
 		jsonw_key(w, OCI_ANNOTATION_VERITY_ROOT);
+		jsonw_string(w, hex);
+		jsonw_key(w, OCI_ANNOTATION_VERITY_ROOT_LEGACY);
 		jsonw_string(w, hex);
 		jsonw_object_end(w);
 	}

@@ -56,8 +56,9 @@ int layout_add_blob_fd(const struct layout *l, int fd,
 
 /*
  * An image config. Strings are NUL-terminated UTF-8. Each argv/env array
- * is written only when its count is not 0, working_dir only when not
- * NULL, created only when has_created.
+ * is written only when its count is not 0, working_dir and user only when
+ * not NULL, Volumes (each an absolute path, a key with the value {}) only
+ * when volume_count is not 0, created only when has_created.
  */
 struct layout_config {
 	const char *architecture;	/* "amd64" ... */
@@ -72,6 +73,9 @@ struct layout_config {
 	const char *const *env;		/* "NAME=value", NAME not empty */
 	size_t env_count;		/* <= OCI_ENV_MAX */
 	const char *working_dir;
+	const char *user;		/* "uid[:gid]", names too */
+	const char *const *volumes;	/* absolute paths */
+	size_t volume_count;		/* <= OCI_VOLUMES_MAX */
 	const uint8_t (*diff_ids)[SHA256_LEN];	/* rootfs.diff_ids */
 	size_t diff_id_count;		/* <= OCI_LAYERS_MAX */
 };
@@ -95,7 +99,9 @@ struct layout_layer {
 	const char *media_type;
 	uint8_t digest[SHA256_LEN];
 	int64_t size;			/* >= 0 */
-	bool has_verity_root;		/* OCI_ANNOTATION_VERITY_ROOT */
+	bool has_verity_root;		/* written under both
+					 * OCI_ANNOTATION_VERITY_ROOT and
+					 * OCI_ANNOTATION_VERITY_ROOT_LEGACY */
 	uint8_t verity_root[SHA256_LEN];
 };
 

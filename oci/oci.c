@@ -33,6 +33,8 @@ static const char over_cmd[] =
 	OVER_LIMIT(OCI_ARGV_MAX, "Cmd arguments");
 static const char over_env[] =
 	OVER_LIMIT(OCI_ENV_MAX, "Env entries");
+static const char over_volumes[] =
+	OVER_LIMIT(OCI_VOLUMES_MAX, "Volumes");
 static const char over_diff_ids[] =
 	OVER_LIMIT(OCI_LAYERS_MAX, "diff_ids per image");
 static const char over_services[] =
@@ -67,6 +69,49 @@ static const char *const tar_media_types[] = {
 	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
 	"application/vnd.docker.image.rootfs.diff.tar.gzip",
 	"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+};
+
+/*
+ * The JSON field names of the Go structs that image-spec v1.1 (specs-go/v1)
+ * decodes each object into. Go's encoding/json matches keys to them ignoring
+ * case; json_check_struct_keys() refuses the keys it would read differently
+ * from us.
+ */
+static const char *const go_index_fields[] = {
+	"schemaVersion", "mediaType", "artifactType", "manifests", "subject",
+	"annotations",
+	/* what an index must not have, read to refuse it */
+	"config", "layers",
+};
+
+static const char *const go_manifest_fields[] = {
+	"schemaVersion", "mediaType", "artifactType", "config", "layers",
+	"subject", "annotations",
+	"manifests",
+};
+
+static const char *const go_descriptor_fields[] = {
+	"mediaType", "digest", "size", "urls", "annotations", "data",
+	"platform", "artifactType",
+};
+
+static const char *const go_platform_fields[] = {
+	"architecture", "os", "os.version", "os.features", "variant",
+	"features",
+};
+
+static const char *const go_image_fields[] = {
+	"created", "author", "architecture", "os", "os.version",
+	"os.features", "variant", "config", "rootfs", "history",
+};
+
+static const char *const go_image_config_fields[] = {
+	"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes",
+	"WorkingDir", "Labels", "StopSignal", "ArgsEscaped",
+};
+
+static const char *const go_rootfs_fields[] = {
+	"type", "diff_ids",
 };
 
 /* The document being checked and where to report what is wrong. */
@@ -117,6 +162,19 @@ static int parse_json(struct ctx *c, const char *buf, size_t len,
 			      "document is not a JSON object");
 	return 0;
 }
+
+/*
+ * Object obj is read as a struct with these fields: refuse keys that a Go
+ * reader would match to another field than we do.
+ */
+static int struct_keys(struct ctx *c, int obj, const char *const *fields,
+		       size_t n)
+{
+	return json_check_struct_keys(&c->doc, obj, fields, n, c->err);
+}
+
+#define STRUCT_KEYS(c, obj, fields) \
+	struct_keys(c, obj, fields, ARRAY_SIZE(fields))
 
 static const char *type_reason(enum json_type type)
 {
@@ -362,7 +420,10 @@ static int parse_platform(struct ctx *c, int obj, struct oci_descriptor *d)
 
 	if (r <= 0)
 		return r;
-	r = parse_platform_field(c, p, "architecture", true, d->architecture);
+	r = STRUCT_KEYS(c, p, go_platform_fields);
+	if (r == 0)
+		r = parse_platform_field(c, p, "architecture", true,
+					 d->architecture);
 	if (r == 0)
 		r = parse_platform_field(c, p, "os", true, d->os);
 	if (r == 0)
@@ -377,7 +438,9 @@ static int parse_descriptor(struct ctx *c, int obj, struct oci_descriptor *d)
 	if (json_type(&c->doc, obj) != JSON_OBJECT)
 		return refuse(c, obj, NULL, -OCIBOOT_EMALFORMED,
 			      "descriptor must be an object");
-	r = member(c, obj, "mediaType", JSON_STRING, true, false, &i);
+	r = STRUCT_KEYS(c, obj, go_descriptor_fields);
+	if (r == 0)
+		r = member(c, obj, "mediaType", JSON_STRING, true, false, &i);
 	if (r < 0 || (r = parse_media_type(c, i, d->media_type)) < 0)
 		return r;
 	d->kind = oci_layer_kind(d->media_type);
@@ -510,7 +573,10 @@ static int parse_document(const char *buf, size_t len,
 static int index_fields(struct ctx *c, void *p)
 {
 	struct oci_index *out = p;
-	int r = parse_schema_version(c, 2, -OCIBOOT_EMALFORMED);
+	int r = STRUCT_KEYS(c, 0, go_index_fields);
+
+	if (r == 0)
+		r = parse_schema_version(c, 2, -OCIBOOT_EMALFORMED);
 
 	if (r == 0)
 		r = check_media_type(c, OCI_MEDIA_TYPE_INDEX, false,
@@ -545,7 +611,10 @@ int oci_index_parse(const char *buf, size_t len, struct json_token *tokens,
 static int manifest_fields(struct ctx *c, void *p)
 {
 	struct oci_manifest *out = p;
-	int i, r = parse_schema_version(c, 2, -OCIBOOT_EMALFORMED);
+	int i, r = STRUCT_KEYS(c, 0, go_manifest_fields);
+
+	if (r == 0)
+		r = parse_schema_version(c, 2, -OCIBOOT_EMALFORMED);
 
 	if (r == 0)
 		r = check_media_type(c, OCI_MEDIA_TYPE_MANIFEST, false,
@@ -635,6 +704,34 @@ static int check_env(struct ctx *c, int obj, const struct oci_config *cfg)
 	return 0;
 }
 
+/*
+ * Volumes: an object whose keys are the paths (image-spec: each value is
+ * an empty object, ignored). Each key must be an absolute path.
+ */
+static int config_volumes(struct ctx *c, int obj, struct oci_config *cfg)
+{
+	size_t n = 0;
+	int o, k, r;
+
+	r = member(c, obj, "Volumes", JSON_OBJECT, false, true, &o);
+	if (r <= 0)
+		return r;
+	if (json_count(&c->doc, o) > OCI_VOLUMES_MAX)
+		return refuse(c, o, NULL, -OCIBOOT_ETOOBIG, over_volumes);
+	for (k = json_member_first(&c->doc, o); k >= 0;
+	     k = json_member_next(&c->doc, o, k)) {
+		r = config_string(c, k, cfg, &cfg->volumes[n]);
+		if (r < 0)
+			return r;
+		if (oci_config_string(cfg, cfg->volumes[n])[0] != '/')
+			return refuse(c, k, NULL, -OCIBOOT_EMALFORMED,
+				      "a volume is not an absolute path");
+		n++;
+	}
+	cfg->volume_count = n;
+	return 0;
+}
+
 static int config_exec_fields(struct ctx *c, struct oci_config *cfg)
 {
 	int o, i, r;
@@ -642,9 +739,11 @@ static int config_exec_fields(struct ctx *c, struct oci_config *cfg)
 	r = member(c, 0, "config", JSON_OBJECT, false, true, &o);
 	if (r <= 0)
 		return r;
-	r = config_strings(c, o, "Entrypoint", OCI_ARGV_MAX,
-			   over_entrypoint, cfg,
-			   cfg->entrypoint, &cfg->entrypoint_count);
+	r = STRUCT_KEYS(c, o, go_image_config_fields);
+	if (r == 0)
+			r = config_strings(c, o, "Entrypoint", OCI_ARGV_MAX,
+				   over_entrypoint, cfg,
+				   cfg->entrypoint, &cfg->entrypoint_count);
 	if (r == 0)
 		r = config_strings(c, o, "Cmd", OCI_ARGV_MAX,
 				   over_cmd, cfg, cfg->cmd,
@@ -661,7 +760,13 @@ static int config_exec_fields(struct ctx *c, struct oci_config *cfg)
 		r = config_string(c, i, cfg, &cfg->working_dir);
 		cfg->has_working_dir = r == 0;
 	}
-	return r;
+	if (r == 0)
+		r = member(c, o, "User", JSON_STRING, false, false, &i);
+	if (r > 0) {
+		r = config_string(c, i, cfg, &cfg->user);
+		cfg->has_user = r == 0;
+	}
+	return r < 0 ? r : config_volumes(c, o, cfg);
 }
 
 static int config_rootfs(struct ctx *c, struct oci_config *cfg)
@@ -672,7 +777,9 @@ static int config_rootfs(struct ctx *c, struct oci_config *cfg)
 	r = member(c, 0, "rootfs", JSON_OBJECT, true, false, &o);
 	if (r < 0)
 		return r;
-	r = member(c, o, "type", JSON_STRING, true, false, &i);
+	r = STRUCT_KEYS(c, o, go_rootfs_fields);
+	if (r == 0)
+		r = member(c, o, "type", JSON_STRING, true, false, &i);
 	if (r < 0)
 		return r;
 	if (!json_string_eq(&c->doc, i, "layers"))
@@ -694,8 +801,11 @@ static int config_rootfs(struct ctx *c, struct oci_config *cfg)
 static int config_fields(struct ctx *c, void *p)
 {
 	struct oci_config *cfg = p;
-	int r = parse_platform_field(c, 0, "architecture", true,
-				     cfg->architecture);
+	int r = STRUCT_KEYS(c, 0, go_image_fields);
+
+	if (r == 0)
+		r = parse_platform_field(c, 0, "architecture", true,
+					 cfg->architecture);
 
 	if (r == 0)
 		r = parse_platform_field(c, 0, "os", true, cfg->os);
@@ -740,6 +850,10 @@ static const char *const service_fields[] = {
 static int only_known_fields(struct ctx *c, int obj,
 			     const char *const *known, size_t n)
 {
+	int r = struct_keys(c, obj, known, n);
+
+	if (r < 0)
+		return r;
 	for (int k = json_member_first(&c->doc, obj); k >= 0;
 	     k = json_member_next(&c->doc, obj, k)) {
 		size_t j = 0;

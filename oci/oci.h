@@ -63,6 +63,8 @@
  */
 #define OCI_PLATFORM_FIELD_MAX 31	/* architecture, os, variant */
 #define OCI_UUID_LEN 36			/* 8-4-4-4-12 */
+/* Members of the config's Volumes: a service's mount points, with room. */
+#define OCI_VOLUMES_MAX 32
 /* "sha256:..." */
 #define OCI_DIGEST_STRING_LEN (DIGEST_PREFIX_SHA256_LEN + SHA256_HEX_LEN)
 /* A system manifest version stays exact in every JSON reader (I-JSON). */
@@ -105,8 +107,10 @@ struct oci_manifest {
 };
 
 /*
- * What boot needs of an image config. The string fields are offsets into
- * strings[]; read them with oci_config_string().
+ * What boot and a service's start need of an image config: Entrypoint,
+ * Cmd, Env, WorkingDir, User and the keys of Volumes (ExposedPorts and
+ * the rest are ignored). The string fields are offsets into strings[];
+ * read them with oci_config_string().
  */
 struct oci_config {
 	char architecture[OCI_PLATFORM_FIELD_MAX + 1];
@@ -119,6 +123,10 @@ struct oci_config {
 	uint32_t env[OCI_ENV_MAX];		/* "NAME=value" */
 	bool has_working_dir;
 	uint32_t working_dir;
+	bool has_user;
+	uint32_t user;				/* "uid[:gid]", names too */
+	size_t volume_count;
+	uint32_t volumes[OCI_VOLUMES_MAX];	/* Volumes' keys, paths */
 	size_t diff_id_count;
 	uint8_t diff_ids[OCI_LAYERS_MAX][SHA256_LEN];
 	size_t strings_used;

@@ -1,9 +1,10 @@
 # oci: the JSON codec, OCI image-spec documents and the system manifest,
 # oci= locations, and OCI image layouts (read by the init and the host tool;
-# written, with the deterministic JSON writer, by the host tool only).
+# written by the host tool only), and the deterministic JSON writer (the
+# host tool's documents, and the service starter's config.json).
 oci_USES := lib crypto
-oci_INIT := json.c oci.c oci_ref.c layout.c
-oci_HOST := jsonw.c layout_write.c
+oci_INIT := json.c oci.c oci_ref.c layout.c jsonw.c
+oci_HOST := layout_write.c
 
 oci_TESTS := json jsonw oci oci_ref layout limits
 oci_FUZZERS := json jsonw oci oci_ref layout

@@ -464,6 +464,10 @@ struct mutation {
 #define SM system_manifest
 #define SK skopeo_manifest
 #define ST stacker_manifest
+#define FOLDS(field) "key differs from the field \"" field "\" only in " \
+	"case (Go's encoding/json reads it as that field)"
+#define TWO_FOLD "two keys of this object differ only in case (Go's " \
+	"encoding/json reads the last)"
 
 static const struct mutation mutations[] = {
 	/* image manifest */
@@ -839,6 +843,54 @@ static const struct mutation mutations[] = {
 	  -OCIBOOT_EMALFORMED, "duplicate key in object", "$.version" },
 	{ SYSTEM, SM, "\"version\": 7,", "\"version\": 7, \"\\u0076ersion\": "
 	  "8,", -OCIBOOT_EMALFORMED, "duplicate key in object", "$.version" },
+	/* keys Go's encoding/json reads case-insensitively */
+	{ MANIFEST, SK, "\"layers\":", "\"Layers\":", -OCIBOOT_EMALFORMED,
+	  FOLDS("layers"), "$.Layers" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"LAYERS\":[],", -OCIBOOT_EMALFORMED,
+	  FOLDS("layers"), "$.LAYERS" },
+	{ MANIFEST, SK, "\"schemaVersion\":2", "\"\\u017fchemaVersion\":2",
+	  -OCIBOOT_EMALFORMED, FOLDS("schemaVersion"), "$.?chemaVersion" },
+	{ MANIFEST, SK, "\"schemaVersion\":2", "\"\xc5\xbf" "chemaVersion\":2",
+	  -OCIBOOT_EMALFORMED, FOLDS("schemaVersion"), "$.?chemaVersion" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"Subject\":null,", -OCIBOOT_EMALFORMED,
+	  FOLDS("subject"), "$.Subject" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"kx\":1,\"\\u212aX\":2,",
+	  -OCIBOOT_EMALFORMED, TWO_FOLD, "$.?X" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"x-Future\":1,\"X-fUTURE\":2,",
+	  -OCIBOOT_EMALFORMED, TWO_FOLD, "$.X-fUTURE" },
+	{ MANIFEST, SK, "{\"schemaVersion\":2,",
+	  "{\"schemaVersion\":2,\"k\":1,\"\\u212a\\u212a\":2,", 0,
+	  NULL, NULL },
+	{ MANIFEST, SK, "\"size\":112", "\"size\":112,\"Size\":113",
+	  -OCIBOOT_EMALFORMED, FOLDS("size"), "$.layers[0].Size" },
+	{ MANIFEST, SK, "\"size\":112", "\"size\":112,\"annotations\":{"
+	  "\"a\":\"1\",\"A\":\"2\"}", 0, NULL, NULL },
+	{ MANIFEST, ST, "\"mediaType\": \"application/vnd.oci.image.config",
+	  "\"MediaType\": \"application/vnd.oci.image.config",
+	  -OCIBOOT_EMALFORMED, FOLDS("mediaType"), "$.config.MediaType" },
+	{ CONFIG, skopeo_config, "\"Entrypoint\":",
+	  "\"entrypoint\":[\"/bin/sh\"],\"Entrypoint\":",
+	  -OCIBOOT_EMALFORMED, FOLDS("Entrypoint"), "$.config.entrypoint" },
+	{ CONFIG, skopeo_config, "\"WorkingDir\":\"/\"",
+	  "\"WorkingDir\":\"/\",\"workingdir\":\"/tmp\"",
+	  -OCIBOOT_EMALFORMED, FOLDS("WorkingDir"), "$.config.workingdir" },
+	{ CONFIG, skopeo_config, "\"diff_ids\":", "\"Diff_IDs\":",
+	  -OCIBOOT_EMALFORMED, FOLDS("diff_ids"), "$.rootfs.Diff_IDs" },
+	{ CONFIG, skopeo_config, "{\"architecture\":\"amd64\",",
+	  "{\"Architecture\":\"arm64\",\"architecture\":\"amd64\",",
+	  -OCIBOOT_EMALFORMED, FOLDS("architecture"), "$.Architecture" },
+	{ INDEX, platform_index, "\"os\":\"linux\"}},",
+	  "\"os\":\"linux\",\"OS\":\"windows\"}},", -OCIBOOT_EMALFORMED,
+	  FOLDS("os"), "$.manifests[0].platform.OS" },
+	{ INDEX, platform_index, "\"schemaVersion\":2,",
+	  "\"schemaVersion\":2,\"Manifests\":[],", -OCIBOOT_EMALFORMED,
+	  FOLDS("manifests"), "$.Manifests" },
+	{ SYSTEM, SM, "\"version\": 7,", "\"version\": 7, \"Version\": 8,",
+	  -OCIBOOT_EMALFORMED, FOLDS("version"), "$.Version" },
 };
 
 /* base with its only occurrence of from replaced by to, into out. */
@@ -1033,6 +1085,53 @@ static void test_caps(void **state)
 					    10, &manifest_out, &err),
 			 -OCIBOOT_ETOOBIG);
 	assert_string_equal(err.why, "too many JSON tokens");
+}
+
+/* User and the keys of Volumes, for a service's start; their refusals. */
+static void test_config_user_volumes(void **state)
+{
+	static const char ok[] = CONFIG_HEAD "\"config\":{\"Cmd\":[\"/a\"],"
+		"\"User\":\"www:staff\",\"Volumes\":{\"/data\":{},"
+		"\"/var/cache\":{}},\"ExposedPorts\":{\"80/tcp\":{}}},"
+		ROOTFS;
+	static const char relative[] = CONFIG_HEAD "\"config\":{"
+		"\"Volumes\":{\"data\":{}}}," ROOTFS;
+	static const char not_string[] = CONFIG_HEAD "\"config\":{"
+		"\"User\":0}," ROOTFS;
+	char text[4096];
+	struct error err;
+	size_t n;
+
+	assert_int_equal(parse_as(CONFIG, ok, strlen(ok), &err), 0);
+	assert_true(config_out.has_user);
+	assert_string_equal(oci_config_string(&config_out, config_out.user),
+			    "www:staff");
+	assert_int_equal(config_out.volume_count, 2);
+	assert_string_equal(oci_config_string(&config_out,
+					      config_out.volumes[1]),
+			    "/var/cache");
+	assert_int_equal(parse_as(CONFIG, relative, strlen(relative), &err),
+			 -OCIBOOT_EMALFORMED);
+	assert_string_equal(err.why, "a volume is not an absolute path");
+	assert_int_equal(parse_as(CONFIG, not_string, strlen(not_string),
+				  &err), -OCIBOOT_EMALFORMED);
+	assert_string_equal(err.where, "$.config.User");
+
+	/* OCI_VOLUMES_MAX volumes, then one more. */
+	for (int k = OCI_VOLUMES_MAX; k <= OCI_VOLUMES_MAX + 1; k++) {
+		n = (size_t)snprintf(text, sizeof(text), CONFIG_HEAD
+				     "\"config\":{\"Volumes\":{");
+		for (int i = 0; i < k; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "%s\"/v%d\":{}", i ? "," : "",
+					      i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "}},"
+				      ROOTFS);
+		assert_int_equal(parse_as(CONFIG, text, n, &err),
+				 k <= OCI_VOLUMES_MAX ? 0 :
+				 -OCIBOOT_ETOOBIG);
+	}
+	assert_string_equal(err.where, "$.config.Volumes");
 }
 
 static void test_layer_kinds(void **state)
@@ -1286,6 +1385,7 @@ int main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_cleared_on_failure),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_config_user_volumes),
 		cmocka_unit_test(test_layer_kinds),
 		cmocka_unit_test(test_digest_parse),
 		cmocka_unit_test(test_against_jq),

@@ -2,12 +2,23 @@
 # run of it is there to compare PCR 7 with).
 qemu_scenarios += secureboot unsigned secureboot-off bad-cmdline failure-reboot
 # The verified local boot and everything that must stop it.
-qemu_scenarios += verified-boot interop-gensquashfs \
+qemu_scenarios += verified-boot interop-gensquashfs interop-stacker-opaque \
 	limits-max-layers limits-over-layers limits-max-services \
 	refuse-other-ca refuse-uncertified-key refuse-edited-manifest \
 	refuse-missing-blob refuse-layer-size refuse-verity-superblock \
-	refuse-wrong-product refuse-ambiguous-store \
-	corrupt-metadata corrupt-init corrupt-unread-file corrupt-tree
+	refuse-wrong-product refuse-ambiguous-store corrupt-store-panic \
+	corrupt-metadata corrupt-init corrupt-unread-file corrupt-unread-file-panic \
+	corrupt-tree refuse-no-storage-driver
+# The README's own-rootfs recipe, as written.
+qemu_scenarios += readme-recipe
+# The TPM: a machine provisioned from the host, and what its TPM refuses
+# (tpm-floor-5 is tpm-below-floor's first boot, run by it).
+qemu_scenarios += tpm-provisioned tpm-secureboot-off \
+	tpm-secureboot-off-optional tpm-wrong-product tpm-unprovisioned \
+	tpm-below-floor tpm-absent
+# Services as containers, and what must stop them.
+qemu_scenarios += services refuse-service-missing \
+	refuse-service-verity-superblock refuse-service-twice corrupt-service-file
 # The network boot: the product from a registry on loopback, through
 # QEMU's user network with restrict=on.
 qemu_scenarios += net-http

@@ -50,3 +50,25 @@ rogue_keys() {
 		--subject 'CN=rogue product' \
 		--out-key rogue/product.key --out-cert rogue/product.pem
 }
+
+# repack LAYOUT MANIFEST SIGNATURE: LAYOUT's system artifact (tag "system")
+# with MANIFEST and SIGNATURE in place of its own, by hand.
+repack() {
+	local L=$1 art m s a size
+
+	art=$L/blobs/sha256/$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "system") | .digest' "$L/index.json" | cut -d: -f2)
+	m=$(sha256sum < "$2" | cut -d' ' -f1)
+	s=$(sha256sum < "$3" | cut -d' ' -f1)
+	cp "$2" "$L/blobs/sha256/$m" && cp "$3" "$L/blobs/sha256/$s" || return 1
+	jq -c --arg m "sha256:$m" --argjson ms "$(stat -c %s "$2")" \
+		--arg s "sha256:$s" --argjson ss "$(stat -c %s "$3")" \
+		'.layers[0].digest = $m | .layers[0].size = $ms |
+		 .layers[1].digest = $s | .layers[1].size = $ss' \
+		"$art" > "$L/artifact.json" || return 1
+	a=$(sha256sum < "$L/artifact.json" | cut -d' ' -f1)
+	size=$(stat -c %s "$L/artifact.json")
+	mv "$L/artifact.json" "$L/blobs/sha256/$a" &&
+	jq -c --arg a "sha256:$a" --argjson z "$size" \
+		'(.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "system")) |= (.digest = $a | .size = $z)' \
+		"$L/index.json" > "$L/index.new" && mv "$L/index.new" "$L/index.json"
+}

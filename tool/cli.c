@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The host tool's command line and shared helpers; see cli.h. */
 #include "tool/cli.h"
+#include "tool/output.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -471,6 +472,9 @@ int cli_sign(const char *prefix, const char *description, int argc,
 	r = cli_parse(&spec, argc, argv, &a, NULL);
 	if (r)
 		return cli_exit_status(r);
+	r = output_prepare(prefix, a.out, true);	/* parents only */
+	if (r)
+		return r;
 	if (keygen_sign(a.key, a.in, a.out, a.force, &why) < 0)
 		return cli_failure(prefix, "%s", why.why);
 	printf("wrote %s\n", a.out);

@@ -17,5 +17,6 @@ int manifest_main(int argc, char **argv);
 int verify_main(int argc, char **argv);
 int limits_main(int argc, char **argv);
 int pull_main(int argc, char **argv);
+int tpm_main(int argc, char **argv);
 
 #endif

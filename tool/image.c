@@ -22,6 +22,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tool/output.h"
 
 #define VERIFY_CHUNK (1u << 20)
 /* What the messages of `image create` and `image inspect` start with. */
@@ -34,9 +35,11 @@ static const char create_description[] =
 	"image layout DIR, created if missing, and tag it TAG (replacing any\n"
 	"image tagged TAG). Each blob's hash tree is recomputed and compared\n"
 	"with the one stored; its root hash goes into the layer's\n"
-	OCI_ANNOTATION_VERITY_ROOT " annotation.\n"
-	"The config is amd64/linux, with the given Entrypoint, Cmd, Env and\n"
-	"WorkingDir (each repeatable option adds one element, in order), and\n"
+	OCI_ANNOTATION_VERITY_ROOT " annotation and, for atomfs\n"
+	"before 1.2, " OCI_ANNOTATION_VERITY_ROOT_LEGACY ".\n"
+	"The config is amd64/linux, with the given Entrypoint, Cmd, Env,\n"
+	"WorkingDir, User and Volumes (each repeatable option adds one\n"
+	"element, in order), and\n"
 	"rootfs.diff_ids equal to the layer digests, as stacker writes them.\n"
 	"`created` is $SOURCE_DATE_EPOCH when set, else left out. The same\n"
 	"inputs always give the same manifest digest, which is printed.\n";
@@ -63,15 +66,16 @@ static int layout_failure(const char *cmd, const char *dir,
 struct create_args {
 	const char *layout;
 	const char *tag;
-	struct cli_list layers, entrypoint, cmd, env;
+	struct cli_list layers, entrypoint, cmd, env, volumes;
 	const char *workdir;
+	const char *user;
 };
 
 /* Each list can hold every argument; argc bounds them all. */
 static int lists_alloc(struct create_args *a, int argc)
 {
 	struct cli_list *all[] = { &a->layers, &a->entrypoint, &a->cmd,
-				   &a->env };
+				   &a->env, &a->volumes };
 
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		all[i]->cap = (size_t)argc;
@@ -88,6 +92,7 @@ static void lists_free(struct create_args *a)
 	free(a->entrypoint.items);
 	free(a->cmd.items);
 	free(a->env.items);
+	free(a->volumes.items);
 }
 
 static int create_check(const struct cli_spec *spec, void *args)
@@ -126,6 +131,10 @@ static const struct cli_option create_options[] = {
 			struct create_args, env),
 	CLI_OPTION_STRING("workdir", 0, 0, "DIR", "the WorkingDir",
 			  struct create_args, workdir),
+	CLI_OPTION_STRING("user", 0, 0, "USER[:GROUP]", "the User",
+			  struct create_args, user),
+	CLI_OPTION_LIST("volume", 0, 0, "PATH", "a Volumes path",
+			struct create_args, volumes),
 };
 
 static const struct cli_spec create_spec =
@@ -185,7 +194,8 @@ static int check_layer(const char *path, struct layer_input *in,
 	r = layer_inspect_fd(in->fd, &in->info);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: not a squashfs + verity layer: "
-				   "%s", path, ociboot_strerror(r));
+				   "%s (make layers with `ociboot layer "
+				   "create`)", path, ociboot_strerror(r));
 	out->media_type = squashfs_media_type(in->info.compression);
 	compression = squashfs_compression_name(in->info.compression);
 	if (!out->media_type)
@@ -229,6 +239,9 @@ static int add_config(const struct layout *l, const struct create_args *a,
 		.env = a->env.items,
 		.env_count = a->env.count,
 		.working_dir = a->workdir,
+		.user = a->user,
+		.volumes = a->volumes.items,
+		.volume_count = a->volumes.count,
 		.diff_id_count = a->layers.count,
 	};
 	struct error err;
@@ -277,6 +290,8 @@ static int add_manifest(const struct layout *l, const struct create_args *a,
 	if (r < 0)
 		return cli_failure(CREATE, "image manifest: %s",
 				   ociboot_strerror(r));
+	sha256_digest(json, len, digest);
+	output_note_tag(CREATE, l, a->layout, a->tag, digest);
 	r = layout_add_blob(l, json, len, digest, &err);
 	free(json);
 	if (r == 0)
@@ -296,6 +311,9 @@ static int add_image(const struct create_args *a,
 	struct layout l;
 	int r;
 
+	r = output_make_dir(CREATE, a->layout);
+	if (r)
+		return r;
 	r = layout_create(&l, AT_FDCWD, a->layout, &err);
 	if (r < 0)
 		return layout_failure(CREATE, a->layout, &err);

@@ -23,6 +23,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tool/output.h"
 
 #define KEYS_CA_FILES_MAX X509_ANCHORS_MAX
 /* A chain file: X509_CHAIN_MAX certificates as PEM, with room for text. */
@@ -203,6 +204,12 @@ static int keys_make(const struct cli_spec *spec, int argc, char **argv,
 	r = cli_parse(spec, argc, argv, &a, NULL);
 	if (r)
 		return cli_exit_status(r);
+	/* keygen refuses existing files without --force; parents here. */
+	r = output_prepare(spec->prefix, a.out_key, true);
+	if (r == 0)
+		r = output_prepare(spec->prefix, a.out_cert, true);
+	if (r)
+		return r;
 	if (product)
 		r = keygen_product(&a.o, a.product, a.ca_key, a.ca_cert,
 				   a.out_key, a.out_cert, &why);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,8 +25,9 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tool/output.h"
+#include "tool/progress.h"
 
-#define DEFAULT_SALT_LEN 32
 #define DEFAULT_WORKERS_MAX 4
 #define UUID_STRING_LEN 36
 /* Bytes hex_print() encodes at a time. */
@@ -46,8 +46,11 @@ static const char create_description[] =
 	"and hash tree (sha256, 4096-byte blocks), as `veritysetup format`\n"
 	"writes them. Give one of --from-dir and --from-tar. Owners come\n"
 	"from the source unless --owner forces one; EPOCH defaults to\n"
-	"$SOURCE_DATE_EPOCH, else 0. The salt (32 random bytes) and uuid are\n"
-	"random unless given; give both for byte-identical rebuilds. Prints\n"
+	"$SOURCE_DATE_EPOCH, else 0. The salt and uuid are derived from the\n"
+	"squashfs image unless given (docs/layers.md), so the same tree gives\n"
+	"the same blob. FILE's missing directories are created; an existing\n"
+	"FILE is replaced only with --force. On a terminal the work in\n"
+	"progress is shown on stderr (not with --quiet). Prints\n"
 	"the blob's digest, size, media type, squashfs bytes_used, verity\n"
 	"root hash, salt and uuid (--json: as an OCI descriptor with those\n"
 	"extra fields).\n";
@@ -150,21 +153,6 @@ static int parse_owner(const char *s, uint32_t *uid, uint32_t *gid)
 	return 0;
 }
 
-static int random_bytes(uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Copy s to out[0, size) with bytes outside printable ASCII (and '\\') as
  * \xHH, cut with "..." where it does not fit: names come from archives.
@@ -196,6 +184,8 @@ struct report {
 	const uint8_t *salt;
 	size_t salt_len;
 	const uint8_t *uuid;
+	uint8_t salt_buf[VERITY_SALT_MAX];	/* what salt may point to */
+	uint8_t uuid_buf[VERITY_UUID_LEN];
 };
 
 static void report_text(const struct report *r)
@@ -227,6 +217,8 @@ static void report_json(const struct report *r)
 	       LAYER_MEDIA_TYPE);
 	printf(",\"annotations\":{\"%s\":\"", OCI_ANNOTATION_VERITY_ROOT);
 	hex_print(stdout, r->root, VERITY_DIGEST_LEN);
+	printf("\",\"%s\":\"", OCI_ANNOTATION_VERITY_ROOT_LEGACY);
+	hex_print(stdout, r->root, VERITY_DIGEST_LEN);
 	printf("\"},\"bytesUsed\":%" PRIu64 ",\"hashOffset\":%" PRIu64,
 	       r->bytes_used, r->hash_offset);
 	printf(",\"rootHash\":\"");
@@ -246,7 +238,7 @@ struct create_args {
 	const char *output;
 	struct layer_options opt;
 	uint8_t salt[VERITY_SALT_MAX];
-	bool have_salt, have_uuid, have_mtime, json;
+	bool have_salt, have_uuid, have_mtime, json, force, quiet;
 };
 
 static int default_workers(void)
@@ -355,31 +347,36 @@ static const struct cli_option create_options[] = {
 			set_jobs),
 	CLI_OPTION_FLAG("json", 0, "print an OCI descriptor",
 			struct create_args, json),
+	CLI_OPTION_FLAG("force", 0, "replace FILE if it exists",
+			struct create_args, force),
+	CLI_OPTION_FLAG("quiet", 'q', "show no progress",
+			struct create_args, quiet),
 };
 
 static const struct cli_spec create_spec =
 	CLI_SPEC(CREATE, create_description, create_options, create_check);
 
-static int fill_random(struct create_args *a)
-{
-	int r = 0;
-
-	if (!a->have_salt) {
-		a->opt.salt_len = DEFAULT_SALT_LEN;
-		r = random_bytes(a->salt, DEFAULT_SALT_LEN);
-	}
-	if (r == 0 && !a->have_uuid) {
-		r = random_bytes(a->opt.uuid, VERITY_UUID_LEN);
-		a->opt.uuid[6] = (a->opt.uuid[6] & 0x0f) | 0x40;  /* v4 */
-		a->opt.uuid[8] = (a->opt.uuid[8] & 0x3f) | 0x80;  /* RFC */
-	}
-	a->opt.salt = a->salt;
-	return r;
-}
+/* The builder and what was fed to it so far, for the progress line. */
+struct feed {
+	struct layer_builder *b;
+	struct progress progress;
+	uint64_t entries, bytes;
+};
 
 static int add_entry(void *ctx, const struct layer_entry *e)
 {
-	return layer_builder_add(ctx, e);
+	struct feed *f = ctx;
+	char size[16];
+	int r = layer_builder_add(f->b, e);
+
+	if (r == 0) {
+		f->entries++;
+		if (e->type == LAYER_FILE)
+			f->bytes += e->size;
+		progress_update(&f->progress, "%" PRIu64 " entries, %s read",
+				f->entries, progress_size(f->bytes, size));
+	}
+	return r;
 }
 
 /* --- tar input ------------------------------------------------------------ */
@@ -432,7 +429,7 @@ static enum layer_type tar_to_layer_type(enum tar_type t)
 
 /* Feed one tar entry; xattrs is scratch of TAR_XATTRS_MAX. */
 static int feed_tar_entry(struct tar_reader *tr, const struct tar_entry *te,
-			  struct layer_xattr *xattrs, struct layer_builder *b)
+			  struct layer_xattr *xattrs, struct feed *f)
 {
 	struct layer_entry e = {
 		.type = tar_to_layer_type(te->type),
@@ -455,7 +452,7 @@ static int feed_tar_entry(struct tar_reader *tr, const struct tar_entry *te,
 		xattrs[i].value = te->xattrs[i].value;
 		xattrs[i].size = te->xattrs[i].value_len;
 	}
-	return layer_builder_add(b, &e);
+	return add_entry(f, &e);
 }
 
 /*
@@ -479,8 +476,8 @@ static int tar_failure(const char *path, struct tar_reader *tr,
 			   ociboot_strerror(err));
 }
 
-/* Feed the archive at path ("-": standard input) to b. */
-static int feed_tar(const char *path, struct layer_builder *b)
+/* Feed the archive at path ("-": standard input) to f. */
+static int feed_tar(const char *path, struct feed *f)
 {
 	struct layer_xattr xattrs[TAR_XATTRS_MAX];
 	struct tar_reader *tr;
@@ -498,7 +495,7 @@ static int feed_tar(const char *path, struct layer_builder *b)
 	}
 	tar_reader_init(tr, read_fd, &fd, 0);
 	while ((r = tar_next(tr, &te)) > 0) {
-		r = feed_tar_entry(tr, &te, xattrs, b);
+		r = feed_tar_entry(tr, &te, xattrs, f);
 		if (r < 0) {
 			r = tar_failure(path, tr, te.path, r);
 			break;
@@ -514,12 +511,12 @@ out_close:
 	return r;
 }
 
-static int feed_dir(const char *dir, struct layer_builder *b)
+static int feed_dir(const char *dir, struct feed *f)
 {
 	char failed[NAME_SHOWN_MAX + 1] = "", name[3 * NAME_SHOWN_MAX + 4];
 	int r;
 
-	r = dirscan_walk(dir, add_entry, b, failed, sizeof(failed));
+	r = dirscan_walk(dir, add_entry, f, failed, sizeof(failed));
 	if (r < 0) {
 		escape(failed, name, sizeof(name));
 		return cli_failure(CREATE, "%s/%s: %s", dir, name,
@@ -532,20 +529,28 @@ static int feed_dir(const char *dir, struct layer_builder *b)
 static int build(const struct create_args *a, int fd,
 		 struct layer_result *res)
 {
-	struct layer_builder *b;
+	struct feed f = { 0 };
+	char size[16];
 	int r;
 
-	r = layer_builder_new(fd, &a->opt, &b);
+	progress_init(&f.progress, CREATE, a->quiet);
+	r = layer_builder_new(fd, &a->opt, &f.b);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s", a->output,
 				   ociboot_strerror(r));
-	r = a->from_dir ? feed_dir(a->from_dir, b) : feed_tar(a->from_tar, b);
+	r = a->from_dir ? feed_dir(a->from_dir, &f) :
+			  feed_tar(a->from_tar, &f);
 	if (r) {
-		layer_builder_free(b);
+		progress_done(&f.progress);
+		layer_builder_free(f.b);
 		return r;
 	}
-	r = layer_builder_finish(b, res);
-	layer_builder_free(b);
+	progress_force(&f.progress, "%" PRIu64 " entries, %s read; writing "
+		       "the tables and the hash tree", f.entries,
+		       progress_size(f.bytes, size));
+	r = layer_builder_finish(f.b, res);
+	progress_done(&f.progress);
+	layer_builder_free(f.b);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s", a->output,
 				   ociboot_strerror(r));
@@ -562,6 +567,9 @@ static int create_output(const struct create_args *a, struct report *rep)
 	struct fileio_temp t;
 	int r;
 
+	r = output_prepare(CREATE, a->output, a->force);
+	if (r)
+		return r;
 	r = fileio_temp_open(&t, AT_FDCWD, a->output, 0644);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s", a->output,
@@ -582,6 +590,11 @@ static int create_output(const struct create_args *a, struct report *rep)
 	rep->bytes_used = res.bytes_used;
 	rep->hash_offset = res.hash_offset;
 	memcpy(rep->root, res.root, sizeof(rep->root));
+	memcpy(rep->salt_buf, res.salt, res.salt_len);
+	rep->salt = rep->salt_buf;
+	rep->salt_len = res.salt_len;
+	memcpy(rep->uuid_buf, res.uuid, VERITY_UUID_LEN);
+	rep->uuid = rep->uuid_buf;
 	return 0;
 }
 
@@ -595,16 +608,12 @@ static int layer_create(int argc, char **argv)
 	r = cli_parse(&create_spec, argc, argv, &a, NULL);
 	if (r)
 		return cli_exit_status(r);
-	r = fill_random(&a);
-	if (r < 0)
-		return cli_failure(CREATE, "getrandom: %s",
-				   ociboot_strerror(r));
+	a.opt.salt = a.salt;
+	a.opt.derive_salt = !a.have_salt;
+	a.opt.derive_uuid = !a.have_uuid;
 	r = create_output(&a, &rep);
 	if (r)
 		return r;
-	rep.salt = a.salt;
-	rep.salt_len = a.opt.salt_len;
-	rep.uuid = a.opt.uuid;
 	if (a.json)
 		report_json(&rep);
 	else

@@ -30,6 +30,8 @@ static const struct command {
 	  "fetch an image or a signed system from a registry into a layout" },
 	{ "limits", limits_main,
 	  "print the product limits an image and a system must keep" },
+	{ "tpm", tpm_main,
+	  "provision a machine's TPM, show what it holds" },
 };
 
 static void usage(FILE *f)

@@ -28,6 +28,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tool/output.h"
 
 /* The OCI empty descriptor's content and digest (image-spec v1.1). */
 #define EMPTY_JSON "{}"
@@ -49,7 +50,9 @@ static const char create_description[] =
 	"squashfs layers with verity root hashes. --rootfs-repository names\n"
 	"the registry repository the rootfs is fetched from (default: the\n"
 	"system manifest's own). The JSON is compact, keys in a fixed order:\n"
-	"the same arguments always give the same bytes. Prints its digest.\n";
+	"the same arguments always give the same bytes. Prints its digest.\n"
+	"FILE's missing directories are created; an existing FILE is\n"
+	"replaced only with --force.\n";
 
 static const char sign_description[] =
 	"Sign the exact bytes of a system manifest with a product key, as\n"
@@ -94,6 +97,7 @@ struct create_args {
 	size_t service_count;
 	struct image_arg services[OCI_SERVICES_MAX];
 	const char *output;
+	bool force;
 };
 
 /* NAME=LAYOUT:TAG, split in place (arg is argv's, which we may edit). */
@@ -167,6 +171,8 @@ static const struct cli_option create_options[] = {
 	CLI_OPTION_STRING("output", 0, CLI_REQUIRED, "FILE",
 			  "where the manifest goes", struct create_args,
 			  output),
+	CLI_OPTION_FLAG("force", 0, "replace FILE if it exists",
+			struct create_args, force),
 };
 
 static const struct cli_spec create_spec =
@@ -183,8 +189,9 @@ static int resolve_image(struct image_arg *img, struct work *w)
 
 	r = layout_open(&l, AT_FDCWD, img->layout, &le);
 	if (r < 0)
-		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
-				   le.why);
+		return cli_failure(CREATE, "%s: %s: %s (make the image with "
+				   "`ociboot image create --layout %s`)",
+				   img->layout, le.what, le.why, img->layout);
 	r = layout_read_index(&l, w->buf, sizeof(w->buf), w->tokens,
 			      OCI_TOKENS_MAX, &w->idx, &le);
 	if (r >= 0)
@@ -198,6 +205,11 @@ static int resolve_image(struct image_arg *img, struct work *w)
 					 &w->manifest, &le);
 	}
 	layout_close(&l);
+	if (r == -ENOENT)
+		return cli_failure(CREATE, "%s: %s: %s (`ociboot image create "
+				   "--layout %s --tag %s` makes it)",
+				   img->layout, le.what, le.why, img->layout,
+				   img->tag);
 	if (r < 0)
 		return cli_failure(CREATE, "%s: %s: %s", img->layout, le.what,
 				   le.why);
@@ -321,7 +333,9 @@ static int manifest_create(int argc, char **argv)
 		r = cli_exit_status(r);
 		goto out;
 	}
-	r = resolve_image(&a->rootfs, w);
+	r = output_prepare(CREATE, a->output, a->force);
+	if (r == 0)
+		r = resolve_image(&a->rootfs, w);
 	for (size_t i = 0; r == 0 && i < a->service_count; i++)
 		r = resolve_image(&a->services[i], w);
 	if (r == 0)
@@ -607,6 +621,10 @@ static int store(const struct package_args *a, const struct layout *l,
 		return cli_failure(PACKAGE, "artifact manifest: %s",
 				   ociboot_strerror(r));
 	r = check_artifact(json, len, w);
+	if (r == 0) {
+		sha256_digest(json, len, digest);
+		output_note_tag(PACKAGE, l, a->layout, a->tag, digest);
+	}
 	if (r == 0 && layout_add_blob(l, json, len, digest, &le) == 0 &&
 	    layout_tag(l, a->tag, digest, (int64_t)len, &le) == 0) {
 		cli_print_digest("digest", digest);
@@ -635,6 +653,8 @@ static int manifest_package(int argc, char **argv)
 	if (!w)
 		return cli_failure(PACKAGE, "%s", strerror(ENOMEM));
 	r = read_parts(&a, w, parts);
+	if (r == 0)
+		r = output_make_dir(PACKAGE, a.layout);
 	if (r == 0) {
 		r = layout_create(&l, AT_FDCWD, a.layout, &le);
 		if (r < 0) {

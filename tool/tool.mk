@@ -3,6 +3,11 @@
 tool_USES := lib crypto oci fs tpm net trust layer ukify
 tool_MAIN := main.c
 tool_HOST := cli.c keys.c layer.c image.c manifest.c verify.c ukify.c \
-	limits.c pull.c
+	limits.c pull.c tpm.c
+# Output files and progress lines, shared by the commands.
+tool_HOST += output.c progress.c
 
 tool_TESTS := cli commands
+
+# Reproducible by default: layer, image and system manifest digests.
+shell_tests += tool/reproducible_test.sh

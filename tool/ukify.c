@@ -13,9 +13,12 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tool/output.h"
+#include "tool/progress.h"
 #include "ukify/authenticode.h"
 #include "ukify/bzimage.h"
 #include "ukify/initrd.h"
+#include "ukify/modsets.h"
 #include "ukify/pe.h"
 #include "ukify/uki.h"
 #include "version.h"	/* generated: OCIBOOT_VERSION */
@@ -26,6 +29,8 @@
 #define INITRD "ukify initrd"
 #define BUILD "ukify build"
 #define INSPECT "ukify inspect"
+#define PRESETS "ukify presets"
+#define DEFAULT_SYSFS "/sys"
 
 static const char initrd_description[] =
 	"Build a reproducible initrd (newc cpio, zstd by default) holding\n"
@@ -36,7 +41,14 @@ static const char initrd_description[] =
 	"/etc/ociboot/ca/NAME.pem, each --tls-ca (the CAs of https\n"
 	"registries, a set of their own) as /etc/ociboot/tls/NAME.pem.\n"
 	"--module may repeat or list names\n"
-	"separated by commas. Times come from SOURCE_DATE_EPOCH (default 0).\n";
+	"separated by commas. --preset adds a named set of modules\n"
+	"(`ukify presets` lists them: base, qemu, physical); --host-only adds\n"
+	"the storage and network drivers of the machine this runs on, found\n"
+	"in sysfs as dracut's host-only mode finds them. The modules in load\n"
+	"order are printed. Times come from SOURCE_DATE_EPOCH (default 0).\n"
+	"FILE's missing directories are created; an existing FILE is\n"
+	"replaced only with --force. On a terminal the steps are shown on\n"
+	"stderr (not with --quiet).\n";
 
 static const char build_description[] =
 	"Build a unified kernel image: the EFI stub (default\n"
@@ -47,8 +59,12 @@ static const char build_description[] =
 	".osrel defaults to ociboot's own os-release, --uname to the release\n"
 	"in the kernel's header; --sbat lines are appended to the stub's\n"
 	".sbat. With --key and --cert (unencrypted PEM, RSA) the image is\n"
+	"signed; it must then have a --cmdline naming oci=, since a signed\n"
+	"image without its own command line takes the boot entry's. It is\n"
 	"Authenticode-signed with its signing time taken from\n"
-	"SOURCE_DATE_EPOCH (default 0): the same inputs give the same bytes.\n";
+	"SOURCE_DATE_EPOCH (default 0): the same inputs give the same bytes.\n"
+	"FILE's missing directories are created; an existing FILE is\n"
+	"replaced only with --force.\n";
 
 static const char inspect_description[] =
 	"List a PE image's sections (name, address, size, file offset and\n"
@@ -75,7 +91,20 @@ struct initrd_args {
 	const char *cas[INITRD_CAS_MAX];
 	const char *tls_cas[INITRD_CAS_MAX];
 	const char *output;
+	const char *sysfs;
+	bool host_only, force, quiet;
+	struct progress progress;
 };
+
+static int add_module_name(struct initrd_args *a, const char *name,
+			   struct error *err)
+{
+	if (a->o.module_count >= INITRD_MODULES_MAX)
+		return error_set(err, -EINVAL, NULL, "more than %d modules",
+				 INITRD_MODULES_MAX);
+	a->modules[a->o.module_count++] = name;
+	return 0;
+}
 
 /* Split a --module value on commas into a->modules. */
 static int add_modules(void *args, const char *value, struct error *err)
@@ -84,11 +113,28 @@ static int add_modules(void *args, const char *value, struct error *err)
 	char *list = (char *)value;	/* argv's, which we may edit */
 
 	for (char *save, *name = strtok_r(list, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save))
+		if (add_module_name(a, name, err) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/* Add the modules of each preset a --preset value names. */
+static int add_presets(void *args, const char *value, struct error *err)
+{
+	struct initrd_args *a = args;
+	char *list = (char *)value;	/* argv's, which we may edit */
+
+	for (char *save, *name = strtok_r(list, ",", &save); name;
 	     name = strtok_r(NULL, ",", &save)) {
-		if (a->o.module_count >= INITRD_MODULES_MAX)
-			return error_set(err, -EINVAL, NULL, "more than %d "
-					 "modules", INITRD_MODULES_MAX);
-		a->modules[a->o.module_count++] = name;
+		const struct modsets_preset *p = modsets_preset_find(name);
+
+		if (!p)
+			return error_set(err, -EINVAL, NULL, "names no preset "
+					 "(`ukify presets` lists them)");
+		for (size_t i = 0; i < p->module_count; i++)
+			if (add_module_name(a, p->modules[i], err) < 0)
+				return -EINVAL;
 	}
 	return 0;
 }
@@ -139,6 +185,18 @@ static int set_compress(void *args, const char *value, struct error *err)
 	CLI_OPTION_CALL("module", 0, CLI_REPEAT, "NAME[,NAME...]", \
 			"modules, with their dependencies", \
 			add_modules), \
+	CLI_OPTION_CALL("preset", 0, CLI_REPEAT, "NAME[,NAME...]", \
+			"a named set of modules (base, qemu, physical)", \
+			add_presets), \
+	CLI_OPTION_FLAG("host-only", 0, "add this machine's storage and " \
+			"network drivers", struct initrd_args, host_only), \
+	CLI_OPTION_STRING("sysfs", 0, 0, "DIR", "where --host-only reads " \
+			  "sysfs (default " DEFAULT_SYSFS ")", \
+			  struct initrd_args, sysfs), \
+	CLI_OPTION_FLAG("force", 0, "replace the output if it exists", \
+			struct initrd_args, force), \
+	CLI_OPTION_FLAG("quiet", 'q', "show no progress", \
+			struct initrd_args, quiet), \
 	CLI_OPTION_CALL("ca", 0, CLI_REPEAT, "FILE", \
 			"a CA certificate for /etc/ociboot/ca", add_ca), \
 	CLI_OPTION_CALL("tls-ca", 0, CLI_REPEAT, "FILE", \
@@ -167,8 +225,13 @@ static int check_initrd_args(const struct cli_spec *spec, void *args)
 
 	if (!a->o.init)
 		return cli_usage(spec, "--init is required");
-	if (a->o.module_count && !a->o.modules_dir)
-		return cli_usage(spec, "--module needs --modules-dir");
+	if ((a->o.module_count || a->host_only) && !a->o.modules_dir)
+		return cli_usage(spec, "--module, --preset and --host-only "
+				 "need --modules-dir /lib/modules/KVER");
+	if (a->sysfs && !a->host_only)
+		return cli_usage(spec, "--sysfs goes with --host-only");
+	if (a->host_only)
+		a->o.host_sysfs = a->sysfs ? a->sysfs : DEFAULT_SYSFS;
 	return source_date_epoch(spec, &a->o.mtime);
 }
 
@@ -179,6 +242,19 @@ static const struct cli_option initrd_options[] = {
 static const struct cli_spec initrd_spec =
 	CLI_SPEC(INITRD, initrd_description, initrd_options, check_initrd_args);
 
+/* "WHAT: NAME NAME ..." on stdout, for the user to see and keep. */
+static void report_modules(void *ctx, const char *what,
+			   const char *const *names, size_t count)
+{
+	struct initrd_args *a = ctx;
+
+	progress_done(&a->progress);
+	printf("modules (%s): ", what);
+	for (size_t i = 0; i < count; i++)
+		printf("%s%s", i ? " " : "", names[i]);
+	printf("%s\n", count ? "" : "none");
+}
+
 static int make_initrd(const char *cmd, struct initrd_args *a, uint8_t **out,
 		       size_t *out_len)
 {
@@ -187,7 +263,14 @@ static int make_initrd(const char *cmd, struct initrd_args *a, uint8_t **out,
 	int r;
 
 	error_clear(&err);
+	a->o.report = report_modules;
+	a->o.report_ctx = a;
+	progress_init(&a->progress, cmd, a->quiet);
+	progress_force(&a->progress, "building the initrd (modules, CAs, "
+		       "%s)", a->o.compression == INITRD_COMPRESS_ZSTD ?
+		       "zstd" : "no compression");
 	r = initrd_build(&a->o, out, out_len, &err);
+	progress_done(&a->progress);
 	if (r == 0)
 		return 0;
 	if (streq(cmd, BUILD))
@@ -206,6 +289,9 @@ static int cmd_initrd(int argc, char **argv)
 	r = cli_parse(&initrd_spec, argc, argv, &a, NULL);
 	if (r)
 		return cli_exit_status(r);
+	r = output_prepare(INITRD, a.output, a.force);
+	if (r)
+		return r;
 	r = make_initrd(INITRD, &a, &buf, &len);
 	if (r)
 		return r;
@@ -255,11 +341,18 @@ static int check_build_args(const struct cli_spec *spec, void *args)
 	if (!b->key != !b->cert)
 		return cli_usage(spec, "--key and --cert go together");
 	if (b->initrd_file && (i->o.init || i->o.modules_dir ||
-			       i->o.module_count || i->o.ca_count))
+			       i->o.module_count || i->o.ca_count ||
+			       i->host_only))
 		return cli_usage(spec, "--initrd excludes --init, "
-				 "--modules-dir, --module and --ca");
+				 "--modules-dir, --module, --preset, "
+				 "--host-only and --ca");
 	if (b->key && source_date_epoch(spec, &b->epoch) < 0)
 		return -EINVAL;
+	if (b->key && (!b->cmdline ||
+		       !uki_cmdline_names_oci(b->cmdline, strlen(b->cmdline))))
+		return cli_usage(spec, "a signed image needs --cmdline naming "
+				 "oci= (else whoever sets a boot entry chooses "
+				 "where the system comes from)");
 	if (!b->initrd_file)
 		return check_initrd_args(spec, args);
 	return 0;
@@ -341,8 +434,9 @@ static int find_uname(const struct build_args *b, struct build_files *f)
 	    initrd_kver(b->initrd.o.modules_dir, kver) == 0 &&
 	    !streq(kver, f->uname))
 		return cli_failure(BUILD, "the modules in %s are for %s but "
-				   "the kernel is %s", b->initrd.o.modules_dir,
-				   kver, f->uname);
+				   "the kernel is %s (use --modules-dir "
+				   "/lib/modules/%s)", b->initrd.o.modules_dir,
+				   kver, f->uname, f->uname);
 	return 0;
 }
 
@@ -391,14 +485,18 @@ static int sign_uki(const struct build_args *b, struct build_files *f,
 {
 	char line[ERROR_LINE_MAX];
 	uint8_t *signed_img;
+	struct progress progress;
 	struct error err;
 	size_t signed_len;
 	int r;
 
+	progress_init(&progress, BUILD, b->initrd.quiet);
+	progress_force(&progress, "signing with %s", b->key);
 	error_clear(&err);
 	r = authenticode_sign(*img, *len, (const char *)f->key, f->key_len,
 			      (const char *)f->cert, f->cert_len,
 			      (time_t)b->epoch, &signed_img, &signed_len, &err);
+	progress_done(&progress);
 	if (r < 0) {
 		error_context(&err, "signing with %s", b->key);
 		return cli_failure(BUILD, "%s",
@@ -416,7 +514,9 @@ static int build_with_files(struct build_args *b, struct build_files *f)
 	size_t len;
 	int r;
 
-	r = read_build_files(b, f);
+	r = output_prepare(BUILD, b->initrd.output, b->initrd.force);
+	if (r == 0)
+		r = read_build_files(b, f);
 	if (r == 0 && !b->initrd_file)
 		r = make_initrd(BUILD, &b->initrd, &f->initrd,
 				&f->initrd_len);
@@ -576,6 +676,30 @@ static int cmd_inspect(int argc, char **argv)
 	return r;
 }
 
+static const struct cli_spec presets_spec = {
+	.prefix = PRESETS,
+	.description = "List the module presets of `ukify initrd --preset`\n"
+		       "and the modules each names (their dependencies come\n"
+		       "from modules.dep when the initrd is built).\n",
+};
+
+static int cmd_presets(int argc, char **argv)
+{
+	int r = cli_parse(&presets_spec, argc, argv, NULL, NULL);
+
+	if (r)
+		return cli_exit_status(r);
+	for (size_t i = 0; i < modsets_preset_count; i++) {
+		const struct modsets_preset *p = &modsets_presets[i];
+
+		printf("%s: %s\n   ", p->name, p->summary);
+		for (size_t j = 0; j < p->module_count; j++)
+			printf(" %s", p->modules[j]);
+		printf("\n");
+	}
+	return CLI_EXIT_SUCCESS;
+}
+
 int ukify_main(int argc, char **argv)
 {
 	static const struct cli_command commands[] = {
@@ -583,6 +707,7 @@ int ukify_main(int argc, char **argv)
 		{ "build", cmd_build, "build (and sign) kernel.efi" },
 		{ "inspect", cmd_inspect, "list a PE image's sections and "
 		  "signature" },
+		{ "presets", cmd_presets, "list the module presets" },
 	};
 
 	return cli_dispatch("ukify", commands, ARRAY_SIZE(commands), argc,

@@ -20,6 +20,7 @@
 #include "oci/layout.h"
 #include "oci/oci.h"
 #include "oci/oci_ref.h"
+#include "trust/services.h"
 #include "trust/system.h"
 #include "fs/verity.h"
 #include "layer/verity_tree.h"
@@ -27,6 +28,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tool/progress.h"
 
 #define VERIFY_CA_FILES_MAX X509_ANCHORS_MAX
 /* Bytes read at a time; a multiple of VERITY_BLOCK_SIZE. */
@@ -44,13 +46,15 @@ static const char verify_description[] =
 	"CA certificates (PEM files, or every *.pem of a directory) at --time\n"
 	"(Unix seconds; default now), the signature over the system manifest\n"
 	"matches, its product is the certificate's (and --product, if given),\n"
-	"and the rootfs image, its config and every layer's squashfs and\n"
-	"verity superblocks are what they must be. Prints each step, as the\n"
-	"boot logs it. Then checks what the boot leaves to dm-verity: every\n"
-	"layer blob against its digest, and every layer's hash tree\n"
+	"and the rootfs image and every service image, their configs and\n"
+	"every layer's squashfs and verity superblocks are what they must\n"
+	"be. Prints each step, as the boot logs it. Then checks what the\n"
+	"boot leaves to dm-verity: every layer blob against its digest, and\n"
+	"every layer's hash tree\n"
 	"recomputed from its data, its root against the signed annotation and\n"
 	"its blocks against those in the blob. Prints OK, or one line saying\n"
-	"what failed (exit 1).\n";
+	"what failed (exit 1). On a terminal, the layer being hashed and how\n"
+	"far it is are shown on stderr (not with --quiet).\n";
 
 struct verify_args {
 	const char *layout;
@@ -60,6 +64,7 @@ struct verify_args {
 	struct cli_list cas;
 	const char *product;
 	int64_t time;
+	bool quiet;
 };
 
 static int set_tag(void *args, const char *value, struct error *err)
@@ -118,6 +123,8 @@ static const struct cli_option verify_options[] = {
 			set_product),
 	CLI_OPTION_EPOCH("time", 0, 0, "check validity then, not now",
 			 struct verify_args, time),
+	CLI_OPTION_FLAG("quiet", 'q', "show no progress", struct verify_args,
+			quiet),
 };
 
 static const struct cli_spec verify_spec =
@@ -146,6 +153,12 @@ struct tree_compare {
 	uint8_t stored[VERITY_BLOCK_SIZE];
 };
 
+/* Which layer of how many, for the progress line. */
+struct layer_pos {
+	struct progress *progress;
+	size_t index, count;
+};
+
 static int compare_block(void *ctx, uint64_t block, const uint8_t *data)
 {
 	struct tree_compare *t = ctx;
@@ -164,8 +177,10 @@ static int compare_block(void *ctx, uint64_t block, const uint8_t *data)
 /* Hash the data of layer y open on fd into tree; its stored blocks compared. */
 static int hash_tree(const struct system_layer *y, int fd,
 		     struct verity_tree *tree, struct tree_compare *cmp,
-		     uint8_t *buf, uint8_t root[VERITY_DIGEST_LEN])
+		     uint8_t *buf, uint8_t root[VERITY_DIGEST_LEN],
+		     const struct layer_pos *pos)
 {
+	char done_text[16], total[16];
 	uint64_t done = 0;
 	int r;
 
@@ -180,15 +195,21 @@ static int hash_tree(const struct system_layer *y, int fd,
 			return r;
 		r = verity_tree_update(tree, buf, want);
 		done += want;
+		progress_update(pos->progress, "layer %zu of %zu: hash tree, "
+				"%s of %s", pos->index + 1, pos->count,
+				progress_size(done, done_text),
+				progress_size(y->hash_offset, total));
 	}
 	if (r == 0)
 		r = verity_tree_final(tree, root);
 	return r;
 }
 
-static int check_tree(size_t i, const struct system_layer *y, int fd,
+static int check_tree(const struct layer_pos *pos,
+		      const struct system_layer *y, int fd,
 		      struct verity_tree *tree, uint8_t *buf)
 {
+	size_t i = pos->index;
 	char got[SHA256_HEX_LEN + 1], want[SHA256_HEX_LEN + 1];
 	char digest[OCI_DIGEST_STRING_LEN + 1];
 	struct tree_compare cmp = { .fd = fd };
@@ -196,7 +217,8 @@ static int check_tree(size_t i, const struct system_layer *y, int fd,
 	int r;
 
 	oci_digest_string(y->digest, digest);
-	r = hash_tree(y, fd, tree, &cmp, buf, root);
+	r = hash_tree(y, fd, tree, &cmp, buf, root, pos);
+	progress_done(pos->progress);
 	if (r == -OCIBOOT_EVERIFY)
 		return cli_failure(VERIFY, "layer %zu %s: hash block %" PRIu64
 				   " (offset %" PRIu64 ") differs from the one "
@@ -218,11 +240,13 @@ static int check_tree(size_t i, const struct system_layer *y, int fd,
 	return 0;
 }
 
-static int check_layer_content(const struct layout *l, size_t i,
+static int check_layer_content(const struct layout *l,
+			       const struct layer_pos *pos,
 			       const struct system_layer *y,
 			       struct verity_tree *tree, uint8_t *buf)
 {
-	char digest[OCI_DIGEST_STRING_LEN + 1];
+	char digest[OCI_DIGEST_STRING_LEN + 1], size[16];
+	size_t i = pos->index;
 	struct error le;
 	int fd, r;
 
@@ -231,28 +255,37 @@ static int check_layer_content(const struct layout *l, size_t i,
 	if (fd < 0)
 		return cli_failure(VERIFY, "layer %zu %s: %s", i, digest,
 				   le.why);
+	progress_force(pos->progress, "layer %zu of %zu: digest of %s",
+		       i + 1, pos->count, progress_size((uint64_t)y->size,
+							size));
 	r = layout_blob_verify_fd(fd, y->digest, y->size, buf, VERIFY_CHUNK,
 				  &le);
+	progress_done(pos->progress);
 	if (r < 0)
 		r = cli_failure(VERIFY, "layer %zu %s: %s", i, digest,
 				le.why);
 	else
-		r = check_tree(i, y, fd, tree, buf);
+		r = check_tree(pos, y, fd, tree, buf);
 	close(fd);
 	return r;
 }
 
 static int check_contents(const struct layout *l,
-			  const struct system_plan *plan)
+			  const struct system_plan *plan, bool quiet)
 {
 	struct verity_tree *tree = malloc(sizeof(*tree));
 	uint8_t *buf = malloc(VERIFY_CHUNK);
+	struct progress progress;
+	struct layer_pos pos = { &progress, 0, plan->layer_count };
 	int r = 0;
 
+	progress_init(&progress, VERIFY, quiet);
 	if (!tree || !buf)
 		r = cli_failure(VERIFY, "%s", strerror(ENOMEM));
-	for (size_t i = 0; r == 0 && i < plan->layer_count; i++)
-		r = check_layer_content(l, i, &plan->layers[i], tree, buf);
+	for (size_t i = 0; r == 0 && i < plan->layer_count; i++) {
+		pos.index = i;
+		r = check_layer_content(l, &pos, &plan->layers[i], tree, buf);
+	}
 	free(tree);
 	free(buf);
 	return r;
@@ -270,8 +303,39 @@ struct verify_work {
 	struct x509_trust_store ts;
 	struct system_scratch scratch;
 	struct system_plan plan;
+	struct oci_config config;
+	struct services_plan services;
 	struct error err;
 };
+
+/* Each service layer's content, as check_contents() does the rootfs's. */
+static int check_service_contents(const struct layout *l,
+				  const struct services_plan *s, bool quiet)
+{
+	struct verity_tree *tree = malloc(sizeof(*tree));
+	uint8_t *buf = malloc(VERIFY_CHUNK);
+	struct progress progress;
+	struct layer_pos pos = { &progress, 0, 0 };
+	int r = 0;
+
+	progress_init(&progress, VERIFY, quiet);
+	if (!tree || !buf)
+		r = cli_failure(VERIFY, "%s", strerror(ENOMEM));
+	for (size_t i = 0; r == 0 && i < s->count; i++) {
+		const struct services_image *y = &s->images[i];
+
+		printf("service %s:\n", y->name);
+		pos.count = y->layer_count;
+		for (size_t j = 0; r == 0 && j < y->layer_count; j++) {
+			pos.index = j;
+			r = check_layer_content(l, &pos, &y->layers[j], tree,
+						buf);
+		}
+	}
+	free(tree);
+	free(buf);
+	return r;
+}
 
 static int run(const struct verify_args *a, struct verify_work *w)
 {
@@ -294,8 +358,20 @@ static int run(const struct verify_args *a, struct verify_work *w)
 				error_format(&w->err, line, sizeof(line)));
 	} else {
 		system_plan_describe(&w->plan, print_line, NULL);
+		r = services_verify(&l, &w->plan.manifest, &w->scratch,
+				    &w->config, &w->services, &w->err);
+		if (r < 0)
+			r = cli_failure(VERIFY, "%s", error_format(&w->err,
+					line, sizeof(line)));
+		else
+			services_plan_describe(&w->services, print_line,
+					       NULL);
 		fflush(stdout);
-		r = check_contents(&l, &w->plan);
+		if (r == 0)
+			r = check_contents(&l, &w->plan, a->quiet);
+		if (r == 0)
+			r = check_service_contents(&l, &w->services,
+						   a->quiet);
 	}
 	layout_close(&l);
 	if (r == 0)

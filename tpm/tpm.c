@@ -46,8 +46,7 @@ static size_t align_up(size_t n)
 	return (n + CONTEXT_ALIGN - 1) & ~(size_t)(CONTEXT_ALIGN - 1);
 }
 
-/* Map a failed TSS2_RC to our error space and remember it. */
-static int tss_error(struct tpm *t, TSS2_RC rc)
+int tpm_tss_error(struct tpm *t, uint32_t rc)
 {
 	t->last_rc = rc;
 	switch (rc & TSS2_RC_LAYER_MASK) {
@@ -122,7 +121,7 @@ static int open_tcti(struct tpm *t, const struct tcti_type *type,
 
 	rc = type->init(NULL, size, NULL);
 	if (rc != TSS2_RC_SUCCESS)
-		return tss_error(t, rc);
+		return tpm_tss_error(t, rc);
 	if (*size > TPM_CONTEXT_MAX)
 		return -OCIBOOT_ETOOBIG;
 
@@ -134,7 +133,7 @@ static int open_tcti(struct tpm *t, const struct tcti_type *type,
 
 		/* Releases whatever a half-done init kept (fd, strdup). */
 		Tss2_Tcti_Finalize(tcti);
-		r = tss_error(t, rc);
+		r = tpm_tss_error(t, rc);
 		if ((rc & RC_BASE_MASK) == TSS2_BASE_RC_IO_ERROR && err > 0)
 			r = -err;
 		return r;
@@ -164,7 +163,7 @@ static int open_sys(struct tpm *t, size_t tcti_size)
 	sys = (TSS2_SYS_CONTEXT *)(t->storage + offset);
 	rc = Tss2_Sys_Initialize(sys, sys_size, t->tcti, &abi);
 	if (rc != TSS2_RC_SUCCESS)
-		return tss_error(t, rc);
+		return tpm_tss_error(t, rc);
 	t->sys = sys;
 	return 0;
 }
@@ -207,17 +206,16 @@ void tpm_close(struct tpm *t)
 	t->tcti = NULL;
 }
 
-/* Send the prepared command and wait, with a deadline, for its answer. */
-static int execute(struct tpm *t)
+int tpm_execute(struct tpm *t)
 {
 	TSS2_RC rc;
 
 	rc = Tss2_Sys_ExecuteAsync(t->sys);
 	if (rc != TSS2_RC_SUCCESS)
-		return tss_error(t, rc);
+		return tpm_tss_error(t, rc);
 	rc = Tss2_Sys_ExecuteFinish(t->sys, TPM_COMMAND_TIMEOUT_MS);
 	if (rc != TSS2_RC_SUCCESS)
-		return tss_error(t, rc);
+		return tpm_tss_error(t, rc);
 	return 0;
 }
 
@@ -269,7 +267,7 @@ static int check_params_len(struct tpm *t, const TPML_PCR_SELECTION *sel)
 
 	rc = Tss2_Sys_GetRpBuffer(t->sys, &len, &params);
 	if (rc != TSS2_RC_SUCCESS)
-		return tss_error(t, rc);
+		return tpm_tss_error(t, rc);
 	if (len != pcr_read_params_len(sel))
 		return -OCIBOOT_EMALFORMED;
 	return 0;
@@ -293,14 +291,14 @@ int tpm_pcr_read_sha256(struct tpm *t, unsigned pcr,
 
 	rc = Tss2_Sys_PCR_Read_Prepare(t->sys, &want);
 	if (rc != TSS2_RC_SUCCESS)
-		return tss_error(t, rc);
-	r = execute(t);
+		return tpm_tss_error(t, rc);
+	r = tpm_execute(t);
 	if (r < 0)
 		return r;
 	rc = Tss2_Sys_PCR_Read_Complete(t->sys, &update_counter, &got,
 					&values);
 	if (rc != TSS2_RC_SUCCESS)
-		return tss_error(t, rc);
+		return tpm_tss_error(t, rc);
 
 	if (!selection_matches(&want, &got))
 		return -OCIBOOT_EPROTO;
@@ -311,4 +309,10 @@ int tpm_pcr_read_sha256(struct tpm *t, unsigned pcr,
 		return r;
 	memcpy(digest, values.digests[0].buffer, TPM_SHA256_LEN);
 	return 0;
+}
+
+int tpm_open_tcti(struct tpm *t, size_t tcti_size)
+{
+	t->tcti = t->storage;
+	return open_sys(t, tcti_size);
 }

@@ -71,4 +71,21 @@ void tpm_close(struct tpm *t);
 int tpm_pcr_read_sha256(struct tpm *t, unsigned pcr,
 			uint8_t digest[TPM_SHA256_LEN]);
 
+/*
+ * For the other modules of tpm/ (tpm/nv.h), which prepare their commands
+ * with tss2-sys themselves. tpm_execute() sends the command prepared in
+ * t->sys and waits for its answer (TPM_COMMAND_TIMEOUT_MS), returning 0
+ * or a code as tpm_pcr_read_sha256() does. tpm_tss_error() maps a failed
+ * TSS2_RC to those codes and keeps it in t->last_rc.
+ */
+int tpm_execute(struct tpm *t);
+int tpm_tss_error(struct tpm *t, uint32_t rc);
+
+/*
+ * Open t over a TCTI the caller set up at the start of t->storage
+ * (tcti_size bytes; a test's or a fuzzer's fake): only the SYS context is
+ * initialised. Returns 0 or a code as tpm_open() does.
+ */
+int tpm_open_tcti(struct tpm *t, size_t tcti_size);
+
 #endif

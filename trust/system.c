@@ -360,6 +360,15 @@ static int layer_superblocks(struct error *err, const char *what, int fd,
 		error_at_offset(err, 0);
 		return r;
 	}
+	if (!squashfs_compression_kernel_reads(super.compression)) {
+		error_set(err, -EOPNOTSUPP, what, "squashfs compressor %s "
+			  "(id %u): the kernel's squashfs cannot read it "
+			  "(it reads gzip, lzo, xz, lz4 and zstd)",
+			  squashfs_compression_name(super.compression),
+			  super.compression);
+		error_at_offset(err, 20);
+		return -EOPNOTSUPP;
+	}
 	out->bytes_used = super.bytes_used;
 	/* bytes_used <= SQUASHFS_BYTES_MAX: no overflow */
 	out->hash_offset = (super.bytes_used + SYSTEM_HASH_ALIGN - 1) /
@@ -390,16 +399,14 @@ static int layer_superblocks(struct error *err, const char *what, int fd,
 	return 0;
 }
 
-static int check_layer(struct run *c, size_t i)
+int system_layer_check(const struct layout *l, const struct oci_descriptor *d,
+		       const char *what, struct system_layer *out,
+		       struct error *err)
 {
-	const struct oci_descriptor *d = &c->s->manifest.layers[i];
-	struct system_layer *out = &c->plan->layers[i];
-	char what[ERROR_WHAT_MAX], label[32], hex[SHA256_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1];
 	struct error le;
 	int fd, r;
 
-	snprintf(label, sizeof(label), "layer %zu", i);
-	name_blob(what, sizeof(what), label, d->digest);
 	memcpy(out->digest, d->digest, SHA256_LEN);
 	out->size = d->size;
 	memcpy(out->media_type, d->media_type, sizeof(out->media_type));
@@ -407,12 +414,22 @@ static int check_layer(struct run *c, size_t i)
 	sha256_hex(d->digest, hex);
 	snprintf(out->path, sizeof(out->path), LAYOUT_BLOBS_DIR "/sha256/%s",
 		 hex);
-	fd = layout_open_blob(c->l, d->digest, d->size, &le);
+	fd = layout_open_blob(l, d->digest, d->size, &le);
 	if (fd < 0)
-		return pass_on(c->err, what, fd, &le);
-	r = layer_superblocks(c->err, what, fd, out);
+		return pass_on(err, what, fd, &le);
+	r = layer_superblocks(err, what, fd, out);
 	close(fd);
 	return r;
+}
+
+static int check_layer(struct run *c, size_t i)
+{
+	const struct oci_descriptor *d = &c->s->manifest.layers[i];
+	char what[ERROR_WHAT_MAX], label[32];
+
+	snprintf(label, sizeof(label), "layer %zu", i);
+	name_blob(what, sizeof(what), label, d->digest);
+	return system_layer_check(c->l, d, what, &c->plan->layers[i], c->err);
 }
 
 static int check_layers(struct run *c)
@@ -711,4 +728,17 @@ void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
 	describe_signed(plan, &l, fn, ctx);
 	describe_image(plan, &l, fn, ctx);
 	describe_layers(plan, &l, fn, ctx);
+}
+
+const char *system_verified_manifest(const struct system_scratch *scratch,
+				     const struct system_plan *plan,
+				     size_t *len)
+{
+	int64_t size = plan->artifact.manifest.size;
+
+	*len = 0;
+	if (size <= 0 || (uint64_t)size > sizeof(scratch->system_manifest))
+		return NULL;
+	*len = (size_t)size;
+	return scratch->system_manifest;
 }

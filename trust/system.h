@@ -44,7 +44,8 @@
  * on the host (each blob against its digest, each tree recomputed).
  *
  * The services of the system manifest are in the plan as the manifest
- * names them; they are not resolved here.
+ * names them; trust/services.h verifies their images, with
+ * system_layer_check() for each layer.
  *
  * Memory: nothing here allocates or logs. The caller owns every struct;
  * struct system_scratch and struct system_plan are large (about 710 KiB
@@ -201,6 +202,18 @@ int system_verify_signed(const struct layout *l,
 			 struct system_scratch *scratch,
 			 struct system_plan *plan, struct error *err);
 
+/*
+ * Step 8 above for one layer descriptor d of an image manifest that
+ * oci_manifest_check_bootable() accepted: fill *out from d, open its blob
+ * in l (exactly d's size) and check its squashfs and verity superblocks.
+ * Returns 0, or a code as above with *err filled under what (the layer as
+ * messages name it, "layer 1 sha256:..."). The rootfs's layers and every
+ * service's (trust/services.h) are checked by this one function.
+ */
+int system_layer_check(const struct layout *l, const struct oci_descriptor *d,
+		       const char *what, struct system_layer *out,
+		       struct error *err);
+
 /* "index", "artifact", "certificate"...; never NULL. */
 const char *system_stage_name(enum system_stage stage);
 
@@ -221,5 +234,16 @@ typedef void (*system_line_fn)(void *ctx, const char *line);
  */
 void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
 			  void *ctx);
+
+/*
+ * The system manifest exactly as its signature was checked, from the
+ * scratch of the system_verify() call that filled plan: *len bytes (the
+ * artifact's manifest size). Valid while scratch is not reused; NULL (and
+ * *len 0) when plan holds no verified manifest. The boot hands these bytes
+ * over rather than reading the untrusted store a second time.
+ */
+const char *system_verified_manifest(const struct system_scratch *scratch,
+				     const struct system_plan *plan,
+				     size_t *len);
 
 #endif

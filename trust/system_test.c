@@ -29,11 +29,13 @@
 #include <unistd.h>
 
 #include "crypto/openssl_fixture.h"
+#include "fs/squashfs_super.h"
 #include "layer/layer.h"
 #include "layer/layer_fixture.h"
 #include "oci/layout.h"
 #include "oci/layout_write.h"
 #include "oci/oci.h"
+#include "trust/services.h"
 #include "trust/system.h"
 #include "lib/util.h"
 
@@ -176,6 +178,15 @@ static void flip_byte(const char *path, off_t offset)
 	close(fd);
 }
 
+static void set_byte(const char *path, off_t offset, uint8_t b)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &b, 1, offset), 1);
+	close(fd);
+}
+
 /* --- layers --------------------------------------------------------------- */
 
 /* A layer of one file of size bytes (pseudo-random, so it stays big). */
@@ -231,6 +242,7 @@ enum damage {
 	DAMAGE_REMOVE,		/* the blob is missing */
 	DAMAGE_SQUASHFS,	/* its squashfs magic flipped */
 	DAMAGE_VERITY,		/* its verity superblock version bad */
+	DAMAGE_LZMA,		/* its compressor id made lzma's */
 };
 
 /* How to build a system; zero fields build the good one. */
@@ -511,6 +523,9 @@ static void apply_damage(const char *name, const struct variant *v,
 		break;
 	case DAMAGE_VERITY:
 		flip_byte(path, (off_t)big.res.hash_offset + 8);
+		break;
+	case DAMAGE_LZMA:
+		set_byte(path, 20, SQUASHFS_COMP_LZMA);
 		break;
 	}
 	if (v->edit_manifest_blob) {
@@ -807,6 +822,10 @@ static const struct refusal refusals[] = {
 	{ "squashfs", { .damage = DAMAGE_SQUASHFS }, 0, NULL,
 	  -OCIBOOT_EMALFORMED, SYSTEM_STAGE_LAYER, "squashfs superblock",
 	  "layer 0" },
+	{ "lzma", { .damage = DAMAGE_LZMA }, 0, NULL, -EOPNOTSUPP,
+	  SYSTEM_STAGE_LAYER, "squashfs compressor lzma (id 2): the kernel's "
+	  "squashfs cannot read it (it reads gzip, lzo, xz, lz4 and zstd) (at "
+	  "byte 20)", "layer 0" },
 	{ "verity", { .damage = DAMAGE_VERITY }, 0, NULL, -OCIBOOT_EMALFORMED,
 	  SYSTEM_STAGE_LAYER, "verity superblock (at byte", "layer 0" },
 	{ "grown", { .grow = true }, 0, NULL, -OCIBOOT_EMALFORMED,
@@ -1076,6 +1095,69 @@ static void test_stage_name(void **state)
 			    "unknown");
 }
 
+/*
+ * The services of a verified system (trust/services.h): the good system's
+ * service (its rootfs image again) verifies with every layer; a service
+ * pointed, in the verified plan, at a blob that is missing, at one that
+ * is not an image manifest, or at an image whose layers cannot boot is
+ * refused with the service and the digest named.
+ */
+static void services_checked(void **state)
+{
+	static struct services_plan sp;
+	static struct oci_config cfg;
+	struct oci_reference ref = tag_ref(TAG);
+	struct oci_image_ref *svc = &plan.manifest.services[0];
+	char path[PATH_LEN], hex[SHA256_HEX_LEN + 1], want[256];
+	struct error err;
+	struct layout l;
+	struct built b;
+
+	build("services", &(struct variant){ 0 }, &b);
+	assert_int_equal(verify_at("services", &ref, now, NULL, &err), 0);
+	path_of(path, "layouts/%s", "services");
+	assert_int_equal(layout_open(&l, AT_FDCWD, path, &err), 0);
+	assert_int_equal(services_verify(&l, &plan.manifest, &scratch, &cfg,
+					 &sp, &err), 0);
+	assert_int_equal(sp.count, 1);
+	assert_string_equal(sp.images[0].name, "sshd");
+	assert_memory_equal(sp.images[0].image_digest, b.image, SHA256_LEN);
+	assert_memory_equal(sp.images[0].config_descriptor.digest, b.config,
+			    SHA256_LEN);
+	assert_int_equal(sp.images[0].layer_count, plan.layer_count);
+	assert_memory_equal(sp.images[0].layers[0].digest, b.layer0,
+			    SHA256_LEN);
+	assert_int_equal(sp.images[0].layers[0].hash_offset,
+			 plan.layers[0].hash_offset);
+
+	/* missing */
+	memset(svc->digest, 0x42, SHA256_LEN);
+	svc->size = -1;
+	assert_int_equal(services_verify(&l, &plan.manifest, &scratch, &cfg,
+					 &sp, &err), -ENOENT);
+	assert_int_equal(err.reason, SYSTEM_STAGE_IMAGE);
+	sha256_hex(svc->digest, hex);
+	snprintf(want, sizeof(want), "service sshd: image sha256:%s", hex);
+	assert_string_equal(err.what, want);
+	assert_int_equal(sp.count, 0);
+
+	/* the config blob: not an image manifest */
+	memcpy(svc->digest, b.config, SHA256_LEN);
+	assert_int_equal(services_verify(&l, &plan.manifest, &scratch, &cfg,
+					 &sp, &err), -OCIBOOT_EMALFORMED);
+	assert_int_equal(err.reason, SYSTEM_STAGE_IMAGE);
+
+	/* the system artifact: an image whose layers are not squashfs */
+	memcpy(svc->digest, b.artifact, SHA256_LEN);
+	assert_int_equal(services_verify(&l, &plan.manifest, &scratch, &cfg,
+					 &sp, &err), -EOPNOTSUPP);
+	assert_int_equal(err.reason, SYSTEM_STAGE_IMAGE);
+	sha256_hex(b.artifact, hex);
+	snprintf(want, sizeof(want), "service sshd: image sha256:%s", hex);
+	assert_string_equal(err.what, want);
+	layout_close(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1087,6 +1169,7 @@ int main(void)
 		cmocka_unit_test(layer_cut),
 		cmocka_unit_test(summary),
 		cmocka_unit_test(test_stage_name),
+		cmocka_unit_test(services_checked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -56,6 +56,7 @@ U2=0a16c2d6-4ed8-4e34-9ef8-780a5148b423
 SALT=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 REF=org.opencontainers.image.ref.name
 ROOT=io.stackeroci.stacker.atomfs_verity_root_hash
+ROOT_LEGACY=io.stackeroci.stacker.squashfs_verity_root_hash
 SYSTEM_TYPE=application/vnd.ociboot.system.v1
 EMPTY=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
 export SOURCE_DATE_EPOCH=1700000000
@@ -151,7 +152,7 @@ for n in 1 2; do
 done
 must "image create" "$tool" image create --layout lay --tag rootfs \
 	--layer l1 --layer l2 --entrypoint /sbin/init --env A=b
-must "image create (a service)" "$tool" image create --layout svc \
+must "image create (a service)" "$tool" image create --layout lay \
 	--tag sshd --layer l2
 
 create() {	# create OUTPUT PRODUCT [ARGS...]
@@ -162,7 +163,7 @@ create() {	# create OUTPUT PRODUCT [ARGS...]
 		--rootfs-repository acme/router/rootfs "$@" --output "$out"
 }
 
-must "manifest create" create system.json "$U" --service sshd=svc:sshd
+must "manifest create" create system.json "$U" --service sshd=lay:sshd
 must "manifest sign" "$tool" manifest sign --key product.key \
 	--in system.json --out system.sig
 must "manifest package" "$tool" manifest package --layout lay \
@@ -196,7 +197,7 @@ bytes, tag \"system\")' verify.out &&
 	grep -qx 'product: $U (the certificate'\"'\"'s)' verify.out &&
 	grep -qx 'version: 7' verify.out &&
 	grep -q '^rootfs: image $image ' verify.out &&
-	grep -q '^service sshd: image $(index_digest svc sshd)' verify.out"
+	grep -q '^service sshd: image $(index_digest lay sshd)' verify.out"
 check "verify by digest, with the machine's product, works too" quiet \
 	"$tool" verify --layout lay --digest "$(index_digest lay system)" \
 	--ca ca.pem --product "$U"
@@ -215,11 +216,11 @@ $image
 application/vnd.oci.image.manifest.v1+json
 $(size "$(blob lay "$image")")
 sshd
-$(index_digest svc sshd)
+$(index_digest lay sshd)
 1
 WANT
 check "system manifest: the fields asked for (jq)" cmp -s fields want
-create again.json "$(echo "$U" | tr a-f A-F)" --service sshd=svc:sshd \
+create again.json "$(echo "$U" | tr a-f A-F)" --service sshd=lay:sshd \
 	> /dev/null
 check "manifest create: the same input gives the same bytes (UUID case \
 folded)" cmp -s system.json again.json
@@ -415,7 +416,8 @@ signed_with_layer() {
 	d=$(put "$1" "$2")
 	jq -c --arg d "$d" --argjson s "$(size "$2")" --arg r "${3:-}" \
 		'.layers[0].digest = $d | .layers[0].size = $s |
-		 if $r != "" then .layers[0].annotations["'$ROOT'"] = $r
+		 if $r != "" then .layers[0].annotations["'$ROOT'"] = $r |
+			.layers[0].annotations["'$ROOT_LEGACY'"] = $r
 		 else . end' "$(blob lay "$image")" > "$1.image.json"
 	retag "$1" rootfs "$1.image.json"
 	"$tool" manifest create --product "$U" --version 7 \
@@ -472,7 +474,11 @@ if registry_start; then
 		skopeo copy -q --src-tls-verify=false "$remote:system" \
 			oci:pulled:system 2>> skopeo.err &&
 		skopeo copy -q --src-tls-verify=false "$remote:rootfs" \
-			oci:pulled:rootfs 2>> skopeo.err; then
+			oci:pulled:rootfs 2>> skopeo.err &&
+		skopeo copy -q --dest-tls-verify=false oci:lay:sshd \
+			"$remote/sshd:sshd" 2>> skopeo.err &&
+		skopeo copy -q --src-tls-verify=false "$remote/sshd:sshd" \
+			oci:pulled:sshd 2>> skopeo.err; then
 		check "pushed and pulled back: the same artifact digest" test \
 			"$(index_digest pulled system)" = \
 			"$(index_digest lay system)"

@@ -2,7 +2,7 @@
 # layout (the init's and `ociboot verify`'s shared code) and its
 # description for the booted system.
 trust_USES := lib crypto oci fs
-trust_INIT := system.c
+trust_INIT := system.c services.c
 # The unit test builds layers with the host layer builder.
 trust_TEST_USES := layer
 

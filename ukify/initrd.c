@@ -17,6 +17,7 @@
 #include "ukify/cpio.h"
 #include "ukify/initrd.h"
 #include "ukify/moddep.h"
+#include "ukify/modsets.h"
 
 #define MODULES_LIST "etc/ociboot/modules"
 #define CA_DIR "etc/ociboot/ca"
@@ -26,6 +27,7 @@ struct builder {
 	const struct initrd_options *o;
 	struct cpio cpio;
 	char kver[INITRD_KVER_MAX + 1];
+	struct modsets_host *host;	/* host-only names, while resolving */
 	struct error *err;	/* the caller's */
 };
 
@@ -141,7 +143,9 @@ static int resolve_failure(struct builder *b, int r, const char *culprit)
 	switch (r) {
 	case -ENOENT:
 		return error_set(b->err, r, NULL, "module '%s' is not in "
-				 "%s/modules.dep", culprit, dir);
+				 "%s/modules.dep (built into this kernel, or "
+				 "misspelt? modules.builtin and `ls -R %s` "
+				 "tell)", culprit, dir, dir);
 	case -ELOOP:
 		return error_set(b->err, r, NULL, "module '%s' is in a "
 				 "dependency cycle in %s/modules.dep", culprit,
@@ -204,15 +208,83 @@ static int add_module_files(struct builder *b, const struct moddep *md,
 	return r;
 }
 
+/* Tell the caller the names of count modules md->modules[order[i]]. */
+static void report_order(struct builder *b, const struct moddep *md,
+			 const size_t *order, size_t count)
+{
+	const char **names;
+
+	if (!b->o->report)
+		return;
+	names = calloc(count ? count : 1, sizeof(*names));
+	if (!names)
+		return;
+	for (size_t i = 0; i < count; i++)
+		names[i] = md->modules[order[i]].name;
+	b->o->report(b->o->report_ctx, "load order", names, count);
+	free(names);
+}
+
+/* The names to resolve: the caller's, then the host's (host-only). */
+static int module_names(struct builder *b, const struct moddep *md,
+			const char ***names, size_t *count)
+{
+	struct modsets_host *host;
+	const char **all;
+	int r;
+
+	*names = NULL;
+	*count = b->o->module_count;
+	all = calloc(b->o->module_count + MODSETS_HOST_MAX, sizeof(*all));
+	host = b->o->host_sysfs ? malloc(sizeof(*host)) : NULL;
+	if (!all || (b->o->host_sysfs && !host)) {
+		r = error_set(b->err, -ENOMEM, NULL, "the module list");
+		goto out;
+	}
+	for (size_t i = 0; i < b->o->module_count; i++)
+		all[i] = b->o->modules[i];
+	r = 0;
+	if (host) {
+		r = modsets_host(b->o->host_sysfs, b->o->modules_dir, md, host,
+				 b->err);
+		if (r < 0) {
+			error_context(b->err, "host-only modules");
+			goto out;
+		}
+		if (*count + host->count > INITRD_MODULES_MAX) {
+			r = error_set(b->err, -OCIBOOT_ETOOBIG, NULL, "%zu "
+				      "modules with the host's (at most %d)",
+				      *count + host->count,
+				      INITRD_MODULES_MAX);
+			goto out;
+		}
+		for (size_t i = 0; i < host->count; i++)
+			all[(*count)++] = host->names[i];
+		if (b->o->report)
+			b->o->report(b->o->report_ctx, "host-only",
+				     all + b->o->module_count, host->count);
+	}
+	/* The host's names live in *host: hand both over together. */
+	b->host = host;
+	host = NULL;
+	*names = all;
+	all = NULL;
+out:
+	free(host);
+	free(all);
+	return r;
+}
+
 static int add_modules(struct builder *b)
 {
-	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0;
+	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, name_count;
 	const char *culprit = NULL;
+	const char **names;
 	struct moddep md;
 	int r;
 
 	if (!b->o->modules_dir) {
-		if (b->o->module_count)
+		if (b->o->module_count || b->o->host_sysfs)
 			return error_set(b->err, -EINVAL, NULL, "modules "
 					 "without a modules directory");
 		return add_module_files(b, NULL, order, 0);
@@ -223,12 +295,20 @@ static int add_modules(struct builder *b)
 	r = load_moddep(b, &md);
 	if (r < 0)
 		return r;
-	r = moddep_resolve(&md, b->o->modules, b->o->module_count, order,
-			   ARRAY_SIZE(order), &count, &culprit);
-	if (r < 0)
-		r = resolve_failure(b, r, culprit);
-	else
-		r = add_module_files(b, &md, order, count);
+	r = module_names(b, &md, &names, &name_count);
+	if (r == 0) {
+		r = moddep_resolve(&md, names, name_count, order,
+				   ARRAY_SIZE(order), &count, &culprit);
+		if (r < 0)
+			r = resolve_failure(b, r, culprit);
+		else
+			r = add_module_files(b, &md, order, count);
+		if (r == 0)
+			report_order(b, &md, order, count);
+		free(names);
+	}
+	free(b->host);
+	b->host = NULL;
 	moddep_free(&md);
 	return r;
 }

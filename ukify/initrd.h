@@ -52,6 +52,19 @@ struct initrd_options {
 	size_t tls_ca_count;
 	enum initrd_compression compression;
 	uint32_t mtime;			/* of every entry */
+	/*
+	 * Host-only: also the drivers of this machine, found under this
+	 * sysfs ("/sys") by modsets_host() (ukify/modsets.h); NULL: not.
+	 */
+	const char *host_sysfs;
+	/*
+	 * Told what was resolved (NULL: not wanted): "host-only" with the
+	 * host's module names, then "load order" with every module's name
+	 * in the order the init loads them. names live during the call.
+	 */
+	void (*report)(void *ctx, const char *what, const char *const *names,
+		       size_t count);
+	void *report_ctx;
 };
 
 /*

@@ -134,6 +134,50 @@ SOURCE_DATE_EPOCH=$EPOCH "$UKIFY" initrd --init "$INIT" \
 [ ! -s "$tmp/empty" ] || fatal "without modules the list is not empty"
 ok "zstd output reproducible and decompresses to the same archive"
 
+# Presets (ukify/modsets.c): qemu is the boot chain plus virtio, the same
+# bytes as naming those modules one by one.
+qemu_modules="efivarfs loop squashfs overlay dm-verity ext4 crc32c_generic
+	virtio_blk virtio_pci virtio_net"
+# shellcheck disable=SC2046,SC2086
+SOURCE_DATE_EPOCH=$EPOCH "$UKIFY" initrd --init "$INIT" --modules-dir "$MODDIR" \
+	$(for m in $qemu_modules; do echo --module $m; done) \
+	--output "$tmp/explicit.zst" > /dev/null
+SOURCE_DATE_EPOCH=$EPOCH "$UKIFY" initrd --init "$INIT" --modules-dir "$MODDIR" \
+	--preset qemu --output "$tmp/preset.zst" > "$tmp/preset.out"
+check "--preset qemu gives the bytes of its modules named one by one" \
+	cmp -s "$tmp/explicit.zst" "$tmp/preset.zst"
+printed=$(sed -n 's/^modules (load order): //p' "$tmp/preset.out")
+listed=$(zstd -q -dc "$tmp/preset.zst" | (cd "$tmp" && cpio -i --quiet \
+	--to-stdout etc/ociboot/modules) | sed 's|.*/||; s|\.ko$||' |
+	tr - _ | tr '\n' ' ' | sed 's/ $//')
+check_equal "the printed load order is the initrd's" "$printed" "$listed"
+"$UKIFY" presets | grep -q '^physical: ' &&
+	ok "ukify presets lists physical" || fail "ukify presets"
+
+# --host-only over a fake sysfs: q35's SATA controller, no driver bound,
+# found through its modalias and this kernel's modules.alias.
+dev=$tmp/sys/bus/pci/devices/0000:00:1f.2
+mkdir -p "$dev"
+echo pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01 > "$dev/modalias"
+"$UKIFY" initrd --init "$INIT" --modules-dir "$MODDIR" --preset base \
+	--host-only --sysfs "$tmp/sys" --output "$tmp/host.zst" > "$tmp/host.out"
+check_equal "--host-only takes the SATA controller's driver" \
+	"$(sed -n 's/^modules (host-only): //p' "$tmp/host.out")" "ahci"
+grep -q '^modules (load order): .* ahci' "$tmp/host.out" &&
+	ok "ahci is loaded" || fail "ahci not in the load order"
+
+# Outputs: an existing one is replaced only with --force; missing
+# directories are made.
+expect_error 1 "preset.zst exists; not replacing it (use --force" \
+	"$UKIFY" initrd --init "$INIT" --output "$tmp/preset.zst"
+SOURCE_DATE_EPOCH=$EPOCH "$UKIFY" initrd --init "$INIT" --modules-dir "$MODDIR" \
+	--preset qemu --force --output "$tmp/preset.zst" > /dev/null &&
+	cmp -s "$tmp/explicit.zst" "$tmp/preset.zst" &&
+	ok "--force replaces it" || fail "--force"
+"$UKIFY" initrd --init "$INIT" --output "$tmp/new/dir/i.zst" &&
+	[ -f "$tmp/new/dir/i.zst" ] && ok "missing directories are made" ||
+	fail "missing directories"
+
 # Failures: a one-line reason and the documented exit codes.
 expect_error 1 "no_such_module" "$UKIFY" initrd --init "$INIT" \
 	--modules-dir "$MODDIR" --module no_such_module --output "$tmp/f"

@@ -441,3 +441,30 @@ int uki_build(const struct uki_input *in, uint8_t **out, size_t *out_len,
 	free(l);
 	return r;
 }
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool uki_cmdline_names_oci(const char *cmdline, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start;
+		bool quoted = false;
+
+		while (i < len && is_blank(cmdline[i]))
+			i++;
+		start = i;
+		while (i < len && (quoted || !is_blank(cmdline[i]))) {
+			if (cmdline[i] == '"')
+				quoted = !quoted;
+			i++;
+		}
+		if (i - start > 4 && memcmp(cmdline + start, "oci=", 4) == 0)
+			return true;
+	}
+	return false;
+}

@@ -33,6 +33,7 @@
 #ifndef OCIBOOT_UKIFY_UKI_H
 #define OCIBOOT_UKIFY_UKI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,5 +78,17 @@ struct uki_input {
  */
 int uki_build(const struct uki_input *in, uint8_t **out, size_t *out_len,
 	      struct error *err);
+
+/*
+ * Whether the command line cmdline[0..len) names oci= with a value: one
+ * of its words (split at blanks outside double quotes, as the kernel
+ * splits it) starts with "oci=" and has something after the '='. Under
+ * Secure Boot the stub ignores the loader's arguments when a signed image
+ * has its own .cmdline, so only such an image fixes where the system
+ * comes from: a signed image without one lets whoever sets a boot entry
+ * choose oci=. `ociboot ukify build` signs only images for which this is
+ * true.
+ */
+bool uki_cmdline_names_oci(const char *cmdline, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -257,6 +258,36 @@ static void test_bad_sbat(void **state)
 	}
 }
 
+static void test_cmdline_names_oci(void **state)
+{
+	static const struct { const char *cmdline; bool names; } cases[] = {
+		{ "oci=LABEL=v:/oci:system", true },
+		{ "console=ttyS0 quiet oci=dhcp", true },
+		{ "oci=http://10.0.2.100:5000/p\tquiet", true },
+		{ "a=\"x y\" oci=dhcp", true },
+		{ "", false },
+		{ "console=ttyS0 ociboot.break=report", false },
+		{ "oci=", false },
+		{ "oci= quiet", false },
+		{ "xoci=dhcp", false },
+		{ "OCI=dhcp", false },
+		{ "oci", false },
+		/* inside another argument's quotes: not an argument */
+		{ "a=\"x oci=dhcp\"", false },
+		{ "ociboot.oci=dhcp", false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *c = cases[i].cmdline;
+
+		if (uki_cmdline_names_oci(c, strlen(c)) != cases[i].names)
+			fail_msg("'%s': want %d", c, cases[i].names);
+	}
+	/* Only len bytes are read. */
+	assert_false(uki_cmdline_names_oci("oci=dhcp", 4));
+	assert_true(uki_cmdline_names_oci("oci=dhcp", 5));
+}
+
 static void test_bad_inputs(void **state)
 {
 	uint8_t stub[STUB_CAP];
@@ -344,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_sbat_moved),
 		cmocka_unit_test(test_sbat_without_stub_sbat),
 		cmocka_unit_test(test_bad_sbat),
+		cmocka_unit_test(test_cmdline_names_oci),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_header_room),
 		cmocka_unit_test(test_signed_stub_and_debug),

@@ -13,7 +13,7 @@ MODDIR=/lib/modules/$KVER
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 SNAKEOIL_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key
 CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem
-CMDLINE="console=ttyS0 ociboot.test=1"
+CMDLINE="console=ttyS0 ociboot.test=1 oci=LABEL=ocistore:/oci:system"
 EPOCH=1700000000
 
 need_driver "$UKIFY"
@@ -182,12 +182,20 @@ expect_error 1 "no MZ" "$UKIFY" build --kernel "$tmp/initrd.zst" \
 openssl genrsa 2048 2>/dev/null > "$tmp/other.pem"
 expect_error 1 "does not match" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --key "$tmp/other.pem" --cert "$CERT" \
-	--output "$tmp/f"
+	--cmdline "$CMDLINE" --output "$tmp/f"
 expect_error 1 "not RSA" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --key "$tmp/ca.key" --cert "$tmp/ca.pem" \
-	--output "$tmp/f"
+	--cmdline "$CMDLINE" --output "$tmp/f"
 expect_error 1 "unencrypted" "$UKIFY" build --kernel "$KERNEL" \
 	--initrd "$tmp/initrd.zst" --key "$SNAKEOIL_KEY" --cert "$CERT" \
+	--cmdline "$CMDLINE" --output "$tmp/f"
+# A signed image fixes its command line only if it has one naming oci=.
+expect_error 2 "needs --cmdline naming oci=" "$UKIFY" build \
+	--kernel "$KERNEL" --initrd "$tmp/initrd.zst" --key "$tmp/key.pem" \
+	--cert "$CERT" --output "$tmp/f"
+expect_error 2 "needs --cmdline naming oci=" "$UKIFY" build \
+	--kernel "$KERNEL" --initrd "$tmp/initrd.zst" --key "$tmp/key.pem" \
+	--cert "$CERT" --cmdline "console=ttyS0 xoci=a oci= ociboot.break=report" \
 	--output "$tmp/f"
 expect_error 1 "modules in" "$UKIFY" build --kernel "$KERNEL" --init "$INIT" \
 	--modules-dir "$MODDIR" --uname 9.9.9 --output "$tmp/f"

@@ -10,6 +10,6 @@ reject=('Kernel panic' 'break at report')
 stop_on_expect=1
 
 prepare() {
-	make_uki kernel.efi 'console=ttyS0 quiet ociboot.frobnicate=1' &&
+	make_uki kernel.efi "console=ttyS0 quiet ociboot.frobnicate=1 $PRODUCT_OCI" &&
 		install_esp kernel.efi
 }

@@ -13,7 +13,7 @@ reject=('Kernel panic' 'ociboot: failure policy: (halt|poweroff)')
 expect_exit=1
 
 prepare() {
-	make_uki kernel.efi "console=ttyS0 quiet ociboot.on_failure=reboot ociboot.reboot_delay=$reboot_delay" &&
+	make_uki kernel.efi "console=ttyS0 quiet ociboot.on_failure=reboot ociboot.reboot_delay=$reboot_delay" sbsign &&
 		install_esp kernel.efi
 }
 

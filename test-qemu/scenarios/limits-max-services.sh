@@ -3,9 +3,9 @@
 # one tiny layer, over a rootfs image of two layers, built, signed and
 # checked with our tool, boots under Secure Boot: the init's verify names
 # every service with its image's digest, in order, and the product runs.
-# Services are verified, not run. One past the limit is refused on the
-# host: the same manifest with one more service put in by hand and
-# re-signed; `ociboot verify` names the limit.
+# Services are verified and their layers set up (not run). One past the
+# limit is refused on the host: the same manifest with one more service
+# put in by hand and re-signed; `ociboot verify` names the limit.
 . "$here/layers.sh"
 layers_scenario 2
 services_scenario "$(services_limit)"
@@ -26,28 +26,6 @@ over_refusal() {
 	echo "ociboot verify: system manifest $(digest_of "$1"): over the limit of" \
 		"$services services per system (oci/limits.h)" \
 		"(at \$.services, byte $at): over a size limit"
-}
-
-# repack LAYOUT MANIFEST SIGNATURE: LAYOUT's system artifact (tag "system")
-# with MANIFEST and SIGNATURE in place of its own, by hand.
-repack() {
-	local L=$1 art m s a size
-
-	art=$L/blobs/sha256/$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "system") | .digest' "$L/index.json" | cut -d: -f2)
-	m=$(sha256sum < "$2" | cut -d' ' -f1)
-	s=$(sha256sum < "$3" | cut -d' ' -f1)
-	cp "$2" "$L/blobs/sha256/$m" && cp "$3" "$L/blobs/sha256/$s" || return 1
-	jq -c --arg m "sha256:$m" --argjson ms "$(stat -c %s "$2")" \
-		--arg s "sha256:$s" --argjson ss "$(stat -c %s "$3")" \
-		'.layers[0].digest = $m | .layers[0].size = $ms |
-		 .layers[1].digest = $s | .layers[1].size = $ss' \
-		"$art" > "$L/artifact.json" || return 1
-	a=$(sha256sum < "$L/artifact.json" | cut -d' ' -f1)
-	size=$(stat -c %s "$L/artifact.json")
-	mv "$L/artifact.json" "$L/blobs/sha256/$a" &&
-	jq -c --arg a "sha256:$a" --argjson z "$size" \
-		'(.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "system")) |= (.digest = $a | .size = $z)' \
-		"$L/index.json" > "$L/index.new" && mv "$L/index.new" "$L/index.json"
 }
 
 prepare() {

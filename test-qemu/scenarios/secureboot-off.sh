@@ -16,7 +16,7 @@ reject=('ociboot: FATAL' 'Kernel panic' 'lockdown integrity')
 expect_exit=1
 
 prepare() {
-	make_uki kernel.efi 'console=ttyS0 quiet ociboot.break=report' &&
+	make_uki kernel.efi "console=ttyS0 quiet ociboot.break=report $PRODUCT_OCI" &&
 		install_esp kernel.efi
 }
 

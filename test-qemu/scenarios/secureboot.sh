@@ -12,6 +12,6 @@ reject=('ociboot: FATAL' 'Kernel panic' 'Access Denied' 'Security Violation')
 expect_exit=1
 
 prepare() {
-	make_uki kernel.efi 'console=ttyS0 quiet ociboot.break=report' &&
+	make_uki kernel.efi "console=ttyS0 quiet ociboot.break=report $PRODUCT_OCI" &&
 		install_esp kernel.efi
 }

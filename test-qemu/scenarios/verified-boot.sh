@@ -15,12 +15,16 @@ expect=(
 	'product: motd: top layer'
 	'product: whiteout: /etc/removed is gone'
 	'product: hello: hello from the top layer'
+	'product: working directory: /etc$'
+	'product: store: not mounted'
 	'product: root is writable'
 	'product: handed over: /run/ociboot/boot'
 	'product: handed over: /run/ociboot/system.json'
 	'product: read [0-9]+ files, 0 errors'
+	'product: remade a lower directory: empty'
 )
-reject=('ociboot: FATAL' 'Kernel panic' 'verity.*corrupted' 'read error')
+reject=('ociboot: FATAL' 'Kernel panic' 'verity.*corrupted' 'read error'
+	'FAILED')
 expect_exit=1
 disks=(store.img)
 

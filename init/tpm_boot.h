@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot's TPM stages (docs/tpm.md "What the init does at boot"):
+ *
+ *   tpm          after store: read the provisioned product and floor; the
+ *                product becomes system_verify()'s expected product
+ *                (tpm_boot_expected_product());
+ *   tpm release  after verify: refuse a version below the floor; read the
+ *                sealed admin and disk-key indices through PolicyPCR(7)
+ *                sessions and read-lock them; raise the floor to the
+ *                verified version and write-lock it; extend PCR 13 with
+ *                the artifact and system manifest and write the event log;
+ *                hand the disk key to the booted system on /run's tmpfs,
+ *                with the machine's certificate (its key stays in the
+ *                TPM at 0x81000100).
+ *
+ * What a missing, unprovisioned or unusable TPM means is ociboot.tpm=
+ * (init/cmdline.h). Every refusal names what it found; no secret is ever
+ * logged, and each leaves memory as soon as it is used.
+ */
+#ifndef OCIBOOT_INIT_TPM_BOOT_H
+#define OCIBOOT_INIT_TPM_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tpm/layout.h"
+
+#define TPM_BOOT_SECRETS_DIR "/run/ociboot/secrets"
+#define TPM_BOOT_DISK_KEY_FILE TPM_BOOT_SECRETS_DIR "/disk-key"
+#define TPM_BOOT_DISK_KEY_MODE 0400
+#define TPM_BOOT_IDENTITY_DIR "/run/ociboot/identity"
+#define TPM_BOOT_IDENTITY_FILE TPM_BOOT_IDENTITY_DIR "/machine.der"
+#define TPM_BOOT_IDENTITY_MODE 0444
+#define TPM_BOOT_EVENT_LOG "/run/ociboot/tpm2-measure.log"
+#define TPM_BOOT_EVENT_LOG_MODE 0444
+/* The log's two records at their longest. */
+#define TPM_BOOT_EVENT_LOG_MAX 1024
+/* Firmware tables that announce a TPM (ACPI; sysfs's TPM class). */
+#define TPM_BOOT_ACPI_TABLE "/sys/firmware/acpi/tables/TPM2"
+#define TPM_BOOT_CLASS_DIR "/sys/class/tpm"
+
+struct boot;
+
+struct tpm_boot {
+	bool announced;		/* by the firmware (see tpm_boot_announced) */
+	bool provisioned;	/* product and floor read */
+	char product[TPM_LAYOUT_PRODUCT_LEN + 1];
+	uint64_t floor;
+	bool has_secrets;	/* admin and disk_key read this boot */
+	uint8_t admin[TPM_LAYOUT_ADMIN_LEN];
+	uint8_t disk_key[TPM_LAYOUT_DISK_KEY_LEN];
+	char event_log[TPM_BOOT_EVENT_LOG_MAX];
+	uint8_t identity[TPM_LAYOUT_IDENTITY_MAX];	/* its certificate */
+};
+
+/*
+ * Whether the firmware announces a TPM: an ACPI TPM2 table, or a device
+ * the kernel's TPM class already has. Answers at once; the init waits
+ * for /dev/tpmrm0 only when this says yes.
+ */
+bool tpm_boot_announced(void);
+
+/* The provisioned product UUID, or NULL when there is none to check. */
+const char *tpm_boot_expected_product(const struct boot *b);
+
+/*
+ * Not PID 1 (`ociboot-init --tpm-check [CONF]`, default
+ * device:/dev/tpmrm0): what the booted system can still do with ociboot's
+ * indices, one line each on stdout: the product and floor, then each
+ * attempt a booted system must not get through (read the sealed indices
+ * again, rewrite the product, lower or undefine the floor, undefine the
+ * product) as "refused (TPM rc 0x...)" or "DONE", whether the floor is
+ * write-locked, whether the identity key signs under its policy (the
+ * signature checked with its public key), and PCR 13. Returns the exit status: 0, or 1 when the TPM
+ * does not open.
+ */
+int tpm_boot_check(const char *conf);
+
+int stage_tpm(struct boot *b);
+int stage_tpm_release(struct boot *b);
+
+#endif

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * init/tpm_boot: each outcome of docs/tpm.md's table that needs no real
+ * TPM, with its exact reason: no TPM (optional boots, required refuses),
+ * a TPM that the firmware announced but that did not open, an
+ * unprovisioned TPM and a product index not as ociboot makes it (over the
+ * fake TCTI), a version below the floor, a PCR 7 the policy refuses. The
+ * QEMU scenarios test-qemu/scenarios/tpm-* run the rest against swtpm.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "crypto/sha256.h"
+#include "init/boot.h"
+#include "init/tpm_boot.h"
+#include "lib/endian.h"
+#include "tpm/tpm_fake.h"
+
+#define PRODUCT "6a0d3c1e-5b7f-4e2a-9c4d-0123456789ab"
+
+static struct boot b;
+
+static void fresh(enum tpm_mode mode)
+{
+	memset(&b, 0, sizeof(b));
+	boot_init(&b);
+	b.config.tpm = mode;
+}
+
+/* b's TPM is the fake TCTI, answering every command with a bare rc. */
+static void fake_tpm(uint32_t rc)
+{
+	struct tpm_fake_tcti *f = (struct tpm_fake_tcti *)b.tpm.storage;
+	uint8_t rsp[10];
+
+	be16_store(rsp, 0x8001);
+	be32_store(rsp + 2, sizeof(rsp));
+	be32_store(rsp + 6, rc);
+	tpm_fake_init(f, rsp, sizeof(rsp));
+	assert_int_equal(tpm_open_tcti(&b.tpm, sizeof(*f)), 0);
+	b.has_tpm = true;
+}
+
+static void test_no_tpm_optional(void **state)
+{
+	fresh(TPM_MODE_OPTIONAL);
+	assert_int_equal(stage_tpm(&b), 0);
+	assert_null(tpm_boot_expected_product(&b));
+	assert_int_equal(stage_tpm_release(&b), 0);
+	assert_string_equal(b.reason, "");
+}
+
+static void test_no_tpm_required(void **state)
+{
+	fresh(TPM_MODE_REQUIRED);
+	assert_int_equal(stage_tpm(&b), -1);
+	assert_string_equal(b.reason, "tpm: ociboot.tpm=required, but the "
+			    "firmware announces no TPM");
+	fresh(TPM_MODE_REQUIRED);
+	b.tpm_boot.announced = true;
+	assert_int_equal(stage_tpm(&b), -1);
+	assert_string_equal(b.reason, "tpm: ociboot.tpm=required, but the "
+			    "TPM the firmware announces did not open");
+}
+
+static void test_unprovisioned(void **state)
+{
+	fresh(TPM_MODE_REQUIRED);
+	fake_tpm(0x18b);	/* TPM_RC_HANDLE: no such index */
+	assert_int_equal(stage_tpm(&b), -1);
+	assert_string_equal(b.reason, "tpm: ociboot.tpm=required, but the "
+			    "TPM is not provisioned (no product index "
+			    "0x01500100)");
+	tpm_close(&b.tpm);
+	fresh(TPM_MODE_OPTIONAL);
+	fake_tpm(0x18b);
+	assert_int_equal(stage_tpm(&b), 0);
+	assert_null(tpm_boot_expected_product(&b));
+	tpm_close(&b.tpm);
+}
+
+/* A product index with other attributes is no product at all. */
+static void test_product_not_ours(void **state)
+{
+	struct tpm_fake_tcti *f;
+	uint8_t rsp[128];
+	size_t n = 0;
+
+	fresh(TPM_MODE_OPTIONAL);
+	fake_tpm(0);
+	f = (struct tpm_fake_tcti *)b.tpm.storage;
+	/* NV_ReadPublic: the index, sha256, ownerwrite|authwrite|authread,
+	 * no policy, 36 bytes; the name made to match. */
+	{
+		static const uint8_t area[] = {
+			0x01, 0x50, 0x01, 0x00, 0x00, 0x0b,
+			0x00, 0x04, 0x00, 0x06, 0x00, 0x00, 0x00, 0x24 };
+		uint8_t digest[32];
+
+		sha256_digest(area, sizeof(area), digest);
+		be16_store(rsp, 0x8001);
+		n = 10;
+		be16_store(rsp + n, sizeof(area));
+		memcpy(rsp + n + 2, area, sizeof(area));
+		n += 2 + sizeof(area);
+		be16_store(rsp + n, 34);
+		be16_store(rsp + n + 2, 0x000b);
+		memcpy(rsp + n + 4, digest, sizeof(digest));
+		n += 4 + sizeof(digest);
+		be32_store(rsp + 2, (uint32_t)n);
+		be32_store(rsp + 6, 0);
+	}
+	tpm_fake_init(f, rsp, n);
+	assert_int_equal(stage_tpm(&b), -1);
+	assert_string_equal(b.reason, "tpm: product index 0x01500100 is not "
+			    "as ociboot provisions it (attributes, lock or "
+			    "contents)");
+	tpm_close(&b.tpm);
+}
+
+static void test_below_floor(void **state)
+{
+	fresh(TPM_MODE_OPTIONAL);
+	fake_tpm(0);
+	b.tpm_boot.provisioned = true;
+	memcpy(b.tpm_boot.product, PRODUCT, sizeof(PRODUCT));
+	b.tpm_boot.floor = 5;
+	b.plan.manifest.version = 4;
+	memset(b.plan.artifact.manifest.digest, 0xab, SHA256_LEN);
+	assert_string_equal(tpm_boot_expected_product(&b), PRODUCT);
+	assert_int_equal(stage_tpm_release(&b), -1);
+	assert_string_equal(b.reason, "tpm: system manifest sha256:"
+		"abababababababababababababababababababababababababababababababab"
+		" has version 4, below this machine's anti-rollback floor 5");
+	tpm_close(&b.tpm);
+}
+
+/* Every policy read refused: required stops, naming PCR 7 and the code. */
+static void test_policy_refused(void **state)
+{
+	fresh(TPM_MODE_REQUIRED);
+	fake_tpm(0x99d);	/* TPM_RC_POLICY_FAIL, session 1 */
+	b.tpm_boot.provisioned = true;
+	b.tpm_boot.floor = 1;
+	b.plan.manifest.version = 1;
+	assert_int_equal(stage_tpm_release(&b), -1);
+	assert_string_equal(b.reason, "tpm: PCR 7 sha256:(unreadable) does not "
+			    "satisfy the secrets' policy (TPM rc 0x99d): "
+			    "ociboot.tpm=required refuses to boot without them");
+	assert_false(b.tpm_boot.has_secrets);
+	tpm_close(&b.tpm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_tpm_optional),
+		cmocka_unit_test(test_no_tpm_required),
+		cmocka_unit_test(test_unprovisioned),
+		cmocka_unit_test(test_product_not_ours),
+		cmocka_unit_test(test_below_floor),
+		cmocka_unit_test(test_policy_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
