@@ -286,6 +286,10 @@ static const struct option {
 	{ "ociboot.debug", parse_debug },
 	{ "ociboot.tpm", parse_tpm },
 	{ "ociboot.verity", parse_verity },
+	{ "ip", netcmdline_parse_ip },
+	{ "ociboot.net_timeout", netcmdline_parse_timeout },
+	{ "ociboot.mirror", netcmdline_parse_mirror },
+	{ "ociboot.hosts", netcmdline_parse_hosts },
 };
 
 _Static_assert(ARRAY_SIZE(options) <= 32, "options seen are kept in bits");
@@ -319,7 +323,8 @@ static int apply(struct ociboot_config *c, const struct cmdline_param *p,
 		return -OCIBOOT_EMALFORMED;
 	}
 	bit = 1u << (o - options);
-	if (*seen & bit) {
+	/* ociboot.mirror is the one option that may be given again. */
+	if ((*seen & bit) && o->parse != netcmdline_parse_mirror) {
 		*why = "given more than once";
 		return -OCIBOOT_EMALFORMED;
 	}
@@ -334,6 +339,7 @@ void cmdline_defaults(struct ociboot_config *config)
 	config->on_failure.reboot_delay_s = CMDLINE_REBOOT_DELAY_DEFAULT;
 	config->break_at = BOOT_BREAK_NONE;
 	config->tpm = TPM_MODE_OPTIONAL;
+	netcmdline_defaults(&config->net);
 }
 
 /* Append s[len] cut to max bytes, "..." marking a cut. */
@@ -496,6 +502,7 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 		      "ociboot.verity=%s\n", action,
 		      config->on_failure.reboot_delay_s, at,
 		      config->debug ? 1 : 0, tpm, verity);
+	netcmdline_format(&config->net, &o);
 	if (strbuf_truncated(&o))
 		return -ENOSPC;
 	return (int)strbuf_len(&o);

@@ -15,6 +15,8 @@
  *   ociboot.verity=POLICY        a corrupted layer block after boot: eio
  *                                (default: the read fails), restart or
  *                                panic (docs/verity.md)
+ *   ip=, ociboot.net_timeout=, ociboot.mirror=, ociboot.hosts=
+ *                                the network boot's (init/netcmdline.h)
  *
  * Any other ociboot.* key, a malformed value or a key given twice is an
  * error; everything else belongs to the kernel and is ignored. Parsing
@@ -28,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "init/netcmdline.h"
 #include "lib/error.h"
 #include "oci/oci_ref.h"
 
@@ -91,6 +94,7 @@ struct ociboot_config {
 	bool debug;
 	enum tpm_mode tpm;
 	enum verity_policy verity;
+	struct netcmdline net;			/* init/netcmdline.h */
 };
 
 /* One parameter: key[key_len] and, when has_value, value[value_len]. Both

@@ -33,6 +33,7 @@
 #include "init/lockdown.h"
 #include "init/log.h"
 #include "init/modules.h"
+#include "init/network.h"
 #include "init/pid1.h"
 #include "init/timing.h"
 #include "init/tpm_boot.h"
@@ -345,6 +346,7 @@ static const struct stage stages[] = {
 	{ "report", stage_report, BOOT_BREAK_REPORT },
 	{ "store", stage_store, BOOT_BREAK_STORE },
 	{ "tpm", stage_tpm, BOOT_BREAK_NONE },
+	{ "network", stage_network, BOOT_BREAK_NONE },
 	{ "verify", stage_verify, BOOT_BREAK_NONE },
 	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY },
 	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE },

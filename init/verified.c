@@ -214,9 +214,7 @@ int stage_store(struct boot *b)
 	if (oci_location_format(loc, where, sizeof(where)) < 0)
 		snprintf(where, sizeof(where), "(unprintable)");
 	if (loc->kind != OCI_LOCATION_DEVICE)
-		return boot_failed(b, "booting from %s is not implemented yet; "
-				   "name a local disk: oci=LABEL=NAME:/PATH:TAG",
-				   where);
+		return 0;	/* stage_network filled the layout */
 	log_info("store", "looking for %s", where);
 	if (find_store(b, &loc->device) < 0 || mount_store(b) < 0)
 		return -1;

@@ -19,3 +19,13 @@ qemu_scenarios += tpm-provisioned tpm-secureboot-off \
 # Services as containers, and what must stop them.
 qemu_scenarios += services refuse-service-missing \
 	refuse-service-verity-superblock refuse-service-twice corrupt-service-file
+# The network boot: the product from a registry on loopback, through
+# QEMU's user network with restrict=on.
+qemu_scenarios += net-http
+qemu_scenarios += net-refuse-other-ca net-refuse-edited-manifest \
+	net-refuse-wrong-blob net-refuse-no-answer net-refuse-redirect-loop \
+	net-refuse-no-dhcp
+qemu_scenarios += net-https net-refuse-tls-other-ca
+qemu_scenarios += net-mirror-down net-resume
+# PXE from dnsmasq's TFTP in a namespace of the scenario's, oci=dhcp.
+qemu_scenarios += net-pxe-dhcp

@@ -38,7 +38,9 @@ static const char initrd_description[] =
 	"dependencies from DIR/modules.dep (under /lib/modules/KVER, KVER\n"
 	"being the base name of DIR, listed in load order in\n"
 	"/etc/ociboot/modules) and each CA certificate as\n"
-	"/etc/ociboot/ca/NAME.pem. --module may repeat or list names\n"
+	"/etc/ociboot/ca/NAME.pem, each --tls-ca (the CAs of https\n"
+	"registries, a set of their own) as /etc/ociboot/tls/NAME.pem.\n"
+	"--module may repeat or list names\n"
 	"separated by commas. --preset adds a named set of modules\n"
 	"(`ukify presets` lists them: base, qemu, physical); --host-only adds\n"
 	"the storage and network drivers of the machine this runs on, found\n"
@@ -87,6 +89,7 @@ struct initrd_args {
 	struct initrd_options o;
 	const char *modules[INITRD_MODULES_MAX];
 	const char *cas[INITRD_CAS_MAX];
+	const char *tls_cas[INITRD_CAS_MAX];
 	const char *output;
 	const char *sysfs;
 	bool host_only, force, quiet;
@@ -147,6 +150,17 @@ static int add_ca(void *args, const char *value, struct error *err)
 	return 0;
 }
 
+static int add_tls_ca(void *args, const char *value, struct error *err)
+{
+	struct initrd_args *a = args;
+
+	if (a->o.tls_ca_count >= INITRD_CAS_MAX)
+		return error_set(err, -EINVAL, NULL, "more than %d --tls-ca "
+				 "files", INITRD_CAS_MAX);
+	a->tls_cas[a->o.tls_ca_count++] = value;
+	return 0;
+}
+
 static int set_compress(void *args, const char *value, struct error *err)
 {
 	struct initrd_args *a = args;
@@ -185,6 +199,9 @@ static int set_compress(void *args, const char *value, struct error *err)
 			struct initrd_args, quiet), \
 	CLI_OPTION_CALL("ca", 0, CLI_REPEAT, "FILE", \
 			"a CA certificate for /etc/ociboot/ca", add_ca), \
+	CLI_OPTION_CALL("tls-ca", 0, CLI_REPEAT, "FILE", \
+			"a registry's TLS CA for /etc/ociboot/tls", \
+			add_tls_ca), \
 	CLI_OPTION_CALL("compress", 0, 0, "none|zstd", \
 			"the initrd's compression (default zstd)", \
 			set_compress), \
@@ -197,6 +214,7 @@ static void initrd_args_init(struct initrd_args *a)
 	memset(a, 0, sizeof(*a));
 	a->o.modules = a->modules;
 	a->o.cas = a->cas;
+	a->o.tls_cas = a->tls_cas;
 	a->o.compression = INITRD_COMPRESS_ZSTD;
 }
 

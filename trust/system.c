@@ -517,6 +517,45 @@ int system_verify(const struct layout *l, const struct oci_reference *ref,
 	return r;
 }
 
+/*
+ * Steps 1 to 6 only: what a network boot checks before it fetches any
+ * image the system manifest names.
+ */
+int system_verify_signed(const struct layout *l,
+			 const struct oci_reference *ref,
+			 const struct x509_trust_store *ts, int64_t now,
+			 const char *expected_product,
+			 struct system_scratch *scratch,
+			 struct system_plan *plan, struct error *err)
+{
+	struct run c = { .l = l, .s = scratch, .plan = plan, .err = err };
+	char normalized[DN_UUID_LEN + 1];
+	size_t manifest_len = 0;
+	int r;
+
+	error_clear(err);
+	memset(plan, 0, sizeof(*plan));
+	r = check_arguments(&c, ref, now, expected_product, normalized);
+	if (r == 0) {
+		plan->ref = *ref;
+		plan->time = now;
+		r = find_artifact(&c, ref);
+	}
+	if (r == 0)
+		r = read_artifact_manifest(&c);
+	if (r == 0)
+		r = check_signed(&c, ts, now, &manifest_len);
+	if (r == 0)
+		r = parse_system_manifest(&c, manifest_len);
+	if (r == 0)
+		r = check_product(&c, expected_product ? normalized : NULL);
+	if (r < 0) {
+		error_reason(err, (int)c.stage);
+		memset(plan, 0, sizeof(*plan));
+	}
+	return r;
+}
+
 /* --- messages ------------------------------------------------------------- */
 
 const char *system_stage_name(enum system_stage stage)

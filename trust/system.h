@@ -187,6 +187,22 @@ int system_verify(const struct layout *l, const struct oci_reference *ref,
 		  struct system_plan *plan, struct error *err);
 
 /*
+ * Steps 1 to 6 of system_verify() alone (the artifact, the certificate
+ * chain, the signature, the system manifest, the product), with the same
+ * arguments, errors and reasons: what a network boot checks before it
+ * fetches anything the system manifest pins. On success plan holds the
+ * artifact, the signer and the parsed system manifest (plan->manifest);
+ * the image fields are left zero. Run system_verify() once the images
+ * are there.
+ */
+int system_verify_signed(const struct layout *l,
+			 const struct oci_reference *ref,
+			 const struct x509_trust_store *ts, int64_t now,
+			 const char *expected_product,
+			 struct system_scratch *scratch,
+			 struct system_plan *plan, struct error *err);
+
+/*
  * Step 8 above for one layer descriptor d of an image manifest that
  * oci_manifest_check_bootable() accepted: fill *out from d, open its blob
  * in l (exactly d's size) and check its squashfs and verity superblocks.

@@ -21,6 +21,7 @@
 
 #define MODULES_LIST "etc/ociboot/modules"
 #define CA_DIR "etc/ociboot/ca"
+#define TLS_CA_DIR "etc/ociboot/tls"
 
 struct builder {
 	const struct initrd_options *o;
@@ -393,12 +394,12 @@ static int ca_canonical(BIO *in, BIO *out)
 	return r < 0 || count == 0 ? -OCIBOOT_EMALFORMED : 0;
 }
 
-static int add_ca_data(struct builder *b, const char *name,
+static int add_ca_data(struct builder *b, const char *dir, const char *name,
 		       const uint8_t *data, size_t len)
 {
 	BIO *in = BIO_new_mem_buf(data, (int)len);
 	BIO *out = BIO_new(BIO_s_mem());
-	char path[sizeof(CA_DIR) + INITRD_CA_NAME_MAX + 8];
+	char path[sizeof(TLS_CA_DIR) + INITRD_CA_NAME_MAX + 8];
 	char *pem;
 	long pem_len;
 	int r = -ENOMEM;
@@ -407,7 +408,7 @@ static int add_ca_data(struct builder *b, const char *name,
 		r = ca_canonical(in, out);
 	if (r == 0) {
 		pem_len = BIO_get_mem_data(out, &pem);
-		snprintf(path, sizeof(path), "%s/%s.pem", CA_DIR, name);
+		snprintf(path, sizeof(path), "%s/%s.pem", dir, name);
 		r = cpio_add_file(&b->cpio, path, 0644, pem, (size_t)pem_len);
 	}
 	BIO_free(in);
@@ -415,7 +416,7 @@ static int add_ca_data(struct builder *b, const char *name,
 	return r;
 }
 
-static int add_ca(struct builder *b, const char *path)
+static int add_ca(struct builder *b, const char *dir, const char *path)
 {
 	char name[INITRD_CA_NAME_MAX + 1];
 	uint8_t *data;
@@ -430,7 +431,7 @@ static int add_ca(struct builder *b, const char *path)
 				   FILEIO_REGULAR, &data, &len);
 	if (r < 0)
 		return error_set(b->err, r, NULL, "CA file %s", path);
-	r = add_ca_data(b, name, data, len);
+	r = add_ca_data(b, dir, name, data, len);
 	free(data);
 	if (r == -OCIBOOT_EMALFORMED)
 		return error_set(b->err, r, NULL, "CA file %s (want only PEM "
@@ -446,8 +447,14 @@ static int add_cas(struct builder *b)
 		return error_set(b->err, -OCIBOOT_ETOOBIG, NULL, "%zu CA files "
 				 "(at most %d)", b->o->ca_count,
 				 INITRD_CAS_MAX);
+	if (b->o->tls_ca_count > INITRD_CAS_MAX)
+		return error_set(b->err, -OCIBOOT_ETOOBIG, NULL, "%zu TLS CA "
+				 "files (at most %d)", b->o->tls_ca_count,
+				 INITRD_CAS_MAX);
 	for (size_t i = 0; i < b->o->ca_count && r == 0; i++)
-		r = add_ca(b, b->o->cas[i]);
+		r = add_ca(b, CA_DIR, b->o->cas[i]);
+	for (size_t i = 0; i < b->o->tls_ca_count && r == 0; i++)
+		r = add_ca(b, TLS_CA_DIR, b->o->tls_cas[i]);
 	return r;
 }
 

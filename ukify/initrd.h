@@ -15,6 +15,9 @@
  *                                  X.509 certificates and written back as
  *                                  their canonical PEM; NAME is the file's
  *                                  base name less a .pem/.crt/.cer suffix
+ *   /etc/ociboot/tls/NAME.pem      the same for each TLS CA file: the
+ *                                  anchors of https registries, a set of
+ *                                  their own (never manifest signers)
  */
 #ifndef OCIBOOT_UKIFY_INITRD_H
 #define OCIBOOT_UKIFY_INITRD_H
@@ -45,6 +48,8 @@ struct initrd_options {
 	size_t module_count;
 	const char *const *cas;		/* CA file paths, ca_count */
 	size_t ca_count;
+	const char *const *tls_cas;	/* TLS CA file paths, tls_ca_count */
+	size_t tls_ca_count;
 	enum initrd_compression compression;
 	uint32_t mtime;			/* of every entry */
 	/*

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+#include "init/netcmdline.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "init/cmdline.h"
+#include "lib/constants.h"
+#include "lib/util.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define TIMEOUT_DIGITS_MAX 4
+
+void netcmdline_defaults(struct netcmdline *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->timeout_s = NETCMDLINE_TIMEOUT_DEFAULT;
+}
+
+int netcmdline_parse_ip(struct ociboot_config *c,
+			const struct cmdline_param *p, const char **why)
+{
+	if (!p->has_value || p->value_len == 0) {
+		*why = "needs a value";
+		return -OCIBOOT_EMALFORMED;
+	}
+	if (p->value_len > IPCONFIG_VALUE_MAX) {
+		*why = "longer than " STR(IPCONFIG_VALUE_MAX) " bytes";
+		return -OCIBOOT_ETOOBIG;
+	}
+	memcpy(c->net.ip, p->value, p->value_len);
+	c->net.ip[p->value_len] = '\0';
+	c->net.has_ip = true;
+	return 0;
+}
+
+int netcmdline_parse_timeout(struct ociboot_config *c,
+			     const struct cmdline_param *p, const char **why)
+{
+	unsigned seconds = 0;
+
+	*why = "must be a whole number of seconds from 1 to "
+	       STR(NETCMDLINE_TIMEOUT_MAX);
+	if (!p->has_value || p->value_len == 0 ||
+	    p->value_len > TIMEOUT_DIGITS_MAX)
+		return -OCIBOOT_EMALFORMED;
+	for (size_t i = 0; i < p->value_len; i++) {
+		if (p->value[i] < '0' || p->value[i] > '9')
+			return -OCIBOOT_EMALFORMED;
+		seconds = seconds * 10 + (unsigned)(p->value[i] - '0');
+	}
+	if (seconds < 1 || seconds > NETCMDLINE_TIMEOUT_MAX)
+		return -OCIBOOT_EMALFORMED;
+	c->net.timeout_s = seconds;
+	return 0;
+}
+
+int netcmdline_parse_mirror(struct ociboot_config *c,
+			    const struct cmdline_param *p, const char **why)
+{
+	struct netcmdline *n = &c->net;
+	struct url u;
+	int r;
+
+	if (!p->has_value || p->value_len == 0) {
+		*why = "needs a value";
+		return -OCIBOOT_EMALFORMED;
+	}
+	if (n->mirror_count == NETCMDLINE_MIRRORS_MAX) {
+		*why = "more than " STR(NETCMDLINE_MIRRORS_MAX) " mirrors";
+		return -OCIBOOT_ETOOBIG;
+	}
+	r = url_parse(p->value, p->value_len, &u, why);
+	if (r < 0)
+		return r;
+	if (!streq(u.path, "/")) {
+		*why = "a mirror is scheme://host[:port] only";
+		return -OCIBOOT_EMALFORMED;
+	}
+	n->mirrors[n->mirror_count++] = u;
+	return 0;
+}
+
+/* One NAME=IPV4 entry of s[len] into *h. */
+static int parse_host(const char *s, size_t len, struct netcmdline_host *h,
+		      const char **why)
+{
+	const char *eq = memchr(s, '=', len);
+	size_t name_len;
+
+	*why = "each entry must be NAME=IPV4 (a host name, a dotted quad)";
+	if (!eq)
+		return -OCIBOOT_EMALFORMED;
+	name_len = (size_t)(eq - s);
+	if (name_len > URL_HOST_MAX || !ipconfig_is_hostname(s, name_len) ||
+	    !ipconfig_parse_ipv4(eq + 1, len - name_len - 1, h->address))
+		return -OCIBOOT_EMALFORMED;
+	for (size_t i = 0; i < name_len; i++) {
+		char ch = s[i];
+
+		h->name[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a')
+						      : ch;
+	}
+	h->name[name_len] = '\0';
+	return 0;
+}
+
+int netcmdline_parse_hosts(struct ociboot_config *c,
+			   const struct cmdline_param *p, const char **why)
+{
+	struct netcmdline_host hosts[NETCMDLINE_HOSTS_MAX];
+	const char *s = p->value, *end = p->value + p->value_len;
+	size_t count = 0;
+	int r;
+
+	if (!p->has_value || p->value_len == 0) {
+		*why = "needs a value";
+		return -OCIBOOT_EMALFORMED;
+	}
+	while (s <= end) {
+		const char *comma = memchr(s, ',', (size_t)(end - s));
+		size_t len = comma ? (size_t)(comma - s) : (size_t)(end - s);
+
+		if (count == NETCMDLINE_HOSTS_MAX) {
+			*why = "more than " STR(NETCMDLINE_HOSTS_MAX)
+			       " host entries";
+			return -OCIBOOT_ETOOBIG;
+		}
+		r = parse_host(s, len, &hosts[count], why);
+		if (r < 0)
+			return r;
+		count++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	memcpy(c->net.hosts, hosts, count * sizeof(hosts[0]));
+	c->net.host_count = count;
+	return 0;
+}
+
+void netcmdline_format(const struct netcmdline *n, struct strbuf *out)
+{
+	char text[URL_STR_MAX];
+
+	if (n->has_ip)
+		strbuf_printf(out, "ip=%s\n", n->ip);
+	if (n->timeout_s != NETCMDLINE_TIMEOUT_DEFAULT)
+		strbuf_printf(out, "ociboot.net_timeout=%u\n", n->timeout_s);
+	for (size_t i = 0; i < n->mirror_count; i++) {
+		if (url_format(&n->mirrors[i], text, sizeof(text)) < 0)
+			snprintf(text, sizeof(text), "(unprintable)");
+		strbuf_printf(out, "ociboot.mirror=%s\n", text);
+	}
+	if (n->host_count == 0)
+		return;
+	strbuf_puts(out, "ociboot.hosts=");
+	for (size_t i = 0; i < n->host_count; i++) {
+		const uint8_t *a = n->hosts[i].address;
+
+		strbuf_printf(out, "%s%s=%u.%u.%u.%u", i ? "," : "",
+			      n->hosts[i].name, a[0], a[1], a[2], a[3]);
+	}
+	strbuf_putc(out, '\n');
+}
+
+bool netcmdline_host_lookup(const struct netcmdline *n, const char *name,
+			    uint8_t address[4])
+{
+	for (size_t i = 0; i < n->host_count; i++) {
+		if (strcasecmp(n->hosts[i].name, name) == 0) {
+			memcpy(address, n->hosts[i].address, 4);
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The network boot: see init/network.h. Everything fetched lands in a
+ * tmpfs; nothing is used that trust/system did not accept, and nothing a
+ * system manifest names is fetched before its signature was checked.
+ */
+#include "init/network.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init/boot.h"
+#include "init/log.h"
+#include "init/tpm_boot.h"
+#include "lib/clock.h"
+#include "lib/fileio.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+#include "net/net.h"
+#include "net/registry.h"
+#include "oci/layout.h"
+#include "oci/oci.h"
+#include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
+
+#define STAGE "network"
+#define STORE_TMPFS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+#define STORE_TMPFS_OPTIONS "mode=0700"
+#define DIR_MODE 0755
+#define FILE_MODE 0444
+#define OCI_LAYOUT_JSON "{\"imageLayoutVersion\":\"" LAYOUT_VERSION "\"}"
+#define INDEX_JSON_MAX (512 + OCI_TAG_MAX)
+#define MB (1024.0 * 1024.0)
+/* Blobs smaller than this get their line at debug level only. */
+#define PROGRESS_INFO_MIN (1u << 20)
+
+/* The state of the one pull; big (struct registry), so static. */
+static struct registry registry;
+static struct x509_trust_store tls_anchors;
+
+struct network {
+	struct boot *b;
+	struct net_result net;
+	int64_t started_ms;
+	unsigned int fetched, cached;
+	uint64_t bytes;
+};
+
+static struct network network;
+
+static void ipv4_text(const uint8_t a[4], char out[16])
+{
+	snprintf(out, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
+/* --- the network itself ----------------------------------------------- */
+
+static void link_failed(void *ctx, const struct error *why)
+{
+	char line[ERROR_LINE_MAX];
+
+	log_warning(STAGE, "%s", error_format(why, line, sizeof(line)));
+}
+
+static void log_network(const struct net_result *n, int64_t ms)
+{
+	char addr[16], gw[16] = "none", dns[NET_DNS_MAX * 16 + 8] = "";
+	struct strbuf sb;
+
+	ipv4_text(n->address, addr);
+	if (n->has_gateway)
+		ipv4_text(n->gateway, gw);
+	strbuf_init(&sb, dns, sizeof(dns));
+	for (size_t i = 0; i < n->dns_count; i++) {
+		char one[16];
+
+		ipv4_text(n->dns[i], one);
+		strbuf_printf(&sb, "%s%s", i ? "," : "", one);
+	}
+	log_info(STAGE, "%s up: %s/%u gateway %s dns %s (%s) in %" PRId64
+		 " ms", n->ifname, addr, n->prefix, gw,
+		 n->dns_count ? dns : "none",
+		 n->from_dhcp ? "DHCP" : "ip= static", ms);
+}
+
+static int bring_up(struct network *w)
+{
+	struct boot *b = w->b;
+	const struct netcmdline *nc = &b->config.net;
+	struct net_config config;
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int64_t start = clock_now_ms();
+	int r;
+
+	net_config_default(&config);
+	config.link_failed = link_failed;
+	if (nc->has_ip) {
+		r = ipconfig_parse(nc->ip, strlen(nc->ip), &config.ip, &err);
+		if (r < 0)
+			return boot_failed(b, "%s", error_format(&err, line,
+							      sizeof(line)));
+	}
+	r = net_up(&config, NULL, clock_deadline_ms(nc->timeout_s * 1000u),
+		   &w->net, &err);
+	if (r < 0)
+		return boot_failed(b, "%s", error_format(&err, line,
+						      sizeof(line)));
+	log_network(&w->net, clock_now_ms() - start);
+	return 0;
+}
+
+/* oci=dhcp: the location DHCP gave, which must name a registry. */
+static int location_from_dhcp(struct network *w)
+{
+	struct oci_location *loc = &w->b->config.oci;
+	const char *why;
+
+	if (loc->kind != OCI_LOCATION_DHCP)
+		return 0;
+	if (!w->net.has_oci)
+		return boot_failed(w->b, "oci=dhcp: the DHCP server on %s "
+				   "gave no oci= location (option 43 "
+				   "sub-option 1)", w->net.ifname);
+	if (oci_location_parse(w->net.oci, strlen(w->net.oci), loc,
+			       &why) < 0)
+		return boot_failed(w->b, "oci=dhcp: the location DHCP gave, "
+				   "'%s': %s", w->net.oci, why);
+	if (loc->kind != OCI_LOCATION_REGISTRY)
+		return boot_failed(w->b, "oci=dhcp: the location DHCP gave, "
+				   "'%s', is not a registry", w->net.oci);
+	log_info(STAGE, "oci= from DHCP: %s", w->net.oci);
+	return 0;
+}
+
+/* --- the resolver and the progress line ------------------------------- */
+
+/* ociboot.hosts= first, then DNS through the servers the network has. */
+static int resolve(void *ctx, const char *host, struct http_address *out,
+		   size_t max, struct error *err)
+{
+	struct network *w = ctx;
+	struct dns_answer answer;
+	int r;
+
+	if (max == 0)
+		return error_set(err, -EINVAL, host, "no room for an address");
+	memset(out, 0, sizeof(*out));
+	out[0].family = AF_INET;
+	if (netcmdline_host_lookup(&w->b->config.net, host,
+				   out[0].address)) {
+		log_debug(STAGE, "%s is in ociboot.hosts", host);
+		return 1;
+	}
+	r = net_resolve(&w->net, NULL, host, &answer,
+			clock_deadline_ms(w->b->config.net.timeout_s * 1000u),
+			err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < answer.count && i < max; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].family = AF_INET;
+		memcpy(out[i].address, answer.addresses[i], 4);
+	}
+	return (int)(answer.count < max ? answer.count : max);
+}
+
+static void progress(void *ctx, const struct registry_progress *p)
+{
+	struct network *w = ctx;
+	char d[OCI_DIGEST_STRING_LEN + 1];
+	enum log_level level;
+
+	if (p->finished) {
+		w->cached += p->cached;
+		w->fetched += !p->cached;
+		w->bytes += p->cached ? 0 : p->total;
+	}
+	oci_digest_string(p->digest, d);
+	level = p->total < PROGRESS_INFO_MIN ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
+	if (p->cached)
+		log_msg(level, STAGE, "%.19s: present, %" PRIu64 " bytes "
+			"verified", d, p->total);
+	else
+		log_msg(level, STAGE, "%.19s: %" PRIu64 "/%" PRIu64 " bytes "
+			"(%u%%), %.1f MB/s%s", d, p->done, p->total,
+			p->percent, (double)p->rate / MB,
+			p->finished ? ", verified" : "");
+}
+
+/* The clock, but never earlier than this init was built. */
+static int64_t validation_time(void)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	return now < OCIBOOT_BUILD_EPOCH ? OCIBOOT_BUILD_EPOCH : now;
+}
+
+static int load_tls_anchors(struct network *w)
+{
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int r;
+
+	x509_trust_store_init(&tls_anchors);
+	if (access(NETWORK_TLS_CA_DIR, F_OK) < 0) {
+		log_debug(STAGE, "no %s: https is refused", NETWORK_TLS_CA_DIR);
+		return 0;
+	}
+	r = x509_trust_store_load_dir(&tls_anchors, NETWORK_TLS_CA_DIR, &err);
+	if (r < 0)
+		return boot_failed(w->b, "TLS CA certificates in %s: %s",
+				   NETWORK_TLS_CA_DIR,
+				   error_format(&err, line, sizeof(line)));
+	log_info(STAGE, "trusting %zu TLS CA certificate(s) from %s",
+		 tls_anchors.count, NETWORK_TLS_CA_DIR);
+	return 1;
+}
+
+static int configure(struct network *w, struct registry_config *c)
+{
+	const struct netcmdline *nc = &w->b->config.net;
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = load_tls_anchors(w);
+	if (r < 0)
+		return r;
+	c->http.resolve = resolve;
+	c->http.resolve_ctx = w;
+	c->http.tls_anchors = r > 0 ? &tls_anchors : NULL;
+	c->http.tls_time = validation_time();
+	registry_origin(&w->b->config.oci.registry, &c->origin);
+	memcpy(c->mirrors, nc->mirrors, nc->mirror_count * sizeof(c->mirrors[0]));
+	c->mirror_count = nc->mirror_count;
+	c->deadline_ms = nc->timeout_s * 1000u;
+	c->progress = progress;
+	c->progress_ctx = w;
+	r = registry_init(&registry, c, &err);
+	if (r < 0)
+		return boot_failed(w->b, "registry: %s",
+				   error_format(&err, line, sizeof(line)));
+	return 0;
+}
+
+/* --- the store: an OCI layout on a tmpfs ------------------------------ */
+
+static int make_store(struct network *w)
+{
+	struct boot *b = w->b;
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int fd, r;
+
+	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
+	if (r == 0)
+		r = b->ops->mount("tmpfs", VERIFIED_STORE_DIR, "tmpfs",
+				  STORE_TMPFS_FLAGS, STORE_TMPFS_OPTIONS);
+	if (r == 0)
+		r = b->ops->mkdir_p(VERIFIED_STORE_DIR "/" LAYOUT_BLOBS_DIR
+				    "/sha256", DIR_MODE);
+	if (r < 0)
+		return boot_failed(b, "tmpfs store on %s: %s",
+				   VERIFIED_STORE_DIR, strerror(-r));
+	fd = b->ops->open_dir(VERIFIED_STORE_DIR);
+	if (fd < 0)
+		return boot_failed(b, "%s: %s", VERIFIED_STORE_DIR,
+				   strerror(-fd));
+	r = fileio_write_new(fd, LAYOUT_OCI_LAYOUT_FILE, OCI_LAYOUT_JSON,
+			     strlen(OCI_LAYOUT_JSON), FILE_MODE);
+	close(fd);
+	if (r < 0)
+		return boot_failed(b, "%s/%s: %s", VERIFIED_STORE_DIR,
+				   LAYOUT_OCI_LAYOUT_FILE, strerror(-r));
+	r = layout_open(&b->layout, AT_FDCWD, VERIFIED_STORE_DIR, &err);
+	if (r < 0)
+		return boot_failed(b, "OCI layout on %s: %s", VERIFIED_STORE_DIR,
+				   error_format(&err, line, sizeof(line)));
+	return 0;
+}
+
+/*
+ * index.json naming the pulled artifact by the tag oci= asked for (by
+ * its digest alone when oci= gave one), so the verify stage finds it as
+ * it finds one on a store disk.
+ */
+static int write_index(struct network *w, const uint8_t digest[SHA256_LEN],
+		       int64_t size)
+{
+	const struct oci_reference *ref = &w->b->config.oci.ref;
+	char doc[INDEX_JSON_MAX], d[OCI_DIGEST_STRING_LEN + 1];
+	struct strbuf sb;
+	int r;
+
+	oci_digest_string(digest, d);
+	strbuf_init(&sb, doc, sizeof(doc));
+	strbuf_printf(&sb, "{\"schemaVersion\":2,\"mediaType\":\"%s\","
+		      "\"manifests\":[{\"mediaType\":\"%s\",\"digest\":\"%s\","
+		      "\"size\":%" PRId64, OCI_MEDIA_TYPE_INDEX,
+		      OCI_MEDIA_TYPE_MANIFEST, d, size);
+	if (!ref->by_digest)
+		strbuf_printf(&sb, ",\"annotations\":{\"%s\":\"%s\"}",
+			      OCI_ANNOTATION_REF_NAME, ref->tag);
+	strbuf_puts(&sb, "}]}");
+	if (strbuf_truncated(&sb))
+		return boot_failed(w->b, "index.json: too long");
+	r = fileio_write_new(w->b->layout.dir_fd, LAYOUT_INDEX_FILE,
+			     strbuf_str(&sb), strbuf_len(&sb), FILE_MODE);
+	if (r < 0)
+		return boot_failed(w->b, "%s/%s: %s", VERIFIED_STORE_DIR,
+				   LAYOUT_INDEX_FILE, strerror(-r));
+	return 0;
+}
+
+/* --- the pull ---------------------------------------------------------- */
+
+static int pull_failed(struct network *w, const char *what,
+		       const struct error *err)
+{
+	char line[ERROR_LINE_MAX];
+
+	return boot_failed(w->b, "pull: %s: %s", what,
+			   error_format(err, line, sizeof(line)));
+}
+
+/* The signature, chain and product, before any image is fetched. */
+static int verify_signed(struct network *w)
+{
+	struct boot *b = w->b;
+	struct x509_trust_store *ts = &b->verified.trust;
+	char line[ERROR_LINE_MAX];
+	struct error err;
+	int r;
+
+	x509_trust_store_init(ts);
+	r = x509_trust_store_load_dir(ts, b->ca_dir, &err);
+	if (r < 0)
+		return boot_failed(b, "CA certificates in %s: %s", b->ca_dir,
+				   error_format(&err, line, sizeof(line)));
+	r = system_verify_signed(&b->layout, &b->config.oci.ref, ts,
+				 validation_time(), tpm_boot_expected_product(b),
+				 &b->verified.scratch, &b->plan, &err);
+	if (r < 0)
+		return boot_failed(b, "verify: %s",
+				   error_format(&err, line, sizeof(line)));
+	log_info(STAGE, "system manifest signed by '%s' for product %s, "
+		 "version %" PRIu64 ": verified before fetching its images",
+		 b->plan.signer_subject, b->plan.signer_product,
+		 (uint64_t)b->plan.manifest.version);
+	return 0;
+}
+
+static int pull(struct network *w)
+{
+	struct boot *b = w->b;
+	const struct oci_location *loc = &b->config.oci;
+	const char *repo = loc->registry.repository;
+	char d[OCI_DIGEST_STRING_LEN + 1];
+	uint8_t digest[SHA256_LEN];
+	struct error err;
+	int64_t size, ms;
+	int r;
+
+	error_clear(&err);
+	r = registry_pull_image(&registry, repo, &loc->ref, &b->layout,
+				digest, &size, &err);
+	if (r < 0)
+		return pull_failed(w, "system artifact", &err);
+	oci_digest_string(digest, d);
+	log_info(STAGE, "system artifact %s (%" PRId64 " bytes) pulled", d,
+		 size);
+	if (write_index(w, digest, size) < 0 || verify_signed(w) < 0)
+		return -1;
+	r = registry_pull_system_images(&registry, repo, &b->plan.manifest,
+					&b->layout, &err);
+	if (r < 0)
+		return pull_failed(w, "images of the system", &err);
+	ms = clock_now_ms() - w->started_ms;
+	log_info(STAGE, "pulled %u blob(s), %.1f MB in %" PRId64 " ms "
+		 "(%.1f MB/s), %u already present", w->fetched,
+		 (double)w->bytes / MB, ms,
+		 ms > 0 ? (double)w->bytes / MB * 1000.0 / (double)ms : 0.0,
+		 w->cached);
+	return 0;
+}
+
+int stage_network(struct boot *b)
+{
+	struct network *w = &network;
+	struct registry_config config;
+	char where[OCI_LOCATION_STR_MAX];
+	int r;
+
+	if (!b->config.has_oci || b->config.oci.kind == OCI_LOCATION_DEVICE)
+		return 0;
+	memset(w, 0, sizeof(*w));
+	w->b = b;
+	if (bring_up(w) < 0 || location_from_dhcp(w) < 0)
+		return -1;
+	if (oci_location_format(&b->config.oci, where, sizeof(where)) < 0)
+		snprintf(where, sizeof(where), "(unprintable)");
+	log_info(STAGE, "pulling %s into a tmpfs on %s", where,
+		 VERIFIED_STORE_DIR);
+	w->started_ms = clock_now_ms();
+	if (make_store(w) < 0 || configure(w, &config) < 0)
+		return -1;
+	r = pull(w);
+	registry_close(&registry);
+	if (r < 0)
+		return -1;
+	snprintf(b->store_device, sizeof(b->store_device), "%.*s",
+		 (int)sizeof(b->store_device) - 1, where);
+	return 0;
+}
