@@ -151,7 +151,7 @@ static int mount_rootfs(const struct paths *p, const struct handover *h,
 			struct error *err)
 {
 	const char *lowers[OCI_LAYERS_MAX];
-	struct mount_overlay ov;
+	struct mount_overlay ov = { 0 };	/* no userxattr: it has an upper */
 	int r;
 
 	for (size_t i = 0; i < h->layer_count; i++)	/* top first */
