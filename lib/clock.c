@@ -3,9 +3,11 @@
 #include "lib/clock.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <time.h>
 
 #include "lib/constants.h"
+#include "lib/util.h"
 
 /* CLOCK_MONOTONIC cannot fail on Linux; a zero time if it ever did. */
 static struct timespec now(void)
@@ -78,4 +80,21 @@ int clock_sleep_until_ms(int64_t deadline_ms)
 		r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	} while (r == EINTR);
 	return -r;
+}
+
+int clock_poll_until(int fd, short events, int64_t deadline_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	for (;;) {
+		uint32_t left = clock_deadline_left_ms(deadline_ms);
+		int r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -OCIBOOT_ETIMEOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
 }

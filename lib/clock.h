@@ -45,4 +45,11 @@ int clock_sleep_ms(uint32_t ms);
  */
 int clock_sleep_until_ms(int64_t deadline_ms);
 
+/*
+ * Wait until fd is ready for events (poll(2) bits), at most until
+ * deadline_ms; EINTR restarts the wait. Returns 0 when ready,
+ * -OCIBOOT_ETIMEOUT at the deadline, or -errno.
+ */
+int clock_poll_until(int fd, short events, int64_t deadline_ms);
+
 #endif

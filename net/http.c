@@ -43,20 +43,7 @@ static uint32_t io_timeout(const struct http_client *c)
 
 static int wait_fd(int fd, short events, uint32_t timeout_ms)
 {
-	int64_t deadline = clock_deadline_ms(timeout_ms);
-	struct pollfd pfd = { .fd = fd, .events = events };
-
-	for (;;) {
-		uint32_t left = clock_deadline_left_ms(deadline);
-		int r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-
-		if (r > 0)
-			return 0;
-		if (r == 0)
-			return -OCIBOOT_ETIMEOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
+	return clock_poll_until(fd, events, clock_deadline_ms(timeout_ms));
 }
 
 /* --- the connection ------------------------------------------------------- */

@@ -47,19 +47,7 @@ static uint32_t sys_random_u32(void *ctx)
 /* Wait until fd is readable: 0, -OCIBOOT_ETIMEOUT at deadline_ms, -errno. */
 static int sys_wait(int fd, int64_t deadline_ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	for (;;) {
-		uint32_t left = clock_deadline_left_ms(deadline_ms);
-		int r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-
-		if (r > 0)
-			return 0;
-		if (r == 0)
-			return -OCIBOOT_ETIMEOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
+	return clock_poll_until(fd, POLLIN, deadline_ms);
 }
 
 static int sys_packet_open(void *ctx, int ifindex, int *fd)

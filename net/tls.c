@@ -17,20 +17,7 @@
 /* Wait until fd is ready for events, at most timeout_ms. */
 static int wait_fd(int fd, short events, uint32_t timeout_ms)
 {
-	int64_t deadline = clock_deadline_ms(timeout_ms);
-	struct pollfd pfd = { .fd = fd, .events = events };
-
-	for (;;) {
-		uint32_t left = clock_deadline_left_ms(deadline);
-		int r = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-
-		if (r > 0)
-			return 0;
-		if (r == 0)
-			return -OCIBOOT_ETIMEOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
+	return clock_poll_until(fd, events, clock_deadline_ms(timeout_ms));
 }
 
 static int low_read(void *ctx, unsigned char *buf, size_t len)
