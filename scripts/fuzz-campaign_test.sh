@@ -63,8 +63,9 @@ campaign() {
 	report=$tmp/$c_name/report.md
 }
 
-# row REPORT TARGET COLUMN: a column (1 target, 2 verdict, 3 executions,
-# 4 exec/s, 5 cov, 6 ft, 7 corpus, 8 new units, 9 crashes) of a table row.
+# row REPORT TARGET COLUMN: a column (1 target, 2 verdict, 3 CPU s,
+# 4 executions, 5 exec/s, 6 cov, 7 ft, 8 corpus, 9 new units, 10 crashes,
+# 11 commit) of a table row.
 row() {
 	awk -F' *[|] *' -v t="$2" -v c="$3" '$2 == t { print $(c + 1) }' "$1"
 }
@@ -73,20 +74,60 @@ row() {
 campaign clean "$tmp/build/fuzz/clean"
 check_equal "clean: exit status" "$status" 0
 check_equal "clean: last line" "$(tail -n 1 "$report")" \
-	"PASS: 1 targets, 2 s each, no crash"
+	"PASS: 1 targets, 2 s of CPU each, no crash"
 check_equal "clean: verdict" "$(row "$report" clean 2)" ok
-check_equal "clean: no crash" "$(row "$report" clean 9)" 0
-execs=$(row "$report" clean 3)
+check_equal "clean: no crash" "$(row "$report" clean 10)" 0
+execs=$(row "$report" clean 4)
 check "clean: executions counted ($execs)" [ "${execs:-0}" -gt 1000 ]
-check "clean: exec/s counted" [ "$(row "$report" clean 4)" -gt 0 ]
-check "clean: coverage counted" [ "$(row "$report" clean 5)" -gt 0 ]
-check "clean: features counted" [ "$(row "$report" clean 6)" -gt 0 ]
-new=$(row "$report" clean 8)
+check "clean: exec/s counted" [ "$(row "$report" clean 5)" -gt 0 ]
+check "clean: coverage counted" [ "$(row "$report" clean 6)" -gt 0 ]
+check "clean: features counted" [ "$(row "$report" clean 7)" -gt 0 ]
+new=$(row "$report" clean 9)
 kept=$(find "$tmp/corpus/clean" -type f | wc -l)
 check "clean: new units added ($new)" [ "$new" -gt 0 ]
 check "clean: the corpus kept outside the report ($kept)" [ "$kept" -gt 0 ]
 check_equal "clean: the report is what it printed" \
 	"$(cat "$tmp/clean.out")" "$(cat "$report")"
+cpu=$(row "$report" clean 3)
+check "clean: it had its 2 s of CPU ($cpu)" [ "${cpu:-0}" -ge 2 ]
+check_equal "clean: the commit it ran at" "$(row "$report" clean 11)" \
+	"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+
+# --- CPU time, not wall-clock time: a target held to half a core ------------
+# A wrapper that stops the fuzzer every other 50 ms gives it about half the
+# CPU its wall-clock time says: the campaign runs it again for the rest.
+{
+	echo '#!/bin/sh'
+	echo "\"$tmp/build/fuzz/clean\" \"\$@\" &"
+	echo 'pid=$!'
+	echo 'while kill -STOP $pid 2>/dev/null; do'
+	echo '	sleep 0.05; kill -CONT $pid 2>/dev/null; sleep 0.05'
+	echo 'done'
+	echo 'wait $pid'
+} > "$tmp/halfcore"
+chmod +x "$tmp/halfcore"
+BUILD=$tmp/build scripts/fuzz-campaign --seconds 4 --timeout 5 \
+	--corpus "$tmp/corpus" --report-dir "$tmp/half" "$tmp/halfcore" \
+	> /dev/null 2> "$tmp/half.err"
+check_equal "half a core: exit status" "$?" 0
+cpu=$(row "$tmp/half/report.md" halfcore 3)
+check "half a core: 4 s of CPU all the same ($cpu)" [ "${cpu:-0}" -ge 3 ]
+check "half a core: in more than one run" \
+	grep -q '^runs=[2-8]$' "$tmp/half/results/halfcore"
+
+# --- --resume: a target that ran its time is not run again ------------------
+touch -d '2000-01-01' "$tmp/clean/logs/clean.log"
+campaign clean --resume "$tmp/build/fuzz/clean"
+check_equal "resume: exit status" "$status" 0
+check "resume: says it ran already" grep -q 'clean already ran' \
+	"$tmp/clean.err"
+check "resume: not run again" \
+	[ "$(stat -c %Y "$tmp/clean/logs/clean.log")" -lt 1000000000 ]
+check_equal "resume: its row kept" "$(row "$report" clean 2)" ok
+longer=$(($(row "$report" clean 3) + 1))
+campaign clean --resume --seconds "$longer" "$tmp/build/fuzz/clean"
+check "resume: a longer campaign runs it again" \
+	[ "$(stat -c %Y "$tmp/clean/logs/clean.log")" -gt 1000000000 ]
 
 # --- every executable of BUILD/fuzz, two at once: one crashes ---------------
 campaign crash --jobs 2
@@ -98,7 +139,7 @@ case $last in
 esac
 check_equal "crash: the clean one still passes" "$(row "$report" clean 2)" ok
 check_equal "crash: verdict" "$(row "$report" crashy 2)" crash
-check_equal "crash: one crash" "$(row "$report" crashy 9)" 1
+check_equal "crash: one crash" "$(row "$report" crashy 10)" 1
 check "crash: the corpus folder is not a target" \
 	[ -z "$(row "$report" corpus 2)" ]
 check "crash: the sanitizer's summary" \
@@ -144,4 +185,4 @@ expect_error 2 "seconds wants a positive number" \
 	scripts/fuzz-campaign --seconds 0
 expect_error 2 "unknown option --bogus" scripts/fuzz-campaign --bogus
 
-testlib_finish 25
+testlib_finish 33
