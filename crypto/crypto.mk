@@ -8,7 +8,7 @@ crypto_HOST := keygen.c
 crypto_TESTLIB := openssl_fixture.c
 
 # Known answers and OpenSSL as the reference; fuzzers on every parser.
-crypto_TESTS := sha256 dn cert x509
+crypto_TESTS := sha256 der dn cert x509
 crypto_FUZZERS := sha256 dn cert x509 der
 
 # Our `keys` output against openssl, and openssl's signatures against our
