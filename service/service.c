@@ -41,6 +41,7 @@ struct paths {
 	char container[PATH_MAX_HERE];
 	char upper[PATH_MAX_HERE];
 	char work[PATH_MAX_HERE];
+	char lower[PATH_MAX_HERE];
 	char bundle[PATH_MAX_HERE];
 	char rootfs[PATH_MAX_HERE];
 	char pid[PATH_MAX_HERE];
@@ -66,6 +67,7 @@ static int paths_of(const char *name, struct paths *p, struct error *err)
 		 p->dir);
 	snprintf(p->work, sizeof(p->work), CONTAINER "/" MOUNT_WORK_DIR,
 		 p->dir);
+	snprintf(p->lower, sizeof(p->lower), CONTAINER "/lower", p->dir);
 	snprintf(p->bundle, sizeof(p->bundle), CONTAINER "/bundle", p->dir);
 	snprintf(p->rootfs, sizeof(p->rootfs), CONTAINER "/bundle/"
 		 BUNDLE_ROOTFS, p->dir);
@@ -147,31 +149,66 @@ static void unmount(const char *path)
 		umount2(path, MNT_DETACH);
 }
 
-static int mount_rootfs(const struct paths *p, const struct handover *h,
-			struct error *err)
+/*
+ * The image's layers stacked as the init stacks the root (and atomfs its
+ * molecules): a read-only overlay mounted with userxattr, so that an
+ * opaque directory marked the way stacker marks it (user.overlay.opaque)
+ * hides the layers below, then the writable overlay over that one
+ * directory. The writable overlay cannot take userxattr itself: its upper
+ * is a tmpfs, which stores user. xattrs only from Linux 6.6 (fs/mount.h).
+ * A single layer is the writable overlay's lower as it is.
+ */
+static int stack_layers(const struct paths *p, const struct handover *h,
+			const char **lower)
 {
 	const char *lowers[OCI_LAYERS_MAX];
-	struct mount_overlay ov = { 0 };	/* no userxattr: it has an upper */
+	struct mount_overlay ov = { lowers, h->layer_count, NULL, NULL, true };
 	int r;
 
 	for (size_t i = 0; i < h->layer_count; i++)	/* top first */
 		lowers[i] = h->layers[h->layer_count - 1 - i].dir;
-	ov.lowers = lowers;
-	ov.lower_count = h->layer_count;
-	ov.upper = p->upper;
-	ov.work = p->work;
+	*lower = lowers[0];
+	if (h->layer_count < 2)
+		return 0;
+	r = mount_mkdir_p(p->lower, DIR_MODE);
+	if (r == 0)
+		r = mount_overlay(p->lower, &ov, 0);
+	*lower = p->lower;
+	return r;
+}
+
+static void unmount_container(const struct paths *p)
+{
+	unmount(p->lower);	/* EINVAL when it is not a mount: fine */
+	unmount(p->container);
+	rmdir(p->container);
+}
+
+static int mount_rootfs(const struct paths *p, const struct handover *h,
+			struct error *err)
+{
+	const char *lower = NULL;
+	struct mount_overlay ov = { &lower, 1, p->upper, p->work, false };
+	int r;
+
 	r = mount_mkdir_p(p->container, DIR_MODE);
 	if (r == 0)
 		r = mount_overlay_scratch(p->container, 0);
 	if (r < 0)
 		return error_set(err, r, p->container, "tmpfs for the "
 				 "writable layer: %s", strerror(-r));
+	r = stack_layers(p, h, &lower);
+	if (r < 0) {
+		unmount_container(p);
+		return error_set(err, r, p->lower, "read-only overlay of %zu "
+				 "verified layers: %s", h->layer_count,
+				 strerror(-r));
+	}
 	r = mount_mkdir_p(p->rootfs, DIR_MODE);
 	if (r == 0)
 		r = mount_overlay(p->rootfs, &ov, 0);
 	if (r < 0) {
-		unmount(p->container);
-		rmdir(p->container);
+		unmount_container(p);
 		return error_set(err, r, p->rootfs, "overlay of %zu verified "
 				 "layers: %s", h->layer_count, strerror(-r));
 	}
@@ -181,8 +218,7 @@ static int mount_rootfs(const struct paths *p, const struct handover *h,
 static void unmount_rootfs(const struct paths *p)
 {
 	unmount(p->rootfs);
-	unmount(p->container);
-	rmdir(p->container);
+	unmount_container(p);
 }
 
 /* The rootfs's etc/FILE into buf (empty when it has none). */

@@ -5,7 +5,10 @@
 # starter (its own binary), and the product's init runs them with crun:
 # each sees its own rootfs, Env and WorkingDir, client fetches web's page
 # over loopback, and after a restart what client wrote into its rootfs is
-# gone while its volume kept counting; runc runs it a third time.
+# gone while its volume kept counting; runc runs it a third time. Client's
+# own layer is made as stacker makes layers (mksquashfs, veritysetup), with
+# a directory of the base layer made opaque by user.overlay.opaque alone:
+# the base layer's file there must not show.
 secure_boot=on
 deadline=420
 . "$here/services.sh"
@@ -29,6 +32,7 @@ expect=(
 	'client: rootfs: image client$'
 	'client: env ROLE=client SERVICE=client$'
 	'client: cwd /work$'
+	'client: opaque /srv/shadowed: own $'
 	'client: /written-in-rootfs is absent$'
 	'client: volume /data: run 1$'
 	'client: fetched: hello from web over loopback$'
