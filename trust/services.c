@@ -153,21 +153,6 @@ int services_verify(const struct layout *l,
 	return 0;
 }
 
-static void add_digest(struct strbuf *l, const uint8_t digest[SHA256_LEN])
-{
-	char text[OCI_DIGEST_STRING_LEN + 1];
-
-	oci_digest_string(digest, text);
-	strbuf_puts(l, text);
-}
-
-static void emit(struct strbuf *l, system_line_fn fn, void *ctx)
-{
-	strbuf_mark_cut(l, "...");
-	fn(ctx, strbuf_str(l));
-	strbuf_init(l, l->buf, l->size);
-}
-
 void services_plan_describe(const struct services_plan *plan,
 			    system_line_fn fn, void *ctx)
 {
@@ -179,21 +164,21 @@ void services_plan_describe(const struct services_plan *plan,
 		const struct services_image *s = &plan->images[i];
 
 		strbuf_printf(&l, "service %s: image ", s->name);
-		add_digest(&l, s->image_digest);
+		system_line_digest(&l, s->image_digest);
 		strbuf_puts(&l, ", config ");
-		add_digest(&l, s->config_descriptor.digest);
+		system_line_digest(&l, s->config_descriptor.digest);
 		strbuf_printf(&l, ", %zu layers", s->layer_count);
-		emit(&l, fn, ctx);
+		system_line_emit(&l, fn, ctx);
 		for (size_t j = 0; j < s->layer_count; j++) {
 			const struct system_layer *y = &s->layers[j];
 
 			sha256_hex(y->root_hash, hex);
 			strbuf_printf(&l, "service %s: layer %zu ", s->name,
 				      j);
-			add_digest(&l, y->digest);
+			system_line_digest(&l, y->digest);
 			strbuf_printf(&l, " %" PRId64 " bytes, root hash %s",
 				      y->size, hex);
-			emit(&l, fn, ctx);
+			system_line_emit(&l, fn, ctx);
 		}
 	}
 }

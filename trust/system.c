@@ -598,7 +598,7 @@ static void add_quoted(struct strbuf *l, const char *s)
 	strbuf_puts(l, s[n] ? "...\"" : "\"");
 }
 
-static void add_digest(struct strbuf *l, const uint8_t digest[SHA256_LEN])
+void system_line_digest(struct strbuf *l, const uint8_t digest[SHA256_LEN])
 {
 	char text[OCI_DIGEST_STRING_LEN + 1];
 
@@ -606,8 +606,7 @@ static void add_digest(struct strbuf *l, const uint8_t digest[SHA256_LEN])
 	strbuf_puts(l, text);
 }
 
-/* Hand the line to fn, "..." ending it if it was cut, and start anew. */
-static void emit(struct strbuf *l, system_line_fn fn, void *ctx)
+void system_line_emit(struct strbuf *l, system_line_fn fn, void *ctx)
 {
 	strbuf_mark_cut(l, "...");
 	fn(ctx, strbuf_str(l));
@@ -633,7 +632,7 @@ static void describe_signed(const struct system_plan *p, struct strbuf *l,
 	char at[CERT_TIME_STRING_MAX];
 
 	strbuf_puts(l, "artifact: ");
-	add_digest(l, p->artifact_digest);
+	system_line_digest(l, p->artifact_digest);
 	strbuf_printf(l, " (%" PRId64 " bytes, ", p->artifact_size);
 	if (p->ref.by_digest) {
 		strbuf_puts(l, "by digest)");
@@ -642,29 +641,29 @@ static void describe_signed(const struct system_plan *p, struct strbuf *l,
 		add_quoted(l, p->ref.tag);
 		strbuf_puts(l, ")");
 	}
-	emit(l, fn, ctx);
+	system_line_emit(l, fn, ctx);
 	cert_time_format(p->signer_not_before, from);
 	cert_time_format(p->signer_not_after, to);
 	cert_time_format(p->time, at);
 	strbuf_puts(l, "certificate: ");
-	add_digest(l, a->certificate.digest);
+	system_line_digest(l, a->certificate.digest);
 	strbuf_printf(l, " %s (%s), issued by %s, valid %s to %s: "
 		      "trusted at %s", p->signer_subject, p->signer_key,
 		      p->signer_issuer[0] ? p->signer_issuer : "?", from, to,
 		      at);
-	emit(l, fn, ctx);
+	system_line_emit(l, fn, ctx);
 	strbuf_puts(l, "signature: ");
-	add_digest(l, a->signature.digest);
+	system_line_digest(l, a->signature.digest);
 	strbuf_puts(l, " matches system manifest ");
-	add_digest(l, a->manifest.digest);
+	system_line_digest(l, a->manifest.digest);
 	strbuf_printf(l, " (%" PRId64 " bytes)", a->manifest.size);
-	emit(l, fn, ctx);
+	system_line_emit(l, fn, ctx);
 	strbuf_printf(l, "product: %s (the certificate's%s)",
 		      p->manifest.product,
 		      p->expected_product ? " and this machine's" : "");
-	emit(l, fn, ctx);
+	system_line_emit(l, fn, ctx);
 	strbuf_printf(l, "version: %" PRIu64, p->manifest.version);
-	emit(l, fn, ctx);
+	system_line_emit(l, fn, ctx);
 }
 
 static void describe_image(const struct system_plan *p, struct strbuf *l,
@@ -673,12 +672,12 @@ static void describe_image(const struct system_plan *p, struct strbuf *l,
 	const struct oci_config *cfg = &p->config;
 
 	strbuf_puts(l, "rootfs: image ");
-	add_digest(l, p->image_digest);
+	system_line_digest(l, p->image_digest);
 	strbuf_printf(l, " (%" PRId64 " bytes, %zu layers)", p->image_size,
 		      p->layer_count);
-	emit(l, fn, ctx);
+	system_line_emit(l, fn, ctx);
 	strbuf_puts(l, "config: ");
-	add_digest(l, p->config_descriptor.digest);
+	system_line_digest(l, p->config_descriptor.digest);
 	strbuf_puts(l, " entrypoint ");
 	add_strings(l, cfg, cfg->entrypoint, cfg->entrypoint_count);
 	strbuf_puts(l, " cmd ");
@@ -688,7 +687,7 @@ static void describe_image(const struct system_plan *p, struct strbuf *l,
 		strbuf_puts(l, " workdir ");
 		add_quoted(l, oci_config_string(cfg, cfg->working_dir));
 	}
-	emit(l, fn, ctx);
+	system_line_emit(l, fn, ctx);
 }
 
 static void describe_layers(const struct system_plan *p, struct strbuf *l,
@@ -701,20 +700,20 @@ static void describe_layers(const struct system_plan *p, struct strbuf *l,
 
 		sha256_hex(y->root_hash, hex);
 		strbuf_printf(l, "layer %zu: ", i);
-		add_digest(l, y->digest);
+		system_line_digest(l, y->digest);
 		strbuf_printf(l, " %" PRId64 " bytes, root hash %s, "
 			      "hash offset %" PRIu64 " (data blocks: %" PRIu64
 			      "), %s", y->size, hex, y->hash_offset,
 			      y->verity.data_blocks, y->path);
-		emit(l, fn, ctx);
+		system_line_emit(l, fn, ctx);
 	}
 	for (size_t i = 0; i < p->manifest.service_count &&
 	     i < OCI_SERVICES_MAX; i++) {
 		const struct oci_image_ref *s = &p->manifest.services[i];
 
 		strbuf_printf(l, "service %s: image ", s->name);
-		add_digest(l, s->digest);
-		emit(l, fn, ctx);
+		system_line_digest(l, s->digest);
+		system_line_emit(l, fn, ctx);
 	}
 }
 

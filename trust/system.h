@@ -235,6 +235,16 @@ typedef void (*system_line_fn)(void *ctx, const char *line);
 void system_plan_describe(const struct system_plan *plan, system_line_fn fn,
 			  void *ctx);
 
+struct strbuf;
+
+/* For the describers (system, services): append digest's "sha256:HEX"
+ * to the line l. */
+void system_line_digest(struct strbuf *l, const uint8_t digest[SHA256_LEN]);
+
+/* For the describers: hand the line l to fn, "..." ending it if it was
+ * cut, and start l anew. */
+void system_line_emit(struct strbuf *l, system_line_fn fn, void *ctx);
+
 /*
  * The system manifest exactly as its signature was checked, from the
  * scratch of the system_verify() call that filled plan: *len bytes (the
