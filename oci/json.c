@@ -227,18 +227,18 @@ static int string_iter_next(struct string_iter *it, uint32_t *cp)
 }
 
 /*
- * Whether two string tokens are equal once unescaped: 1 or 0, or -1 when
- * *budget (code points left to compare) runs out first.
+ * Whether two string tokens are equal once unescaped, code point by code
+ * point through fold when it is not NULL: 1 or 0, or -1 when *budget (code
+ * points left to compare) runs out first.
  */
-static int string_tokens_equal(const char *buf, const struct json_token *a,
-			       const struct json_token *b, size_t *budget)
+static int string_tokens_match(const char *buf, const struct json_token *a,
+			       const struct json_token *b, size_t *budget,
+			       uint32_t (*fold)(uint32_t cp))
 {
 	struct string_iter x, y;
 	uint32_t cx, cy;
 	int rx, ry;
 
-	if (a->aux != b->aux)
-		return 0;
 	string_iter_init(&x, buf, a);
 	string_iter_init(&y, buf, b);
 	for (;;) {
@@ -251,9 +251,21 @@ static int string_tokens_equal(const char *buf, const struct json_token *a,
 			return 0;
 		if (!rx)
 			return 1;
-		if (cx != cy)
+		if (fold ? fold(cx) != fold(cy) : cx != cy)
 			return 0;
 	}
+}
+
+/*
+ * Whether two string tokens are equal once unescaped: 1 or 0, or -1 when
+ * *budget (code points left to compare) runs out first.
+ */
+static int string_tokens_equal(const char *buf, const struct json_token *a,
+			       const struct json_token *b, size_t *budget)
+{
+	if (a->aux != b->aux)
+		return 0;
+	return string_tokens_match(buf, a, b, budget, NULL);
 }
 
 static bool string_token_eq(const char *buf, const struct json_token *t,
@@ -1113,25 +1125,7 @@ static bool fold_eq_name(const char *buf, const struct json_token *t,
 static int fold_tokens_equal(const char *buf, const struct json_token *a,
 			     const struct json_token *b, size_t *budget)
 {
-	struct string_iter x, y;
-	uint32_t cx, cy;
-	int rx, ry;
-
-	string_iter_init(&x, buf, a);
-	string_iter_init(&y, buf, b);
-	for (;;) {
-		if (*budget == 0)
-			return -1;
-		--*budget;
-		rx = string_iter_next(&x, &cx);
-		ry = string_iter_next(&y, &cy);
-		if (rx != ry)
-			return 0;
-		if (!rx)
-			return 1;
-		if (go_fold(cx) != go_fold(cy))
-			return 0;
-	}
+	return string_tokens_match(buf, a, b, budget, go_fold);
 }
 
 static int struct_key_refuse(const struct json_doc *doc, int k, int code,
