@@ -11,7 +11,7 @@ init_INIT += devices.c
 init_TEST_USES := layer
 
 init_TESTS := cmdline modules buildid lockdown log firmware switch_root \
-	verified timing devices tpm_boot netcmdline
+	verified timing devices tpm_boot netcmdline storefs
 init_FUZZERS := cmdline modules firmware switch_root lockdown
 
 shell_tests += init/init_test.sh
