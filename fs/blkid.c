@@ -11,7 +11,7 @@
 /* --- CRCs ----------------------------------------------------------------- */
 
 #define CRC32_POLY 0xedb88320u		/* IEEE 802.3, reflected: GPT */
-#define CRC32C_POLY 0x82f63b78u		/* Castagnoli, reflected: ext4 */
+#define CRC32C_POLY 0x82f63b78u		/* Castagnoli, reflected: ext4, erofs */
 
 /* The bare register update of a reflected CRC-32: no pre- or post-inversion. */
 static uint32_t crc32_update(uint32_t poly, uint32_t crc, const uint8_t *p,
@@ -257,6 +257,7 @@ static int probe_ext(const uint8_t *buf, size_t len, struct blkid_fs *fs)
 	if (log_block > EXT_LOG_BLOCK_SIZE_MAX)
 		return -OCIBOOT_EMALFORMED;
 
+	memset(fs, 0, sizeof(*fs));
 	fs->type = ext_type(compat, incompat, ro_compat);
 	fs->block_size = 1024u << log_block;
 	fs->feature_compat = compat;
@@ -273,6 +274,88 @@ static int probe_ext(const uint8_t *buf, size_t len, struct blkid_fs *fs)
 	return 0;
 }
 
+/* --- erofs --------------------------------------------------------------- */
+
+/*
+ * The superblock: struct erofs_super_block of the kernel's
+ * fs/erofs/erofs_fs.h (Linux 6.1) and erofs-utils' include/erofs_fs.h, 128
+ * bytes at 1024, all fields little-endian.
+ */
+#define EROFS_SB_OFFSET 1024
+#define EROFS_SB_SIZE 128
+#define EROFS_MAGIC 0xe0f5e1e2u
+#define EROFS_MAGIC_OFF 0x00
+#define EROFS_CHECKSUM 0x04
+#define EROFS_FEATURE_COMPAT 0x08
+#define EROFS_BLKSZBITS 0x0c
+#define EROFS_UUID 0x30
+#define EROFS_VOLUME_NAME 0x40
+#define EROFS_VOLUME_NAME_LEN 16
+#define EROFS_FEATURE_INCOMPAT 0x50
+#define EROFS_EXTRA_DEVICES 0x56
+
+#define EROFS_COMPAT_SB_CHKSUM 0x1u
+/* The only block size (4 KiB, the page size) Linux 6.1 mounts. */
+#define EROFS_BLKSZBITS_SUPPORTED 12
+#define EROFS_BLOCK_SIZE (1u << EROFS_BLKSZBITS_SUPPORTED)
+
+_Static_assert(EROFS_EXTRA_DEVICES + 2 <= EROFS_SB_SIZE,
+	       "the fields read lie in the superblock");
+_Static_assert(EROFS_BLOCK_SIZE <= BLKID_PROBE_SIZE,
+	       "the checksummed block fits in the probe window");
+
+/*
+ * The kernel's check (fs/erofs/super.c, erofs_superblock_csum_verify()):
+ * crc32c(~0, ...) -- the register, no final inversion -- over the block's
+ * bytes from the superblock on, with the checksum field read as zero.
+ */
+static bool erofs_checksum_ok(const uint8_t *buf)
+{
+	static const uint8_t zero[4];
+	const uint8_t *sb = buf + EROFS_SB_OFFSET;
+	size_t after = EROFS_BLOCK_SIZE - EROFS_SB_OFFSET - EROFS_CHECKSUM - 4;
+	uint32_t crc = ~0u;
+
+	crc = crc32_update(CRC32C_POLY, crc, sb, EROFS_CHECKSUM);
+	crc = crc32_update(CRC32C_POLY, crc, zero, sizeof(zero));
+	crc = crc32_update(CRC32C_POLY, crc, sb + EROFS_CHECKSUM + 4, after);
+	return crc == le32_load(sb + EROFS_CHECKSUM);
+}
+
+static int probe_erofs(const uint8_t *buf, size_t len, struct blkid_fs *fs)
+{
+	const uint8_t *sb = buf + EROFS_SB_OFFSET;
+	uint32_t compat;
+
+	if (len < EROFS_SB_OFFSET + EROFS_SB_SIZE)
+		return -ENOENT;
+	if (le32_load(sb + EROFS_MAGIC_OFF) != EROFS_MAGIC)
+		return -ENOENT;
+	if (sb[EROFS_BLKSZBITS] != EROFS_BLKSZBITS_SUPPORTED)
+		return -OCIBOOT_EMALFORMED;
+	compat = le32_load(sb + EROFS_FEATURE_COMPAT);
+	if (compat & EROFS_COMPAT_SB_CHKSUM) {
+		if (len < EROFS_BLOCK_SIZE)
+			return -OCIBOOT_EMALFORMED;
+		if (!erofs_checksum_ok(buf))
+			return -OCIBOOT_EMALFORMED;
+	}
+
+	memset(fs, 0, sizeof(*fs));
+	fs->type = "erofs";
+	fs->block_size = EROFS_BLOCK_SIZE;
+	fs->feature_compat = compat;
+	fs->feature_incompat = le32_load(sb + EROFS_FEATURE_INCOMPAT);
+	fs->extra_devices = le16_load(sb + EROFS_EXTRA_DEVICES);
+	copy_label(sb + EROFS_VOLUME_NAME, EROFS_VOLUME_NAME_LEN, fs->label,
+		   sizeof(fs->label));
+	if (all_zero(sb + EROFS_UUID, BLKID_GUID_LEN))
+		fs->uuid[0] = '\0';
+	else
+		blkid_uuid_format(sb + EROFS_UUID, fs->uuid);
+	return 0;
+}
+
 /* --- the prober table ----------------------------------------------------- */
 
 struct fs_prober {
@@ -283,6 +366,7 @@ struct fs_prober {
 
 static const struct fs_prober fs_probers[] = {
 	{ probe_ext },
+	{ probe_erofs },
 };
 
 int blkid_probe_fs(const uint8_t *buf, size_t len, struct blkid_fs *out)
@@ -534,7 +618,7 @@ int blkid_gpt_entries_parse(const struct blkid_gpt_header *h,
 	return 0;
 }
 
-/* --- the store's ext4 features -------------------------------------------- */
+/* --- the store's features ------------------------------------------------ */
 
 struct ext_feature_name {
 	uint32_t bit;
@@ -569,35 +653,88 @@ static const char *ext_feature_name(const struct ext_feature_name *t,
 	return "unknown";
 }
 
-static int ext_refuse(struct error *err, const char *kind, uint32_t bits,
-		      const struct ext_feature_name *t, size_t n)
+static int refuse_feature(struct error *err, const char *fs_name,
+			  const char *kind, uint32_t bits,
+			  const struct ext_feature_name *t, size_t n)
 {
 	uint32_t low = bits & -bits;
 
-	return error_set(err, -EOPNOTSUPP, NULL, "ext4 %s feature 0x%x (%s) "
+	return error_set(err, -EOPNOTSUPP, NULL, "%s %s feature 0x%x (%s) "
 			 "is not allowed on the store (features 0x%x outside "
-			 "the allowlist)", kind, (unsigned)low,
+			 "the allowlist)", fs_name, kind, (unsigned)low,
 			 ext_feature_name(t, n, low), (unsigned)bits);
 }
 
-int blkid_ext_store_check(const struct blkid_fs *fs, struct error *err)
+static int ext_store_check(const struct blkid_fs *fs, struct error *err)
 {
 	uint32_t c = fs->feature_compat & ~BLKID_EXT_COMPAT_ALLOWED;
 	uint32_t i = fs->feature_incompat & ~BLKID_EXT_INCOMPAT_ALLOWED;
 	uint32_t r = fs->feature_ro_compat & ~BLKID_EXT_RO_COMPAT_ALLOWED;
 
 	if (i)
-		return ext_refuse(err, "incompat", i, incompat_names,
-				  ARRAY_SIZE(incompat_names));
+		return refuse_feature(err, "ext4", "incompat", i,
+				      incompat_names,
+				      ARRAY_SIZE(incompat_names));
 	if (r)
-		return ext_refuse(err, "ro_compat", r, ro_compat_names,
-				  ARRAY_SIZE(ro_compat_names));
+		return refuse_feature(err, "ext4", "ro_compat", r,
+				      ro_compat_names,
+				      ARRAY_SIZE(ro_compat_names));
 	if (c)
-		return ext_refuse(err, "compat", c, compat_names,
-				  ARRAY_SIZE(compat_names));
+		return refuse_feature(err, "ext4", "compat", c, compat_names,
+				      ARRAY_SIZE(compat_names));
 	if (fs->has_mount_opts)
 		return error_set(err, -EOPNOTSUPP, NULL, "ext4 superblock "
 				 "carries mount options (s_mount_opts), which "
 				 "the store must not");
 	return 0;
+}
+
+/* --- the store's erofs features ------------------------------------------- */
+
+/* Names as erofs-utils' dump.erofs and the kernel's erofs_fs.h give them. */
+static const struct ext_feature_name erofs_compat_names[] = {
+	{ 0x4, "xattr_filter" },
+};
+
+static const struct ext_feature_name erofs_incompat_names[] = {
+	{ 0x1, "lz4_0padding: compression" },
+	{ 0x2, "compr_cfgs/big_pcluster: compression" },
+	{ 0x4, "chunked_file" },
+	{ 0x8, "device_table/compr_head2" },
+	{ 0x10, "ztailpacking: compression" },
+	{ 0x20, "fragments/dedupe: compression" },
+	{ 0x40, "xattr_prefixes" },
+	{ 0x80, "48bit" },
+};
+
+static int erofs_store_check(const struct blkid_fs *fs, struct error *err)
+{
+	uint32_t c = fs->feature_compat & ~BLKID_EROFS_COMPAT_ALLOWED;
+	uint32_t i = fs->feature_incompat & ~BLKID_EROFS_INCOMPAT_ALLOWED;
+
+	if (i)
+		return refuse_feature(err, "erofs", "incompat", i,
+				      erofs_incompat_names,
+				      ARRAY_SIZE(erofs_incompat_names));
+	if (c)
+		return refuse_feature(err, "erofs", "compat", c,
+				      erofs_compat_names,
+				      ARRAY_SIZE(erofs_compat_names));
+	if (fs->extra_devices)
+		return error_set(err, -EOPNOTSUPP, NULL, "erofs superblock "
+				 "names %u extra devices (a device table), "
+				 "which the store must not: it is one device",
+				 (unsigned)fs->extra_devices);
+	return 0;
+}
+
+int blkid_store_check(const struct blkid_fs *fs, struct error *err)
+{
+	if (streq(fs->type, "erofs"))
+		return erofs_store_check(fs, err);
+	if (streq(fs->type, "ext4") || streq(fs->type, "ext3") ||
+	    streq(fs->type, "ext2"))
+		return ext_store_check(fs, err);
+	return error_set(err, -EOPNOTSUPP, NULL, "a %s filesystem cannot be "
+			 "the store (ext2/3/4 or erofs)", fs->type);
 }

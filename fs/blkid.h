@@ -41,17 +41,22 @@
 /* --- filesystems ---------------------------------------------------------- */
 
 struct blkid_fs {
-	const char *type;		/* static: "ext4", "ext3" or "ext2" */
+	/* static: "ext4", "ext3", "ext2" or "erofs" */
+	const char *type;
 	char label[BLKID_LABEL_MAX + 1];	/* "" when there is none */
 	char uuid[BLKID_UUID_STR_LEN + 1];	/* lowercase; "" when none */
 	uint32_t block_size;		/* bytes */
-	/* The ext superblock's feature words, s_errors and whether its
-	 * s_mount_opts (mount options the kernel applies first) is set. */
+	/* The superblock's feature words (erofs: compat and incompat only;
+	 * ro_compat is 0). */
 	uint32_t feature_compat;
 	uint32_t feature_incompat;
 	uint32_t feature_ro_compat;
+	/* ext: s_errors and whether its s_mount_opts (mount options the
+	 * kernel applies first) is set. */
 	uint16_t errors;		/* 1 continue, 2 remount-ro, 3 panic */
 	bool has_mount_opts;
+	/* erofs: extra_devices, the devices besides this one. */
+	uint16_t extra_devices;
 };
 
 /*
@@ -69,21 +74,38 @@ struct blkid_fs {
 #define BLKID_EXT_RO_COMPAT_ALLOWED 0x1147fu
 
 /*
- * Check that fs (an ext2/3/4 blkid_probe_fs() identified) may be mounted
- * as the store: no feature bit outside the *_ALLOWED masks above, and no
- * s_mount_opts. Returns 0, or -EOPNOTSUPP with err's why naming the bits
- * ("ext4 incompat feature 0x10000 (encrypt) is not allowed").
+ * The erofs features a store may have: what mkfs.erofs (erofs-utils 1.5)
+ * makes without compression -- compat sb_chksum (0x1) and mtime (0x2), no
+ * incompat feature. Refused: every incompat feature (lz4_0padding,
+ * compr_cfgs/big_pcluster, ztailpacking, fragments/dedupe: compression;
+ * chunked_file; device_table; and any later one), any other compat bit,
+ * and a superblock naming extra devices.
  */
-int blkid_ext_store_check(const struct blkid_fs *fs, struct error *err);
+#define BLKID_EROFS_COMPAT_ALLOWED 0x3u
+#define BLKID_EROFS_INCOMPAT_ALLOWED 0x0u
+
+/*
+ * Check that fs (what blkid_probe_fs() identified) may be mounted as the
+ * store. ext2/3/4: no feature bit outside the BLKID_EXT_*_ALLOWED masks and
+ * no s_mount_opts. erofs: no feature bit outside BLKID_EROFS_*_ALLOWED and
+ * no extra devices. Returns 0, or -EOPNOTSUPP with err's why naming the
+ * bits ("ext4 incompat feature 0x10000 (encrypt) is not allowed", "erofs
+ * incompat feature 0x1 (lz4_0padding: compression) is not allowed").
+ */
+int blkid_store_check(const struct blkid_fs *fs, struct error *err);
 
 /*
  * Identify the filesystem whose device starts with the len bytes at buf
  * (len may be less than BLKID_PROBE_SIZE for a small device; more is not
- * looked at). A table of probers is tried in turn; today it knows the
- * ext2/3/4 family (superblock at 1024, magic 0xEF53, the superblock CRC32C
- * checked when metadata_csum is on; named as blkid names it: ext4 when a
- * feature ext3 lacks is on, ext3 with a journal, else ext2). An external
- * journal device (jbd) is not a filesystem and is not identified.
+ * looked at). A table of probers is tried in turn; it knows the ext2/3/4
+ * family (superblock at 1024, magic 0xEF53, the superblock CRC32C checked
+ * when metadata_csum is on; named as blkid names it: ext4 when a feature
+ * ext3 lacks is on, ext3 with a journal, else ext2) and erofs (superblock
+ * at 1024, magic 0xE0F5E1E2, 4 KiB blocks only -- blkszbits 12, the one
+ * size Linux 6.1 mounts --, and when sb_chksum is on the CRC32C of the
+ * first block from byte 1024 with the checksum field as zero, as the
+ * kernel checks it; volume_name is the label). An external journal device
+ * (jbd) is not a filesystem and is not identified.
  *
  * Returns 0 and fills *fs; -ENOENT when no prober recognises the bytes;
  * -OCIBOOT_EMALFORMED when a prober found its magic but the rest is wrong

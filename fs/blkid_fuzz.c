@@ -3,7 +3,8 @@
  * libFuzzer target for fs/blkid.c. The first byte picks the sector size
  * (bit 0: 4096, else 512) and whether the fuzzer fixes up the checksums
  * before parsing (bit 1: GPT header and entry array CRC32, bit 2: the ext
- * superblock CRC32C), so the checks behind each CRC are reached too. The
+ * superblock CRC32C, bit 3: the erofs superblock CRC32C over the rest of
+ * the first 4 KiB), so the checks behind each CRC are reached too. The
  * rest is the start of a disk: probed as a filesystem, then read as a GPT
  * the way fs/store.c reads it. Whatever parses must satisfy the documented
  * bounds; every parser gets an exact-size copy so ASan sees any overread.
@@ -42,13 +43,18 @@ static uint32_t crc32c_raw(const uint8_t *p, size_t len)
 	return crc;
 }
 
-static void check_fs(const uint8_t *data, size_t size, bool fix)
+static void check_fs(const uint8_t *data, size_t size, bool fix_ext,
+		     bool fix_erofs)
 {
 	uint8_t *c = copy_of(data, size);
 	struct blkid_fs fs;
 
-	if (fix && size >= 2048)
+	if (fix_ext && size >= 2048)
 		le32_store(c + 1024 + 0x3fc, crc32c_raw(c + 1024, 0x3fc));
+	if (fix_erofs && size >= 4096) {
+		le32_store(c + 1024 + 4, 0);
+		le32_store(c + 1024 + 4, crc32c_raw(c + 1024, 4096 - 1024));
+	}
 	if (blkid_probe_fs(c, size, &fs) == 0) {
 		if (!fs.type || strlen(fs.label) > BLKID_LABEL_MAX ||
 		    (fs.uuid[0] && strlen(fs.uuid) != BLKID_UUID_STR_LEN) ||
@@ -141,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	data++;
 	size--;
-	check_fs(data, size, mode & 4);
+	check_fs(data, size, mode & 4, mode & 8);
 	check_gpt(data, size, mode & 1 ? 4096 : 512, mode & 2);
 	return 0;
 }

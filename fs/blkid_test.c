@@ -263,6 +263,230 @@ static void test_ext_label_bytes(void **state)
 	assert_string_equal(fs.label, "ab");
 }
 
+/* --- erofs superblocks ---------------------------------------------------- */
+
+#define EROFS_BLOCK 4096
+
+static const uint8_t erofs_uuid[16] = {
+	0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x33, 0x33,
+	0x44, 0x44, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+};
+
+struct erofs_spec {
+	uint32_t compat, incompat;
+	uint8_t blkszbits;
+	const char *label;		/* volume_name, up to 16 bytes */
+	bool zero_uuid;
+	bool bad_csum;
+	uint16_t extra_devices;
+};
+
+/* What mkfs.erofs 1.5 makes without compression: sb_chksum | mtime. */
+static const struct erofs_spec erofs_default = {
+	.compat = 0x3, .blkszbits = 12, .label = "store",
+};
+
+/*
+ * The superblock as the kernel's struct erofs_super_block lays it out;
+ * the checksum as its erofs_superblock_csum_verify() computes it:
+ * crc32c(~0, bytes 1024..4095 with the field zero), no final inversion.
+ */
+static void erofs_build(uint8_t img[EROFS_BLOCK], const struct erofs_spec *s)
+{
+	uint8_t *sb = img + SB;
+
+	memset(img, 0, EROFS_BLOCK);
+	le32_store(sb + 0x00, 0xe0f5e1e2u);
+	le32_store(sb + 0x08, s->compat);
+	sb[0x0c] = s->blkszbits;
+	le16_store(sb + 0x0e, 36);		/* root_nid */
+	le64_store(sb + 0x10, 3);		/* inos */
+	le32_store(sb + 0x24, 1);		/* blocks */
+	if (!s->zero_uuid)
+		memcpy(sb + 0x30, erofs_uuid, 16);
+	if (s->label)
+		memcpy(sb + 0x40, s->label, strnlen(s->label, 16));
+	le32_store(sb + 0x50, s->incompat);
+	le16_store(sb + 0x56, s->extra_devices);
+	if (s->compat & 0x1)
+		le32_store(sb + 0x04, crc32c_raw(~0u, sb, EROFS_BLOCK - SB) ^
+			   (s->bad_csum ? 1 : 0));
+}
+
+struct erofs_case {
+	const char *what;
+	struct erofs_spec spec;
+	int want;			/* blkid_probe_fs() */
+	const char *label, *uuid;
+	/* blkid_store_check(): NULL allowed, else a part of its why */
+	const char *refused;
+};
+
+#define EROFS_UUID_TEXT "11111111-2222-3333-4444-555555555555"
+
+static const struct erofs_case erofs_cases[] = {
+	{ "mkfs.erofs 1.5 default", { 0x3, 0, 12, "store", 0, 0, 0 },
+	  0, "store", EROFS_UUID_TEXT, NULL },
+	{ "no checksum", { 0x2, 0, 12, "store", 0, 0, 0 },
+	  0, "store", EROFS_UUID_TEXT, NULL },
+	{ "no features at all", { 0x0, 0, 12, NULL, 0, 0, 0 },
+	  0, "", EROFS_UUID_TEXT, NULL },
+	{ "16-byte volume name", { 0x3, 0, 12, "0123456789abcdef", 0, 0, 0 },
+	  0, "0123456789abcdef", EROFS_UUID_TEXT, NULL },
+	{ "trailing blanks trimmed", { 0x3, 0, 12, "ab  ", 0, 0, 0 },
+	  0, "ab", EROFS_UUID_TEXT, NULL },
+	{ "zero UUID", { 0x3, 0, 12, "z", 1, 0, 0 }, 0, "z", "", NULL },
+	{ "bad checksum", { 0x3, 0, 12, "store", 0, 1, 0 },
+	  -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
+	{ "bad checksum, not claimed", { 0x2, 0, 12, "store", 0, 1, 0 },
+	  0, "store", EROFS_UUID_TEXT, NULL },
+	{ "512-byte blocks", { 0x3, 0, 9, "s", 0, 0, 0 },
+	  -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
+	{ "64 KiB blocks", { 0x3, 0, 16, "s", 0, 0, 0 },
+	  -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
+	{ "blkszbits 255", { 0x3, 0, 255, "s", 0, 0, 0 },
+	  -OCIBOOT_EMALFORMED, NULL, NULL, NULL },
+	{ "lz4_0padding", { 0x3, 0x1, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x1 (lz4_0padding: "
+	  "compression)" },
+	{ "compr_cfgs", { 0x3, 0x3, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x1 (lz4_0padding" },
+	{ "big_pcluster", { 0x3, 0x2, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x2 (compr_cfgs/" },
+	{ "chunked_file", { 0x3, 0x4, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x4 (chunked_file)" },
+	{ "device_table", { 0x3, 0x8, 12, "s", 0, 0, 1 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x8 (device_table" },
+	{ "ztailpacking", { 0x3, 0x10, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x10 (ztailpacking" },
+	{ "fragments", { 0x3, 0x20, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x20 (fragments" },
+	{ "xattr_prefixes", { 0x3, 0x40, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs incompat feature 0x40 (xattr_prefixes)" },
+	{ "a future incompat bit", { 0x3, 0x10000, 12, "s", 0, 0, 0 }, 0,
+	  "s", EROFS_UUID_TEXT, "erofs incompat feature 0x10000 (unknown)" },
+	{ "xattr_filter", { 0x7, 0, 12, "s", 0, 0, 0 }, 0, "s",
+	  EROFS_UUID_TEXT, "erofs compat feature 0x4 (xattr_filter)" },
+	{ "extra devices without the feature", { 0x3, 0, 12, "s", 0, 0, 2 },
+	  0, "s", EROFS_UUID_TEXT, "names 2 extra devices" },
+};
+
+static void check_erofs_case(const struct erofs_case *c)
+{
+	uint8_t img[EROFS_BLOCK];
+	struct blkid_fs fs;
+	struct error err;
+	int r;
+
+	erofs_build(img, &c->spec);
+	memset(&fs, 0x5a, sizeof(fs));
+	r = blkid_probe_fs(img, sizeof(img), &fs);
+	if (r != c->want)
+		fail_msg("%s: got %d, want %d", c->what, r, c->want);
+	if (r < 0) {
+		assert_int_equal(((uint8_t *)&fs)[0], 0x5a);
+		return;
+	}
+	assert_string_equal(fs.type, "erofs");
+	assert_string_equal(fs.label, c->label);
+	assert_string_equal(fs.uuid, c->uuid);
+	assert_int_equal(fs.block_size, 4096);
+	error_clear(&err);
+	r = blkid_store_check(&fs, &err);
+	if (!c->refused) {
+		if (r != 0)
+			fail_msg("%s: refused: %s", c->what, err.why);
+		return;
+	}
+	if (r != -EOPNOTSUPP || !strstr(err.why, c->refused))
+		fail_msg("%s: got %d \"%s\", want \"%s\"", c->what, r,
+			 err.why, c->refused);
+}
+
+static void test_erofs_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(erofs_cases); i++)
+		check_erofs_case(&erofs_cases[i]);
+}
+
+/*
+ * Cut at every length: nothing before the superblock's end; with the
+ * checksum on, nothing short of the whole checksummed block (a broken
+ * superblock, as the kernel could not check it either).
+ */
+static void test_erofs_truncated(void **state)
+{
+	uint8_t img[EROFS_BLOCK];
+	struct erofs_spec nocsum = erofs_default;
+	struct blkid_fs fs;
+
+	(void)state;
+	erofs_build(img, &erofs_default);
+	for (size_t len = 0; len <= EROFS_BLOCK; len++) {
+		uint8_t *c = dup_exact(img, len);
+		int r = blkid_probe_fs(c, len, &fs);
+
+		free(c);
+		if (len < SB + 128)
+			assert_int_equal(r, -ENOENT);
+		else if (len < EROFS_BLOCK)
+			assert_int_equal(r, -OCIBOOT_EMALFORMED);
+		else
+			assert_int_equal(r, 0);
+	}
+	nocsum.compat = 0x2;
+	erofs_build(img, &nocsum);
+	for (size_t len = SB + 128; len <= EROFS_BLOCK; len += 61) {
+		uint8_t *c = dup_exact(img, len);
+
+		assert_int_equal(blkid_probe_fs(c, len, &fs), 0);
+		free(c);
+	}
+}
+
+/* The checksum covers the rest of the first block, as the kernel's. */
+static void test_erofs_every_byte_checked(void **state)
+{
+	uint8_t img[EROFS_BLOCK];
+	struct blkid_fs fs;
+
+	(void)state;
+	erofs_build(img, &erofs_default);
+	for (size_t i = SB; i < EROFS_BLOCK; i++) {
+		img[i] ^= 0x04;
+		assert_int_not_equal(blkid_probe_fs(img, sizeof(img), &fs), 0);
+		img[i] ^= 0x04;
+	}
+	/* The boot sector before it is not covered. */
+	for (size_t i = 0; i < SB; i += 7)
+		img[i] ^= 0xff;
+	assert_int_equal(blkid_probe_fs(img, sizeof(img), &fs), 0);
+}
+
+/* An ext superblock and an erofs one at 1024 cannot both be there. */
+static void test_erofs_not_ext(void **state)
+{
+	uint8_t img[EROFS_BLOCK];
+	struct blkid_fs fs;
+	struct error err;
+
+	(void)state;
+	ext_build(img, &ext4_default);
+	assert_int_equal(blkid_probe_fs(img, sizeof(img), &fs), 0);
+	assert_string_equal(fs.type, "ext4");
+	assert_int_equal(fs.extra_devices, 0);
+	assert_int_equal(blkid_store_check(&fs, &err), 0);
+	/* The ext checks still apply through the one entry point. */
+	fs.feature_incompat |= 0x10000;
+	assert_int_equal(blkid_store_check(&fs, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.why, "ext4 incompat feature 0x10000 "
+			       "(encrypt)"));
+	fs.feature_incompat &= ~0x10000u;
+	fs.has_mount_opts = true;
+	assert_int_equal(blkid_store_check(&fs, &err), -EOPNOTSUPP);
+}
+
 /* --- UUID text ----------------------------------------------------------- */
 
 static void test_uuid_format(void **state)
@@ -964,7 +1188,7 @@ static int drive_fs(const char *path, uint64_t off)
 	if (fs.uuid[0])
 		printf("UUID=%s\n", fs.uuid);
 	printf("BLOCK_SIZE=%" PRIu32 "\nTYPE=%s\n", fs.block_size, fs.type);
-	if (blkid_ext_store_check(&fs, &err) == 0)
+	if (blkid_store_check(&fs, &err) == 0)
 		printf("STORE=ok\n");
 	else
 		printf("STORE=refused: %s\n", err.why);
@@ -1070,6 +1294,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ext_truncated),
 		cmocka_unit_test(test_ext_every_byte_checked),
 		cmocka_unit_test(test_ext_label_bytes),
+		cmocka_unit_test(test_erofs_table),
+		cmocka_unit_test(test_erofs_truncated),
+		cmocka_unit_test(test_erofs_every_byte_checked),
+		cmocka_unit_test(test_erofs_not_ext),
 		cmocka_unit_test(test_uuid_format),
 		cmocka_unit_test(test_gpt_valid),
 		cmocka_unit_test(test_gpt_sector_4096),

@@ -11,13 +11,21 @@
 #  - corruption: a flipped byte in the primary header or the primary entry
 #    array is survived through the backup GPT, as blkid does; both copies
 #    broken, both refuse; a flipped ext4 superblock byte fails the CRC32C
-#    (checked against dumpe2fs: blkid 2.38 does not check that CRC).
+#    (checked against dumpe2fs: blkid 2.38 does not check that CRC);
+#  - erofs made by mkfs.erofs (erofs-utils 1.5: set and random UUIDs, a
+#    fixed time; it has no option for a label, so one image gets its
+#    volume name written in with the superblock checksum off): TYPE,
+#    LABEL, UUID, BLOCK_SIZE against `blkid -p`; a flipped superblock byte
+#    fails the CRC32C as fsck.erofs says (blkid 2.38 does not check it);
+#    the store check takes what mkfs.erofs makes uncompressed and refuses
+#    lz4 compression and chunked files.
 #
 # Needs $BUILD/tests/blkid (built by `make check-shell`), blkid, partx,
-# mke2fs, dumpe2fs and sgdisk (gdisk).
+# mke2fs, dumpe2fs, sgdisk (gdisk), mkfs.erofs and fsck.erofs
+# (erofs-utils).
 set -u
 . scripts/testlib.sh
-need_commands blkid partx mke2fs dumpe2fs sgdisk
+need_commands blkid partx mke2fs dumpe2fs sgdisk mkfs.erofs fsck.erofs
 driver=$BUILD/tests/blkid
 need_driver "$driver"
 testlib_tmpdir
@@ -160,6 +168,71 @@ check_store_features() {
 		-t ext4 -- -E mount_opts=errors=panic
 }
 
+# erofs_case WHAT WANT MKFS_EROFS_ARGS...: an image of a small tree, compared
+# with blkid, and what the store check says of it (ok, or the refusal).
+erofs_case() {
+	e_what=$1
+	e_want=$2
+	shift 2
+	rm -f "$tmp/e.img"
+	if ! mkfs.erofs --quiet "$@" "$tmp/e.img" "$tmp/tree" \
+		> /dev/null 2>&1; then
+		fail "erofs $e_what: mkfs.erofs $* failed"
+		return
+	fi
+	[ "$e_want" = ok ] && compare_fs "erofs $e_what" "$tmp/e.img" 0
+	got=$("$driver" fs "$tmp/e.img" 0 2> /dev/null | sed -n 's/^STORE=//p')
+	case $got in
+	"$e_want"*) ok "store check, erofs $e_what: $got" ;;
+	*) fail "store check, erofs $e_what: got '$got', want '$e_want'" ;;
+	esac
+}
+
+check_erofs() {
+	mkdir -p "$tmp/tree/etc" "$tmp/tree/oci/blobs"
+	head -c 100000 /dev/urandom > "$tmp/tree/oci/blobs/big"
+	printf 'x\n' > "$tmp/tree/etc/small"
+	ln -sf ../etc/small "$tmp/tree/oci/link"
+
+	erofs_case "default" ok
+	erofs_case "fixed UUID, time, owner" ok \
+		-U 0a1b2c3d-1111-2222-3333-444455556666 -T 0 --all-root
+	erofs_case "random UUID" ok -U "$(random_uuid)"
+	erofs_case "no superblock checksum" ok -E nosbcrc
+	erofs_case "lz4" \
+		"refused: erofs incompat feature 0x1 (lz4_0padding: compression)" \
+		-zlz4
+	erofs_case "lz4hc, ztailpacking" \
+		"refused: erofs incompat feature 0x1 (lz4_0padding: compression)" \
+		-zlz4hc -E ztailpacking
+	erofs_case "chunked files" \
+		"refused: erofs incompat feature 0x4 (chunked_file)" \
+		--chunksize=4096
+
+	# A volume name: erofs-utils 1.5 cannot set one, so it is written
+	# into an image without the superblock checksum; blkid reads it.
+	rm -f "$tmp/e.img"
+	mkfs.erofs --quiet -E nosbcrc "$tmp/e.img" "$tmp/tree" > /dev/null 2>&1
+	printf 'my store' | dd of="$tmp/e.img" bs=1 seek=$((1024 + 0x40)) \
+		conv=notrunc 2> /dev/null
+	compare_fs "erofs with a volume name" "$tmp/e.img" 0
+
+	# One flipped byte of the checksummed block: erofs-utils' fsck.erofs
+	# refuses the superblock (it says so, but exits 0), and so do we.
+	rm -f "$tmp/e.img"
+	mkfs.erofs --quiet "$tmp/e.img" "$tmp/tree" > /dev/null 2>&1
+	printf 'X' | dd of="$tmp/e.img" bs=1 seek=$((1024 + 0x80)) \
+		conv=notrunc 2> /dev/null
+	if "$driver" fs "$tmp/e.img" 0 > /dev/null 2>&1; then
+		fail "a corrupted erofs superblock is accepted"
+	elif ! fsck.erofs "$tmp/e.img" 2>&1 |
+		grep -q "chksum doesn't match"; then
+		fail "fsck.erofs accepts the corrupted superblock (test is wrong)"
+	else
+		ok "corrupted erofs superblock refused, as by fsck.erofs"
+	fi
+}
+
 # escape_like_partx: bytes outside printable ASCII as \xHH, as partx -P.
 escape_like_partx() {
 	od -An -v -tx1 | tr -s ' \n' '  ' | {
@@ -269,6 +342,7 @@ check_gpt() {
 check_filesystems
 check_store_features
 check_gpt
+check_erofs
 
-check_equal "images compared with blkid/partx" "$compared" 20
+check_equal "images compared with blkid/partx" "$compared" 25
 testlib_finish

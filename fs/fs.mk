@@ -15,8 +15,9 @@ fs_FUZZERS := blkid dm squashfs_super verity store
 test_loop_LDFLAGS := -Wl,--wrap=ioctl
 test_dm_LDFLAGS := -Wl,--wrap=open -Wl,--wrap=ioctl
 
-# Against util-linux blkid (images by mke2fs and sgdisk), a fake sysfs tree
-# and loop devices, losetup, unsquashfs, /proc/self/mountinfo, strace's
-# decoding of the dm requests (the host has no device-mapper), veritysetup.
+# Against util-linux blkid (images by mke2fs, mkfs.erofs and sgdisk), a
+# fake sysfs tree and loop devices, losetup, unsquashfs,
+# /proc/self/mountinfo, strace's decoding of the dm requests (the host has
+# no device-mapper), veritysetup.
 shell_tests += fs/blkid_test.sh fs/store_test.sh fs/mount_test.sh \
 	fs/dm_test.sh fs/verity_test.sh

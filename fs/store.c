@@ -655,7 +655,7 @@ int store_find(const struct store_config *cfg, const struct store_key *key,
 	}
 }
 
-int store_check_fs(const char *path, struct error *err)
+int store_check_fs(const char *path, const char **fs_type, struct error *err)
 {
 	uint8_t buf[BLKID_PROBE_SIZE];
 	struct blkid_fs fs;
@@ -671,8 +671,12 @@ int store_check_fs(const char *path, struct error *err)
 		return error_set(err, (int)n, NULL, "reading its superblock");
 	r = blkid_probe_fs(buf, (size_t)n, &fs);
 	if (r == -ENOENT)
-		return error_set(err, r, NULL, "no ext2/3/4 filesystem");
+		return error_set(err, r, NULL, "no ext2/3/4 or erofs "
+				 "filesystem");
 	if (r < 0)
-		return error_set(err, r, NULL, "ext superblock");
-	return blkid_ext_store_check(&fs, err);
+		return error_set(err, r, NULL, "filesystem superblock");
+	r = blkid_store_check(&fs, err);
+	if (r == 0 && fs_type)
+		*fs_type = fs.type;
+	return r;
 }

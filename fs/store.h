@@ -128,12 +128,14 @@ int store_find(const struct store_config *cfg, const struct store_key *key,
 /*
  * Read the filesystem at the start of the block device path (the store
  * store_find() found; a file works too) and check that it may be mounted
- * as the store: an ext2/3/4 filesystem (blkid_probe_fs()) whose features
- * blkid_ext_store_check() allows. Called right before the mount, so the
- * superblock checked is the one the kernel reads. Returns 0;
- * -OCIBOOT_EMALFORMED or -ENOENT (no ext filesystem there), -EOPNOTSUPP (a
- * feature refused) or -errno, with err's why saying which.
+ * as the store: an ext2/3/4 or erofs filesystem (blkid_probe_fs()) that
+ * blkid_store_check() allows. Called right before the mount, so the
+ * superblock checked is the one the kernel reads. Returns 0 with *fs_type
+ * (when fs_type is not NULL) the probed type, a static string ("ext4",
+ * "ext3", "ext2", "erofs"); -OCIBOOT_EMALFORMED or -ENOENT (no such
+ * filesystem there), -EOPNOTSUPP (a feature refused) or -errno, with
+ * err's why saying which.
  */
-int store_check_fs(const char *path, struct error *err);
+int store_check_fs(const char *path, const char **fs_type, struct error *err);
 
 #endif

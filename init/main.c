@@ -32,6 +32,7 @@
 #include "init/firmware.h"
 #include "init/lockdown.h"
 #include "init/log.h"
+#include "init/modload.h"
 #include "init/modules.h"
 #include "init/network.h"
 #include "init/pid1.h"
@@ -137,93 +138,32 @@ static int stage_cmdline(struct boot *b)
 
 /* --- kernel modules --------------------------------------------------- */
 
-struct module_walk {
-	bool network;		/* load network drivers too */
-	unsigned int skipped;	/* network drivers left out */
-	struct error err;	/* why a module failed to load */
-};
-
 /* A network boot's location: a registry, or one DHCP will name. */
 static bool boot_is_network(const struct ociboot_config *c)
 {
 	return c->has_oci && c->oci.kind != OCI_LOCATION_DEVICE;
 }
 
-/* Load one module of the list; a failure is recorded in the walk. */
-static int load_module(void *ctx, const char *path)
-{
-	struct module_walk *w = ctx;
-	struct error *load_err = &w->err;
-	char name[MODULES_NAME_MAX + 1];
-	int r;
-
-	if (!w->network && modules_is_network(path)) {
-		w->skipped++;
-		return 0;
-	}
-	if (modules_name(path, name, sizeof(name)) < 0)
-		snprintf(name, sizeof(name), "%s", path);
-	r = modules_load(path);
-	if (r == -ENODEV) {
-		/*
-		 * The module itself found nothing to drive here (efivarfs
-		 * without EFI): not loading it weakens nothing, and a later
-		 * stage that needs it fails with its own reason.
-		 */
-		log_warning("modules", "%s: no such device here, not loaded",
-			    name);
-		return 0;
-	}
-	if (r == -EKEYREJECTED || r == -EPERM || r == -ENOKEY)
-		return error_set(load_err, r, NULL, "loading module %s "
-				 "(refused under Secure Boot lockdown: take "
-				 "signed modules from the kernel package that "
-				 "built the kernel in kernel.efi)", path);
-	if (r == -ENOEXEC || r == -EINVAL)
-		return error_set(load_err, r, NULL, "loading module %s (not "
-				 "for this kernel: ukify initrd --modules-dir "
-				 "must be /lib/modules/KVER of the kernel in "
-				 "kernel.efi)", path);
-	if (r < 0)
-		return error_set(load_err, r, NULL, "loading module %s", path);
-	if (r == 0)
-		log_info("modules", "loaded %s", name);
-	else
-		log_info("modules", "%s was already loaded", name);
-	return 0;
-}
-
+/*
+ * The boot's list. A store filesystem's modules are not in it: the store
+ * stage loads the list of the filesystem it finds (init/modload.h).
+ */
 static int stage_modules(struct boot *b)
 {
-	char *list = b->modules_list;
 	char line[ERROR_LINE_MAX];
-	struct module_walk walk = { .network = boot_is_network(&b->config) };
+	struct modload_result res;
 	struct error err;
-	ssize_t n;
-	int r;
 
-	n = fileio_read_text(AT_FDCWD, MODULES_LIST_PATH, list,
-			     sizeof(b->modules_list), 0);
-	if (n == -ENOENT) {
-		log_info("modules", "no %s: none to load", MODULES_LIST_PATH);
-		return 0;
-	}
-	if (n < 0)
-		return boot_failed(b, "reading %s: %s", MODULES_LIST_PATH,
-				    ociboot_strerror((int)n));
-	error_clear(&walk.err);
-	r = modules_parse_list(list, (size_t)n, load_module, &walk, &err);
-	if (r < 0 && error_failed(&walk.err))
-		return boot_failed(b, "%s", error_format(&walk.err, line,
-							 sizeof(line)));
-	if (r < 0) {
-		error_context(&err, "%s", MODULES_LIST_PATH);
+	if (modload_list(MODULES_LIST_PATH, b->modules_list,
+			 sizeof(b->modules_list), boot_is_network(&b->config),
+			 &res, &err) < 0)
 		return boot_failed(b, "%s", error_format(&err, line,
 							 sizeof(line)));
-	}
-	if (walk.skipped)
+	if (res.no_list)
+		log_info("modules", "no %s: none to load", MODULES_LIST_PATH);
+	if (res.skipped)
 		log_info("modules", "%u network driver(s) not loaded: "
-			 "the store is local", walk.skipped);
+			 "the store is local", res.skipped);
 	return 0;
 }
 

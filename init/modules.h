@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel modules from the initrd. The initrd builder writes the list
- * MODULES_LIST_PATH: one absolute .ko path a line, already in dependency
+ * Kernel modules from the initrd. The initrd builder writes the lists
+ * (MODULES_LIST_PATH, and one a store filesystem under
+ * MODULES_FS_LIST_DIR): one absolute .ko path a line, already in dependency
  * order; blank lines and lines whose first non-blank byte is '#' are
  * skipped, and blanks around a path are ignored.
  *
@@ -17,6 +18,12 @@
 #include "lib/error.h"
 
 #define MODULES_LIST_PATH "/etc/ociboot/modules"
+/*
+ * One list a store filesystem, same format: MODULES_FS_LIST_DIR/ext4,
+ * .../erofs -- the modules only that filesystem needs, left out of
+ * MODULES_LIST_PATH and loaded right before a store of it is mounted.
+ */
+#define MODULES_FS_LIST_DIR "/etc/ociboot/modules.d"
 #define MODULES_LIST_MAX 65536		/* bytes in the list */
 #define MODULES_MAX 512			/* paths in the list */
 #define MODULES_PATH_MAX 255		/* bytes in one path */

@@ -21,6 +21,7 @@
 #include "init/boot.h"
 #include "init/devices.h"
 #include "init/log.h"
+#include "init/storefs.h"
 #include "init/switch_root.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
@@ -29,14 +30,12 @@
 #include "oci/oci_ref.h"
 #include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
 
-#define STORE_FSTYPE "ext4"
 /*
- * Read-only, and no journal replay: the store is never written. The error
- * policy is ours, not the superblock's s_errors (which could say panic):
- * a metadata error fails the read, and the boot fails with its reason.
+ * Read-only: the store is never written. The options are the filesystem's
+ * (init/storefs.h): for ext4 no journal replay, and an error policy of
+ * ours, not the superblock's s_errors (which could say panic).
  */
 #define STORE_MOUNT_FLAGS (MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC)
-#define STORE_MOUNT_OPTIONS "noload,errors=remount-ro"
 #define DIR_MODE 0755
 #define DM_NODE_WAIT_MS 2000
 #define INIT_DEFAULT "/sbin/init"
@@ -81,6 +80,7 @@ static int open_dir(const char *path)
 const struct verified_ops verified_ops_default = {
 	.store_find = store_find,
 	.store_check = store_check_fs,
+	.load_modules = modload_list,
 	.mount = sys_mount,
 	.mkdir_p = mount_mkdir_p,
 	.open_dir = open_dir,
@@ -175,30 +175,67 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 	return 0;
 }
 
+/*
+ * The modules only the store's filesystem needs, loaded now that it is
+ * known (the boot's own list leaves them out). No list: the driver is built
+ * in, or the mount fails and says which module the initrd lacks.
+ */
+static int load_store_modules(struct boot *b, const struct storefs *fs)
+{
+	char line[ERROR_LINE_MAX];
+	struct modload_result res;
+	int64_t start = clock_now_ms();
+	struct error err;
+
+	if (b->ops->load_modules(fs->modules, b->modules_list,
+				 sizeof(b->modules_list), false, &res,
+				 &err) < 0)
+		return boot_failed(b, "store %s (%s): %s", b->store_device,
+				   fs->type, error_format(&err, line,
+							  sizeof(line)));
+	if (res.no_list)
+		log_info("store", "%s is %s; no %s: its driver is built in "
+			 "or already loaded", b->store_device, fs->type,
+			 fs->modules);
+	else
+		log_info("store", "%s is %s: %u module(s) of %s loaded in "
+			 "%lld ms", b->store_device, fs->type, res.loaded,
+			 fs->modules, (long long)(clock_now_ms() - start));
+	return 0;
+}
+
 static int mount_store(struct boot *b)
 {
 	char line[ERROR_LINE_MAX];
+	const struct storefs *fs;
+	const char *type = NULL;
 	struct error err;
 	int r;
 
 	error_clear(&err);
-	r = b->ops->store_check(b->store_device, &err);
+	r = b->ops->store_check(b->store_device, &type, &err);
 	if (r < 0)
 		return boot_failed(b, "store %s: %s", b->store_device,
 				   error_format(&err, line, sizeof(line)));
+	fs = storefs_find(type);
+	if (!fs)
+		return boot_failed(b, "store %s: a %s filesystem cannot be "
+				   "the store", b->store_device,
+				   type ? type : "unknown");
+	if (load_store_modules(b, fs) < 0)
+		return -1;
 	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
 	if (r < 0)
 		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
 				   strerror(-r));
-	r = b->ops->mount(b->store_device, VERIFIED_STORE_DIR, STORE_FSTYPE,
-			  STORE_MOUNT_FLAGS, STORE_MOUNT_OPTIONS);
+	r = b->ops->mount(b->store_device, VERIFIED_STORE_DIR, fs->fstype,
+			  STORE_MOUNT_FLAGS, fs->options);
 	if (r < 0)
 		return boot_failed(b, "mounting %s (%s) read-only on %s: %s; "
-				   "the store must be an %s filesystem and the "
-				   "initrd must hold the %s module (ukify "
+				   "the initrd must hold the %s module (ukify "
 				   "initrd --preset base)", b->store_device,
-				   STORE_FSTYPE, VERIFIED_STORE_DIR,
-				   strerror(-r), STORE_FSTYPE, STORE_FSTYPE);
+				   fs->type, VERIFIED_STORE_DIR, strerror(-r),
+				   fs->fstype);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * returns 0, or boot_failed()'s -1 with the reason in b->reason.
  *
  *   store        find the block device oci= names (LABEL=, PARTLABEL=,
- *                UUID=, PARTUUID=), mount its ext4 read-only on
+ *                UUID=, PARTUUID=), load its filesystem's modules
+ *                (ext4 or erofs, init/storefs.h), mount it read-only on
  *                /run/ociboot/store, open the OCI layout beneath it
  *   verify       system_verify() against the CAs in /etc/ociboot/ca, and
  *                log every step it checked
@@ -36,6 +37,7 @@
 #include "fs/loop.h"
 #include "fs/mount.h"
 #include "fs/store.h"
+#include "init/modload.h"
 #include "lib/error.h"
 #include "oci/limits.h"
 #include "oci/oci.h"
@@ -134,7 +136,12 @@ struct verified_ops {
 	int (*store_find)(const struct store_config *cfg,
 			  const struct store_key *key,
 			  struct store_result *res);
-	int (*store_check)(const char *path, struct error *err);
+	int (*store_check)(const char *path, const char **fs_type,
+			   struct error *err);
+	/* modload_list() (init/modload.h): a store filesystem's modules */
+	int (*load_modules)(const char *path, char *buf, size_t size,
+			    bool network, struct modload_result *res,
+			    struct error *err);
 	int (*mount)(const char *source, const char *target,
 		     const char *fstype, unsigned long flags,
 		     const char *data);

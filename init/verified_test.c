@@ -338,15 +338,40 @@ static int fake_switch_root(const char *newroot, const char *workdir,
 	return error_set(err, -EIO, NULL, "exec %s", argv[0]);
 }
 
-static int fake_store_check(const char *path, struct error *err)
+/* What the store holds, as store_check_fs() would probe it. */
+static const char *store_type = "ext4";
+/* What the fake module loader says: 0, no list, or an error. */
+static int store_modules_result;
+static bool store_modules_no_list;
+
+static int fake_store_check(const char *path, const char **fs_type,
+			    struct error *err)
 {
 	record("store_check %s", path);
+	*fs_type = store_type;
+	return 0;
+}
+
+static int fake_load_modules(const char *path, char *buf, size_t size,
+			     bool network, struct modload_result *res,
+			     struct error *err)
+{
+	record("load_modules %s%s", path, network ? " network" : "");
+	assert_ptr_equal(buf, b.modules_list);
+	assert_int_equal(size, sizeof(b.modules_list));
+	memset(res, 0, sizeof(*res));
+	res->no_list = store_modules_no_list;
+	res->loaded = store_modules_no_list ? 0 : 2;
+	if (store_modules_result < 0)
+		return error_set(err, store_modules_result, NULL, "loading "
+				 "module %s/x.ko", path);
 	return 0;
 }
 
 static const struct verified_ops fake_ops = {
 	.store_find = fake_store_find,
 	.store_check = fake_store_check,
+	.load_modules = fake_load_modules,
 	.mount = fake_mount,
 	.mkdir_p = fake_mkdir_p,
 	.open_dir = fake_open_dir,
@@ -604,19 +629,27 @@ static void expect_calls(char (*want)[CALL_TEXT_MAX], size_t count)
 	assert_int_equal(call_count, count);
 }
 
-/* The calls stage_store makes, which every run here starts with. */
+/*
+ * The calls stage_store makes, which every run here starts with: the
+ * modules of the store's filesystem (ext2/3 are the ext4 driver's), then
+ * its mount read-only with its own options.
+ */
 static size_t store_calls(char (*want)[CALL_TEXT_MAX])
 {
+	bool erofs = streq(store_type, "erofs");
 	size_t n = 0;
 
 	snprintf(want[n++], CALL_TEXT_MAX, "store_find LABEL=ocistore");
 	snprintf(want[n++], CALL_TEXT_MAX, "store_check " STORE_DEVICE);
+	snprintf(want[n++], CALL_TEXT_MAX, "load_modules "
+		 "/etc/ociboot/modules.d/%s", erofs ? "erofs" : "ext4");
 	snprintf(want[n++], CALL_TEXT_MAX, "mkdir_p " VERIFIED_STORE_DIR
 		 " 0755");
 	snprintf(want[n++], CALL_TEXT_MAX, "mount " STORE_DEVICE " "
-		 VERIFIED_STORE_DIR " ext4 0x%lx noload,errors=remount-ro",
+		 VERIFIED_STORE_DIR " %s 0x%lx %s", erofs ? "erofs" : "ext4",
 		 (unsigned long)(MS_RDONLY | MS_NODEV | MS_NOSUID |
-				 MS_NOEXEC));
+				 MS_NOEXEC), erofs ? "noacl,nouser_xattr" :
+		 "noload,errors=remount-ro");
 	snprintf(want[n++], CALL_TEXT_MAX, "open_dir " VERIFIED_STORE_DIR);
 	return n;
 }
@@ -919,6 +952,55 @@ static void test_over_the_limits(void **state)
 	assert_int_equal(loops_attached, 0);
 }
 
+/*
+ * The store is mounted by the type probed on it, after the modules of that
+ * filesystem alone: erofs with its options, ext2/3/4 by the ext4 driver
+ * with ours. A missing list is the driver built in: the mount goes on.
+ */
+static void test_store_filesystems(void **state)
+{
+	static const char *const types[] = { "erofs", "ext3", "ext2", "ext4" };
+	struct built bt;
+	size_t before;
+
+	build("filesystems", &(struct variant){ 0 }, &bt);
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		store_type = types[i];
+		assert_int_equal(run("ca", &before), 4);
+		expect_boot(&bt, LAYERS);
+	}
+	store_modules_no_list = true;
+	assert_int_equal(run("ca", &before), 4);
+	expect_boot(&bt, LAYERS);
+	store_modules_no_list = false;
+	store_type = "ext4";
+}
+
+/* A type no store may have, or its modules refused: nothing is mounted. */
+static void test_store_refused(void **state)
+{
+	static char want[8][CALL_TEXT_MAX];
+	struct built bt;
+	size_t before, n;
+
+	build("refusedfs", &(struct variant){ 0 }, &bt);
+	store_type = "vfat";
+	assert_int_equal(run("ca", &before), 0);
+	assert_string_equal(b.reason, "store " STORE_DEVICE ": a vfat "
+			    "filesystem cannot be the store");
+	assert_int_equal(call_count, 2);
+
+	store_type = "erofs";
+	store_modules_result = -EKEYREJECTED;
+	assert_int_equal(run("ca", &before), 0);
+	n = store_calls(want);
+	expect_calls(want, n - 3);	/* no mkdir, mount, open_dir */
+	assert_non_null(strstr(b.reason, "store " STORE_DEVICE " (erofs): "
+			       "loading module /etc/ociboot/modules.d/erofs"));
+	store_modules_result = 0;
+	store_type = "ext4";
+}
+
 /* A store that is not there stops before anything is mounted. */
 static void test_no_oci(void **state)
 {
@@ -998,6 +1080,8 @@ int main(void)
 		cmocka_unit_test(test_missing_blob),
 		cmocka_unit_test(test_wrong_product),
 		cmocka_unit_test(test_no_oci),
+		cmocka_unit_test(test_store_filesystems),
+		cmocka_unit_test(test_store_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -20,6 +20,7 @@
 #include "ukify/modsets.h"
 
 #define MODULES_LIST "etc/ociboot/modules"
+#define MODULES_FS_DIR "etc/ociboot/modules.d"
 #define CA_DIR "etc/ociboot/ca"
 #define TLS_CA_DIR "etc/ociboot/tls"
 
@@ -28,7 +29,23 @@ struct builder {
 	struct cpio cpio;
 	char kver[INITRD_KVER_MAX + 1];
 	struct modsets_host *host;	/* host-only names, while resolving */
+	bool *in_archive;	/* by module index: its file is added */
 	struct error *err;	/* the caller's */
+};
+
+/*
+ * The filesystems a store may hold (initrd.h): each one's modules go to a
+ * list of its own, loaded only when the store is of that filesystem. soft
+ * is the module it asks the kernel for by an alias at load time
+ * (modules.softdep: "pre: crypto-crc32c"), which modules.dep does not
+ * list; it goes first in the list when this kernel has it as a module.
+ */
+static const struct store_fs {
+	const char *module;
+	const char *soft;
+} store_filesystems[] = {
+	{ "ext4", "crc32c_generic" },
+	{ "erofs", "crc32c_generic" },
 };
 
 static bool is_printable_word(const char *s, size_t len)
@@ -157,10 +174,14 @@ static int resolve_failure(struct builder *b, int r, const char *culprit)
 			 "%s/modules.dep", culprit ? culprit : "?", dir);
 }
 
-/* Add one module file and its line of the modules list. */
-static int add_module(struct builder *b, const char *rel, char **list,
-		      size_t *list_len)
+/*
+ * Add one module's line to a modules list, and its file to the archive
+ * unless an earlier list added it.
+ */
+static int add_module(struct builder *b, const struct moddep *md, size_t i,
+		      char **list, size_t *list_len)
 {
+	const char *rel = md->modules[i].path;
 	char src[4096], dst[4096];
 	uint8_t *data;
 	size_t len;
@@ -170,14 +191,17 @@ static int add_module(struct builder *b, const char *rel, char **list,
 	n = snprintf(dst, sizeof(dst), "lib/modules/%s/%s", b->kver, rel);
 	if (n < 0 || (size_t)n >= sizeof(dst) - 2)
 		return error_set(b->err, -ENAMETOOLONG, NULL, "module %s", rel);
-	r = fileio_read_file_alloc(AT_FDCWD, src, INITRD_MODULE_MAX,
-				   FILEIO_REGULAR, &data, &len);
-	if (r < 0)
-		return error_set(b->err, r, NULL, "module %s", src);
-	r = cpio_add_file(&b->cpio, dst, 0644, data, len);
-	free(data);
-	if (r < 0)
-		return error_set(b->err, r, NULL, "module %s", src);
+	if (!b->in_archive[i]) {
+		r = fileio_read_file_alloc(AT_FDCWD, src, INITRD_MODULE_MAX,
+					   FILEIO_REGULAR, &data, &len);
+		if (r < 0)
+			return error_set(b->err, r, NULL, "module %s", src);
+		r = cpio_add_file(&b->cpio, dst, 0644, data, len);
+		free(data);
+		if (r < 0)
+			return error_set(b->err, r, NULL, "module %s", src);
+		b->in_archive[i] = true;
+	}
 	/* "/" + dst + "\n" */
 	memcpy(*list + *list_len, "/", 1);
 	memcpy(*list + *list_len + 1, dst, (size_t)n);
@@ -186,8 +210,10 @@ static int add_module(struct builder *b, const char *rel, char **list,
 	return 0;
 }
 
+/* The list at path (in the archive) of count modules md->modules[order[i]]. */
 static int add_module_files(struct builder *b, const struct moddep *md,
-			    const size_t *order, size_t count)
+			    const size_t *order, size_t count,
+			    const char *path)
 {
 	char *list = calloc(count ? count : 1, 4096);
 	size_t list_len = 0;
@@ -196,13 +222,11 @@ static int add_module_files(struct builder *b, const struct moddep *md,
 	if (!list)
 		return error_set(b->err, -ENOMEM, NULL, "the modules list");
 	for (size_t i = 0; i < count && r == 0; i++)
-		r = add_module(b, md->modules[order[i]].path, &list,
-			       &list_len);
+		r = add_module(b, md, order[i], &list, &list_len);
 	if (r == 0) {
-		r = cpio_add_file(&b->cpio, MODULES_LIST, 0644, list,
-				  list_len);
+		r = cpio_add_file(&b->cpio, path, 0644, list, list_len);
 		if (r < 0)
-			error_set(b->err, r, NULL, "/%s", MODULES_LIST);
+			error_set(b->err, r, NULL, "/%s", path);
 	}
 	free(list);
 	return r;
@@ -210,7 +234,7 @@ static int add_module_files(struct builder *b, const struct moddep *md,
 
 /* Tell the caller the names of count modules md->modules[order[i]]. */
 static void report_order(struct builder *b, const struct moddep *md,
-			 const size_t *order, size_t count)
+			 const size_t *order, size_t count, const char *what)
 {
 	const char **names;
 
@@ -221,7 +245,7 @@ static void report_order(struct builder *b, const struct moddep *md,
 		return;
 	for (size_t i = 0; i < count; i++)
 		names[i] = md->modules[order[i]].name;
-	b->o->report(b->o->report_ctx, "load order", names, count);
+	b->o->report(b->o->report_ctx, what, names, count);
 	free(names);
 }
 
@@ -275,10 +299,99 @@ out:
 	return r;
 }
 
+/* The store filesystem a requested name is, or NULL. */
+static const struct store_fs *store_fs_of(const char *name)
+{
+	char norm[MODDEP_NAME_MAX];
+
+	if (moddep_normalize_name(name, norm) < 0)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(store_filesystems); i++)
+		if (streq(store_filesystems[i].module, norm))
+			return &store_filesystems[i];
+	return NULL;
+}
+
+/*
+ * The list of one store filesystem: its soft dependency and itself with
+ * their dependencies, less what the boot's list (main[]) already loads.
+ */
+static int add_store_fs(struct builder *b, const struct moddep *md,
+			const struct store_fs *fs, const bool *main)
+{
+	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, kept = 0;
+	const char *names[2], *culprit = NULL;
+	char path[sizeof(MODULES_FS_DIR) + MODDEP_NAME_MAX + 1];
+	char what[MODDEP_NAME_MAX + sizeof(" store")];
+	size_t name_count = 0;
+	int r;
+
+	if (moddep_find(md, fs->soft) >= 0)
+		names[name_count++] = fs->soft;
+	names[name_count++] = fs->module;
+	r = moddep_resolve(md, names, name_count, order, ARRAY_SIZE(order),
+			   &count, &culprit);
+	if (r < 0)
+		return resolve_failure(b, r, culprit);
+	for (size_t i = 0; i < count; i++)
+		if (!main[order[i]])
+			order[kept++] = order[i];
+	snprintf(path, sizeof(path), "%s/%s", MODULES_FS_DIR, fs->module);
+	r = add_module_files(b, md, order, kept, path);
+	if (r == 0) {
+		snprintf(what, sizeof(what), "%s store", fs->module);
+		report_order(b, md, order, kept, what);
+	}
+	return r;
+}
+
+/*
+ * The boot's list: every name but the store filesystems', with their
+ * dependencies; then a list for each store filesystem named.
+ */
+static int add_module_lists(struct builder *b, const struct moddep *md,
+			    const char **names, size_t name_count)
+{
+	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, main_count = 0;
+	const struct store_fs *fs[ARRAY_SIZE(store_filesystems)];
+	const char *culprit = NULL;
+	size_t fs_count = 0;
+	bool *main;
+	int r;
+
+	for (size_t i = 0; i < name_count; i++) {
+		const struct store_fs *f = store_fs_of(names[i]);
+		bool seen = false;
+
+		for (size_t j = 0; j < fs_count; j++)
+			seen |= fs[j] == f;
+		if (!f)
+			names[main_count++] = names[i];
+		else if (!seen)
+			fs[fs_count++] = f;
+	}
+	r = moddep_resolve(md, names, main_count, order, ARRAY_SIZE(order),
+			   &count, &culprit);
+	if (r < 0)
+		return resolve_failure(b, r, culprit);
+	r = add_module_files(b, md, order, count, MODULES_LIST);
+	if (r < 0)
+		return r;
+	report_order(b, md, order, count, "load order");
+	main = calloc(md->count ? md->count : 1, sizeof(*main));
+	if (!main)
+		return error_set(b->err, -ENOMEM, NULL, "the modules list");
+	for (size_t i = 0; i < count; i++)
+		main[order[i]] = true;
+	for (size_t i = 0; i < fs_count && r == 0; i++)
+		r = add_store_fs(b, md, fs[i], main);
+	free(main);
+	return r;
+}
+
 static int add_modules(struct builder *b)
 {
-	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, name_count;
-	const char *culprit = NULL;
+	size_t order[1] = { 0 }, name_count;
 	const char **names;
 	struct moddep md;
 	int r;
@@ -287,7 +400,7 @@ static int add_modules(struct builder *b)
 		if (b->o->module_count || b->o->host_sysfs)
 			return error_set(b->err, -EINVAL, NULL, "modules "
 					 "without a modules directory");
-		return add_module_files(b, NULL, order, 0);
+		return add_module_files(b, NULL, order, 0, MODULES_LIST);
 	}
 	if (initrd_kver(b->o->modules_dir, b->kver) < 0)
 		return error_set(b->err, -EINVAL, NULL, "modules directory %s",
@@ -295,18 +408,18 @@ static int add_modules(struct builder *b)
 	r = load_moddep(b, &md);
 	if (r < 0)
 		return r;
-	r = module_names(b, &md, &names, &name_count);
+	b->in_archive = calloc(md.count ? md.count : 1,
+			       sizeof(*b->in_archive));
+	if (!b->in_archive)
+		r = error_set(b->err, -ENOMEM, NULL, "the module list");
+	if (r == 0)
+		r = module_names(b, &md, &names, &name_count);
 	if (r == 0) {
-		r = moddep_resolve(&md, names, name_count, order,
-				   ARRAY_SIZE(order), &count, &culprit);
-		if (r < 0)
-			r = resolve_failure(b, r, culprit);
-		else
-			r = add_module_files(b, &md, order, count);
-		if (r == 0)
-			report_order(b, &md, order, count);
+		r = add_module_lists(b, &md, names, name_count);
 		free(names);
 	}
+	free(b->in_archive);
+	b->in_archive = NULL;
 	free(b->host);
 	b->host = NULL;
 	moddep_free(&md);

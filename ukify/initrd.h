@@ -10,7 +10,17 @@
  *                                  modules directory, 0644
  *   /etc/ociboot/modules           absolute in-initrd paths of those
  *                                  modules, one a line, in load order
- *                                  (always present, empty without modules)
+ *                                  (always present, empty without modules),
+ *                                  less the store filesystems' below
+ *   /etc/ociboot/modules.d/FS      for each store filesystem module named
+ *                                  (ext4, erofs): the same for the modules
+ *                                  only it needs -- crc32c_generic (the
+ *                                  CRC32C it asks the kernel for by alias,
+ *                                  which modules.dep does not list), its
+ *                                  dependencies and itself, less what
+ *                                  /etc/ociboot/modules loads; the init
+ *                                  loads it right before mounting a store
+ *                                  of that filesystem
  *   /etc/ociboot/ca/NAME.pem       each CA file, checked to hold only PEM
  *                                  X.509 certificates and written back as
  *                                  their canonical PEM; NAME is the file's
@@ -60,7 +70,8 @@ struct initrd_options {
 	/*
 	 * Told what was resolved (NULL: not wanted): "host-only" with the
 	 * host's module names, then "load order" with every module's name
-	 * in the order the init loads them. names live during the call.
+	 * in the order the init loads them, then "FS store" with each store
+	 * filesystem's list. names live during the call.
 	 */
 	void (*report)(void *ctx, const char *what, const char *const *names,
 		       size_t count);

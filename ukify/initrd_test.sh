@@ -136,7 +136,7 @@ ok "zstd output reproducible and decompresses to the same archive"
 
 # Presets (ukify/modsets.c): qemu is the boot chain plus virtio, the same
 # bytes as naming those modules one by one.
-qemu_modules="efivarfs loop squashfs overlay dm-verity ext4 crc32c_generic
+qemu_modules="efivarfs loop squashfs overlay dm-verity ext4 erofs
 	virtio_blk virtio_pci virtio_net"
 # shellcheck disable=SC2046,SC2086
 SOURCE_DATE_EPOCH=$EPOCH "$UKIFY" initrd --init "$INIT" --modules-dir "$MODDIR" \
@@ -151,6 +151,49 @@ listed=$(zstd -q -dc "$tmp/preset.zst" | (cd "$tmp" && cpio -i --quiet \
 	--to-stdout etc/ociboot/modules) | sed 's|.*/||; s|\.ko$||' |
 	tr - _ | tr '\n' ' ' | sed 's/ $//')
 check_equal "the printed load order is the initrd's" "$printed" "$listed"
+
+# The store filesystems (ext4, erofs) each get a list of their own: what
+# modprobe --show-depends loads for them (less crc32c-intel, the CRC32C
+# a CPU without SSE 4.2 cannot load; crc32c_generic serves everywhere) and
+# the boot's list does not; their modules are in no other list.
+zstd -q -dc "$tmp/preset.zst" > "$tmp/preset.cpio"
+mkdir "$tmp/p"
+(cd "$tmp/p" && cpio -id --quiet < "$tmp/preset.cpio")
+for fs in ext4 erofs; do
+	list=$tmp/p/etc/ociboot/modules.d/$fs
+	[ -f "$list" ] || fatal "no /etc/ociboot/modules.d/$fs"
+	modprobe -S "$KVER" -d / --show-depends "$fs" |
+		sed -n 's|^insmod /*\(/lib/modules/[^ ]*\).*|\1|p' |
+		grep -v /crc32c-intel.ko | grep -vxFf "$tmp/p/etc/ociboot/modules" \
+		> "$tmp/want.$fs"
+	sort "$tmp/want.$fs" > "$tmp/a"
+	sort "$list" > "$tmp/b"
+	cmp -s "$tmp/a" "$tmp/b" ||
+		fatal "modules.d/$fs is not modprobe's set: $(tr '\n' ' ' < "$list")"
+	prev=0
+	while read -r path; do
+		pos=$(grep -nxF "$path" "$list" | cut -d: -f1)
+		[ "$pos" -gt "$prev" ] ||
+			fatal "modules.d/$fs: $path after a module that needs it"
+		prev=$pos
+		cmp -s "$MODDIR/${path#/lib/modules/$KVER/}" "$tmp/p$path" ||
+			fatal "$path differs from the installed module"
+	done < "$tmp/want.$fs"
+	printed=$(sed -n "s/^modules ($fs store): //p" "$tmp/preset.out")
+	listed=$(sed 's|.*/||; s|\.ko$||' "$list" | tr - _ | tr '\n' ' ' |
+		sed 's/ $//')
+	check_equal "the printed $fs list is the initrd's" "$printed" "$listed"
+done
+for m in ext4 jbd2 mbcache crc16 erofs libcrc32c crc32c_generic; do
+	! grep -q "/$m.ko\$" "$tmp/p/etc/ociboot/modules" ||
+		fatal "$m is in the boot's list"
+done
+ok "ext4 and erofs in lists of their own, in modprobe's order, not in the boot's"
+# A module two lists share is in the archive once.
+[ "$(cpio -it --quiet < "$tmp/preset.cpio" | sort | uniq -d)" = "" ] ||
+	fatal "an archive entry is there twice"
+ok "crc32c_generic, in both lists, is archived once"
+
 "$UKIFY" presets | grep -q '^physical: ' &&
 	ok "ukify presets lists physical" || fail "ukify presets"
 

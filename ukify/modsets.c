@@ -14,10 +14,14 @@
 #include "lib/util.h"
 #include "ukify/modsets.h"
 
-/* The boot chain: the store, the layers, the firmware's variables. */
+/*
+ * The boot chain: the store (ext4 or erofs: their modules go to lists of
+ * their own, loaded only for a store of theirs; ukify/initrd.h), the
+ * layers, the firmware's variables.
+ */
 #define BASE_MODULES \
 	"efivarfs", "loop", "squashfs", "overlay", "dm-verity", "ext4", \
-	"crc32c_generic"
+	"erofs"
 
 static const char *const base_modules[] = { BASE_MODULES };
 
@@ -42,7 +46,8 @@ static const char *const physical_modules[] = {
 
 const struct modsets_preset modsets_presets[] = {
 	PRESET("base", "the boot chain only: loop, squashfs, overlay, "
-	       "dm-verity, ext4, efivarfs", base_modules),
+	       "dm-verity, ext4 and erofs (loaded for a store of theirs), "
+	       "efivarfs", base_modules),
 	PRESET("qemu", "base + virtio disks and NICs (QEMU/KVM guests; the "
 	       "demo's)", qemu_modules),
 	PRESET("physical", "base + NVMe, AHCI/SATA, USB and SD storage, "

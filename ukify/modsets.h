@@ -5,8 +5,9 @@
  *
  *   - named presets, the one table of them below (modsets_presets[]):
  *       base      what the boot chain itself needs on any machine: loop,
- *                 squashfs, overlay, dm-verity, ext4 (+ crc32c_generic,
- *                 a soft dependency modules.dep does not list), efivarfs;
+ *                 squashfs, overlay, dm-verity, the store filesystems
+ *                 ext4 and erofs (each in a list of its own, loaded only
+ *                 for a store of it: ukify/initrd.h), efivarfs;
  *       qemu      base + virtio (virtio_pci, virtio_blk, virtio_net): a
  *                 QEMU/KVM guest with virtio disks and NICs; the demo's;
  *       physical  base + common PC hardware: NVMe (and Intel VMD), AHCI

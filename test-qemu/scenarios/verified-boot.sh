@@ -1,9 +1,12 @@
 # The verified local boot: the two-layer busybox product boots from an ext4
-# store disk; every verification step is on the console before the
+# store disk, whose modules are loaded only once the store is found to be
+# ext4; every verification step is on the console before the
 # product's init runs, and the product proves it runs on the overlay.
 secure_boot=on
 expect=(
 	'ociboot: store: LABEL=ocistore is /dev/vda'
+	'ociboot: modules: loaded ext4'
+	'ociboot: store: /dev/vda is ext4: 5 module\(s\) of /etc/ociboot/modules.d/ext4 loaded'
 	'ociboot: verify: trusting 1 CA certificate'
 	'ociboot: verify: signed system verified'
 	'ociboot: layers: layer 0 sha256:[0-9a-f]{64}: /dev/loop[0-9]+ -> /dev/dm-[0-9]+ \(dm-verity root [0-9a-f]{64}'
@@ -24,7 +27,7 @@ expect=(
 	'product: remade a lower directory: empty'
 )
 reject=('ociboot: FATAL' 'Kernel panic' 'verity.*corrupted' 'read error'
-	'FAILED')
+	'FAILED' 'modules: loaded erofs')
 expect_exit=1
 disks=(store.img)
 
