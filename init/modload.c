@@ -9,6 +9,7 @@
 
 #include "init/log.h"
 #include "init/modules.h"
+#include "lib/clock.h"
 #include "lib/fileio.h"
 
 struct module_walk {
@@ -22,6 +23,7 @@ static int load_module(void *ctx, const char *path)
 {
 	struct module_walk *w = ctx;
 	char name[MODULES_NAME_MAX + 1];
+	int64_t start;
 	int r;
 
 	if (!w->network && modules_is_network(path)) {
@@ -30,6 +32,7 @@ static int load_module(void *ctx, const char *path)
 	}
 	if (modules_name(path, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "%s", path);
+	start = clock_now_ms();
 	r = modules_load(path);
 	if (r == -ENODEV) {
 		/*
@@ -55,7 +58,8 @@ static int load_module(void *ctx, const char *path)
 	if (r < 0)
 		return error_set(w->err, r, NULL, "loading module %s", path);
 	if (r == 0)
-		log_info("modules", "loaded %s", name);
+		log_info("modules", "loaded %s in %lld ms", name,
+			 (long long)(clock_now_ms() - start));
 	else
 		log_info("modules", "%s was already loaded", name);
 	w->res->loaded++;
