@@ -19,6 +19,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tpm/esys.h"
 #include "tpm/key.h"
 #include "tpm/layout.h"
 #include "tpm/nv.h"
@@ -587,6 +588,14 @@ static int tpm_provision(int argc, char **argv)
 		return cli_exit_status(r);
 	if (open_tpm(PROVISION, a.tcti, &t))
 		return CLI_EXIT_FAILURE;
+	/* The secrets and the new authorizations go encrypted. */
+	r = tpm_protect(&t);
+	if (r < 0) {
+		tpm_failure(PROVISION, &t, r, "%s", "starting encrypted "
+			    "sessions (a P-256 salt key in the null hierarchy)");
+		tpm_close(&t);
+		return CLI_EXIT_FAILURE;
+	}
 	r = provision(&t, &a);
 	tpm_close(&t);
 	return r;

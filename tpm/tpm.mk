@@ -2,7 +2,7 @@
 # PCR reads, NV indices and policy sessions (nv), policy digests (policy)
 # and ociboot's NV layout (layout, docs/tpm.md).
 tpm_USES := lib crypto
-tpm_INIT := tpm.c nv.c policy.c layout.c key.c crypto_bearssl.c
+tpm_INIT := tpm.c nv.c policy.c layout.c key.c crypto_bearssl.c esys.c
 tpm_TESTLIB := tpm_fake.c
 
 # The unit test includes tpm/tpm.c itself (to plug a fake TCTI into its
