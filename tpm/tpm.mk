@@ -13,7 +13,7 @@ tpm_TESTLIB := tpm_fake.c
 # policy: known answers for PolicyPCR digests (tpm2-tools in the shell
 # test); nv: the NV_ReadPublic, NV_Read and GetRandom answers' checks over
 # the fake TCTI.
-tpm_TESTS := tpm policy nv crypto_bearssl
+tpm_TESTS := tpm policy nv crypto_bearssl esys
 
 # The fake TCTI answering with fuzzer-chosen PCR_Read responses; nv: with
 # fuzzer-chosen NV_ReadPublic / NV_Read / GetRandom answers.
