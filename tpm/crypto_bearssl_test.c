@@ -4,7 +4,7 @@
  * for the same input, table-driven: hashes and HMACs of every algorithm
  * for lengths around the block sizes, fed in pieces; AES-CFB-128 for every
  * key size and lengths that are not multiples of 16, both ways, and the
- * NIST SP 800-38A F.3.13/F.3.14 vectors; the ECDH salt point against
+ * NIST SP 800-38A F.3.13/F.3.17 vectors; the ECDH salt point against
  * OpenSSL's point multiplication with the TPM key's scalar; refusals of
  * what ociboot does not implement (RSA, other curves, other modes).
  */
