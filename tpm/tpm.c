@@ -319,6 +319,7 @@ int tpm_pcr_read_sha256(struct tpm *t, unsigned pcr,
 
 int tpm_open_tcti(struct tpm *t, size_t tcti_size)
 {
+	t->esys = NULL;		/* protection is tpm_protect()'s to start */
 	t->tcti = t->storage;
 	return open_sys(t, tcti_size);
 }
