@@ -16,7 +16,7 @@
 #include <tss2/tss2_tcti.h>
 
 #define TPM_FAKE_RESPONSE_MAX 1024	/* bytes of a canned response */
-#define TPM_FAKE_COMMAND_MAX 64		/* bytes of a command kept */
+#define TPM_FAKE_COMMAND_MAX 512	/* bytes of a command kept */
 
 struct tpm_fake_tcti {
 	TSS2_TCTI_CONTEXT_COMMON_V2 common;	/* first: the TCTI ABI */
