@@ -87,59 +87,8 @@ static struct ctx *get_ctx(ESYS_CRYPTO_CONTEXT_BLOB *context,
 	return c && c->type == type ? c : NULL;
 }
 
-static TSS2_RC hash_start(ESYS_CRYPTO_CONTEXT_BLOB **context,
-			  TPM2_ALG_ID alg, void *userdata)
-{
-	struct ctx *c;
-
-	if (!context)
-		return TSS2_ESYS_RC_BAD_REFERENCE;
-	if (!hash_class(alg))
-		return TSS2_ESYS_RC_NOT_IMPLEMENTED;
-	c = new_ctx(CTX_HASH, alg);
-	if (!c)
-		return TSS2_ESYS_RC_MEMORY;
-	c->hash->init(&c->u.hash.vtable);
-	*context = (ESYS_CRYPTO_CONTEXT_BLOB *)c;
-	return TSS2_RC_SUCCESS;
-}
-
-static TSS2_RC hash_update(ESYS_CRYPTO_CONTEXT_BLOB *context,
-			   const uint8_t *buffer, size_t size, void *userdata)
-{
-	struct ctx *c = get_ctx(context, CTX_HASH);
-
-	if (!c || (!buffer && size))
-		return TSS2_ESYS_RC_BAD_REFERENCE;
-	c->hash->update(&c->u.hash.vtable, buffer, size);
-	return TSS2_RC_SUCCESS;
-}
-
-static TSS2_RC hash_finish(ESYS_CRYPTO_CONTEXT_BLOB **context,
-			   uint8_t *buffer, size_t *size, void *userdata)
-{
-	struct ctx *c = context ? get_ctx(*context, CTX_HASH) : NULL;
-	size_t n;
-
-	if (!c || !buffer || !size)
-		return TSS2_ESYS_RC_BAD_REFERENCE;
-	n = hash_len(c->hash);
-	if (*size < n)
-		return TSS2_ESYS_RC_BAD_SIZE;
-	c->hash->out(&c->u.hash.vtable, buffer);
-	*size = n;
-	free_ctx(context);
-	return TSS2_RC_SUCCESS;
-}
-
-static void hash_abort(ESYS_CRYPTO_CONTEXT_BLOB **context, void *userdata)
-{
-	free_ctx(context);
-}
-
-static TSS2_RC hmac_start(ESYS_CRYPTO_CONTEXT_BLOB **context,
-			  TPM2_ALG_ID alg, const uint8_t *key, size_t size,
-			  void *userdata)
+static TSS2_RC start(ESYS_CRYPTO_CONTEXT_BLOB **context, enum ctx_type type,
+		     TPM2_ALG_ID alg, const uint8_t *key, size_t size)
 {
 	br_hmac_key_context kc;
 	struct ctx *c;
@@ -148,31 +97,39 @@ static TSS2_RC hmac_start(ESYS_CRYPTO_CONTEXT_BLOB **context,
 		return TSS2_ESYS_RC_BAD_REFERENCE;
 	if (!hash_class(alg))
 		return TSS2_ESYS_RC_NOT_IMPLEMENTED;
-	c = new_ctx(CTX_HMAC, alg);
+	c = new_ctx(type, alg);
 	if (!c)
 		return TSS2_ESYS_RC_MEMORY;
-	br_hmac_key_init(&kc, c->hash, key, size);
-	br_hmac_init(&c->u.hmac, &kc, 0);
-	explicit_bzero(&kc, sizeof(kc));
+	if (type == CTX_HASH) {
+		c->hash->init(&c->u.hash.vtable);
+	} else {
+		br_hmac_key_init(&kc, c->hash, key, size);
+		br_hmac_init(&c->u.hmac, &kc, 0);
+		explicit_bzero(&kc, sizeof(kc));
+	}
 	*context = (ESYS_CRYPTO_CONTEXT_BLOB *)c;
 	return TSS2_RC_SUCCESS;
 }
 
-static TSS2_RC hmac_update(ESYS_CRYPTO_CONTEXT_BLOB *context,
-			   const uint8_t *buffer, size_t size, void *userdata)
+static TSS2_RC update(ESYS_CRYPTO_CONTEXT_BLOB *context, enum ctx_type type,
+		      const uint8_t *buffer, size_t size)
 {
-	struct ctx *c = get_ctx(context, CTX_HMAC);
+	struct ctx *c = get_ctx(context, type);
 
 	if (!c || (!buffer && size))
 		return TSS2_ESYS_RC_BAD_REFERENCE;
-	br_hmac_update(&c->u.hmac, buffer, size);
+	if (type == CTX_HASH)
+		c->hash->update(&c->u.hash.vtable, buffer, size);
+	else
+		br_hmac_update(&c->u.hmac, buffer, size);
 	return TSS2_RC_SUCCESS;
 }
 
-static TSS2_RC hmac_finish(ESYS_CRYPTO_CONTEXT_BLOB **context,
-			   uint8_t *buffer, size_t *size, void *userdata)
+/* The digest or MAC into buffer (*size bytes of room; set to its size). */
+static TSS2_RC finish(ESYS_CRYPTO_CONTEXT_BLOB **context, enum ctx_type type,
+		      uint8_t *buffer, size_t *size)
 {
-	struct ctx *c = context ? get_ctx(*context, CTX_HMAC) : NULL;
+	struct ctx *c = context ? get_ctx(*context, type) : NULL;
 	size_t n;
 
 	if (!c || !buffer || !size)
@@ -180,9 +137,56 @@ static TSS2_RC hmac_finish(ESYS_CRYPTO_CONTEXT_BLOB **context,
 	n = hash_len(c->hash);
 	if (*size < n)
 		return TSS2_ESYS_RC_BAD_SIZE;
-	*size = br_hmac_out(&c->u.hmac, buffer);
+	if (type == CTX_HASH)
+		c->hash->out(&c->u.hash.vtable, buffer);
+	else
+		br_hmac_out(&c->u.hmac, buffer);
+	*size = n;
 	free_ctx(context);
 	return TSS2_RC_SUCCESS;
+}
+
+static TSS2_RC hash_start(ESYS_CRYPTO_CONTEXT_BLOB **context,
+			  TPM2_ALG_ID alg, void *userdata)
+{
+	return start(context, CTX_HASH, alg, NULL, 0);
+}
+
+static TSS2_RC hash_update(ESYS_CRYPTO_CONTEXT_BLOB *context,
+			   const uint8_t *buffer, size_t size, void *userdata)
+{
+	return update(context, CTX_HASH, buffer, size);
+}
+
+static TSS2_RC hash_finish(ESYS_CRYPTO_CONTEXT_BLOB **context,
+			   uint8_t *buffer, size_t *size, void *userdata)
+{
+	return finish(context, CTX_HASH, buffer, size);
+}
+
+/* For hashes and HMACs alike. */
+static void abort_ctx(ESYS_CRYPTO_CONTEXT_BLOB **context, void *userdata)
+{
+	free_ctx(context);
+}
+
+static TSS2_RC hmac_start(ESYS_CRYPTO_CONTEXT_BLOB **context,
+			  TPM2_ALG_ID alg, const uint8_t *key, size_t size,
+			  void *userdata)
+{
+	return start(context, CTX_HMAC, alg, key, size);
+}
+
+static TSS2_RC hmac_update(ESYS_CRYPTO_CONTEXT_BLOB *context,
+			   const uint8_t *buffer, size_t size, void *userdata)
+{
+	return update(context, CTX_HMAC, buffer, size);
+}
+
+static TSS2_RC hmac_finish(ESYS_CRYPTO_CONTEXT_BLOB **context,
+			   uint8_t *buffer, size_t *size, void *userdata)
+{
+	return finish(context, CTX_HMAC, buffer, size);
 }
 
 /* The kernel's CSPRNG, waiting for it to be seeded; 0 or -errno. */
@@ -367,11 +371,11 @@ void tpm_crypto_bearssl(ESYS_CRYPTO_CALLBACKS *cb)
 	cb->hash_start = hash_start;
 	cb->hash_update = hash_update;
 	cb->hash_finish = hash_finish;
-	cb->hash_abort = hash_abort;
+	cb->hash_abort = abort_ctx;
 	cb->hmac_start = hmac_start;
 	cb->hmac_update = hmac_update;
 	cb->hmac_finish = hmac_finish;
-	cb->hmac_abort = hash_abort;
+	cb->hmac_abort = abort_ctx;
 	cb->get_random2b = get_random2b;
 	cb->get_ecdh_point = get_ecdh_point;
 	cb->aes_encrypt = aes_encrypt;
