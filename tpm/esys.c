@@ -116,26 +116,12 @@ int tpm_protect(struct tpm *t)
 	}
 	t->esys = ctx;
 	t->salt_key = key;
+	t->hmac_session = ESYS_TR_NONE;
+	t->policy_session = ESYS_TR_NONE;
 	return 0;
 }
 
-void tpm_unprotect(struct tpm *t)
-{
-	ESYS_CONTEXT *ctx = ctx_of(t);
-
-	if (!ctx)
-		return;
-	if (t->salt_key != ESYS_TR_NONE)
-		Esys_FlushContext(ctx, t->salt_key);
-	Esys_Finalize(&ctx);
-	t->esys = NULL;
-	t->salt_key = ESYS_TR_NONE;
-}
-
-/*
- * A session salted to the salt key, for one command (continueSession
- * clear), with attributes attrs (DECRYPT and/or ENCRYPT).
- */
+/* A session salted to the salt key, with attributes attrs. */
 static int start_session(struct tpm *t, TPM2_SE type, TPMA_SESSION attrs,
 			 ESYS_TR *session)
 {
@@ -156,23 +142,79 @@ static int start_session(struct tpm *t, TPM2_SE type, TPMA_SESSION attrs,
 	return r;
 }
 
+static uint32_t *cached(struct tpm *t, TPM2_SE type)
+{
+	return type == TPM2_SE_POLICY ? &t->policy_session : &t->hmac_session;
+}
+
 /*
- * After the command that used session returned rc: the TPM ended the
- * session when the command succeeded (only ESAPI's record of it is left);
- * when it failed, the session is flushed. Returns rc's code.
+ * The salted session of type for the next command, started on first use
+ * and kept (continueSession): each costs the TPM and us an ECDH. The HMAC
+ * session asks for both directions; ESAPI clears, for each command, the
+ * one it has no parameter for (iesys_update_session_flags()).
  */
-static int end_session(struct tpm *t, ESYS_TR session, TSS2_RC rc)
+static int session(struct tpm *t, TPM2_SE type, ESYS_TR *out)
+{
+	TPMA_SESSION attrs = TPMA_SESSION_CONTINUESESSION |
+			     TPMA_SESSION_ENCRYPT;
+	uint32_t *s = cached(t, type);
+	int r;
+
+	if (type == TPM2_SE_HMAC)
+		attrs |= TPMA_SESSION_DECRYPT;
+	if (*s == ESYS_TR_NONE) {
+		r = start_session(t, type, attrs, out);
+		if (r < 0)
+			return r;
+		*s = *out;
+	}
+	*out = *s;
+	return 0;
+}
+
+/* Flush the session of type, if any (also ESAPI's record of it). */
+static void drop_session(struct tpm *t, TPM2_SE type)
 {
 	ESYS_CONTEXT *ctx = ctx_of(t);
+	uint32_t *s = cached(t, type);
+	ESYS_TR tr = *s;
+
+	if (tr == ESYS_TR_NONE)
+		return;
+	if (Esys_FlushContext(ctx, tr) != TSS2_RC_SUCCESS)
+		Esys_TR_Close(ctx, &tr);
+	*s = ESYS_TR_NONE;
+}
+
+/*
+ * After a command in the session of type returned rc: a failure drops
+ * the session (a policy session's digest is then unknown), the next
+ * command starts another. Returns rc's code.
+ */
+static int done(struct tpm *t, TPM2_SE type, TSS2_RC rc)
+{
 	int r = check(t, rc);
 	uint32_t last = t->last_rc;
 
-	if (session == ESYS_TR_NONE)
-		return r;
-	if (r == 0 || Esys_FlushContext(ctx, session) != TSS2_RC_SUCCESS)
-		Esys_TR_Close(ctx, &session);
+	if (r < 0)
+		drop_session(t, type);
 	t->last_rc = last;
 	return r;
+}
+
+void tpm_unprotect(struct tpm *t)
+{
+	ESYS_CONTEXT *ctx = ctx_of(t);
+
+	if (!ctx)
+		return;
+	drop_session(t, TPM2_SE_HMAC);
+	drop_session(t, TPM2_SE_POLICY);
+	if (t->salt_key != ESYS_TR_NONE)
+		Esys_FlushContext(ctx, t->salt_key);
+	Esys_Finalize(&ctx);
+	t->esys = NULL;
+	t->salt_key = ESYS_TR_NONE;
 }
 
 /*
@@ -226,7 +268,7 @@ int tpm_esys_nv_write(struct tpm *t, uint32_t auth_handle, uint32_t index,
 {
 	ESYS_CONTEXT *ctx = ctx_of(t);
 	TPM2B_MAX_NV_BUFFER buf = { 0 };
-	ESYS_TR auth = ESYS_TR_NONE, nv = ESYS_TR_NONE, session;
+	ESYS_TR auth = ESYS_TR_NONE, nv = ESYS_TR_NONE, s;
 	int r = begin(t);
 
 	if (r < 0)
@@ -237,14 +279,12 @@ int tpm_esys_nv_write(struct tpm *t, uint32_t auth_handle, uint32_t index,
 	if (r == 0)
 		r = auth_object(t, auth_handle, index, nv, a, &auth);
 	if (r == 0)
-		r = start_session(t, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT,
-				  &session);
+		r = session(t, TPM2_SE_HMAC, &s);
 	if (r == 0) {
 		buf.size = (UINT16)len;
 		memcpy(buf.buffer, data, len);
-		r = end_session(t, session, Esys_NV_Write(ctx, auth, nv,
-				session, ESYS_TR_NONE, ESYS_TR_NONE, &buf,
-				offset));
+		r = done(t, TPM2_SE_HMAC, Esys_NV_Write(ctx, auth, nv, s,
+				ESYS_TR_NONE, ESYS_TR_NONE, &buf, offset));
 		explicit_bzero(&buf, sizeof(buf));
 	}
 	release_object(t, auth);
@@ -257,7 +297,7 @@ int tpm_esys_nv_write_lock(struct tpm *t, uint32_t auth_handle,
 			   uint32_t index, const struct tpm_auth *a)
 {
 	ESYS_CONTEXT *ctx = ctx_of(t);
-	ESYS_TR auth = ESYS_TR_NONE, nv = ESYS_TR_NONE, session;
+	ESYS_TR auth = ESYS_TR_NONE, nv = ESYS_TR_NONE, s;
 	int r = begin(t);
 
 	if (r < 0)
@@ -267,10 +307,10 @@ int tpm_esys_nv_write_lock(struct tpm *t, uint32_t auth_handle,
 		r = auth_object(t, auth_handle, index, nv, a, &auth);
 	/* No parameter to encrypt: the HMAC keeps the password off the bus. */
 	if (r == 0)
-		r = start_session(t, TPM2_SE_HMAC, 0, &session);
+		r = session(t, TPM2_SE_HMAC, &s);
 	if (r == 0)
-		r = end_session(t, session, Esys_NV_WriteLock(ctx, auth, nv,
-				session, ESYS_TR_NONE, ESYS_TR_NONE));
+		r = done(t, TPM2_SE_HMAC, Esys_NV_WriteLock(ctx, auth, nv, s,
+				ESYS_TR_NONE, ESYS_TR_NONE));
 	release_object(t, auth);
 	if (nv != ESYS_TR_NONE)
 		Esys_TR_Close(ctx, &nv);
@@ -282,7 +322,7 @@ int tpm_esys_hierarchy_change_auth(struct tpm *t, uint32_t hierarchy,
 				   const void *new_auth, size_t len)
 {
 	ESYS_CONTEXT *ctx = ctx_of(t);
-	ESYS_TR auth = ESYS_TR_NONE, session;
+	ESYS_TR auth = ESYS_TR_NONE, s;
 	TPM2B_AUTH value = { 0 };
 	int r = begin(t);
 
@@ -293,14 +333,12 @@ int tpm_esys_hierarchy_change_auth(struct tpm *t, uint32_t hierarchy,
 		return -EINVAL;
 	r = auth_object(t, hierarchy, 0, ESYS_TR_NONE, a, &auth);
 	if (r == 0)
-		r = start_session(t, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT,
-				  &session);
+		r = session(t, TPM2_SE_HMAC, &s);
 	if (r == 0) {
 		value.size = (UINT16)len;
 		memcpy(value.buffer, new_auth, len);
-		r = end_session(t, session, Esys_HierarchyChangeAuth(ctx,
-				auth, session, ESYS_TR_NONE, ESYS_TR_NONE,
-				&value));
+		r = done(t, TPM2_SE_HMAC, Esys_HierarchyChangeAuth(ctx, auth, s,
+				ESYS_TR_NONE, ESYS_TR_NONE, &value));
 		explicit_bzero(&value, sizeof(value));
 	}
 	release_object(t, auth);
@@ -324,48 +362,41 @@ int tpm_esys_get_random(struct tpm *t, void *out, size_t len)
 {
 	ESYS_CONTEXT *ctx = ctx_of(t);
 	TPM2B_DIGEST *got = NULL;
-	ESYS_TR session;
+	ESYS_TR s;
 	int r = begin(t);
 
 	if (r < 0)
 		return r;
 	if (len > TPM_RANDOM_MAX)
 		return -EINVAL;
-	r = start_session(t, TPM2_SE_HMAC, TPMA_SESSION_ENCRYPT, &session);
+	r = session(t, TPM2_SE_HMAC, &s);
 	if (r < 0)
 		return r;
-	r = end_session(t, session, Esys_GetRandom(ctx, session,
-			ESYS_TR_NONE, ESYS_TR_NONE, (UINT16)len, &got));
+	r = done(t, TPM2_SE_HMAC, Esys_GetRandom(ctx, s, ESYS_TR_NONE,
+			ESYS_TR_NONE, (UINT16)len, &got));
 	r = take(t, r, got ? got->buffer : NULL, got ? got->size : 0, out,
 		 len);
 	Esys_Free(got);
 	return r;
 }
 
-/* A salted policy session with TPMA_SESSION_ENCRYPT, after PolicyPCR. */
-static int policy_pcr_session(struct tpm *t, unsigned pcr, ESYS_TR *session)
+/* The salted policy session, after PolicyPCR for PCR pcr. */
+static int policy_pcr_session(struct tpm *t, unsigned pcr, ESYS_TR *s)
 {
 	TPML_PCR_SELECTION sel = { .count = 1 };
 	TPM2B_DIGEST empty = { 0 };
 	int r;
 
-	r = start_session(t, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, session);
+	r = session(t, TPM2_SE_POLICY, s);
 	if (r < 0)
 		return r;
 	sel.pcrSelections[0].hash = TPM2_ALG_SHA256;
 	sel.pcrSelections[0].sizeofSelect = 3;
 	sel.pcrSelections[0].pcrSelect[pcr / 8] = (uint8_t)(1U << (pcr % 8));
 	/* An empty pcrDigest: the TPM takes the PCR's value now. */
-	r = check(t, Esys_PolicyPCR(ctx_of(t), *session, ESYS_TR_NONE,
-				    ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel));
-	if (r < 0) {
-		uint32_t last = t->last_rc;
-
-		Esys_FlushContext(ctx_of(t), *session);
-		t->last_rc = last;
-		*session = ESYS_TR_NONE;
-	}
-	return r;
+	return done(t, TPM2_SE_POLICY, Esys_PolicyPCR(ctx_of(t), *s,
+			ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty,
+			&sel));
 }
 
 int tpm_esys_nv_read_policy_pcr(struct tpm *t, uint32_t index, unsigned pcr,
@@ -373,7 +404,7 @@ int tpm_esys_nv_read_policy_pcr(struct tpm *t, uint32_t index, unsigned pcr,
 {
 	ESYS_CONTEXT *ctx = ctx_of(t);
 	TPM2B_MAX_NV_BUFFER *got = NULL;
-	ESYS_TR nv = ESYS_TR_NONE, session;
+	ESYS_TR nv = ESYS_TR_NONE, s;
 	int r = begin(t);
 
 	if (r < 0)
@@ -382,9 +413,10 @@ int tpm_esys_nv_read_policy_pcr(struct tpm *t, uint32_t index, unsigned pcr,
 		return -EINVAL;
 	r = index_object(t, index, &nv);
 	if (r == 0)
-		r = policy_pcr_session(t, pcr, &session);
+		r = policy_pcr_session(t, pcr, &s);
 	if (r == 0) {
-		r = end_session(t, session, Esys_NV_Read(ctx, nv, nv, session,
+		/* Used, the policy session starts over (part 1, 19.7.12). */
+		r = done(t, TPM2_SE_POLICY, Esys_NV_Read(ctx, nv, nv, s,
 				ESYS_TR_NONE, ESYS_TR_NONE, (UINT16)len,
 				offset, &got));
 		r = take(t, r, got ? got->buffer : NULL, got ? got->size : 0,

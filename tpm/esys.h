@@ -23,8 +23,10 @@
  *   tpm_nv_read_policy_pcr: a salted PolicyPCR session with
  *     TPMA_SESSION_ENCRYPT (the index's data comes back encrypted).
  *
- * Every session serves one command (continueSession clear) and is
- * flushed here when that command fails. The salt key is flushed by
+ * One HMAC session and one policy session serve every command of an
+ * open t (continueSession; each new salted session costs an ECDH on both
+ * sides); one that a command failed in is flushed, and the next command
+ * starts another. The sessions and the salt key are flushed by
  * tpm_close(). Codes as tpm/nv.h says; ESAPI's own failures map as
  * tss2-sys's do (tpm_tss_error()). ESAPI allocates its context and
  * per-object records (fixed sizes) with calloc().

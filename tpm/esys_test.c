@@ -8,7 +8,8 @@
  * and the new owner authorization from the TPM's RNG, the sealed index
  * defined and written, the owner authorization changed, the floor
  * written and write-locked with it, the secret read back through its
- * PolicyPCR session. With tpm_protect() on, no 8-byte piece of the secret
+ * PolicyPCR session, and again after a failed read (the salted sessions
+ * are kept and replaced after a failure). With tpm_protect() on, no 8-byte piece of the secret
  * or of the owner authorization may appear anywhere in the recording;
  * with it off (the tss2-sys path), both must appear, which shows the
  * check can see them.
@@ -194,6 +195,15 @@ static struct seen run(bool protect)
 				      zero, sizeof(zero), 0),
 			 -OCIBOOT_EPROTO);
 	assert_int_equal(tpm_rc_base(t.last_rc), TPM_RC_BAD_AUTH);
+	/* A failed command's session is replaced: the next ones work. */
+	assert_int_equal(tpm_get_random(&t, got, sizeof(got)), 0);
+	assert_int_equal(tpm_nv_read_policy_pcr(&t, disk->index, 0, got,
+						sizeof(got), 0),
+			 -OCIBOOT_EPROTO);
+	assert_int_equal(tpm_rc_base(t.last_rc), TPM_RC_POLICY_FAIL);
+	assert_int_equal(tpm_layout_read_sealed(&t, TPM_SLOT_DISK_KEY, got),
+			 0);
+	assert_memory_equal(got, key, sizeof(key));
 
 	assert_int_equal(r->dropped, 0);
 	seen.disk_key = on_bus(r, key, sizeof(key));

@@ -28,11 +28,11 @@ struct tpm {
 	void *tcti;		/* points into storage; NULL when closed */
 	void *sys;		/* points into storage; NULL when closed */
 	/*
-	 * tpm/esys.h's ESAPI context and salt key (an ESYS_TR) once
-	 * tpm_protect() succeeded; NULL otherwise.
+	 * tpm/esys.h's ESAPI context, salt key and salted sessions
+	 * (ESYS_TRs) once tpm_protect() succeeded; NULL otherwise.
 	 */
 	void *esys;
-	uint32_t salt_key;
+	uint32_t salt_key, hmac_session, policy_session;
 	/*
 	 * The TSS2_RC of the last failure: a TPM2_RC when the TPM answered
 	 * with an error, or a tss2 layer code (TCTI, SYS, MU) otherwise.
