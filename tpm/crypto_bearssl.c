@@ -302,10 +302,11 @@ out:
 }
 
 /*
- * AES in CFB-128 over buffer[0, len) in place (TPM 2.0 part 1, 21.4: the
- * IV is KDFa's, each ciphertext block the next block's input; a last
- * partial block uses the leading bytes of the keystream). E(X) is one
- * CBC encryption of a zero block with X as the IV.
+ * AES in CFB-128 over buffer[0, len) in place (TPM 2.0 part 1,
+ * "Session-based encryption": the IV is KDFa's, each ciphertext block the
+ * next block's input; a last partial block uses the leading bytes of the
+ * keystream). E(X) is one CBC encryption of a zero block with X as the
+ * IV.
  */
 static TSS2_RC aes_cfb(const uint8_t *key, TPM2_ALG_ID alg, unsigned bits,
 		       TPM2_ALG_ID mode, uint8_t *buffer, size_t len,

@@ -5,7 +5,8 @@
  * src/tss2-esys/api/Esys_StartAuthSession.c (the salt, encrypted by
  * iesys_compute_encrypted_salt() in esys_iutil.c) and esys_iutil.c's
  * iesys_encrypt_param() / iesys_decrypt_param() (AES-CFB of the first
- * command or response parameter, TPM 2.0 part 1, 21).
+ * command or response parameter, TPM 2.0 part 1, "Session-based
+ * encryption").
  */
 #include "tpm/esys.h"
 
@@ -415,7 +416,7 @@ int tpm_esys_nv_read_policy_pcr(struct tpm *t, uint32_t index, unsigned pcr,
 	if (r == 0)
 		r = policy_pcr_session(t, pcr, &s);
 	if (r == 0) {
-		/* Used, the policy session starts over (part 1, 19.7.12). */
+		/* Used, a policy session starts over: PolicyPCR again. */
 		r = done(t, TPM2_SE_POLICY, Esys_NV_Read(ctx, nv, nv, s,
 				ESYS_TR_NONE, ESYS_TR_NONE, (UINT16)len,
 				offset, &got));
