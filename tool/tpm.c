@@ -137,7 +137,8 @@ static const char provision_description[] =
 	"to those values, which nothing but the init can read. A TPM that\n"
 	"holds any of ociboot's indices is refused (each is named) unless\n"
 	"--force, which only works while the owner authorization is still\n"
-	"empty.\n";
+	"empty. The secrets and the new authorizations cross the TPM bus\n"
+	"only encrypted (salted sessions; docs/tpm.md).\n";
 
 static const char status_description[] =
 	"Show ociboot's NV indices in the TPM: attributes, size, policy\n"
