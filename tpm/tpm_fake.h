@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test and fuzz helpers: a TCTI (tss2's transport interface) that talks to
+ * Test and fuzz fixtures: a TCTI (tss2's transport interface) that talks to
  * no TPM, and one that records what another carries. It keeps the last command sent and answers every receive with a
  * canned response, or with the TSS2_RC a test asks for. A test lays it at
  * the start of struct tpm's storage, points t->tcti at it and sets up the
