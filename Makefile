@@ -61,11 +61,11 @@ MUSL_CFLAGS := $(COMMON_CFLAGS) -Os -idirafter $(DEPS)/kinc \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 INIT_LDFLAGS := -static -Wl,--gc-sections -Wl,--build-id=sha1 \
 	-L$(DEPS)/musl/lib
-INIT_LIBS := -ltss2 -lbearssl
+INIT_LIBS := -ltss2-esys -ltss2 -lbearssl
 
 HOST_CFLAGS := $(COMMON_CFLAGS) -O2 -g -I$(DEPS)/host/include $(SECTIONS)
 HOST_LDFLAGS := -L$(DEPS)/host/lib -Wl,--gc-sections -Wl,--as-needed
-HOST_LIBS := -lsquashfs -lcrypto -lzstd -ltss2 -lbearssl
+HOST_LIBS := -lsquashfs -lcrypto -lzstd -ltss2-esys -ltss2 -lbearssl
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer

@@ -19,6 +19,7 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 #include "oci/oci_ref.h"
+#include "tpm/esys.h"
 #include "tpm/key.h"
 
 #define SECRETS_DIR_MODE 0700
@@ -125,6 +126,21 @@ static int release_secrets(struct boot *b)
 	char hex[SHA256_HEX_LEN + 1], why[RC_TEXT_MAX];
 	int r;
 
+	/* Secrets and the owner authorization never cross the bus in clear. */
+	r = tpm_protect(&b->tpm);
+	if (r < 0) {
+		tpm_why(b, r, why, sizeof(why));
+		if (required(b))
+			return boot_failed(b, "tpm: no encrypted session (a "
+					   "P-256 salt key in the null "
+					   "hierarchy): %s: ociboot.tpm=required "
+					   "refuses to boot without the secrets",
+					   why);
+		log_warning("tpm", "no encrypted session (a P-256 salt key in "
+			    "the null hierarchy): %s: no secrets this boot, "
+			    "floor not raised", why);
+		return 0;
+	}
 	r = tpm_layout_read_sealed(&b->tpm, TPM_SLOT_ADMIN, tb->admin);
 	if (r == 0)
 		r = tpm_layout_read_sealed(&b->tpm, TPM_SLOT_DISK_KEY,
@@ -161,8 +177,9 @@ static int release_secrets(struct boot *b)
 				   tpm_why(b, r, why, sizeof(why)));
 	}
 	tb->has_secrets = true;
-	log_info("tpm", "secrets released (PCR 7 satisfies their policy) and "
-		 "read-locked until the next TPM reset");
+	log_info("tpm", "secrets released (PCR 7 satisfies their policy) over "
+		 "a salted, encrypted session and read-locked until the next "
+		 "TPM reset");
 	return 0;
 }
 

@@ -4,8 +4,10 @@
  * TPM, with its exact reason: no TPM (optional boots, required refuses),
  * a TPM that the firmware announced but that did not open, an
  * unprovisioned TPM and a product index not as ociboot makes it (over the
- * fake TCTI), a version below the floor, a PCR 7 the policy refuses. The
- * QEMU scenarios test-qemu/scenarios/tpm-* run the rest against swtpm.
+ * fake TCTI), a version below the floor, a TPM that cannot start the
+ * salted session the secrets are read in. The QEMU scenarios
+ * test-qemu/scenarios/tpm-* run the rest against swtpm (a PCR 7 the
+ * policy refuses: tpm-secureboot-off, tpm-secureboot-off-optional).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,18 +142,22 @@ static void test_below_floor(void **state)
 	tpm_close(&b.tpm);
 }
 
-/* Every policy read refused: required stops, naming PCR 7 and the code. */
-static void test_policy_refused(void **state)
+/*
+ * No salt key (the fake refuses every command), so no encrypted session:
+ * required stops before any secret is asked for, naming the TPM's code.
+ */
+static void test_no_encrypted_session(void **state)
 {
 	fresh(TPM_MODE_REQUIRED);
-	fake_tpm(0x99d);	/* TPM_RC_POLICY_FAIL, session 1 */
+	fake_tpm(0x99d);
 	b.tpm_boot.provisioned = true;
 	b.tpm_boot.floor = 1;
 	b.plan.manifest.version = 1;
 	assert_int_equal(stage_tpm_release(&b), -1);
-	assert_string_equal(b.reason, "tpm: PCR 7 sha256:(unreadable) does not "
-			    "satisfy the secrets' policy (TPM rc 0x99d): "
-			    "ociboot.tpm=required refuses to boot without them");
+	assert_string_equal(b.reason, "tpm: no encrypted session (a P-256 "
+			    "salt key in the null hierarchy): protocol "
+			    "violation (TPM rc 0x99d): ociboot.tpm=required "
+			    "refuses to boot without the secrets");
 	assert_false(b.tpm_boot.has_secrets);
 	tpm_close(&b.tpm);
 }
@@ -164,7 +170,7 @@ int main(void)
 		cmocka_unit_test(test_unprovisioned),
 		cmocka_unit_test(test_product_not_ours),
 		cmocka_unit_test(test_below_floor),
-		cmocka_unit_test(test_policy_refused),
+		cmocka_unit_test(test_no_encrypted_session),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,6 +124,69 @@ build_tss() {	# build_tss FLAVOUR CC EXTRA_CFLAGS
 	cp -r "$src/include/tss2" "$dest/include/tss2"
 }
 
+# tss2-esys (ESAPI) as its own library, libtss2-esys.a, for salted sessions
+# with parameter encryption (docs/tpm.md "Session protection"). Built with
+# neither OSSL nor MBED defined: esys_crypto.h then leaves every crypto
+# function NULL and the caller supplies them with Esys_SetCryptoCallbacks()
+# (tpm/crypto_bearssl.c). esys_context.c calls the TCTI loader only when
+# Esys_Initialize() gets no TCTI, which ociboot never does: two stubs stand
+# in for tss2-tctildr. A stamp of the file list and flags decides whether an
+# existing build is current, so a deps directory built before ESAPI gets it
+# added, and one whose flags changed gets it rebuilt.
+build_esys() {	# build_esys FLAVOUR CC EXTRA_CFLAGS
+	dest=$out/$1
+	src=$out/src/tpm2-tss
+	obj=$out/build-esys-$1
+	files=$(cd "$src" && ls src/tss2-esys/esys_context.c \
+		src/tss2-esys/esys_crypto.c src/tss2-esys/esys_free.c \
+		src/tss2-esys/esys_iutil.c src/tss2-esys/esys_mu.c \
+		src/tss2-esys/esys_tr.c src/tss2-esys/api/*.c)
+	flags="-c -Os -fPIC -ffunction-sections -fdata-sections -std=gnu99 \
+-DMAXLOGLEVEL=0 -D_GNU_SOURCE $3"
+	stamp=$(printf '%s\n%s\n%s\n%s\n' "$TSS_VERSION" "$2" "$flags" \
+		"$files" | sha256sum | cut -d' ' -f1)
+	if [ -f "$dest/lib/libtss2-esys.a" ] &&
+	   [ "$(cat "$dest/lib/libtss2-esys.stamp" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	rm -rf "$obj" "$dest/lib/libtss2-esys.a" "$dest/lib/libtss2-esys.stamp"
+	mkdir -p "$obj" "$dest/lib"
+	: > "$obj/config.h"
+	cat > "$obj/tctildr-stub.c" <<'STUB'
+/* ociboot always gives Esys_Initialize() its TCTI: no loader. */
+#include "tss2_tctildr.h"
+
+TSS2_RC Tss2_TctiLdr_Initialize(const char *name, TSS2_TCTI_CONTEXT **ctx)
+{
+	(void)name;
+	*ctx = NULL;
+	return TSS2_TCTI_RC_NOT_IMPLEMENTED;
+}
+
+void Tss2_TctiLdr_Finalize(TSS2_TCTI_CONTEXT **ctx)
+{
+	(void)ctx;
+}
+STUB
+	say "building tpm2-tss ESAPI ($1)"
+	for f in $files "$obj/tctildr-stub.c"; do
+		case $f in
+		/*) o=$obj/tctildr-stub.o; f2=$f ;;
+		*) o=$obj/$(echo "$f" | tr / _).o; f2=$src/$f ;;
+		esac
+		# shellcheck disable=SC2086
+		$2 $flags -include "$obj/config.h" \
+			-I"$obj" -I"$src/include/tss2" -I"$src/include" \
+			-I"$src/src" -I"$src/src/tss2-esys" \
+			-I"$src/src/tss2-sys" -I"$src/src/tss2-mu" \
+			-I"$src/src/tss2-tcti" -I"$src/src/util" \
+			-o "$o" "$f2" || exit 1
+	done
+	ar rcsD "$dest/lib/libtss2-esys.a.tmp" "$obj"/*.o
+	mv "$dest/lib/libtss2-esys.a.tmp" "$dest/lib/libtss2-esys.a"
+	printf '%s\n' "$stamp" > "$dest/lib/libtss2-esys.stamp"
+}
+
 # musl-gcc finds the kernel's uapi headers through this directory.
 kernel_headers() {
 	k=$out/kinc
@@ -145,4 +208,6 @@ build_bearssl musl musl-gcc ""
 build_bearssl host gcc ""
 build_tss musl musl-gcc "-idirafter $out/kinc"
 build_tss host gcc ""
+build_esys musl musl-gcc "-idirafter $out/kinc"
+build_esys host gcc ""
 touch "$out/.built"

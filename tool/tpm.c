@@ -19,6 +19,7 @@
 #include "lib/util.h"
 #include "tool/cli.h"
 #include "tool/commands.h"
+#include "tpm/esys.h"
 #include "tpm/key.h"
 #include "tpm/layout.h"
 #include "tpm/nv.h"
@@ -136,7 +137,8 @@ static const char provision_description[] =
 	"to those values, which nothing but the init can read. A TPM that\n"
 	"holds any of ociboot's indices is refused (each is named) unless\n"
 	"--force, which only works while the owner authorization is still\n"
-	"empty.\n";
+	"empty. The secrets and the new authorizations cross the TPM bus\n"
+	"only encrypted (salted sessions; docs/tpm.md).\n";
 
 static const char status_description[] =
 	"Show ociboot's NV indices in the TPM: attributes, size, policy\n"
@@ -587,6 +589,14 @@ static int tpm_provision(int argc, char **argv)
 		return cli_exit_status(r);
 	if (open_tpm(PROVISION, a.tcti, &t))
 		return CLI_EXIT_FAILURE;
+	/* The secrets and the new authorizations go encrypted. */
+	r = tpm_protect(&t);
+	if (r < 0) {
+		tpm_failure(PROVISION, &t, r, "%s", "starting encrypted "
+			    "sessions (a P-256 salt key in the null hierarchy)");
+		tpm_close(&t);
+		return CLI_EXIT_FAILURE;
+	}
 	r = provision(&t, &a);
 	tpm_close(&t);
 	return r;

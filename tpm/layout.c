@@ -234,8 +234,6 @@ int tpm_layout_read_floor(struct tpm *t, uint64_t *floor)
 
 int tpm_layout_read_sealed(struct tpm *t, enum tpm_slot s, uint8_t *buf)
 {
-	struct tpm_auth a;
-	uint32_t session;
 	int r;
 
 	if (!slots[s].sealed)
@@ -243,12 +241,8 @@ int tpm_layout_read_sealed(struct tpm *t, enum tpm_slot s, uint8_t *buf)
 	r = check_public(t, s, TPM_LAYOUT_WRITTEN);
 	if (r < 0)
 		return r;
-	r = tpm_policy_session_pcr(t, TPM_LAYOUT_POLICY_PCR, &session);
-	if (r < 0)
-		return r;
-	tpm_auth_policy(&a, session);
-	return tpm_nv_read(t, slots[s].index, slots[s].index, &a, buf,
-			   slots[s].size, 0);
+	return tpm_nv_read_policy_pcr(t, slots[s].index, TPM_LAYOUT_POLICY_PCR,
+				      buf, slots[s].size, 0);
 }
 
 int tpm_layout_lock_sealed(struct tpm *t, enum tpm_slot s)

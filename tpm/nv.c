@@ -3,7 +3,9 @@
  * NV indices, policy sessions, GetRandom and PCR_Extend over tss2-sys:
  * each command is prepared, given its one authorisation, sent with
  * tpm_execute()'s deadline and its answer taken apart by tss2-sys, then
- * checked here against what was asked.
+ * checked here against what was asked. With session protection on
+ * (tpm/esys.h), the commands that carry a secret or a password go
+ * through ESAPI instead.
  */
 #include "tpm/nv.h"
 
@@ -16,6 +18,7 @@
 
 #include "crypto/sha256.h"
 #include "lib/util.h"
+#include "tpm/esys.h"
 
 #define RC_FMT1 0x080U
 #define RC_FMT1_ERROR_MASK 0x0bfU	/* FMT1 bit, error number, P bit off */
@@ -253,6 +256,9 @@ int tpm_nv_write(struct tpm *t, uint32_t auth_handle, uint32_t index,
 	TPM2B_MAX_NV_BUFFER buf = { 0 };
 	int r = begin(t);
 
+	if (r == 0 && t->esys && a && a->session == TPM_RS_PW)
+		return tpm_esys_nv_write(t, auth_handle, index, a, data, len,
+					 offset);
 	if (r < 0)
 		return r;
 	if (len > TPM_NV_DATA_MAX)
@@ -288,6 +294,8 @@ static int nv_lock(struct tpm *t, lock_prepare_fn *prepare,
 int tpm_nv_write_lock(struct tpm *t, uint32_t auth_handle, uint32_t index,
 		      const struct tpm_auth *a)
 {
+	if (t->esys && a && a->session == TPM_RS_PW)
+		return tpm_esys_nv_write_lock(t, auth_handle, index, a);
 	return nv_lock(t, Tss2_Sys_NV_WriteLock_Prepare, auth_handle, index,
 		       a);
 }
@@ -341,6 +349,8 @@ int tpm_get_random(struct tpm *t, void *out, size_t len)
 	TPM2B_DIGEST buf = { 0 };
 	int r = begin(t);
 
+	if (r == 0 && t->esys)
+		return tpm_esys_get_random(t, out, len);
 	if (r < 0)
 		return r;
 	if (len > TPM_RANDOM_MAX)
@@ -423,6 +433,23 @@ int tpm_policy_session_pcr(struct tpm *t, unsigned pcr, uint32_t *session)
 	return 0;
 }
 
+int tpm_nv_read_policy_pcr(struct tpm *t, uint32_t index, unsigned pcr,
+			   void *out, size_t len, uint16_t offset)
+{
+	struct tpm_auth a;
+	uint32_t session;
+	int r;
+
+	if (t->esys)
+		return tpm_esys_nv_read_policy_pcr(t, index, pcr, out, len,
+						   offset);
+	r = tpm_policy_session_pcr(t, pcr, &session);
+	if (r < 0)
+		return r;
+	tpm_auth_policy(&a, session);
+	return tpm_nv_read(t, index, index, &a, out, len, offset);
+}
+
 int tpm_flush(struct tpm *t, uint32_t handle)
 {
 	int r = begin(t);
@@ -442,6 +469,9 @@ int tpm_hierarchy_change_auth(struct tpm *t, uint32_t hierarchy,
 	TPM2B_AUTH auth = { 0 };
 	int r = begin(t);
 
+	if (r == 0 && t->esys && a && a->session == TPM_RS_PW)
+		return tpm_esys_hierarchy_change_auth(t, hierarchy, a,
+						      new_auth, len);
 	if (r < 0)
 		return r;
 	if (len > TPM_AUTH_MAX)

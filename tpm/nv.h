@@ -6,9 +6,12 @@
  * only speaks the commands.
  *
  * Authorisation is one struct tpm_auth a command: a password (the owner
- * hierarchy's, or an index's authValue; sent in clear over the TPM bus,
- * see docs/tpm.md "Session protection") or a policy session started by
- * tpm_policy_session_pcr(). A policy session is used by exactly one
+ * hierarchy's, or an index's authValue) or a policy session started by
+ * tpm_policy_session_pcr(). A password goes in clear over the TPM bus,
+ * except once tpm_protect() (tpm/esys.h) turned session protection on:
+ * then tpm_nv_write, tpm_nv_write_lock and tpm_hierarchy_change_auth with
+ * a password, tpm_get_random and tpm_nv_read_policy_pcr run in salted
+ * sessions with parameter encryption (docs/tpm.md "Session protection"). A policy session is used by exactly one
  * command and ended by it (continueSession clear); when that command
  * fails the session is flushed here, so no session is left behind either
  * way.
@@ -154,6 +157,15 @@ int tpm_get_random(struct tpm *t, void *buf, size_t len);
  * nothing is left open.
  */
 int tpm_policy_session_pcr(struct tpm *t, unsigned pcr, uint32_t *session);
+
+/*
+ * TPM2_NV_Read of index (its own authorisation) through a PolicyPCR
+ * session for PCR pcr (tpm_policy_session_pcr()), as tpm_nv_read()
+ * reads. With session protection on, the session is salted and the data
+ * comes back encrypted (TPMA_SESSION_ENCRYPT).
+ */
+int tpm_nv_read_policy_pcr(struct tpm *t, uint32_t index, unsigned pcr,
+			   void *buf, size_t len, uint16_t offset);
 
 /* TPM2_FlushContext of a session or transient object. */
 int tpm_flush(struct tpm *t, uint32_t handle);

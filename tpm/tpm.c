@@ -16,6 +16,7 @@
 #include <tss2/tss2_tpm2_types.h>
 
 #include "lib/util.h"
+#include "tpm/esys.h"
 #include "tpm/tpm.h"
 
 #define CONTEXT_ALIGN 16
@@ -54,6 +55,7 @@ int tpm_tss_error(struct tpm *t, uint32_t rc)
 		return -OCIBOOT_EMALFORMED;
 	case TSS2_TCTI_RC_LAYER:
 	case TSS2_SYS_RC_LAYER:
+	case TSS2_ESAPI_RC_LAYER:
 		break;
 	default:
 		/* The TPM's (or its resource manager's) answer; another
@@ -77,6 +79,9 @@ int tpm_tss_error(struct tpm *t, uint32_t rc)
 	case TSS2_BASE_RC_NOT_IMPLEMENTED:
 	case TSS2_BASE_RC_NOT_SUPPORTED:
 		return -EOPNOTSUPP;
+	case TSS2_BASE_RC_RSP_AUTH_FAILED:
+		/* ESAPI: the response's HMAC does not verify. */
+		return -OCIBOOT_EPROTO;
 	}
 	return -EIO;
 }
@@ -198,6 +203,7 @@ int tpm_open(struct tpm *t, const char *conf)
 
 void tpm_close(struct tpm *t)
 {
+	tpm_unprotect(t);
 	if (t->sys)
 		Tss2_Sys_Finalize(t->sys);
 	if (t->tcti)
@@ -313,6 +319,7 @@ int tpm_pcr_read_sha256(struct tpm *t, unsigned pcr,
 
 int tpm_open_tcti(struct tpm *t, size_t tcti_size)
 {
+	t->esys = NULL;		/* protection is tpm_protect()'s to start */
 	t->tcti = t->storage;
 	return open_sys(t, tcti_size);
 }

@@ -28,6 +28,12 @@ struct tpm {
 	void *tcti;		/* points into storage; NULL when closed */
 	void *sys;		/* points into storage; NULL when closed */
 	/*
+	 * tpm/esys.h's ESAPI context, salt key and salted sessions
+	 * (ESYS_TRs) once tpm_protect() succeeded; NULL otherwise.
+	 */
+	void *esys;
+	uint32_t salt_key, hmac_session, policy_session;
+	/*
 	 * The TSS2_RC of the last failure: a TPM2_RC when the TPM answered
 	 * with an error, or a tss2 layer code (TCTI, SYS, MU) otherwise.
 	 * 0 when the last call succeeded or failed before or after talking
@@ -52,7 +58,10 @@ struct tpm {
  */
 int tpm_open(struct tpm *t, const char *conf);
 
-/* Close a TPM opened by tpm_open (also after a failed open, or twice). */
+/*
+ * Close a TPM opened by tpm_open (also after a failed open, or twice);
+ * with session protection on, the salt key is flushed first.
+ */
 void tpm_close(struct tpm *t);
 
 /*

@@ -2,7 +2,7 @@
 # PCR reads, NV indices and policy sessions (nv), policy digests (policy)
 # and ociboot's NV layout (layout, docs/tpm.md).
 tpm_USES := lib crypto
-tpm_INIT := tpm.c nv.c policy.c layout.c key.c
+tpm_INIT := tpm.c nv.c policy.c layout.c key.c crypto_bearssl.c esys.c
 tpm_TESTLIB := tpm_fake.c
 
 # The unit test includes tpm/tpm.c itself (to plug a fake TCTI into its
@@ -13,7 +13,7 @@ tpm_TESTLIB := tpm_fake.c
 # policy: known answers for PolicyPCR digests (tpm2-tools in the shell
 # test); nv: the NV_ReadPublic, NV_Read and GetRandom answers' checks over
 # the fake TCTI.
-tpm_TESTS := tpm policy nv
+tpm_TESTS := tpm policy nv crypto_bearssl esys
 
 # The fake TCTI answering with fuzzer-chosen PCR_Read responses; nv: with
 # fuzzer-chosen NV_ReadPublic / NV_Read / GetRandom answers.

@@ -6,6 +6,7 @@
 #include <tss2/tss2_common.h>
 
 #define FAKE_MAGIC 0x0c1b007
+#define RECORD_MAGIC 0x0c1b00f
 
 static struct tpm_fake_tcti *fake_of(TSS2_TCTI_CONTEXT *ctx)
 {
@@ -62,4 +63,65 @@ void tpm_fake_init(struct tpm_fake_tcti *f, const uint8_t *rsp, size_t len)
 		len = sizeof(f->response);
 	memcpy(f->response, rsp, len);
 	f->response_len = len;
+}
+
+static struct tpm_record_tcti *record_of(TSS2_TCTI_CONTEXT *ctx)
+{
+	return (struct tpm_record_tcti *)ctx;
+}
+
+static void record(struct tpm_record_tcti *r, const uint8_t *b, size_t n)
+{
+	size_t room = r->cap - r->len;
+	size_t take = n < room ? n : room;
+
+	memcpy(r->log + r->len, b, take);
+	r->len += take;
+	r->dropped += n - take;
+}
+
+static TSS2_RC record_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size,
+			       const uint8_t *command)
+{
+	struct tpm_record_tcti *r = record_of(ctx);
+
+	record(r, command, size);
+	r->commands++;
+	return Tss2_Tcti_Transmit(r->inner, size, command);
+}
+
+static TSS2_RC record_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size,
+			      uint8_t *response, int32_t timeout)
+{
+	struct tpm_record_tcti *r = record_of(ctx);
+	TSS2_RC rc = Tss2_Tcti_Receive(r->inner, size, response, timeout);
+
+	if (rc == TSS2_RC_SUCCESS && response) {
+		record(r, response, *size);
+		r->responses++;
+	}
+	return rc;
+}
+
+static void record_finalize(TSS2_TCTI_CONTEXT *ctx)
+{
+	struct tpm_record_tcti *r = record_of(ctx);
+
+	if (r->inner)
+		Tss2_Tcti_Finalize(r->inner);
+	r->inner = NULL;
+}
+
+void tpm_record_init(struct tpm_record_tcti *r, TSS2_TCTI_CONTEXT *inner,
+		     uint8_t *log, size_t cap)
+{
+	memset(r, 0, sizeof(*r));
+	r->common.v1.magic = RECORD_MAGIC;
+	r->common.v1.version = 2;
+	r->common.v1.transmit = record_transmit;
+	r->common.v1.receive = record_receive;
+	r->common.v1.finalize = record_finalize;
+	r->inner = inner;
+	r->log = log;
+	r->cap = cap;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test and fuzz helper: a TCTI (tss2's transport interface) that talks to
- * no TPM. It keeps the last command sent and answers every receive with a
+ * Test and fuzz fixtures: a TCTI (tss2's transport interface) that talks to
+ * no TPM, and one that records what another carries. It keeps the last command sent and answers every receive with a
  * canned response, or with the TSS2_RC a test asks for. A test lays it at
  * the start of struct tpm's storage, points t->tcti at it and sets up the
  * SYS context after it (tpm/tpm.c's open_sys(), reached by including
@@ -16,7 +16,7 @@
 #include <tss2/tss2_tcti.h>
 
 #define TPM_FAKE_RESPONSE_MAX 1024	/* bytes of a canned response */
-#define TPM_FAKE_COMMAND_MAX 64		/* bytes of a command kept */
+#define TPM_FAKE_COMMAND_MAX 512	/* bytes of a command kept */
 
 struct tpm_fake_tcti {
 	TSS2_TCTI_CONTEXT_COMMON_V2 common;	/* first: the TCTI ABI */
@@ -36,5 +36,22 @@ struct tpm_fake_tcti {
  * TPM_FAKE_COMMAND_MAX is refused with TSS2_TCTI_RC_INSUFFICIENT_BUFFER.
  */
 void tpm_fake_init(struct tpm_fake_tcti *f, const uint8_t *rsp, size_t len);
+
+/*
+ * A TCTI that passes every command and response through to another TCTI
+ * (inner, which it finalizes with itself) and appends the bytes of each,
+ * as they cross the transport, to log[0, cap): what an interposer on the
+ * TPM bus would see. *len grows; bytes past cap are counted in dropped.
+ */
+struct tpm_record_tcti {
+	TSS2_TCTI_CONTEXT_COMMON_V2 common;	/* first: the TCTI ABI */
+	TSS2_TCTI_CONTEXT *inner;
+	uint8_t *log;
+	size_t len, cap, dropped;
+	unsigned commands, responses;
+};
+
+void tpm_record_init(struct tpm_record_tcti *r, TSS2_TCTI_CONTEXT *inner,
+		     uint8_t *log, size_t cap);
 
 #endif

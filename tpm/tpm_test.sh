@@ -9,11 +9,16 @@
 #     product, writing or undefining the floor with the empty owner auth;
 #   - the sealed disk key: refused under another PCR 7 (0x99d), read under
 #     the right one, then read-locked (0x148) until the TPM restarts;
-#   - status before and after.
+#   - status before and after;
+#   - the bus: provisioning through a socat proxy that dumps every byte
+#     between the tool and swtpm; neither the disk key nor the owner or
+#     lockout authorization (read back afterwards, directly) may appear in
+#     it, while a tpm2-tools read and owner write in clear through the same
+#     proxy do show them (so the check can fail).
 . scripts/testlib.sh
 set -u
 
-need_commands openssl swtpm swtpm_ioctl tpm2_nvreadpublic tpm2_readpublic tpm2_startauthsession \
+need_commands openssl socat swtpm swtpm_ioctl tpm2_nvreadpublic tpm2_readpublic tpm2_startauthsession \
 	tpm2_policypcr tpm2_flushcontext tpm2_nvread tpm2_nvwrite \
 	tpm2_nvundefine tpm2_nvreadlock tpm2_pcrread tpm2_shutdown tpm2_startup
 need_driver "$BUILD/ociboot"
@@ -250,4 +255,81 @@ expect_exit 0 "--force replaces it" "$ociboot" tpm provision \
 expect_exit 0 "status after --force" "$ociboot" tpm status --tcti "$TCTI3"
 check "provisioned after --force" grep -qx provisioned out
 
-testlib_finish 42
+# --- the bus ----------------------------------------------------------------
+
+# A proxy in front of a fourth swtpm: socat -x writes every byte either way
+# as hex to bus.log. tcti-swtpm finds the control socket at PATH.ctrl.
+swtpm_start "$tmp/tpm4"
+socat -x UNIX-LISTEN:"$tmp/tpm4/proxy.sock",fork \
+	UNIX-CONNECT:"$tmp/tpm4/tpm.sock" 2> bus.log &
+socat_pid=$!
+testlib_on_exit "kill $socat_pid 2>/dev/null"
+ln -s "$tmp/tpm4/tpm.sock.ctrl" "$tmp/tpm4/proxy.sock.ctrl"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	[ -S "$tmp/tpm4/proxy.sock" ] && break
+	sleep 0.1
+done
+PROXY=swtpm:path=$tmp/tpm4/proxy.sock
+DIRECT=swtpm:path=$tmp/tpm4/tpm.sock
+
+# bus_hex: every byte the proxy saw, as one line of lower-case hex.
+bus_hex() {
+	grep '^ [0-9a-f][0-9a-f]' bus.log | tr -d ' \n'
+}
+
+# on_bus HEX: some 8-byte piece of HEX (at a byte boundary) is in bus_hex.
+on_bus() {
+	bus=$(bus_hex)
+	i=0
+	while [ "$i" -le $((${#1} - 16)) ]; do
+		piece=$(echo "$1" | cut -c$((i + 1))-$((i + 16)))
+		case $bus in
+		*"$piece"*) return 0 ;;
+		esac
+		i=$((i + 2))
+	done
+	return 1
+}
+
+# shellcheck disable=SC2086
+expect_exit 0 "provision through the recording proxy" "$ociboot" tpm \
+	provision --product "$PRODUCT" --pcr7-from-tpm --tcti "$PROXY" $CA
+check "the proxy saw the provisioning" test -s bus.log
+TPM2TOOLS_TCTI=$DIRECT
+policy_read 0x01500111 key4 || fail "reading the disk key directly"
+policy_read 0x01500110 admin4 || fail "reading admin directly"
+KEY4=$(xxd -p -c 64 key4)
+OWNER4=$(head -c 32 admin4 | xxd -p -c 64)
+LOCKOUT4=$(tail -c 32 admin4 | xxd -p -c 64)
+check_equal "the disk key is 32 bytes" "${#KEY4}" 64
+check_equal "admin is 64 bytes" "$(wc -c < admin4)" 64
+on_bus "$KEY4" && fail "the disk key crossed the bus in clear" ||
+	ok "the disk key never crossed the bus in clear"
+on_bus "$OWNER4" && fail "the owner authorization crossed the bus in clear" ||
+	ok "the owner authorization never crossed the bus in clear"
+on_bus "$LOCKOUT4" &&
+	fail "the lockout authorization crossed the bus in clear" ||
+	ok "the lockout authorization never crossed the bus in clear"
+
+# The control: tpm2-tools' unsalted policy read and password write, through
+# the same proxy, put both on the bus, where on_bus finds them.
+TPM2TOOLS_TCTI=$PROXY
+check "tpm2_nvread of the disk key through the proxy" \
+	policy_read 0x01500111 key5
+check "an unencrypted read shows the disk key on the bus" on_bus "$KEY4"
+# tpm2-tools 5.4 protects its own password authorizations, so the owner
+# write in clear is a raw TPM2_NV_Write of the floor (0) with a password
+# session (TPM_RS_PW, continueSession), as tss2-sys sends it.
+nv_write_pw() {
+	printf '%s' "8002 0000004b 00000137 40000001 01500101 00000029" \
+		"40000009 0000 01 0020 $1 0008 0000000000000000 0000" |
+		tr -d ' ' | xxd -r -p |
+		socat -t 2 - UNIX-CONNECT:"$tmp/tpm4/proxy.sock" | xxd -p |
+		tr -d '\n'
+}
+check_equal "a raw NV_Write of the floor with the owner password" \
+	"$(nv_write_pw "$OWNER4")" "80020000001300000000000000000000010000"
+check "a password session shows the owner authorization on the bus" \
+	on_bus "$OWNER4"
+
+testlib_finish 54

@@ -13,7 +13,7 @@
 expect=(
 	"ociboot: tpm: provisioned for product $PRODUCT_UUID, anti-rollback floor 0"
 	'ociboot: verify: signed system verified'
-	'ociboot: tpm: secrets released \(PCR 7 satisfies their policy\) and read-locked'
+	'ociboot: tpm: secrets released \(PCR 7 satisfies their policy\) over a salted, encrypted session and read-locked'
 	'ociboot: tpm: anti-rollback floor raised from 0 to 1, write-locked'
 	'ociboot: tpm: pcr13 extended with sha256:[0-9a-f]{64} \(ociboot-artifact:sha256:[0-9a-f]{64}\)'
 	'ociboot: tpm: pcr13 extended with sha256:[0-9a-f]{64} \(ociboot-system:sha256:[0-9a-f]{64}\)'
