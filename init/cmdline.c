@@ -272,6 +272,27 @@ static int parse_verity(struct ociboot_config *c,
 	return -OCIBOOT_EMALFORMED;
 }
 
+static int parse_io_timeout(struct ociboot_config *c,
+			    const struct cmdline_param *p, const char **why)
+{
+	unsigned seconds = 0;
+
+	*why = "must be a whole number of seconds from 1 to "
+	       STR(CMDLINE_IO_TIMEOUT_MAX);
+	if (!p->has_value || p->value_len == 0 ||
+	    p->value_len > CMDLINE_DELAY_DIGITS_MAX)
+		return -OCIBOOT_EMALFORMED;
+	for (size_t i = 0; i < p->value_len; i++) {
+		if (p->value[i] < '0' || p->value[i] > '9')
+			return -OCIBOOT_EMALFORMED;
+		seconds = seconds * 10 + (unsigned)(p->value[i] - '0');
+	}
+	if (seconds < 1 || seconds > CMDLINE_IO_TIMEOUT_MAX)
+		return -OCIBOOT_EMALFORMED;
+	c->io_timeout_s = seconds;
+	return 0;
+}
+
 typedef int option_parse_fn(struct ociboot_config *c,
 			    const struct cmdline_param *p, const char **why);
 
@@ -286,6 +307,7 @@ static const struct option {
 	{ "ociboot.debug", parse_debug },
 	{ "ociboot.tpm", parse_tpm },
 	{ "ociboot.verity", parse_verity },
+	{ "ociboot.io_timeout", parse_io_timeout },
 	{ "ip", netcmdline_parse_ip },
 	{ "ociboot.net_timeout", netcmdline_parse_timeout },
 	{ "ociboot.mirror", netcmdline_parse_mirror },
@@ -339,6 +361,7 @@ void cmdline_defaults(struct ociboot_config *config)
 	config->on_failure.reboot_delay_s = CMDLINE_REBOOT_DELAY_DEFAULT;
 	config->break_at = BOOT_BREAK_NONE;
 	config->tpm = TPM_MODE_OPTIONAL;
+	config->io_timeout_s = CMDLINE_IO_TIMEOUT_DEFAULT;
 	netcmdline_defaults(&config->net);
 }
 
@@ -502,6 +525,9 @@ int cmdline_format(const struct ociboot_config *config, char *buf,
 		      "ociboot.verity=%s\n", action,
 		      config->on_failure.reboot_delay_s, at,
 		      config->debug ? 1 : 0, tpm, verity);
+	if (config->io_timeout_s != CMDLINE_IO_TIMEOUT_DEFAULT)
+		strbuf_printf(&o, "ociboot.io_timeout=%u\n",
+			      config->io_timeout_s);
 	netcmdline_format(&config->net, &o);
 	if (strbuf_truncated(&o))
 		return -ENOSPC;
