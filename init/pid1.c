@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs/bounded.h"
 #include "init/log.h"
 #include "lib/clock.h"
 #include "lib/util.h"
@@ -21,6 +22,12 @@
 #define PID1_CONSOLE "/dev/console"
 #define PID1_NULL "/dev/null"
 #define PID1_FALLBACK_SLEEP_MS 1000	/* without a signalfd */
+/*
+ * sync(2) before reboot(2) waits on every block device: a child stuck in
+ * I/O on one (a stage left behind at its deadline) can hold the locks it
+ * needs for good. So sync runs in a child too, for at most this long.
+ */
+#define PID1_SYNC_MS 3000
 
 /* Signals the kernel raises for a fault of ours: left deliverable. */
 static const int synchronous_signals[] = {
@@ -211,6 +218,12 @@ void pid1_poll(struct pid1 *p)
 	pid1_sleep_until(p, 0);
 }
 
+static int sync_all(void *arg, struct bounded_fds *fds)
+{
+	sync();
+	return 0;
+}
+
 _Noreturn void pid1_power(struct pid1 *p, enum pid1_power how)
 {
 	static const int commands[] = {
@@ -219,7 +232,10 @@ _Noreturn void pid1_power(struct pid1 *p, enum pid1_power how)
 		[PID1_POWER_REBOOT] = RB_AUTOBOOT,
 	};
 
-	sync();
+	if (bounded_run(sync_all, NULL, PID1_SYNC_MS, NULL, NULL) < 0) {
+		log_warning("init", "sync did not finish within %u ms: going "
+			    "on without it", PID1_SYNC_MS);
+	}
 	reboot(commands[how]);
 	log_error("init", "reboot(%s): %s; freezing", pid1_power_name(how),
 		  strerror(errno));

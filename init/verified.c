@@ -148,6 +148,8 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 	cfg.wait_ctx = b;
 	cfg.read_wait = store_wait;
 	cfg.read_wait_ctx = b;
+	boot_doing(b, "looking for %s=%s among the block devices", key,
+		   dev->value);
 	r = b->ops->store_find(&cfg, &sk, res);
 	if (r == -ENOTUNIQ)
 		return boot_failed(b, "store %s=%s is ambiguous: %s and %s "
@@ -182,6 +184,7 @@ static int mount_store(struct boot *b)
 	int r;
 
 	error_clear(&err);
+	boot_doing(b, "%s: reading its superblock", b->store_device);
 	r = b->ops->store_check(b->store_device, &err);
 	if (r < 0)
 		return boot_failed(b, "store %s: %s", b->store_device,
@@ -190,6 +193,8 @@ static int mount_store(struct boot *b)
 	if (r < 0)
 		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
 				   strerror(-r));
+	boot_doing(b, "%s: mounting it read-only (%s)", b->store_device,
+		   STORE_FSTYPE);
 	r = b->ops->mount(b->store_device, VERIFIED_STORE_DIR, STORE_FSTYPE,
 			  STORE_MOUNT_FLAGS, STORE_MOUNT_OPTIONS);
 	if (r < 0)
@@ -218,6 +223,8 @@ int stage_store(struct boot *b)
 	log_info("store", "looking for %s", where);
 	if (find_store(b, &loc->device) < 0 || mount_store(b) < 0)
 		return -1;
+	boot_doing(b, "%s: opening the OCI layout %s", b->store_device,
+		   loc->device.path);
 	fd = b->ops->open_dir(VERIFIED_STORE_DIR);
 	if (fd < 0)
 		return boot_failed(b, "%s: %s", VERIFIED_STORE_DIR,
@@ -272,6 +279,8 @@ int stage_verify(struct boot *b)
 	log_info("verify", "trusting %zu CA certificate(s) from %s",
 		 ts->count, b->ca_dir);
 
+	boot_doing(b, "%s: reading the signed system from the OCI layout",
+		   b->store_device[0] ? b->store_device : VERIFIED_STORE_DIR);
 	r = system_verify(&b->layout, &b->config.oci.ref, ts,
 			  validation_time(), tpm_boot_expected_product(b),
 			  &b->verified.scratch,
@@ -285,6 +294,12 @@ int stage_verify(struct boot *b)
 }
 
 /* --- layers ---------------------------------------------------------- */
+
+/* Where the layers' blobs are read from, for what a timeout names. */
+static const char *store_name(const struct boot *b)
+{
+	return b->store_device[0] ? b->store_device : VERIFIED_STORE_DIR;
+}
 
 static void layer_dir(unsigned int i, char dir[VERIFIED_LAYER_DIR_MAX])
 {
@@ -339,10 +354,14 @@ int verified_layer_setup(struct boot *b, const char *stage,
 
 	oci_digest_string(layer->digest, digest);
 	sha256_hex(layer->root_hash, root);
+	boot_doing(b, "%s (%s): a loop device over its blob on %s",
+		   v->label, digest, store_name(b));
 	if (attach_layer(b, v, digest, &loop) < 0)
 		return -1;
 	snprintf(dev, sizeof(dev), "%u:%u", major(loop.devt),
 		 minor(loop.devt));
+	boot_doing(b, "%s (%s): dm-verity over %s (blob on %s)", v->label,
+		   digest, loop.path, store_name(b));
 	r = b->ops->dm_verity_create(&b->verified.dm, v->dm_name, dev, dev,
 				     &layer->verity, layer->root_hash,
 				     verity_flags(b), &devt);
@@ -356,6 +375,8 @@ int verified_layer_setup(struct boot *b, const char *stage,
 		return boot_failed(b, "%s (%s): device node: %s", v->label,
 				   digest, ociboot_strerror(r));
 
+	boot_doing(b, "%s (%s): mounting squashfs from %s (blob on %s)",
+		   v->label, digest, node, store_name(b));
 	r = b->ops->mkdir_p(v->dir, DIR_MODE);
 	if (r == 0)
 		r = b->ops->mount_squashfs(node, v->dir);
@@ -499,6 +520,8 @@ int stage_rootfs(struct boot *b)
 	};
 	int r;
 
+	boot_doing(b, "stacking the layers (blobs on %s) on %s",
+		   store_name(b), VERIFIED_NEWROOT);
 	r = b->ops->mount_overlay_scratch(VERIFIED_RW_DIR, 0);
 	if (r < 0)
 		return boot_failed(b, "tmpfs for the writable layer on %s: %s",
