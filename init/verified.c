@@ -23,6 +23,7 @@
 #include "init/log.h"
 #include "init/switch_root.h"
 #include "lib/clock.h"
+#include "lib/constants.h"
 #include "lib/fileio.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -158,6 +159,14 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 				   res->other.path);
 	if (r == -OCIBOOT_ETIMEOUT && res->devices == 0)
 		return store_no_disk(b, key, dev->value, res->scans);
+	if (r == -OCIBOOT_ETIMEOUT && res->failed_err == -OCIBOOT_ETIMEOUT)
+		return boot_failed(b, "store %s=%s not found: /dev/%s: reading "
+				   "it did not finish within %u s (a disk "
+				   "whose reads never return: stalled, or a "
+				   "dead path), %u scans of %u devices", key,
+				   dev->value, res->failed,
+				   cfg.read_timeout_ms / MS_PER_SECOND,
+				   res->scans, res->devices);
 	if (r == -OCIBOOT_ETIMEOUT)
 		return boot_failed(b, "store %s=%s not found after %u scans "
 				   "of %u devices%s%s%s: none has that %s; "

@@ -1,0 +1,57 @@
+# Sourced by the stall-* scenarios: a store disk whose reads stop
+# returning. The disk is not there when the machine starts (the firmware
+# would read it, and hang on it): QEMU holds its drive with no device, and
+# it is plugged in through QEMU's monitor (QMP, over a socket in the work
+# directory) into a PCIe root port while the init looks for the store --
+# a USB stick plugged in late, as far as the init can tell. The drive is
+# throttled to 1 byte per second: QEMU lets the first request through
+# (and, with a burst, BURST bytes more), then every read waits for more
+# than an hour. The guest sees I/O that never completes, as from a stalled
+# disk or a dead path.
+secure_boot=on
+expect_exit=1
+reject=('Kernel panic' '^product: ' 'switch_root: exec')
+STALL_IO_TIMEOUT=5
+STALL_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff ociboot.io_timeout=$STALL_IO_TIMEOUT"
+qemu_args=(-device pcie-root-port,id=stallport,chassis=9,slot=9
+	-qmp unix:qmp.sock,server=on,wait=off)
+stall_pid=
+
+# stall_drive [BURST]: store.img as the throttled drive (no device yet).
+stall_drive() {
+	local t=throttling.bps-total=1
+
+	[ "${1:-0}" -gt 0 ] &&
+		t="$t,throttling.bps-total-max=$1,throttling.bps-total-max-length=1"
+	qemu_args+=(-drive "if=none,id=stall0,format=raw,readonly=on,file=store.img,$t")
+}
+
+# plug_when REGEX: in the background, once the console shows REGEX, plug
+# the drive in as a virtio disk; QMP's answers go to qmp.log.
+plug_when() {
+	(
+		until tr -d '\r' < console.log 2> /dev/null |
+			grep -q -E -- "$1"; do
+			sleep 0.05
+		done
+		printf '%s\n' '{"execute":"qmp_capabilities"}' \
+			'{"execute":"device_add","arguments":{"driver":"virtio-blk-pci","drive":"stall0","bus":"stallport","id":"stalldisk"}}' |
+			socat -t 2 - UNIX-CONNECT:qmp.sock > qmp.log 2>&1
+	) &
+	stall_pid=$!
+}
+
+stop() {
+	[ -n "$stall_pid" ] && kill "$stall_pid" 2> /dev/null
+	return 0
+}
+
+# stall_plugged: QMP took the device (two empty returns: the handshake and
+# device_add).
+stall_plugged() {
+	[ "$(grep -c '"return": {}' qmp.log 2> /dev/null)" = 2 ] || {
+		echo "the disk was not plugged in:"
+		cat qmp.log 2> /dev/null
+		return 1
+	}
+}
