@@ -14,6 +14,7 @@ init_TEST_USES := layer
 
 init_TESTS := cmdline modules buildid lockdown log firmware switch_root \
 	verified timing devices tpm_boot netcmdline
+init_TESTS += stage_bounded
 init_FUZZERS := cmdline modules firmware switch_root lockdown
 
 shell_tests += init/init_test.sh
