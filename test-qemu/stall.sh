@@ -26,19 +26,30 @@ stall_drive() {
 	qemu_args+=(-drive "if=none,id=stall0,format=raw,readonly=on,file=store.img,$t")
 }
 
-# plug_when REGEX: in the background, once the console shows REGEX, plug
-# the drive in as a virtio disk; QMP's answers go to qmp.log.
-plug_when() {
+# qmp_when REGEX COMMAND: in the background, once the console shows REGEX,
+# send the QMP COMMAND (JSON); QMP's answers go to qmp.log.
+qmp_when() {
 	(
 		until tr -d '\r' < console.log 2> /dev/null |
 			grep -q -E -- "$1"; do
 			sleep 0.05
 		done
-		printf '%s\n' '{"execute":"qmp_capabilities"}' \
-			'{"execute":"device_add","arguments":{"driver":"virtio-blk-pci","drive":"stall0","bus":"stallport","id":"stalldisk"}}' |
+		printf '%s\n' '{"execute":"qmp_capabilities"}' "$2" |
 			socat -t 2 - UNIX-CONNECT:qmp.sock > qmp.log 2>&1
 	) &
 	stall_pid=$!
+}
+
+# plug_when REGEX: plug the drive in as a virtio disk once the console
+# shows REGEX.
+plug_when() {
+	qmp_when "$1" '{"execute":"device_add","arguments":{"driver":"virtio-blk-pci","drive":"stall0","bus":"stallport","id":"stalldisk"}}'
+}
+
+# throttle_when REGEX: throttle the disk the harness attached (disks=,
+# disk0) once the console shows REGEX.
+throttle_when() {
+	qmp_when "$1" '{"execute":"block_set_io_throttle","arguments":{"device":"disk0","bps":1,"bps_rd":0,"bps_wr":0,"iops":0,"iops_rd":0,"iops_wr":0}}'
 }
 
 stop() {
@@ -46,8 +57,8 @@ stop() {
 	return 0
 }
 
-# stall_plugged: QMP took the device (two empty returns: the handshake and
-# device_add).
+# stall_plugged: QMP took the command (two empty returns: the handshake and
+# the command).
 stall_plugged() {
 	[ "$(grep -c '"return": {}' qmp.log 2> /dev/null)" = 2 ] || {
 		echo "the disk was not plugged in:"
