@@ -10,7 +10,8 @@ qemu_scenarios += verified-boot interop-gensquashfs interop-stacker-opaque \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-unread-file-panic \
 	corrupt-tree refuse-no-storage-driver
 # A store disk whose reads never return (QEMU's throttle, plugged in late).
-qemu_scenarios += stall-store-start stall-store-mount stall-store-driver
+qemu_scenarios += stall-store-start stall-store-mount stall-store-driver \
+	stall-store-verify stall-store-layers
 # The README's own-rootfs recipe, as written.
 qemu_scenarios += readme-recipe
 # The TPM: a machine provisioned from the host, and what its TPM refuses

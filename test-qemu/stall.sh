@@ -66,3 +66,24 @@ stall_plugged() {
 		return 1
 	}
 }
+
+# stall_after_found BURST STAGE_REGEX: the scenarios whose disk stalls
+# after the finder found it, BURST bytes into the boot's reads: the FATAL
+# line is STAGE_REGEX's, at the stage's deadline, then a power-off.
+stall_after_found() {
+	stall_drive "$1"
+	stall_fatal=$2
+	expect=(
+		'ociboot: store: looking for LABEL=ocistore:/oci:system$'
+		'ociboot: store: LABEL=ocistore is /dev/vda '
+		"ociboot: FATAL: $2 did not finish within [0-9]+ s; a disk whose reads never return \\(stalled, or a dead path\\) holds it: the process doing it is left behind \\(ociboot.io_timeout= sets the deadline\\)\$"
+		'ociboot: failure policy: poweroff$'
+		'reboot: Power down'
+	)
+}
+
+prepare() {
+	product_prepare && "$here/product/mkstore" store store.img &&
+		make_uki kernel.efi "$STALL_CMDLINE" && install_esp kernel.efi &&
+		plug_when 'ociboot: store: looking for'
+}
