@@ -136,6 +136,14 @@ void cmdline_cursor_init(struct cmdline_cursor *c, const char *buf,
  */
 int cmdline_next(struct cmdline_cursor *c, struct cmdline_param *p);
 
+/*
+ * p's value as a whole number of seconds from min to max (decimal digits
+ * only, at most 4 of them: max <= 9999). Returns 0 with *seconds set, or
+ * -OCIBOOT_EMALFORMED (no value included).
+ */
+int cmdline_parse_seconds(const struct cmdline_param *p, unsigned min,
+			  unsigned max, unsigned *seconds);
+
 /* The defaults: no oci=, halt, 10 s, no break, no debug. */
 void cmdline_defaults(struct ociboot_config *config);
 
