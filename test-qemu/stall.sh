@@ -67,23 +67,67 @@ stall_plugged() {
 	}
 }
 
+# stall_fatal_line REGEX: the FATAL line of a stage that did not finish.
+stall_fatal_line() {
+	echo "ociboot: FATAL: $1 did not finish within [0-9]+ s; a disk whose reads never return \\(stalled, or a dead path\\) holds it: the process doing it is left behind \\(ociboot.io_timeout= sets the deadline\\)\$"
+}
+
 # stall_after_found BURST STAGE_REGEX: the scenarios whose disk stalls
 # after the finder found it, BURST bytes into the boot's reads: the FATAL
 # line is STAGE_REGEX's, at the stage's deadline, then a power-off.
 stall_after_found() {
 	stall_drive "$1"
-	stall_fatal=$2
 	expect=(
 		'ociboot: store: looking for LABEL=ocistore:/oci:system$'
 		'ociboot: store: LABEL=ocistore is /dev/vda '
-		"ociboot: FATAL: $2 did not finish within [0-9]+ s; a disk whose reads never return \\(stalled, or a dead path\\) holds it: the process doing it is left behind \\(ociboot.io_timeout= sets the deadline\\)\$"
+		"$(stall_fatal_line "$2")"
 		'ociboot: failure policy: poweroff$'
 		'reboot: Power down'
 	)
 }
 
+# stall_reboot_policy FATAL_REGEX: the failure policy is a reboot, which
+# the kernel cannot do cleanly with a driver stuck on the disk: after 10 s
+# the init restarts the machine without shutting devices down (QEMU's
+# -no-reboot makes that an exit).
+stall_reboot_policy() {
+	STALL_CMDLINE="${STALL_CMDLINE/poweroff/reboot} ociboot.reboot_delay=0"
+	expect+=(
+		"$1"
+		'ociboot: failure policy: reboot in 0 s$'
+		'ociboot: init: reboot did not finish within 10 s: a driver is stuck on a device that does not answer$'
+		'ociboot: init: emergency restart, devices not shut down$'
+	)
+}
+
+# stall_arm: what makes the disk stall (the default: plug it in when the
+# store stage begins); a scenario may define its own.
+stall_arm() {
+	plug_when 'ociboot: store: looking for'
+}
+
 prepare() {
 	product_prepare && "$here/product/mkstore" store store.img &&
 		make_uki kernel.efi "$STALL_CMDLINE" && install_esp kernel.efi &&
-		plug_when 'ociboot: store: looking for'
+		stall_arm
+}
+
+# stall_gap FROM TO MIN MAX: the console line matching TO came MIN to MAX
+# seconds after the one matching FROM (host time); says how long.
+stall_gap() {
+	local from to gap
+
+	from=$(line_time "$1") && to=$(line_time "$2") || {
+		echo "no time for /$1/ or /$2/"
+		return 1
+	}
+	gap=$(seconds_between "$from" "$to" "$3" "$4") || {
+		echo "/$2/ ${gap}s after /$1/, expected $3 to $4 s"
+		return 1
+	}
+	echo "/$2/ ${gap}s after /$1/"
+}
+
+check() {
+	stall_plugged
 }
