@@ -438,7 +438,7 @@ static uint32_t disk_sector_size(int disk_fd)
 
 /* The GPT whose header is at lba: header, then its entry array. */
 static int gpt_walk_at(struct gpt_walk *w, int fd, uint32_t ss, uint64_t lba,
-		       uint64_t disk_sectors)
+		       uint64_t disk_sectors, blkid_gpt_entry_fn fn, void *ctx)
 {
 	uint8_t header[BLKID_SECTOR_SIZE_MAX];
 	struct blkid_gpt_header h;
@@ -457,18 +457,19 @@ static int gpt_walk_at(struct gpt_walk *w, int fd, uint32_t ss, uint64_t lba,
 	/* Inside the disk: the header parser checked. */
 	r = fileio_pread_exact(fd, array, h.array_size, h.entries_lba * ss);
 	if (r == 0)
-		r = blkid_gpt_entries_parse(&h, array, h.array_size,
-					    gpt_entry_seen, w);
+		r = blkid_gpt_entries_parse(&h, array, h.array_size, fn,
+					    ctx);
 	free(array);
 	return r;
 }
 
 /*
  * The primary GPT (header at LBA 1 and its array), else the backup (header
- * in the last sector), as the kernel chooses. gpt_entry_seen() is only
- * called once an array's CRC holds, so a failed primary calls it never.
+ * in the last sector), as the kernel chooses. fn is only called once an
+ * array's CRC holds, so a failed primary calls it never.
  */
-static int gpt_walk_disk(struct gpt_walk *w, int fd, uint32_t ss)
+static int gpt_walk_disk(struct gpt_walk *w, int fd, uint32_t ss,
+			 blkid_gpt_entry_fn fn, void *ctx)
 {
 	uint64_t disk_sectors = device_bytes(w->disk) / ss;
 	uint8_t mbr[BLKID_SECTOR_SIZE_MAX];
@@ -482,11 +483,58 @@ static int gpt_walk_disk(struct gpt_walk *w, int fd, uint32_t ss)
 	r = blkid_gpt_pmbr_check(mbr, ss);
 	if (r < 0)
 		return r;
-	r = gpt_walk_at(w, fd, ss, 1, disk_sectors);
+	r = gpt_walk_at(w, fd, ss, 1, disk_sectors, fn, ctx);
 	if (r < 0 && gpt_walk_at(w, fd, ss, disk_sectors - 1,
-				 disk_sectors) == 0)
+				 disk_sectors, fn, ctx) == 0)
 		return 0;
 	return r;
+}
+
+/*
+ * What a GPT read hands back from the child that does it: the walk's
+ * result and the entries that match the key (the sysfs checks of
+ * gpt_entry_seen() are the caller's).
+ */
+struct gpt_found {
+	int result;
+	uint32_t count;
+	struct blkid_gpt_entry entries[STORE_GPT_MATCHES_MAX];
+};
+
+struct gpt_read {
+	struct scan *scan;
+	const struct blockdev *disk;
+	uint32_t ss;
+	struct gpt_found *found;	/* the child's, or the caller's */
+};
+
+static int gpt_entry_collect(void *ctx, const struct blkid_gpt_entry *e)
+{
+	struct gpt_read *g = ctx;
+
+	if (entry_matches(g->scan, e) &&
+	    g->found->count < STORE_GPT_MATCHES_MAX)
+		g->found->entries[g->found->count++] = *e;
+	return 0;
+}
+
+/* Open the disk and walk its GPT, collecting matches in out. */
+static ssize_t gpt_read(void *arg, void *out, size_t size)
+{
+	struct gpt_read *g = arg;
+	struct gpt_walk w = { g->scan, g->disk, -1, g->ss / SECTOR_SIZE };
+	int fd;
+
+	if (size < sizeof(*g->found))
+		return -EINVAL;
+	g->found = out;
+	memset(g->found, 0, sizeof(*g->found));
+	fd = device_open(g->scan->cfg, g->disk);
+	if (fd < 0)
+		return fd;
+	g->found->result = gpt_walk_disk(&w, fd, g->ss, gpt_entry_collect, g);
+	close(fd);
+	return (ssize_t)sizeof(*g->found);
 }
 
 /* PARTLABEL, PARTUUID: the GPT of the whole disk bd. */
@@ -494,7 +542,10 @@ static void probe_gpt(struct scan *s, int disk_fd, const struct blockdev *bd)
 {
 	struct gpt_walk w = { s, bd, disk_fd, 0 };
 	uint32_t ss = disk_sector_size(disk_fd);
-	int fd, r;
+	struct gpt_read g = { s, bd, ss, NULL };
+	struct bounded_wait bw = { s->cfg->read_wait, s->cfg->read_wait_ctx };
+	struct gpt_found found;
+	ssize_t n;
 
 	if (ss < BLKID_SECTOR_SIZE_MIN || ss > BLKID_SECTOR_SIZE_MAX ||
 	    ss & (ss - 1)) {
@@ -502,16 +553,21 @@ static void probe_gpt(struct scan *s, int disk_fd, const struct blockdev *bd)
 		return;
 	}
 	w.units = ss / SECTOR_SIZE;
-	fd = device_open(s->cfg, bd);
-	if (fd < 0) {
-		failed(s, bd->name, fd);
+	if (!s->cfg->read_timeout_ms)
+		n = gpt_read(&g, &found, sizeof(found));
+	else
+		n = bounded_call(gpt_read, &g, &found, sizeof(found),
+				 s->cfg->read_timeout_ms, &bw);
+	if (n >= 0 || n == -OCIBOOT_ETIMEOUT)
+		s->res->devices++;
+	if (n < 0) {
+		failed(s, bd->name, (int)n);
 		return;
 	}
-	s->res->devices++;
-	r = gpt_walk_disk(&w, fd, ss);
-	close(fd);
-	if (r < 0 && r != -ENOENT)
-		failed(s, bd->name, r);
+	for (uint32_t i = 0; i < found.count && i < STORE_GPT_MATCHES_MAX; i++)
+		gpt_entry_seen(&w, &found.entries[i]);
+	if (found.result < 0 && found.result != -ENOENT)
+		failed(s, bd->name, found.result);
 }
 
 /* --- the scan ------------------------------------------------------------- */

@@ -41,8 +41,11 @@
 #define STORE_PARTITIONS_MAX 1024	/* entries of a disk's sysfs dir */
 #define STORE_TIMEOUT_DEFAULT_MS 10000
 #define STORE_POLL_DEFAULT_MS 100
-/* A device's first read for a filesystem probe, at most (fs/bounded.h). */
+/* A device's first read for a filesystem probe, or its GPT reads, at
+ * most (fs/bounded.h). */
 #define STORE_READ_TIMEOUT_DEFAULT_MS 3000
+/* Entries of one GPT matching PARTLABEL or PARTUUID that are looked at. */
+#define STORE_GPT_MATCHES_MAX 16
 
 /*
  * Sleep about ms milliseconds. Return 0 to go on scanning, or a negative
@@ -57,10 +60,10 @@ struct store_config {
 	unsigned int poll_ms;		/* between scans; 0: the default */
 	store_wait_fn wait;		/* NULL: clock_sleep_ms() */
 	void *wait_ctx;
-	/* The filesystem probe of each device reads in a child process
-	 * under this deadline (fs/bounded.h: a device whose reads never
-	 * return is skipped as unreadable, "timed out", instead of holding
-	 * the caller); 0: read directly. GPT reads are direct so far.
+	/* The filesystem probe of each device, and the GPT reads of each
+	 * disk, read in a child process under this deadline (fs/bounded.h:
+	 * a device whose reads never return is skipped as unreadable,
+	 * "timed out", instead of holding the caller); 0: read directly.
 	 * read_wait is how the caller sleeps meanwhile (NULL: nanosleep). */
 	unsigned int read_timeout_ms;
 	store_wait_fn read_wait;

@@ -7,6 +7,7 @@
 void boot_init(struct boot *b)
 {
 	b->pid1.signal_fd = -1;
+	b->layout.dir_fd = b->layout.blobs_fd = -1;
 	cmdline_defaults(&b->config);
 	b->policy = b->config.on_failure;
 	b->ops = &verified_ops_default;
@@ -21,4 +22,18 @@ int boot_failed(struct boot *b, const char *fmt, ...)
 	vsnprintf(b->reason, sizeof(b->reason), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+void boot_doing(struct boot *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->doing, sizeof(b->doing), fmt, ap);
+	va_end(ap);
+}
+
+void boot_doing_module(void *ctx, const char *name)
+{
+	boot_doing(ctx, "loading %s", name);
 }

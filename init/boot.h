@@ -24,6 +24,7 @@
 #include "tpm/tpm.h"
 
 #define BOOT_REASON_MAX FAIL_REASON_MAX
+#define BOOT_DOING_MAX 256	/* what a stage is doing, for a timeout */
 
 struct boot {
 	struct pid1 pid1;
@@ -31,6 +32,11 @@ struct boot {
 	/* In force now: the defaults until the command line parsed. */
 	struct failure_policy policy;
 	char reason[BOOT_REASON_MAX];	/* why the current stage failed */
+	/* What the current stage is doing now (boot_doing()), named when
+	 * it does not finish in time (init/stage_bounded.h). */
+	char doing[BOOT_DOING_MAX];
+	/* Mapped MAP_SHARED: a stage run in a child writes here for PID 1. */
+	bool shared;
 	struct tpm tpm;			/* open when has_tpm */
 	bool has_tpm;
 	struct tpm_boot tpm_boot;	/* what the TPM stages found */
@@ -66,5 +72,17 @@ void boot_init(struct boot *b);
  */
 int boot_failed(struct boot *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Say what the current stage is doing now, before a step that reads a
+ * disk and might never return ("/dev/vda: mounting it read-only"): the
+ * words a timeout names (printf-style, one line, cut to BOOT_DOING_MAX).
+ */
+void boot_doing(struct boot *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* boot_doing(b, "loading NAME"), in modload_options' doing form (ctx is
+ * the boot). */
+void boot_doing_module(void *ctx, const char *name);
 
 #endif

@@ -15,6 +15,12 @@
  *   ociboot.verity=POLICY        a corrupted layer block after boot: eio
  *                                (default: the read fails), restart or
  *                                panic (docs/verity.md)
+ *   ociboot.io_timeout=SECONDS   1..3600, default 30: the longest a stage
+ *                                that reads a disk may run (modules, store
+ *                                -- on top of its wait for the device --,
+ *                                verify, layers, rootfs, services) before
+ *                                the boot fails naming what it was doing
+ *                                (docs/store.md "Devices that stall")
  *   ip=, ociboot.net_timeout=, ociboot.mirror=, ociboot.hosts=
  *                                the network boot's (init/netcmdline.h)
  *
@@ -44,6 +50,8 @@
 			  2 * (sizeof(CMDLINE_CUT) - 1) + 2)
 #define CMDLINE_REBOOT_DELAY_MAX 3600
 #define CMDLINE_REBOOT_DELAY_DEFAULT 10
+#define CMDLINE_IO_TIMEOUT_MAX 3600
+#define CMDLINE_IO_TIMEOUT_DEFAULT 30
 /* Size that always holds cmdline_format()'s output and its NUL. */
 #define CMDLINE_FORMAT_MAX 4096
 
@@ -94,6 +102,7 @@ struct ociboot_config {
 	bool debug;
 	enum tpm_mode tpm;
 	enum verity_policy verity;
+	unsigned io_timeout_s;			/* ociboot.io_timeout= */
 	struct netcmdline net;			/* init/netcmdline.h */
 };
 
@@ -126,6 +135,14 @@ void cmdline_cursor_init(struct cmdline_cursor *c, const char *buf,
  * of the line or at "--".
  */
 int cmdline_next(struct cmdline_cursor *c, struct cmdline_param *p);
+
+/*
+ * p's value as a whole number of seconds from min to max (decimal digits
+ * only, at most 4 of them: max <= 9999). Returns 0 with *seconds set, or
+ * -OCIBOOT_EMALFORMED (no value included).
+ */
+int cmdline_parse_seconds(const struct cmdline_param *p, unsigned min,
+			  unsigned max, unsigned *seconds);
 
 /* The defaults: no oci=, halt, 10 s, no break, no debug. */
 void cmdline_defaults(struct ociboot_config *config);

@@ -39,7 +39,10 @@
 #include "init/timing.h"
 #include "init/tpm_boot.h"
 #include "init/services.h"
+#include "init/stage_bounded.h"
 #include "init/verified.h"
+#include "fs/bounded.h"
+#include "lib/constants.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
@@ -61,6 +64,9 @@ struct stage {
 	const char *name;
 	int (*run)(struct boot *b);
 	enum boot_break break_after;	/* ociboot.break value naming it */
+	/* Reads disks: run in a child under ociboot.io_timeout plus this
+	 * stage's own waits (init/stage_bounded.h); -1: in PID 1. */
+	int bounded_extra_ms;
 };
 
 /* --- early: what every later step needs ------------------------------ */
@@ -152,11 +158,12 @@ static int stage_modules(struct boot *b)
 {
 	char line[ERROR_LINE_MAX];
 	struct modload_result res;
+	struct modload_options opt = { boot_is_network(&b->config),
+				       boot_doing_module, b };
 	struct error err;
 
 	if (modload_list(MODULES_LIST_PATH, b->modules_list,
-			 sizeof(b->modules_list), boot_is_network(&b->config),
-			 &res, &err) < 0)
+			 sizeof(b->modules_list), &opt, &res, &err) < 0)
 		return boot_failed(b, "%s", error_format(&err, line,
 							 sizeof(line)));
 	if (res.no_list)
@@ -278,23 +285,37 @@ static int stage_report(struct boot *b)
 	return 0;
 }
 
+#define IN_PID1 (-1)
+
 static const struct stage stages[] = {
-	{ "early", stage_early, BOOT_BREAK_NONE },
-	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE },
-	{ "modules", stage_modules, BOOT_BREAK_NONE },
-	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE },
-	{ "report", stage_report, BOOT_BREAK_REPORT },
-	{ "store", stage_store, BOOT_BREAK_STORE },
-	{ "tpm", stage_tpm, BOOT_BREAK_NONE },
-	{ "network", stage_network, BOOT_BREAK_NONE },
-	{ "verify", stage_verify, BOOT_BREAK_NONE },
-	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY },
-	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE },
-	{ "layers", stage_layers, BOOT_BREAK_LAYERS },
-	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS },
-	{ "services", stage_services, BOOT_BREAK_NONE },
-	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE },
+	{ "early", stage_early, BOOT_BREAK_NONE, IN_PID1 },
+	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE, IN_PID1 },
+	{ "modules", stage_modules, BOOT_BREAK_NONE, 0 },
+	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE, IN_PID1 },
+	{ "report", stage_report, BOOT_BREAK_REPORT, IN_PID1 },
+	{ "store", stage_store, BOOT_BREAK_STORE, STORE_TIMEOUT_DEFAULT_MS },
+	{ "tpm", stage_tpm, BOOT_BREAK_NONE, IN_PID1 },
+	{ "network", stage_network, BOOT_BREAK_NONE, IN_PID1 },
+	{ "verify", stage_verify, BOOT_BREAK_NONE, 0 },
+	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY, 0 },
+	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE, IN_PID1 },
+	{ "layers", stage_layers, BOOT_BREAK_LAYERS, 0 },
+	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS, 0 },
+	{ "services", stage_services, BOOT_BREAK_NONE, 0 },
+	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE, IN_PID1 },
 };
+
+/* Run one stage: in PID 1, or in a child under its deadline. */
+static int run_stage(struct boot *b, const struct stage *s)
+{
+	unsigned int ms;
+
+	if (s->bounded_extra_ms == IN_PID1)
+		return s->run(b);
+	ms = b->config.io_timeout_s * MS_PER_SECOND +
+	     (unsigned int)s->bounded_extra_ms;
+	return stage_bounded_run(b, s->name, s->run, ms);
+}
 
 /*
  * Where the init's time went, before the last stage (switch_root, which
@@ -325,32 +346,48 @@ static void report_time(struct boot *b)
 			 VERIFIED_BOOT_FILE, strerror(-r));
 }
 
+/*
+ * The boot's state, mapped MAP_SHARED so that a stage run in a child
+ * (init/stage_bounded.h) fills it for PID 1; without the mapping, the
+ * static copy and every stage in PID 1.
+ */
+static struct boot *boot_state(void)
+{
+	static struct boot fallback;
+	struct boot *b = bounded_shared_map(sizeof(*b));
+
+	if (!b)
+		return &fallback;
+	b->shared = true;
+	return b;
+}
+
 static _Noreturn void boot(void)
 {
-	static struct boot b;
+	struct boot *b = boot_state();
 
-	boot_init(&b);
+	boot_init(b);
 	for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
 		const struct stage *s = &stages[i];
 		int64_t start = clock_now_ms();
 		char at[48];
 
 		if (i == ARRAY_SIZE(stages) - 1)
-			report_time(&b);
+			report_time(b);
 		log_debug("init", "stage %s", s->name);
-		if (s->run(&b) < 0)
-			fail_boot(&b.pid1, &b.policy, "%s", b.reason);
-		pid1_poll(&b.pid1);
-		timing_add(&b.timing, s->name, start, clock_now_ms());
+		if (run_stage(b, s) < 0)
+			fail_boot(&b->pid1, &b->policy, "%s", b->reason);
+		pid1_poll(&b->pid1);
+		timing_add(&b->timing, s->name, start, clock_now_ms());
 		if (s->break_after == BOOT_BREAK_NONE ||
-		    s->break_after != b.config.break_at)
+		    s->break_after != b->config.break_at)
 			continue;
 		snprintf(at, sizeof(at), "break at %s",
 			 boot_break_name(s->break_after));
 		log_info(at, "powering off");
-		pid1_power(&b.pid1, PID1_POWER_POWEROFF);
+		pid1_power(&b->pid1, PID1_POWER_POWEROFF);
 	}
-	fail_boot(&b.pid1, &b.policy, "the boot sequence ended");
+	fail_boot(&b->pid1, &b->policy, "the boot sequence ended");
 }
 
 /* --- not PID 1 -------------------------------------------------------- */

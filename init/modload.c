@@ -13,7 +13,7 @@
 #include "lib/fileio.h"
 
 struct module_walk {
-	bool network;			/* load network drivers too */
+	const struct modload_options *opt;
 	struct modload_result *res;
 	struct error *err;		/* why a module failed to load */
 };
@@ -26,12 +26,14 @@ static int load_module(void *ctx, const char *path)
 	int64_t start;
 	int r;
 
-	if (!w->network && modules_is_network(path)) {
+	if (!w->opt->network && modules_is_network(path)) {
 		w->res->skipped++;
 		return 0;
 	}
 	if (modules_name(path, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "%s", path);
+	if (w->opt->doing)
+		w->opt->doing(w->opt->ctx, name);
 	start = clock_now_ms();
 	r = modules_load(path);
 	if (r == -ENODEV) {
@@ -66,10 +68,11 @@ static int load_module(void *ctx, const char *path)
 	return 0;
 }
 
-int modload_list(const char *path, char *buf, size_t size, bool network,
+int modload_list(const char *path, char *buf, size_t size,
+		 const struct modload_options *opt,
 		 struct modload_result *res, struct error *err)
 {
-	struct module_walk walk = { network, res, err };
+	struct module_walk walk = { opt, res, err };
 	struct error list_err;
 	ssize_t n;
 	int r;

@@ -25,7 +25,7 @@ struct modload_result {
 /*
  * Load the modules the list file at path names, in its order, reading it
  * into buf[size] (size - 1 bytes at most). Network drivers
- * (modules_is_network()) are left out unless network is set. A module
+ * (modules_is_network()) are left out unless opt->network is set. A module
  * that finds no device (-ENODEV: efivarfs without EFI) is logged and
  * counted, not fatal. Each loaded module is logged under "modules".
  *
@@ -35,7 +35,17 @@ struct modload_result {
  * file), or a module refused (lockdown and an unsigned module, a module
  * for another kernel, a missing file; err names the module's path).
  */
-int modload_list(const char *path, char *buf, size_t size, bool network,
+struct modload_options {
+	bool network;		/* load network drivers too */
+	/* Called with each module's name before it is loaded (a driver's
+	 * probe may read a disk that never answers): the boot names it when
+	 * the stage's deadline passes. May be NULL. */
+	void (*doing)(void *ctx, const char *name);
+	void *ctx;
+};
+
+int modload_list(const char *path, char *buf, size_t size,
+		 const struct modload_options *opt,
 		 struct modload_result *res, struct error *err);
 
 #endif

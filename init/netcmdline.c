@@ -11,7 +11,6 @@
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-#define TIMEOUT_DIGITS_MAX 4
 
 void netcmdline_defaults(struct netcmdline *n)
 {
@@ -39,22 +38,10 @@ int netcmdline_parse_ip(struct ociboot_config *c,
 int netcmdline_parse_timeout(struct ociboot_config *c,
 			     const struct cmdline_param *p, const char **why)
 {
-	unsigned seconds = 0;
-
 	*why = "must be a whole number of seconds from 1 to "
 	       STR(NETCMDLINE_TIMEOUT_MAX);
-	if (!p->has_value || p->value_len == 0 ||
-	    p->value_len > TIMEOUT_DIGITS_MAX)
-		return -OCIBOOT_EMALFORMED;
-	for (size_t i = 0; i < p->value_len; i++) {
-		if (p->value[i] < '0' || p->value[i] > '9')
-			return -OCIBOOT_EMALFORMED;
-		seconds = seconds * 10 + (unsigned)(p->value[i] - '0');
-	}
-	if (seconds < 1 || seconds > NETCMDLINE_TIMEOUT_MAX)
-		return -OCIBOOT_EMALFORMED;
-	c->net.timeout_s = seconds;
-	return 0;
+	return cmdline_parse_seconds(p, 1, NETCMDLINE_TIMEOUT_MAX,
+				     &c->net.timeout_s);
 }
 
 int netcmdline_parse_mirror(struct ociboot_config *c,

@@ -14,13 +14,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs/bounded.h"
 #include "init/log.h"
+#include "lib/fileio.h"
 #include "lib/clock.h"
 #include "lib/util.h"
 
 #define PID1_CONSOLE "/dev/console"
 #define PID1_NULL "/dev/null"
 #define PID1_FALLBACK_SLEEP_MS 1000	/* without a signalfd */
+/*
+ * sync(2) before reboot(2) waits on every block device: a child stuck in
+ * I/O on one (a stage left behind at its deadline) can hold the locks it
+ * needs for good. So sync runs in a child too, for at most this long.
+ */
+#define PID1_SYNC_MS 3000
+/*
+ * reboot(2) shuts every device down first, taking each one's lock: a
+ * driver whose probe sleeps on a disk that never answers (its partition
+ * scan, say) holds its device's lock for good, and the reboot with it. So
+ * reboot(2) is called from a child, and PID 1 gives it this long.
+ */
+#define PID1_REBOOT_MS 10000
+#define PID1_SYSRQ_TRIGGER "/proc/sysrq-trigger"
+#define PID1_SYSRQ_EMERGENCY_RESTART "b"
 
 /* Signals the kernel raises for a fault of ours: left deliverable. */
 static const int synchronous_signals[] = {
@@ -211,6 +228,46 @@ void pid1_poll(struct pid1 *p)
 	pid1_sleep_until(p, 0);
 }
 
+static int sync_all(void *arg, struct bounded_fds *fds)
+{
+	sync();
+	return 0;
+}
+
+/* Returns only when reboot(2) failed: -errno. */
+static int reboot_now(void *arg, struct bounded_fds *fds)
+{
+	reboot(*(const int *)arg);
+	return -errno;
+}
+
+/*
+ * The reboot did not finish: a driver is stuck on a device. A restart can
+ * still happen without shutting devices down (sysrq's emergency restart,
+ * which the trigger file serves whatever kernel.sysrq says); a halt or a
+ * power-off cannot, and PID 1 stays halted here.
+ */
+static _Noreturn void reboot_stuck(struct pid1 *p, enum pid1_power how)
+{
+	int r;
+
+	log_error("init", "%s did not finish within %u s: a driver is stuck "
+		  "on a device that does not answer", pid1_power_name(how),
+		  PID1_REBOOT_MS / 1000);
+	if (how != PID1_POWER_REBOOT) {
+		log_error("init", "halted here (the kernel cannot power off "
+			  "without shutting that device down)");
+		pid1_freeze(p);
+	}
+	log_error("init", "emergency restart, devices not shut down");
+	r = fileio_write_attr(AT_FDCWD, PID1_SYSRQ_TRIGGER,
+			      PID1_SYSRQ_EMERGENCY_RESTART,
+			      strlen(PID1_SYSRQ_EMERGENCY_RESTART));
+	log_error("init", "%s: %s; freezing", PID1_SYSRQ_TRIGGER,
+		  strerror(r < 0 ? -r : EIO));
+	pid1_freeze(p);
+}
+
 _Noreturn void pid1_power(struct pid1 *p, enum pid1_power how)
 {
 	static const int commands[] = {
@@ -218,8 +275,17 @@ _Noreturn void pid1_power(struct pid1 *p, enum pid1_power how)
 		[PID1_POWER_POWEROFF] = RB_POWER_OFF,
 		[PID1_POWER_REBOOT] = RB_AUTOBOOT,
 	};
+	int r;
 
-	sync();
+	if (bounded_run(sync_all, NULL, PID1_SYNC_MS, NULL, NULL) < 0) {
+		log_warning("init", "sync did not finish within %u ms: going "
+			    "on without it", PID1_SYNC_MS);
+	}
+	r = bounded_run(reboot_now, (void *)&commands[how], PID1_REBOOT_MS,
+			NULL, NULL);
+	if (r == -OCIBOOT_ETIMEOUT)
+		reboot_stuck(p, how);
+	/* No child to do it, or the kernel refused: once more, here. */
 	reboot(commands[how]);
 	log_error("init", "reboot(%s): %s; freezing", pid1_power_name(how),
 		  strerror(errno));

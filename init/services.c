@@ -34,6 +34,8 @@ int stage_services_verify(struct boot *b)
 	char msg[ERROR_LINE_MAX];
 	int r;
 
+	boot_doing(b, "%s: reading the services' images from the OCI layout",
+		   b->store_device[0] ? b->store_device : VERIFIED_STORE_DIR);
 	r = services_verify(&b->layout, &b->plan.manifest,
 			    &b->verified.scratch,
 			    &b->services_buffers.config, &b->services, &err);
@@ -104,6 +106,9 @@ static int hand_over_config(struct boot *b, const struct services_image *s,
 	struct error lerr;
 	int r;
 
+	boot_doing(b, "service %s: re-reading its image config from %s",
+		   s->name, b->store_device[0] ? b->store_device :
+		   VERIFIED_STORE_DIR);
 	r = layout_read_blob(&b->layout, d->digest, d->size, buf,
 			     sizeof(b->services_buffers.config_blob), &lerr);
 	if (r < 0)

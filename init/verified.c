@@ -24,6 +24,7 @@
 #include "init/storefs.h"
 #include "init/switch_root.h"
 #include "lib/clock.h"
+#include "lib/constants.h"
 #include "lib/fileio.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -148,6 +149,8 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 	cfg.wait_ctx = b;
 	cfg.read_wait = store_wait;
 	cfg.read_wait_ctx = b;
+	boot_doing(b, "looking for %s=%s among the block devices", key,
+		   dev->value);
 	r = b->ops->store_find(&cfg, &sk, res);
 	if (r == -ENOTUNIQ)
 		return boot_failed(b, "store %s=%s is ambiguous: %s and %s "
@@ -156,6 +159,14 @@ static int find_store(struct boot *b, const struct oci_device *dev)
 				   res->other.path);
 	if (r == -OCIBOOT_ETIMEOUT && res->devices == 0)
 		return store_no_disk(b, key, dev->value, res->scans);
+	if (r == -OCIBOOT_ETIMEOUT && res->failed_err == -OCIBOOT_ETIMEOUT)
+		return boot_failed(b, "store %s=%s not found: /dev/%s: reading "
+				   "it did not finish within %u s (a disk "
+				   "whose reads never return: stalled, or a "
+				   "dead path), %u scans of %u devices", key,
+				   dev->value, res->failed,
+				   cfg.read_timeout_ms / MS_PER_SECOND,
+				   res->scans, res->devices);
 	if (r == -OCIBOOT_ETIMEOUT)
 		return boot_failed(b, "store %s=%s not found after %u scans "
 				   "of %u devices%s%s%s: none has that %s; "
@@ -182,13 +193,14 @@ static int find_store(struct boot *b, const struct oci_device *dev)
  */
 static int load_store_modules(struct boot *b, const struct storefs *fs)
 {
+	struct modload_options opt = { false, boot_doing_module, b };
 	char line[ERROR_LINE_MAX];
 	struct modload_result res;
 	int64_t start = clock_now_ms();
 	struct error err;
 
 	if (b->ops->load_modules(fs->modules, b->modules_list,
-				 sizeof(b->modules_list), false, &res,
+				 sizeof(b->modules_list), &opt, &res,
 				 &err) < 0)
 		return boot_failed(b, "store %s (%s): %s", b->store_device,
 				   fs->type, error_format(&err, line,
@@ -213,6 +225,7 @@ static int mount_store(struct boot *b)
 	int r;
 
 	error_clear(&err);
+	boot_doing(b, "%s: reading its superblock", b->store_device);
 	r = b->ops->store_check(b->store_device, &type, &err);
 	if (r < 0)
 		return boot_failed(b, "store %s: %s", b->store_device,
@@ -228,6 +241,8 @@ static int mount_store(struct boot *b)
 	if (r < 0)
 		return boot_failed(b, "mkdir %s: %s", VERIFIED_STORE_DIR,
 				   strerror(-r));
+	boot_doing(b, "%s: mounting it read-only (%s)", b->store_device,
+		   fs->fstype);
 	r = b->ops->mount(b->store_device, VERIFIED_STORE_DIR, fs->fstype,
 			  STORE_MOUNT_FLAGS, fs->options);
 	if (r < 0)
@@ -255,6 +270,8 @@ int stage_store(struct boot *b)
 	log_info("store", "looking for %s", where);
 	if (find_store(b, &loc->device) < 0 || mount_store(b) < 0)
 		return -1;
+	boot_doing(b, "%s: opening the OCI layout %s", b->store_device,
+		   loc->device.path);
 	fd = b->ops->open_dir(VERIFIED_STORE_DIR);
 	if (fd < 0)
 		return boot_failed(b, "%s: %s", VERIFIED_STORE_DIR,
@@ -309,6 +326,8 @@ int stage_verify(struct boot *b)
 	log_info("verify", "trusting %zu CA certificate(s) from %s",
 		 ts->count, b->ca_dir);
 
+	boot_doing(b, "%s: reading the signed system from the OCI layout",
+		   b->store_device[0] ? b->store_device : VERIFIED_STORE_DIR);
 	r = system_verify(&b->layout, &b->config.oci.ref, ts,
 			  validation_time(), tpm_boot_expected_product(b),
 			  &b->verified.scratch,
@@ -322,6 +341,12 @@ int stage_verify(struct boot *b)
 }
 
 /* --- layers ---------------------------------------------------------- */
+
+/* Where the layers' blobs are read from, for what a timeout names. */
+static const char *store_name(const struct boot *b)
+{
+	return b->store_device[0] ? b->store_device : VERIFIED_STORE_DIR;
+}
 
 static void layer_dir(unsigned int i, char dir[VERIFIED_LAYER_DIR_MAX])
 {
@@ -376,10 +401,14 @@ int verified_layer_setup(struct boot *b, const char *stage,
 
 	oci_digest_string(layer->digest, digest);
 	sha256_hex(layer->root_hash, root);
+	boot_doing(b, "%s (%s): a loop device over its blob on %s",
+		   v->label, digest, store_name(b));
 	if (attach_layer(b, v, digest, &loop) < 0)
 		return -1;
 	snprintf(dev, sizeof(dev), "%u:%u", major(loop.devt),
 		 minor(loop.devt));
+	boot_doing(b, "%s (%s): dm-verity over %s (blob on %s)", v->label,
+		   digest, loop.path, store_name(b));
 	r = b->ops->dm_verity_create(&b->verified.dm, v->dm_name, dev, dev,
 				     &layer->verity, layer->root_hash,
 				     verity_flags(b), &devt);
@@ -393,6 +422,8 @@ int verified_layer_setup(struct boot *b, const char *stage,
 		return boot_failed(b, "%s (%s): device node: %s", v->label,
 				   digest, ociboot_strerror(r));
 
+	boot_doing(b, "%s (%s): mounting squashfs from %s (blob on %s)",
+		   v->label, digest, node, store_name(b));
 	r = b->ops->mkdir_p(v->dir, DIR_MODE);
 	if (r == 0)
 		r = b->ops->mount_squashfs(node, v->dir);
@@ -536,6 +567,8 @@ int stage_rootfs(struct boot *b)
 	};
 	int r;
 
+	boot_doing(b, "stacking the layers (blobs on %s) on %s",
+		   store_name(b), VERIFIED_NEWROOT);
 	r = b->ops->mount_overlay_scratch(VERIFIED_RW_DIR, 0);
 	if (r < 0)
 		return boot_failed(b, "tmpfs for the writable layer on %s: %s",

@@ -140,8 +140,8 @@ struct verified_ops {
 			   struct error *err);
 	/* modload_list() (init/modload.h): a store filesystem's modules */
 	int (*load_modules)(const char *path, char *buf, size_t size,
-			    bool network, struct modload_result *res,
-			    struct error *err);
+			    const struct modload_options *opt,
+			    struct modload_result *res, struct error *err);
 	int (*mount)(const char *source, const char *target,
 		     const char *fstype, unsigned long flags,
 		     const char *data);

@@ -353,10 +353,10 @@ static int fake_store_check(const char *path, const char **fs_type,
 }
 
 static int fake_load_modules(const char *path, char *buf, size_t size,
-			     bool network, struct modload_result *res,
-			     struct error *err)
+			     const struct modload_options *opt,
+			     struct modload_result *res, struct error *err)
 {
-	record("load_modules %s%s", path, network ? " network" : "");
+	record("load_modules %s%s", path, opt->network ? " network" : "");
 	assert_ptr_equal(buf, b.modules_list);
 	assert_int_equal(size, sizeof(b.modules_list));
 	memset(res, 0, sizeof(*res));

@@ -12,6 +12,9 @@ qemu_scenarios += verified-boot interop-gensquashfs interop-stacker-opaque \
 # The same boot from an erofs store, found by its UUID; a compressed one
 # refused.
 qemu_scenarios += verified-boot-erofs refuse-store-erofs-compressed
+# A store disk whose reads never return (QEMU's throttle, plugged in late).
+qemu_scenarios += stall-store-start stall-store-mount stall-store-driver \
+	stall-store-verify stall-store-layers
 # The README's own-rootfs recipe, as written.
 qemu_scenarios += readme-recipe
 # The TPM: a machine provisioned from the host, and what its TPM refuses

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A boot stage that reads disks, run where a disk whose reads never return
+ * cannot hold PID 1. A read that never returns leaves its reader in
+ * uninterruptible sleep, where not even SIGKILL reaches it; were PID 1 the
+ * reader, nothing would run the failure policy. So such a stage runs in a
+ * child of PID 1 (fs/bounded.h's bounded_run()), and PID 1 waits for it on
+ * its signalfd (still serving Ctrl-Alt-Del and power-off requests) until
+ * a deadline:
+ *
+ *   - struct boot is mapped MAP_SHARED (b->shared), so what the child
+ *     writes there -- the plan, the reason of a failure, b->doing -- PID 1
+ *     reads at the same addresses afterwards; the mounts it makes are in
+ *     the one mount namespace;
+ *   - an OCI layout the child opened (the store stage's) reaches PID 1 as
+ *     fds of its own (SCM_RIGHTS), so PID 1 never walks the store's
+ *     directories itself;
+ *   - at the deadline the child is killed and left behind (it dies when
+ *     its I/O ends, if ever; PID 1 reaps it then), and the stage fails
+ *     with what the child last said it was doing (boot_doing()):
+ *     "store: /dev/vda: mounting it read-only (ext4) did not finish within
+ *     30 s; ...".
+ *
+ * When b->shared is false (tests, or a boot whose shared mapping failed)
+ * the stage runs in PID 1 itself, as before.
+ */
+#ifndef OCIBOOT_INIT_STAGE_BOUNDED_H
+#define OCIBOOT_INIT_STAGE_BOUNDED_H
+
+struct boot;
+
+/*
+ * Run run(b), the stage called name, in a child under timeout_ms. Returns
+ * run's result (0, or -1 with b->reason), or -1 with b->reason saying why
+ * the stage did not finish (deadline passed, child died, no child).
+ */
+int stage_bounded_run(struct boot *b, const char *name,
+		      int (*run)(struct boot *b), unsigned int timeout_ms);
+
+#endif

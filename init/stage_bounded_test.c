@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stage_bounded_run(): a stage run in a child fills the shared struct boot
+ * for PID 1 (its result, its reason, a layout it opened, as fds of the
+ * caller's); a stage that never returns fails at the deadline naming what
+ * it was doing; one that dies is not mistaken for one that is slow; with
+ * a struct boot that is not shared the stage runs in the caller.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/bounded.h"
+#include "init/boot.h"
+#include "init/stage_bounded.h"
+#include "lib/clock.h"
+#include "lib/fileio.h"
+
+static char dir[] = "/tmp/stage_bounded_test.XXXXXX";
+
+static struct boot *shared_boot(void)
+{
+	struct boot *b = bounded_shared_map(sizeof(*b));
+
+	assert_non_null(b);
+	boot_init(b);
+	b->shared = true;
+	return b;
+}
+
+static int stage_fills(struct boot *b)
+{
+	snprintf(b->store_device, sizeof(b->store_device), "/dev/test%d",
+		 (int)getpid());
+	b->layers_mounted = 3;
+	return 0;
+}
+
+static int stage_refuses(struct boot *b)
+{
+	return boot_failed(b, "refused: %d", 42);
+}
+
+static void test_result_and_reason(void **state)
+{
+	struct boot *b = shared_boot();
+	char mine[32];
+
+	assert_int_equal(stage_bounded_run(b, "store", stage_fills, 2000), 0);
+	assert_int_equal(b->layers_mounted, 3);
+	/* Written by another process: not this one's pid. */
+	snprintf(mine, sizeof(mine), "/dev/test%d", (int)getpid());
+	assert_true(strncmp(b->store_device, "/dev/test", 9) == 0);
+	assert_string_not_equal(b->store_device, mine);
+	assert_int_equal(stage_bounded_run(b, "verify", stage_refuses, 2000),
+			 -1);
+	assert_string_equal(b->reason, "refused: 42");
+	bounded_shared_unmap(b, sizeof(*b));
+}
+
+static int stage_stalls(struct boot *b)
+{
+	boot_doing(b, "/dev/vdz: mounting it read-only (ext4)");
+	for (;;)
+		pause();
+	return 0;
+}
+
+static int stage_dies(struct boot *b)
+{
+	boot_doing(b, "reading index.json");
+	raise(SIGKILL);
+	return 0;
+}
+
+static void test_stall_and_death(void **state)
+{
+	struct boot *b = shared_boot();
+	int64_t start = clock_now_ms(), took;
+
+	assert_int_equal(stage_bounded_run(b, "store", stage_stalls, 1000),
+			 -1);
+	took = clock_now_ms() - start;
+	print_message("a stage that never returns: failed after %lld ms\n",
+		      (long long)took);
+	assert_true(took >= 1000 && took < 1000 + 1500);
+	assert_string_equal(b->reason, "store: /dev/vdz: mounting it "
+			    "read-only (ext4) did not finish within 1 s; a "
+			    "disk whose reads never return (stalled, or a "
+			    "dead path) holds it: the process doing it is "
+			    "left behind (ociboot.io_timeout= sets the "
+			    "deadline)");
+	assert_int_equal(stage_bounded_run(b, "verify", stage_dies, 5000), -1);
+	assert_string_equal(b->reason, "verify: the process running the "
+			    "stage ended without a result, while reading "
+			    "index.json");
+	bounded_shared_unmap(b, sizeof(*b));
+}
+
+static int stage_opens_layout(struct boot *b)
+{
+	struct error err;
+
+	if (layout_open(&b->layout, AT_FDCWD, dir, &err) < 0)
+		return boot_failed(b, "%s: %s", err.what, err.why);
+	return 0;
+}
+
+static void test_layout_fds(void **state)
+{
+	struct boot *b = shared_boot();
+	char path[96];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/oci-layout", dir);
+	assert_int_equal(fileio_write_new(AT_FDCWD, path,
+					  "{\"imageLayoutVersion\":\"1.0.0\"}",
+					  30, 0644), 0);
+	snprintf(path, sizeof(path), "%s/blobs/sha256", dir);
+	assert_int_equal(mkdir(path, 0755) == 0 || errno == EEXIST, 1);
+	assert_int_equal(stage_bounded_run(b, "store", stage_opens_layout,
+					   2000), 0);
+	assert_true(b->layout.dir_fd >= 0 && b->layout.blobs_fd >= 0);
+	assert_int_equal(fstat(b->layout.dir_fd, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(faccessat(b->layout.dir_fd, "oci-layout", F_OK, 0),
+			 0);
+	assert_int_equal(faccessat(b->layout.dir_fd, "blobs/sha256", F_OK,
+				   0), 0);
+	assert_int_equal(fcntl(b->layout.blobs_fd, F_GETFD), FD_CLOEXEC);
+	layout_close(&b->layout);
+	bounded_shared_unmap(b, sizeof(*b));
+}
+
+static void test_not_shared(void **state)
+{
+	static struct boot b;
+	char mine[32];
+
+	boot_init(&b);
+	assert_false(b.shared);
+	assert_int_equal(stage_bounded_run(&b, "store", stage_fills, 2000), 0);
+	/* Run here: this process's pid. */
+	snprintf(mine, sizeof(mine), "/dev/test%d", (int)getpid());
+	assert_string_equal(b.store_device, mine);
+}
+
+static int setup(void **state)
+{
+	char path[96];
+
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/blobs", dir);
+	return mkdir(path, 0755);
+}
+
+static int teardown(void **state)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_result_and_reason),
+		cmocka_unit_test(test_stall_and_death),
+		cmocka_unit_test(test_layout_fds),
+		cmocka_unit_test(test_not_shared),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,133 @@
+# Sourced by the stall-* scenarios: a store disk whose reads stop
+# returning. The disk is not there when the machine starts (the firmware
+# would read it, and hang on it): QEMU holds its drive with no device, and
+# it is plugged in through QEMU's monitor (QMP, over a socket in the work
+# directory) into a PCIe root port while the init looks for the store --
+# a USB stick plugged in late, as far as the init can tell. The drive is
+# throttled to 1 byte per second: QEMU lets the first request through
+# (and, with a burst, BURST bytes more), then every read waits for more
+# than an hour. The guest sees I/O that never completes, as from a stalled
+# disk or a dead path.
+secure_boot=on
+expect_exit=1
+reject=('Kernel panic' '^product: ' 'switch_root: exec')
+STALL_IO_TIMEOUT=5
+STALL_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff ociboot.io_timeout=$STALL_IO_TIMEOUT"
+qemu_args=(-device pcie-root-port,id=stallport,chassis=9,slot=9
+	-qmp unix:qmp.sock,server=on,wait=off)
+stall_pid=
+
+# stall_drive [BURST]: store.img as the throttled drive (no device yet).
+stall_drive() {
+	local t=throttling.bps-total=1
+
+	[ "${1:-0}" -gt 0 ] &&
+		t="$t,throttling.bps-total-max=$1,throttling.bps-total-max-length=1"
+	qemu_args+=(-drive "if=none,id=stall0,format=raw,readonly=on,file=store.img,$t")
+}
+
+# qmp_when REGEX COMMAND: in the background, once the console shows REGEX,
+# send the QMP COMMAND (JSON); QMP's answers go to qmp.log.
+qmp_when() {
+	(
+		until tr -d '\r' < console.log 2> /dev/null |
+			grep -q -E -- "$1"; do
+			sleep 0.05
+		done
+		printf '%s\n' '{"execute":"qmp_capabilities"}' "$2" |
+			socat -t 2 - UNIX-CONNECT:qmp.sock > qmp.log 2>&1
+	) &
+	stall_pid=$!
+}
+
+# plug_when REGEX: plug the drive in as a virtio disk once the console
+# shows REGEX.
+plug_when() {
+	qmp_when "$1" '{"execute":"device_add","arguments":{"driver":"virtio-blk-pci","drive":"stall0","bus":"stallport","id":"stalldisk"}}'
+}
+
+# throttle_when REGEX: throttle the disk the harness attached (disks=,
+# disk0) once the console shows REGEX.
+throttle_when() {
+	qmp_when "$1" '{"execute":"block_set_io_throttle","arguments":{"device":"disk0","bps":1,"bps_rd":0,"bps_wr":0,"iops":0,"iops_rd":0,"iops_wr":0}}'
+}
+
+stop() {
+	[ -n "$stall_pid" ] && kill "$stall_pid" 2> /dev/null
+	return 0
+}
+
+# stall_plugged: QMP took the command (two empty returns: the handshake and
+# the command).
+stall_plugged() {
+	[ "$(grep -c '"return": {}' qmp.log 2> /dev/null)" = 2 ] || {
+		echo "the disk was not plugged in:"
+		cat qmp.log 2> /dev/null
+		return 1
+	}
+}
+
+# stall_fatal_line REGEX: the FATAL line of a stage that did not finish.
+stall_fatal_line() {
+	echo "ociboot: FATAL: $1 did not finish within [0-9]+ s; a disk whose reads never return \\(stalled, or a dead path\\) holds it: the process doing it is left behind \\(ociboot.io_timeout= sets the deadline\\)\$"
+}
+
+# stall_after_found BURST STAGE_REGEX: the scenarios whose disk stalls
+# after the finder found it, BURST bytes into the boot's reads: the FATAL
+# line is STAGE_REGEX's, at the stage's deadline, then a power-off.
+stall_after_found() {
+	stall_drive "$1"
+	expect=(
+		'ociboot: store: looking for LABEL=ocistore:/oci:system$'
+		'ociboot: store: LABEL=ocistore is /dev/vda '
+		"$(stall_fatal_line "$2")"
+		'ociboot: failure policy: poweroff$'
+		'reboot: Power down'
+	)
+}
+
+# stall_reboot_policy FATAL_REGEX: the failure policy is a reboot, which
+# the kernel cannot do cleanly with a driver stuck on the disk: after 10 s
+# the init restarts the machine without shutting devices down (QEMU's
+# -no-reboot makes that an exit).
+stall_reboot_policy() {
+	STALL_CMDLINE="${STALL_CMDLINE/poweroff/reboot} ociboot.reboot_delay=0"
+	expect+=(
+		"$1"
+		'ociboot: failure policy: reboot in 0 s$'
+		'ociboot: init: reboot did not finish within 10 s: a driver is stuck on a device that does not answer$'
+		'ociboot: init: emergency restart, devices not shut down$'
+	)
+}
+
+# stall_arm: what makes the disk stall (the default: plug it in when the
+# store stage begins); a scenario may define its own.
+stall_arm() {
+	plug_when 'ociboot: store: looking for'
+}
+
+prepare() {
+	product_prepare && "$here/product/mkstore" store store.img &&
+		make_uki kernel.efi "$STALL_CMDLINE" && install_esp kernel.efi &&
+		stall_arm
+}
+
+# stall_gap FROM TO MIN MAX: the console line matching TO came MIN to MAX
+# seconds after the one matching FROM (host time); says how long.
+stall_gap() {
+	local from to gap
+
+	from=$(line_time "$1") && to=$(line_time "$2") || {
+		echo "no time for /$1/ or /$2/"
+		return 1
+	}
+	gap=$(seconds_between "$from" "$to" "$3" "$4") || {
+		echo "/$2/ ${gap}s after /$1/, expected $3 to $4 s"
+		return 1
+	}
+	echo "/$2/ ${gap}s after /$1/"
+}
+
+check() {
+	stall_plugged
+}
