@@ -141,6 +141,65 @@ int netcmdline_parse_hosts(struct ociboot_config *c,
 	return 0;
 }
 
+/* The characters oci=KEY=VALUE:/PATH allows in VALUE (oci/oci_ref.c). */
+static bool cache_value_char(enum oci_device_key key, char ch)
+{
+	bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+		   (ch >= 'A' && ch <= 'F');
+	bool alnum = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+		     (ch >= 'A' && ch <= 'Z');
+
+	if (key == OCI_DEVICE_UUID || key == OCI_DEVICE_PARTUUID)
+		return hex || ch == '-';
+	return alnum || (ch && strchr("._+-", ch));
+}
+
+int netcmdline_parse_cache(struct ociboot_config *c,
+			   const struct cmdline_param *p, const char **why)
+{
+	const char *eq = p->has_value ?
+			 memchr(p->value, '=', p->value_len) : NULL;
+	struct oci_device d;
+	size_t key_len, value_len;
+	int k;
+
+	memset(&d, 0, sizeof(d));
+	*why = "must be LABEL=, PARTLABEL=, UUID= or PARTUUID= and a value";
+	if (!eq)
+		return -OCIBOOT_EMALFORMED;
+	key_len = (size_t)(eq - p->value);
+	value_len = p->value_len - key_len - 1;
+	for (k = OCI_DEVICE_LABEL; k <= OCI_DEVICE_PARTUUID; k++) {
+		const char *name = oci_device_key_name((enum oci_device_key)k);
+
+		if (name && strlen(name) == key_len &&
+		    memcmp(name, p->value, key_len) == 0)
+			break;
+	}
+	if (k > OCI_DEVICE_PARTUUID || value_len == 0)
+		return -OCIBOOT_EMALFORMED;
+	d.key = (enum oci_device_key)k;
+	if (value_len > OCI_DEVICE_VALUE_MAX) {
+		*why = "the value is longer than " STR(OCI_DEVICE_VALUE_MAX)
+		       " bytes";
+		return -OCIBOOT_ETOOBIG;
+	}
+	for (size_t i = 0; i < value_len; i++) {
+		if (!cache_value_char(d.key, eq[1 + i])) {
+			*why = d.key == OCI_DEVICE_UUID ||
+			       d.key == OCI_DEVICE_PARTUUID ?
+			       "a UUID has only hex digits and '-'" :
+			       "a label has only A-Z, a-z, 0-9, '.', '_', "
+			       "'+' and '-'";
+			return -OCIBOOT_EMALFORMED;
+		}
+	}
+	memcpy(d.value, eq + 1, value_len);
+	c->net.cache = d;
+	c->net.has_cache = true;
+	return 0;
+}
+
 void netcmdline_format(const struct netcmdline *n, struct strbuf *out)
 {
 	char text[URL_STR_MAX];
@@ -154,6 +213,10 @@ void netcmdline_format(const struct netcmdline *n, struct strbuf *out)
 			snprintf(text, sizeof(text), "(unprintable)");
 		strbuf_printf(out, "ociboot.mirror=%s\n", text);
 	}
+	if (n->has_cache)
+		strbuf_printf(out, "ociboot.cache=%s=%s\n",
+			      oci_device_key_name(n->cache.key),
+			      n->cache.value);
 	if (n->host_count == 0)
 		return;
 	strbuf_puts(out, "ociboot.hosts=");
