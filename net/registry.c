@@ -474,10 +474,57 @@ static int store_document(struct registry *r, const struct layout *l,
 	return 0;
 }
 
+static void report_damaged(struct registry *r, const uint8_t *digest,
+			   const struct error *why)
+{
+	struct registry_progress p = { .digest = digest };
+	char line[ERROR_LINE_MAX];
+
+	if (!r->config.progress)
+		return;
+	p.damaged = why ? error_format(why, line, sizeof(line)) :
+			  "it does not match its digest";
+	r->config.progress(r->config.progress_ctx, &p);
+}
+
+/*
+ * A manifest asked for by digest that l holds already, checked against
+ * the digest: into r->doc, true. A copy that does not match is removed
+ * and reported.
+ */
+static bool manifest_present(struct registry *r, struct manifest_job *j,
+			     const struct layout *l)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	struct error why;
+	int rc;
+
+	if (!j->by_digest)
+		return false;
+	error_clear(&why);
+	rc = layout_read_blob(l, j->want, -1, r->doc, sizeof(r->doc), &why);
+	if (rc >= 0) {
+		j->len = rc;
+		memcpy(j->digest, j->want, SHA256_LEN);
+		j->content_type[0] = '\0';
+		return true;
+	}
+	if (rc == -ENOENT)
+		return false;
+	sha256_hex(j->want, hex);
+	unlinkat(l->blobs_fd, hex, 0);
+	report_damaged(r, j->want, &why);
+	return false;
+}
+
 static int fetch_manifest(struct registry *r, struct manifest_job *j,
 			  const struct layout *l, struct error *err)
 {
-	int rc = run(r, op_manifest, j, err);
+	int rc;
+
+	if (manifest_present(r, j, l))
+		return 0;
+	rc = run(r, op_manifest, j, err);
 
 	if (rc == 0)
 		rc = store_document(r, l, j->digest, (size_t)j->len, err);
@@ -786,19 +833,22 @@ static int resume_partial(struct registry *r, struct blob_job *j)
 static bool present(struct registry *r, const struct layout *l,
 		    struct blob_job *j)
 {
-	int fd = layout_open_blob(l, j->digest, (int64_t)j->size, NULL);
-	int rc;
+	struct error why;
+	int fd, rc;
 
+	error_clear(&why);
+	fd = layout_open_blob(l, j->digest, (int64_t)j->size, &why);
 	if (fd == -ENOENT)
 		return false;
 	if (fd >= 0) {
 		rc = layout_blob_verify_fd(fd, j->digest, (int64_t)j->size,
-					   r->chunk, sizeof(r->chunk), NULL);
+					   r->chunk, sizeof(r->chunk), &why);
 		close(fd);
 		if (rc == 0)
 			return true;
 	}
 	unlinkat(l->blobs_fd, j->hex, 0);
+	report_damaged(r, j->digest, &why);
 	return false;
 }
 
@@ -818,6 +868,7 @@ static int pull_blob(struct registry *r, const char *repository,
 		     const struct layout *l, struct error *err)
 {
 	struct blob_job j;
+	bool resumed;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
@@ -845,11 +896,22 @@ static int pull_blob(struct registry *r, const char *repository,
 		error_set(err, rc, j.what, "cannot read %s", j.partial);
 		goto out_close;
 	}
+	resumed = j.done > 0;
 	if (j.done == j.size && j.size > 0 &&
 	    check_complete(r, &j, j.partial, NULL) == 0)
 		rc = 0;
 	else
 		rc = run(r, op_blob, &j, err);
+	if (rc == -OCIBOOT_EVERIFY && resumed) {
+		/* The bytes an earlier run left may be what was wrong. */
+		report_damaged(r, digest, err);
+		rc = restart(r, &j);
+		if (rc == 0)
+			rc = run(r, op_blob, &j, err);
+		else
+			error_set(err, rc, j.what, "cannot truncate %s",
+				  j.partial);
+	}
 	if (rc == 0)
 		rc = finish_blob(l, &j, err);
 	if (rc == 0)

@@ -15,8 +15,12 @@
  *     descriptor's size and digest, or it is deleted and refused. So a
  *     mirror or an object store can at worst withhold data, never change
  *     it: any mirror is safe.
- *   - A blob already in the layout is hashed and, when it matches, not
- *     fetched again.
+ *   - A blob already in the layout (the init's cache device, an earlier
+ *     pull) is hashed and, when it matches, not fetched again; this holds
+ *     for manifests asked for by digest too (never for one asked for by
+ *     tag: a tag moves). A copy that does not match is removed, reported
+ *     (registry_progress.damaged) and fetched again: the layout is only a
+ *     cache, the registry and the digests are the truth.
  *   - A blob is written to blobs/sha256/.partial-<hex> and renamed to its
  *     name only once it matched; an interrupted download resumes from the
  *     bytes written (Range: bytes=N-; those bytes are re-hashed first
@@ -95,6 +99,10 @@ struct registry_progress {
 	unsigned int percent;
 	bool cached;			/* already present, not fetched */
 	bool finished;			/* the last call for this blob */
+	/* Not NULL in one call before the fetch: why the copy found in the
+	 * layout (or the partial file an earlier run left) was refused and
+	 * removed; the blob is fetched again. */
+	const char *damaged;
 };
 
 typedef void (*registry_progress_fn)(void *ctx,
