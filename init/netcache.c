@@ -4,6 +4,7 @@
  */
 #include "init/netcache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include "init/pid1.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
+#include "lib/hex.h"
 #include "lib/util.h"
 #include "oci/layout.h"
 
@@ -229,6 +231,60 @@ int netcache_fall_back(struct boot *b, struct netcache *c, const char *why)
 				   c->device, VERIFIED_STORE_DIR,
 				   strerror(-r));
 	return open_tmpfs(b, c);
+}
+
+/* The digest a blob's or a partial download's name holds: true. */
+static bool blob_name(const char *name, uint8_t digest[SHA256_LEN])
+{
+	static const char partial[] = ".partial-";
+
+	if (strncmp(name, partial, sizeof(partial) - 1) == 0)
+		name += sizeof(partial) - 1;
+	return strlen(name) == SHA256_HEX_LEN &&
+	       hex_decode(name, SHA256_HEX_LEN, digest, SHA256_LEN) ==
+	       SHA256_LEN;
+}
+
+int netcache_prune(struct boot *b, struct netcache *c, netcache_keep_fn keep,
+		   void *ctx)
+{
+	uint64_t bytes = 0;
+	unsigned int seen = 0;
+	int removed = 0, fd;
+	struct dirent *de;
+	DIR *dir;
+
+	if (!c->on_device)
+		return 0;
+	fd = openat(b->layout.blobs_fd, ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir)) != NULL && ++seen <= NETCACHE_PRUNE_SCAN_MAX) {
+		uint8_t digest[SHA256_LEN];
+		struct stat st;
+
+		if (!blob_name(de->d_name, digest) || keep(ctx, digest) ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) ||
+		    unlinkat(fd, de->d_name, 0) < 0)
+			continue;
+		removed++;
+		bytes += S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	}
+	closedir(dir);
+	if (removed > 0) {
+		fsync(b->layout.blobs_fd);
+		log_info(STAGE, "cache %s: removed %d file(s), %.1f MB, that "
+			 "this boot does not use", c->device, removed,
+			 (double)bytes / (1024.0 * 1024.0));
+	}
+	return removed;
 }
 
 void netcache_seal(struct boot *b, struct netcache *c)

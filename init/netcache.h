@@ -22,6 +22,7 @@
 #define OCIBOOT_INIT_NETCACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/mount.h>
 
 #include "fs/store.h"
@@ -32,6 +33,7 @@
 #define NETCACHE_MOUNT_OPTIONS "errors=remount-ro"
 /* "PARTUUID=" and a value */
 #define NETCACHE_NAME_MAX (sizeof("PARTLABEL=") + OCI_DEVICE_VALUE_MAX)
+#define NETCACHE_PRUNE_SCAN_MAX 65536
 
 struct boot;
 
@@ -62,6 +64,21 @@ bool netcache_write_failed(int code);
  * tmpfs as netcache_open() does without a cache. Returns 0 or -1.
  */
 int netcache_fall_back(struct boot *b, struct netcache *c, const char *why);
+
+/* Whether the blob digest must stay in the cache. */
+typedef bool (*netcache_keep_fn)(void *ctx, const uint8_t digest[32]);
+
+/*
+ * On the cache device, remove from blobs/sha256/ every blob (a regular
+ * file or link named by 64 lowercase hex digits) keep() does not want,
+ * and every partial download (".partial-<hex>") whose digest it does not
+ * want; other names and directories are left alone; at most
+ * NETCACHE_PRUNE_SCAN_MAX entries are looked at. Logs one line when
+ * anything was removed. Returns the number removed (0 for a tmpfs), or
+ * -errno when the directory cannot be read.
+ */
+int netcache_prune(struct boot *b, struct netcache *c, netcache_keep_fn keep,
+		   void *ctx);
 
 /*
  * The pull is over: remount the cache device read-only (nothing writes

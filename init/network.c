@@ -7,6 +7,7 @@
 #include "init/network.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -370,6 +371,32 @@ static int pull(struct network *w)
  * up or fails while written is given up for a tmpfs and the pull done
  * again (what is already verified in RAM is not the cache's anyway).
  */
+static bool keep_used(void *ctx, const uint8_t digest[SHA256_LEN])
+{
+	return registry_used(&registry, digest);
+}
+
+static int pull_again(struct network *w)
+{
+	registry_close(&registry);
+	w->fetched = w->cached = w->damaged = 0;
+	w->bytes = 0;
+	w->started_ms = clock_now_ms();
+	w->pull_code = 0;
+	return pull(w);
+}
+
+/* The pull failed because the cache device did not take a write. */
+static bool cache_write_failed(struct network *w)
+{
+	return w->cache.on_device && netcache_write_failed(w->pull_code);
+}
+
+/*
+ * A full cache device first gives up what this pull has not used (an
+ * earlier system's blobs) and is tried once more; then the pull falls
+ * back to RAM. After a pull into the cache, what it did not use goes.
+ */
 static int pull_into_store(struct network *w)
 {
 	struct boot *b = w->b;
@@ -377,15 +404,21 @@ static int pull_into_store(struct network *w)
 
 	w->pull_code = 0;
 	r = pull(w);
-	if (r == 0 || !w->cache.on_device ||
-	    !netcache_write_failed(w->pull_code))
-		return r;
-	if (netcache_fall_back(b, &w->cache, b->reason) < 0)
-		return -1;
-	w->fetched = w->cached = w->damaged = 0;
-	w->bytes = 0;
-	w->started_ms = clock_now_ms();
-	return pull(w);
+	if (r < 0 && cache_write_failed(w) && w->pull_code != -EROFS &&
+	    w->pull_code != -EIO) {
+		log_warning(STAGE, "cache %s: %s; making room", w->cache.device,
+			    b->reason);
+		if (netcache_prune(b, &w->cache, keep_used, w) > 0)
+			r = pull_again(w);
+	}
+	if (r < 0 && cache_write_failed(w)) {
+		if (netcache_fall_back(b, &w->cache, b->reason) < 0)
+			return -1;
+		r = pull_again(w);
+	}
+	if (r == 0)
+		netcache_prune(b, &w->cache, keep_used, w);
+	return r;
 }
 
 int stage_network(struct boot *b)

@@ -56,6 +56,8 @@ int registry_init(struct registry *r, const struct registry_config *config,
 	char text[URL_STR_MAX];
 
 	memset(r, 0, offsetof(struct registry, http));
+	r->used_count = 0;
+	r->used_overflow = false;
 	r->config = *config;
 	if (!r->config.deadline_ms)
 		r->config.deadline_ms = REGISTRY_DEADLINE_MS;
@@ -517,17 +519,42 @@ static bool manifest_present(struct registry *r, struct manifest_job *j,
 	return false;
 }
 
+bool registry_used(const struct registry *r,
+		   const uint8_t digest[SHA256_LEN])
+{
+	if (r->used_overflow)
+		return true;
+	for (size_t i = 0; i < r->used_count; i++)
+		if (memcmp(r->used[i], digest, SHA256_LEN) == 0)
+			return true;
+	return false;
+}
+
+static void mark_used(struct registry *r, const uint8_t digest[SHA256_LEN])
+{
+	if (registry_used(r, digest))
+		return;
+	if (r->used_count == REGISTRY_USED_MAX) {
+		r->used_overflow = true;
+		return;
+	}
+	memcpy(r->used[r->used_count++], digest, SHA256_LEN);
+}
+
 static int fetch_manifest(struct registry *r, struct manifest_job *j,
 			  const struct layout *l, struct error *err)
 {
 	int rc;
 
-	if (manifest_present(r, j, l))
+	if (manifest_present(r, j, l)) {
+		mark_used(r, j->digest);
 		return 0;
+	}
 	rc = run(r, op_manifest, j, err);
-
 	if (rc == 0)
 		rc = store_document(r, l, j->digest, (size_t)j->len, err);
+	if (rc == 0)
+		mark_used(r, j->digest);
 	return rc;
 }
 
@@ -753,9 +780,12 @@ static int stream(struct registry *r, struct blob_job *j, const char *url,
 			return error_reason(err, REGISTRY_DIGEST);
 		}
 		rc = fileio_pwrite_all(j->fd, r->chunk, (size_t)n, j->done);
-		if (rc < 0)
+		if (rc < 0) {
+			/* The rest of the body is still on its way. */
+			http_client_close(&r->http);
 			return error_set(err, rc, j->what, "cannot write the "
 					 "partial blob");
+		}
 		sha256_update(&r->hash, r->chunk, (size_t)n);
 		j->done += (uint64_t)n;
 		report(r, j, false, false);
@@ -883,6 +913,7 @@ static int pull_blob(struct registry *r, const char *repository,
 		return error_set(err, -EINVAL, j.what, "negative size");
 	if (present(r, l, &j)) {
 		j.done = j.size;
+		mark_used(r, digest);
 		report(r, &j, true, true);
 		return 0;
 	}
@@ -914,8 +945,10 @@ static int pull_blob(struct registry *r, const char *repository,
 	}
 	if (rc == 0)
 		rc = finish_blob(l, &j, err);
-	if (rc == 0)
+	if (rc == 0) {
+		mark_used(r, digest);
 		report(r, &j, false, true);
+	}
 	if (rc == -OCIBOOT_EVERIFY)
 		unlinkat(l->blobs_fd, j.partial, 0);
 out_close:

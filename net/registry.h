@@ -72,6 +72,8 @@
 #define REGISTRY_BACKOFF_INITIAL_MS 500
 #define REGISTRY_BACKOFF_MAX_MS 16000
 #define REGISTRY_PROGRESS_INTERVAL_MS 1000
+/* Digests registry_used() remembers (manifests and blobs of a pull). */
+#define REGISTRY_USED_MAX 1024
 /* The Accept header of manifest requests: what we can use. */
 #define REGISTRY_MANIFEST_ACCEPT \
 	OCI_MEDIA_TYPE_MANIFEST ", " OCI_MEDIA_TYPE_INDEX
@@ -148,6 +150,10 @@ struct registry {
 	struct oci_index index;
 	char doc[OCI_DOCUMENT_SIZE_MAX];
 	uint8_t chunk[REGISTRY_CHUNK];
+	/* What the pulls since registry_init() put in or found in a layout. */
+	uint8_t used[REGISTRY_USED_MAX][SHA256_LEN];
+	size_t used_count;
+	bool used_overflow;
 };
 
 /*
@@ -165,6 +171,15 @@ int registry_init(struct registry *r, const struct registry_config *config,
 
 /* Close r's connection. */
 void registry_close(struct registry *r);
+
+/*
+ * Whether digest is a manifest or blob that a pull since registry_init()
+ * stored in its layout or found there verified: what a cache must keep.
+ * Also true for every digest once more than REGISTRY_USED_MAX were used
+ * (nothing is then known to be unused).
+ */
+bool registry_used(const struct registry *r,
+		   const uint8_t digest[SHA256_LEN]);
 
 /*
  * Fetch the manifest repository:ref names and store it in l; when it is

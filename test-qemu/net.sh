@@ -259,3 +259,31 @@ net_cache_from_first_boot() {
 		cp "$BUILD/test-qemu/net-cache/cache.img" cache.img ) \
 		9> "$BUILD/test-qemu/net-cache.lock"
 }
+
+# net_cache_junk_disk FILE SIZE_MB LEAVE_KB: a cache disk of SIZE_MB that an
+# earlier system filled: blobs of random bytes, each named by its sha256,
+# leaving about LEAVE_KB free.
+net_cache_junk_disk() {
+	local free_kb bs n=0 left
+
+	net_cache_disk "$1" && mke2fs -q -t ext4 -L "$NET_CACHE_LABEL" \
+		-E root_owner=0:0 "$1" "$2M" || return 1
+	bs=$(dumpe2fs -h "$1" 2>/dev/null | sed -n 's/^Block size: *//p')
+	free_kb=$(( $(dumpe2fs -h "$1" 2>/dev/null |
+		sed -n 's/^Free blocks: *//p') * bs / 1024 ))
+	rm -rf junk && mkdir -p junk/blobs/sha256 || return 1
+	printf '{"imageLayoutVersion":"1.0.0"}' > junk/oci-layout
+	left=$((free_kb - $3 - 64))
+	while [ "$left" -gt 0 ]; do
+		local kb=$((left > 1024 ? 1024 : left)) h
+
+		head -c "$((kb * 1024))" /dev/urandom > junk/blob
+		h=$(sha256sum < junk/blob | cut -d' ' -f1)
+		mv junk/blob "junk/blobs/sha256/$h"
+		left=$((left - kb - bs / 1024))
+		n=$((n + 1))
+	done
+	rm -f "$1"
+	mke2fs -q -t ext4 -L "$NET_CACHE_LABEL" -E root_owner=0:0 -d junk \
+		"$1" "$2M" && echo "$n junk blobs, about $3 KiB left free"
+}
