@@ -248,11 +248,11 @@ static bool blob_name(const char *name, uint8_t digest[SHA256_LEN])
 int netcache_prune(struct boot *b, struct netcache *c, netcache_keep_fn keep,
 		   void *ctx)
 {
+	unsigned int seen = 0, removed = 0, blobs = 0;
 	uint64_t bytes = 0;
-	unsigned int seen = 0;
-	int removed = 0, fd;
 	struct dirent *de;
 	DIR *dir;
+	int fd;
 
 	if (!c->on_device)
 		return 0;
@@ -275,16 +275,18 @@ int netcache_prune(struct boot *b, struct netcache *c, netcache_keep_fn keep,
 		    unlinkat(fd, de->d_name, 0) < 0)
 			continue;
 		removed++;
+		blobs += de->d_name[0] != '.';
 		bytes += S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	}
 	closedir(dir);
 	if (removed > 0) {
 		fsync(b->layout.blobs_fd);
-		log_info(STAGE, "cache %s: removed %d file(s), %.1f MB, that "
-			 "this boot does not use", c->device, removed,
+		log_info(STAGE, "cache %s: removed %u blob(s) and %u partial "
+			 "download(s), %.1f MB, that this boot does not use",
+			 c->device, blobs, removed - blobs,
 			 (double)bytes / (1024.0 * 1024.0));
 	}
-	return removed;
+	return (int)blobs;
 }
 
 void netcache_seal(struct boot *b, struct netcache *c)

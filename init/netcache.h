@@ -74,8 +74,8 @@ typedef bool (*netcache_keep_fn)(void *ctx, const uint8_t digest[32]);
  * and every partial download (".partial-<hex>") whose digest it does not
  * want; other names and directories are left alone; at most
  * NETCACHE_PRUNE_SCAN_MAX entries are looked at. Logs one line when
- * anything was removed. Returns the number removed (0 for a tmpfs), or
- * -errno when the directory cannot be read.
+ * anything was removed. Returns the number of whole blobs removed (0 for
+ * a tmpfs), or -errno when the directory cannot be read.
  */
 int netcache_prune(struct boot *b, struct netcache *c, netcache_keep_fn keep,
 		   void *ctx);

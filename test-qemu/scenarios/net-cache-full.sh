@@ -8,7 +8,7 @@
 expect=(
 	'ociboot: network: cache LABEL=ocicache is /dev/vda, mounted read-write'
 	'ociboot: network: cache /dev/vda: pull: .*: No space left on device; making room$'
-	'ociboot: network: cache /dev/vda: removed [0-9]+ file\(s\), [0-9.]+ MB, that this boot does not use$'
+	'ociboot: network: cache /dev/vda: removed [1-9][0-9]* blob\(s\) and [0-9]+ partial download\(s\), [0-9.]+ MB, that this boot does not use$'
 	'ociboot: network: pulled [0-9]+ blob\(s\), [0-9.]+ MB in [0-9]+ ms \([0-9.]+ MB/s\), [0-9]+ already present in the cache$'
 	'ociboot: network: cache /dev/vda remounted read-only'
 	'ociboot: verify: signed system verified'
