@@ -324,8 +324,8 @@ int net_resolve(const struct net_result *net, const struct net_sys *sys,
 		return 0;
 	}
 	if (net->dns_count == 0)
-		return error_set(err, -ENOENT, host, "no DNS server to ask "
-				 "(DHCP gave none; ip= can name two)");
+		return error_set(err, -OCIBOOT_ENOTFOUND, host, "no DNS server "
+				 "to ask (DHCP gave none; ip= can name two)");
 	return dns_resolve(&io, net->dns, net->dns_count, host, answer,
 			   deadline_ms, err);
 }

@@ -143,7 +143,8 @@ int net_dhcp(const struct net_sys *sys, int ifindex, const char *ifname,
 /*
  * Look host up (an A record) through the DNS servers net has. A dotted
  * quad is returned as it is, without a query. 0 with *answer, or
- * -ENOENT, -OCIBOOT_ETIMEOUT, ... with err filled (what the host name).
+ * -OCIBOOT_ENOTFOUND, -OCIBOOT_ETIMEOUT, ... with err filled (what the
+ * host name).
  * sys NULL: net_sys_linux.
  */
 int net_resolve(const struct net_result *net, const struct net_sys *sys,

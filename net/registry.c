@@ -268,7 +268,7 @@ static int status_error(struct registry *r, struct error *err)
 		return error_reason(err, REGISTRY_HTTP);
 	}
 	if (status == 404) {
-		error_set(err, -ENOENT, text, "HTTP 404: not found");
+		error_set(err, -OCIBOOT_ENOTFOUND, text, "HTTP 404: not found");
 		return error_reason(err, REGISTRY_NOT_FOUND);
 	}
 	if (status == 401 || status == 403) {
@@ -582,8 +582,8 @@ static int pick_platform(struct registry *r, const char *what,
 		    streq(d->media_type, OCI_MEDIA_TYPE_MANIFEST))
 			return (int)i;
 	}
-	error_set(err, -ENOENT, what, "the image index has no %s/%s image "
-		  "manifest (%zu entries)", REGISTRY_PLATFORM_OS,
+	error_set(err, -OCIBOOT_ENOTFOUND, what, "the image index has no %s/%s "
+		  "image manifest (%zu entries)", REGISTRY_PLATFORM_OS,
 		  REGISTRY_PLATFORM_ARCHITECTURE, r->index.manifest_count);
 	return error_reason(err, REGISTRY_PLATFORM);
 }
