@@ -57,14 +57,14 @@ int netcmdline_parse_timeout(struct ociboot_config *c,
 	return 0;
 }
 
-int netcmdline_parse_mirror(struct ociboot_config *c,
-			    const struct cmdline_param *p, const char **why)
+/* One mirror URL s[len] appended to n's. */
+static int add_mirror(struct netcmdline *n, const char *s, size_t len,
+		      const char **why)
 {
-	struct netcmdline *n = &c->net;
 	struct url u;
 	int r;
 
-	if (!p->has_value || p->value_len == 0) {
+	if (len == 0) {
 		*why = "needs a value";
 		return -OCIBOOT_EMALFORMED;
 	}
@@ -72,7 +72,7 @@ int netcmdline_parse_mirror(struct ociboot_config *c,
 		*why = "more than " STR(NETCMDLINE_MIRRORS_MAX) " mirrors";
 		return -OCIBOOT_ETOOBIG;
 	}
-	r = url_parse(p->value, p->value_len, &u, why);
+	r = url_parse(s, len, &u, why);
 	if (r < 0)
 		return r;
 	if (!streq(u.path, "/")) {
@@ -81,6 +81,37 @@ int netcmdline_parse_mirror(struct ociboot_config *c,
 	}
 	n->mirrors[n->mirror_count++] = u;
 	return 0;
+}
+
+int netcmdline_parse_mirror(struct ociboot_config *c,
+			    const struct cmdline_param *p, const char **why)
+{
+	return add_mirror(&c->net, p->has_value ? p->value : "",
+			  p->has_value ? p->value_len : 0, why);
+}
+
+int netcmdline_mirrors_from_list(struct netcmdline *n, const char *list,
+				 size_t len, const char **why)
+{
+	const char *s = list, *end = list + len;
+	int r;
+
+	if (n->mirror_count > 0)
+		return 0;
+	while (s <= end) {
+		const char *space = memchr(s, ' ', (size_t)(end - s));
+		size_t one = space ? (size_t)(space - s) : (size_t)(end - s);
+
+		r = add_mirror(n, s, one, why);
+		if (r < 0) {
+			n->mirror_count = 0;
+			return r;
+		}
+		if (!space)
+			break;
+		s = space + 1;
+	}
+	return (int)n->mirror_count;
 }
 
 /* One NAME=IPV4 entry of s[len] into *h. */

@@ -86,6 +86,18 @@ int netcmdline_parse_cache(struct ociboot_config *c,
  */
 void netcmdline_format(const struct netcmdline *n, struct strbuf *out);
 
+/*
+ * The mirrors of list[0..len), URLs separated by single spaces (what DHCP
+ * gives, option 43 sub-option 2: net/dhcp.h), added to n as
+ * ociboot.mirror= values would be, unless n has mirrors already: the
+ * command line, inside the signed kernel.efi, wins. Returns how many were
+ * added (0 when the command line named some), or -OCIBOOT_EMALFORMED /
+ * -OCIBOOT_ETOOBIG with *why (the first bad URL's reason, or "needs a
+ * value" for an empty one); n is changed only on success.
+ */
+int netcmdline_mirrors_from_list(struct netcmdline *n, const char *list,
+				 size_t len, const char **why);
+
 /* The address of name in n's static hosts (case-insensitive): true. */
 bool netcmdline_host_lookup(const struct netcmdline *n, const char *name,
 			    uint8_t address[4]);

@@ -132,6 +132,45 @@ static void test_lookup(void **state)
 	assert_false(netcmdline_host_lookup(&c.net, "registry", a));
 }
 
+/* Mirrors from DHCP's list: added only when the command line has none. */
+static void test_mirrors_from_list(void **state)
+{
+	static const char two[] = "http://10.0.2.101:5000 https://M.example";
+	static const char with[] = OCI "ociboot.mirror=http://cmd";
+	char out[CMDLINE_FORMAT_MAX];
+	struct ociboot_config c;
+	struct error err;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(cmdline_parse(OCI, strlen(OCI), &c, &err), 0);
+	assert_int_equal(netcmdline_mirrors_from_list(&c.net, two,
+						      strlen(two), &why), 2);
+	assert_true(cmdline_format(&c, out, sizeof(out)) > 0);
+	assert_string_equal(network_lines(out),
+			    "ociboot.mirror=http://10.0.2.101:5000/\n"
+			    "ociboot.mirror=https://m.example/\n");
+	assert_int_equal(cmdline_parse(with, strlen(with), &c, &err), 0);
+	assert_int_equal(netcmdline_mirrors_from_list(&c.net, two,
+						      strlen(two), &why), 0);
+	assert_int_equal(c.net.mirror_count, 1);
+
+	assert_int_equal(cmdline_parse(OCI, strlen(OCI), &c, &err), 0);
+	assert_true(netcmdline_mirrors_from_list(&c.net, "http://a http://b/x",
+						 19, &why) < 0);
+	assert_string_equal(why, "a mirror is scheme://host[:port] only");
+	assert_int_equal(c.net.mirror_count, 0);
+	assert_true(netcmdline_mirrors_from_list(&c.net, "http://a  http://b",
+						 18, &why) < 0);
+	assert_string_equal(why, "needs a value");
+	assert_true(netcmdline_mirrors_from_list(&c.net, "", 0, &why) < 0);
+	assert_true(netcmdline_mirrors_from_list(&c.net,
+		"http://a http://b http://c http://d http://e http://f "
+		"http://g http://h http://i", 80, &why) < 0);
+	assert_string_equal(why, "more than 8 mirrors");
+	assert_int_equal(c.net.mirror_count, 0);
+}
+
 struct bad_case {
 	const char *line;
 	const char *why;
@@ -220,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_mirrors_from_list),
 		cmocka_unit_test(test_bad),
 	};
 

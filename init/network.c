@@ -139,6 +139,34 @@ static int location_from_dhcp(struct network *w)
 	return 0;
 }
 
+/*
+ * Mirrors DHCP gave (option 43 sub-option 2), used when the command line
+ * names none; a list that does not parse is left out with a warning (the
+ * origin still serves).
+ */
+static void mirrors_from_dhcp(struct network *w)
+{
+	struct netcmdline *nc = &w->b->config.net;
+	const char *why = "";
+	int r;
+
+	if (!w->net.has_mirrors)
+		return;
+	if (nc->mirror_count > 0) {
+		log_info(STAGE, "mirrors from DHCP ignored: the command line "
+			 "names %zu", nc->mirror_count);
+		return;
+	}
+	r = netcmdline_mirrors_from_list(nc, w->net.mirrors,
+					 strlen(w->net.mirrors), &why);
+	if (r < 0)
+		log_warning(STAGE, "mirrors from DHCP, '%s': %s; using none",
+			    w->net.mirrors, why);
+	else
+		log_info(STAGE, "%d mirror(s) from DHCP: %s", r,
+			 w->net.mirrors);
+}
+
 /* --- the resolver and the progress line ------------------------------- */
 
 /* ociboot.hosts= first, then DNS through the servers the network has. */
@@ -434,6 +462,7 @@ int stage_network(struct boot *b)
 	w->b = b;
 	if (bring_up(w) < 0 || location_from_dhcp(w) < 0)
 		return -1;
+	mirrors_from_dhcp(w);
 	if (oci_location_format(&b->config.oci, where, sizeof(where)) < 0)
 		snprintf(where, sizeof(where), "(unprintable)");
 	if (netcache_open(b, &w->cache) < 0)

@@ -110,6 +110,8 @@ static void net_from_lease(const struct dhcp_message *lease,
 	out->lease_s = lease->lease_s;
 	out->has_oci = lease->has_oci;
 	memcpy(out->oci, lease->oci, sizeof(out->oci));
+	out->has_mirrors = lease->has_mirrors;
+	memcpy(out->mirrors, lease->mirrors, sizeof(out->mirrors));
 }
 
 static void net_from_static(const struct ipconfig *ip, struct net_result *out)

@@ -88,6 +88,10 @@ struct net_result {
 	 * net/dhcp.h): printable ASCII, not yet parsed. */
 	bool has_oci;
 	char oci[NET_OCI_MAX + 1];
+	/* Registry mirrors DHCP gave (option 43 sub-option 2): URLs
+	 * separated by single spaces, not yet parsed. */
+	bool has_mirrors;
+	char mirrors[NET_OCI_MAX + 1];
 };
 
 /* The system net_up() and net_resolve() use; see net_sys_linux. */
