@@ -50,7 +50,11 @@ net_ns_registry() {
 	mkdir -p registry
 	printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 0.0.0.0:5000\n' \
 		"$PWD/registry" > registry.yml
-	in_ns docker-registry serve registry.yml > registry.log 2>&1 &
+	# nsenter itself in the background (not the in_ns function, whose
+	# subshell would be the pid stop() kills, leaving the server and the
+	# run's lock file descriptor alive).
+	nsenter -t "$ns_pid" -n docker-registry serve registry.yml \
+		> registry.log 2>&1 &
 	net_pids+=($!)
 	for _ in $(seq 100); do
 		in_ns curl -s -o /dev/null http://127.0.0.1:5000/v2/ && break
@@ -66,7 +70,8 @@ net_ns_registry() {
 net_ns_dnsmasq() {
 	mkdir -p tftp
 	cp kernel.efi tftp/
-	in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null \
+	nsenter -t "$ns_pid" -n dnsmasq --keep-in-foreground \
+		--conf-file=/dev/null \
 		--user=root --group=root --pid-file="$PWD/dnsmasq.pid" \
 		--interface=tap0 --bind-interfaces --no-resolv --no-hosts \
 		--port=0 --dhcp-leasefile="$PWD/leases" --log-dhcp \
