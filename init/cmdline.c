@@ -309,6 +309,7 @@ static const struct option {
 	{ "ociboot.net_timeout", netcmdline_parse_timeout },
 	{ "ociboot.mirror", netcmdline_parse_mirror },
 	{ "ociboot.hosts", netcmdline_parse_hosts },
+	{ "ociboot.cache", netcmdline_parse_cache },
 };
 
 _Static_assert(ARRAY_SIZE(options) <= 32, "options seen are kept in bits");

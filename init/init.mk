@@ -3,7 +3,7 @@ init_USES := lib crypto oci fs tpm net trust service
 init_MAIN := main.c
 init_INIT := boot.c pid1.c fail.c log.c cmdline.c modules.c buildid.c \
 	lockdown.c firmware.c verified.c switch_root.c timing.c tpm_boot.c \
-	services.c network.c netcmdline.c modload.c storefs.c
+	services.c network.c netcmdline.c netcache.c modload.c storefs.c
 # Stages that read disks run in a child of PID 1 under a deadline.
 init_INIT += stage_bounded.c
 # What the kernel saw, for the store-not-found line.

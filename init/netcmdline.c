@@ -44,14 +44,14 @@ int netcmdline_parse_timeout(struct ociboot_config *c,
 				     &c->net.timeout_s);
 }
 
-int netcmdline_parse_mirror(struct ociboot_config *c,
-			    const struct cmdline_param *p, const char **why)
+/* One mirror URL s[len] appended to n's. */
+static int add_mirror(struct netcmdline *n, const char *s, size_t len,
+		      const char **why)
 {
-	struct netcmdline *n = &c->net;
 	struct url u;
 	int r;
 
-	if (!p->has_value || p->value_len == 0) {
+	if (len == 0) {
 		*why = "needs a value";
 		return -OCIBOOT_EMALFORMED;
 	}
@@ -59,7 +59,7 @@ int netcmdline_parse_mirror(struct ociboot_config *c,
 		*why = "more than " STR(NETCMDLINE_MIRRORS_MAX) " mirrors";
 		return -OCIBOOT_ETOOBIG;
 	}
-	r = url_parse(p->value, p->value_len, &u, why);
+	r = url_parse(s, len, &u, why);
 	if (r < 0)
 		return r;
 	if (!streq(u.path, "/")) {
@@ -68,6 +68,37 @@ int netcmdline_parse_mirror(struct ociboot_config *c,
 	}
 	n->mirrors[n->mirror_count++] = u;
 	return 0;
+}
+
+int netcmdline_parse_mirror(struct ociboot_config *c,
+			    const struct cmdline_param *p, const char **why)
+{
+	return add_mirror(&c->net, p->has_value ? p->value : "",
+			  p->has_value ? p->value_len : 0, why);
+}
+
+int netcmdline_mirrors_from_list(struct netcmdline *n, const char *list,
+				 size_t len, const char **why)
+{
+	const char *s = list, *end = list + len;
+	int r;
+
+	if (n->mirror_count > 0)
+		return 0;
+	while (s <= end) {
+		const char *space = memchr(s, ' ', (size_t)(end - s));
+		size_t one = space ? (size_t)(space - s) : (size_t)(end - s);
+
+		r = add_mirror(n, s, one, why);
+		if (r < 0) {
+			n->mirror_count = 0;
+			return r;
+		}
+		if (!space)
+			break;
+		s = space + 1;
+	}
+	return (int)n->mirror_count;
 }
 
 /* One NAME=IPV4 entry of s[len] into *h. */
@@ -128,6 +159,65 @@ int netcmdline_parse_hosts(struct ociboot_config *c,
 	return 0;
 }
 
+/* The characters oci=KEY=VALUE:/PATH allows in VALUE (oci/oci_ref.c). */
+static bool cache_value_char(enum oci_device_key key, char ch)
+{
+	bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+		   (ch >= 'A' && ch <= 'F');
+	bool alnum = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+		     (ch >= 'A' && ch <= 'Z');
+
+	if (key == OCI_DEVICE_UUID || key == OCI_DEVICE_PARTUUID)
+		return hex || ch == '-';
+	return alnum || (ch && strchr("._+-", ch));
+}
+
+int netcmdline_parse_cache(struct ociboot_config *c,
+			   const struct cmdline_param *p, const char **why)
+{
+	const char *eq = p->has_value ?
+			 memchr(p->value, '=', p->value_len) : NULL;
+	struct oci_device d;
+	size_t key_len, value_len;
+	int k;
+
+	memset(&d, 0, sizeof(d));
+	*why = "must be LABEL=, PARTLABEL=, UUID= or PARTUUID= and a value";
+	if (!eq)
+		return -OCIBOOT_EMALFORMED;
+	key_len = (size_t)(eq - p->value);
+	value_len = p->value_len - key_len - 1;
+	for (k = OCI_DEVICE_LABEL; k <= OCI_DEVICE_PARTUUID; k++) {
+		const char *name = oci_device_key_name((enum oci_device_key)k);
+
+		if (name && strlen(name) == key_len &&
+		    memcmp(name, p->value, key_len) == 0)
+			break;
+	}
+	if (k > OCI_DEVICE_PARTUUID || value_len == 0)
+		return -OCIBOOT_EMALFORMED;
+	d.key = (enum oci_device_key)k;
+	if (value_len > OCI_DEVICE_VALUE_MAX) {
+		*why = "the value is longer than " STR(OCI_DEVICE_VALUE_MAX)
+		       " bytes";
+		return -OCIBOOT_ETOOBIG;
+	}
+	for (size_t i = 0; i < value_len; i++) {
+		if (!cache_value_char(d.key, eq[1 + i])) {
+			*why = d.key == OCI_DEVICE_UUID ||
+			       d.key == OCI_DEVICE_PARTUUID ?
+			       "a UUID has only hex digits and '-'" :
+			       "a label has only A-Z, a-z, 0-9, '.', '_', "
+			       "'+' and '-'";
+			return -OCIBOOT_EMALFORMED;
+		}
+	}
+	memcpy(d.value, eq + 1, value_len);
+	c->net.cache = d;
+	c->net.has_cache = true;
+	return 0;
+}
+
 void netcmdline_format(const struct netcmdline *n, struct strbuf *out)
 {
 	char text[URL_STR_MAX];
@@ -141,6 +231,10 @@ void netcmdline_format(const struct netcmdline *n, struct strbuf *out)
 			snprintf(text, sizeof(text), "(unprintable)");
 		strbuf_printf(out, "ociboot.mirror=%s\n", text);
 	}
+	if (n->has_cache)
+		strbuf_printf(out, "ociboot.cache=%s=%s\n",
+			      oci_device_key_name(n->cache.key),
+			      n->cache.value);
 	if (n->host_count == 0)
 		return;
 	strbuf_puts(out, "ociboot.hosts=");

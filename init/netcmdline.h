@@ -17,6 +17,12 @@
  *                              before DNS (an https registry needs a name,
  *                              and QEMU's restricted user network has no
  *                              DNS server)
+ *   ociboot.cache=KEY=VALUE    the local cache device pulled blobs go to
+ *                              instead of a tmpfs (init/netcache.h): KEY
+ *                              is LABEL, PARTLABEL, UUID or PARTUUID, found
+ *                              as the store is (fs/store.h); VALUE as in
+ *                              oci=KEY=VALUE:/PATH (labels [A-Za-z0-9._+-],
+ *                              UUIDs hex digits and '-'), 1..64 bytes
  *
  * The parse functions have the shape of init/cmdline.c's option table;
  * they fill config->net only on success.
@@ -29,6 +35,7 @@
 #include <stdint.h>
 
 #include "lib/strbuf.h"
+#include "oci/oci_ref.h"
 #include "net/ipconfig.h"
 #include "net/registry.h"
 #include "net/url.h"
@@ -51,6 +58,8 @@ struct netcmdline {
 	struct url mirrors[NETCMDLINE_MIRRORS_MAX];
 	size_t host_count;
 	struct netcmdline_host hosts[NETCMDLINE_HOSTS_MAX];
+	bool has_cache;
+	struct oci_device cache;	/* key and value; path unused ("") */
 };
 
 struct ociboot_config;
@@ -67,12 +76,27 @@ int netcmdline_parse_mirror(struct ociboot_config *c,
 			    const struct cmdline_param *p, const char **why);
 int netcmdline_parse_hosts(struct ociboot_config *c,
 			   const struct cmdline_param *p, const char **why);
+int netcmdline_parse_cache(struct ociboot_config *c,
+			   const struct cmdline_param *p, const char **why);
 
 /*
  * The keys that differ from the defaults as "key=value\n" lines (ip=,
- * ociboot.net_timeout=, ociboot.mirror= each, ociboot.hosts=).
+ * ociboot.net_timeout=, ociboot.mirror= each, ociboot.hosts=,
+ * ociboot.cache=).
  */
 void netcmdline_format(const struct netcmdline *n, struct strbuf *out);
+
+/*
+ * The mirrors of list[0..len), URLs separated by single spaces (what DHCP
+ * gives, option 43 sub-option 2: net/dhcp.h), added to n as
+ * ociboot.mirror= values would be, unless n has mirrors already: the
+ * command line, inside the signed kernel.efi, wins. Returns how many were
+ * added (0 when the command line named some), or -OCIBOOT_EMALFORMED /
+ * -OCIBOOT_ETOOBIG with *why (the first bad URL's reason, or "needs a
+ * value" for an empty one); n is changed only on success.
+ */
+int netcmdline_mirrors_from_list(struct netcmdline *n, const char *list,
+				 size_t len, const char **why);
 
 /* The address of name in n's static hosts (case-insensitive): true. */
 bool netcmdline_host_lookup(const struct netcmdline *n, const char *name,

@@ -7,6 +7,7 @@
 #include "init/network.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "init/boot.h"
 #include "init/log.h"
+#include "init/netcache.h"
 #include "init/tpm_boot.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
@@ -30,11 +32,7 @@
 #include "version.h"	/* generated: OCIBOOT_BUILD_EPOCH */
 
 #define STAGE "network"
-#define STORE_TMPFS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
-#define STORE_TMPFS_OPTIONS "mode=0700"
-#define DIR_MODE 0755
 #define FILE_MODE 0444
-#define OCI_LAYOUT_JSON "{\"imageLayoutVersion\":\"" LAYOUT_VERSION "\"}"
 #define INDEX_JSON_MAX (512 + OCI_TAG_MAX)
 #define MB (1024.0 * 1024.0)
 /* Blobs smaller than this get their line at debug level only. */
@@ -47,9 +45,11 @@ static struct x509_trust_store tls_anchors;
 struct network {
 	struct boot *b;
 	struct net_result net;
+	struct netcache cache;
 	int64_t started_ms;
-	unsigned int fetched, cached;
+	unsigned int fetched, cached, damaged;
 	uint64_t bytes;
+	int pull_code;		/* the failed pull's error code */
 };
 
 static struct network network;
@@ -139,6 +139,34 @@ static int location_from_dhcp(struct network *w)
 	return 0;
 }
 
+/*
+ * Mirrors DHCP gave (option 43 sub-option 2), used when the command line
+ * names none; a list that does not parse is left out with a warning (the
+ * origin still serves).
+ */
+static void mirrors_from_dhcp(struct network *w)
+{
+	struct netcmdline *nc = &w->b->config.net;
+	const char *why = "";
+	int r;
+
+	if (!w->net.has_mirrors)
+		return;
+	if (nc->mirror_count > 0) {
+		log_info(STAGE, "mirrors from DHCP ignored: the command line "
+			 "names %zu", nc->mirror_count);
+		return;
+	}
+	r = netcmdline_mirrors_from_list(nc, w->net.mirrors,
+					 strlen(w->net.mirrors), &why);
+	if (r < 0)
+		log_warning(STAGE, "mirrors from DHCP, '%s': %s; using none",
+			    w->net.mirrors, why);
+	else
+		log_info(STAGE, "%d mirror(s) from DHCP: %s", r,
+			 w->net.mirrors);
+}
+
 /* --- the resolver and the progress line ------------------------------- */
 
 /* ociboot.hosts= first, then DNS through the servers the network has. */
@@ -177,12 +205,19 @@ static void progress(void *ctx, const struct registry_progress *p)
 	char d[OCI_DIGEST_STRING_LEN + 1];
 	enum log_level level;
 
+	oci_digest_string(p->digest, d);
+	if (p->damaged) {
+		w->damaged++;
+		log_warning(STAGE, "%s: the copy in the %s was refused and "
+			    "removed: %s; fetching it again", d,
+			    w->cache.on_device ? "cache" : "store", p->damaged);
+		return;
+	}
 	if (p->finished) {
 		w->cached += p->cached;
 		w->fetched += !p->cached;
 		w->bytes += p->cached ? 0 : p->total;
 	}
-	oci_digest_string(p->digest, d);
 	level = p->total < PROGRESS_INFO_MIN ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
 	if (p->cached)
 		log_msg(level, STAGE, "%.19s: present, %" PRIu64 " bytes "
@@ -251,42 +286,6 @@ static int configure(struct network *w, struct registry_config *c)
 	return 0;
 }
 
-/* --- the store: an OCI layout on a tmpfs ------------------------------ */
-
-static int make_store(struct network *w)
-{
-	struct boot *b = w->b;
-	char line[ERROR_LINE_MAX];
-	struct error err;
-	int fd, r;
-
-	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
-	if (r == 0)
-		r = b->ops->mount("tmpfs", VERIFIED_STORE_DIR, "tmpfs",
-				  STORE_TMPFS_FLAGS, STORE_TMPFS_OPTIONS);
-	if (r == 0)
-		r = b->ops->mkdir_p(VERIFIED_STORE_DIR "/" LAYOUT_BLOBS_DIR
-				    "/sha256", DIR_MODE);
-	if (r < 0)
-		return boot_failed(b, "tmpfs store on %s: %s",
-				   VERIFIED_STORE_DIR, strerror(-r));
-	fd = b->ops->open_dir(VERIFIED_STORE_DIR);
-	if (fd < 0)
-		return boot_failed(b, "%s: %s", VERIFIED_STORE_DIR,
-				   strerror(-fd));
-	r = fileio_write_new(fd, LAYOUT_OCI_LAYOUT_FILE, OCI_LAYOUT_JSON,
-			     strlen(OCI_LAYOUT_JSON), FILE_MODE);
-	close(fd);
-	if (r < 0)
-		return boot_failed(b, "%s/%s: %s", VERIFIED_STORE_DIR,
-				   LAYOUT_OCI_LAYOUT_FILE, strerror(-r));
-	r = layout_open(&b->layout, AT_FDCWD, VERIFIED_STORE_DIR, &err);
-	if (r < 0)
-		return boot_failed(b, "OCI layout on %s: %s", VERIFIED_STORE_DIR,
-				   error_format(&err, line, sizeof(line)));
-	return 0;
-}
-
 /*
  * index.json naming the pulled artifact by the tag oci= asked for (by
  * its digest alone when oci= gave one), so the verify stage finds it as
@@ -312,8 +311,9 @@ static int write_index(struct network *w, const uint8_t digest[SHA256_LEN],
 	strbuf_puts(&sb, "}]}");
 	if (strbuf_truncated(&sb))
 		return boot_failed(w->b, "index.json: too long");
-	r = fileio_write_new(w->b->layout.dir_fd, LAYOUT_INDEX_FILE,
-			     strbuf_str(&sb), strbuf_len(&sb), FILE_MODE);
+	r = fileio_replace(w->b->layout.dir_fd, LAYOUT_INDEX_FILE,
+			   strbuf_str(&sb), strbuf_len(&sb), FILE_MODE);
+	w->pull_code = r;
 	if (r < 0)
 		return boot_failed(w->b, "%s/%s: %s", VERIFIED_STORE_DIR,
 				   LAYOUT_INDEX_FILE, strerror(-r));
@@ -327,6 +327,7 @@ static int pull_failed(struct network *w, const char *what,
 {
 	char line[ERROR_LINE_MAX];
 
+	w->pull_code = err->code;
 	return boot_failed(w->b, "pull: %s: %s", what,
 			   error_format(err, line, sizeof(line)));
 }
@@ -385,11 +386,67 @@ static int pull(struct network *w)
 		return pull_failed(w, "images of the system", &err);
 	ms = clock_now_ms() - w->started_ms;
 	log_info(STAGE, "pulled %u blob(s), %.1f MB in %" PRId64 " ms "
-		 "(%.1f MB/s), %u already present", w->fetched,
+		 "(%.1f MB/s), %u already present in the %s%s", w->fetched,
 		 (double)w->bytes / MB, ms,
 		 ms > 0 ? (double)w->bytes / MB * 1000.0 / (double)ms : 0.0,
-		 w->cached);
+		 w->cached, w->cache.on_device ? "cache" : "tmpfs",
+		 w->damaged ? " (damaged copies fetched again)" : "");
 	return 0;
+}
+
+/*
+ * The pull, into the cache device or a tmpfs; a cache device that fills
+ * up or fails while written is given up for a tmpfs and the pull done
+ * again (what is already verified in RAM is not the cache's anyway).
+ */
+static bool keep_used(void *ctx, const uint8_t digest[SHA256_LEN])
+{
+	return registry_used(&registry, digest);
+}
+
+static int pull_again(struct network *w)
+{
+	registry_close(&registry);
+	w->fetched = w->cached = w->damaged = 0;
+	w->bytes = 0;
+	w->started_ms = clock_now_ms();
+	w->pull_code = 0;
+	return pull(w);
+}
+
+/* The pull failed because the cache device did not take a write. */
+static bool cache_write_failed(struct network *w)
+{
+	return w->cache.on_device && netcache_write_failed(w->pull_code);
+}
+
+/*
+ * A full cache device first gives up what this pull has not used (an
+ * earlier system's blobs) and is tried once more; then the pull falls
+ * back to RAM. After a pull into the cache, what it did not use goes.
+ */
+static int pull_into_store(struct network *w)
+{
+	struct boot *b = w->b;
+	int r;
+
+	w->pull_code = 0;
+	r = pull(w);
+	if (r < 0 && cache_write_failed(w) && w->pull_code != -EROFS &&
+	    w->pull_code != -EIO) {
+		log_warning(STAGE, "cache %s: %s; making room", w->cache.device,
+			    b->reason);
+		if (netcache_prune(b, &w->cache, keep_used, w) > 0)
+			r = pull_again(w);
+	}
+	if (r < 0 && cache_write_failed(w)) {
+		if (netcache_fall_back(b, &w->cache, b->reason) < 0)
+			return -1;
+		r = pull_again(w);
+	}
+	if (r == 0)
+		netcache_prune(b, &w->cache, keep_used, w);
+	return r;
 }
 
 int stage_network(struct boot *b)
@@ -405,17 +462,22 @@ int stage_network(struct boot *b)
 	w->b = b;
 	if (bring_up(w) < 0 || location_from_dhcp(w) < 0)
 		return -1;
+	mirrors_from_dhcp(w);
 	if (oci_location_format(&b->config.oci, where, sizeof(where)) < 0)
 		snprintf(where, sizeof(where), "(unprintable)");
-	log_info(STAGE, "pulling %s into a tmpfs on %s", where,
+	if (netcache_open(b, &w->cache) < 0)
+		return -1;
+	log_info(STAGE, "pulling %s into %s on %s", where,
+		 w->cache.on_device ? w->cache.device : "a tmpfs",
 		 VERIFIED_STORE_DIR);
 	w->started_ms = clock_now_ms();
-	if (make_store(w) < 0 || configure(w, &config) < 0)
+	if (configure(w, &config) < 0)
 		return -1;
-	r = pull(w);
+	r = pull_into_store(w);
 	registry_close(&registry);
 	if (r < 0)
 		return -1;
+	netcache_seal(b, &w->cache);
 	snprintf(b->store_device, sizeof(b->store_device), "%.*s",
 		 (int)sizeof(b->store_device) - 1, where);
 	return 0;

@@ -8,7 +8,8 @@
  *      ociboot.net_timeout) and logs the interface, address and DNS;
  *      for oci=dhcp, takes the location DHCP gave (option 43
  *      sub-option 1, docs/network.md);
- *   2. mounts a tmpfs on /run/ociboot/store and makes it an empty OCI
+ *   2. mounts a tmpfs, or the cache device ociboot.cache= names
+ *      (init/netcache.h), on /run/ociboot/store and makes it an OCI
  *      image layout, the content-addressed store of the pull;
  *   3. pulls the signed system artifact (net/registry.h), then checks it
  *      with trust/system's system_verify_signed() against the CAs of
@@ -18,7 +19,7 @@
  *      those (registry_pull_system_images()).
  *
  * The stages after it (verify, layers, rootfs, switch_root) then run
- * exactly as for a local boot, on the layout in the tmpfs: stage_store
+ * exactly as for a local boot, on the layout in the store: stage_store
  * leaves a network boot alone. Host names are looked up in
  * ociboot.hosts= first, then through the DNS servers DHCP or ip= gave
  * (net_resolve()); https uses the CA certificates of /etc/ociboot/tls

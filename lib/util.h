@@ -23,6 +23,8 @@ enum {
 	OCIBOOT_EPROTO,			/* a peer broke the protocol */
 	OCIBOOT_ETIMEOUT,		/* a deadline passed */
 	OCIBOOT_EVERIFY,		/* a signature, digest or hash mismatch */
+	OCIBOOT_ENOTFOUND,		/* a peer has no such thing (HTTP 404,
+					 * NXDOMAIN): not a missing file */
 };
 
 /* strerror() that also names the errors above. */
@@ -36,6 +38,7 @@ static inline const char *ociboot_strerror(int err)
 	case OCIBOOT_EPROTO: return "protocol violation";
 	case OCIBOOT_ETIMEOUT: return "timed out";
 	case OCIBOOT_EVERIFY: return "verification failed";
+	case OCIBOOT_ENOTFOUND: return "not found";
 	}
 	return strerror(err);
 }

@@ -102,16 +102,43 @@ static bool dhcp_name(const uint8_t *v, size_t len, char *out)
 	return true;
 }
 
-/* Option 43 as ociboot's: sub-options, 1 the oci= location. */
+/*
+ * One text sub-option of ours into out (DHCP_TEXT_MAX + 1 bytes): not
+ * seen before, 1..255 printable bytes; single spaces between words only
+ * when spaces is set. False refuses the whole option 43.
+ */
+static bool dhcp_vendor_text(const uint8_t *p, size_t len, bool spaces,
+			     bool *seen, char *out)
+{
+	if (*seen || len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		bool space_ok = spaces && p[i] == ' ' && i > 0 &&
+				i + 1 < len && p[i - 1] != ' ';
+
+		if ((p[i] <= ' ' && !space_ok) || p[i] >= 0x7f)
+			return false;
+	}
+	memcpy(out, p, len);
+	out[len] = '\0';
+	*seen = true;
+	return true;
+}
+
+/*
+ * Option 43 as ociboot's: sub-options, 1 the oci= location, 2 the
+ * mirrors. False (and nothing kept) when it is not ours.
+ */
 static bool dhcp_vendor(const uint8_t *v, size_t len, struct dhcp_message *m)
 {
+	bool oci = false, mirrors = false;
 	struct cursor c;
-	bool seen = false;
 
 	cursor_init(&c, v, len);
 	while (cursor_remaining(&c)) {
 		uint8_t code = cursor_u8(&c), sublen;
 		const uint8_t *p;
+		bool ok = true;
 
 		if (code == OPT_PAD)
 			continue;
@@ -121,18 +148,16 @@ static bool dhcp_vendor(const uint8_t *v, size_t len, struct dhcp_message *m)
 		p = cursor_take(&c, sublen);
 		if (!p)
 			return false;
-		if (code != DHCP_VENDOR_OCI_LOCATION)
-			continue;
-		if (seen || sublen == 0)
+		if (code == DHCP_VENDOR_OCI_LOCATION)
+			ok = dhcp_vendor_text(p, sublen, false, &oci, m->oci);
+		else if (code == DHCP_VENDOR_MIRRORS)
+			ok = dhcp_vendor_text(p, sublen, true, &mirrors,
+					      m->mirrors);
+		if (!ok)
 			return false;
-		for (size_t i = 0; i < sublen; i++)
-			if (p[i] <= ' ' || p[i] >= 0x7f)
-				return false;
-		memcpy(m->oci, p, sublen);
-		m->oci[sublen] = '\0';
-		seen = true;
 	}
-	m->has_oci = seen;
+	m->has_oci = oci;
+	m->has_mirrors = mirrors;
 	return true;
 }
 
@@ -269,7 +294,7 @@ static int dhcp_option(struct dhcp_parse *s, uint8_t code, const uint8_t *v,
 		/* Another vendor's encapsulation is not an error: it is
 		 * simply not an oci= location. */
 		if (!dhcp_vendor(v, len, m))
-			m->has_oci = false;
+			m->has_oci = m->has_mirrors = false;
 		break;
 	}
 	return 0;

@@ -25,6 +25,12 @@
  * sub-option 1, DHCP_VENDOR_OCI_LOCATION, whose 1..255 bytes are the
  * location as oci= takes it (printable ASCII; oci/oci_ref.h parses it).
  * dnsmasq: dhcp-option=vendor:ociboot,1,"http://host:5000/repo:tag".
+ * Sub-option 2, DHCP_VENDOR_MIRRORS, next to it: registry mirrors,
+ * 1..255 bytes of printable ASCII, URLs separated by single spaces
+ * ("http://m1:5000 https://m2"), kept as text (init/netcmdline.h parses
+ * them as ociboot.mirror= values). Either sub-option given twice, empty,
+ * or with other bytes makes the whole option 43 another vendor's (neither
+ * is kept); the lease itself is not refused for it.
  *
  * Nothing here allocates or logs; dhcp_run() does I/O only through io.
  */
@@ -60,6 +66,7 @@
 /* The vendor class we send and the sub-option of 43 carrying oci=. */
 #define DHCP_VENDOR_CLASS "ociboot"
 #define DHCP_VENDOR_OCI_LOCATION 1
+#define DHCP_VENDOR_MIRRORS 2
 
 /* Retransmission (RFC 2131 section 4.1): 4 s, doubling to 64 s, each
  * moved by a uniform random -1..+1 s. */
@@ -106,6 +113,8 @@ struct dhcp_message {
 	uint32_t t2_s;			/* 0 when none */
 	bool has_oci;
 	char oci[DHCP_TEXT_MAX + 1];
+	bool has_mirrors;
+	char mirrors[DHCP_TEXT_MAX + 1];	/* space-separated URLs */
 	char nak_text[DHCP_NAK_TEXT_MAX * 4 + 1];	/* escaped */
 };
 

@@ -301,6 +301,61 @@ static void test_parse_vendor(void **state)
 	assert_false(m.has_oci);
 }
 
+/* Option 43 sub-option 2: mirrors, single spaces between URLs. */
+#define MIRRORS_OPTS(...) \
+	{ 53, 1, 2, 43, sizeof((uint8_t[]){ __VA_ARGS__ }), __VA_ARGS__, 255 }
+
+struct mirrors_case {
+	const char *name;
+	uint8_t opts[64];
+	size_t len;
+	bool ok;		/* option 43 taken as ours */
+	const char *mirrors;	/* NULL: none */
+};
+
+#define MC(name, ok, want, ...) \
+	{ name, MIRRORS_OPTS(__VA_ARGS__), \
+	  sizeof((uint8_t[])MIRRORS_OPTS(__VA_ARGS__)), ok, want }
+
+static const struct mirrors_case mirrors_cases[] = {
+	MC("one", true, "http://m", 2, 8, 'h', 't', 't', 'p', ':', '/', '/',
+	   'm'),
+	MC("two and oci", true, "a:1 b", 1, 1, 'x', 2, 5, 'a', ':', '1', ' ',
+	   'b'),
+	MC("three", true, "a b c", 2, 5, 'a', ' ', 'b', ' ', 'c'),
+	MC("leading space", false, NULL, 1, 1, 'x', 2, 2, ' ', 'a'),
+	MC("trailing space", false, NULL, 1, 1, 'x', 2, 2, 'a', ' '),
+	MC("two spaces", false, NULL, 2, 4, 'a', ' ', ' ', 'b'),
+	MC("a tab", false, NULL, 2, 3, 'a', '\t', 'b'),
+	MC("DEL", false, NULL, 2, 2, 'a', 0x7f),
+	MC("empty", false, NULL, 2, 0),
+	MC("twice", false, NULL, 2, 1, 'a', 2, 1, 'b'),
+	MC("past the end", false, NULL, 2, 9, 'a'),
+};
+
+static void test_parse_vendor_mirrors(void **state)
+{
+	uint8_t buf[DHCP_MESSAGE_MAX];
+	struct dhcp_message m;
+	struct error err;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(mirrors_cases); i++) {
+		const struct mirrors_case *t = &mirrors_cases[i];
+		size_t len = reply(buf, XID, t->opts, t->len);
+
+		if (dhcp_parse(buf, len, &m, &err) != 0)
+			fail_msg("%s: %s", t->name, err.why);
+		if (m.has_mirrors != (t->mirrors != NULL))
+			fail_msg("%s: has_mirrors %d", t->name,
+				 m.has_mirrors);
+		if (t->mirrors)
+			assert_string_equal(m.mirrors, t->mirrors);
+		if (!t->ok)
+			assert_false(m.has_oci);
+	}
+}
+
 struct lease_case {
 	const char *name;
 	uint8_t yiaddr[4];
@@ -821,6 +876,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_header),
 		cmocka_unit_test(test_parse_vendor),
+		cmocka_unit_test(test_parse_vendor_mirrors),
 		cmocka_unit_test(test_check_lease),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_frame),

@@ -245,8 +245,8 @@ static int dns_answers(const uint8_t *msg, size_t len, size_t first,
 			answer->ttl_s = rr.ttl;
 	}
 	if (answer->count == 0)
-		return dns_refuse(err, -ENOENT, DNS_R_NO_ADDRESS, name,
-				  SIZE_MAX, "the name has no IPv4 address");
+		return dns_refuse(err, -OCIBOOT_ENOTFOUND, DNS_R_NO_ADDRESS,
+				  name, SIZE_MAX, "the name has no IPv4 address");
 	return 0;
 }
 
@@ -297,8 +297,8 @@ int dns_answer_parse(const void *buf, size_t len, const char *name,
 		return dns_refuse(err, -OCIBOOT_EPROTO, DNS_R_TRUNCATED, name,
 				  2, "truncated (TC set; no TCP here)");
 	if (DNS_RCODE(flags) == DNS_RCODE_NXDOMAIN)
-		return dns_refuse(err, -ENOENT, DNS_R_NO_NAME, name, 3,
-				  "no such name (NXDOMAIN)");
+		return dns_refuse(err, -OCIBOOT_ENOTFOUND, DNS_R_NO_NAME,
+				  name, 3, "no such name (NXDOMAIN)");
 	if (DNS_RCODE(flags) != 0) {
 		error_set(err, -OCIBOOT_EPROTO, name,
 			  "DNS answer: server failure (RCODE %u)",
@@ -396,7 +396,7 @@ int dns_resolve(const struct dns_io *io, const uint8_t (*servers)[4],
 				return 0;
 			/* "No such name" is an answer, not a failure to
 			 * ask again. */
-			if (r == -ENOENT || r == -EINVAL) {
+			if (r == -OCIBOOT_ENOTFOUND || r == -EINVAL) {
 				*err = last;
 				error_context(err, "DNS server %s",
 					      addr_ipv4_str(servers[i], text));

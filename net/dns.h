@@ -81,7 +81,8 @@ int dns_query_build(const char *name, uint16_t id, void *buf, size_t size);
  * *answer set, or with err filled (what the name, reason an enum
  * dns_reason): -OCIBOOT_EMALFORMED / -OCIBOOT_ETOOBIG, -EAGAIN for a
  * message that is not the answer to this query (another id, question or
- * not an answer: keep waiting), -ENOENT for no such name or no A record,
+ * not an answer: keep waiting), -OCIBOOT_ENOTFOUND for no such name or no
+ * A record,
  * -OCIBOOT_EPROTO for a server failure or a truncated answer.
  */
 int dns_answer_parse(const void *buf, size_t len, const char *name,
@@ -109,7 +110,8 @@ struct dns_io {
  * spoof with another id or question) is dropped and the wait goes on.
  * A round in which every server failed at once (a failure RCODE, a port
  * nobody listens on) ends the lookup with the last failure rather than
- * asking again at once. Returns 0 with *answer, -ENOENT when a server
+ * asking again at once. Returns 0 with *answer, -OCIBOOT_ENOTFOUND when a
+ * server
  * says there is no such name or address, -OCIBOOT_ETIMEOUT ("no DNS
  * answer after M ms (N queries to K servers)"), or another error, with
  * err filled (what the name, context the server).

@@ -178,7 +178,7 @@ static const struct bad_case bad_headers[] = {
 	{ "a query", ID, 0x0100, -EAGAIN, DNS_R_NOT_OURS },
 	{ "opcode 2", ID, 0x9180, -EAGAIN, DNS_R_NOT_OURS },
 	{ "truncated", ID, 0x8380, -OCIBOOT_EPROTO, DNS_R_TRUNCATED },
-	{ "nxdomain", ID, 0x8183, -ENOENT, DNS_R_NO_NAME },
+	{ "nxdomain", ID, 0x8183, -OCIBOOT_ENOTFOUND, DNS_R_NO_NAME },
 	{ "servfail", ID, 0x8182, -OCIBOOT_EPROTO, DNS_R_SERVER },
 	{ "refused", ID, 0x8185, -OCIBOOT_EPROTO, DNS_R_SERVER },
 };
@@ -229,13 +229,13 @@ static void test_parse_bad(void **state)
 	/* No address: NODATA. */
 	start(&a, ID, 0x8180, 0);
 	assert_int_equal(dns_answer_parse(a.buf, a.len, NAME, ID, &out, &err),
-			 -ENOENT);
+			 -OCIBOOT_ENOTFOUND);
 	assert_int_equal(err.reason, DNS_R_NO_ADDRESS);
 	/* Only an AAAA. */
 	start(&a, ID, 0x8180, 1);
 	record(&a, to_question, 2, 28, 30, "0123456789abcdef", 16);
 	assert_int_equal(dns_answer_parse(a.buf, a.len, NAME, ID, &out, &err),
-			 -ENOENT);
+			 -OCIBOOT_ENOTFOUND);
 	/* An A of 5 bytes. */
 	start(&a, ID, 0x8180, 1);
 	record(&a, to_question, 2, 1, 30, "12345", 5);
@@ -463,12 +463,11 @@ static void test_resolve_nxdomain(void **state)
 
 	error_clear(&err);
 	assert_int_equal(dns_resolve(&io, servers, 2, NAME, &out, 60000,
-				     &err), -ENOENT);
+				     &err), -OCIBOOT_ENOTFOUND);
 	assert_int_equal(f.queries[1], 0);
 	error_format(&err, line, sizeof(line));
 	assert_string_equal(line, "DNS server 10.0.0.0: " NAME ": DNS answer: "
-			    "no such name (NXDOMAIN) (at byte 3): No such file "
-			    "or directory");
+			    "no such name (NXDOMAIN) (at byte 3): not found");
 }
 
 static void test_resolve_timeout(void **state)

@@ -22,6 +22,9 @@ the client did.
                       realm is /token on PORT, which hands out a token
                       only for service=fault and the pull scope
   --no-range          Range is ignored (200 with the whole blob)
+  --only-tags         only manifests asked for by tag are served; every
+                      blob and every manifest asked for by digest is 404
+                      (a registry whose content is gone but its tags)
 """
 import argparse
 import hashlib
@@ -111,6 +114,8 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) < 5 or parts[1] != "v2":
             return self.send(404, b"")
         kind, ref = parts[-2], parts[-1]
+        if args.only_tags and (kind == "blobs" or ref.startswith("sha256:")):
+            return self.send(404, b"")
         if kind == "manifests":
             return self.manifest(ref)
         if kind == "blobs":
@@ -203,6 +208,7 @@ def main():
     ap.add_argument("--wrong-digest", default="")
     ap.add_argument("--token", action="store_true")
     ap.add_argument("--no-range", action="store_true")
+    ap.add_argument("--only-tags", action="store_true")
     args = ap.parse_args()
     servers = [ThreadingHTTPServer(("127.0.0.1", p), Handler)
                for p in (args.port, args.store_port)]

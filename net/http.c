@@ -90,13 +90,13 @@ static int addresses(struct http_client *c, const struct url *u,
 		return 1;
 	}
 	if (!c->config.resolve)
-		return error_set(err, -ENOENT, NULL, "no resolver for host "
-				 "names");
+		return error_set(err, -EOPNOTSUPP, NULL, "no resolver for "
+				 "host names");
 	n = c->config.resolve(c->config.resolve_ctx, u->host, out,
 			      HTTP_ADDRESSES_MAX, err);
 	if (n == 0)
-		return error_set(err, -ENOENT, NULL, "the host has no "
-				 "address");
+		return error_set(err, -OCIBOOT_ENOTFOUND, NULL, "the host "
+				 "has no address");
 	if (n > HTTP_ADDRESSES_MAX)
 		n = HTTP_ADDRESSES_MAX;
 	return n;
@@ -472,10 +472,12 @@ static int next_hop(struct http_client *c, const struct http_response *resp,
 				 "https to http refused");
 	for (unsigned i = 0; i <= hops; i++)
 		if (url_equal(&c->hops[i], next))
-			return error_set(err, -ELOOP, text, "redirect loop: "
+			return error_set(err, -OCIBOOT_EPROTO, text,
+					 "redirect loop: "
 					 "%s was visited already", h);
 	if (hops >= HTTP_REDIRECTS_MAX)
-		return error_set(err, -ELOOP, text, "more than %d redirects",
+		return error_set(err, -OCIBOOT_ETOOBIG, text, "more than %d "
+				 "redirects",
 				 HTTP_REDIRECTS_MAX);
 	return 0;
 }

@@ -71,7 +71,7 @@ struct http_address {
 /*
  * The resolver hook: the addresses of host (a DNS name, never an IP
  * literal) into out[0..max). Returns how many (>= 1) or a negative error
- * with err filled (-ENOENT: no such name; -OCIBOOT_ETIMEOUT...).
+ * with err filled (-OCIBOOT_ENOTFOUND: no such name; -OCIBOOT_ETIMEOUT...).
  */
 typedef int (*http_resolve_fn)(void *ctx, const char *host,
 			       struct http_address *out, size_t max,
@@ -157,7 +157,7 @@ int http_send(struct http_client *c, const struct http_request *req,
  * http_send(), following redirects as said above; req->url is left as
  * given, resp->url is where the answer came from. Returns 0 with the
  * final response's head (any status but a redirect), or an error
- * (-ELOOP for a loop or too many hops).
+ * (-OCIBOOT_EPROTO for a loop, -OCIBOOT_ETOOBIG for too many hops).
  */
 int http_get(struct http_client *c, const struct http_request *req,
 	     struct http_response *resp, struct error *err);

@@ -249,7 +249,7 @@ static void test_redirect_loop(void **state)
 
 	setup_client(0);
 	error_clear(&err);
-	assert_int_equal(http_get(&client, &req, &resp, &err), -ELOOP);
+	assert_int_equal(http_get(&client, &req, &resp, &err), -OCIBOOT_EPROTO);
 	assert_non_null(strstr(err.why, "redirect loop"));
 }
 

@@ -110,6 +110,8 @@ static void net_from_lease(const struct dhcp_message *lease,
 	out->lease_s = lease->lease_s;
 	out->has_oci = lease->has_oci;
 	memcpy(out->oci, lease->oci, sizeof(out->oci));
+	out->has_mirrors = lease->has_mirrors;
+	memcpy(out->mirrors, lease->mirrors, sizeof(out->mirrors));
 }
 
 static void net_from_static(const struct ipconfig *ip, struct net_result *out)
@@ -324,8 +326,8 @@ int net_resolve(const struct net_result *net, const struct net_sys *sys,
 		return 0;
 	}
 	if (net->dns_count == 0)
-		return error_set(err, -ENOENT, host, "no DNS server to ask "
-				 "(DHCP gave none; ip= can name two)");
+		return error_set(err, -OCIBOOT_ENOTFOUND, host, "no DNS server "
+				 "to ask (DHCP gave none; ip= can name two)");
 	return dns_resolve(&io, net->dns, net->dns_count, host, answer,
 			   deadline_ms, err);
 }

@@ -88,6 +88,10 @@ struct net_result {
 	 * net/dhcp.h): printable ASCII, not yet parsed. */
 	bool has_oci;
 	char oci[NET_OCI_MAX + 1];
+	/* Registry mirrors DHCP gave (option 43 sub-option 2): URLs
+	 * separated by single spaces, not yet parsed. */
+	bool has_mirrors;
+	char mirrors[NET_OCI_MAX + 1];
 };
 
 /* The system net_up() and net_resolve() use; see net_sys_linux. */
@@ -143,7 +147,8 @@ int net_dhcp(const struct net_sys *sys, int ifindex, const char *ifname,
 /*
  * Look host up (an A record) through the DNS servers net has. A dotted
  * quad is returned as it is, without a query. 0 with *answer, or
- * -ENOENT, -OCIBOOT_ETIMEOUT, ... with err filled (what the host name).
+ * -OCIBOOT_ENOTFOUND, -OCIBOOT_ETIMEOUT, ... with err filled (what the
+ * host name).
  * sys NULL: net_sys_linux.
  */
 int net_resolve(const struct net_result *net, const struct net_sys *sys,

@@ -56,7 +56,7 @@ static void test_resolve_literal(void **state)
 			    ((uint8_t[]){ 10, 0, 2, 100 }), 4);
 	error_clear(&err);
 	assert_int_equal(net_resolve(&net, NULL, "registry.example", &answer,
-				     clock_deadline_ms(1000), &err), -ENOENT);
+				     clock_deadline_ms(1000), &err), -OCIBOOT_ENOTFOUND);
 	assert_string_equal(err.what, "registry.example");
 }
 

@@ -56,6 +56,8 @@ int registry_init(struct registry *r, const struct registry_config *config,
 	char text[URL_STR_MAX];
 
 	memset(r, 0, offsetof(struct registry, http));
+	r->used_count = 0;
+	r->used_overflow = false;
 	r->config = *config;
 	if (!r->config.deadline_ms)
 		r->config.deadline_ms = REGISTRY_DEADLINE_MS;
@@ -266,7 +268,7 @@ static int status_error(struct registry *r, struct error *err)
 		return error_reason(err, REGISTRY_HTTP);
 	}
 	if (status == 404) {
-		error_set(err, -ENOENT, text, "HTTP 404: not found");
+		error_set(err, -OCIBOOT_ENOTFOUND, text, "HTTP 404: not found");
 		return error_reason(err, REGISTRY_NOT_FOUND);
 	}
 	if (status == 401 || status == 403) {
@@ -474,13 +476,85 @@ static int store_document(struct registry *r, const struct layout *l,
 	return 0;
 }
 
+static void report_damaged(struct registry *r, const uint8_t *digest,
+			   const struct error *why)
+{
+	struct registry_progress p = { .digest = digest };
+	char line[ERROR_LINE_MAX];
+
+	if (!r->config.progress)
+		return;
+	p.damaged = why ? error_format(why, line, sizeof(line)) :
+			  "it does not match its digest";
+	r->config.progress(r->config.progress_ctx, &p);
+}
+
+/*
+ * A manifest asked for by digest that l holds already, checked against
+ * the digest: into r->doc, true. A copy that does not match is removed
+ * and reported.
+ */
+static bool manifest_present(struct registry *r, struct manifest_job *j,
+			     const struct layout *l)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	struct error why;
+	int rc;
+
+	if (!j->by_digest)
+		return false;
+	error_clear(&why);
+	rc = layout_read_blob(l, j->want, -1, r->doc, sizeof(r->doc), &why);
+	if (rc >= 0) {
+		j->len = rc;
+		memcpy(j->digest, j->want, SHA256_LEN);
+		j->content_type[0] = '\0';
+		return true;
+	}
+	if (rc == -ENOENT)
+		return false;
+	sha256_hex(j->want, hex);
+	unlinkat(l->blobs_fd, hex, 0);
+	report_damaged(r, j->want, &why);
+	return false;
+}
+
+bool registry_used(const struct registry *r,
+		   const uint8_t digest[SHA256_LEN])
+{
+	if (r->used_overflow)
+		return true;
+	for (size_t i = 0; i < r->used_count; i++)
+		if (memcmp(r->used[i], digest, SHA256_LEN) == 0)
+			return true;
+	return false;
+}
+
+static void mark_used(struct registry *r, const uint8_t digest[SHA256_LEN])
+{
+	if (registry_used(r, digest))
+		return;
+	if (r->used_count == REGISTRY_USED_MAX) {
+		r->used_overflow = true;
+		return;
+	}
+	memcpy(r->used[r->used_count++], digest, SHA256_LEN);
+}
+
 static int fetch_manifest(struct registry *r, struct manifest_job *j,
 			  const struct layout *l, struct error *err)
 {
-	int rc = run(r, op_manifest, j, err);
+	int rc;
 
+	if (manifest_present(r, j, l)) {
+		mark_used(r, j->digest);
+		return 0;
+	}
+	rc = run(r, op_manifest, j, err);
 	if (rc == 0)
 		rc = store_document(r, l, j->digest, (size_t)j->len, err);
+	if (rc == 0)
+		mark_used(r, j->digest);
 	return rc;
 }
 
@@ -508,8 +582,8 @@ static int pick_platform(struct registry *r, const char *what,
 		    streq(d->media_type, OCI_MEDIA_TYPE_MANIFEST))
 			return (int)i;
 	}
-	error_set(err, -ENOENT, what, "the image index has no %s/%s image "
-		  "manifest (%zu entries)", REGISTRY_PLATFORM_OS,
+	error_set(err, -OCIBOOT_ENOTFOUND, what, "the image index has no %s/%s "
+		  "image manifest (%zu entries)", REGISTRY_PLATFORM_OS,
 		  REGISTRY_PLATFORM_ARCHITECTURE, r->index.manifest_count);
 	return error_reason(err, REGISTRY_PLATFORM);
 }
@@ -706,9 +780,12 @@ static int stream(struct registry *r, struct blob_job *j, const char *url,
 			return error_reason(err, REGISTRY_DIGEST);
 		}
 		rc = fileio_pwrite_all(j->fd, r->chunk, (size_t)n, j->done);
-		if (rc < 0)
+		if (rc < 0) {
+			/* The rest of the body is still on its way. */
+			http_client_close(&r->http);
 			return error_set(err, rc, j->what, "cannot write the "
 					 "partial blob");
+		}
 		sha256_update(&r->hash, r->chunk, (size_t)n);
 		j->done += (uint64_t)n;
 		report(r, j, false, false);
@@ -786,19 +863,22 @@ static int resume_partial(struct registry *r, struct blob_job *j)
 static bool present(struct registry *r, const struct layout *l,
 		    struct blob_job *j)
 {
-	int fd = layout_open_blob(l, j->digest, (int64_t)j->size, NULL);
-	int rc;
+	struct error why;
+	int fd, rc;
 
+	error_clear(&why);
+	fd = layout_open_blob(l, j->digest, (int64_t)j->size, &why);
 	if (fd == -ENOENT)
 		return false;
 	if (fd >= 0) {
 		rc = layout_blob_verify_fd(fd, j->digest, (int64_t)j->size,
-					   r->chunk, sizeof(r->chunk), NULL);
+					   r->chunk, sizeof(r->chunk), &why);
 		close(fd);
 		if (rc == 0)
 			return true;
 	}
 	unlinkat(l->blobs_fd, j->hex, 0);
+	report_damaged(r, j->digest, &why);
 	return false;
 }
 
@@ -818,6 +898,7 @@ static int pull_blob(struct registry *r, const char *repository,
 		     const struct layout *l, struct error *err)
 {
 	struct blob_job j;
+	bool resumed;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
@@ -832,6 +913,7 @@ static int pull_blob(struct registry *r, const char *repository,
 		return error_set(err, -EINVAL, j.what, "negative size");
 	if (present(r, l, &j)) {
 		j.done = j.size;
+		mark_used(r, digest);
 		report(r, &j, true, true);
 		return 0;
 	}
@@ -845,15 +927,28 @@ static int pull_blob(struct registry *r, const char *repository,
 		error_set(err, rc, j.what, "cannot read %s", j.partial);
 		goto out_close;
 	}
+	resumed = j.done > 0;
 	if (j.done == j.size && j.size > 0 &&
 	    check_complete(r, &j, j.partial, NULL) == 0)
 		rc = 0;
 	else
 		rc = run(r, op_blob, &j, err);
+	if (rc == -OCIBOOT_EVERIFY && resumed) {
+		/* The bytes an earlier run left may be what was wrong. */
+		report_damaged(r, digest, err);
+		rc = restart(r, &j);
+		if (rc == 0)
+			rc = run(r, op_blob, &j, err);
+		else
+			error_set(err, rc, j.what, "cannot truncate %s",
+				  j.partial);
+	}
 	if (rc == 0)
 		rc = finish_blob(l, &j, err);
-	if (rc == 0)
+	if (rc == 0) {
+		mark_used(r, digest);
 		report(r, &j, false, true);
+	}
 	if (rc == -OCIBOOT_EVERIFY)
 		unlinkat(l->blobs_fd, j.partial, 0);
 out_close:

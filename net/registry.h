@@ -15,8 +15,12 @@
  *     descriptor's size and digest, or it is deleted and refused. So a
  *     mirror or an object store can at worst withhold data, never change
  *     it: any mirror is safe.
- *   - A blob already in the layout is hashed and, when it matches, not
- *     fetched again.
+ *   - A blob already in the layout (the init's cache device, an earlier
+ *     pull) is hashed and, when it matches, not fetched again; this holds
+ *     for manifests asked for by digest too (never for one asked for by
+ *     tag: a tag moves). A copy that does not match is removed, reported
+ *     (registry_progress.damaged) and fetched again: the layout is only a
+ *     cache, the registry and the digests are the truth.
  *   - A blob is written to blobs/sha256/.partial-<hex> and renamed to its
  *     name only once it matched; an interrupted download resumes from the
  *     bytes written (Range: bytes=N-; those bytes are re-hashed first
@@ -68,6 +72,8 @@
 #define REGISTRY_BACKOFF_INITIAL_MS 500
 #define REGISTRY_BACKOFF_MAX_MS 16000
 #define REGISTRY_PROGRESS_INTERVAL_MS 1000
+/* Digests registry_used() remembers (manifests and blobs of a pull). */
+#define REGISTRY_USED_MAX 1024
 /* The Accept header of manifest requests: what we can use. */
 #define REGISTRY_MANIFEST_ACCEPT \
 	OCI_MEDIA_TYPE_MANIFEST ", " OCI_MEDIA_TYPE_INDEX
@@ -95,6 +101,10 @@ struct registry_progress {
 	unsigned int percent;
 	bool cached;			/* already present, not fetched */
 	bool finished;			/* the last call for this blob */
+	/* Not NULL in one call before the fetch: why the copy found in the
+	 * layout (or the partial file an earlier run left) was refused and
+	 * removed; the blob is fetched again. */
+	const char *damaged;
 };
 
 typedef void (*registry_progress_fn)(void *ctx,
@@ -140,6 +150,10 @@ struct registry {
 	struct oci_index index;
 	char doc[OCI_DOCUMENT_SIZE_MAX];
 	uint8_t chunk[REGISTRY_CHUNK];
+	/* What the pulls since registry_init() put in or found in a layout. */
+	uint8_t used[REGISTRY_USED_MAX][SHA256_LEN];
+	size_t used_count;
+	bool used_overflow;
 };
 
 /*
@@ -157,6 +171,15 @@ int registry_init(struct registry *r, const struct registry_config *config,
 
 /* Close r's connection. */
 void registry_close(struct registry *r);
+
+/*
+ * Whether digest is a manifest or blob that a pull since registry_init()
+ * stored in its layout or found there verified: what a cache must keep.
+ * Also true for every digest once more than REGISTRY_USED_MAX were used
+ * (nothing is then known to be unused).
+ */
+bool registry_used(const struct registry *r,
+		   const uint8_t digest[SHA256_LEN]);
 
 /*
  * Fetch the manifest repository:ref names and store it in l; when it is

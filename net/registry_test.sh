@@ -13,8 +13,9 @@
 #     429/503 then success, image indexes (linux/amd64 taken; refused
 #     without one), blobs redirected to an object store on another port
 #     behind a bearer-token challenge (the token is never sent to the
-#     store), a partial blob left by an
-#     earlier run (resumed from its end), a redirect loop, a blob that does
+#     store), a partial blob left by an earlier run (resumed from its end;
+#     fetched again whole when it was wrong), a damaged copy in the layout
+#     (named on stderr, fetched alone), a redirect loop, a blob that does
 #     not match its digest, and a registry that never answers (deadline).
 # Needs openssl, jq, sha256sum, skopeo, docker-registry, curl, ss, python3.
 set -u
@@ -248,6 +249,41 @@ else
 fi
 check "... asking only for the rest (Range from byte 1000000)" \
 	grep -q "blobs/sha256:$big range=bytes=1000000- .*-> 206" fault.log
+
+# A damaged copy already in the layout (a cache disk changed behind our
+# back): refused with both digests, removed, fetched again; no other blob
+# and no manifest asked for by digest is fetched (those present match).
+cp -a got damaged
+printf 'X' | dd of="damaged/blobs/sha256/$big" bs=1 seek=4096 \
+	conv=notrunc status=none
+fault_start
+if pull damaged "http://127.0.0.1:$fault_port/acme/system:system" &&
+	verifies damaged && named_by_digest damaged; then
+	ok "a damaged blob in the layout is fetched again"
+else
+	fail "damaged blob: $(cat err)"
+fi
+check "... named with both digests on stderr" \
+	grep -q "sha256:$big: the copy already in the layout was refused and removed: blobs/sha256/$big: content has digest sha256:[0-9a-f]*, not the descriptor's sha256:$big" err
+check "... and it alone fetched" \
+	test "$(grep -c -e '/blobs/' -e '/manifests/sha256:' fault.log)" = 1
+
+# A partial download an earlier run left that is wrong (not a prefix of
+# the blob): resumed, it ends in a mismatch, so it is fetched once more
+# from its first byte, and the pull succeeds.
+mkdir -p badpartial/blobs/sha256
+head -c 1000000 /dev/zero > "badpartial/blobs/sha256/.partial-$big"
+fault_start
+if pull badpartial "http://127.0.0.1:$fault_port/acme/system:system" &&
+	verifies badpartial; then
+	ok "a wrong partial download from an earlier run is fetched again whole"
+else
+	fail "wrong partial: $(cat err)"
+fi
+check "... first resumed from byte 1000000" \
+	grep -q "blobs/sha256:$big range=bytes=1000000- .*-> 206" fault.log
+check "... then asked for from byte 0" \
+	grep -q "blobs/sha256:$big range=- .*-> 200" fault.log
 
 # Image indexes: the linux/amd64 entry is taken; none is refused.
 cp -a got multi

@@ -184,3 +184,106 @@ net_tls_initrd() {
 		--ca "$PRODUCT_DIR/keys/ca.pem" --tls-ca "$1" \
 		--output initrd-tls.img
 }
+
+# --- the cache device ---------------------------------------------------------
+
+NET_CACHE_LABEL=ocicache
+NET_CACHE_CMDLINE="$NET_CMDLINE ociboot.cache=LABEL=$NET_CACHE_LABEL"
+
+# net_cache_disk FILE: an empty cache disk, what an operator makes with
+# `mke2fs -t ext4 -L ocicache DEVICE` (the init makes the OCI layout on it).
+net_cache_disk() {
+	rm -f "$1"
+	mke2fs -q -t ext4 -L "$NET_CACHE_LABEL" -E root_owner=0:0 "$1" 64M
+}
+
+# net_cache_attach FILE: FILE as a read-write virtio disk of the guest
+# (after the NIC: net_registry and net_fault set qemu_args).
+net_cache_attach() {
+	qemu_args+=(-drive "if=none,id=cache,format=raw,file=$1"
+		-device virtio-blk-pci,drive=cache)
+}
+
+# net_cache_dump FILE DIR: the cache filesystem's files copied out into
+# DIR, read by debugfs (no mount on the host).
+net_cache_dump() {
+	rm -rf "$2" && mkdir -p "$2" &&
+		debugfs -R "rdump / $2" "$1" > /dev/null 2>&1 &&
+		[ -f "$2/oci-layout" ]
+}
+
+# net_cache_check DIR: every file of DIR/blobs/sha256 is named by its
+# sha256, none is a partial download, and DIR is an OCI layout skopeo reads
+# with the tag "system".
+net_cache_check() {
+	local f n=0
+
+	for f in "$1"/blobs/sha256/* "$1"/blobs/sha256/.[!.]*; do
+		[ -e "$f" ] || continue
+		case $(basename "$f") in .*)
+			echo "left in the cache: $f" >&2; return 1 ;;
+		esac
+		if [ "$(sha256sum < "$f" | cut -d' ' -f1)" != "$(basename "$f")" ]
+		then
+			echo "not named by its digest: $f" >&2
+			return 1
+		fi
+		n=$((n + 1))
+	done
+	echo "$n blobs in the cache, each named by its sha256"
+	skopeo inspect --raw "oci:$1:system" > /dev/null
+}
+
+# net_cache_fresh: net-cache's last run passed, after the build.
+net_cache_fresh() {
+	local first=$BUILD/test-qemu/net-cache
+
+	[ "$(cat "$first/verdict" 2>/dev/null)" = PASS ] &&
+		! [ "$BUILD/ociboot" -nt "$first/verdict" ] &&
+		! [ "$BUILD/init" -nt "$first/verdict" ]
+}
+
+# net_cache_from_first_boot: ./cache.img is the cache disk net-cache's boot
+# left (that scenario is run first unless a passing run of it is newer
+# than the build). The copy is made under net-cache's lock, so never while
+# another run of it rewrites its disk.
+net_cache_from_first_boot() {
+	if ! net_cache_fresh; then
+		echo "no passing net-cache run to start from: running it"
+		"$here/run" net-cache >&2 || {
+			echo "net-cache failed" >&2
+			return 1
+		}
+	fi
+	( flock 9 && net_cache_fresh &&
+		cp "$BUILD/test-qemu/net-cache/cache.img" cache.img ) \
+		9> "$BUILD/test-qemu/net-cache.lock"
+}
+
+# net_cache_junk_disk FILE SIZE_MB LEAVE_KB: a cache disk of SIZE_MB that an
+# earlier system filled: blobs of random bytes, each named by its sha256,
+# leaving about LEAVE_KB free.
+net_cache_junk_disk() {
+	local free_kb bs n=0 left
+
+	net_cache_disk "$1" && mke2fs -q -t ext4 -L "$NET_CACHE_LABEL" \
+		-E root_owner=0:0 "$1" "$2M" || return 1
+	bs=$(dumpe2fs -h "$1" 2>/dev/null | sed -n 's/^Block size: *//p')
+	free_kb=$(( $(dumpe2fs -h "$1" 2>/dev/null |
+		sed -n 's/^Free blocks: *//p') * bs / 1024 ))
+	rm -rf junk && mkdir -p junk/blobs/sha256 || return 1
+	printf '{"imageLayoutVersion":"1.0.0"}' > junk/oci-layout
+	left=$((free_kb - $3 - 64))
+	while [ "$left" -gt 0 ]; do
+		local kb=$((left > 1024 ? 1024 : left)) h
+
+		head -c "$((kb * 1024))" /dev/urandom > junk/blob
+		h=$(sha256sum < junk/blob | cut -d' ' -f1)
+		mv junk/blob "junk/blobs/sha256/$h"
+		left=$((left - kb - bs / 1024))
+		n=$((n + 1))
+	done
+	rm -f "$1"
+	mke2fs -q -t ext4 -L "$NET_CACHE_LABEL" -E root_owner=0:0 -d junk \
+		"$1" "$2M" && echo "$n junk blobs, about $3 KiB left free"
+}

@@ -31,7 +31,10 @@ qemu_scenarios += net-http
 qemu_scenarios += net-refuse-other-ca net-refuse-edited-manifest \
 	net-refuse-wrong-blob net-refuse-no-answer net-refuse-redirect-loop \
 	net-refuse-no-dhcp
-qemu_scenarios += net-https net-refuse-tls-other-ca
+qemu_scenarios += net-https net-refuse-tls-other-ca net-refuse-tls-other-name
 qemu_scenarios += net-mirror-down net-resume
+# The cache device: filled, booted from again, a tampered blob fetched again.
+qemu_scenarios += net-cache net-cache-warm net-cache-tampered net-cache-full \
+	net-cache-small net-cache-unformatted
 # PXE from dnsmasq's TFTP in a namespace of the scenario's, oci=dhcp.
 qemu_scenarios += net-pxe-dhcp

@@ -107,9 +107,15 @@ static void progress(void *ctx, const struct registry_progress *p)
 		s->fetched += !p->cached;
 		s->bytes += p->cached ? 0 : p->total;
 	}
+	oci_digest_string(p->digest, d);
+	if (p->damaged) {
+		fprintf(stderr, "%s: the copy already in the layout was "
+			"refused and removed: %s; fetching it again\n", d,
+			p->damaged);
+		return;
+	}
 	if (s->quiet)
 		return;
-	oci_digest_string(p->digest, d);
 	if (p->cached)
 		printf("%.19s: present, %" PRIu64 " bytes verified\n", d,
 		       p->total);

@@ -3,17 +3,22 @@
 # namespace of the scenario's own: a tap device for the guest's NIC,
 # dnsmasq as DHCP and TFTP server sending the registry location as option
 # 43 sub-option 1 to clients of vendor class "ociboot" (docs/network.md),
-# and docker-registry holding the test product. The disk's ESP holds no
-# bootable image, so only the network boot can reach the product.
+# and docker-registry holding the test product; sub-option 2 names a
+# registry mirror nobody serves, which the init takes from DHCP (the
+# command line names none), tries first and passes over for the origin.
+# The disk's ESP holds no bootable image, so only the network boot can
+# reach the product.
 . "$here/net.sh"
 
 NET_NS_ADDR=10.77.0.1
 NET_DHCP_URL=http://$NET_NS_ADDR:5000/$NET_REPO:system
+NET_DHCP_MIRROR=http://$NET_NS_ADDR:5001
 expect=(
 	'>>Start PXE over IPv4'
 	'ociboot: cmdline: console=ttyS0 quiet oci=dhcp'
 	'ociboot: network: eth0 up: 10\.77\.0\.50/24 gateway 10\.77\.0\.1 dns none \(DHCP\)'
 	"ociboot: network: oci= from DHCP: $NET_DHCP_URL"
+	"ociboot: network: 1 mirror\\(s\\) from DHCP: $NET_DHCP_MIRROR\$"
 	'ociboot: network: system manifest signed by .*: verified before fetching its images'
 	'ociboot: verify: signed system verified'
 	'ociboot: switch_root: exec /sbin/init'
@@ -45,7 +50,11 @@ net_ns_registry() {
 	mkdir -p registry
 	printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 0.0.0.0:5000\n' \
 		"$PWD/registry" > registry.yml
-	in_ns docker-registry serve registry.yml > registry.log 2>&1 &
+	# nsenter itself in the background (not the in_ns function, whose
+	# subshell would be the pid stop() kills, leaving the server and the
+	# run's lock file descriptor alive).
+	nsenter -t "$ns_pid" -n docker-registry serve registry.yml \
+		> registry.log 2>&1 &
 	net_pids+=($!)
 	for _ in $(seq 100); do
 		in_ns curl -s -o /dev/null http://127.0.0.1:5000/v2/ && break
@@ -61,13 +70,15 @@ net_ns_registry() {
 net_ns_dnsmasq() {
 	mkdir -p tftp
 	cp kernel.efi tftp/
-	in_ns dnsmasq --keep-in-foreground --conf-file=/dev/null \
+	nsenter -t "$ns_pid" -n dnsmasq --keep-in-foreground \
+		--conf-file=/dev/null \
 		--user=root --group=root --pid-file="$PWD/dnsmasq.pid" \
 		--interface=tap0 --bind-interfaces --no-resolv --no-hosts \
 		--port=0 --dhcp-leasefile="$PWD/leases" --log-dhcp \
 		--log-facility="$PWD/dnsmasq.log" --no-ping \
 		--dhcp-range=10.77.0.50,10.77.0.50,255.255.255.0,1h \
 		--dhcp-option="vendor:ociboot,1,$NET_DHCP_URL" \
+		--dhcp-option="vendor:ociboot,2,$NET_DHCP_MIRROR" \
 		--enable-tftp --tftp-root="$PWD/tftp" --dhcp-boot=kernel.efi &
 	net_pids+=($!)
 	for _ in $(seq 50); do
