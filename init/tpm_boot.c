@@ -145,6 +145,8 @@ static int release_secrets(struct boot *b)
 	if (r == 0)
 		r = tpm_layout_read_sealed(&b->tpm, TPM_SLOT_DISK_KEY,
 					   tb->disk_key);
+	/* The rest goes without the policy session: flush it. */
+	tpm_protect_flush(&b->tpm);
 	if (r < 0 && tpm_rc_base(b->tpm.last_rc) == TPM_RC_POLICY_FAIL) {
 		uint32_t rc = b->tpm.last_rc;
 
@@ -193,6 +195,7 @@ static int raise_floor(struct boot *b, uint64_t version)
 
 	r = tpm_layout_write_floor(&b->tpm, tb->admin, floor, true);
 	explicit_bzero(tb->admin, sizeof(tb->admin));
+	tpm_protect_flush(&b->tpm);
 	if (r < 0)
 		return boot_failed(b, "tpm: raising the anti-rollback floor to "
 				   "%llu: %s", (unsigned long long)floor,

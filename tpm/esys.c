@@ -122,17 +122,40 @@ int tpm_protect(struct tpm *t)
 	return 0;
 }
 
-/* A session salted to the salt key, with attributes attrs. */
+/* Flush the salt key, if loaded. */
+static void drop_salt_key(struct tpm *t)
+{
+	ESYS_CONTEXT *ctx = ctx_of(t);
+	ESYS_TR tr = t->salt_key;
+
+	if (tr == ESYS_TR_NONE)
+		return;
+	if (Esys_FlushContext(ctx, tr) != TSS2_RC_SUCCESS)
+		Esys_TR_Close(ctx, &tr);
+	t->salt_key = ESYS_TR_NONE;
+}
+
+/*
+ * A session salted to the salt key, with attributes attrs. The salt key
+ * (created again if an earlier session flushed it) is flushed after: a
+ * session needs it only to start, and a resource manager (/dev/tpmrm0)
+ * swaps each loaded object in and out of the TPM around every command.
+ */
 static int start_session(struct tpm *t, TPM2_SE type, TPMA_SESSION attrs,
 			 ESYS_TR *session)
 {
 	ESYS_CONTEXT *ctx = ctx_of(t);
-	int r;
+	int r = 0;
 
 	*session = ESYS_TR_NONE;
-	r = check(t, Esys_StartAuthSession(ctx, t->salt_key, ESYS_TR_NONE,
-			ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, type,
-			&session_sym, TPM2_ALG_SHA256, session));
+	if (t->salt_key == ESYS_TR_NONE)
+		r = create_salt_key(t, ctx, &t->salt_key);
+	if (r == 0)
+		r = check(t, Esys_StartAuthSession(ctx, t->salt_key,
+				ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				ESYS_TR_NONE, NULL, type, &session_sym,
+				TPM2_ALG_SHA256, session));
+	drop_salt_key(t);
 	if (r < 0)
 		return r;
 	r = check(t, Esys_TRSess_SetAttributes(ctx, *session, attrs, 0xff));
@@ -209,13 +232,18 @@ void tpm_unprotect(struct tpm *t)
 
 	if (!ctx)
 		return;
-	drop_session(t, TPM2_SE_HMAC);
-	drop_session(t, TPM2_SE_POLICY);
-	if (t->salt_key != ESYS_TR_NONE)
-		Esys_FlushContext(ctx, t->salt_key);
+	tpm_protect_flush(t);
 	Esys_Finalize(&ctx);
 	t->esys = NULL;
-	t->salt_key = ESYS_TR_NONE;
+}
+
+void tpm_protect_flush(struct tpm *t)
+{
+	if (!t->esys)
+		return;
+	drop_session(t, TPM2_SE_HMAC);
+	drop_session(t, TPM2_SE_POLICY);
+	drop_salt_key(t);
 }
 
 /*

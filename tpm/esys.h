@@ -26,9 +26,10 @@
  * One HMAC session and one policy session serve every command of an
  * open t (continueSession; each new salted session costs an ECDH on both
  * sides); one that a command failed in is flushed, and the next command
- * starts another. The sessions and the salt key are flushed by
- * tpm_close(). Codes as tpm/nv.h says; ESAPI's own failures map as
- * tss2-sys's do (tpm_tss_error()). ESAPI allocates its context and
+ * starts another. The salt key is flushed once a session has started
+ * (created again for the next one); the sessions are flushed by
+ * tpm_protect_flush() and tpm_close(). Codes as tpm/nv.h says; ESAPI's
+ * own failures map as tss2-sys's do (tpm_tss_error()). ESAPI allocates its context and
  * per-object records (fixed sizes) with calloc().
  */
 #ifndef OCIBOOT_TPM_ESYS_H
@@ -50,6 +51,15 @@ int tpm_protect(struct tpm *t);
 
 /* Whether tpm_protect() succeeded on t. */
 bool tpm_protected(const struct tpm *t);
+
+/*
+ * Flush t's sessions and salt key now; protection stays on, and the next
+ * protected command starts a session again. For a caller done with
+ * protected commands for a while: a resource manager (/dev/tpmrm0) saves
+ * and reloads each loaded session around every command, whichever
+ * sessions it uses.
+ */
+void tpm_protect_flush(struct tpm *t);
 
 /* For tpm/tpm.c: flush the salt key and free the ESAPI context. */
 void tpm_unprotect(struct tpm *t);
