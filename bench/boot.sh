@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Benchmark, not a test: the same busybox root filesystem booted two ways
 # with the same kernel, under the same QEMU (TCG, direct kernel boot, one
-# virtio disk, the same memory):
+# virtio disk, the same memory, a qemu64 CPU with RDRAND as real machines
+# have):
 #   - Debian's initramfs-tools (mkinitramfs with the system's own
 #     configuration, MODULES=most, squashfs added), `root=/dev/vda` holding
 #     the tree as a plain squashfs: no signature, no verity;
@@ -113,6 +114,7 @@ ociboot_build() {
 boot() {
 	log=$tmp/console.$1.$i
 	timeout 300 qemu-system-x86_64 -machine q35 -m "$MEM" -nographic \
+		-cpu qemu64,+rdrand \
 		-no-reboot -net none -kernel "$KERNEL" -initrd "$2" \
 		-drive "if=virtio,format=raw,readonly=on,file=$3" \
 		-append "$4" < /dev/null > "$log" 2>&1 || true

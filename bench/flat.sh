@@ -87,6 +87,7 @@ product() {
 boot() {
 	log=$tmp/console.$1.$i
 	timeout 300 qemu-system-x86_64 -machine q35 -m "$MEM" -nographic \
+		-cpu qemu64,+rdrand \
 		-no-reboot -net none -kernel "$KERNEL" -initrd "$tmp/initrd.img" \
 		-drive "if=virtio,format=raw,readonly=on,file=$tmp/$1.img" \
 		-append "console=ttyS0 quiet panic=-1 ociboot.on_failure=poweroff oci=LABEL=ocistore:/oci:system" \
