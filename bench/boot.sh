@@ -27,10 +27,10 @@
 #        STORE=erofs or ext4)
 set -eu
 . scripts/testlib.sh
+. bench/lib/product.sh
 RUNS=${RUNS:-3}
 MEM=${MEM:-512}
 STORE=${STORE:-erofs}
-STORE_UUID=3c5e9a1d-7b24-4f0e-8d61-0a9b2c4e6f18
 KVER=${KVER:-$(scripts/kver)}
 KERNEL=/boot/vmlinuz-$KVER
 tool=$BUILD/ociboot
@@ -73,39 +73,9 @@ debian_build() {
 
 # --- ociboot ------------------------------------------------------------
 ociboot_build() {
-	k=$tmp/keys
-	mkdir -p "$k" "$tmp/store"
-	product=$(random_uuid)
-	"$tool" keys ca --out-key "$k/ca.key" --out-cert "$k/ca.pem" > /dev/null
-	"$tool" keys product --ca-key "$k/ca.key" --ca-cert "$k/ca.pem" \
-		--product "$product" --out-key "$k/product.key" \
-		--out-cert "$k/product.pem" > /dev/null
-	"$tool" layer create --from-dir "$tmp/rootfs" \
-		--output "$tmp/base.layer" > /dev/null
-	"$tool" image create --layout "$tmp/store/oci" --tag rootfs \
-		--layer "$tmp/base.layer" --entrypoint /sbin/init > /dev/null
-	"$tool" manifest create --product "$product" --version 1 \
-		--rootfs-layout "$tmp/store/oci" --rootfs-tag rootfs \
-		--output "$tmp/system.json" > /dev/null
-	"$tool" manifest sign --key "$k/product.key" --in "$tmp/system.json" \
-		--out "$tmp/system.sig" > /dev/null
-	"$tool" manifest package --layout "$tmp/store/oci" --tag system \
-		--manifest "$tmp/system.json" --signature "$tmp/system.sig" \
-		--cert "$k/product.pem" > /dev/null
-	"$tool" verify --layout "$tmp/store/oci" --tag system \
-		--ca "$k/ca.pem" > /dev/null
-	case $STORE in
-	erofs)	test-qemu/product/mkstore --erofs "$STORE_UUID" "$tmp/store" \
-			"$tmp/store.img" > /dev/null
-		store_oci="oci=UUID=$STORE_UUID:/oci:system" ;;
-	ext4)	test-qemu/product/mkstore "$tmp/store" "$tmp/store.img" \
-			> /dev/null
-		store_oci="oci=LABEL=ocistore:/oci:system" ;;
-	*)	fatal "STORE=$STORE: erofs or ext4" ;;
-	esac
-	"$tool" ukify initrd --init "$BUILD/init" --quiet \
-		--modules-dir "/lib/modules/$KVER" --preset qemu \
-		--ca "$k/ca.pem" --output "$tmp/ociboot.img" > /dev/null
+	bench_keys
+	bench_product "$tmp/rootfs" store "$STORE"
+	bench_initrd "$tmp/ociboot.img"
 }
 
 # boot NAME INITRD DISK CMDLINE: one boot; appends the uptime at which the

@@ -17,6 +17,7 @@
 #        BIG_MB=1024)
 set -eu
 . scripts/testlib.sh
+. bench/lib/product.sh
 RUNS=${RUNS:-3}
 MEM=${MEM:-512}
 BIG_MB=${BIG_MB:-1024}
@@ -50,36 +51,11 @@ rootfs() {
 	chmod 0755 "$1/sbin/init"
 }
 
-keys() {
-	k=$tmp/keys
-	mkdir -p "$k"
-	product=$(random_uuid)
-	"$tool" keys ca --out-key "$k/ca.key" --out-cert "$k/ca.pem" > /dev/null
-	"$tool" keys product --ca-key "$k/ca.key" --ca-cert "$k/ca.pem" \
-		--product "$product" --out-key "$k/product.key" \
-		--out-cert "$k/product.pem" > /dev/null
-}
-
 # product NAME: the signed product of $tmp/NAME on the store disk
-# $tmp/NAME.img.
+# $tmp/NAME.img (ext4, as a store that is also updated in place).
 product() {
-	s=$tmp/$1.store
-	mkdir -p "$s"
-	"$tool" layer create --from-dir "$tmp/$1" --jobs 2 \
-		--output "$tmp/$1.layer" > /dev/null
-	"$tool" image create --layout "$s/oci" --tag rootfs \
-		--layer "$tmp/$1.layer" --entrypoint /sbin/init > /dev/null
-	"$tool" manifest create --product "$product" --version 1 \
-		--rootfs-layout "$s/oci" --rootfs-tag rootfs \
-		--output "$tmp/$1.json" > /dev/null
-	"$tool" manifest sign --key "$k/product.key" --in "$tmp/$1.json" \
-		--out "$tmp/$1.sig" > /dev/null
-	"$tool" manifest package --layout "$s/oci" --tag system \
-		--manifest "$tmp/$1.json" --signature "$tmp/$1.sig" \
-		--cert "$k/product.pem" > /dev/null
-	test-qemu/product/mkstore "$s" "$tmp/$1.img" > /dev/null
-	rm -f "$tmp/$1.layer"
-	ok "$1: $(du -sm "$s/oci/blobs" | cut -f1) MB of blobs in the store"
+	bench_product "$tmp/$1" "$1" ext4
+	ok "$1: store disk $(du -m "$tmp/$1.img" | cut -f1) MB"
 }
 
 # boot NAME: one boot of $tmp/NAME.img; appends the init's time, verify
@@ -110,7 +86,7 @@ stats() {
 		printf "%d %d %d\n", m, v[1], v[NR] }'
 }
 
-keys
+bench_keys
 rootfs "$tmp/tiny"
 rootfs "$tmp/big"
 mkdir -p "$tmp/big/big"
@@ -121,10 +97,8 @@ while [ "$n" -lt "$BIG_MB" ]; do	# 64 MB files
 done
 product tiny
 product big
-rm -rf "$tmp/big/big" "$tmp/big.store" "$tmp/tiny.store"
-"$tool" ukify initrd --init "$BUILD/init" --quiet \
-	--modules-dir "/lib/modules/$KVER" --preset qemu \
-	--ca "$k/ca.pem" --output "$tmp/initrd.img" > /dev/null
+rm -rf "$tmp/big/big"
+bench_initrd "$tmp/initrd.img"
 : > "$tmp/t.tiny"
 : > "$tmp/t.big"
 i=0
