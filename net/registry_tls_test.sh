@@ -114,17 +114,24 @@ refused() {
 	fi
 }
 
-# tls_server NAME: openssl s_server with certificate NAME on $sport.
+# tls_server NAME: openssl s_server with certificate NAME on $sport. The
+# port is free when chosen, but another test may take it before s_server
+# binds it (s_server then exits): try again on another port.
 tls_server() {
-	sport=$(free_port)
-	openssl s_server -quiet -www -accept "$sport" -cert "$1.pem" \
-		-key "$1.key" > /dev/null 2>&1 &
-	spid=$!
-	testlib_on_exit "kill $spid 2> /dev/null; wait $spid 2> /dev/null"
-	for _ in $(seq 50); do
-		ss -ltn | grep -q ":$sport " && return 0
-		sleep 0.1
+	for _ in 1 2 3 4 5; do
+		sport=$(free_port)
+		openssl s_server -quiet -www -accept "$sport" \
+			-cert "$1.pem" -key "$1.key" > /dev/null 2>&1 &
+		spid=$!
+		testlib_on_exit "kill $spid 2> /dev/null; wait $spid 2> /dev/null"
+		for _ in $(seq 100); do
+			ss -ltn | grep -q ":$sport " && return 0
+			kill -0 "$spid" 2> /dev/null || break
+			sleep 0.1
+		done
+		kill "$spid" 2> /dev/null
 	done
+	fatal "openssl s_server with $1.pem did not listen"
 }
 
 refused "a registry CA we were not given" \
