@@ -34,7 +34,8 @@
 /* The warning's reason, before " ...; pulling into RAM instead". */
 #define WHY_MAX 1024
 
-/* why[size] = the text, cut when it does not fit. */
+/* why[size] = the text, cut when it does not fit (on purpose: through
+ * vsnprintf, as snprintf with a bounded %s trips -Wformat-truncation). */
 __attribute__((format(printf, 3, 4)))
 static void explain(char *why, size_t size, const char *fmt, ...)
 {
