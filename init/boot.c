@@ -31,6 +31,13 @@ void boot_doing(struct boot *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(b->doing, sizeof(b->doing), fmt, ap);
 	va_end(ap);
+	boot_alive(b);
+}
+
+void boot_alive(struct boot *b)
+{
+	/* Read by PID 1 while this (a stage's child) runs. */
+	__atomic_add_fetch(&b->doing_count, 1, __ATOMIC_RELEASE);
 }
 
 void boot_doing_module(void *ctx, const char *name)

@@ -35,6 +35,9 @@ struct boot {
 	/* What the current stage is doing now (boot_doing()), named when
 	 * it does not finish in time (init/stage_bounded.h). */
 	char doing[BOOT_DOING_MAX];
+	/* Bumped by each boot_doing(): a stage's sign of life, which a stage
+	 * bounded by quiet time watches (stage_bounded_run_quiet()). */
+	unsigned int doing_count;
 	/* Mapped MAP_SHARED: a stage run in a child writes here for PID 1. */
 	bool shared;
 	struct tpm tpm;			/* open when has_tpm */
@@ -77,9 +80,16 @@ int boot_failed(struct boot *b, const char *fmt, ...)
  * Say what the current stage is doing now, before a step that reads a
  * disk and might never return ("/dev/vda: mounting it read-only"): the
  * words a timeout names (printf-style, one line, cut to BOOT_DOING_MAX).
+ * Each call is also a sign of life (doing_count).
  */
 void boot_doing(struct boot *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A sign of life without new words, from a step whose own bound is
+ * running (a finder's wait for a device to appear).
+ */
+void boot_alive(struct boot *b);
 
 /* boot_doing(b, "loading NAME"), in modload_options' doing form (ctx is
  * the boot). */

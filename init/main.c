@@ -60,13 +60,24 @@
 #define TPM_PCR_SECURE_BOOT 7
 #define DEVKMSG_ON "on\n"
 
+/* Where a stage runs (init/stage_bounded.h). */
+enum stage_where {
+	IN_PID1,	/* reads no disk */
+	BOUNDED,	/* in a child, under ociboot.io_timeout + extra_ms */
+	QUIET,		/* in a child, failed when quiet for the longer of
+			 * ociboot.io_timeout and ociboot.net_timeout */
+};
+
 struct stage {
 	const char *name;
 	int (*run)(struct boot *b);
 	enum boot_break break_after;	/* ociboot.break value naming it */
-	/* Reads disks: run in a child under ociboot.io_timeout plus this
-	 * stage's own waits (init/stage_bounded.h); -1: in PID 1. */
-	int bounded_extra_ms;
+	enum stage_where where;
+	/* BOUNDED: the stage's own waits, added to ociboot.io_timeout. */
+	unsigned int extra_ms;
+	/* NULL, or whether this boot has anything for the stage to do
+	 * (no child is started for nothing). */
+	bool (*needed)(const struct boot *b);
 };
 
 /* --- early: what every later step needs ------------------------------ */
@@ -285,36 +296,55 @@ static int stage_report(struct boot *b)
 	return 0;
 }
 
-#define IN_PID1 (-1)
-
 static const struct stage stages[] = {
-	{ "early", stage_early, BOOT_BREAK_NONE, IN_PID1 },
-	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE, IN_PID1 },
-	{ "modules", stage_modules, BOOT_BREAK_NONE, 0 },
-	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE, IN_PID1 },
-	{ "report", stage_report, BOOT_BREAK_REPORT, IN_PID1 },
-	{ "store", stage_store, BOOT_BREAK_STORE, STORE_TIMEOUT_DEFAULT_MS },
-	{ "tpm", stage_tpm, BOOT_BREAK_NONE, IN_PID1 },
-	{ "network", stage_network, BOOT_BREAK_NONE, IN_PID1 },
-	{ "verify", stage_verify, BOOT_BREAK_NONE, 0 },
-	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY, 0 },
-	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE, IN_PID1 },
-	{ "layers", stage_layers, BOOT_BREAK_LAYERS, 0 },
-	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS, 0 },
-	{ "services", stage_services, BOOT_BREAK_NONE, 0 },
-	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE, IN_PID1 },
+	{ "early", stage_early, BOOT_BREAK_NONE, IN_PID1, 0, NULL },
+	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE, IN_PID1, 0, NULL },
+	{ "modules", stage_modules, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
+	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE, IN_PID1,
+	  0, NULL },
+	{ "report", stage_report, BOOT_BREAK_REPORT, IN_PID1, 0, NULL },
+	{ "store", stage_store, BOOT_BREAK_STORE, BOUNDED,
+	  STORE_TIMEOUT_DEFAULT_MS, NULL },
+	{ "tpm", stage_tpm, BOOT_BREAK_NONE, IN_PID1, 0, NULL },
+	/* A pull of any size, whose every step has a deadline: the network's
+	 * (ociboot.net_timeout) or a disk's (ociboot.io_timeout, the cache). */
+	{ "network", stage_network, BOOT_BREAK_NONE, QUIET, 0,
+	  network_needed },
+	{ "verify", stage_verify, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
+	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY,
+	  BOUNDED, 0, NULL },
+	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE, IN_PID1, 0,
+	  NULL },
+	{ "layers", stage_layers, BOOT_BREAK_LAYERS, BOUNDED, 0, NULL },
+	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS, BOUNDED, 0, NULL },
+	{ "services", stage_services, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
+	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE, IN_PID1, 0,
+	  NULL },
 };
 
 /* Run one stage: in PID 1, or in a child under its deadline. */
 static int run_stage(struct boot *b, const struct stage *s)
 {
-	unsigned int ms;
+	unsigned int io_s = b->config.io_timeout_s;
+	unsigned int net_s = b->config.net.timeout_s;
+	unsigned int quiet_s = io_s > net_s ? io_s : net_s;
 
-	if (s->bounded_extra_ms == IN_PID1)
-		return s->run(b);
-	ms = b->config.io_timeout_s * MS_PER_SECOND +
-	     (unsigned int)s->bounded_extra_ms;
-	return stage_bounded_run(b, s->name, s->run, ms);
+	if (s->needed && !s->needed(b))
+		return 0;
+	switch (s->where) {
+	case BOUNDED:
+		return stage_bounded_run(b, s->name, s->run,
+					 io_s * MS_PER_SECOND + s->extra_ms);
+	case QUIET:
+		return stage_bounded_run_quiet(b, s->name, s->run,
+					       quiet_s * MS_PER_SECOND,
+					       io_s >= net_s ?
+					       "ociboot.io_timeout=" :
+					       "ociboot.net_timeout=");
+	case IN_PID1:
+		break;
+	}
+	return s->run(b);
 }
 
 /*

@@ -120,11 +120,13 @@ static int open_tmpfs(struct boot *b, struct netcache *c)
 	return 0;
 }
 
+/* The finder bounds its own waits and reads: each is a sign of life. */
 static int find_wait(void *ctx, unsigned int ms)
 {
 	struct boot *b = ctx;
 
 	pid1_sleep_until(&b->pid1, clock_deadline_ms(ms));
+	boot_alive(b);
 	return 0;
 }
 
@@ -138,6 +140,8 @@ static int find_device(struct boot *b, struct netcache *c, char *why,
 	struct store_config cfg;
 	int r;
 
+	boot_doing(b, "cache %s: looking for it among the block devices",
+		   c->name);
 	store_config_default(&cfg);
 	cfg.wait = cfg.read_wait = find_wait;
 	cfg.wait_ctx = cfg.read_wait_ctx = b;
@@ -160,7 +164,7 @@ static int find_device(struct boot *b, struct netcache *c, char *why,
 static int open_device(struct boot *b, struct netcache *c, char *why,
 		       size_t size)
 {
-	struct modload_options opt = { false, NULL, NULL };
+	struct modload_options opt = { false, boot_doing_module, b };
 	char line[ERROR_LINE_MAX];
 	struct modload_result res;
 	const struct storefs *fs;
@@ -172,6 +176,7 @@ static int open_device(struct boot *b, struct netcache *c, char *why,
 	if (r < 0)
 		return r;
 	error_clear(&err);
+	boot_doing(b, "cache %s: reading its superblock", c->device);
 	r = b->ops->store_check(c->device, &type, &err);
 	if (r < 0) {
 		explain(why, size, "%s: %s; make it with `mke2fs -t ext4`",
@@ -193,6 +198,8 @@ static int open_device(struct boot *b, struct netcache *c, char *why,
 			error_format(&err, line, sizeof(line)));
 		return r;
 	}
+	boot_doing(b, "cache %s: mounting it read-write (%s)", c->device,
+		   NETCACHE_FSTYPE);
 	r = b->ops->mkdir_p(VERIFIED_STORE_DIR, DIR_MODE);
 	if (r == 0)
 		r = b->ops->mount(c->device, VERIFIED_STORE_DIR,
@@ -203,6 +210,8 @@ static int open_device(struct boot *b, struct netcache *c, char *why,
 			 NETCACHE_FSTYPE, VERIFIED_STORE_DIR, strerror(-r));
 		return r;
 	}
+	boot_doing(b, "cache %s: making and opening its OCI layout",
+		   c->device);
 	r = layout_prepare(b, line, sizeof(line));
 	if (r < 0) {
 		explain(why, size, "%s: %s", c->device, line);
@@ -246,6 +255,7 @@ int netcache_fall_back(struct boot *b, struct netcache *c, const char *why)
 
 	log_warning(STAGE, "cache %s (%s): %s; pulling again into RAM (a "
 		    "tmpfs)", c->name, c->device, why);
+	boot_doing(b, "cache %s: detaching it", c->device);
 	layout_close(&b->layout);
 	r = b->ops->umount(VERIFIED_STORE_DIR, MNT_DETACH);
 	if (r < 0)
@@ -278,6 +288,8 @@ int netcache_prune(struct boot *b, struct netcache *c, netcache_keep_fn keep,
 
 	if (!c->on_device)
 		return 0;
+	boot_doing(b, "cache %s: removing the blobs this boot does not use",
+		   c->device);
 	fd = openat(b->layout.blobs_fd, ".", O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC);
 	if (fd < 0)
@@ -317,6 +329,7 @@ void netcache_seal(struct boot *b, struct netcache *c)
 
 	if (!c->on_device)
 		return;
+	boot_doing(b, "cache %s: remounting it read-only", c->device);
 	r = b->ops->mount(c->device, VERIFIED_STORE_DIR, NETCACHE_FSTYPE,
 			  MS_REMOUNT | MS_RDONLY | NETCACHE_MOUNT_FLAGS,
 			  NETCACHE_MOUNT_OPTIONS);

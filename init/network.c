@@ -54,6 +54,16 @@ struct network {
 
 static struct network network;
 
+/* Where the pull goes, for what the stage says it is doing. */
+static const char *store_name(const struct network *w, char *buf,
+			      size_t size)
+{
+	if (!w->cache.on_device)
+		return "the tmpfs";
+	snprintf(buf, size, "the cache %s", w->cache.device);
+	return buf;
+}
+
 static void ipv4_text(const uint8_t a[4], char out[16])
 {
 	snprintf(out, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
@@ -107,6 +117,8 @@ static int bring_up(struct network *w)
 			return boot_failed(b, "%s", error_format(&err, line,
 							      sizeof(line)));
 	}
+	boot_doing(b, "bringing the network up (%s)",
+		   nc->has_ip ? "ip=" : "DHCP");
 	r = net_up(&config, NULL, clock_deadline_ms(nc->timeout_s * 1000u),
 		   &w->net, &err);
 	if (r < 0)
@@ -186,6 +198,7 @@ static int resolve(void *ctx, const char *host, struct http_address *out,
 		log_debug(STAGE, "%s is in ociboot.hosts", host);
 		return 1;
 	}
+	boot_doing(w->b, "looking up %s", host);
 	r = net_resolve(&w->net, NULL, host, &answer,
 			clock_deadline_ms(w->b->config.net.timeout_s * 1000u),
 			err);
@@ -202,10 +215,15 @@ static int resolve(void *ctx, const char *host, struct http_address *out,
 static void progress(void *ctx, const struct registry_progress *p)
 {
 	struct network *w = ctx;
-	char d[OCI_DIGEST_STRING_LEN + 1];
+	char d[OCI_DIGEST_STRING_LEN + 1], where[STORE_PATH_MAX + 16];
 	enum log_level level;
 
 	oci_digest_string(p->digest, d);
+	boot_doing(w->b, "%.19s: %s %s: %" PRIu64 " of %" PRIu64 " bytes", d,
+		   p->cached ? "checking the copy in" : "fetching into",
+		   store_name(w, where, sizeof(where)), p->done, p->total);
+	if (p->cached && !p->finished)
+		return;		/* a sign of life while it is hashed */
 	if (p->damaged) {
 		w->damaged++;
 		log_warning(STAGE, "%s: the copy in the %s was refused and "
@@ -364,13 +382,15 @@ static int pull(struct network *w)
 	struct boot *b = w->b;
 	const struct oci_location *loc = &b->config.oci;
 	const char *repo = loc->registry.repository;
-	char d[OCI_DIGEST_STRING_LEN + 1];
+	char d[OCI_DIGEST_STRING_LEN + 1], where[STORE_PATH_MAX + 16];
 	uint8_t digest[SHA256_LEN];
 	struct error err;
 	int64_t size, ms;
 	int r;
 
 	error_clear(&err);
+	boot_doing(b, "pulling the system artifact into %s",
+		   store_name(w, where, sizeof(where)));
 	r = registry_pull_image(&registry, repo, &loc->ref, &b->layout,
 				digest, &size, &err);
 	if (r < 0)
@@ -378,8 +398,11 @@ static int pull(struct network *w)
 	oci_digest_string(digest, d);
 	log_info(STAGE, "system artifact %s (%" PRId64 " bytes) pulled", d,
 		 size);
+	boot_doing(b, "writing index.json and checking the signed system in "
+		   "%s", where);
 	if (write_index(w, digest, size) < 0 || verify_signed(w) < 0)
 		return -1;
+	boot_doing(b, "pulling the system's images into %s", where);
 	r = registry_pull_system_images(&registry, repo, &b->plan.manifest,
 					&b->layout, &err);
 	if (r < 0)
@@ -449,6 +472,11 @@ static int pull_into_store(struct network *w)
 	return r;
 }
 
+bool network_needed(const struct boot *b)
+{
+	return b->config.has_oci && b->config.oci.kind != OCI_LOCATION_DEVICE;
+}
+
 int stage_network(struct boot *b)
 {
 	struct network *w = &network;
@@ -456,7 +484,7 @@ int stage_network(struct boot *b)
 	char where[OCI_LOCATION_STR_MAX];
 	int r;
 
-	if (!b->config.has_oci || b->config.oci.kind == OCI_LOCATION_DEVICE)
+	if (!network_needed(b))
 		return 0;
 	memset(w, 0, sizeof(*w));
 	w->b = b;

@@ -34,7 +34,12 @@
 
 #define NETWORK_TLS_CA_DIR "/etc/ociboot/tls"
 
+#include <stdbool.h>
+
 struct boot;
+
+/* Whether oci= names a registry (or dhcp): a network boot. */
+bool network_needed(const struct boot *b);
 
 /* 0 (also for a local boot: nothing to do), or boot_failed()'s -1. */
 int stage_network(struct boot *b);

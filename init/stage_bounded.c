@@ -2,6 +2,7 @@
 #include "init/stage_bounded.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,27 +38,57 @@ static int stage_child(void *arg, struct bounded_fds *fds)
 	return r < 0 ? 1 : 0;
 }
 
-/* PID 1 sleeps on its signalfd between looks at the child. */
+/* How PID 1 watches the child: a whole-stage deadline, or quiet time. */
+struct stage_watch {
+	struct boot *b;
+	unsigned int quiet_ms;		/* 0: the deadline is bounded_run()'s */
+	const char *set_by;		/* what sets the deadline */
+	unsigned int seen;		/* b->doing_count at the last look */
+	int64_t since_ms;		/* when it last changed */
+};
+
+/*
+ * PID 1 sleeps on its signalfd between looks at the child; a stage
+ * bounded by quiet time fails once its doing_count stood still that long.
+ */
 static int stage_wait(void *ctx, unsigned int ms)
 {
-	struct boot *b = ctx;
+	struct stage_watch *w = ctx;
+	unsigned int count;
 
-	pid1_sleep_until(&b->pid1, clock_deadline_ms(ms));
-	return 0;
+	pid1_sleep_until(&w->b->pid1, clock_deadline_ms(ms));
+	if (!w->quiet_ms)
+		return 0;
+	count = __atomic_load_n(&w->b->doing_count, __ATOMIC_ACQUIRE);
+	if (count != w->seen) {
+		w->seen = count;
+		w->since_ms = clock_now_ms();
+		return 0;
+	}
+	return clock_now_ms() - w->since_ms >= (int64_t)w->quiet_ms ?
+	       -OCIBOOT_ETIMEOUT : 0;
 }
 
-static int stage_failed(struct boot *b, const char *name, int r,
+static int stage_failed(const struct stage_watch *w, const char *name, int r,
 			unsigned int timeout_ms)
 {
+	struct boot *b = w->b;
 	const char *doing = b->doing[0] ? b->doing : "the stage";
 
+	if (r == -OCIBOOT_ETIMEOUT && w->quiet_ms)
+		return boot_failed(b, "%s: %s made no progress for %u s; a "
+				   "disk whose reads never return (stalled, "
+				   "or a dead path) holds it: the process "
+				   "doing it is left behind (%s sets the "
+				   "deadline)", name, doing,
+				   w->quiet_ms / MS_PER_SECOND, w->set_by);
 	if (r == -OCIBOOT_ETIMEOUT)
 		return boot_failed(b, "%s: %s did not finish within %u s; a "
 				   "disk whose reads never return (stalled, "
 				   "or a dead path) holds it: the process "
-				   "doing it is left behind (ociboot."
-				   "io_timeout= sets the deadline)", name,
-				   doing, timeout_ms / MS_PER_SECOND);
+				   "doing it is left behind (%s sets the "
+				   "deadline)", name, doing,
+				   timeout_ms / MS_PER_SECOND, w->set_by);
 	if (r == -ECHILD)
 		return boot_failed(b, "%s: the process running the stage "
 				   "ended without a result, while %s", name,
@@ -66,17 +97,20 @@ static int stage_failed(struct boot *b, const char *name, int r,
 			   "its own: %s", name, ociboot_strerror(r));
 }
 
-int stage_bounded_run(struct boot *b, const char *name,
-		      int (*run)(struct boot *b), unsigned int timeout_ms)
+static int run_bounded(struct stage_watch *watch, const char *name,
+		       int (*run)(struct boot *b), unsigned int timeout_ms)
 {
+	struct boot *b = watch->b;
 	struct stage_call c = { b, run, b->layout };
-	struct bounded_wait w = { stage_wait, b };
+	struct bounded_wait w = { stage_wait, watch };
 	struct bounded_fds fds;
 	int r;
 
 	b->doing[0] = '\0';
 	if (!b->shared)
 		return run(b);
+	watch->seen = __atomic_load_n(&b->doing_count, __ATOMIC_ACQUIRE);
+	watch->since_ms = clock_now_ms();
 	r = bounded_run(stage_child, &c, timeout_ms, &w, &fds);
 	if (r == 0 && fds.count == LAYOUT_FDS) {
 		b->layout.dir_fd = fds.fd[0];
@@ -90,6 +124,25 @@ int stage_bounded_run(struct boot *b, const char *name,
 	if (r == 1)
 		return -1;	/* the stage's own reason, in b->reason */
 	if (r < 0)
-		return stage_failed(b, name, r, timeout_ms);
+		return stage_failed(watch, name, r, timeout_ms);
 	return 0;
+}
+
+int stage_bounded_run(struct boot *b, const char *name,
+		      int (*run)(struct boot *b), unsigned int timeout_ms)
+{
+	struct stage_watch w = { .b = b, .set_by = "ociboot.io_timeout=" };
+
+	return run_bounded(&w, name, run, timeout_ms);
+}
+
+int stage_bounded_run_quiet(struct boot *b, const char *name,
+			    int (*run)(struct boot *b), unsigned int quiet_ms,
+			    const char *set_by)
+{
+	struct stage_watch w = { .b = b, .quiet_ms = quiet_ms ? quiet_ms : 1,
+				 .set_by = set_by };
+
+	/* No whole-stage deadline: the quiet time is the only one. */
+	return run_bounded(&w, name, run, UINT_MAX);
 }

@@ -21,6 +21,11 @@
  *     "store: /dev/vda: mounting it read-only (ext4) did not finish within
  *     30 s; ...".
  *
+ * A stage whose length nobody knows in advance (the network stage pulls
+ * images of any size) is bounded by quiet time instead: it fails once it
+ * gave no sign of life (boot_doing()) for the deadline, however long it
+ * has run (stage_bounded_run_quiet()).
+ *
  * When b->shared is false (tests, or a boot whose shared mapping failed)
  * the stage runs in PID 1 itself, as before.
  */
@@ -36,5 +41,15 @@ struct boot;
  */
 int stage_bounded_run(struct boot *b, const char *name,
 		      int (*run)(struct boot *b), unsigned int timeout_ms);
+
+/*
+ * stage_bounded_run(), but the deadline is quiet_ms without a boot_doing()
+ * from the stage; the reason of a timeout names set_by as what sets it
+ * ("ociboot.io_timeout="). Each step of such a stage must have a bound of
+ * its own shorter than quiet_ms, and say what it does before it begins.
+ */
+int stage_bounded_run_quiet(struct boot *b, const char *name,
+			    int (*run)(struct boot *b), unsigned int quiet_ms,
+			    const char *set_by);
 
 #endif

@@ -4,7 +4,9 @@
  * for PID 1 (its result, its reason, a layout it opened, as fds of the
  * caller's); a stage that never returns fails at the deadline naming what
  * it was doing; one that dies is not mistaken for one that is slow; with
- * a struct boot that is not shared the stage runs in the caller.
+ * a struct boot that is not shared the stage runs in the caller. A stage
+ * bounded by quiet time runs as long as it says what it does, and fails
+ * once it falls silent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,6 +145,58 @@ static void test_layout_fds(void **state)
 	bounded_shared_unmap(b, sizeof(*b));
 }
 
+/* Busy for 3 s, with a word every 200 ms; then silent forever. */
+static int stage_talks_then_stalls(struct boot *b)
+{
+	for (int i = 0; i < 15; i++) {
+		boot_doing(b, "sha256:0123456789ab: fetching: %d of 15", i + 1);
+		usleep(200 * 1000);
+	}
+	boot_doing(b, "cache /dev/vdz: remounting it read-only");
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* Busy for 3 s with a word every 200 ms, then done. */
+static int stage_talks(struct boot *b)
+{
+	for (int i = 0; i < 15; i++) {
+		boot_alive(b);
+		usleep(200 * 1000);
+	}
+	b->layers_mounted = 7;
+	return 0;
+}
+
+static void test_quiet(void **state)
+{
+	struct boot *b = shared_boot();
+	int64_t start = clock_now_ms(), took;
+
+	/* Three times the quiet time, never quiet for long: it finishes. */
+	assert_int_equal(stage_bounded_run_quiet(b, "network", stage_talks,
+						 1000, "ociboot.x="), 0);
+	assert_int_equal(b->layers_mounted, 7);
+	took = clock_now_ms() - start;
+	assert_true(took >= 3000);
+
+	start = clock_now_ms();
+	assert_int_equal(stage_bounded_run_quiet(b, "network",
+						 stage_talks_then_stalls,
+						 1000, "ociboot.x="), -1);
+	took = clock_now_ms() - start;
+	print_message("silent after 3 s: failed after %lld ms\n",
+		      (long long)took);
+	assert_true(took >= 3000 + 1000 && took < 3000 + 1000 + 1500);
+	assert_string_equal(b->reason, "network: cache /dev/vdz: remounting "
+			    "it read-only made no progress for 1 s; a disk "
+			    "whose reads never return (stalled, or a dead "
+			    "path) holds it: the process doing it is left "
+			    "behind (ociboot.x= sets the deadline)");
+	bounded_shared_unmap(b, sizeof(*b));
+}
+
 static void test_not_shared(void **state)
 {
 	static struct boot b;
@@ -180,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_result_and_reason),
 		cmocka_unit_test(test_stall_and_death),
 		cmocka_unit_test(test_layout_fds),
+		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_not_shared),
 	};
 

@@ -859,10 +859,25 @@ static int resume_partial(struct registry *r, struct blob_job *j)
 	return 0;
 }
 
+struct present_tick {
+	struct registry *r;
+	struct blob_job *j;
+};
+
+/* Progress while a copy already there is hashed (it may be big). */
+static void present_tick(void *ctx, uint64_t done)
+{
+	struct present_tick *t = ctx;
+
+	t->j->done = done;
+	report(t->r, t->j, true, false);
+}
+
 /* Is the blob there already, whole and right? Removes a wrong one. */
 static bool present(struct registry *r, const struct layout *l,
 		    struct blob_job *j)
 {
+	struct present_tick tick = { r, j };
 	struct error why;
 	int fd, rc;
 
@@ -871,8 +886,10 @@ static bool present(struct registry *r, const struct layout *l,
 	if (fd == -ENOENT)
 		return false;
 	if (fd >= 0) {
-		rc = layout_blob_verify_fd(fd, j->digest, (int64_t)j->size,
-					   r->chunk, sizeof(r->chunk), &why);
+		rc = layout_blob_verify_fd_tick(fd, j->digest,
+						(int64_t)j->size, r->chunk,
+						sizeof(r->chunk), present_tick,
+						&tick, &why);
 		close(fd);
 		if (rc == 0)
 			return true;

@@ -99,7 +99,9 @@ struct registry_progress {
 	uint64_t total;			/* its size */
 	uint64_t rate;			/* bytes/s since this blob started */
 	unsigned int percent;
-	bool cached;			/* already present, not fetched */
+	/* Already present, not fetched: calls with finished false come
+	 * while the copy is hashed (done growing), then one with true. */
+	bool cached;
 	bool finished;			/* the last call for this blob */
 	/* Not NULL in one call before the fetch: why the copy found in the
 	 * layout (or the partial file an earlier run left) was refused and

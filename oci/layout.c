@@ -552,6 +552,15 @@ int layout_blob_verify_fd(int fd, const uint8_t digest[SHA256_LEN],
 			  int64_t size, void *buf, size_t buf_size,
 			  struct error *err)
 {
+	return layout_blob_verify_fd_tick(fd, digest, size, buf, buf_size,
+					  NULL, NULL, err);
+}
+
+int layout_blob_verify_fd_tick(int fd, const uint8_t digest[SHA256_LEN],
+			       int64_t size, void *buf, size_t buf_size,
+			       layout_tick_fn tick, void *ctx,
+			       struct error *err)
+{
 	char what[LAYOUT_WHAT_MAX];
 	uint8_t got[SHA256_LEN];
 	struct sha256 sha;
@@ -577,6 +586,8 @@ int layout_blob_verify_fd(int fd, const uint8_t digest[SHA256_LEN],
 		total += n;
 		if (total > size)
 			break;		/* it grew: refused below */
+		if (tick)
+			tick(ctx, (uint64_t)total);
 	}
 	sha256_final(&sha, got);
 	if (total != size)

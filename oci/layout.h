@@ -194,4 +194,14 @@ int layout_blob_verify_fd(int fd, const uint8_t digest[SHA256_LEN],
 			  int64_t size, void *buf, size_t buf_size,
 			  struct error *err);
 
+/* Told the bytes hashed so far, after each read: a slow caller's sign of
+ * life, or its progress line. */
+typedef void (*layout_tick_fn)(void *ctx, uint64_t done);
+
+/* layout_blob_verify_fd(), calling tick(ctx, ...) after each read. */
+int layout_blob_verify_fd_tick(int fd, const uint8_t digest[SHA256_LEN],
+			       int64_t size, void *buf, size_t buf_size,
+			       layout_tick_fn tick, void *ctx,
+			       struct error *err);
+
 #endif

@@ -868,8 +868,23 @@ static void test_add_blob_idempotent(void **state)
 	no_temporaries(f->layout);
 }
 
+struct ticks {
+	unsigned int count;
+	uint64_t last;
+};
+
+static void tick(void *ctx, uint64_t done)
+{
+	struct ticks *t = ctx;
+
+	assert_true(done > t->last || t->count == 0);
+	t->count++;
+	t->last = done;
+}
+
 static void test_add_blob_fd(void **state)
 {
+	struct ticks ticks = { 0, 0 };
 	struct fixture *f = *state;
 	char path[256], dir[256];
 	static uint8_t data[3 << 20];
@@ -898,6 +913,14 @@ static void test_add_blob_fd(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(layout_blob_verify_fd(fd, want, sizeof(data), buf,
 					       sizeof(buf), &err), 0);
+	/* The ticks: after each read, the bytes hashed so far, up to all. */
+	ticks.count = 0;
+	assert_int_equal(layout_blob_verify_fd_tick(fd, want, sizeof(data),
+						    buf, sizeof(buf), tick,
+						    &ticks, &err), 0);
+	assert_int_equal(ticks.count, (sizeof(data) + sizeof(buf) - 1) /
+			 sizeof(buf));
+	assert_int_equal(ticks.last, sizeof(data));
 	close(fd);
 	path_in(f, "blobs/sha256", dir, sizeof(dir));
 	no_temporaries(dir);

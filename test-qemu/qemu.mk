@@ -36,5 +36,7 @@ qemu_scenarios += net-mirror-down net-resume
 # The cache device: filled, booted from again, a tampered blob fetched again.
 qemu_scenarios += net-cache net-cache-warm net-cache-tampered net-cache-full \
 	net-cache-small net-cache-unformatted
+# A cache device whose I/O never completes, from the moment it is mounted.
+qemu_scenarios += stall-cache
 # PXE from dnsmasq's TFTP in a namespace of the scenario's, oci=dhcp.
 qemu_scenarios += net-pxe-dhcp

@@ -13,9 +13,9 @@ expect_exit=1
 reject=('Kernel panic' '^product: ' 'switch_root: exec')
 STALL_IO_TIMEOUT=5
 STALL_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff ociboot.io_timeout=$STALL_IO_TIMEOUT"
-qemu_args=(-device pcie-root-port,id=stallport,chassis=9,slot=9
-	-qmp unix:qmp.sock,server=on,wait=off)
-stall_pid=
+qemu_args=(-device pcie-root-port,id=stallport,chassis=9,slot=9)
+. "$here/qmp.sh"
+qmp_monitor
 
 # stall_drive [BURST]: store.img as the throttled drive (no device yet).
 stall_drive() {
@@ -26,43 +26,20 @@ stall_drive() {
 	qemu_args+=(-drive "if=none,id=stall0,format=raw,readonly=on,file=store.img,$t")
 }
 
-# qmp_when REGEX COMMAND: in the background, once the console shows REGEX,
-# send the QMP COMMAND (JSON); QMP's answers go to qmp.log.
-qmp_when() {
-	(
-		until tr -d '\r' < console.log 2> /dev/null |
-			grep -q -E -- "$1"; do
-			sleep 0.05
-		done
-		printf '%s\n' '{"execute":"qmp_capabilities"}' "$2" |
-			socat -t 2 - UNIX-CONNECT:qmp.sock > qmp.log 2>&1
-	) &
-	stall_pid=$!
-}
-
 # plug_when REGEX: plug the drive in as a virtio disk once the console
 # shows REGEX.
 plug_when() {
 	qmp_when "$1" '{"execute":"device_add","arguments":{"driver":"virtio-blk-pci","drive":"stall0","bus":"stallport","id":"stalldisk"}}'
 }
 
-# throttle_when REGEX: throttle the disk the harness attached (disks=,
-# disk0) once the console shows REGEX.
-throttle_when() {
-	qmp_when "$1" '{"execute":"block_set_io_throttle","arguments":{"device":"disk0","bps":1,"bps_rd":0,"bps_wr":0,"iops":0,"iops_rd":0,"iops_wr":0}}'
-}
-
 stop() {
-	[ -n "$stall_pid" ] && kill "$stall_pid" 2> /dev/null
-	return 0
+	qmp_stop
 }
 
-# stall_plugged: QMP took the command (two empty returns: the handshake and
-# the command).
+# stall_plugged: QMP plugged the disk in (or throttled it).
 stall_plugged() {
-	[ "$(grep -c '"return": {}' qmp.log 2> /dev/null)" = 2 ] || {
-		echo "the disk was not plugged in:"
-		cat qmp.log 2> /dev/null
+	qmp_took || {
+		echo "the disk was not plugged in"
 		return 1
 	}
 }

@@ -114,8 +114,8 @@ static void progress(void *ctx, const struct registry_progress *p)
 			p->damaged);
 		return;
 	}
-	if (s->quiet)
-		return;
+	if (s->quiet || (p->cached && !p->finished))
+		return;		/* a copy already there, still being hashed */
 	if (p->cached)
 		printf("%.19s: present, %" PRIu64 " bytes verified\n", d,
 		       p->total);
