@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The UEFI Secure Boot state, read from efivarfs.
+ * The UEFI Secure Boot state, read from boot_params or from efivarfs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,6 +83,59 @@ int firmware_secure_boot(const char *efivars_dir,
 	else
 		*state = classify(secure_boot, setup_mode);
 	return 0;
+}
+
+/* efi_secureboot_mode (include/linux/efi.h) */
+enum {
+	EFI_SB_UNSET,
+	EFI_SB_UNKNOWN,
+	EFI_SB_DISABLED,
+	EFI_SB_ENABLED,
+};
+
+int firmware_parse_boot_params(const void *buf, size_t len,
+			       enum secure_boot_state *state)
+{
+	const uint8_t *bytes = buf;
+
+	if (!buf || !state || len != BOOT_PARAMS_LEN)
+		return -OCIBOOT_EMALFORMED;
+	switch (bytes[BOOT_PARAMS_SECURE_BOOT]) {
+	case EFI_SB_UNSET:
+	case EFI_SB_UNKNOWN:
+		*state = SECURE_BOOT_UNKNOWN;
+		return 0;
+	case EFI_SB_DISABLED:
+		*state = SECURE_BOOT_DISABLED;
+		return 0;
+	case EFI_SB_ENABLED:
+		*state = SECURE_BOOT_ENABLED;
+		return 0;
+	}
+	return -OCIBOOT_EMALFORMED;
+}
+
+int firmware_secure_boot_kernel(const char *path,
+				enum secure_boot_state *state)
+{
+	/* One byte more than a valid file, so a longer one is seen. */
+	uint8_t buf[BOOT_PARAMS_LEN + 1];
+	_cleanup_close_ int fd = -1;
+	ssize_t len;
+
+	if (!path || !state)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) {
+		*state = SECURE_BOOT_UNKNOWN;
+		return 0;
+	}
+	if (fd < 0)
+		return -errno;
+	len = fileio_read_all(fd, buf, sizeof(buf));
+	if (len < 0)
+		return (int)len;
+	return firmware_parse_boot_params(buf, (size_t)len, state);
 }
 
 const char *firmware_secure_boot_name(enum secure_boot_state state)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the firmware tells the booted kernel about itself: the UEFI Secure
- * Boot state (the SecureBoot and SetupMode variables in efivarfs) and the
- * kernel's lockdown mode. Nothing here logs or allocates.
+ * Boot state -- as the kernel's EFI stub found it (x86 boot_params, in
+ * sysfs: no module needed), or from the SecureBoot and SetupMode variables
+ * in efivarfs (which tell setup mode apart) -- and the kernel's lockdown
+ * mode. Nothing here logs or allocates.
  */
 #ifndef OCIBOOT_FIRMWARE_H
 #define OCIBOOT_FIRMWARE_H
@@ -46,6 +48,36 @@ int firmware_secure_boot(const char *efivars_dir,
  * untouched). Pure: no I/O.
  */
 int firmware_parse_efivar_bool(const void *buf, size_t len, bool *value);
+
+/*
+ * x86's boot_params as the kernel keeps them (arch/x86/kernel/ksysfs.c),
+ * and the byte where the EFI stub put what it found
+ * (arch/x86/include/uapi/asm/bootparam.h: secure_boot at 0x1ec, an enum
+ * efi_secureboot_mode of include/linux/efi.h). The stub says "disabled"
+ * for setup mode too, and for a shim whose MokSBState turned validation
+ * off: it is what the kernel enforces.
+ */
+#define BOOT_PARAMS_PATH "/sys/kernel/boot_params/data"
+#define BOOT_PARAMS_SECURE_BOOT 0x1ec
+#define BOOT_PARAMS_LEN 4096		/* the zero page: one page */
+
+/*
+ * Parse boot_params (buf, len): exactly BOOT_PARAMS_LEN bytes whose
+ * secure_boot byte is efi_secureboot_mode_unset (0, not booted through
+ * the EFI stub) or _unknown (1) -> SECURE_BOOT_UNKNOWN, _disabled (2) ->
+ * SECURE_BOOT_DISABLED, _enabled (3) -> SECURE_BOOT_ENABLED. Returns 0
+ * and sets *state, or -OCIBOOT_EMALFORMED (*state untouched). Pure.
+ */
+int firmware_parse_boot_params(const void *buf, size_t len,
+			       enum secure_boot_state *state);
+
+/*
+ * The kernel's view: firmware_parse_boot_params() of the file at path
+ * (BOOT_PARAMS_PATH). No such file (not x86, no sysfs): 0 and
+ * SECURE_BOOT_UNKNOWN. Otherwise as the parser, or -errno of reading.
+ */
+int firmware_secure_boot_kernel(const char *path,
+				enum secure_boot_state *state);
 
 /* A constant lowercase name for a state ("enabled", ...); never NULL. */
 const char *firmware_secure_boot_name(enum secure_boot_state state);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * firmware: the efivarfs variable parser, table-driven, and the Secure Boot
- * state read from a temporary directory of fake variable files.
+ * firmware: the efivarfs variable parser and the boot_params parser,
+ * table-driven, and the Secure Boot state read from a temporary directory
+ * of fake variable files and from fake boot_params files.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -324,6 +325,87 @@ static void test_var_unreadable(void **state)
 	assert_int_equal(rmdir(path), 0);
 }
 
+/* --- boot_params ----------------------------------------------------------- */
+
+struct params_case {
+	const char *name;
+	size_t len;
+	int byte;		/* at BOOT_PARAMS_SECURE_BOOT; -1: leave 0 */
+	int rc;
+	enum secure_boot_state state;
+};
+
+static const struct params_case params_cases[] = {
+	{ "unset (not the EFI stub)", BOOT_PARAMS_LEN, 0, 0,
+	  SECURE_BOOT_UNKNOWN },
+	{ "unknown", BOOT_PARAMS_LEN, 1, 0, SECURE_BOOT_UNKNOWN },
+	{ "disabled", BOOT_PARAMS_LEN, 2, 0, SECURE_BOOT_DISABLED },
+	{ "enabled", BOOT_PARAMS_LEN, 3, 0, SECURE_BOOT_ENABLED },
+	{ "4", BOOT_PARAMS_LEN, 4, -OCIBOOT_EMALFORMED, STATE_UNTOUCHED },
+	{ "0xff", BOOT_PARAMS_LEN, 0xff, -OCIBOOT_EMALFORMED,
+	  STATE_UNTOUCHED },
+	{ "empty", 0, -1, -OCIBOOT_EMALFORMED, STATE_UNTOUCHED },
+	{ "up to the byte only", BOOT_PARAMS_SECURE_BOOT + 1, 3,
+	  -OCIBOOT_EMALFORMED, STATE_UNTOUCHED },
+	{ "a byte short", BOOT_PARAMS_LEN - 1, 3, -OCIBOOT_EMALFORMED,
+	  STATE_UNTOUCHED },
+	{ "a byte over", BOOT_PARAMS_LEN + 1, 3, -OCIBOOT_EMALFORMED,
+	  STATE_UNTOUCHED },
+};
+
+static void test_params_table(void **state)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(params_cases); i++) {
+		const struct params_case *c = &params_cases[i];
+		/* Exact size on the heap: ASan sees any read past it. */
+		uint8_t *buf = calloc(1, c->len ? c->len : 1);
+		enum secure_boot_state got = STATE_UNTOUCHED;
+
+		print_message("boot_params: %s\n", c->name);
+		assert_non_null(buf);
+		if (c->byte >= 0)
+			buf[BOOT_PARAMS_SECURE_BOOT] = (uint8_t)c->byte;
+		assert_int_equal(firmware_parse_boot_params(buf, c->len, &got),
+				 c->rc);
+		assert_int_equal(got, c->state);
+		free(buf);
+	}
+	assert_int_equal(firmware_parse_boot_params(NULL, BOOT_PARAMS_LEN,
+						    NULL), -OCIBOOT_EMALFORMED);
+}
+
+/* The file: read whole; absent is "unknown"; a directory is an error. */
+static void test_params_file(void **state)
+{
+	struct tmp *t = *state;
+	enum secure_boot_state got = STATE_UNTOUCHED;
+	uint8_t *buf = calloc(1, BOOT_PARAMS_LEN * 2);
+	char path[PATH_MAX];
+
+	assert_non_null(buf);
+	buf[BOOT_PARAMS_SECURE_BOOT] = 3;
+	write_file(t->dir, "data", buf, BOOT_PARAMS_LEN);
+	path_in(path, t->dir, "data");
+	assert_int_equal(firmware_secure_boot_kernel(path, &got), 0);
+	assert_int_equal(got, SECURE_BOOT_ENABLED);
+	write_file(t->dir, "long", buf, BOOT_PARAMS_LEN * 2);
+	path_in(path, t->dir, "long");
+	got = STATE_UNTOUCHED;
+	assert_int_equal(firmware_secure_boot_kernel(path, &got),
+			 -OCIBOOT_EMALFORMED);
+	assert_int_equal(got, STATE_UNTOUCHED);
+	path_in(path, t->dir, "absent");
+	assert_int_equal(firmware_secure_boot_kernel(path, &got), 0);
+	assert_int_equal(got, SECURE_BOOT_UNKNOWN);
+	got = STATE_UNTOUCHED;
+	assert_int_equal(firmware_secure_boot_kernel(t->dir, &got), -EISDIR);
+	assert_int_equal(got, STATE_UNTOUCHED);
+	assert_int_equal(firmware_secure_boot_kernel(NULL, &got), -EINVAL);
+	free(buf);
+	remove_entry(t->dir, "data");
+	remove_entry(t->dir, "long");
+}
+
 static void test_bad_arguments(void **state)
 {
 	enum secure_boot_state got = STATE_UNTOUCHED;
@@ -368,6 +450,9 @@ int main(void)
 						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_var_unreadable,
 						setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_params_table),
+		cmocka_unit_test_setup_teardown(test_params_file, setup_tmp,
+						teardown_tmp),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_names),
 	};

@@ -53,6 +53,7 @@
 #define CMDLINE_PATH "/proc/cmdline"
 #define PRINTK_DEVKMSG_PATH "/proc/sys/kernel/printk_devkmsg"
 #define EFIVARS_DIR "/sys/firmware/efi/efivars"
+#define EFIVARFS_MODULES MODULES_FS_LIST_DIR "/efivarfs"
 #define TPM_WAIT_MS 3000	/* for a late TPM driver to create its node */
 #define TPM_POLL_MS 50
 /* The PCR the firmware measures the Secure Boot policy into (TCG PC Client
@@ -191,8 +192,12 @@ static int stage_modules(struct boot *b)
 static const struct pid1_mount firmware_mounts[] = {
 	{ "securityfs", "/sys/kernel/security", "securityfs",
 	  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0 },
-	{ "efivarfs", EFIVARS_DIR, "efivarfs",
-	  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0 },
+};
+
+/* Only for a boot the kernel does not call Secure (report_secure_boot). */
+static const struct pid1_mount efivarfs_mount = {
+	"efivarfs", EFIVARS_DIR, "efivarfs",
+	MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0
 };
 
 static int stage_firmware_mounts(struct boot *b)
@@ -213,13 +218,62 @@ static int stage_firmware_mounts(struct boot *b)
 
 /* --- report: what booted, on what ------------------------------------- */
 
-static void report_secure_boot(void)
+/*
+ * efivarfs, its module loaded now (ukify gives it a list of its own): a
+ * boot under Secure Boot never needs it, and never pays for it.
+ */
+static void mount_efivarfs(struct boot *b)
+{
+	struct modload_options opt = { false, NULL, NULL };
+	char line[ERROR_LINE_MAX];
+	struct modload_result res;
+	struct error err;
+	int r;
+
+	r = modload_list(EFIVARFS_MODULES, b->modules_list,
+			 sizeof(b->modules_list), &opt, &res, &err);
+	if (r < 0)
+		log_warning("firmware", "%s", error_format(&err, line,
+							   sizeof(line)));
+	r = pid1_mount(&efivarfs_mount, false);
+	if (r < 0 && r != -ENOENT)
+		log_warning("mount", "efivarfs on %s: %s", EFIVARS_DIR,
+			    strerror(-r));
+}
+
+/*
+ * The kernel's view first (boot_params: what its EFI stub found, and what
+ * lockdown follows). When that is not "enabled", the variables say why
+ * (setup mode, or SecureBoot off); a kernel that says disabled where the
+ * variables say enabled (a shim told not to validate) is disabled.
+ */
+static int secure_boot_state(struct boot *b, enum secure_boot_state *state)
+{
+	enum secure_boot_state kernel = SECURE_BOOT_UNKNOWN, vars;
+	int r = firmware_secure_boot_kernel(BOOT_PARAMS_PATH, &kernel);
+
+	if (r == 0 && kernel == SECURE_BOOT_ENABLED) {
+		*state = kernel;
+		return 0;
+	}
+	mount_efivarfs(b);
+	if (firmware_secure_boot(EFIVARS_DIR, &vars) < 0 ||
+	    (vars == SECURE_BOOT_ENABLED && kernel == SECURE_BOOT_DISABLED) ||
+	    vars == SECURE_BOOT_UNKNOWN) {
+		*state = kernel;
+		return r;
+	}
+	*state = vars;
+	return 0;
+}
+
+static void report_secure_boot(struct boot *b)
 {
 	enum secure_boot_state state;
 	char mode[LOCKDOWN_MODE_MAX];
 	int r;
 
-	r = firmware_secure_boot(EFIVARS_DIR, &state);
+	r = secure_boot_state(b, &state);
 	if (r < 0)
 		log_warning("firmware", "secure boot state unreadable: %s",
 			    ociboot_strerror(r));
@@ -291,7 +345,7 @@ static void report_tpm(struct boot *b)
 
 static int stage_report(struct boot *b)
 {
-	report_secure_boot();
+	report_secure_boot(b);
 	report_tpm(b);
 	return 0;
 }
@@ -312,7 +366,7 @@ static const struct stage stages[] = {
 	  network_needed },
 	{ "verify", stage_verify, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
 	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY,
-	  BOUNDED, 0, NULL },
+	  BOUNDED, 0, services_needed },
 	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE, IN_PID1, 0,
 	  NULL },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS, BOUNDED, 0, NULL },

@@ -117,8 +117,12 @@ static void reap_children(void)
 		;
 }
 
-/* Read what the signalfd holds. Returns 1 with *req for a shutdown. */
-static int read_signals(struct pid1 *p, struct pid1_request *req)
+/*
+ * Read what the signalfd holds. Returns 1 with *req for a shutdown; sets
+ * *child when a child ended (SIGCHLD).
+ */
+static int read_signals(struct pid1 *p, struct pid1_request *req,
+			bool *child)
 {
 	struct signalfd_siginfo si[PID1_SIGNALS_MAX];
 	int found = 0;
@@ -133,6 +137,7 @@ static int read_signals(struct pid1 *p, struct pid1_request *req)
 
 		switch (si[i].ssi_signo) {
 		case SIGCHLD:
+			*child = true;
 			continue;
 		case SIGINT:
 			r.power = PID1_POWER_REBOOT;
@@ -165,7 +170,9 @@ static int timeout_until(int64_t deadline_ms)
 	return deadline_ms - now > INT_MAX ? INT_MAX : (int)(deadline_ms - now);
 }
 
-int pid1_wait(struct pid1 *p, int64_t deadline_ms, struct pid1_request *req)
+/* pid1_wait(); with child_wakes, also back (0) once a child ended. */
+static int wait_signals(struct pid1 *p, int64_t deadline_ms,
+			bool child_wakes, struct pid1_request *req)
 {
 	for (;;) {
 		int timeout = timeout_until(deadline_ms), r;
@@ -186,11 +193,15 @@ int pid1_wait(struct pid1 *p, int64_t deadline_ms, struct pid1_request *req)
 			goto broken;
 		reap_children();
 		if (r > 0) {
-			r = read_signals(p, req);
+			bool child = false;
+
+			r = read_signals(p, req, &child);
 			if (r < 0)
 				goto broken;
 			if (r > 0)
 				return 1;
+			if (child && child_wakes)
+				return 0;
 		}
 		if (timeout == 0 || timeout_until(deadline_ms) == 0)
 			return 0;
@@ -212,15 +223,32 @@ static const char *power_doing(enum pid1_power how)
 	return "stopping";
 }
 
-void pid1_sleep_until(struct pid1 *p, int64_t deadline_ms)
+int pid1_wait(struct pid1 *p, int64_t deadline_ms, struct pid1_request *req)
+{
+	return wait_signals(p, deadline_ms, false, req);
+}
+
+/* Carry out a shutdown request wait_signals() returned. */
+static void sleep_signals(struct pid1 *p, int64_t deadline_ms,
+			  bool child_wakes)
 {
 	struct pid1_request req;
 
-	if (pid1_wait(p, deadline_ms, &req) == 0)
+	if (wait_signals(p, deadline_ms, child_wakes, &req) == 0)
 		return;
 	log_warning("signal", "%s: %s", pid1_signal_name(req.signo),
 		    power_doing(req.power));
 	pid1_power(p, req.power);
+}
+
+void pid1_sleep_until(struct pid1 *p, int64_t deadline_ms)
+{
+	sleep_signals(p, deadline_ms, false);
+}
+
+void pid1_sleep_until_child(struct pid1 *p, int64_t deadline_ms)
+{
+	sleep_signals(p, deadline_ms, true);
 }
 
 void pid1_poll(struct pid1 *p)

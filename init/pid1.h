@@ -97,6 +97,13 @@ int pid1_wait(struct pid1 *p, int64_t deadline_ms, struct pid1_request *req);
  */
 void pid1_sleep_until(struct pid1 *p, int64_t deadline_ms);
 
+/*
+ * pid1_sleep_until(), but also back as soon as a child ended (SIGCHLD):
+ * for a caller waiting on a child of its own (fs/bounded.h), which then
+ * looks at it at once instead of at the end of its slice.
+ */
+void pid1_sleep_until_child(struct pid1 *p, int64_t deadline_ms);
+
 /* Look at pending signals without waiting (pid1_sleep_until(now)). */
 void pid1_poll(struct pid1 *p);
 

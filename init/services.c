@@ -28,6 +28,11 @@ static void log_plan_line(void *ctx, const char *line)
 	log_info("verify", "%s", line);
 }
 
+bool services_needed(const struct boot *b)
+{
+	return b->plan.manifest.service_count > 0;
+}
+
 int stage_services_verify(struct boot *b)
 {
 	struct error err;

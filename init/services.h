@@ -22,6 +22,8 @@
 #ifndef OCIBOOT_INIT_SERVICES_H
 #define OCIBOOT_INIT_SERVICES_H
 
+#include <stdbool.h>
+
 #include "init/verified.h"
 #include "oci/oci.h"
 #include "service/handover.h"
@@ -50,6 +52,10 @@ struct services_buffers {
 };
 
 struct boot;
+
+/* Whether the verified system manifest names services: else the services
+ * verify stage has nothing to read. */
+bool services_needed(const struct boot *b);
 
 int stage_services_verify(struct boot *b);
 int stage_services(struct boot *b);

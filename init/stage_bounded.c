@@ -56,7 +56,7 @@ static int stage_wait(void *ctx, unsigned int ms)
 	struct stage_watch *w = ctx;
 	unsigned int count;
 
-	pid1_sleep_until(&w->b->pid1, clock_deadline_ms(ms));
+	pid1_sleep_until_child(&w->b->pid1, clock_deadline_ms(ms));
 	if (!w->quiet_ms)
 		return 0;
 	count = __atomic_load_n(&w->b->doing_count, __ATOMIC_ACQUIRE);

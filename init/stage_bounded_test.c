@@ -21,10 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs/bounded.h"
 #include "init/boot.h"
+#include "init/pid1.h"
 #include "init/stage_bounded.h"
 #include "lib/clock.h"
 #include "lib/fileio.h"
@@ -197,6 +199,45 @@ static void test_quiet(void **state)
 	bounded_shared_unmap(b, sizeof(*b));
 }
 
+/*
+ * PID 1's wait for a child of its own is back when the child ends, not at
+ * the end of its sleep (pid1_sleep_until_child()); a plain sleep is not.
+ * In a child of the test, as signals are taken over (blocked, signalfd).
+ */
+static void test_child_wakes(void **state)
+{
+	pid_t tester = fork();
+	int status;
+
+	assert_true(tester >= 0);
+	if (tester == 0) {
+		struct pid1 p = { .signal_fd = -1 };
+		int64_t start, took;
+		pid_t c;
+
+		if (pid1_take_signals(&p) < 0)
+			_exit(2);
+		c = fork();
+		if (c == 0) {
+			usleep(100 * 1000);
+			_exit(0);
+		}
+		start = clock_now_ms();
+		pid1_sleep_until_child(&p, clock_deadline_ms(20000));
+		took = clock_now_ms() - start;
+		if (c < 0 || took < 90 || took > 10000)
+			_exit(3);
+		/* No child left to end: the whole sleep. */
+		start = clock_now_ms();
+		pid1_sleep_until_child(&p, clock_deadline_ms(300));
+		took = clock_now_ms() - start;
+		_exit(took >= 300 ? 0 : 4);
+	}
+	assert_int_equal(waitpid(tester, &status, 0), tester);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_not_shared(void **state)
 {
 	static struct boot b;
@@ -235,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_stall_and_death),
 		cmocka_unit_test(test_layout_fds),
 		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_child_wakes),
 		cmocka_unit_test(test_not_shared),
 	};
 

@@ -105,7 +105,7 @@ static int store_wait(void *ctx, unsigned int ms)
 {
 	struct boot *b = ctx;
 
-	pid1_sleep_until(&b->pid1, clock_deadline_ms(ms));
+	pid1_sleep_until_child(&b->pid1, clock_deadline_ms(ms));
 	return 0;
 }
 

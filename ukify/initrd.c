@@ -34,18 +34,20 @@ struct builder {
 };
 
 /*
- * The filesystems a store may hold (initrd.h): each one's modules go to a
- * list of its own, loaded only when the store is of that filesystem. soft
- * is the module it asks the kernel for by an alias at load time
+ * Modules the init loads only when it needs them (initrd.h), each into a
+ * list of its own: the filesystems a store may hold, when the store is of
+ * that filesystem; efivarfs, when the kernel does not say Secure Boot is
+ * on. soft is the module it asks the kernel for by an alias at load time
  * (modules.softdep: "pre: crypto-crc32c"), which modules.dep does not
  * list; it goes first in the list when this kernel has it as a module.
  */
-static const struct store_fs {
+static const struct own_list {
 	const char *module;
-	const char *soft;
-} store_filesystems[] = {
+	const char *soft;	/* or NULL */
+} own_lists[] = {
 	{ "ext4", "crc32c_generic" },
 	{ "erofs", "crc32c_generic" },
+	{ "efivarfs", NULL },
 };
 
 static bool is_printable_word(const char *s, size_t len)
@@ -299,25 +301,25 @@ out:
 	return r;
 }
 
-/* The store filesystem a requested name is, or NULL. */
-static const struct store_fs *store_fs_of(const char *name)
+/* The list of its own a requested name has, or NULL. */
+static const struct own_list *own_list_of(const char *name)
 {
 	char norm[MODDEP_NAME_MAX];
 
 	if (moddep_normalize_name(name, norm) < 0)
 		return NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(store_filesystems); i++)
-		if (streq(store_filesystems[i].module, norm))
-			return &store_filesystems[i];
+	for (size_t i = 0; i < ARRAY_SIZE(own_lists); i++)
+		if (streq(own_lists[i].module, norm))
+			return &own_lists[i];
 	return NULL;
 }
 
 /*
- * The list of one store filesystem: its soft dependency and itself with
- * their dependencies, less what the boot's list (main[]) already loads.
+ * A list of its own: the soft dependency and the module with their
+ * dependencies, less what the boot's list (main[]) already loads.
  */
-static int add_store_fs(struct builder *b, const struct moddep *md,
-			const struct store_fs *fs, const bool *main)
+static int add_own_list(struct builder *b, const struct moddep *md,
+			const struct own_list *fs, const bool *main)
 {
 	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, kept = 0;
 	const char *names[2], *culprit = NULL;
@@ -326,7 +328,7 @@ static int add_store_fs(struct builder *b, const struct moddep *md,
 	size_t name_count = 0;
 	int r;
 
-	if (moddep_find(md, fs->soft) >= 0)
+	if (fs->soft && moddep_find(md, fs->soft) >= 0)
 		names[name_count++] = fs->soft;
 	names[name_count++] = fs->module;
 	r = moddep_resolve(md, names, name_count, order, ARRAY_SIZE(order),
@@ -339,7 +341,7 @@ static int add_store_fs(struct builder *b, const struct moddep *md,
 	snprintf(path, sizeof(path), "%s/%s", MODULES_FS_DIR, fs->module);
 	r = add_module_files(b, md, order, kept, path);
 	if (r == 0) {
-		snprintf(what, sizeof(what), "%s store", fs->module);
+		snprintf(what, sizeof(what), "%s list", fs->module);
 		report_order(b, md, order, kept, what);
 	}
 	return r;
@@ -353,14 +355,14 @@ static int add_module_lists(struct builder *b, const struct moddep *md,
 			    const char **names, size_t name_count)
 {
 	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, main_count = 0;
-	const struct store_fs *fs[ARRAY_SIZE(store_filesystems)];
+	const struct own_list *fs[ARRAY_SIZE(own_lists)];
 	const char *culprit = NULL;
 	size_t fs_count = 0;
 	bool *main;
 	int r;
 
 	for (size_t i = 0; i < name_count; i++) {
-		const struct store_fs *f = store_fs_of(names[i]);
+		const struct own_list *f = own_list_of(names[i]);
 		bool seen = false;
 
 		for (size_t j = 0; j < fs_count; j++)
@@ -384,7 +386,7 @@ static int add_module_lists(struct builder *b, const struct moddep *md,
 	for (size_t i = 0; i < count; i++)
 		main[order[i]] = true;
 	for (size_t i = 0; i < fs_count && r == 0; i++)
-		r = add_store_fs(b, md, fs[i], main);
+		r = add_own_list(b, md, fs[i], main);
 	free(main);
 	return r;
 }

@@ -11,16 +11,19 @@
  *   /etc/ociboot/modules           absolute in-initrd paths of those
  *                                  modules, one a line, in load order
  *                                  (always present, empty without modules),
- *                                  less the store filesystems' below
- *   /etc/ociboot/modules.d/FS      for each store filesystem module named
- *                                  (ext4, erofs): the same for the modules
+ *                                  less those of the lists below
+ *   /etc/ociboot/modules.d/NAME    for each store filesystem module named
+ *                                  (ext4, erofs), and efivarfs (which the
+ *                                  init loads only when the kernel does
+ *                                  not say Secure Boot is on, to tell
+ *                                  why): the same for the modules
  *                                  only it needs -- crc32c_generic (the
  *                                  CRC32C it asks the kernel for by alias,
  *                                  which modules.dep does not list), its
  *                                  dependencies and itself, less what
  *                                  /etc/ociboot/modules loads; the init
  *                                  loads it right before mounting a store
- *                                  of that filesystem
+ *                                  of that filesystem (or efivarfs)
  *   /etc/ociboot/ca/NAME.pem       each CA file, checked to hold only PEM
  *                                  X.509 certificates and written back as
  *                                  their canonical PEM; NAME is the file's
@@ -70,8 +73,8 @@ struct initrd_options {
 	/*
 	 * Told what was resolved (NULL: not wanted): "host-only" with the
 	 * host's module names, then "load order" with every module's name
-	 * in the order the init loads them, then "FS store" with each store
-	 * filesystem's list. names live during the call.
+	 * in the order the init loads them, then "NAME list" with each list
+	 * of its own (modules.d/NAME). names live during the call.
 	 */
 	void (*report)(void *ctx, const char *what, const char *const *names,
 		       size_t count);

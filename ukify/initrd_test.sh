@@ -152,14 +152,15 @@ listed=$(zstd -q -dc "$tmp/preset.zst" | (cd "$tmp" && cpio -i --quiet \
 	tr - _ | tr '\n' ' ' | sed 's/ $//')
 check_equal "the printed load order is the initrd's" "$printed" "$listed"
 
-# The store filesystems (ext4, erofs) each get a list of their own: what
+# The store filesystems (ext4, erofs) and efivarfs (loaded only when the
+# kernel does not say Secure Boot is on) each get a list of their own: what
 # modprobe --show-depends loads for them (less crc32c-intel, the CRC32C
 # a CPU without SSE 4.2 cannot load; crc32c_generic serves everywhere) and
 # the boot's list does not; their modules are in no other list.
 zstd -q -dc "$tmp/preset.zst" > "$tmp/preset.cpio"
 mkdir "$tmp/p"
 (cd "$tmp/p" && cpio -id --quiet < "$tmp/preset.cpio")
-for fs in ext4 erofs; do
+for fs in ext4 erofs efivarfs; do
 	list=$tmp/p/etc/ociboot/modules.d/$fs
 	[ -f "$list" ] || fatal "no /etc/ociboot/modules.d/$fs"
 	modprobe -S "$KVER" -d / --show-depends "$fs" |
@@ -179,16 +180,16 @@ for fs in ext4 erofs; do
 		cmp -s "$MODDIR/${path#/lib/modules/$KVER/}" "$tmp/p$path" ||
 			fatal "$path differs from the installed module"
 	done < "$tmp/want.$fs"
-	printed=$(sed -n "s/^modules ($fs store): //p" "$tmp/preset.out")
+	printed=$(sed -n "s/^modules ($fs list): //p" "$tmp/preset.out")
 	listed=$(sed 's|.*/||; s|\.ko$||' "$list" | tr - _ | tr '\n' ' ' |
 		sed 's/ $//')
 	check_equal "the printed $fs list is the initrd's" "$printed" "$listed"
 done
-for m in ext4 jbd2 mbcache crc16 erofs libcrc32c crc32c_generic; do
+for m in ext4 jbd2 mbcache crc16 erofs libcrc32c crc32c_generic efivarfs; do
 	! grep -q "/$m.ko\$" "$tmp/p/etc/ociboot/modules" ||
 		fatal "$m is in the boot's list"
 done
-ok "ext4 and erofs in lists of their own, in modprobe's order, not in the boot's"
+ok "ext4, erofs and efivarfs in lists of their own, in modprobe's order, not in the boot's"
 # A module two lists share is in the archive once.
 [ "$(cpio -it --quiet < "$tmp/preset.cpio" | sort | uniq -d)" = "" ] ||
 	fatal "an archive entry is there twice"

@@ -17,7 +17,8 @@
 /*
  * The boot chain: the store (ext4 or erofs: their modules go to lists of
  * their own, loaded only for a store of theirs; ukify/initrd.h), the
- * layers, the firmware's variables.
+ * layers, the firmware's variables (efivarfs: a list of its own too,
+ * loaded only when the kernel does not say Secure Boot is on).
  */
 #define BASE_MODULES \
 	"efivarfs", "loop", "squashfs", "overlay", "dm-verity", "ext4", \
@@ -47,7 +48,7 @@ static const char *const physical_modules[] = {
 const struct modsets_preset modsets_presets[] = {
 	PRESET("base", "the boot chain only: loop, squashfs, overlay, "
 	       "dm-verity, ext4 and erofs (loaded for a store of theirs), "
-	       "efivarfs", base_modules),
+	       "efivarfs (loaded when Secure Boot is not on)", base_modules),
 	PRESET("qemu", "base + virtio disks and NICs (QEMU/KVM guests; the "
 	       "demo's)", qemu_modules),
 	PRESET("physical", "base + NVMe, AHCI/SATA, USB and SD storage, "

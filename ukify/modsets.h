@@ -7,7 +7,8 @@
  *       base      what the boot chain itself needs on any machine: loop,
  *                 squashfs, overlay, dm-verity, the store filesystems
  *                 ext4 and erofs (each in a list of its own, loaded only
- *                 for a store of it: ukify/initrd.h), efivarfs;
+ *                 for a store of it: ukify/initrd.h), efivarfs (a list
+ *                 of its own too, loaded when Secure Boot is not on);
  *       qemu      base + virtio (virtio_pci, virtio_blk, virtio_net): a
  *                 QEMU/KVM guest with virtio disks and NICs; the demo's;
  *       physical  base + common PC hardware: NVMe (and Intel VMD), AHCI
