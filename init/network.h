@@ -26,8 +26,13 @@
  * (their own set, never the manifest CAs), checked at the clock's time
  * but never earlier than the init's build.
  *
- * Its working memory (the registry client, about 1.3 MiB, and the TLS
- * anchors) is static in init/network.c: one boot, one pull.
+ * It runs in a child of PID 1 (init/stage_bounded.h), failed once it
+ * made no progress (boot_doing()) for the longer of ociboot.io_timeout=
+ * and ociboot.net_timeout=: what PID 1 needs afterwards is in the shared
+ * struct boot (the plan, the location DHCP gave, the store's name) or
+ * handed back as fds (the layout). Its working memory (the registry
+ * client, about 1.3 MiB, and the TLS anchors) is static in
+ * init/network.c, and only the child touches it: one boot, one pull.
  */
 #ifndef OCIBOOT_INIT_NETWORK_H
 #define OCIBOOT_INIT_NETWORK_H
