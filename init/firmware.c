@@ -16,9 +16,6 @@
 #define SECURE_BOOT_VAR "SecureBoot-" EFI_GLOBAL_GUID
 #define SETUP_MODE_VAR "SetupMode-" EFI_GLOBAL_GUID
 
-/* One byte more than a valid file, so a longer file is seen as such. */
-#define EFIVAR_READ_MAX (EFIVAR_BOOL_LEN + 1)
-
 int firmware_parse_efivar_bool(const void *buf, size_t len, bool *value)
 {
 	const uint8_t *bytes = buf;
@@ -31,17 +28,24 @@ int firmware_parse_efivar_bool(const void *buf, size_t len, bool *value)
 	return 0;
 }
 
+/*
+ * The file at dir_fd/path into buf[0, size), size being the one valid
+ * length: its length, -OCIBOOT_EMALFORMED when it is longer, or -errno.
+ */
+static ssize_t read_small(int dir_fd, const char *path, void *buf,
+			  size_t size)
+{
+	ssize_t n = fileio_read_file(dir_fd, path, buf, size, 0);
+
+	return n == -OCIBOOT_ETOOBIG ? -OCIBOOT_EMALFORMED : n;
+}
+
 /* Read one boolean variable; -ENOENT when it does not exist. */
 static int read_efivar_bool(int dir_fd, const char *name, bool *value)
 {
-	_cleanup_close_ int fd = -1;
-	uint8_t buf[EFIVAR_READ_MAX];
-	ssize_t len;
+	uint8_t buf[EFIVAR_BOOL_LEN];
+	ssize_t len = read_small(dir_fd, name, buf, sizeof(buf));
 
-	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	len = fileio_read_all(fd, buf, sizeof(buf));
 	if (len < 0)
 		return (int)len;
 	return firmware_parse_efivar_bool(buf, (size_t)len, value);
@@ -118,21 +122,16 @@ int firmware_parse_boot_params(const void *buf, size_t len,
 int firmware_secure_boot_kernel(const char *path,
 				enum secure_boot_state *state)
 {
-	/* One byte more than a valid file, so a longer one is seen. */
-	uint8_t buf[BOOT_PARAMS_LEN + 1];
-	_cleanup_close_ int fd = -1;
+	uint8_t buf[BOOT_PARAMS_LEN];
 	ssize_t len;
 
 	if (!path || !state)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == ENOENT) {
+	len = read_small(AT_FDCWD, path, buf, sizeof(buf));
+	if (len == -ENOENT) {
 		*state = SECURE_BOOT_UNKNOWN;
 		return 0;
 	}
-	if (fd < 0)
-		return -errno;
-	len = fileio_read_all(fd, buf, sizeof(buf));
 	if (len < 0)
 		return (int)len;
 	return firmware_parse_boot_params(buf, (size_t)len, state);
