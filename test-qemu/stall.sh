@@ -89,22 +89,6 @@ prepare() {
 		stall_arm
 }
 
-# stall_gap FROM TO MIN MAX: the console line matching TO came MIN to MAX
-# seconds after the one matching FROM (host time); says how long.
-stall_gap() {
-	local from to gap
-
-	from=$(line_time "$1") && to=$(line_time "$2") || {
-		echo "no time for /$1/ or /$2/"
-		return 1
-	}
-	gap=$(seconds_between "$from" "$to" "$3" "$4") || {
-		echo "/$2/ ${gap}s after /$1/, expected $3 to $4 s"
-		return 1
-	}
-	echo "/$2/ ${gap}s after /$1/"
-}
-
 check() {
 	stall_plugged
 }

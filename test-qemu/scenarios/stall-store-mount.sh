@@ -10,7 +10,7 @@ stall_after_found 32768 \
 	"store: /dev/vda: mounting it read-only \\(ext4\\)"
 
 check() {
-	stall_plugged && stall_gap 'ociboot: store: looking for' \
+	stall_plugged && line_gap 'ociboot: store: looking for' \
 		'ociboot: FATAL: store' $((STALL_IO_TIMEOUT + 10 - 1)) \
 		$((STALL_IO_TIMEOUT + 10 + 3))
 }

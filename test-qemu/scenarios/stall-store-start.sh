@@ -13,5 +13,5 @@ stall_reboot_policy 'ociboot: FATAL: store LABEL=ocistore not found: /dev/vda: r
 check() {
 	# The finder's own 10 s, and at most one more 3 s read.
 	stall_plugged &&
-		stall_gap 'ociboot: store: looking for' 'ociboot: FATAL: store' 9 15
+		line_gap 'ociboot: store: looking for' 'ociboot: FATAL: store' 9 15
 }
