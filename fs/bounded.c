@@ -23,13 +23,6 @@ struct bounded_shared {
 	ssize_t result;
 };
 
-/* One child at work. */
-struct bounded_child {
-	struct bounded_shared *sh;
-	pid_t pid;
-	bool reaped;		/* collected by us: no reap() needed */
-};
-
 static int sleep_ms(const struct bounded_wait *w, unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -56,7 +49,7 @@ static bool is_done(const struct bounded_shared *sh)
  * Whether the child is gone (exited or killed): collected here, or by
  * someone else's waitpid(-1) before us (ECHILD).
  */
-static bool child_gone(struct bounded_child *c)
+static bool child_gone(struct bounded_job *c)
 {
 	pid_t r = waitpid(c->pid, NULL, WNOHANG);
 
@@ -71,7 +64,7 @@ static bool child_gone(struct bounded_child *c)
  * 0 when the child finished, -ECHILD when it ended without finishing,
  * -OCIBOOT_ETIMEOUT, or the wait's error.
  */
-static int await(struct bounded_child *c, unsigned int timeout_ms,
+static int await(struct bounded_job *c, unsigned int timeout_ms,
 		 const struct bounded_wait *w)
 {
 	int64_t deadline = clock_deadline_ms(timeout_ms);
@@ -98,7 +91,7 @@ static int await(struct bounded_child *c, unsigned int timeout_ms,
  * The child only has _exit() left: collect it, but never wait long for it
  * (closing a device can block too); a reaper may have collected it first.
  */
-static void reap(struct bounded_child *c, const struct bounded_wait *w)
+static void reap(struct bounded_job *c, const struct bounded_wait *w)
 {
 	for (unsigned int i = 0; i < BOUNDED_REAP_TRIES && !c->reaped; i++) {
 		pid_t r = waitpid(c->pid, NULL, WNOHANG);
@@ -111,9 +104,10 @@ static void reap(struct bounded_child *c, const struct bounded_wait *w)
 }
 
 /* Give up on the child: it may sleep in I/O for good. */
-static void abandon(struct bounded_child *c)
+static void abandon(struct bounded_job *c)
 {
-	if (c->reaped)
+	/* Never kill(0) or kill(-1): a process group, or everything. */
+	if (c->reaped || c->pid <= 0)
 		return;
 	kill(c->pid, SIGKILL);
 	waitpid(c->pid, NULL, WNOHANG);
@@ -123,7 +117,7 @@ ssize_t bounded_call(bounded_fn fn, void *arg, void *out, size_t size,
 		     unsigned int timeout_ms, const struct bounded_wait *w)
 {
 	size_t len = sizeof(struct bounded_shared) + size;
-	struct bounded_child c = { 0 };
+	struct bounded_job c = { .sock = -1 };
 	ssize_t result;
 	int r;
 
@@ -238,41 +232,56 @@ static _Noreturn void run_child(bounded_run_fn fn, void *arg,
 	__builtin_unreachable();
 }
 
-int bounded_run(bounded_run_fn fn, void *arg, unsigned int timeout_ms,
-		const struct bounded_wait *w, struct bounded_fds *fds_out)
+int bounded_start(struct bounded_job *j, bounded_run_fn fn, void *arg)
 {
-	struct bounded_child c = { 0 };
-	struct bounded_fds fds = { .count = 0 };
+	struct bounded_shared *sh;
 	int sock[2], r;
+	pid_t pid;
 
-	if (fds_out)
-		fds_out->count = 0;
-	c.sh = bounded_shared_map(sizeof(*c.sh));
-	if (!c.sh)
+	*j = (struct bounded_job){ .pid = -1, .sock = -1 };
+	sh = bounded_shared_map(sizeof(*sh));
+	if (!sh)
 		return -errno;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
 		r = -errno;
 		goto out_unmap;
 	}
-	c.pid = fork();
-	if (c.pid < 0) {
+	/* Set in the parent only: *j may be in memory the child shares. */
+	pid = fork();
+	if (pid < 0) {
 		r = -errno;
-		goto out_close;
-	}
-	if (c.pid == 0) {
 		close(sock[0]);
-		run_child(fn, arg, c.sh, sock[1]);
+		close(sock[1]);
+		goto out_unmap;
+	}
+	if (pid == 0) {
+		close(sock[0]);
+		run_child(fn, arg, sh, sock[1]);
 	}
 	close(sock[1]);
-	sock[1] = -1;
-	r = await(&c, timeout_ms, w);
+	*j = (struct bounded_job){ .sh = sh, .pid = pid, .sock = sock[0] };
+	return 0;
+out_unmap:
+	bounded_shared_unmap(sh, sizeof(*sh));
+	return r;
+}
+
+int bounded_finish(struct bounded_job *j, unsigned int timeout_ms,
+		   const struct bounded_wait *w, struct bounded_fds *fds_out)
+{
+	struct bounded_fds fds = { .count = 0 };
+	int r;
+
+	if (fds_out)
+		fds_out->count = 0;
+	r = await(j, timeout_ms, w);
 	if (r < 0) {
-		abandon(&c);
-		goto out_close;
+		abandon(j);
+		goto out;
 	}
-	reap(&c, w);
-	r = (int)c.sh->result;
-	if (r >= 0 && receive_fds(sock[0], &fds) < 0) {
+	reap(j, w);
+	r = (int)j->sh->result;
+	if (r >= 0 && receive_fds(j->sock, &fds) < 0) {
 		close_fds(&fds);
 		r = -EIO;
 	}
@@ -280,13 +289,25 @@ int bounded_run(bounded_run_fn fn, void *arg, unsigned int timeout_ms,
 		*fds_out = fds;
 	else
 		close_fds(&fds);
-out_close:
-	close(sock[0]);
-	if (sock[1] >= 0)
-		close(sock[1]);
-out_unmap:
-	bounded_shared_unmap(c.sh, sizeof(*c.sh));
+out:
+	close(j->sock);
+	bounded_shared_unmap(j->sh, sizeof(*j->sh));
+	*j = (struct bounded_job){ .pid = -1, .sock = -1 };
 	return r;
+}
+
+int bounded_run(bounded_run_fn fn, void *arg, unsigned int timeout_ms,
+		const struct bounded_wait *w, struct bounded_fds *fds_out)
+{
+	struct bounded_job j;
+	int r;
+
+	if (fds_out)
+		fds_out->count = 0;
+	r = bounded_start(&j, fn, arg);
+	if (r < 0)
+		return r;
+	return bounded_finish(&j, timeout_ms, w, fds_out);
 }
 
 void *bounded_shared_map(size_t size)

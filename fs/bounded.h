@@ -27,6 +27,7 @@
 #ifndef OCIBOOT_BOUNDED_H
 #define OCIBOOT_BOUNDED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -93,6 +94,27 @@ typedef int (*bounded_run_fn)(void *arg, struct bounded_fds *fds);
  */
 int bounded_run(bounded_run_fn fn, void *arg, unsigned int timeout_ms,
 		const struct bounded_wait *w, struct bounded_fds *fds_out);
+
+/*
+ * bounded_run() in two halves, so that the caller works while the child
+ * does: bounded_start() forks the child and returns at once;
+ * bounded_finish() waits for it at most timeout_ms from now and returns
+ * what bounded_run() would. Each started job is finished exactly once
+ * (that frees it, the child killed and left behind on a timeout). *j may
+ * be in memory the child shares (bounded_shared_map()): only the caller
+ * writes it.
+ */
+struct bounded_job {
+	struct bounded_shared *sh;	/* the page both see */
+	pid_t pid;
+	bool reaped;			/* collected by us: no reap() needed */
+	int sock;			/* our end of the fds' socket pair */
+};
+
+/* 0 with j started, or -errno of mmap(2), socketpair(2), fork(2). */
+int bounded_start(struct bounded_job *j, bounded_run_fn fn, void *arg);
+int bounded_finish(struct bounded_job *j, unsigned int timeout_ms,
+		   const struct bounded_wait *w, struct bounded_fds *fds_out);
 
 /*
  * size bytes of zeroed memory, MAP_SHARED | MAP_ANONYMOUS: what a child of

@@ -8,6 +8,8 @@
  * at the same addresses; fds it opens reach the caller; a child that
  * sleeps for good ends in -OCIBOOT_ETIMEOUT at the deadline, one that dies
  * without a result in -ECHILD at once.
+ * bounded_start() and bounded_finish(): the caller runs while the child
+ * does; the deadline counts from bounded_finish().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -310,6 +312,58 @@ static void test_run_reaped_elsewhere(void **state)
 	bounded_shared_unmap(shared, sizeof(int));
 }
 
+/* The child waits for the caller's word, then answers it. */
+struct handshake {
+	int asked;
+	int answer;
+};
+
+static int answer_when_asked(void *arg, struct bounded_fds *fds)
+{
+	struct handshake *h = arg;
+	struct timespec ts = { 0, 1000000 };
+
+	while (!__atomic_load_n(&h->asked, __ATOMIC_ACQUIRE))
+		nanosleep(&ts, NULL);
+	h->answer = h->asked * 2;
+	return 5;
+}
+
+static void test_start_finish(void **state)
+{
+	struct handshake *h = bounded_shared_map(sizeof(*h));
+	struct timespec ts = { 0, 400 * 1000000 };
+	struct bounded_job j;
+	struct bounded_fds fds = { .count = 3 };
+	int64_t start, took;
+	int r;
+
+	assert_non_null(h);
+	/* The child needs the caller to go on after bounded_start(). */
+	assert_int_equal(bounded_start(&j, answer_when_asked, h), 0);
+	__atomic_store_n(&h->asked, 21, __ATOMIC_RELEASE);
+	assert_int_equal(bounded_finish(&j, 2000, NULL, &fds), 5);
+	assert_int_equal(h->answer, 42);
+	assert_int_equal(fds.count, 0);
+	assert_int_equal(j.pid, -1);
+
+	/* Fds and errors come back as bounded_run()'s do. */
+	assert_int_equal(bounded_start(&j, fail_enodev, NULL), 0);
+	assert_int_equal(bounded_finish(&j, 2000, NULL, &fds), -ENODEV);
+	assert_int_equal(bounded_start(&j, die, NULL), 0);
+	assert_int_equal(bounded_finish(&j, 2000, NULL, NULL), -ECHILD);
+
+	/* The deadline counts from bounded_finish(), not from the start. */
+	assert_int_equal(bounded_start(&j, sleep_forever, NULL), 0);
+	nanosleep(&ts, NULL);
+	start = clock_now_ms();
+	r = bounded_finish(&j, 300, NULL, &fds);
+	took = clock_now_ms() - start;
+	assert_int_equal(r, -OCIBOOT_ETIMEOUT);
+	assert_true(took >= 300 && took < 300 + 1000);
+	bounded_shared_unmap(h, sizeof(*h));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_run_fds),
 		cmocka_unit_test(test_run_ends),
 		cmocka_unit_test(test_run_reaped_elsewhere),
+		cmocka_unit_test(test_start_finish),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
