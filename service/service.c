@@ -369,21 +369,31 @@ static pid_t container_pid(const struct paths *p)
 	return v > 1 && v < 1L << 30 ? (pid_t)v : 0;
 }
 
-/* True while pid runs (a zombie has ended). */
-static bool alive(pid_t pid)
+/*
+ * /proc/PID/stat's first bytes: "PID (COMM) STATE ...". COMM is at most
+ * TASK_COMM_LEN (16) bytes, and may hold ')' itself; every field after it
+ * is a number, so the last ')' of these bytes is the one that ends it.
+ */
+#define PROC_STAT_HEAD 128
+
+bool service_pid_alive(pid_t pid)
 {
-	char path[32], stat[128], *close_paren;
+	char path[32], stat[PROC_STAT_HEAD + 1], *close_paren;
 	ssize_t n;
 
 	if (pid <= 0)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	n = fileio_read_text(AT_FDCWD, path, stat, sizeof(stat), 0);
-	if (n < 0 && n != -OCIBOOT_ETOOBIG)
+	n = fileio_read_file(AT_FDCWD, path, stat, PROC_STAT_HEAD, 0);
+	if (n == -OCIBOOT_ETOOBIG)
+		n = PROC_STAT_HEAD;	/* the head is all we need */
+	if (n < 0)
 		return false;
+	stat[n] = '\0';
 	close_paren = strrchr(stat, ')');
-	return !close_paren || (close_paren[1] == ' ' &&
-				close_paren[2] != 'Z' && close_paren[2] != 'X');
+	return close_paren && close_paren[1] == ' ' &&
+	       close_paren[2] != 'Z' && close_paren[2] != 'X' &&
+	       close_paren[2] != '\0';
 }
 
 static void wait_gone(pid_t pid, unsigned int timeout_ms)
@@ -391,7 +401,7 @@ static void wait_gone(pid_t pid, unsigned int timeout_ms)
 	int64_t deadline = clock_deadline_ms(timeout_ms);
 	struct timespec ts = { 0, POLL_MS * 1000000L };
 
-	while (alive(pid) && !clock_deadline_passed(deadline))
+	while (service_pid_alive(pid) && !clock_deadline_passed(deadline))
 		nanosleep(&ts, NULL);
 }
 
@@ -450,7 +460,7 @@ int service_stop(const struct service_options *o, const char *name,
 	if (!started(&p))
 		return error_set(err, -ESRCH, name, "not started");
 	pid = container_pid(&p);
-	if (alive(pid)) {
+	if (service_pid_alive(pid)) {
 		runtime(o, &p, "kill", name, "TERM", true);
 		wait_gone(pid, o->stop_timeout_ms);
 	}
@@ -480,7 +490,7 @@ int service_status(const char *name, FILE *out, struct error *err)
 	pid = container_pid(&p);
 	if (!started(&p))
 		fprintf(out, "%s: stopped\n", name);
-	else if (alive(pid))
+	else if (service_pid_alive(pid))
 		fprintf(out, "%s: running (pid %d)\n", name, (int)pid);
 	else
 		fprintf(out, "%s: exited\n", name);

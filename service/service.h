@@ -33,7 +33,9 @@
 #ifndef OCIBOOT_SERVICE_SERVICE_H
 #define OCIBOOT_SERVICE_SERVICE_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "lib/error.h"
 #include "oci/json.h"
@@ -74,5 +76,11 @@ int service_stop(const struct service_options *o, const char *name,
 		 struct error *err);
 int service_status(const char *name, FILE *out, struct error *err);
 int service_list(FILE *out, struct error *err);
+
+/*
+ * Whether pid runs: /proc/PID/stat says a state other than zombie (Z) or
+ * dead (X). A pid of 0 or less, or one /proc does not know, does not.
+ */
+bool service_pid_alive(pid_t pid);
 
 #endif

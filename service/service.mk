@@ -6,6 +6,6 @@
 service_USES := lib crypto oci fs
 service_INIT := handover.c user.c bundle.c service.c cli.c
 
-service_TESTS := bundle user handover
+service_TESTS := bundle user handover service
 service_FUZZERS := user handover
 
