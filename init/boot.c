@@ -44,3 +44,20 @@ void boot_doing_module(void *ctx, const char *name)
 {
 	boot_doing(ctx, "loading %s", name);
 }
+
+int boot_side_failed(struct boot_side *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void boot_side_doing_module(void *ctx, const char *name)
+{
+	struct boot_side *s = ctx;
+
+	snprintf(s->doing, sizeof(s->doing), "loading %s", name);
+}

@@ -9,8 +9,10 @@
 #define OCIBOOT_INIT_BOOT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "oci/layout.h"
+#include "fs/bounded.h"
 #include "fs/store.h"
 #include "trust/system.h"
 #include "init/cmdline.h"
@@ -25,6 +27,20 @@
 
 #define BOOT_REASON_MAX FAIL_REASON_MAX
 #define BOOT_DOING_MAX 256	/* what a stage is doing, for a timeout */
+
+/*
+ * A stage run beside the ones in front (init/stage_bounded.h's
+ * stage_side_start()): words of its own, which never mix with the stage
+ * in front's, and PID 1's handle on its child.
+ */
+struct boot_side {
+	const char *name;		/* NULL: none started */
+	char reason[BOOT_REASON_MAX];	/* why it failed */
+	char doing[BOOT_DOING_MAX];	/* what it is doing now */
+	int64_t start_ms, end_ms;	/* its run, as the child saw it */
+	int result;			/* its run's, when run in PID 1 */
+	struct bounded_job job;		/* PID 1's, when run in a child */
+};
 
 struct boot {
 	struct pid1 pid1;
@@ -43,6 +59,7 @@ struct boot {
 	struct tpm tpm;			/* open when has_tpm */
 	bool has_tpm;
 	struct tpm_boot tpm_boot;	/* what the TPM stages found */
+	struct boot_side side;		/* the stage run beside, if any */
 
 	/* What the verified stages do to the machine, and the CAs' place. */
 	const struct verified_ops *ops;
@@ -94,5 +111,11 @@ void boot_alive(struct boot *b);
 /* boot_doing(b, "loading NAME"), in modload_options' doing form (ctx is
  * the boot). */
 void boot_doing_module(void *ctx, const char *name);
+
+/* boot_failed() and boot_doing_module() for a stage run beside (ctx is
+ * its struct boot_side); no sign of life for the stage in front. */
+int boot_side_failed(struct boot_side *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void boot_side_doing_module(void *ctx, const char *name);
 
 #endif

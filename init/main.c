@@ -52,7 +52,8 @@
 
 #define CMDLINE_PATH "/proc/cmdline"
 #define PRINTK_DEVKMSG_PATH "/proc/sys/kernel/printk_devkmsg"
-#define EFIVARS_DIR "/sys/firmware/efi/efivars"
+#define EFI_DIR "/sys/firmware/efi"
+#define EFIVARS_DIR EFI_DIR "/efivars"
 #define EFIVARFS_MODULES MODULES_FS_LIST_DIR "/efivarfs"
 #define TPM_WAIT_MS 3000	/* for a late TPM driver to create its node */
 #define TPM_POLL_MS 50
@@ -164,7 +165,8 @@ static bool boot_is_network(const struct ociboot_config *c)
 
 /*
  * The boot's list. A store filesystem's modules are not in it: the store
- * stage loads the list of the filesystem it finds (init/modload.h).
+ * stage loads the list of the filesystem it finds (init/modload.h); nor
+ * are the layers' (stage_layer_modules()).
  */
 static int stage_modules(struct boot *b)
 {
@@ -184,6 +186,42 @@ static int stage_modules(struct boot *b)
 		log_info("modules", "%u network driver(s) not loaded: "
 			 "the store is local", res.skipped);
 	return 0;
+}
+
+/*
+ * The layers' modules (loop, squashfs, dm-verity, overlay; ukify gives
+ * them a list of their own), loaded beside the drivers, store, TPM and
+ * verify stages, which do not need them; the layers stage joins first.
+ * In a child: its list buffer is its own, on its stack.
+ */
+static int load_layer_modules(struct boot *b, struct boot_side *side)
+{
+	struct modload_options opt = { false, boot_side_doing_module, side };
+	char list[MODULES_LIST_MAX + 1], line[ERROR_LINE_MAX];
+	int64_t start = clock_now_ms();
+	struct modload_result res;
+	struct error err;
+
+	if (modload_list(MODULES_LAYERS_LIST, list, sizeof(list), &opt, &res,
+			 &err) < 0)
+		return boot_side_failed(side, "%s", error_format(&err, line,
+								 sizeof(line)));
+	if (!res.no_list)
+		log_info("modules", "%u module(s) of %s loaded in %lld ms, "
+			 "beside the stages in front", res.loaded,
+			 MODULES_LAYERS_LIST,
+			 (long long)(clock_now_ms() - start));
+	return 0;
+}
+
+static int stage_layer_modules(struct boot *b)
+{
+	return stage_side_start(b, "layer modules", load_layer_modules);
+}
+
+static int stage_layer_modules_join(struct boot *b)
+{
+	return stage_side_join(b, b->config.io_timeout_s * MS_PER_SECOND);
 }
 
 /* --- filesystems that need modules ------------------------------------ */
@@ -241,11 +279,18 @@ static void mount_efivarfs(struct boot *b)
 			    strerror(-r));
 }
 
+static bool booted_by_uefi(void)
+{
+	return access(EFI_DIR, F_OK) == 0;
+}
+
 /*
  * The kernel's view first (boot_params: what its EFI stub found, and what
  * lockdown follows). When that is not "enabled", the variables say why
  * (setup mode, or SecureBoot off); a kernel that says disabled where the
- * variables say enabled (a shim told not to validate) is disabled.
+ * variables say enabled (a shim told not to validate) is disabled. A
+ * kernel not started through UEFI (no EFI_DIR: a BIOS, or QEMU's -kernel)
+ * has no variables and no Secure Boot: efivarfs is not even loaded.
  */
 static int secure_boot_state(struct boot *b, enum secure_boot_state *state)
 {
@@ -254,6 +299,10 @@ static int secure_boot_state(struct boot *b, enum secure_boot_state *state)
 
 	if (r == 0 && kernel == SECURE_BOOT_ENABLED) {
 		*state = kernel;
+		return 0;
+	}
+	if (!booted_by_uefi()) {
+		*state = SECURE_BOOT_DISABLED;
 		return 0;
 	}
 	mount_efivarfs(b);
@@ -277,6 +326,9 @@ static void report_secure_boot(struct boot *b)
 	if (r < 0)
 		log_warning("firmware", "secure boot state unreadable: %s",
 			    ociboot_strerror(r));
+	else if (!booted_by_uefi())
+		log_info("firmware", "secure boot %s: not booted through UEFI "
+			 "(no %s)", firmware_secure_boot_name(state), EFI_DIR);
 	else
 		log_info("firmware", "secure boot %s",
 			 firmware_secure_boot_name(state));
@@ -353,6 +405,9 @@ static int stage_report(struct boot *b)
 static const struct stage stages[] = {
 	{ "early", stage_early, BOOT_BREAK_NONE, IN_PID1, 0, NULL },
 	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE, IN_PID1, 0, NULL },
+	/* Beside the stages up to "layer modules wait", the drivers' too. */
+	{ "layer modules", stage_layer_modules, BOOT_BREAK_NONE, IN_PID1, 0,
+	  NULL },
 	{ "modules", stage_modules, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
 	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE, IN_PID1,
 	  0, NULL },
@@ -369,6 +424,9 @@ static const struct stage stages[] = {
 	  BOUNDED, 0, services_needed },
 	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE, IN_PID1, 0,
 	  NULL },
+	/* Bounded by ociboot.io_timeout, from here. */
+	{ "layer modules wait", stage_layer_modules_join, BOOT_BREAK_NONE,
+	  IN_PID1, 0, NULL },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS, BOUNDED, 0, NULL },
 	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS, BOUNDED, 0, NULL },
 	{ "services", stage_services, BOOT_BREAK_NONE, BOUNDED, 0, NULL },

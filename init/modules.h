@@ -24,6 +24,12 @@
  * MODULES_LIST_PATH and loaded right before a store of it is mounted.
  */
 #define MODULES_FS_LIST_DIR "/etc/ociboot/modules.d"
+/*
+ * The layers' modules (loop, squashfs, dm-verity, overlay and what they
+ * need), same format, left out of MODULES_LIST_PATH: loaded beside the
+ * stages that find the store and verify the system, which do not need them.
+ */
+#define MODULES_LAYERS_LIST MODULES_FS_LIST_DIR "/layers"
 #define MODULES_LIST_MAX 65536		/* bytes in the list */
 #define MODULES_MAX 512			/* paths in the list */
 #define MODULES_PATH_MAX 255		/* bytes in one path */

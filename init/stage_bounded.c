@@ -69,11 +69,11 @@ static int stage_wait(void *ctx, unsigned int ms)
 	       -OCIBOOT_ETIMEOUT : 0;
 }
 
-static int stage_failed(const struct stage_watch *w, const char *name, int r,
-			unsigned int timeout_ms)
+static int stage_failed(const struct stage_watch *w, const char *name,
+			const char *doing_now, int r, unsigned int timeout_ms)
 {
 	struct boot *b = w->b;
-	const char *doing = b->doing[0] ? b->doing : "the stage";
+	const char *doing = doing_now[0] ? doing_now : "the stage";
 
 	if (r == -OCIBOOT_ETIMEOUT && w->quiet_ms)
 		return boot_failed(b, "%s: %s made no progress for %u s; a "
@@ -124,7 +124,7 @@ static int run_bounded(struct stage_watch *watch, const char *name,
 	if (r == 1)
 		return -1;	/* the stage's own reason, in b->reason */
 	if (r < 0)
-		return stage_failed(watch, name, r, timeout_ms);
+		return stage_failed(watch, name, b->doing, r, timeout_ms);
 	return 0;
 }
 
@@ -145,4 +145,66 @@ int stage_bounded_run_quiet(struct boot *b, const char *name,
 
 	/* No whole-stage deadline: the quiet time is the only one. */
 	return run_bounded(&w, name, run, UINT_MAX);
+}
+
+/* --- a stage beside the others ---------------------------------------- */
+
+struct side_call {
+	struct boot *b;
+	int (*run)(struct boot *b, struct boot_side *side);
+};
+
+/* In the child: run the stage (1: it failed, with side->reason). */
+static int side_child(void *arg, struct bounded_fds *fds)
+{
+	struct side_call *c = arg;
+	struct boot_side *side = &c->b->side;
+	int r;
+
+	side->start_ms = clock_now_ms();
+	r = c->run(c->b, side);
+	side->end_ms = clock_now_ms();
+	return r < 0 ? 1 : 0;
+}
+
+int stage_side_start(struct boot *b, const char *name,
+		     int (*run)(struct boot *b, struct boot_side *side))
+{
+	struct boot_side *side = &b->side;
+	struct side_call c = { b, run };
+	int r;
+
+	side->name = name;
+	side->reason[0] = side->doing[0] = '\0';
+	if (!b->shared) {
+		side->result = side_child(&c, NULL);
+		return 0;
+	}
+	r = bounded_start(&side->job, side_child, &c);
+	if (r < 0) {
+		side->name = NULL;
+		return boot_failed(b, "%s: cannot run the stage in a process "
+				   "of its own: %s", name, ociboot_strerror(r));
+	}
+	return 0;
+}
+
+int stage_side_join(struct boot *b, unsigned int timeout_ms)
+{
+	struct stage_watch watch = { .b = b, .set_by = "ociboot.io_timeout=" };
+	struct bounded_wait w = { stage_wait, &watch };
+	struct boot_side *side = &b->side;
+	const char *name = side->name;
+	int r;
+
+	if (!name)
+		return 0;
+	side->name = NULL;
+	r = b->shared ? bounded_finish(&side->job, timeout_ms, &w, NULL) :
+	    side->result;
+	if (r == 1)
+		return boot_failed(b, "%s", side->reason);
+	if (r < 0)
+		return stage_failed(&watch, name, side->doing, r, timeout_ms);
+	return 0;
 }

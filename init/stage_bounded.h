@@ -26,6 +26,13 @@
  * gave no sign of life (boot_doing()) for the deadline, however long it
  * has run (stage_bounded_run_quiet()).
  *
+ * A stage whose work the next stages do not need yet runs beside them
+ * (stage_side_start()): the layers' modules load while the store is found
+ * and the system verified, and the layers stage joins it first
+ * (stage_side_join()). It has words of its own (struct boot_side), so the
+ * stage in front never reports what the one beside is doing, nor the
+ * other way round.
+ *
  * When b->shared is false (tests, or a boot whose shared mapping failed)
  * the stage runs in PID 1 itself, as before.
  */
@@ -33,6 +40,7 @@
 #define OCIBOOT_INIT_STAGE_BOUNDED_H
 
 struct boot;
+struct boot_side;
 
 /*
  * Run run(b), the stage called name, in a child under timeout_ms. Returns
@@ -51,5 +59,23 @@ int stage_bounded_run(struct boot *b, const char *name,
 int stage_bounded_run_quiet(struct boot *b, const char *name,
 			    int (*run)(struct boot *b), unsigned int quiet_ms,
 			    const char *set_by);
+
+/*
+ * Start run(b, &b->side), the stage called name, in a child that runs
+ * beside the next stages; one at a time. run returns 0, or -1 with
+ * side->reason, and says what it does in side->doing. Returns 0, or -1
+ * with b->reason when no child could be started. Without b->shared, run
+ * runs now, and its result waits for the join.
+ */
+int stage_side_start(struct boot *b, const char *name,
+		     int (*run)(struct boot *b, struct boot_side *side));
+
+/*
+ * Wait for the stage started beside, at most timeout_ms from now (the
+ * deadline ociboot.io_timeout= sets): 0 when it succeeded (or none was
+ * started), or -1 with b->reason -- its own reason, or that it did not
+ * finish in time naming what it was doing, or that it died.
+ */
+int stage_side_join(struct boot *b, unsigned int timeout_ms);
 
 #endif

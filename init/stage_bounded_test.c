@@ -6,7 +6,9 @@
  * it was doing; one that dies is not mistaken for one that is slow; with
  * a struct boot that is not shared the stage runs in the caller. A stage
  * bounded by quiet time runs as long as it says what it does, and fails
- * once it falls silent.
+ * once it falls silent. A stage run beside works while the caller runs
+ * stages in front, and its join gives its own result and reason, or its
+ * timeout naming what it was doing, never mixed with the front's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -251,6 +253,90 @@ static void test_not_shared(void **state)
 	assert_string_equal(b.store_device, mine);
 }
 
+/* Beside: waits for the front to fill store_device, then answers. */
+static int side_follows_front(struct boot *b, struct boot_side *side)
+{
+	while (!__atomic_load_n(&b->layers_mounted, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	boot_side_doing_module(side, "dm_verity");
+	b->plan.layer_count = 7;
+	return 0;
+}
+
+static int side_refuses(struct boot *b, struct boot_side *side)
+{
+	boot_side_doing_module(side, "overlay");
+	return boot_side_failed(side, "loading module /lib/x.ko: refused");
+}
+
+static int side_stalls(struct boot *b, struct boot_side *side)
+{
+	boot_side_doing_module(side, "dm_verity");
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void test_side(void **state)
+{
+	struct boot *b = shared_boot();
+	int64_t start, took;
+
+	/* Nothing started: nothing to wait for. */
+	assert_int_equal(stage_side_join(b, 1000), 0);
+
+	/* It can only finish once a stage in front ran. */
+	assert_int_equal(stage_side_start(b, "layer modules",
+					  side_follows_front), 0);
+	assert_int_equal(stage_bounded_run(b, "store", stage_fills, 2000), 0);
+	assert_int_equal(stage_side_join(b, 2000), 0);
+	assert_int_equal(b->plan.layer_count, 7);
+	assert_string_equal(b->side.doing, "loading dm_verity");
+	assert_true(b->side.end_ms >= b->side.start_ms);
+
+	/* Its failure is its own; the front's reason is the front's. */
+	assert_int_equal(stage_side_start(b, "layer modules", side_refuses),
+			 0);
+	assert_int_equal(stage_bounded_run(b, "verify", stage_refuses, 2000),
+			 -1);
+	assert_string_equal(b->reason, "refused: 42");
+	assert_string_equal(b->doing, "");
+	assert_int_equal(stage_side_join(b, 2000), -1);
+	assert_string_equal(b->reason, "loading module /lib/x.ko: refused");
+
+	/* Stuck: the deadline counts from the join, and names its step. */
+	assert_int_equal(stage_side_start(b, "layer modules", side_stalls),
+			 0);
+	assert_int_equal(stage_bounded_run(b, "store", stage_fills, 2000), 0);
+	start = clock_now_ms();
+	assert_int_equal(stage_side_join(b, 1000), -1);
+	took = clock_now_ms() - start;
+	print_message("a stage beside that never returns: failed after "
+		      "%lld ms: %s\n", (long long)took, b->reason);
+	assert_true(took >= 1000 && took < 1000 + 1500);
+	assert_string_equal(b->reason, "layer modules: loading dm_verity did "
+			    "not finish within 1 s; a disk whose reads never "
+			    "return (stalled, or a dead path) holds it: the "
+			    "process doing it is left behind "
+			    "(ociboot.io_timeout= sets the deadline)");
+	/* Joined: a second join has nothing to wait for. */
+	assert_int_equal(stage_side_join(b, 1000), 0);
+	bounded_shared_unmap(b, sizeof(*b));
+}
+
+static void test_side_not_shared(void **state)
+{
+	static struct boot b;
+
+	boot_init(&b);
+	assert_int_equal(stage_side_start(&b, "layer modules", side_refuses),
+			 0);
+	/* Run at once, here; its result kept for the join. */
+	assert_string_equal(b.side.doing, "loading overlay");
+	assert_int_equal(stage_side_join(&b, 1000), -1);
+	assert_string_equal(b.reason, "loading module /lib/x.ko: refused");
+}
+
 static int setup(void **state)
 {
 	char path[96];
@@ -278,6 +364,8 @@ int main(void)
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_child_wakes),
 		cmocka_unit_test(test_not_shared),
+		cmocka_unit_test(test_side),
+		cmocka_unit_test(test_side_not_shared),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
