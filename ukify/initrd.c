@@ -34,20 +34,27 @@ struct builder {
 };
 
 /*
- * Modules the init loads only when it needs them (initrd.h), each into a
- * list of its own: the filesystems a store may hold, when the store is of
- * that filesystem; efivarfs, when the kernel does not say Secure Boot is
- * on. soft is the module it asks the kernel for by an alias at load time
- * (modules.softdep: "pre: crypto-crc32c"), which modules.dep does not
- * list; it goes first in the list when this kernel has it as a module.
+ * Modules the init loads apart from the boot's list (initrd.h), each group
+ * into a list of its own: the filesystems a store may hold, when the store
+ * is of that filesystem; efivarfs, when the kernel does not say Secure
+ * Boot is on; the layers' modules (loop, squashfs, dm-verity, overlay),
+ * beside the store and verify stages, which do not need them. members are
+ * the requested names that go to the list; soft is the module a member
+ * asks the kernel for by an alias at load time (modules.softdep: "pre:
+ * crypto-crc32c"), which modules.dep does not list; it goes first in the
+ * list when this kernel has it as a module.
  */
+#define OWN_LIST_MEMBERS_MAX 4
+
 static const struct own_list {
-	const char *module;
-	const char *soft;	/* or NULL */
+	const char *name;		/* modules.d/NAME */
+	const char *members[OWN_LIST_MEMBERS_MAX];
+	const char *soft;		/* or NULL */
 } own_lists[] = {
-	{ "ext4", "crc32c_generic" },
-	{ "erofs", "crc32c_generic" },
-	{ "efivarfs", NULL },
+	{ "ext4", { "ext4" }, "crc32c_generic" },
+	{ "erofs", { "erofs" }, "crc32c_generic" },
+	{ "efivarfs", { "efivarfs" }, NULL },
+	{ "layers", { "loop", "squashfs", "dm_verity", "overlay" }, NULL },
 };
 
 static bool is_printable_word(const char *s, size_t len)
@@ -301,36 +308,48 @@ out:
 	return r;
 }
 
-/* The list of its own a requested name has, or NULL. */
-static const struct own_list *own_list_of(const char *name)
+/*
+ * Whether a requested name goes to a list of its own: *list its index in
+ * own_lists[], *member its index in that list's members.
+ */
+static bool own_list_of(const char *name, size_t *list, size_t *member)
 {
 	char norm[MODDEP_NAME_MAX];
 
 	if (moddep_normalize_name(name, norm) < 0)
-		return NULL;
+		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(own_lists); i++)
-		if (streq(own_lists[i].module, norm))
-			return &own_lists[i];
-	return NULL;
+		for (size_t j = 0; j < OWN_LIST_MEMBERS_MAX; j++)
+			if (own_lists[i].members[j] &&
+			    streq(own_lists[i].members[j], norm)) {
+				*list = i;
+				*member = j;
+				return true;
+			}
+	return false;
 }
 
 /*
- * A list of its own: the soft dependency and the module with their
- * dependencies, less what the boot's list (main[]) already loads.
+ * A list of its own: the soft dependency and the members requested (bit j
+ * of wanted: members[j]) with their dependencies, less what the boot's
+ * list (main[]) already loads.
  */
 static int add_own_list(struct builder *b, const struct moddep *md,
-			const struct own_list *fs, const bool *main)
+			const struct own_list *list, unsigned int wanted,
+			const bool *main)
 {
 	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, kept = 0;
-	const char *names[2], *culprit = NULL;
 	char path[sizeof(MODULES_FS_DIR) + MODDEP_NAME_MAX + 1];
-	char what[MODDEP_NAME_MAX + sizeof(" store")];
+	char what[MODDEP_NAME_MAX + sizeof(" list")];
+	const char *names[OWN_LIST_MEMBERS_MAX + 1], *culprit = NULL;
 	size_t name_count = 0;
 	int r;
 
-	if (fs->soft && moddep_find(md, fs->soft) >= 0)
-		names[name_count++] = fs->soft;
-	names[name_count++] = fs->module;
+	if (list->soft && moddep_find(md, list->soft) >= 0)
+		names[name_count++] = list->soft;
+	for (size_t j = 0; j < OWN_LIST_MEMBERS_MAX; j++)
+		if (wanted & (1u << j))
+			names[name_count++] = list->members[j];
 	r = moddep_resolve(md, names, name_count, order, ARRAY_SIZE(order),
 			   &count, &culprit);
 	if (r < 0)
@@ -338,40 +357,34 @@ static int add_own_list(struct builder *b, const struct moddep *md,
 	for (size_t i = 0; i < count; i++)
 		if (!main[order[i]])
 			order[kept++] = order[i];
-	snprintf(path, sizeof(path), "%s/%s", MODULES_FS_DIR, fs->module);
+	snprintf(path, sizeof(path), "%s/%s", MODULES_FS_DIR, list->name);
 	r = add_module_files(b, md, order, kept, path);
 	if (r == 0) {
-		snprintf(what, sizeof(what), "%s list", fs->module);
+		snprintf(what, sizeof(what), "%s list", list->name);
 		report_order(b, md, order, kept, what);
 	}
 	return r;
 }
 
 /*
- * The boot's list: every name but the store filesystems', with their
- * dependencies; then a list for each store filesystem named.
+ * The boot's list: every name without a list of its own, with their
+ * dependencies; then each list of its own that a name went to.
  */
 static int add_module_lists(struct builder *b, const struct moddep *md,
 			    const char **names, size_t name_count)
 {
 	size_t order[INITRD_MODULES_MAX] = { 0 }, count = 0, main_count = 0;
-	const struct own_list *fs[ARRAY_SIZE(own_lists)];
+	unsigned int wanted[ARRAY_SIZE(own_lists)] = { 0 };
 	const char *culprit = NULL;
-	size_t fs_count = 0;
+	size_t list, member;
 	bool *main;
 	int r;
 
-	for (size_t i = 0; i < name_count; i++) {
-		const struct own_list *f = own_list_of(names[i]);
-		bool seen = false;
-
-		for (size_t j = 0; j < fs_count; j++)
-			seen |= fs[j] == f;
-		if (!f)
+	for (size_t i = 0; i < name_count; i++)
+		if (own_list_of(names[i], &list, &member))
+			wanted[list] |= 1u << member;
+		else
 			names[main_count++] = names[i];
-		else if (!seen)
-			fs[fs_count++] = f;
-	}
 	r = moddep_resolve(md, names, main_count, order, ARRAY_SIZE(order),
 			   &count, &culprit);
 	if (r < 0)
@@ -385,8 +398,10 @@ static int add_module_lists(struct builder *b, const struct moddep *md,
 		return error_set(b->err, -ENOMEM, NULL, "the modules list");
 	for (size_t i = 0; i < count; i++)
 		main[order[i]] = true;
-	for (size_t i = 0; i < fs_count && r == 0; i++)
-		r = add_own_list(b, md, fs[i], main);
+	for (size_t i = 0; i < ARRAY_SIZE(own_lists) && r == 0; i++)
+		if (wanted[i])
+			r = add_own_list(b, md, &own_lists[i], wanted[i],
+					 main);
 	free(main);
 	return r;
 }

@@ -13,17 +13,22 @@
  *                                  (always present, empty without modules),
  *                                  less those of the lists below
  *   /etc/ociboot/modules.d/NAME    for each store filesystem module named
- *                                  (ext4, erofs), and efivarfs (which the
+ *                                  (ext4, erofs), for efivarfs (which the
  *                                  init loads only when the kernel does
  *                                  not say Secure Boot is on, to tell
- *                                  why): the same for the modules
- *                                  only it needs -- crc32c_generic (the
- *                                  CRC32C it asks the kernel for by alias,
- *                                  which modules.dep does not list), its
- *                                  dependencies and itself, less what
- *                                  /etc/ociboot/modules loads; the init
- *                                  loads it right before mounting a store
- *                                  of that filesystem (or efivarfs)
+ *                                  why), and for the layers' modules
+ *                                  named (NAME "layers": loop, squashfs,
+ *                                  dm-verity, overlay): the same for the
+ *                                  modules only they need -- for the
+ *                                  filesystems crc32c_generic (the CRC32C
+ *                                  they ask the kernel for by alias,
+ *                                  which modules.dep does not list) --,
+ *                                  their dependencies and themselves,
+ *                                  less what /etc/ociboot/modules loads;
+ *                                  the init loads a store filesystem's
+ *                                  right before mounting a store of it,
+ *                                  and the layers' beside the stages that
+ *                                  find the store and verify the system
  *   /etc/ociboot/ca/NAME.pem       each CA file, checked to hold only PEM
  *                                  X.509 certificates and written back as
  *                                  their canonical PEM; NAME is the file's

@@ -10,7 +10,8 @@ UKIFY=$BUILD/ukify
 KVER=${KVER:-$(dpkg-query -W -f '${Depends}' linux-image-amd64 2>/dev/null |
 	sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')}
 MODDIR=/lib/modules/$KVER
-MODULES="dm-verity overlay squashfs loop virtio_blk virtio_net"
+# None of these has a list of its own (below): all go to the boot's list.
+MODULES="dm-bufio ahci virtio_blk virtio_net"
 EPOCH=1700000000
 
 need_driver "$UKIFY"
@@ -152,21 +153,30 @@ listed=$(zstd -q -dc "$tmp/preset.zst" | (cd "$tmp" && cpio -i --quiet \
 	tr - _ | tr '\n' ' ' | sed 's/ $//')
 check_equal "the printed load order is the initrd's" "$printed" "$listed"
 
-# The store filesystems (ext4, erofs) and efivarfs (loaded only when the
-# kernel does not say Secure Boot is on) each get a list of their own: what
+# The store filesystems (ext4, erofs), efivarfs (loaded only when the
+# kernel does not say Secure Boot is on) and the layers' modules (loaded
+# beside the store and verify stages) each get a list of their own: what
 # modprobe --show-depends loads for them (less crc32c-intel, the CRC32C
 # a CPU without SSE 4.2 cannot load; crc32c_generic serves everywhere) and
 # the boot's list does not; their modules are in no other list.
 zstd -q -dc "$tmp/preset.zst" > "$tmp/preset.cpio"
 mkdir "$tmp/p"
 (cd "$tmp/p" && cpio -id --quiet < "$tmp/preset.cpio")
-for fs in ext4 erofs efivarfs; do
+# members LIST: the modules named that go to LIST.
+members() {
+	case $1 in
+	layers) echo loop squashfs dm-verity overlay ;;
+	*) echo "$1" ;;
+	esac
+}
+for fs in ext4 erofs efivarfs layers; do
 	list=$tmp/p/etc/ociboot/modules.d/$fs
 	[ -f "$list" ] || fatal "no /etc/ociboot/modules.d/$fs"
-	modprobe -S "$KVER" -d / --show-depends "$fs" |
-		sed -n 's|^insmod /*\(/lib/modules/[^ ]*\).*|\1|p' |
-		grep -v /crc32c-intel.ko | grep -vxFf "$tmp/p/etc/ociboot/modules" \
-		> "$tmp/want.$fs"
+	for m in $(members "$fs"); do
+		modprobe -S "$KVER" -d / --show-depends "$m" |
+			sed -n 's|^insmod /*\(/lib/modules/[^ ]*\).*|\1|p'
+	done | awk '!seen[$0]++' | grep -v /crc32c-intel.ko |
+		grep -vxFf "$tmp/p/etc/ociboot/modules" > "$tmp/want.$fs"
 	sort "$tmp/want.$fs" > "$tmp/a"
 	sort "$list" > "$tmp/b"
 	cmp -s "$tmp/a" "$tmp/b" ||
@@ -185,11 +195,12 @@ for fs in ext4 erofs efivarfs; do
 		sed 's/ $//')
 	check_equal "the printed $fs list is the initrd's" "$printed" "$listed"
 done
-for m in ext4 jbd2 mbcache crc16 erofs libcrc32c crc32c_generic efivarfs; do
+for m in ext4 jbd2 mbcache crc16 erofs libcrc32c crc32c_generic efivarfs \
+	loop squashfs dm-verity dm-mod dm-bufio overlay; do
 	! grep -q "/$m.ko\$" "$tmp/p/etc/ociboot/modules" ||
 		fatal "$m is in the boot's list"
 done
-ok "ext4, erofs and efivarfs in lists of their own, in modprobe's order, not in the boot's"
+ok "ext4, erofs, efivarfs and the layers' modules in lists of their own, in modprobe's order, not in the boot's"
 # A module two lists share is in the archive once.
 [ "$(cpio -it --quiet < "$tmp/preset.cpio" | sort | uniq -d)" = "" ] ||
 	fatal "an archive entry is there twice"

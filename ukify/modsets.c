@@ -17,7 +17,8 @@
 /*
  * The boot chain: the store (ext4 or erofs: their modules go to lists of
  * their own, loaded only for a store of theirs; ukify/initrd.h), the
- * layers, the firmware's variables (efivarfs: a list of its own too,
+ * layers (a list of their own, loaded beside the store and verify
+ * stages), the firmware's variables (efivarfs: a list of its own too,
  * loaded only when the kernel does not say Secure Boot is on).
  */
 #define BASE_MODULES \
