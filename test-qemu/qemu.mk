@@ -9,6 +9,9 @@ qemu_scenarios += verified-boot interop-gensquashfs interop-stacker-opaque \
 	refuse-wrong-product refuse-ambiguous-store corrupt-store-panic \
 	corrupt-metadata corrupt-init corrupt-unread-file corrupt-unread-file-panic \
 	corrupt-tree refuse-no-storage-driver
+# A layers' module the kernel refuses, loaded beside the store and verify
+# stages.
+qemu_scenarios += refuse-module-tampered
 # The same boot from an erofs store, found by its UUID; a compressed one
 # refused.
 qemu_scenarios += verified-boot-erofs refuse-store-erofs-compressed
