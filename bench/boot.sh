@@ -24,12 +24,14 @@
 # It asserts no time; it fails only when a boot does.
 #
 # usage: bench/boot.sh   (run from the repository root; RUNS=3, MEM=512,
-#        STORE=erofs or ext4)
+#        STORE=erofs or ext4, SMP=1: the guest's CPUs, TCG running one
+#        thread each, so up to the host's cores they run in parallel)
 set -eu
 . scripts/testlib.sh
 . bench/lib/product.sh
 RUNS=${RUNS:-3}
 MEM=${MEM:-512}
+SMP=${SMP:-1}
 STORE=${STORE:-erofs}
 KVER=${KVER:-$(scripts/kver)}
 KERNEL=/boot/vmlinuz-$KVER
@@ -84,7 +86,7 @@ ociboot_build() {
 boot() {
 	log=$tmp/console.$1.$i
 	timeout 300 qemu-system-x86_64 -machine q35 -m "$MEM" -nographic \
-		-cpu qemu64,+rdrand \
+		-smp "$SMP" -cpu qemu64,+rdrand \
 		-no-reboot -net none -kernel "$KERNEL" -initrd "$2" \
 		-drive "if=virtio,format=raw,readonly=on,file=$3" \
 		-append "$4" < /dev/null > "$log" 2>&1 || true
@@ -131,7 +133,7 @@ o_size=$(stat -c %s "$tmp/ociboot.img")
 
 table() {
 	echo "kernel start -> the root filesystem's init, $KVER, QEMU TCG," \
-		"direct kernel boot, -m $MEM, $RUNS runs each:"
+		"direct kernel boot, -m $MEM, -smp $SMP, $RUNS runs each:"
 	printf '  %-28s %8s %8s %8s %12s\n' initrd median min max "initrd bytes"
 	printf '  %-28s %7ss %7ss %7ss %12s\n' "Debian initramfs-tools" \
 		"$d_med" "$d_min" "$d_max" "$d_size"
