@@ -406,8 +406,8 @@ static const struct stage stages[] = {
 	{ "early", stage_early, BOOT_BREAK_NONE, IN_PID1, 0, NULL },
 	{ "cmdline", stage_cmdline, BOOT_BREAK_NONE, IN_PID1, 0, NULL },
 	/* Beside the stages up to "layer modules wait", the drivers' too. */
-	{ "layer modules", stage_layer_modules, BOOT_BREAK_NONE, IN_PID1, 0,
-	  NULL },
+	{ "layer modules start", stage_layer_modules, BOOT_BREAK_NONE,
+	  IN_PID1, 0, NULL },
 	{ "modules", stage_modules, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
 	{ "firmware mounts", stage_firmware_mounts, BOOT_BREAK_NONE, IN_PID1,
 	  0, NULL },

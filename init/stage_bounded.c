@@ -206,5 +206,7 @@ int stage_side_join(struct boot *b, unsigned int timeout_ms)
 		return boot_failed(b, "%s", side->reason);
 	if (r < 0)
 		return stage_failed(&watch, name, side->doing, r, timeout_ms);
+	/* Its own span, beside the stages in front, under its name. */
+	timing_add(&b->timing, name, side->start_ms, side->end_ms);
 	return 0;
 }

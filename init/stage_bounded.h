@@ -73,8 +73,9 @@ int stage_side_start(struct boot *b, const char *name,
 /*
  * Wait for the stage started beside, at most timeout_ms from now (the
  * deadline ociboot.io_timeout= sets): 0 when it succeeded (or none was
- * started), or -1 with b->reason -- its own reason, or that it did not
- * finish in time naming what it was doing, or that it died.
+ * started), its run then added to b->timing under its name, with the
+ * times the child saw; or -1 with b->reason -- its own reason, or that it
+ * did not finish in time naming what it was doing, or that it died.
  */
 int stage_side_join(struct boot *b, unsigned int timeout_ms);
 

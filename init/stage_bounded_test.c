@@ -292,7 +292,12 @@ static void test_side(void **state)
 	assert_int_equal(stage_side_join(b, 2000), 0);
 	assert_int_equal(b->plan.layer_count, 7);
 	assert_string_equal(b->side.doing, "loading dm_verity");
-	assert_true(b->side.end_ms >= b->side.start_ms);
+	/* Its run is in the timing, under its name. */
+	assert_int_equal(b->timing.count, 1);
+	assert_string_equal(b->timing.stages[0].name, "layer modules");
+	assert_int_equal(b->timing.stages[0].start_ms, b->side.start_ms);
+	assert_int_equal(b->timing.stages[0].ms,
+			 b->side.end_ms - b->side.start_ms);
 
 	/* Its failure is its own; the front's reason is the front's. */
 	assert_int_equal(stage_side_start(b, "layer modules", side_refuses),
