@@ -326,7 +326,7 @@ static void report_secure_boot(struct boot *b)
 	if (r < 0)
 		log_warning("firmware", "secure boot state unreadable: %s",
 			    ociboot_strerror(r));
-	else if (!booted_by_uefi())
+	else if (state == SECURE_BOOT_DISABLED && !booted_by_uefi())
 		log_info("firmware", "secure boot %s: not booted through UEFI "
 			 "(no %s)", firmware_secure_boot_name(state), EFI_DIR);
 	else
