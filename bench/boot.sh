@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Benchmark, not a test: the same busybox root filesystem booted two ways
 # with the same kernel, under the same QEMU (TCG, direct kernel boot, one
-# virtio disk, the same memory, a qemu64 CPU with RDRAND as real machines
-# have):
+# virtio disk, a TPM (swtpm behind tpm-tis), the same memory, a qemu64 CPU
+# with RDRAND as real machines have):
 #   - Debian's initramfs-tools (mkinitramfs with the system's own
 #     configuration, MODULES=most, squashfs added), `root=/dev/vda` holding
 #     the tree as a plain squashfs: no signature, no verity;
@@ -17,6 +17,13 @@
 #     crc32c_generic, 2.5 MB);
 #     the init loads only the store's filesystem modules, once it has found
 #     the store (docs/store.md). `STORE=ext4` boots an ext4 store instead.
+#     The TPM is provisioned for the product (bench/lib/tpm.sh) and the
+#     boot says ociboot.tpm=required: the init reads the product and the
+#     anti-rollback floor, releases the sealed secrets over a salted
+#     session, read-locks them, raises and write-locks the floor, and
+#     measures the system into PCR 13, as a product's machine boots.
+#     Debian's boots get a blank TPM of the same kind: the kernel's
+#     tpm_tis probe is the same for both.
 # Each boots RUNS times, alternately. The time is the kernel's uptime when
 # the root filesystem's own init starts (it prints /proc/uptime, then powers
 # off). Prints median, min and max of each, the initrd sizes, and the
@@ -29,6 +36,7 @@
 set -eu
 . scripts/testlib.sh
 . bench/lib/product.sh
+. bench/lib/tpm.sh
 RUNS=${RUNS:-3}
 MEM=${MEM:-512}
 SMP=${SMP:-1}
@@ -39,7 +47,8 @@ tool=$BUILD/ociboot
 
 need_driver "$tool"
 need_driver "$BUILD/init"
-need_commands qemu-system-x86_64 mkinitramfs gensquashfs mke2fs mkfs.erofs
+need_commands qemu-system-x86_64 mkinitramfs gensquashfs mke2fs mkfs.erofs \
+	swtpm swtpm_ioctl tpm2_shutdown
 need_file "$KERNEL"
 testlib_tmpdir
 
@@ -80,22 +89,41 @@ ociboot_build() {
 	bench_initrd "$tmp/ociboot.img"
 }
 
-# boot NAME INITRD DISK CMDLINE: one boot; appends the uptime at which the
-# root filesystem's init started (seconds) to $tmp/t.NAME, or stops the
+# boot NAME INITRD DISK CMDLINE TPMSTATE: one boot, with a TPM on a copy of
+# TPMSTATE (empty: blank); appends the uptime at which the root
+# filesystem's init started (seconds) to $tmp/t.NAME, or stops the
 # benchmark with the console's tail.
 boot() {
 	log=$tmp/console.$1.$i
+	bench_tpm_start "$5"
+	# shellcheck disable=SC2086 # tpm_args is a list of words
 	timeout 300 qemu-system-x86_64 -machine q35 -m "$MEM" -nographic \
 		-smp "$SMP" -cpu qemu64,+rdrand \
 		-no-reboot -net none -kernel "$KERNEL" -initrd "$2" \
-		-drive "if=virtio,format=raw,readonly=on,file=$3" \
+		-drive "if=virtio,format=raw,readonly=on,file=$3" $tpm_args \
 		-append "$4" < /dev/null > "$log" 2>&1 || true
+	bench_tpm_stop
 	t=$(tr -d '\r' < "$log" | grep -o 'bench: real init at [0-9.]*' |
 		sed 's/.* //')
 	[ -n "$t" ] || fatal "$1 boot $i did not reach the real init:" \
 		"$(tr -d '\r' < "$log" | tail -n 5)"
 	echo "$t" >> "$tmp/t.$1"
 	ok "$1 boot $i reached the real init at ${t}s"
+}
+
+# provision: boot the product once on a blank TPM to learn the PCR 7 this
+# machine measures (the init reports it), then provision a TPM for the
+# product sealed to it, in $tmp/tpm.provisioned.
+provision() {
+	i=probe
+	boot probe "$tmp/ociboot.img" "$tmp/store.img" \
+		"$cmd_common $store_oci ociboot.on_failure=poweroff" ""
+	pcr7=$(tr -d '\r' < "$tmp/console.probe.probe" |
+		sed -n 's/.*ociboot: tpm: pcr7 sha256:\([0-9a-f]\{64\}\).*/\1/p')
+	[ -n "$pcr7" ] || fatal "the probe boot reported no PCR 7:" \
+		"$(tr -d '\r' < "$tmp/console.probe.probe" | grep tpm)"
+	bench_tpm_provision "$pcr7" "$tmp/tpm.provisioned"
+	ok "TPM provisioned for product $product, sealed to pcr7 $pcr7"
 }
 
 # stats FILE: "median min max" of the numbers in FILE, one a line.
@@ -109,17 +137,23 @@ rootfs
 debian_build
 ociboot_build
 cmd_common='console=ttyS0 quiet panic=-1'
+provision
 : > "$tmp/t.debian"
 : > "$tmp/t.ociboot"
 : > "$tmp/i.ociboot"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	boot debian "$tmp/debian.img" "$tmp/debian-root.img" \
-		"$cmd_common root=/dev/vda rootfstype=squashfs ro"
+		"$cmd_common root=/dev/vda rootfstype=squashfs ro" ""
 	boot ociboot "$tmp/ociboot.img" "$tmp/store.img" \
-		"$cmd_common $store_oci ociboot.on_failure=poweroff"
-	tr -d '\r' < "$tmp/console.ociboot.$i" |
-		grep -o 'bench: init time ms [0-9]*' |
+		"$cmd_common $store_oci ociboot.on_failure=poweroff ociboot.tpm=required" \
+		"$tmp/tpm.provisioned"
+	c=$(tr -d '\r' < "$tmp/console.ociboot.$i")
+	echo "$c" | grep -q 'ociboot: tpm: secrets released' ||
+		fatal "ociboot boot $i did not release the TPM's secrets:" \
+			"$(echo "$c" | grep 'tpm:')"
+	echo "$c" | sed -n 's/^ociboot: init: /  init: /p'
+	echo "$c" | grep -o 'bench: init time ms [0-9]*' |
 		awk '{ printf "%.3f\n", $NF / 1000 }' >> "$tmp/i.ociboot"
 	i=$((i + 1))
 done
@@ -133,11 +167,11 @@ o_size=$(stat -c %s "$tmp/ociboot.img")
 
 table() {
 	echo "kernel start -> the root filesystem's init, $KVER, QEMU TCG," \
-		"direct kernel boot, -m $MEM, -smp $SMP, $RUNS runs each:"
+		"direct kernel boot, swtpm, -m $MEM, -smp $SMP, $RUNS runs each:"
 	printf '  %-28s %8s %8s %8s %12s\n' initrd median min max "initrd bytes"
 	printf '  %-28s %7ss %7ss %7ss %12s\n' "Debian initramfs-tools" \
 		"$d_med" "$d_min" "$d_max" "$d_size"
-	printf '  %-28s %7ss %7ss %7ss %12s\n' "ociboot ($STORE, verity)" \
+	printf '  %-28s %7ss %7ss %7ss %12s\n' "ociboot ($STORE, verity, TPM)" \
 		"$o_med" "$o_min" "$o_max" "$o_size"
 	bench_ratio "time ratio ociboot / Debian" "$o_med" "$d_med"
 	bench_ratio "size ratio ociboot / Debian" "$o_size" "$d_size"

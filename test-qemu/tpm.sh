@@ -4,6 +4,7 @@
 # then uses), sealed to the PCR 7 of a Secure Boot boot of these firmware
 # variables and this signing key (docs/tpm.md).
 . "$here/refuse.sh"
+. "$here/../scripts/swtpm.sh"
 TPM_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff ociboot.tpm=required"
 
 # secure_boot_pcr7: PCR 7 as the secureboot scenario's console shows it;
@@ -20,18 +21,6 @@ secure_boot_pcr7() {
 	console_value 'pcr7 sha256:([0-9a-f]{64})' "$on_dir/console.log"
 }
 
-# host_swtpm_stop DIR: stop the host's swtpm on DIR, as a TPM powers down.
-host_swtpm_stop() {
-	TPM2TOOLS_TCTI="swtpm:path=$1/tpm.sock" tpm2_shutdown > /dev/null 2>&1
-	swtpm_ioctl --unix "$1/tpm.sock.ctrl" -s > /dev/null 2>&1
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		kill -0 "$(cat "$1/host.pid")" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill "$(cat "$1/host.pid")" 2>/dev/null
-	rm -f "$1/host.pid" "$1/tpm.sock" "$1/tpm.sock.ctrl"
-}
-
 # tpm_provision PRODUCT [PCR7HEX]: provision the TPM state in ./tpm (the
 # harness's $work/tpm) for PRODUCT, sealed to PCR7HEX (default: the Secure
 # Boot boot's), the machine certified by a provisioning CA made here
@@ -42,15 +31,7 @@ tpm_provision() {
 
 	[ -n "$pcr7" ] || pcr7=$(secure_boot_pcr7) || return 1
 	[ -n "$pcr7" ] || { echo "no PCR 7 to seal to"; return 1; }
-	swtpm socket --tpm2 --tpmstate dir="$d" \
-		--server type=unixio,path="$d/tpm.sock" \
-		--ctrl type=unixio,path="$d/tpm.sock.ctrl" \
-		--flags not-need-init,startup-clear --pid file="$d/host.pid" \
-		-d || return 1
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		[ -S "$d/tpm.sock" ] && break
-		sleep 0.1
-	done
+	host_swtpm_start "$d" || return 1
 	"$BUILD/ociboot" keys ca --subject 'CN=test provisioning CA' \
 		--out-key prov-ca.key --out-cert prov-ca.pem --force &&
 	"$BUILD/ociboot" tpm provision --product "$1" --pcr7 "$pcr7" \
