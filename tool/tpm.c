@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `ociboot tpm`: provision a machine's TPM with ociboot's NV layout
- * (tpm/layout.h, docs/tpm.md), show what a TPM holds, and print the
- * PolicyPCR digest the secrets are sealed to.
+ * (tpm/layout.h, docs/tpm.md), show what a TPM holds, flush what a client
+ * left loaded in one without a resource manager, and print the PolicyPCR
+ * digest the secrets are sealed to.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "tpm/esys.h"
 #include "tpm/key.h"
 #include "tpm/layout.h"
+#include "tpm/loaded.h"
 #include "tpm/nv.h"
 #include "tpm/policy.h"
 #include "tpm/tpm.h"
@@ -31,6 +33,7 @@
 #define PROVISION "ociboot tpm provision"
 #define STATUS "ociboot tpm status"
 #define POLICY "ociboot tpm policy"
+#define FLUSH "ociboot tpm flush"
 
 struct tpm_args {
 	const char *tcti;
@@ -109,6 +112,10 @@ static const struct cli_option status_options[] = {
 	TCTI_OPTION,
 };
 
+static const struct cli_option flush_options[] = {
+	TCTI_OPTION,
+};
+
 static const struct cli_option policy_options[] = {
 	CLI_OPTION_CALL("pcr7", 0, CLI_REQUIRED, "HEX", "the sha256 PCR 7",
 			set_pcr7),
@@ -142,8 +149,17 @@ static const char provision_description[] =
 
 static const char status_description[] =
 	"Show ociboot's NV indices in the TPM: attributes, size, policy\n"
-	"digest, the product and the floor; and PCR 7 now, with whether the\n"
-	"sealed indices' policy matches it.\n";
+	"digest, the product and the floor; PCR 7 now, with whether the\n"
+	"sealed indices' policy matches it; and how many transient objects\n"
+	"and sessions the TPM holds (all of them without a resource\n"
+	"manager, only this client's through one).\n";
+
+static const char flush_description[] =
+	"Flush every transient object and session the TPM lists\n"
+	"(TPM2_FlushContext), as `tpm2_flushcontext -t -l -s` does: for a\n"
+	"TPM without a resource manager (/dev/tpm0, swtpm's socket) that a\n"
+	"client left them in. Through /dev/tpmrm0 it sees only its own,\n"
+	"and there is nothing to flush.\n";
 
 static const char policy_description[] =
 	"Print the PolicyPCR(sha256:7) digest ociboot seals secrets to for\n"
@@ -154,6 +170,8 @@ static const struct cli_spec provision_spec =
 		 check_provision);
 static const struct cli_spec status_spec =
 	CLI_SPEC(STATUS, status_description, status_options, NULL);
+static const struct cli_spec flush_spec =
+	CLI_SPEC(FLUSH, flush_description, flush_options, NULL);
 static const struct cli_spec policy_spec =
 	CLI_SPEC(POLICY, policy_description, policy_options, NULL);
 
@@ -274,6 +292,19 @@ static int show_key(struct tpm *t, const uint8_t *policy)
 	return 1;
 }
 
+static int show_loaded(struct tpm *t)
+{
+	struct tpm_loaded l;
+	int r = tpm_loaded_count(t, &l);
+
+	if (r < 0)
+		return tpm_failure(STATUS, t, r, "listing %s", "the loaded "
+				   "objects and sessions") ? -1 : -1;
+	printf("loaded   %u transient objects, %u sessions\n", l.objects,
+	       l.sessions);
+	return 0;
+}
+
 static int tpm_status(int argc, char **argv)
 {
 	uint8_t pcr7[TPM_SHA256_LEN], policy[TPM_POLICY_DIGEST_LEN];
@@ -309,10 +340,36 @@ static int tpm_status(int argc, char **argv)
 	print_hex("pcr7     sha256:", pcr7, sizeof(pcr7));
 	print_hex("policy   PolicyPCR(sha256:7 now) sha256:", policy,
 		  sizeof(policy));
+	if (show_loaded(&t) < 0) {
+		tpm_close(&t);
+		return CLI_EXIT_FAILURE;
+	}
 	printf("%s\n", defined == TPM_SLOT_COUNT + 1 ? "provisioned" :
 	       defined ? "partly provisioned" : "not provisioned");
 	tpm_close(&t);
 	return CLI_EXIT_SUCCESS;
+}
+
+/* --- flush ------------------------------------------------------------- */
+
+static int tpm_flush_command(int argc, char **argv)
+{
+	struct tpm_loaded flushed;
+	struct tpm_args a;
+	struct tpm t;
+	int r = parse(&flush_spec, argc, argv, &a);
+
+	if (r != 0)
+		return cli_exit_status(r);
+	if (open_tpm(FLUSH, a.tcti, &t))
+		return CLI_EXIT_FAILURE;
+	r = tpm_flush_loaded(&t, &flushed);
+	printf("flushed %u transient objects, %u sessions\n",
+	       flushed.objects, flushed.sessions);
+	if (r < 0)
+		tpm_failure(FLUSH, &t, r, "%s", "flushing what the TPM lists");
+	tpm_close(&t);
+	return r < 0 ? CLI_EXIT_FAILURE : CLI_EXIT_SUCCESS;
 }
 
 /* --- provision --------------------------------------------------------- */
@@ -610,6 +667,8 @@ int tpm_main(int argc, char **argv)
 		{ "status", tpm_status, "show what ociboot keeps in a TPM" },
 		{ "policy", tpm_policy, "print the PolicyPCR digest for a "
 		  "PCR 7 value" },
+		{ "flush", tpm_flush_command, "flush the transient objects and "
+		  "sessions a client left in a TPM" },
 	};
 
 	return cli_dispatch("ociboot tpm", commands, ARRAY_SIZE(commands),

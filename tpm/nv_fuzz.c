@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the TPM answers tpm/nv.c and tpm/key.c take apart:
- * the first byte chooses the command (NV_ReadPublic, NV_Read of up to 64
- * bytes with a password, GetRandom of up to 32 bytes, a PolicyPCR
- * session, a key's ReadPublic, a Sign under a policy session), the
- * second its length; the rest is what the TPM answers every command with,
+ * libFuzzer target for the TPM answers tpm/nv.c, tpm/key.c and
+ * tpm/loaded.c take apart: the first byte chooses the command
+ * (NV_ReadPublic, NV_Read of up to 64 bytes with a password, GetRandom of
+ * up to 32 bytes, a PolicyPCR session, a key's ReadPublic, a Sign under a
+ * policy session; from 252 on, the loaded handles counted or flushed),
+ * the second its length; the rest is what the TPM answers every command with,
  * handed to tss2-sys through the fake TCTI, the header's size set to the
  * answer's length as a TCTI delivers it (see tpm_fuzz.c). A success must
  * hold what was asked for; a failure must leave the output alone; the TPM
@@ -16,12 +17,16 @@
 
 #include "lib/endian.h"
 #include "tpm/key.h"
+#include "tpm/loaded.h"
 #include "tpm/nv.h"
 #include "tpm/tpm_fake.h"
 
 #define INDEX 0x01500111U
 #define SENTINEL 0x5a
 #define READ_MAX 64
+/* First bytes below it choose as they did before the loaded handles came,
+ * so that the seeds keep their meaning. */
+#define LOADED_FIRST 252
 
 static bool untouched(const uint8_t *b, size_t n)
 {
@@ -100,6 +105,27 @@ static void run_session(struct tpm *t)
 		abort();
 }
 
+/* A count holds what one answer can list, three times at most. */
+static void run_count(struct tpm *t)
+{
+	struct tpm_loaded l;
+
+	if (tpm_loaded_count(t, &l) == 0 &&
+	    (l.objects > TPM_LOADED_MAX || l.sessions > 2 * TPM_LOADED_MAX))
+		abort();
+}
+
+/* A flush ends, and flushes no more than its rounds allow. */
+static void run_flush(struct tpm *t)
+{
+	struct tpm_loaded f;
+
+	tpm_flush_loaded(t, &f);
+	if (f.objects > TPM_FLUSH_ROUNDS * TPM_LOADED_MAX ||
+	    f.sessions > 2 * TPM_FLUSH_ROUNDS * TPM_LOADED_MAX)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tpm t;
@@ -117,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tpm_fake_init(f, rsp, len);
 	if (tpm_open_tcti(&t, sizeof(*f)) < 0)
 		abort();
-	switch (data[0] % 6) {
+	switch (data[0] < LOADED_FIRST ? data[0] % 6 : 6 + data[0] % 2) {
 	case 0:
 		run_read_public(&t);
 		break;
@@ -133,8 +159,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		run_key(&t);
 		break;
-	default:
+	case 5:
 		run_sign(&t);
+		break;
+	case 6:
+		run_count(&t);
+		break;
+	default:
+		run_flush(&t);
 		break;
 	}
 	tpm_close(&t);

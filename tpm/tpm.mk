@@ -2,7 +2,8 @@
 # PCR reads, NV indices and policy sessions (nv), policy digests (policy)
 # and ociboot's NV layout (layout, docs/tpm.md).
 tpm_USES := lib crypto
-tpm_INIT := tpm.c nv.c policy.c layout.c key.c crypto_bearssl.c esys.c
+tpm_INIT := tpm.c nv.c policy.c layout.c key.c crypto_bearssl.c esys.c \
+	loaded.c
 tpm_TESTLIB := tpm_fake.c
 
 # The unit test includes tpm/tpm.c itself (to plug a fake TCTI into its
@@ -12,8 +13,9 @@ tpm_TESTLIB := tpm_fake.c
 # environment it compares against that TPM instead, read-only.
 # policy: known answers for PolicyPCR digests (tpm2-tools in the shell
 # test); nv: the NV_ReadPublic, NV_Read and GetRandom answers' checks over
-# the fake TCTI.
-tpm_TESTS := tpm policy nv crypto_bearssl esys
+# the fake TCTI; loaded: the GetCapability(TPM_CAP_HANDLES) answers' checks
+# over the fake TCTI (counting and flushing against swtpm in the shell test).
+tpm_TESTS := tpm policy nv crypto_bearssl esys loaded
 
 # The fake TCTI answering with fuzzer-chosen PCR_Read responses; nv: with
 # fuzzer-chosen NV_ReadPublic / NV_Read / GetRandom answers.

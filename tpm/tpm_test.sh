@@ -332,4 +332,43 @@ check_equal "a raw NV_Write of the floor with the owner password" \
 check "a password session shows the owner authorization on the bus" \
 	on_bus "$OWNER4"
 
-testlib_finish 54
+# --- what a client leaves loaded ---------------------------------------------
+
+# getcap_count CAP: how many handles tpm2_getcap lists for CAP.
+getcap_count() {
+	tpm2_getcap "$1" | grep -c '^- 0x' || true
+}
+
+# reference_loaded: "N transient objects, M sessions" as tpm2_getcap
+# lists them (a session saved out of the TPM is listed as saved).
+reference_loaded() {
+	echo "$(getcap_count handles-transient) transient objects," \
+		"$(($(getcap_count handles-loaded-session) +
+			$(getcap_count handles-saved-session))) sessions"
+}
+
+swtpm_start "$tmp/tpm5"
+TCTI5=swtpm:path=$tmp/tpm5/tpm.sock
+TPM2TOOLS_TCTI=$TCTI5
+tpm2_createprimary -C o -c primary.ctx > /dev/null &&
+	tpm2_startauthsession -S hmac.ctx &&
+	tpm2_startauthsession --policy-session -S policy.ctx ||
+	fatal "tpm2-tools could not leave an object and sessions loaded"
+check_equal "tpm2_getcap lists what tpm2-tools left" "$(reference_loaded)" \
+	"1 transient objects, 2 sessions"
+expect_exit 0 "status with an object and sessions left" "$ociboot" tpm \
+	status --tcti "$TCTI5"
+check_equal "status counts them as tpm2_getcap lists them" \
+	"$(sed -n 's/^loaded   //p' "$tmp/out")" "$(reference_loaded)"
+expect_exit 0 "flush" "$ociboot" tpm flush --tcti "$TCTI5"
+check_equal "flush says what it flushed" "$(cat "$tmp/out")" \
+	"flushed 1 transient objects, 2 sessions"
+check_equal "tpm2_getcap lists nothing after the flush" \
+	"$(reference_loaded)" "0 transient objects, 0 sessions"
+expect_exit 0 "flush again" "$ociboot" tpm flush --tcti "$TCTI5"
+check_equal "nothing is left to flush" "$(cat "$tmp/out")" \
+	"flushed 0 transient objects, 0 sessions"
+expect_exit 1 "flush without a TPM" "$ociboot" tpm flush \
+	--tcti "swtpm:path=$tmp/absent.sock"
+
+testlib_finish 63
