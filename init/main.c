@@ -343,8 +343,8 @@ static void report_secure_boot(struct boot *b)
 
 static bool tpm_node_exists(void)
 {
-	return access("/dev/tpmrm0", F_OK) == 0 ||
-	       access("/dev/tpm0", F_OK) == 0;
+	return access(TPM_BOOT_RAW_DEVICE, F_OK) == 0 ||
+	       access(TPM_BOOT_RM_DEVICE, F_OK) == 0;
 }
 
 /*
@@ -361,9 +361,10 @@ static int open_tpm(struct boot *b)
 		return -ENODEV;
 	while (!tpm_node_exists() && !clock_deadline_passed(deadline))
 		pid1_sleep_until(&b->pid1, clock_deadline_ms(TPM_POLL_MS));
-	r = tpm_open(&b->tpm, "device:/dev/tpmrm0");
+	r = tpm_open(&b->tpm, "device:" TPM_BOOT_RAW_DEVICE);
+	b->tpm_boot.raw = r == 0;
 	if (r < 0)
-		r = tpm_open(&b->tpm, "device:/dev/tpm0");
+		r = tpm_open(&b->tpm, "device:" TPM_BOOT_RM_DEVICE);
 	b->has_tpm = r == 0;
 	return r;
 }
@@ -380,7 +381,8 @@ static void report_tpm(struct boot *b)
 				 "(%s, %s)", TPM_BOOT_ACPI_TABLE,
 				 TPM_BOOT_CLASS_DIR);
 		else
-			log_info("tpm", "no TPM (/dev/tpmrm0, /dev/tpm0: %s)",
+			log_info("tpm", "no TPM (%s, %s: %s)",
+				 TPM_BOOT_RAW_DEVICE, TPM_BOOT_RM_DEVICE,
 				 ociboot_strerror(r));
 		return;
 	}
@@ -571,7 +573,7 @@ static int not_pid1(int argc, char **argv)
 		return print_version();
 	if ((argc == 2 || argc == 3) && streq(argv[1], "--tpm-check"))
 		return tpm_boot_check(argc == 3 ? argv[2] :
-				      "device:/dev/tpmrm0");
+				      "device:" TPM_BOOT_RM_DEVICE);
 	if (argc == 4 && streq(argv[1], "--test-mode") &&
 	    streq(argv[2], "--cmdline"))
 		return print_config(argv[3]);

@@ -21,6 +21,7 @@
 #include "oci/oci_ref.h"
 #include "tpm/esys.h"
 #include "tpm/key.h"
+#include "tpm/loaded.h"
 
 #define SECRETS_DIR_MODE 0700
 #define IDENTITY_DIR_MODE 0755
@@ -347,6 +348,28 @@ int stage_tpm_release(struct boot *b)
 	return 0;
 }
 
+void tpm_boot_close(struct boot *b)
+{
+	struct tpm_loaded f;
+	int r;
+
+	if (!b->has_tpm)
+		return;
+	if (b->tpm_boot.raw) {
+		r = tpm_flush_loaded(&b->tpm, &f);
+		if (f.objects || f.sessions)
+			log_warning("tpm", "flushed %u transient objects and "
+				    "%u sessions left loaded", f.objects,
+				    f.sessions);
+		if (r < 0)
+			log_warning("tpm", "flushing what is left loaded: %s "
+				    "(TPM rc 0x%x)", ociboot_strerror(r),
+				    (unsigned)b->tpm.last_rc);
+	}
+	tpm_close(&b->tpm);
+	b->has_tpm = false;
+}
+
 /* --- the booted system's self-check ------------------------------------- */
 
 static void check_line(struct tpm *t, const char *what, int r)
@@ -424,6 +447,7 @@ int tpm_boot_check(const char *conf)
 {
 	char product[TPM_LAYOUT_PRODUCT_LEN + 1], hex[SHA256_HEX_LEN + 1];
 	uint8_t pcr[TPM_SHA256_LEN];
+	struct tpm_loaded loaded;
 	uint64_t floor;
 	struct tpm t;
 	int r = tpm_open(&t, conf);
@@ -432,6 +456,12 @@ int tpm_boot_check(const char *conf)
 		printf("tpm-check: %s: %s\n", conf, ociboot_strerror(r));
 		return 1;
 	}
+	r = tpm_loaded_count(&t, &loaded);
+	if (r == 0)
+		printf("tpm-check: loaded: %u transient objects, %u sessions\n",
+		       loaded.objects, loaded.sessions);
+	else
+		check_line(&t, "counting what is loaded", r);
 	r = tpm_layout_read_product(&t, product);
 	if (r == 0)
 		r = tpm_layout_read_floor(&t, &floor);

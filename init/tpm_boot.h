@@ -39,11 +39,21 @@
 /* Firmware tables that announce a TPM (ACPI; sysfs's TPM class). */
 #define TPM_BOOT_ACPI_TABLE "/sys/firmware/acpi/tables/TPM2"
 #define TPM_BOOT_CLASS_DIR "/sys/class/tpm"
+/*
+ * The TPM's devices, in the order the init tries them: the raw one first.
+ * The init is the TPM's only user, and the kernel's resource manager
+ * (tpmrm0) would save, reload and flush every session around each of its
+ * commands; on the raw device it flushes what it loaded itself before it
+ * hands over (tpm_boot_close()).
+ */
+#define TPM_BOOT_RAW_DEVICE "/dev/tpm0"
+#define TPM_BOOT_RM_DEVICE "/dev/tpmrm0"
 
 struct boot;
 
 struct tpm_boot {
 	bool announced;		/* by the firmware (see tpm_boot_announced) */
+	bool raw;		/* open on TPM_BOOT_RAW_DEVICE */
 	bool provisioned;	/* product and floor read */
 	char product[TPM_LAYOUT_PRODUCT_LEN + 1];
 	uint64_t floor;
@@ -57,17 +67,29 @@ struct tpm_boot {
 /*
  * Whether the firmware announces a TPM: an ACPI TPM2 table, or a device
  * the kernel's TPM class already has. Answers at once; the init waits
- * for /dev/tpmrm0 only when this says yes.
+ * for the TPM's device only when this says yes.
  */
 bool tpm_boot_announced(void);
+
+/*
+ * Close the boot's TPM before the real init runs. On the raw device, flush
+ * every transient object and session the TPM still lists first: the
+ * resource manager the booted system uses would have no room for its own
+ * otherwise. Flushing anything means the init left it loaded, a bug: it
+ * says so, as it says a failure to flush, and goes on.
+ */
+void tpm_boot_close(struct boot *b);
 
 /* The provisioned product UUID, or NULL when there is none to check. */
 const char *tpm_boot_expected_product(const struct boot *b);
 
 /*
  * Not PID 1 (`ociboot-init --tpm-check [CONF]`, default
- * device:/dev/tpmrm0): what the booted system can still do with ociboot's
- * indices, one line each on stdout: the product and floor, then each
+ * device:/dev/tpmrm0): how many transient objects and sessions the TPM
+ * holds as the check starts (through the raw device, device:/dev/tpm0,
+ * what the init left loaded), then what the booted system can still do
+ * with ociboot's indices, one line each on stdout: the product and floor,
+ * then each
  * attempt a booted system must not get through (read the sealed indices
  * again, rewrite the product, lower or undefine the floor, undefine the
  * product) as "refused (TPM rc 0x...)" or "DONE", whether the floor is

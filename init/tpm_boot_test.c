@@ -162,12 +162,47 @@ static void test_no_encrypted_session(void **state)
 	tpm_close(&b.tpm);
 }
 
+/* Closing through the resource manager sends nothing. */
+static void test_close_rm(void **state)
+{
+	struct tpm_fake_tcti *f = (struct tpm_fake_tcti *)b.tpm.storage;
+
+	fresh(TPM_MODE_OPTIONAL);
+	fake_tpm(0);
+	tpm_boot_close(&b);
+	assert_int_equal(f->command_len, 0);
+	assert_int_equal(f->finalized, 1);
+	assert_false(b.has_tpm);
+	tpm_boot_close(&b);	/* twice: nothing more */
+	assert_int_equal(f->finalized, 1);
+}
+
+/*
+ * On the raw device it asks what is loaded (TPM2_GetCapability) before it
+ * closes; a TPM that refuses does not keep it from closing.
+ */
+static void test_close_raw(void **state)
+{
+	struct tpm_fake_tcti *f = (struct tpm_fake_tcti *)b.tpm.storage;
+
+	fresh(TPM_MODE_OPTIONAL);
+	fake_tpm(0x101);	/* TPM_RC_FAILURE */
+	b.tpm_boot.raw = true;
+	tpm_boot_close(&b);
+	assert_int_equal(be32_load(f->command + 6), 0x17a);
+	assert_int_equal(be32_load(f->command + 10), 1);	/* handles */
+	assert_int_equal(f->finalized, 1);
+	assert_false(b.has_tpm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_tpm_optional),
 		cmocka_unit_test(test_no_tpm_required),
 		cmocka_unit_test(test_unprovisioned),
+		cmocka_unit_test(test_close_rm),
+		cmocka_unit_test(test_close_raw),
 		cmocka_unit_test(test_product_not_ours),
 		cmocka_unit_test(test_below_floor),
 		cmocka_unit_test(test_no_encrypted_session),

@@ -667,10 +667,7 @@ int stage_switch_root(struct boot *b)
 	build_envp(&b->plan.config, v->envp, ARRAY_SIZE(v->envp));
 	if (detach_store(b) < 0)
 		return -1;
-	if (b->has_tpm) {
-		tpm_close(&b->tpm);
-		b->has_tpm = false;
-	}
+	tpm_boot_close(b);
 	log_info("switch_root", "exec %s in the verified root%s%s", v->argv[0],
 		 workdir ? ", in " : "", workdir ? workdir : "");
 	error_clear(&err);

@@ -5,7 +5,8 @@
 # PCR 13 with its event log, and hands the disk key over on /run. The
 # booted system then finds its disk key, and every attempt to read the
 # secrets again, rewrite the product, lower or undefine the floor is
-# refused by the TPM; its identity certificate is the one provisioned and
+# refused by the TPM, which holds no object or session the init loaded
+# (the init uses the raw /dev/tpm0); its identity certificate is the one provisioned and
 # its identity key signs under its policy. check() compares the
 # certificate, then replays the event log the booted system printed and
 # compares it with PCR 13 as the TPM reported it in that boot.
@@ -22,6 +23,7 @@ expect=(
 	'ociboot: switch_root: exec /sbin/init'
 	'product: disk key: 32 bytes, mode 400'
 	'product: identity: [0-9a-f]{64}'
+	'product: tpm-check: loaded: 0 transient objects, 0 sessions'
 	"product: tpm-check: product $PRODUCT_UUID, floor 1"
 	'product: tpm-check: read disk-key again: refused \(TPM rc 0x148\)'
 	'product: tpm-check: read admin again: refused \(TPM rc 0x148\)'
