@@ -5,6 +5,8 @@
 
 #include <tss2/tss2_common.h>
 
+#include "tpm/tpm.h"
+
 #define FAKE_MAGIC 0x0c1b007
 #define RECORD_MAGIC 0x0c1b00f
 
@@ -124,4 +126,14 @@ void tpm_record_init(struct tpm_record_tcti *r, TSS2_TCTI_CONTEXT *inner,
 	r->inner = inner;
 	r->log = log;
 	r->cap = cap;
+}
+
+struct tpm_fake_tcti *tpm_fake_open(struct tpm *t, const uint8_t *rsp,
+				    size_t len)
+{
+	struct tpm_fake_tcti *f = (struct tpm_fake_tcti *)t->storage;
+
+	memset(t, 0, sizeof(*t));
+	tpm_fake_init(f, rsp, len);
+	return tpm_open_tcti(t, sizeof(*f)) == 0 ? f : NULL;
 }

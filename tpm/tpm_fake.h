@@ -37,6 +37,16 @@ struct tpm_fake_tcti {
  */
 void tpm_fake_init(struct tpm_fake_tcti *f, const uint8_t *rsp, size_t len);
 
+struct tpm;
+
+/*
+ * Open t over a fake TCTI laid at the start of t->storage, answering every
+ * command with rsp[0, len) (tpm_fake_init()): *t is zeroed first. Returns
+ * the fake, or NULL when tss2-sys does not take it.
+ */
+struct tpm_fake_tcti *tpm_fake_open(struct tpm *t, const uint8_t *rsp,
+				    size_t len);
+
 /*
  * A TCTI that passes every command and response through to another TCTI
  * (inner, which it finalizes with itself) and appends the bytes of each,
