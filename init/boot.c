@@ -14,24 +14,38 @@ void boot_init(struct boot *b)
 	b->ca_dir = VERIFIED_CA_DIR;
 }
 
+/*
+ * This process's stage beside, once boot_speak_as_side() named it: never
+ * in the shared struct boot, so that the stage in front keeps its words.
+ */
+static struct boot_side *speaking_side;
+
+void boot_speak_as_side(struct boot_side *s)
+{
+	speaking_side = s;
+}
+
 int boot_failed(struct boot *b, const char *fmt, ...)
 {
+	char *reason = speaking_side ? speaking_side->reason : b->reason;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(b->reason, sizeof(b->reason), fmt, ap);
+	vsnprintf(reason, BOOT_REASON_MAX, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
 void boot_doing(struct boot *b, const char *fmt, ...)
 {
+	char *doing = speaking_side ? speaking_side->doing : b->doing;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(b->doing, sizeof(b->doing), fmt, ap);
+	vsnprintf(doing, BOOT_DOING_MAX, fmt, ap);
 	va_end(ap);
-	boot_alive(b);
+	if (!speaking_side)
+		boot_alive(b);
 }
 
 void boot_alive(struct boot *b)

@@ -112,6 +112,14 @@ void boot_alive(struct boot *b);
  * the boot). */
 void boot_doing_module(void *ctx, const char *name);
 
+/*
+ * From now on, in this process, boot_failed() and boot_doing() write s's
+ * words, not the stage in front's, and give no sign of life for it: for
+ * a stage run beside whose code also runs in front elsewhere (the TPM's
+ * release). NULL: the front's words again.
+ */
+void boot_speak_as_side(struct boot_side *s);
+
 /* boot_failed() and boot_doing_module() for a stage run beside (ctx is
  * its struct boot_side); no sign of life for the stage in front. */
 int boot_side_failed(struct boot_side *s, const char *fmt, ...)

@@ -224,6 +224,12 @@ static int stage_layer_modules_join(struct boot *b)
 	return stage_side_join(b, b->config.io_timeout_s * MS_PER_SECOND);
 }
 
+static int stage_tpm_release_join(struct boot *b)
+{
+	return stage_tpm_release_wait(b, b->config.io_timeout_s *
+				      MS_PER_SECOND);
+}
+
 /* --- filesystems that need modules ------------------------------------ */
 
 /* Mounted when their mount point exists (the kernel makes those). */
@@ -424,12 +430,15 @@ static const struct stage stages[] = {
 	{ "verify", stage_verify, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
 	{ "services verify", stage_services_verify, BOOT_BREAK_VERIFY,
 	  BOUNDED, 0, services_needed },
-	{ "tpm release", stage_tpm_release, BOOT_BREAK_NONE, IN_PID1, 0,
-	  NULL },
 	/* Bounded by ociboot.io_timeout, from here. */
 	{ "layer modules wait", stage_layer_modules_join, BOOT_BREAK_NONE,
 	  IN_PID1, 0, NULL },
+	/* Beside the layers, which need nothing from it. */
+	{ "tpm release start", stage_tpm_release_start, BOOT_BREAK_NONE,
+	  IN_PID1, 0, NULL },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS, BOUNDED, 0, NULL },
+	{ "tpm release wait", stage_tpm_release_join, BOOT_BREAK_NONE,
+	  IN_PID1, 0, NULL },
 	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS, BOUNDED, 0, NULL },
 	{ "services", stage_services, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
 	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE, IN_PID1, 0,

@@ -16,6 +16,7 @@
 #include "crypto/sha256.h"
 #include "init/boot.h"
 #include "init/log.h"
+#include "init/stage_bounded.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 #include "oci/oci_ref.h"
@@ -316,27 +317,32 @@ static int hand_over_identity(struct boot *b)
 	return 0;
 }
 
-int stage_tpm_release(struct boot *b)
+/* The rollback check: a version below the floor never boots. */
+static int check_floor(struct boot *b)
 {
 	struct tpm_boot *tb = &b->tpm_boot;
 	uint64_t version = b->plan.manifest.version;
 	char digest[OCI_DIGEST_STRING_LEN + 1];
 
-	if (!b->has_tpm)
+	if (!b->has_tpm || !tb->provisioned || version >= tb->floor)
 		return 0;
+	oci_digest_string(b->plan.artifact.manifest.digest, digest);
+	return boot_failed(b, "tpm: system manifest %s has version %llu, "
+			   "below this machine's anti-rollback floor %llu",
+			   digest, (unsigned long long)version,
+			   (unsigned long long)tb->floor);
+}
+
+/* What tpm release asks of the TPM, the floor checked. */
+static int release(struct boot *b)
+{
+	struct tpm_boot *tb = &b->tpm_boot;
+
 	if (tb->provisioned) {
-		if (version < tb->floor) {
-			oci_digest_string(b->plan.artifact.manifest.digest,
-					  digest);
-			return boot_failed(b, "tpm: system manifest %s has "
-					   "version %llu, below this machine's "
-					   "anti-rollback floor %llu", digest,
-					   (unsigned long long)version,
-					   (unsigned long long)tb->floor);
-		}
 		if (release_secrets(b) < 0)
 			return -1;
-		if (tb->has_secrets && raise_floor(b, version) < 0)
+		if (tb->has_secrets &&
+		    raise_floor(b, b->plan.manifest.version) < 0)
 			return -1;
 	}
 	if (measure_system(b) < 0)
@@ -346,6 +352,69 @@ int stage_tpm_release(struct boot *b)
 	if (tb->provisioned && hand_over_identity(b) < 0)
 		return -1;
 	return 0;
+}
+
+int stage_tpm_release(struct boot *b)
+{
+	if (!b->has_tpm)
+		return 0;
+	if (check_floor(b) < 0)
+		return -1;
+	return release(b);
+}
+
+/*
+ * The child's side of tpm release: the TPM opened again, on the device
+ * PID 1 had, then closed as PID 1 would close it.
+ */
+static int release_beside(struct boot *b, struct boot_side *side)
+{
+	const char *device = b->tpm_boot.raw ? TPM_BOOT_RAW_DEVICE :
+			     TPM_BOOT_RM_DEVICE;
+	char conf[sizeof("device:") + sizeof(TPM_BOOT_RM_DEVICE)];
+	int r;
+
+	boot_speak_as_side(side);
+	snprintf(conf, sizeof(conf), "device:%s", device);
+	boot_doing(b, "opening %s", device);
+	r = tpm_open(&b->tpm, conf);
+	if (r < 0) {
+		r = boot_failed(b, "tpm: opening %s again: %s", device,
+				ociboot_strerror(r));
+	} else {
+		b->has_tpm = true;
+		boot_doing(b, "releasing the secrets, raising the floor, "
+			   "measuring the system");
+		r = release(b);
+		tpm_boot_close(b);
+	}
+	boot_speak_as_side(NULL);
+	return r;
+}
+
+int stage_tpm_release_start(struct boot *b)
+{
+	if (!b->has_tpm)
+		return 0;
+	if (check_floor(b) < 0)
+		return -1;
+	tpm_boot_close(b);
+	b->tpm_boot.beside = true;
+	return stage_side_start(b, "tpm release", release_beside);
+}
+
+int stage_tpm_release_wait(struct boot *b, unsigned int timeout_ms)
+{
+	int r;
+
+	if (!b->tpm_boot.beside)
+		return 0;
+	b->tpm_boot.beside = false;
+	r = stage_side_join(b, timeout_ms);
+	/* Whatever the child left in b->tpm was its own. */
+	memset(&b->tpm, 0, sizeof(b->tpm));
+	b->has_tpm = false;
+	return r;
 }
 
 void tpm_boot_close(struct boot *b)

@@ -5,7 +5,8 @@
  *   tpm          after store: read the provisioned product and floor; the
  *                product becomes system_verify()'s expected product
  *                (tpm_boot_expected_product());
- *   tpm release  after verify: refuse a version below the floor; read the
+ *   tpm release  after verify (beside the layers: stage_tpm_release_start()):
+ *                refuse a version below the floor; read the
  *                sealed admin and disk-key indices through PolicyPCR(7)
  *                sessions and read-lock them; raise the floor to the
  *                verified version and write-lock it; extend PCR 13 with
@@ -54,6 +55,7 @@ struct boot;
 struct tpm_boot {
 	bool announced;		/* by the firmware (see tpm_boot_announced) */
 	bool raw;		/* open on TPM_BOOT_RAW_DEVICE */
+	bool beside;		/* tpm release runs beside the layers */
 	bool provisioned;	/* product and floor read */
 	char product[TPM_LAYOUT_PRODUCT_LEN + 1];
 	uint64_t floor;
@@ -101,5 +103,18 @@ int tpm_boot_check(const char *conf);
 
 int stage_tpm(struct boot *b);
 int stage_tpm_release(struct boot *b);
+
+/*
+ * tpm release beside the layers stage (which needs nothing from it): the
+ * floor is checked in front, so a rolled-back system is refused before
+ * anything is set up; then PID 1 closes the TPM (tpm_boot_close()) and a
+ * child opens it again, does the rest of stage_tpm_release() with words
+ * of its own (boot_speak_as_side()), and closes it. Its TPM round trips
+ * wait on the TPM, not on the CPU, so they overlap even on one. The wait
+ * joins it under timeout_ms (ociboot.io_timeout=): its failure is the
+ * boot's, with its own reason. Without a TPM both do nothing.
+ */
+int stage_tpm_release_start(struct boot *b);
+int stage_tpm_release_wait(struct boot *b, unsigned int timeout_ms);
 
 #endif

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto/sha256.h"
 #include "init/boot.h"
@@ -162,6 +163,61 @@ static void test_no_encrypted_session(void **state)
 	tpm_close(&b.tpm);
 }
 
+/* Beside the layers: nothing to do without a TPM. */
+static void test_beside_no_tpm(void **state)
+{
+	fresh(TPM_MODE_REQUIRED);
+	assert_int_equal(stage_tpm_release_start(&b), 0);
+	assert_null(b.side.name);
+	assert_int_equal(stage_tpm_release_wait(&b, 1000), 0);
+	assert_string_equal(b.reason, "");
+}
+
+/* A version below the floor is refused in front, before any child. */
+static void test_beside_below_floor(void **state)
+{
+	struct tpm_fake_tcti *f = (struct tpm_fake_tcti *)b.tpm.storage;
+
+	fresh(TPM_MODE_OPTIONAL);
+	fake_tpm(0);
+	b.tpm_boot.provisioned = true;
+	b.tpm_boot.floor = 5;
+	b.plan.manifest.version = 4;
+	memset(b.plan.artifact.manifest.digest, 0xcd, SHA256_LEN);
+	assert_int_equal(stage_tpm_release_start(&b), -1);
+	assert_string_equal(b.reason, "tpm: system manifest sha256:"
+		"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+		" has version 4, below this machine's anti-rollback floor 5");
+	assert_null(b.side.name);
+	assert_int_equal(f->command_len, 0);	/* the TPM not asked */
+	tpm_close(&b.tpm);
+}
+
+/*
+ * The side closes PID 1's TPM and opens the device again: here there is
+ * none (no /dev/tpm0 in a test), so it fails, in its own words; the front
+ * keeps its own until the wait makes the side's the boot's.
+ */
+static void test_beside_reopen_fails(void **state)
+{
+	fresh(TPM_MODE_OPTIONAL);
+	fake_tpm(0);
+	b.tpm_boot.raw = false;
+	b.tpm_boot.provisioned = true;
+	b.tpm_boot.floor = 1;
+	b.plan.manifest.version = 1;
+	if (access(TPM_BOOT_RM_DEVICE, F_OK) == 0)
+		skip();
+	assert_int_equal(stage_tpm_release_start(&b), 0);
+	assert_string_equal(b.reason, "");
+	assert_string_equal(b.side.reason, "tpm: opening /dev/tpmrm0 again: "
+			    "No such file or directory");
+	assert_int_equal(stage_tpm_release_wait(&b, 1000), -1);
+	assert_string_equal(b.reason, b.side.reason);
+	assert_false(b.has_tpm);
+	assert_null(b.tpm.tcti);
+}
+
 /* Closing through the resource manager sends nothing. */
 static void test_close_rm(void **state)
 {
@@ -201,6 +257,9 @@ int main(void)
 		cmocka_unit_test(test_no_tpm_optional),
 		cmocka_unit_test(test_no_tpm_required),
 		cmocka_unit_test(test_unprovisioned),
+		cmocka_unit_test(test_beside_no_tpm),
+		cmocka_unit_test(test_beside_below_floor),
+		cmocka_unit_test(test_beside_reopen_fails),
 		cmocka_unit_test(test_close_rm),
 		cmocka_unit_test(test_close_raw),
 		cmocka_unit_test(test_product_not_ours),
