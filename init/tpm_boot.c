@@ -369,13 +369,12 @@ int stage_tpm_release(struct boot *b)
  */
 static int release_beside(struct boot *b, struct boot_side *side)
 {
-	const char *device = b->tpm_boot.raw ? TPM_BOOT_RAW_DEVICE :
-			     TPM_BOOT_RM_DEVICE;
-	char conf[sizeof("device:") + sizeof(TPM_BOOT_RM_DEVICE)];
+	const char *conf = b->tpm_boot.raw ? "device:" TPM_BOOT_RAW_DEVICE :
+			   "device:" TPM_BOOT_RM_DEVICE;
+	const char *device = conf + strlen("device:");
 	int r;
 
 	boot_speak_as_side(side);
-	snprintf(conf, sizeof(conf), "device:%s", device);
 	boot_doing(b, "opening %s", device);
 	r = tpm_open(&b->tpm, conf);
 	if (r < 0) {
@@ -399,18 +398,14 @@ int stage_tpm_release_start(struct boot *b)
 	if (check_floor(b) < 0)
 		return -1;
 	tpm_boot_close(b);
-	b->tpm_boot.beside = true;
 	return stage_side_start(b, "tpm release", release_beside);
 }
 
 int stage_tpm_release_wait(struct boot *b, unsigned int timeout_ms)
 {
-	int r;
+	/* 0 at once when nothing was started beside. */
+	int r = stage_side_join(b, timeout_ms);
 
-	if (!b->tpm_boot.beside)
-		return 0;
-	b->tpm_boot.beside = false;
-	r = stage_side_join(b, timeout_ms);
 	/* Whatever the child left in b->tpm was its own. */
 	memset(&b->tpm, 0, sizeof(b->tpm));
 	b->has_tpm = false;

@@ -55,7 +55,6 @@ struct boot;
 struct tpm_boot {
 	bool announced;		/* by the firmware (see tpm_boot_announced) */
 	bool raw;		/* open on TPM_BOOT_RAW_DEVICE */
-	bool beside;		/* tpm release runs beside the layers */
 	bool provisioned;	/* product and floor read */
 	char product[TPM_LAYOUT_PRODUCT_LEN + 1];
 	uint64_t floor;
@@ -74,10 +73,11 @@ struct tpm_boot {
 bool tpm_boot_announced(void);
 
 /*
- * Close the boot's TPM before the real init runs. On the raw device, flush
- * every transient object and session the TPM still lists first: the
- * resource manager the booted system uses would have no room for its own
- * otherwise. Flushing anything means the init left it loaded, a bug: it
+ * Close the boot's TPM: before a child of PID 1 opens it again for tpm
+ * release, when that child is done, and before the real init runs if it
+ * is still open. On the raw device, flush every transient object and
+ * session the TPM still lists first: the resource manager the booted
+ * system uses would have no room for its own otherwise. Flushing anything means the init left it loaded, a bug: it
  * says so, as it says a failure to flush, and goes on.
  */
 void tpm_boot_close(struct boot *b);
