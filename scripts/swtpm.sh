@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
-# A host's swtpm on a TPM state directory DIR, the way a factory talks to a
-# machine's TPM before it ships: the command socket DIR/tpm.sock, and the
-# control socket where the tss2 swtpm TCTI ("swtpm:path=DIR/tpm.sock")
-# looks for it, DIR/tpm.sock.ctrl. Sourced by test-qemu/tpm.sh and
+# swtpm on a TPM state directory DIR, two ways. The host's, the way a
+# factory talks to a machine's TPM before it ships: the command socket
+# DIR/tpm.sock, and the control socket where the tss2 swtpm TCTI
+# ("swtpm:path=DIR/tpm.sock") looks for it, DIR/tpm.sock.ctrl. A QEMU
+# guest's: one socket, DIR/sock, for QEMU's tpm-emulator backend.
+# Sourced by test-qemu/run, test-qemu/tpm.sh, tpm/tpm_test.sh and
 # bench/lib/tpm.sh; POSIX sh.
 
 # host_swtpm_start DIR: start it, powered on and past TPM2_Startup(CLEAR),
@@ -37,4 +39,13 @@ host_swtpm_stop() {
 		kill "$host_swtpm_pid" 2>/dev/null || true
 	fi
 	rm -f "$1/host.pid" "$1/tpm.sock" "$1/tpm.sock.ctrl"
+}
+
+# guest_swtpm_start DIR: a swtpm for a QEMU guest on DIR/sock (QEMU's
+# `-chardev socket,path=DIR/sock -tpmdev emulator`), its pid in DIR/pid,
+# its log in DIR/log. It exits when QEMU does.
+guest_swtpm_start() {
+	swtpm socket --tpm2 --tpmstate dir="$1" \
+		--ctrl type=unixio,path="$1/sock" \
+		--pid file="$1/pid" --log file="$1/log" -d
 }

@@ -4,7 +4,6 @@
 # then uses), sealed to the PCR 7 of a Secure Boot boot of these firmware
 # variables and this signing key (docs/tpm.md).
 . "$here/refuse.sh"
-. "$here/../scripts/swtpm.sh"
 TPM_CMDLINE="$PRODUCT_CMDLINE ociboot.on_failure=poweroff ociboot.tpm=required"
 
 # secure_boot_pcr7: PCR 7 as the secureboot scenario's console shows it;

@@ -16,6 +16,7 @@
 #     it, while a tpm2-tools read and owner write in clear through the same
 #     proxy do show them (so the check can fail).
 . scripts/testlib.sh
+. scripts/swtpm.sh
 set -u
 
 need_commands openssl socat swtpm swtpm_ioctl tpm2_nvreadpublic tpm2_readpublic tpm2_startauthsession \
@@ -35,20 +36,12 @@ PCR7=$(random_hex 32)
 	--out-cert ca.pem > /dev/null || fatal "ociboot keys ca"
 CA="--ca-key ca.key --ca-cert ca.pem"
 
-# swtpm_start DIR: a swtpm on DIR/tpm.sock for tcti-swtpm and tpm2-tools.
+# swtpm_start DIR: a swtpm on DIR/tpm.sock for tcti-swtpm and tpm2-tools
+# (scripts/swtpm.sh), killed when the test ends.
 swtpm_start() {
 	mkdir -p "$1"
-	swtpm socket --tpm2 --tpmstate dir="$1" \
-		--server type=unixio,path="$1/tpm.sock" \
-		--ctrl type=unixio,path="$1/tpm.sock.ctrl" \
-		--flags not-need-init,startup-clear --pid file="$1/pid" -d ||
-		fatal "swtpm did not start"
-	testlib_on_exit "kill \$(cat '$1/pid') 2>/dev/null"
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		[ -S "$1/tpm.sock" ] && return 0
-		sleep 0.1
-	done
-	fatal "swtpm made no socket"
+	testlib_on_exit "kill \$(cat '$1/host.pid' 2>/dev/null) 2>/dev/null"
+	host_swtpm_start "$1" || fatal "swtpm did not start, or made no socket"
 }
 
 swtpm_start "$tmp/tpm"

@@ -17,11 +17,9 @@ bench_tpm_start() {
 	rm -rf "$tpm_dir"
 	mkdir -p "$tpm_dir"
 	[ -z "$1" ] || cp -a "$1/." "$tpm_dir/"
-	swtpm socket --tpm2 --tpmstate dir="$tpm_dir" \
-		--ctrl type=unixio,path="$tpm_dir/ctrl" \
-		--pid file="$tpm_dir/pid" --log file="$tpm_dir/log" -d ||
+	guest_swtpm_start "$tpm_dir" ||
 		fatal "swtpm did not start: $(tail -n 3 "$tpm_dir/log")"
-	tpm_args="-chardev socket,id=chrtpm,path=$tpm_dir/ctrl
+	tpm_args="-chardev socket,id=chrtpm,path=$tpm_dir/sock
 		-tpmdev emulator,id=tpm0,chardev=chrtpm
 		-device tpm-tis,tpmdev=tpm0"
 }
