@@ -170,7 +170,6 @@ while [ "$i" -lt "$RUNS" ]; do
 	ociboot_boot ociboot
 	i=$((i + 1))
 done
-: > "$tmp/t.ociboot-smp1"
 : > "$tmp/i.ociboot-smp1"
 if [ "$SMP" != 1 ]; then
 	echo "ociboot with -smp 1:"
