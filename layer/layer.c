@@ -38,6 +38,7 @@
 
 #include "crypto/sha256.h"
 #include "fs/squashfs_super.h"
+#include "layer/compress.h"
 #include "layer/verity_tree.h"
 #include "lib/fileio.h"
 #include "lib/util.h"
@@ -45,7 +46,7 @@
 #define NO_XATTR 0xffffffffu
 #define HASH_BUCKETS_MIN 1024
 #define READ_CHUNK (1024 * 1024)
-#define BACKLOG_PER_WORKER 10
+#define BACKLOG_PER_WORKER 64
 
 _Static_assert(LAYER_BLOCK_SIZE == SQFS_DEFAULT_BLOCK_SIZE,
 	       "layers use squashfs's default block size");
@@ -116,6 +117,7 @@ struct layer_builder {
 	uint8_t salt[VERITY_SALT_MAX];
 	sqfs_super_t super;
 	sqfs_compressor_t *cmp, *uncmp;
+	sqfs_compressor_t *data_cmp;	/* layer/compress.h, for data */
 	sqfs_block_writer_t *blkwr;
 	sqfs_frag_table_t *frag;
 	sqfs_block_processor_t *proc;
@@ -959,7 +961,10 @@ static int create_compressors(struct layer_builder *b)
 		return sqfs_to_errno(b, r);
 	cfg.flags |= SQFS_COMP_FLAG_UNCOMPRESS;
 	r = sqfs_compressor_create(&cfg, &b->uncmp);
-	return r ? sqfs_to_errno(b, r) : 0;
+	if (r)
+		return sqfs_to_errno(b, r);
+	return layer_compressor_create(LAYER_ZSTD_LEVEL, LAYER_BLOCK_SIZE,
+				       LAYER_REUSE_MAX, &b->data_cmp);
 }
 
 static int write_super_start(struct layer_builder *b)
@@ -1004,7 +1009,7 @@ static int create_writers(struct layer_builder *b)
 	desc.max_block_size = LAYER_BLOCK_SIZE;
 	desc.num_workers = workers;
 	desc.max_backlog = workers * BACKLOG_PER_WORKER;
-	desc.cmp = b->cmp;
+	desc.cmp = b->data_cmp;
 	desc.wr = b->blkwr;
 	desc.tbl = b->frag;
 	desc.file = &b->out.base;
@@ -1086,6 +1091,7 @@ void layer_builder_free(struct layer_builder *b)
 	sqfs_destroy(b->frag);
 	sqfs_destroy(b->blkwr);
 	sqfs_destroy(b->uncmp);
+	sqfs_destroy(b->data_cmp);
 	sqfs_destroy(b->cmp);
 	while (b->inodes) {
 		struct layer_inode *ino = b->inodes;
@@ -1443,6 +1449,7 @@ static int derive_from_image(struct layer_builder *b, uint64_t size)
 
 int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 {
+	struct layer_compress_stats st;
 	struct verity_geometry geo;
 	struct layer_result out = { 0 };
 	int r;
@@ -1473,6 +1480,10 @@ int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 	out.blob_size = geo.blob_size;
 	out.inodes = b->inode_count;
 	out.xattrs_dropped = b->xattrs_dropped;
+	layer_compressor_stats(b->data_cmp, &st);
+	out.blocks = st.blocks;
+	out.blocks_reused = st.reused;
+	out.blocks_incompressible = st.incompressible;
 	memcpy(out.salt, b->salt, b->opt.salt_len);
 	out.salt_len = b->opt.salt_len;
 	memcpy(out.uuid, b->opt.uuid, VERITY_UUID_LEN);

@@ -166,6 +166,9 @@ struct layer_result {
 	uint64_t blob_size;		/* squashfs, padding and verity */
 	uint32_t inodes;
 	uint64_t xattrs_dropped;
+	/* Blocks given to the data compressor (layer/compress.h): all, those
+	 * whose result was reused, those stored whole as incompressible. */
+	uint64_t blocks, blocks_reused, blocks_incompressible;
 	uint8_t root[VERITY_DIGEST_LEN];
 	uint8_t salt[VERITY_SALT_MAX];	/* the salt used, given or derived */
 	size_t salt_len;

@@ -58,6 +58,9 @@ make_tree() {
 	head -c 1000000 /dev/urandom > "$src/d1/multi_block"
 	# Compressible, with a tail: data blocks and a fragment.
 	yes "layer test line" | head -c 400000 > "$src/d1/d2/text"
+	# Copies: their full blocks are compressed once (layer/compress.h).
+	cp "$src/d1/multi_block" "$src/multi_block_copy"
+	cp "$src/d1/d2/text" "$src/d1/text_copy"
 	truncate -s 100M "$src/sparse"
 	printf 'tail' | dd of="$src/sparse" bs=1 seek=52428800 conv=notrunc \
 		2> /dev/null
@@ -126,8 +129,9 @@ fi
 # --- build and the printed fields -------------------------------------------
 
 a=$tmp/a.img
-if ! create "$a" --from-dir "$src" --json > "$tmp/a.json"; then
-	fail "layer create failed"
+if ! create "$a" --from-dir "$src" --json > "$tmp/a.json" 2> "$tmp/a.err"
+then
+	fail "layer create failed: $(cat "$tmp/a.err")"
 	exit 1
 fi
 field() {	# field FILE JQ_EXPR
@@ -162,6 +166,19 @@ unsq_used=$(unsquashfs -s "$a" | sed -n 's/^Filesystem size \([0-9]*\) bytes.*/\
 unsquashfs -s "$a" | grep -q '^Compression zstd' &&
 	unsquashfs -s "$a" | grep -q '^Block size 131072' &&
 	ok "zstd, 128 KiB blocks" || fail "compression or block size"
+# One worker, so that no two compress the same block at once. The text's 3
+# full blocks are one block 3 times, and its copy's too; the random copy's
+# 7 are its original's: 12 results reused. The random full blocks (7,
+# exact_block's, block_and_a_byte's) are stored whole: 9. (unsquashfs -d
+# below reads every copy back.)
+create "$tmp/j1.img" --from-dir "$src" --jobs 1 > /dev/null 2> "$tmp/j1.err"
+counts=$(sed -n 's/.*: \([0-9]*\) data blocks: \([0-9]*\) the same as an earlier one, \([0-9]*\) incompressible$/\1 \2 \3/p' "$tmp/j1.err")
+if [ -n "$counts" ] && echo "$counts" | awk '{ exit !($2 == 12 && $3 == 9 && $1 > 21) }'
+then
+	ok "data blocks, reused, stored whole: $counts"
+else
+	fail "block counts: $(cat "$tmp/j1.err")"
+fi
 
 # --- veritysetup ------------------------------------------------------------
 

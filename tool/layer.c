@@ -558,6 +558,11 @@ static int build(const struct create_args *a, int fd,
 		fprintf(stderr, CREATE ": %" PRIu64 " xattrs "
 			"dropped (squashfs keeps only user., trusted., "
 			"security.)\n", res->xattrs_dropped);
+	if (!a->quiet)
+		fprintf(stderr, CREATE ": %" PRIu64 " data blocks: %" PRIu64
+			" the same as an earlier one, %" PRIu64
+			" incompressible\n", res->blocks, res->blocks_reused,
+			res->blocks_incompressible);
 	return 0;
 }
 
