@@ -433,14 +433,15 @@ static const struct stage stages[] = {
 	/* Bounded by ociboot.io_timeout, from here. */
 	{ "layer modules wait", stage_layer_modules_join, BOOT_BREAK_NONE,
 	  IN_PID1, 0, NULL },
-	/* Beside the layers, which need nothing from it. */
+	/* Beside the layers, rootfs and services, which need nothing from
+	 * it; joined before the booted system can run. */
 	{ "tpm release start", stage_tpm_release_start, BOOT_BREAK_NONE,
 	  IN_PID1, 0, NULL },
 	{ "layers", stage_layers, BOOT_BREAK_LAYERS, BOUNDED, 0, NULL },
-	{ "tpm release wait", stage_tpm_release_join, BOOT_BREAK_NONE,
-	  IN_PID1, 0, NULL },
 	{ "rootfs", stage_rootfs, BOOT_BREAK_ROOTFS, BOUNDED, 0, NULL },
 	{ "services", stage_services, BOOT_BREAK_NONE, BOUNDED, 0, NULL },
+	{ "tpm release wait", stage_tpm_release_join, BOOT_BREAK_NONE,
+	  IN_PID1, 0, NULL },
 	{ "switch_root", stage_switch_root, BOOT_BREAK_NONE, IN_PID1, 0,
 	  NULL },
 };
@@ -537,6 +538,11 @@ static _Noreturn void boot(void)
 			continue;
 		snprintf(at, sizeof(at), "break at %s",
 			 boot_break_name(s->break_after));
+		/* A stage beside (the TPM's release) ends first, as it would
+		 * before the booted system ran. */
+		if (stage_side_join(b, b->config.io_timeout_s *
+				    MS_PER_SECOND) < 0)
+			log_warning(at, "%s", b->reason);
 		log_info(at, "powering off");
 		pid1_power(&b->pid1, PID1_POWER_POWEROFF);
 	}

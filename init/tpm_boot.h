@@ -105,7 +105,8 @@ int stage_tpm(struct boot *b);
 int stage_tpm_release(struct boot *b);
 
 /*
- * tpm release beside the layers stage (which needs nothing from it): the
+ * tpm release beside the layers, rootfs and services stages (which need
+ * nothing from it; the wait comes just before switch_root): the
  * floor is checked in front, so a rolled-back system is refused before
  * anything is set up; then PID 1 closes the TPM (tpm_boot_close()) and a
  * child opens it again, does the rest of stage_tpm_release() with words
