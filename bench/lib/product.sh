@@ -24,7 +24,7 @@ bench_product() {
 	s=$tmp/$2.store
 	rm -rf "$s"
 	mkdir -p "$s"
-	"$tool" layer create --from-dir "$1" --jobs 2 \
+	"$tool" layer create --from-dir "$1" --jobs 2 --quiet \
 		--output "$tmp/$2.layer" > /dev/null
 	"$tool" image create --layout "$s/oci" --tag rootfs \
 		--layer "$tmp/$2.layer" --entrypoint /sbin/init > /dev/null
