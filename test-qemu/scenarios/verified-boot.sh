@@ -23,6 +23,7 @@ expect=(
 	'product: root is writable'
 	'product: handed over: /run/ociboot/boot'
 	'product: handed over: /run/ociboot/system.json'
+	'product: ima: [1-9][0-9]* modules measured'
 	'product: read [0-9]+ files, 0 errors'
 	'product: remade a lower directory: empty'
 )
@@ -33,4 +34,21 @@ disks=(store.img)
 
 prepare() {
 	product_prepare && product_disk
+}
+
+# Under Secure Boot the kernel's IMA measures every module the init loaded
+# (its architecture policy's "measure func=MODULE_CHECK", a PCR 10 extend
+# each): as many as the init says it loaded. tpm-secureboot-off-optional
+# sees none without Secure Boot.
+check() {
+	local loaded measured
+
+	loaded=$(tr -d '\r' < "$log" | grep -c '^ociboot: modules: loaded ')
+	measured=$(tr -d '\r' < "$log" |
+		sed -n 's/^product: ima: \([0-9]*\) modules measured.*/\1/p')
+	if [ -z "$measured" ] || [ "$measured" != "$loaded" ]; then
+		echo "ima measured ${measured:-no} modules, the init loaded $loaded"
+		return 1
+	fi
+	echo "ima measured the $loaded modules the init loaded"
 }
