@@ -5,9 +5,10 @@
  * Entries build an in-memory tree of names (struct layer_node) pointing to
  * inodes (struct layer_inode); hard links are several names of one inode.
  * File content is compressed as it arrives, by libsquashfs's block
- * processor, which keeps a pointer to each file's squashfs inode and
- * updates it until it is finished; so no inode is freed before the
- * builder is, even one an entry replaced. At the end the tree is numbered
+ * processor with our data compressor (layer/compress.h). The processor
+ * keeps a pointer to each file's squashfs inode and updates it until it
+ * is finished; so no inode is freed before the builder is, even one an
+ * entry replaced. At the end the tree is numbered
  * and written the way squashfs-tools-ng's gensquashfs orders its calls:
  * block processor finished, inodes (children before their directory, in
  * inode number order) and directory listings, then the fragment, id and
@@ -46,7 +47,7 @@
 #define NO_XATTR 0xffffffffu
 #define HASH_BUCKETS_MIN 1024
 #define READ_CHUNK (1024 * 1024)
-#define BACKLOG_PER_WORKER 64
+#define BACKLOG_PER_WORKER 64	/* blocks in flight (docs/layers.md) */
 
 _Static_assert(LAYER_BLOCK_SIZE == SQFS_DEFAULT_BLOCK_SIZE,
 	       "layers use squashfs's default block size");
