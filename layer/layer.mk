@@ -6,7 +6,7 @@ layer_HOST := tar.c dirscan.c compress.c layer.c verity_tree.c
 layer_TESTLIB := layer_fixture.c
 
 layer_TESTS := tar layer verity_tree compress
-layer_FUZZERS := tar layer
+layer_FUZZERS := tar layer compress
 
 # Against GNU tar, unsquashfs, veritysetup and a loop mount of the image.
 shell_tests += layer/tar_test.sh layer/layer_test.sh
