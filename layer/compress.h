@@ -32,17 +32,13 @@
 
 #include <sqfs/compressor.h>
 
+#include "layer/layer.h"	/* struct layer_compress_stats */
+
 #define LAYER_FLAT_SKEW 4
 #define LAYER_PROBE_LEVEL 1
 #define LAYER_PROBE_GAIN 128
 /* Compressed bytes the reuse table keeps, at most; then it stops growing. */
 #define LAYER_REUSE_MAX ((uint64_t)256 << 20)
-
-struct layer_compress_stats {
-	uint64_t blocks;		/* compressed, reused or stored */
-	uint64_t reused;		/* results taken from the table */
-	uint64_t incompressible;	/* stored whole after the probe */
-};
 
 /*
  * A compressor of blocks of at most block_size bytes at zstd level level,

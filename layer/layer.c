@@ -1450,7 +1450,6 @@ static int derive_from_image(struct layer_builder *b, uint64_t size)
 
 int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 {
-	struct layer_compress_stats st;
 	struct verity_geometry geo;
 	struct layer_result out = { 0 };
 	int r;
@@ -1481,10 +1480,7 @@ int layer_builder_finish(struct layer_builder *b, struct layer_result *res)
 	out.blob_size = geo.blob_size;
 	out.inodes = b->inode_count;
 	out.xattrs_dropped = b->xattrs_dropped;
-	layer_compressor_stats(b->data_cmp, &st);
-	out.blocks = st.blocks;
-	out.blocks_reused = st.reused;
-	out.blocks_incompressible = st.incompressible;
+	layer_compressor_stats(b->data_cmp, &out.blocks);
 	memcpy(out.salt, b->salt, b->opt.salt_len);
 	out.salt_len = b->opt.salt_len;
 	memcpy(out.uuid, b->opt.uuid, VERITY_UUID_LEN);

@@ -160,15 +160,20 @@ struct layer_options {
 	bool derive_uuid;		/* ignore uuid: derive it */
 };
 
+/* What the data compressor did (layer/compress.h). */
+struct layer_compress_stats {
+	uint64_t blocks;		/* compressed, reused or stored */
+	uint64_t reused;		/* results taken from the table */
+	uint64_t incompressible;	/* stored whole after the probe */
+};
+
 struct layer_result {
 	uint64_t bytes_used;		/* the squashfs superblock's */
 	uint64_t hash_offset;		/* bytes_used rounded up to 4096 */
 	uint64_t blob_size;		/* squashfs, padding and verity */
 	uint32_t inodes;
 	uint64_t xattrs_dropped;
-	/* Blocks given to the data compressor (layer/compress.h): all, those
-	 * whose result was reused, those stored whole as incompressible. */
-	uint64_t blocks, blocks_reused, blocks_incompressible;
+	struct layer_compress_stats blocks;
 	uint8_t root[VERITY_DIGEST_LEN];
 	uint8_t salt[VERITY_SALT_MAX];	/* the salt used, given or derived */
 	size_t salt_len;

@@ -561,8 +561,8 @@ static int build(const struct create_args *a, int fd,
 	if (!a->quiet)
 		fprintf(stderr, CREATE ": %" PRIu64 " data blocks: %" PRIu64
 			" the same as an earlier one, %" PRIu64
-			" incompressible\n", res->blocks, res->blocks_reused,
-			res->blocks_incompressible);
+			" incompressible\n", res->blocks.blocks,
+			res->blocks.reused, res->blocks.incompressible);
 	return 0;
 }
 
