@@ -27,6 +27,15 @@
 
 /* --- data ----------------------------------------------------------------- */
 
+/* A block's worth of memory, or the test fails. */
+static uint8_t *block_new(void)
+{
+	uint8_t *p = malloc(BLOCK);
+
+	assert_non_null(p);
+	return p;
+}
+
 static uint64_t rng_state;
 
 static uint32_t rng(void)
@@ -116,11 +125,9 @@ static sqfs_s32 same_as_reference(sqfs_compressor_t *cmp, const uint8_t *in,
 				  size_t size)
 {
 	sqfs_compressor_t *ref = reference();
-	uint8_t *a = malloc(BLOCK), *b = malloc(BLOCK);
+	uint8_t *a = block_new(), *b = block_new();
 	sqfs_s32 ra, rb;
 
-	assert_non_null(a);
-	assert_non_null(b);
 	ra = run(cmp, in, size, a);
 	rb = run(ref, in, size, b);
 	assert_int_equal(ra, rb);
@@ -148,11 +155,10 @@ static void stats_are(sqfs_compressor_t *cmp, uint64_t blocks,
 static void test_text_compressed_as_reference(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX);
-	uint8_t *in = malloc(BLOCK);
+	uint8_t *in = block_new();
 	sqfs_s32 r;
 
 	(void)state;
-	assert_non_null(in);
 	fill_text(in, BLOCK, 1);
 	r = same_as_reference(cmp, in, BLOCK);
 	assert_true(r > 0 && r < BLOCK / 2);
@@ -166,10 +172,9 @@ static void test_text_compressed_as_reference(void **state)
 static void test_random_stored_whole(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX);
-	uint8_t *in = malloc(BLOCK);
+	uint8_t *in = block_new();
 
 	(void)state;
-	assert_non_null(in);
 	fill_random(in, BLOCK, 3);
 	/* The reference cannot shrink it either: the same 0. */
 	assert_int_equal(same_as_reference(cmp, in, BLOCK), 0);
@@ -185,12 +190,10 @@ static void test_random_stored_whole(void **state)
 static void test_deflated_stored_whole(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX), *ref = reference();
-	uint8_t *in = malloc(BLOCK), *out = malloc(BLOCK);
+	uint8_t *in = block_new(), *out = block_new();
 	sqfs_s32 r;
 
 	(void)state;
-	assert_non_null(in);
-	assert_non_null(out);
 	fill_deflated(in, BLOCK, 4);
 	assert_int_equal(run(cmp, in, BLOCK, out), 0);
 	stats_are(cmp, 1, 0, 1);
@@ -206,11 +209,10 @@ static void test_deflated_stored_whole(void **state)
 static void test_flat_but_repeating_compressed(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX);
-	uint8_t *in = malloc(BLOCK);
+	uint8_t *in = block_new();
 	sqfs_s32 r;
 
 	(void)state;
-	assert_non_null(in);
 	fill_random(in, BLOCK / 2, 5);
 	memcpy(in + BLOCK / 2, in, BLOCK / 2);
 	r = same_as_reference(cmp, in, BLOCK);
@@ -238,12 +240,9 @@ static void test_small_block_not_probed(void **state)
 static void test_reuse_same_block(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX), *copy;
-	uint8_t *a = malloc(BLOCK), *b = malloc(BLOCK), *r = malloc(BLOCK);
+	uint8_t *a = block_new(), *b = block_new(), *r = block_new();
 
 	(void)state;
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_non_null(r);
 	fill_text(a, BLOCK, 7);
 	fill_random(r, BLOCK, 8);
 	memcpy(b, a, BLOCK);
@@ -275,10 +274,9 @@ static void test_reuse_same_block(void **state)
 static void test_reuse_full_blocks_only(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX);
-	uint8_t *in = malloc(BLOCK);
+	uint8_t *in = block_new();
 
 	(void)state;
-	assert_non_null(in);
 	fill_text(in, BLOCK - 1, 9);
 	same_as_reference(cmp, in, BLOCK - 1);
 	same_as_reference(cmp, in, BLOCK - 1);
@@ -294,11 +292,9 @@ static void test_reuse_full_blocks_only(void **state)
 static void test_reuse_not_from_short_buffer(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX);
-	uint8_t *in = malloc(BLOCK), *out = malloc(BLOCK);
+	uint8_t *in = block_new(), *out = block_new();
 
 	(void)state;
-	assert_non_null(in);
-	assert_non_null(out);
 	fill_text(in, BLOCK, 10);
 	assert_int_equal(cmp->do_block(cmp, in, BLOCK, out, 64), 0);
 	assert_true(same_as_reference(cmp, in, BLOCK) > 0);
@@ -311,12 +307,10 @@ static void test_reuse_not_from_short_buffer(void **state)
 /* The table keeps no more than its bytes; 0 keeps nothing. */
 static void test_reuse_max(void **state)
 {
-	uint8_t *t = malloc(BLOCK), *r = malloc(BLOCK);
+	uint8_t *t = block_new(), *r = block_new();
 	sqfs_compressor_t *cmp;
 
 	(void)state;
-	assert_non_null(t);
-	assert_non_null(r);
 	fill_text(t, BLOCK, 11);
 	fill_random(r, BLOCK, 12);
 	cmp = ours(1);		/* room for a stored block's 0 bytes only */
@@ -340,11 +334,9 @@ static void test_reuse_many_blocks(void **state)
 {
 	enum { COUNT = 600 };
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX);
-	uint8_t *in = malloc(BLOCK), *out = malloc(BLOCK);
+	uint8_t *in = block_new(), *out = block_new();
 
 	(void)state;
-	assert_non_null(in);
-	assert_non_null(out);
 	for (int pass = 0; pass < 2; pass++)
 		for (uint64_t i = 0; i < COUNT; i++) {
 			fill_random(in, BLOCK, 100 + i);
@@ -380,14 +372,13 @@ static void *work(void *arg)
 static void test_copies_on_threads(void **state)
 {
 	sqfs_compressor_t *cmp = ours(LAYER_REUSE_MAX), *ref = reference();
-	uint8_t *blocks = malloc(THREAD_BLOCKS * BLOCK), *want = malloc(BLOCK);
+	uint8_t *blocks = malloc(THREAD_BLOCKS * BLOCK), *want = block_new();
 	struct worker w[2];
 	pthread_t t[2];
 	struct layer_compress_stats st;
 
 	(void)state;
 	assert_non_null(blocks);
-	assert_non_null(want);
 	for (size_t i = 0; i < THREAD_BLOCKS; i++) {
 		if (i % 2)
 			fill_random(blocks + i * BLOCK, BLOCK, 20 + i);
