@@ -77,8 +77,9 @@ bool tpm_boot_announced(void);
  * release, when that child is done, and before the real init runs if it
  * is still open. On the raw device, flush every transient object and
  * session the TPM still lists first: the resource manager the booted
- * system uses would have no room for its own otherwise. Flushing anything means the init left it loaded, a bug: it
- * says so, as it says a failure to flush, and goes on.
+ * system uses would have no room for its own otherwise. Flushing anything
+ * means the init left it loaded, a bug: it says so, as it says a failure
+ * to flush, and goes on.
  */
 void tpm_boot_close(struct boot *b);
 
@@ -96,8 +97,8 @@ const char *tpm_boot_expected_product(const struct boot *b);
  * again, rewrite the product, lower or undefine the floor, undefine the
  * product) as "refused (TPM rc 0x...)" or "DONE", whether the floor is
  * write-locked, whether the identity key signs under its policy (the
- * signature checked with its public key), and PCR 13. Returns the exit status: 0, or 1 when the TPM
- * does not open.
+ * signature checked with its public key), and PCR 13. Returns the exit
+ * status: 0, or 1 when the TPM does not open.
  */
 int tpm_boot_check(const char *conf);
 
